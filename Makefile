@@ -1,0 +1,49 @@
+# Ruta: `make demo` runs the site with demo data, `make test` runs the whole suite.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
+
+.PHONY: install system-deps demo test lint serve worker clean messages screenshots
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Debian tools the suite uses: Chromium for browser journeys, poppler and zbar for certificate checks.
+SYSTEM_TOOLS := chromium chromedriver pdftotext pdftoppm zbarimg
+system-deps:
+	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver poppler-utils zbar-tools gettext >/dev/null; \
+	fi
+
+install: $(BIN)/python system-deps
+	$(BIN)/pip install --quiet -e ".[dev]"
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+worker:
+	$(BIN)/celery -A lms worker -l info --concurrency 2
+
+messages:
+	$(BIN)/python manage.py makemessages -l es -l en --ignore=.venv --ignore=node_modules
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3*

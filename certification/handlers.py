@@ -1,0 +1,1 @@
+"""Receivers of lower apps' signals: one line each, calling a service."""

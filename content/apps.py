@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContentConfig(AppConfig):
+    name = "content"
+    verbose_name = _("Contenidos y actividades")

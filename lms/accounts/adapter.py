@@ -1,0 +1,79 @@
+"""django-allauth adapter: phone numbers live on ``User.phone`` (E.164), e-mail is optional."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import phonenumbers
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.fields import PhoneField
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+def normalise_phone(value: str, region: str | None = None) -> str:
+    """Return ``value`` as an E.164 number, accepting local formats (``987 654 321`` in Peru).
+
+    Raises ``forms.ValidationError`` with a Spanish message when it is not a valid mobile number.
+    """
+    region = region or settings.RUTA_DEFAULT_PHONE_REGION
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as exc:
+        raise forms.ValidationError(
+            _("Escribe un número de teléfono válido, por ejemplo 987 654 321."), code="invalid_phone"
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError(
+            _("Escribe un número de teléfono válido, por ejemplo 987 654 321."), code="invalid_phone"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class RutaPhoneField(PhoneField):
+    """A phone field that accepts local or international formats and stores E.164."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["validators"] = []
+        kwargs.setdefault("label", _("Teléfono móvil"))
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"autocomplete": "tel", "type": "tel", "inputmode": "tel", "placeholder": "987 654 321"}
+            ),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        value = forms.CharField.clean(self, value)
+        if not value:
+            return value
+        return normalise_phone(value)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def phone_form_field(self, **kwargs: Any) -> Any:
+        return RutaPhoneField(**kwargs)
+
+    def set_phone(self, user: User, phone: str, verified: bool) -> None:  # type: ignore[override]
+        user.phone = phone or None
+        user.phone_verified = verified
+        if user.pk:
+            user.save(update_fields=["phone", "phone_verified"])
+
+    def get_phone(self, user: User) -> tuple[str, bool] | None:  # type: ignore[override]
+        return (user.phone, user.phone_verified) if user.phone else None
+
+    def set_phone_verified(self, user: User, phone: str) -> None:  # type: ignore[override]
+        user.phone_verified = True
+        user.save(update_fields=["phone_verified"])
+
+    def get_user_by_phone(self, phone: str) -> User | None:  # type: ignore[override]
+        return User.objects.filter(phone=phone).order_by("pk").first()
+
+    def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs: Any) -> None:
+        # No SMS gateway is configured (phone verification is disabled); nothing is sent.
+        return None

@@ -1,0 +1,8 @@
+"""Tests: fast hashing, local e-mail outbox; the database comes from DATABASE_URL (SQLite by default)."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405

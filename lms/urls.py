@@ -1,0 +1,35 @@
+"""Root URL configuration: Ruta's apps, allauth, Wagtail admin, then Wagtail's page tree."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from lms.health import healthz
+from themes import views as theme_views
+
+handler400 = "themes.views.bad_request"
+handler403 = "themes.views.permission_denied"
+handler404 = "themes.views.page_not_found"
+
+urlpatterns = [
+    path("", theme_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("cuenta/", include("lms.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Wagtail's page tree comes last: it catches every remaining path.
+urlpatterns += [path("", include(wagtail_urls))]
