@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PackagesConfig(AppConfig):
+    name = "content.packages"
+    label = "packages"
+    verbose_name = _("Paquetes de contenido")
