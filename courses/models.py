@@ -1,0 +1,359 @@
+"""The catalogue page tree (catalogue → programme → course → module → lesson), enrolments and lesson progress.
+
+Rules live in ``courses.services`` and ``courses.selectors``; pages only parse the request and call them.
+Must not import certification or reports.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import LESSON_BODY_BLOCKS, activity_refs
+
+
+class CataloguePage(Page):
+    """The public catalogue of programmes (lives at /cursos/)."""
+
+    intro = RichTextField(_("introducción"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.ProgrammePage"]
+    max_count_per_parent = 1
+    template = "courses/catalogue_page.html"
+
+    class Meta:
+        verbose_name = _("catálogo de cursos")
+        verbose_name_plural = _("catálogos de cursos")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import catalogue_for_learner
+
+        context = super().get_context(request, *args, **kwargs)
+        context["programmes"] = catalogue_for_learner(catalogue=self, user=request.user)
+        return context
+
+
+class ProgrammePage(Page):
+    """A programme (IMESUN, Get Ahead...) listing its courses in learning-path order."""
+
+    summary = models.CharField(_("resumen"), max_length=300, blank=True)
+    intro = RichTextField(_("presentación"), blank=True, features=["h2", "h3", "bold", "italic", "ul", "ol", "link"])
+    audience = models.CharField(_("a quién está dirigido"), max_length=300, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("intro"), FieldPanel("audience")]
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("intro")]
+    parent_page_types = ["courses.CataloguePage"]
+    subpage_types = ["courses.CoursePage"]
+    template = "courses/programme_page.html"
+
+    class Meta:
+        verbose_name = _("programa")
+        verbose_name_plural = _("programas")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import programme_courses_for_learner
+
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = programme_courses_for_learner(programme=self, user=request.user)
+        return context
+
+
+class CoursePage(Page):
+    """A course (e.g. IMESUN-GIN): objectives, duration, level, prerequisites, pass mark and enrolment rules."""
+
+    class Level(models.TextChoices):
+        BASIC = "basic", _("Básico")
+        INTERMEDIATE = "intermediate", _("Intermedio")
+        ADVANCED = "advanced", _("Avanzado")
+
+    class DeliveryMode(models.TextChoices):
+        SELF_PACED = "self_paced", _("A tu ritmo")
+        FACILITATED = "facilitated", _("Con facilitación")
+        BLENDED = "blended", _("Mixto")
+
+    code = models.CharField(
+        _("código"), max_length=40, unique=True, help_text=_("Identificador corto, por ejemplo IMESUN-GIN.")
+    )
+    summary = models.CharField(_("resumen"), max_length=300, blank=True)
+    objectives = RichTextField(_("objetivos"), blank=True, features=["bold", "italic", "ul", "ol", "link"])
+    estimated_hours = models.PositiveSmallIntegerField(_("horas estimadas"), null=True, blank=True)
+    level = models.CharField(_("nivel"), max_length=20, choices=Level.choices, default=Level.BASIC)
+    language = models.CharField(_("idioma"), max_length=10, choices=settings.LANGUAGES, default="es")
+    delivery_mode = models.CharField(
+        _("modalidad"), max_length=20, choices=DeliveryMode.choices, default=DeliveryMode.SELF_PACED
+    )
+    institution = models.ForeignKey(
+        "accounts.Institution",
+        verbose_name=_("institución"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="courses",
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("nota mínima para aprobar (%)"),
+        default=70,
+        help_text=_("Promedio ponderado mínimo de las actividades calificadas, de 0 a 100."),
+    )
+    open_enrollment = models.BooleanField(
+        _("inscripción abierta"),
+        default=True,
+        help_text=_("Cualquier persona con cuenta puede inscribirse sola. Si no, solo por un grupo o la institución."),
+    )
+    prerequisites = ParentalManyToManyField(
+        "courses.CoursePage",
+        verbose_name=_("requisitos previos"),
+        blank=True,
+        related_name="unlocks",
+        symmetrical=False,
+        help_text=_("Cursos que hay que completar antes de empezar este."),
+    )
+    training_of_trainers = models.BooleanField(
+        _("formación de facilitadores"),
+        default=False,
+        help_text=_("Curso para formar a facilitadoras y facilitadores."),
+    )
+    methodology = models.CharField(
+        _("metodología"), max_length=60, blank=True, help_text=_("Por ejemplo IMESUN, Get Ahead.")
+    )
+    sub_module = models.CharField(
+        _("submódulo"), max_length=60, blank=True, help_text=_("Unidad certificable, por ejemplo GIN o ISUN.")
+    )
+    to_be_confirmed = models.BooleanField(
+        _("por confirmar"), default=False, help_text=_("El contenido o la oferta de este curso aún no está confirmado.")
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("code"),
+        FieldPanel("summary"),
+        FieldPanel("objectives"),
+        MultiFieldPanel(
+            [
+                FieldPanel("estimated_hours"),
+                FieldPanel("level"),
+                FieldPanel("language"),
+                FieldPanel("delivery_mode"),
+                FieldPanel("institution"),
+            ],
+            heading=_("Datos del curso"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("pass_mark"),
+                FieldPanel("open_enrollment"),
+                FieldPanel("prerequisites", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("to_be_confirmed"),
+            ],
+            heading=_("Inscripción y aprobación"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("methodology"), FieldPanel("sub_module"), FieldPanel("training_of_trainers")],
+            heading=_("Metodología"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("code"),
+        index.SearchField("summary"),
+        index.SearchField("objectives"),
+        index.FilterField("level"),
+        index.FilterField("language"),
+        index.FilterField("open_enrollment"),
+    ]
+    parent_page_types = ["courses.ProgrammePage"]
+    subpage_types = ["courses.ModulePage"]
+    template = "courses/course_page.html"
+
+    class Meta:
+        verbose_name = _("curso")
+        verbose_name_plural = _("cursos")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.title}" if self.code else self.title
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import course_outline_for_learner
+
+        context = super().get_context(request, *args, **kwargs)
+        context["outline"] = course_outline_for_learner(course=self, user=request.user)
+        return context
+
+
+class ModulePage(Page):
+    """A module: an ordered group of lessons inside a course."""
+
+    intro = models.TextField(_("introducción"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = ["courses.LessonPage"]
+    template = "courses/module_page.html"
+
+    class Meta:
+        verbose_name = _("módulo")
+        verbose_name_plural = _("módulos")
+
+    def serve(self, request, *args, **kwargs):
+        from django.shortcuts import redirect
+
+        # A module has no page of its own: its lessons are listed in the course outline.
+        return redirect(self.get_parent().url + f"#modulo-{self.pk}")
+
+
+class LessonPage(Page):
+    """A short lesson: a body of text, media and activities, with a completion rule."""
+
+    class CompletionRule(models.TextChoices):
+        VIEWED = "viewed", _("Al verla")
+        ACTIVITIES = "activities", _("Al aprobar sus actividades")
+
+    body = StreamField(LESSON_BODY_BLOCKS, verbose_name=_("contenido"), blank=True)
+    completion_rule = models.CharField(
+        _("cuándo se completa"),
+        max_length=20,
+        choices=CompletionRule.choices,
+        default=CompletionRule.VIEWED,
+        help_text=_("«Al aprobar sus actividades»: aprobar las calificadas y terminar las demás."),
+    )
+    required = models.BooleanField(_("obligatoria"), default=True, help_text=_("Cuenta para completar el curso."))
+    estimated_minutes = models.PositiveSmallIntegerField(_("minutos estimados"), null=True, blank=True)
+    # Derived from ``body`` on save (pure, no I/O): [{"id", "type", "graded", "weight"}] of its activities, so the
+    # outline and progress rules never parse lesson bodies.
+    activities = models.JSONField(_("actividades"), default=list, blank=True, editable=False)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("completion_rule"), FieldPanel("required"), FieldPanel("estimated_minutes")],
+            heading=_("Avance"),
+        ),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types: list[str] = []
+    template = "courses/lesson_page.html"
+
+    class Meta:
+        verbose_name = _("lección")
+        verbose_name_plural = _("lecciones")
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.activities = activity_refs(self.body)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "activities"}
+        return super().save(*args, **kwargs)
+
+    @property
+    def graded_activity_ids(self) -> list[str]:
+        return [a["id"] for a in self.activities if a.get("graded")]
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import lesson_context_for_learner
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(lesson_context_for_learner(lesson=self, user=request.user))
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        from .services import progress_record
+
+        if request.user.is_authenticated:
+            progress_record(user=request.user, lesson_id=self.pk, viewed=True)
+        return super().serve(request, *args, **kwargs)
+
+    # --- Hooks that content's activity runtime calls (duck-typed: content never imports courses).
+
+    def can_submit_activity(self, user) -> bool:
+        """Whether ``user`` may submit an activity on this lesson: enrolled in the course, prerequisites met."""
+        from .selectors import lesson_submission_allowed
+
+        return lesson_submission_allowed(lesson=self, user=user)
+
+
+class Enrollment(models.Model):
+    """One person's enrolment in one course: status, progress, score and where they left off."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("En curso")
+        COMPLETED = "completed", _("Completado")
+        WITHDRAWN = "withdrawn", _("Retirado")
+
+    class Source(models.TextChoices):
+        SELF = "self", _("Inscripción propia")
+        COHORT = "cohort", _("Grupo")
+        STAFF = "staff", _("Equipo de la institución")
+        IMPORT = "import", _("Importación")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("persona"), on_delete=models.CASCADE, related_name="enrollments"
+    )
+    course = models.ForeignKey(
+        CoursePage, verbose_name=_("curso"), on_delete=models.CASCADE, related_name="enrollments"
+    )
+    status = models.CharField(_("estado"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    progress = models.PositiveSmallIntegerField(_("avance (%)"), default=0)
+    score = models.FloatField(_("nota (%)"), null=True, blank=True)
+    enrolled_at = models.DateTimeField(_("inscripción"), auto_now_add=True)
+    last_activity_at = models.DateTimeField(_("última actividad"), null=True, blank=True)
+    last_lesson = models.ForeignKey(
+        LessonPage,
+        verbose_name=_("última lección"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(_("completado el"), null=True, blank=True)
+    source = models.CharField(_("origen"), max_length=20, choices=Source.choices, default=Source.SELF)
+
+    class Meta:
+        verbose_name = _("inscripción")
+        verbose_name_plural = _("inscripciones")
+        ordering = ["-enrolled_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "course"], name="unique_enrollment_user_course")]
+        indexes = [models.Index(fields=["course", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.course_id}"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_at is not None
+
+
+class LessonProgress(models.Model):
+    """A learner's state in one lesson of an enrolment."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("En curso")
+        COMPLETED = "completed", _("Completada")
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="lesson_progress")
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(_("estado"), max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    score = models.FloatField(_("nota (%)"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completada el"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("avance en una lección")
+        verbose_name_plural = _("avances en lecciones")
+        constraints = [models.UniqueConstraint(fields=["enrollment", "lesson"], name="unique_lesson_progress")]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} · {self.lesson_id} · {self.status}"
