@@ -14,6 +14,8 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from content.blocks import ACTIVITY_BLOCKS, ActivityBlock
+
 
 def _file_size(document) -> int | None:
     """Size in bytes of a Wagtail document, from its stored field or (once) from storage."""
@@ -233,18 +235,23 @@ MEDIA_BLOCKS = [
     ("callout", CalloutBlock()),
 ]
 
-LESSON_BODY_BLOCKS = [*MEDIA_BLOCKS]
-ACTIVITY_BLOCK_NAMES: frozenset[str] = frozenset()
+LESSON_BODY_BLOCKS = [*MEDIA_BLOCKS, *ACTIVITY_BLOCKS]
+ACTIVITY_BLOCK_NAMES: frozenset[str] = frozenset(name for name, _block in ACTIVITY_BLOCKS)
 
 
 def activity_refs(body) -> list[dict]:
-    """The activities in a lesson body: usage id (the block id), type, whether graded, and weight."""
+    """The activities in a lesson body: usage id (the block id), type, whether graded (scored, not just
+    completed) and weight. Reads the raw JSON, so no chooser lookups run."""
     refs = []
-    for child in body or []:
-        if child.block_type not in ACTIVITY_BLOCK_NAMES:
+    raw = getattr(body, "raw_data", None)
+    for child in raw if raw is not None else []:
+        if child.get("type") not in ACTIVITY_BLOCK_NAMES or not child.get("id"):
             continue
-        value = child.value
-        graded = bool(value.get("graded", True)) if hasattr(value, "get") else True
-        weight = value.get("weight", 1) if hasattr(value, "get") else 1
-        refs.append({"id": child.id, "type": child.block_type, "graded": graded, "weight": float(weight or 1)})
+        value = child.get("value") or {}
+        graded = isinstance(dict(ACTIVITY_BLOCKS)[child["type"]], ActivityBlock)
+        try:
+            weight = float(value.get("weight", 1) if graded else 0)
+        except (TypeError, ValueError):
+            weight = 1.0
+        refs.append({"id": child["id"], "type": child["type"], "graded": graded, "weight": weight})
     return refs

@@ -1,3 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "courses"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("mis-cursos/", views.dashboard, name="dashboard"),
+    path("inscribirme/<int:course_id>/", views.enroll, name="enroll"),
+]

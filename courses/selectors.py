@@ -1,0 +1,286 @@
+"""Reads that span the page tree, enrolments and progress, shaped for pages and the dashboard.
+
+Each selector runs a fixed number of queries whatever the number of lessons or activities.
+Must not import certification or reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Q
+
+from .models import CataloguePage, CoursePage, Enrollment, LessonPage, LessonProgress, ModulePage, ProgrammePage
+
+NOT_STARTED = "not_started"
+IN_PROGRESS = LessonProgress.Status.IN_PROGRESS.value
+COMPLETED = LessonProgress.Status.COMPLETED.value
+
+
+@dataclass
+class LessonItem:
+    lesson: LessonPage
+    status: str = NOT_STARTED
+    number: int = 0
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == COMPLETED
+
+
+@dataclass
+class ModuleItem:
+    module: ModulePage
+    lessons: list[LessonItem] = field(default_factory=list)
+
+
+@dataclass
+class CourseOutline:
+    """A course as one learner sees it: modules and lessons with their status, and what to do next."""
+
+    course: CoursePage
+    enrollment: Enrollment | None
+    modules: list[ModuleItem]
+    lessons: list[LessonItem]
+    missing_prerequisites: list[CoursePage]
+    next_lesson: LessonPage | None
+
+    @property
+    def is_enrolled(self) -> bool:
+        return self.enrollment is not None and self.enrollment.status != Enrollment.Status.WITHDRAWN
+
+    @property
+    def is_completed(self) -> bool:
+        return self.enrollment is not None and self.enrollment.completed_at is not None
+
+    @property
+    def progress(self) -> int:
+        return self.enrollment.progress if self.enrollment else 0
+
+    @property
+    def can_self_enroll(self) -> bool:
+        return not self.is_enrolled and self.course.open_enrollment and not self.missing_prerequisites
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(item.lesson.estimated_minutes or 0 for item in self.lessons)
+
+
+@dataclass
+class CourseCard:
+    """A course in a list (catalogue, programme), with the learner's state and what blocks them."""
+
+    course: CoursePage
+    enrollment: Enrollment | None = None
+    missing_prerequisites: list[CoursePage] = field(default_factory=list)
+
+
+@dataclass
+class DashboardItem:
+    enrollment: Enrollment
+    next_lesson: LessonPage | None
+    lesson_count: int
+
+
+def _course_lessons(course: CoursePage) -> list[LessonPage]:
+    return list(
+        LessonPage.objects.live().descendant_of(course).defer("body").order_by("path")  # body is never needed here
+    )
+
+
+def _completed_course_ids(user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(Enrollment.objects.filter(user=user, completed_at__isnull=False).values_list("course_id", flat=True))
+
+
+def _prerequisite_map(course_ids: list[int]) -> dict[int, list[CoursePage]]:
+    """{course id: [prerequisite course pages]} for many courses in one query."""
+    through = CoursePage.prerequisites.through
+    rows = through.objects.filter(from_coursepage_id__in=course_ids).select_related("to_coursepage")
+    result: dict[int, list[CoursePage]] = {}
+    for row in rows:
+        result.setdefault(row.from_coursepage_id, []).append(row.to_coursepage)
+    return result
+
+
+def prerequisites_missing(*, course: CoursePage, user) -> list[CoursePage]:
+    """The prerequisite courses of ``course`` that ``user`` has not completed yet (all of them if anonymous)."""
+    prerequisites = _prerequisite_map([course.pk]).get(course.pk, [])
+    if not prerequisites:
+        return []
+    done = _completed_course_ids(user)
+    return [p for p in prerequisites if p.pk not in done]
+
+
+def _next_lesson(items: list[LessonItem], last_lesson_id: int | None) -> LessonPage | None:
+    """Where to continue: the last lesson if unfinished, else the next unfinished one after it, else the first."""
+    if not items:
+        return None
+    start = 0
+    for index, item in enumerate(items):
+        if item.lesson.pk == last_lesson_id:
+            start = index
+            break
+    for item in items[start:] + items[:start]:
+        if not item.is_completed:
+            return item.lesson
+    return None
+
+
+def course_outline_for_learner(*, course: CoursePage, user) -> CourseOutline:
+    """The course outline with the learner's lesson statuses, prerequisites still missing and the next lesson."""
+    modules = list(ModulePage.objects.live().child_of(course).order_by("path"))
+    lessons = _course_lessons(course)
+    enrollment = None
+    statuses: dict[int, str] = {}
+    if user.is_authenticated:
+        enrollment = Enrollment.objects.filter(user=user, course=course).select_related("last_lesson").first()
+        if enrollment:
+            statuses = dict(LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", "status"))
+    items = [
+        LessonItem(lesson=lesson, status=statuses.get(lesson.pk, NOT_STARTED), number=number)
+        for number, lesson in enumerate(lessons, start=1)
+    ]
+    by_module = {module.path: ModuleItem(module=module) for module in modules}
+    for item in items:
+        module_item = by_module.get(item.lesson.path[: -CoursePage.steplen])
+        if module_item is not None:
+            module_item.lessons.append(item)
+    missing = prerequisites_missing(course=course, user=user)
+    if enrollment is None:
+        next_lesson = items[0].lesson if items else None
+    else:
+        next_lesson = _next_lesson(items, enrollment.last_lesson_id)
+    return CourseOutline(
+        course=course,
+        enrollment=enrollment,
+        modules=list(by_module.values()),
+        lessons=items,
+        missing_prerequisites=missing,
+        next_lesson=next_lesson,
+    )
+
+
+def lesson_context_for_learner(*, lesson: LessonPage, user) -> dict[str, Any]:
+    """What a lesson page shows around its body: course, outline, previous/next lessons, may-submit flag."""
+    course = CoursePage.objects.ancestor_of(lesson).select_related("institution").first()
+    if course is None:
+        return {"course": None, "outline": None, "previous_lesson": None, "next_lesson_in_order": None}
+    outline = course_outline_for_learner(course=course, user=user)
+    ids = [item.lesson.pk for item in outline.lessons]
+    position = ids.index(lesson.pk) if lesson.pk in ids else -1
+    previous_lesson = outline.lessons[position - 1].lesson if position > 0 else None
+    following = outline.lessons[position + 1].lesson if 0 <= position < len(ids) - 1 else None
+    current = outline.lessons[position] if position >= 0 else None
+    lesson._ruta_can_submit = {  # memoised for can_submit_activity(), called once per activity by content
+        getattr(user, "pk", None): outline.is_enrolled and not outline.missing_prerequisites
+    }
+    return {
+        "course": course,
+        "outline": outline,
+        "lesson_item": current,
+        "previous_lesson": previous_lesson,
+        "next_lesson_in_order": following,
+        "can_submit": outline.is_enrolled and not outline.missing_prerequisites,
+    }
+
+
+def lesson_submission_allowed(*, lesson: LessonPage, user) -> bool:
+    """A learner may submit activities of a lesson when enrolled in its course and its prerequisites are met."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    memo = getattr(lesson, "_ruta_can_submit", {})
+    if user.pk in memo:
+        return memo[user.pk]
+    course = CoursePage.objects.ancestor_of(lesson).first()
+    allowed = (
+        course is not None
+        and Enrollment.objects.filter(user=user, course=course).exclude(status=Enrollment.Status.WITHDRAWN).exists()
+        and not prerequisites_missing(course=course, user=user)
+    )
+    lesson._ruta_can_submit = {**memo, user.pk: allowed}
+    return allowed
+
+
+def _course_cards(courses: list[CoursePage], user) -> list[CourseCard]:
+    ids = [course.pk for course in courses]
+    prerequisites = _prerequisite_map(ids)
+    enrollments: dict[int, Enrollment] = {}
+    done: set[int] = set()
+    if user.is_authenticated:
+        for enrollment in Enrollment.objects.filter(user=user):
+            enrollments[enrollment.course_id] = enrollment
+            if enrollment.completed_at:
+                done.add(enrollment.course_id)
+    return [
+        CourseCard(
+            course=course,
+            enrollment=enrollments.get(course.pk),
+            missing_prerequisites=[p for p in prerequisites.get(course.pk, []) if p.pk not in done],
+        )
+        for course in courses
+    ]
+
+
+def programme_courses_for_learner(*, programme: ProgrammePage, user) -> list[CourseCard]:
+    """The programme's live courses in learning-path (tree) order, with the learner's state."""
+    courses = list(CoursePage.objects.live().child_of(programme).select_related("institution").order_by("path"))
+    return _course_cards(courses, user)
+
+
+def catalogue_for_learner(*, catalogue: CataloguePage, user) -> list[tuple[ProgrammePage, list[CourseCard]]]:
+    """The catalogue's programmes, each with its courses in path order and the learner's state."""
+    programmes = list(ProgrammePage.objects.live().child_of(catalogue).order_by("path"))
+    courses = list(CoursePage.objects.live().descendant_of(catalogue).select_related("institution").order_by("path"))
+    cards = _course_cards(courses, user)
+    return [
+        (programme, [card for card in cards if card.course.path.startswith(programme.path)]) for programme in programmes
+    ]
+
+
+def catalogue_page_get() -> CataloguePage | None:
+    """The live catalogue page (the first one in the tree)."""
+    return CataloguePage.objects.live().order_by("path").first()
+
+
+def enrollment_list_for_user(*, user) -> list[DashboardItem]:
+    """The learner's enrolments (not withdrawn), each with the lesson to continue with."""
+    enrollments = list(
+        Enrollment.objects.filter(user=user)
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .select_related("course", "course__institution")
+        .order_by("completed_at", "-last_activity_at", "-enrolled_at")
+    )
+    if not enrollments:
+        return []
+    lessons = list(
+        LessonPage.objects.live()
+        .filter(reduce(or_, [Q(path__startswith=e.course.path) for e in enrollments]))
+        .defer("body")
+        .order_by("path")
+    )
+    statuses = {
+        (enrollment_id, lesson_id): status
+        for enrollment_id, lesson_id, status in LessonProgress.objects.filter(enrollment__in=enrollments).values_list(
+            "enrollment_id", "lesson_id", "status"
+        )
+    }
+    items = []
+    for enrollment in enrollments:
+        course_lessons = [lesson for lesson in lessons if lesson.path.startswith(enrollment.course.path)]
+        lesson_items = [
+            LessonItem(lesson=lesson, status=statuses.get((enrollment.pk, lesson.pk), NOT_STARTED))
+            for lesson in course_lessons
+        ]
+        items.append(
+            DashboardItem(
+                enrollment=enrollment,
+                next_lesson=_next_lesson(lesson_items, enrollment.last_lesson_id),
+                lesson_count=len(course_lessons),
+            )
+        )
+    return items

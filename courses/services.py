@@ -1,0 +1,171 @@
+"""Writes of the courses app: enrolment, lesson and course progress, course completion.
+
+Must not import certification or reports: completion news goes up through ``courses.signals.course_completed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+
+from .models import CoursePage, Enrollment, LessonPage, LessonProgress
+from .selectors import prerequisites_missing
+from .signals import course_completed
+
+
+@dataclass(frozen=True)
+class _Result:
+    score: float  # 0..1
+    passed: bool
+    completed: bool
+
+
+def _activity_results(*, user, usage_ids: list[str]) -> dict[str, _Result]:
+    """Best results per activity from content, normalised (content owns attempts and their scoring)."""
+    if not usage_ids:
+        return {}
+    from content.selectors import activity_results_for_user
+
+    results = {}
+    for usage_id, result in activity_results_for_user(user=user, usage_ids=list(usage_ids)).items():
+        get = result.get if isinstance(result, dict) else lambda name, r=result: getattr(r, name, None)
+        results[usage_id] = _Result(
+            score=float(get("score") or 0), passed=bool(get("passed")), completed=bool(get("completed"))
+        )
+    return results
+
+
+def enrollment_create(
+    *,
+    user,
+    course: CoursePage,
+    source: str = Enrollment.Source.SELF,
+    check_prerequisites: bool = True,
+) -> Enrollment:
+    """Enrol a person once per course; self-enrolment needs an open course, and every enrolment its prerequisites."""
+    existing = Enrollment.objects.filter(user=user, course=course).first()
+    if existing is not None:
+        if existing.status == Enrollment.Status.WITHDRAWN:
+            existing.status = Enrollment.Status.COMPLETED if existing.completed_at else Enrollment.Status.ACTIVE
+            existing.save(update_fields=["status"])
+        return existing
+    if source == Enrollment.Source.SELF and not course.open_enrollment:
+        raise ValidationError(
+            _(
+                "Este curso no tiene inscripción abierta. Pide a tu institución o a la persona que facilita "
+                "tu grupo que te inscriba."
+            ),
+            code="closed",
+        )
+    if check_prerequisites:
+        missing = prerequisites_missing(course=course, user=user)
+        if missing:
+            raise ValidationError(
+                format_lazy(_("Completa primero {courses}."), courses=", ".join(c.title for c in missing)),
+                code="prerequisites",
+            )
+    try:
+        with transaction.atomic():
+            return Enrollment.objects.create(user=user, course=course, source=source)
+    except IntegrityError:  # enrolled concurrently (double click): the first request won
+        return Enrollment.objects.get(user=user, course=course)
+
+
+def enrollment_withdraw(*, enrollment: Enrollment) -> Enrollment:
+    """Withdraw an enrolment; its progress is kept and re-enrolling restores it."""
+    enrollment.status = Enrollment.Status.WITHDRAWN
+    enrollment.save(update_fields=["status"])
+    return enrollment
+
+
+def _lesson_done(lesson: LessonPage, results: dict[str, _Result]) -> bool:
+    if lesson.completion_rule == LessonPage.CompletionRule.VIEWED or not lesson.activities:
+        return True
+    for activity in lesson.activities:
+        result = results.get(activity["id"])
+        if result is None:
+            return False
+        if activity.get("graded") and not result.passed:
+            return False
+        if not activity.get("graded") and not (result.completed or result.passed):
+            return False
+    return True
+
+
+def _weighted_score(activities: list[dict], results: dict[str, _Result]) -> float | None:
+    """Weighted mean (0..100) of the graded activities' best scores; unattempted ones count as 0."""
+    graded = [a for a in activities if a.get("graded")]
+    total = sum(a.get("weight", 1) for a in graded)
+    if not graded or not total:
+        return None
+    earned = sum(a.get("weight", 1) * results[a["id"]].score for a in graded if a["id"] in results)
+    return round(100 * earned / total, 2)
+
+
+def progress_record(*, user, lesson_id: int | None, viewed: bool = False) -> Enrollment | None:
+    """Update lesson and course progress after a view or a scored activity; complete the course once when
+    all required lessons are done and the weighted score of graded activities reaches the pass mark."""
+    if lesson_id is None or not getattr(user, "is_authenticated", False):
+        return None
+    lesson = LessonPage.objects.live().defer("body").filter(pk=lesson_id).first()
+    if lesson is None:
+        return None
+    course = CoursePage.objects.ancestor_of(lesson).first()
+    if course is None:
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
+        if enrollment is None or enrollment.status == Enrollment.Status.WITHDRAWN:
+            return None
+        enrollment.last_lesson = lesson
+        enrollment.last_activity_at = now
+        progress = LessonProgress.objects.filter(enrollment=enrollment, lesson=lesson).first()
+        if viewed and progress is not None and progress.status == LessonProgress.Status.COMPLETED:
+            # Revisiting a finished lesson changes nothing but where to continue.
+            Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
+            return enrollment
+
+        lessons = list(LessonPage.objects.live().descendant_of(course).defer("body").order_by("path"))
+        all_activities = [a for item in lessons for a in item.activities]
+        results = _activity_results(user=user, usage_ids=[a["id"] for a in all_activities])
+
+        done = _lesson_done(lesson, results)
+        lesson_score = _weighted_score(lesson.activities, results)
+        if progress is None:
+            progress = LessonProgress(enrollment=enrollment, lesson=lesson)
+        progress.score = lesson_score
+        if done and progress.status != LessonProgress.Status.COMPLETED:
+            progress.status = LessonProgress.Status.COMPLETED
+            progress.completed_at = now
+        progress.save()
+
+        completed_ids = set(
+            LessonProgress.objects.filter(enrollment=enrollment, status=LessonProgress.Status.COMPLETED).values_list(
+                "lesson_id", flat=True
+            )
+        )
+        required = [item.pk for item in lessons if item.required] or [item.pk for item in lessons]
+        required_done = sum(1 for pk in required if pk in completed_ids)
+        enrollment.progress = round(100 * required_done / len(required)) if required else 100
+        enrollment.score = _weighted_score(all_activities, results)
+        enrollment.save(update_fields=["last_lesson", "last_activity_at", "progress", "score"])
+
+        passed = enrollment.score is None or enrollment.score >= course.pass_mark
+        if required_done == len(required) and passed:
+            # The conditional update is the guard: of any number of concurrent calls, one flips completed_at.
+            flipped = Enrollment.objects.filter(pk=enrollment.pk, completed_at__isnull=True).update(
+                completed_at=now, status=Enrollment.Status.COMPLETED
+            )
+            if flipped:
+                enrollment.completed_at = now
+                enrollment.status = Enrollment.Status.COMPLETED
+                course_completed.send(sender=Enrollment, enrollment=enrollment)
+            else:
+                enrollment.refresh_from_db(fields=["completed_at", "status"])
+    return enrollment
