@@ -38,7 +38,11 @@ class RutaPhoneField(PhoneField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["validators"] = []
-        kwargs.setdefault("label", _("Teléfono móvil"))
+        kwargs["label"] = _("Número de celular (opcional)") if not kwargs.get("required") else _("Número de celular")
+        kwargs.setdefault(
+            "help_text",
+            _("Con él también puedes entrar. Puedes escribirlo sin código de país, por ejemplo 987 654 321."),
+        )
         kwargs.setdefault(
             "widget",
             forms.TextInput(
@@ -54,7 +58,20 @@ class RutaPhoneField(PhoneField):
         return normalise_phone(value)
 
 
+_LOGIN_MISMATCH = _("No pudimos entrar: revisa tu usuario, correo o número de celular y tu contraseña.")
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    """Phones on ``User.phone``; login failures explained the same way whatever identifier was typed."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_password_mismatch": _LOGIN_MISMATCH,
+        "email_password_mismatch": _LOGIN_MISMATCH,
+        "phone_password_mismatch": _LOGIN_MISMATCH,
+        "phone_taken": _("Ya existe una cuenta con este número de celular. ¿Quieres entrar?"),
+    }
+
     def phone_form_field(self, **kwargs: Any) -> Any:
         return RutaPhoneField(**kwargs)
 
@@ -72,7 +89,23 @@ class AccountAdapter(DefaultAccountAdapter):
         user.save(update_fields=["phone_verified"])
 
     def get_user_by_phone(self, phone: str) -> User | None:  # type: ignore[override]
+        # allauth passes the login exactly as typed (``987 654 321``); accounts store E.164.
+        try:
+            phone = normalise_phone(phone)
+        except forms.ValidationError:
+            return None
         return User.objects.filter(phone=phone).order_by("pk").first()
+
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        # A username that is also a valid phone number would make "987654321" ambiguous at login.
+        try:
+            normalise_phone(username)
+        except forms.ValidationError:
+            return super().clean_username(username, shallow=shallow)
+        raise forms.ValidationError(
+            _("Tu nombre de usuario no puede ser un número de teléfono. Escribe tu número en el campo del celular."),
+            code="username_is_phone",
+        )
 
     def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs: Any) -> None:
         # No SMS gateway is configured (phone verification is disabled); nothing is sent.

@@ -219,3 +219,30 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.institution}"
+
+
+class HelperPasswordReset(models.Model):
+    """A record that a trainer or admin set a temporary password for a participant (who, for whom, when)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="password_resets_done",
+        verbose_name=_("realizado por"),
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="password_resets_received",
+        verbose_name=_("para"),
+    )
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("restablecimiento de contraseña asistido")
+        verbose_name_plural = _("restablecimientos de contraseña asistidos")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor} → {self.target} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,19 +1,37 @@
 """Writes on accounts: consent, profile, data export and deletion, helper password resets.
 
-Must not import from content, courses, certification or reports; other apps add to a person's
-data export through the ``user_data_exported`` signal.
+Must not import from content, courses, certification or reports; other apps add to a person's data
+export through the ``signals.user_data_requested`` signal and clean up through ``signals.account_deleted``.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db import transaction
+import secrets
+from functools import partial
+from typing import Any
 
-from .models import ConsentRecord, Profile, User
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from . import permissions
+from .models import ConsentRecord, HelperPasswordReset, Membership, Profile, User
+from .signals import account_deleted, user_data_requested
+
+#: Letters and digits that are hard to confuse when read aloud or copied from a phone screen.
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+#: Keys of the data export that belong to lms.accounts; other apps may not overwrite them.
+DATA_EXPORT_CORE_KEYS = frozenset(
+    {"format", "generated_at", "account", "profile", "consents", "memberships", "password_resets_by_helper"}
+)
 
 
 def consent_record(*, user: User, purpose: str, granted: bool, text_version: str | None = None) -> ConsentRecord:
     """Append a consent decision; the latest record per purpose is the one in force."""
+    if purpose not in ConsentRecord.Purpose.values:
+        raise ValueError(f"Unknown consent purpose: {purpose!r}")
     return ConsentRecord.objects.create(
         user=user,
         purpose=purpose,
@@ -27,3 +45,152 @@ def profile_get_or_create(*, user: User) -> Profile:
     """Every user has at most one profile; it is created empty on first use."""
     profile, _created = Profile.objects.get_or_create(user=user)
     return profile
+
+
+@transaction.atomic
+def profile_update(*, user: User, first_name: str, last_name: str, fields: dict[str, Any]) -> Profile:
+    """Save the printed name and the optional profile fields; every field may be empty."""
+    user.first_name = (first_name or "").strip()
+    user.last_name = (last_name or "").strip()
+    user.save(update_fields=["first_name", "last_name"])
+    profile = profile_get_or_create(user=user)
+    allowed = {field.name for field in Profile._meta.get_fields()} - {"id", "user", "updated_at"}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValueError(f"Not a profile field: {name!r}")
+        setattr(profile, name, value)
+    profile.save()
+    return profile
+
+
+def _temporary_password() -> str:
+    chunk = partial(secrets.choice, _TEMPORARY_ALPHABET)
+    return "-".join("".join(chunk() for _ in range(4)) for _ in range(3))
+
+
+def helper_password_reset_create(*, actor: User, target: User) -> str:
+    """Set and return a temporary password for a participant; only when ``can_reset_password_for``, always logged."""
+    if not permissions.can_reset_password_for(actor, target):
+        raise PermissionDenied("This person may not reset that account's password.")
+    password = _temporary_password()
+    with transaction.atomic():
+        target.set_password(password)
+        target.save(update_fields=["password"])
+        HelperPasswordReset.objects.create(actor=actor, target=target)
+    return password
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def user_data_export(*, user: User) -> dict[str, Any]:
+    """Everything Ruta holds about ``user``: accounts' own sections plus those returned by other apps."""
+    profile = Profile.objects.filter(user=user).first()
+    data: dict[str, Any] = {
+        "format": "ruta-user-data/1",
+        "generated_at": timezone.now().isoformat(),
+        "account": {
+            "id": user.pk,
+            "username": user.username,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "printed_name": user.printed_name,
+            "email": user.email,
+            "phone": user.phone or "",
+            "phone_verified": user.phone_verified,
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+            "email_addresses": [
+                {"email": address.email, "verified": address.verified, "primary": address.primary}
+                for address in EmailAddress.objects.filter(user=user).order_by("pk")
+            ],
+        },
+        "profile": None,
+        "consents": [
+            {
+                "purpose": record.purpose,
+                "granted": record.granted,
+                "text_version": record.text_version,
+                "created_at": _iso(record.created_at),
+            }
+            for record in ConsentRecord.objects.filter(user=user).order_by("created_at", "id")
+        ],
+        "memberships": [
+            {
+                "institution": membership.institution.name,
+                "institution_slug": membership.institution.slug,
+                "role": membership.role,
+                "scope": membership.scope,
+                "created_at": _iso(membership.created_at),
+            }
+            for membership in Membership.objects.filter(user=user).select_related("institution").order_by("pk")
+        ],
+        "password_resets_by_helper": [
+            {"created_at": _iso(reset.created_at), "by": reset.actor.printed_name if reset.actor else None}
+            for reset in HelperPasswordReset.objects.filter(target=user).select_related("actor").order_by("pk")
+        ],
+    }
+    if profile is not None:
+        data["profile"] = {
+            "sex": profile.sex,
+            "birth_year": profile.birth_year,
+            "nationality": profile.nationality,
+            "country": profile.country,
+            "region": profile.region,
+            "city": profile.city,
+            "migratory_status": profile.migratory_status,
+            "id_document_type": profile.id_document_type,
+            "disability": profile.disability,
+            "updated_at": _iso(profile.updated_at),
+        }
+    for receiver, section in user_data_requested.send(sender=User, user=user):
+        if not section:
+            continue
+        if not isinstance(section, dict):
+            raise TypeError(f"{receiver!r} must return a dict for user_data_requested, not {type(section)!r}")
+        clash = set(section) & set(data)
+        if clash:
+            raise ValueError(f"{receiver!r} returned sections that already exist: {sorted(clash)}")
+        data.update(section)
+    return data
+
+
+@transaction.atomic
+def account_deletion_request(*, user: User) -> None:
+    """Record the request now; the account is anonymised by a background task once this is committed."""
+    from .tasks import account_delete_task  # tasks import services
+
+    now = timezone.now()
+    User.objects.filter(pk=user.pk, deletion_requested_at__isnull=True).update(deletion_requested_at=now)
+    user_id = user.pk
+    transaction.on_commit(lambda: account_delete_task.delay(user_id))
+
+
+def account_delete(*, user_id: int) -> bool:
+    """Anonymise the account, drop its profile, e-mails and roles, keep consent records; idempotent.
+
+    Returns True when something was deleted, False when the account was already anonymised or is unknown.
+    """
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        anonymous_name = f"eliminado-{user_id}"
+        if user is None or (user.username == anonymous_name and not user.is_active):
+            return False
+        user.username = anonymous_name
+        user.first_name = ""
+        user.last_name = ""
+        user.email = ""
+        user.phone = None
+        user.phone_verified = False
+        user.is_active = False
+        user.is_staff = False
+        user.is_superuser = False
+        user.deletion_requested_at = user.deletion_requested_at or timezone.now()
+        user.set_unusable_password()
+        user.save()
+        EmailAddress.objects.filter(user=user).delete()
+        Profile.objects.filter(user=user).delete()
+        Membership.objects.filter(user=user).delete()
+        account_deleted.send(sender=User, user_id=user_id)
+    return True

@@ -5,6 +5,14 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.profile, name="profile"),
+    # "Mi cuenta": ``profile`` is the name the site menu uses.
+    path("", views.account_home, name="profile"),
+    path("perfil/", views.profile_edit, name="profile_edit"),
+    path("consentimientos/", views.consent, name="consent"),
+    path("mis-datos.json", views.data_export, name="data_export"),
+    path("eliminar/", views.account_delete, name="delete"),
+    path("eliminada/", views.account_deleted, name="deleted"),
+    path("ayudar/", views.helper_search, name="helper_search"),
+    path("ayudar/<int:user_id>/", views.helper_reset, name="helper_reset"),
     path("privacidad/", views.privacy, name="privacy"),
 ]

@@ -1,0 +1,74 @@
+"""Reads on accounts that span models: consent in force, the participants a helper may assist.
+
+Must not import from content, courses, certification or reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from . import permissions
+from .models import ConsentRecord, Membership, Role, User
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    purpose: str
+    label: str
+    granted: bool
+    text_version: str | None
+    decided_at: datetime | None
+
+
+def consent_current(user: User, purpose: str) -> bool:
+    """True when the latest record for ``purpose`` grants it; no record means no consent."""
+    if not getattr(user, "pk", None):
+        return False
+    latest = ConsentRecord.objects.filter(user=user, purpose=purpose).order_by("-created_at", "-id").first()
+    return bool(latest and latest.granted)
+
+
+def consent_states_for_user(*, user: User) -> list[ConsentState]:
+    """The state in force for every purpose, in the order of ``ConsentRecord.Purpose``."""
+    latest: dict[str, ConsentRecord] = {}
+    for record in ConsentRecord.objects.filter(user=user).order_by("-created_at", "-id"):
+        latest.setdefault(record.purpose, record)
+    states = []
+    for purpose, label in ConsentRecord.Purpose.choices:
+        record = latest.get(purpose)
+        states.append(
+            ConsentState(
+                purpose=purpose,
+                label=str(label),
+                granted=bool(record and record.granted),
+                text_version=record.text_version if record else None,
+                decided_at=record.created_at if record else None,
+            )
+        )
+    return states
+
+
+def participant_list_for_helper(*, actor: User, query: str, limit: int = 20) -> list[User]:
+    """Participants of the institutions where ``actor`` may reset passwords, matching ``query``.
+
+    Matches username, phone (any format) or names; an empty query returns nobody.
+    """
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    institutions = permissions.institutions_with_role(actor, permissions.PASSWORD_HELPER_ROLES)
+    match = Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) >= 6:
+        match |= Q(phone__endswith=digits)
+    words = query.split()
+    if len(words) > 1:
+        match |= Q(first_name__icontains=words[0]) & Q(last_name__icontains=words[-1])
+    participant_ids = Membership.objects.filter(institution__in=institutions, role=Role.PARTICIPANT).values("user")
+    candidates: QuerySet[User] = (
+        User.objects.filter(pk__in=participant_ids, is_active=True).filter(match).order_by("username")[: limit * 2]
+    )
+    return [user for user in candidates if permissions.can_reset_password_for(actor, user)][:limit]

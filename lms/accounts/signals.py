@@ -1,0 +1,15 @@
+"""Signals that lms.accounts sends so that upper apps can add to, or clean up after, a person's account.
+
+- ``user_data_requested(sender=User, user=<User>)``: sent while building a person's data export
+  ("Descargar mis datos"). Each receiver returns a ``dict`` whose keys become top-level sections of the
+  JSON document (for example ``{"enrollments": [...]}``). Values must be JSON-serialisable (strings,
+  numbers, booleans, lists, dicts; dates as ISO strings). Receivers must return only the person's own data.
+- ``account_deleted(sender=User, user_id=<int>)``: sent inside the deletion transaction, after the account
+  has been anonymised. Receivers delete or anonymise what their app holds about that person
+  (certificates are kept but must not reveal more than the public fields).
+"""
+
+from django.dispatch import Signal
+
+user_data_requested = Signal()
+account_deleted = Signal()

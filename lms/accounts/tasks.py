@@ -1,0 +1,13 @@
+"""Background tasks of lms.accounts. Tasks take ids, re-fetch and call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def account_delete_task(user_id: int) -> bool:
+    """Anonymise the account ``user_id`` (idempotent, so a retried delivery is harmless)."""
+    return services.account_delete(user_id=user_id)

@@ -1,0 +1,159 @@
+"""Sign-up and login by username, e-mail or mobile number; allauth pages in Ruta's look and in Spanish."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+
+from lms.accounts.models import ConsentRecord, User
+from tests.accounts.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "clave-segura-123"
+
+
+def _signup(client, **overrides):
+    data = {
+        "username": "yolimar",
+        "password1": "Caminante-2026",
+        "password2": "Caminante-2026",
+        "phone": "",
+        "email": "",
+        "first_name": "",
+        "last_name": "",
+        "accept_terms": "on",
+    }
+    data.update(overrides)
+    return client.post(reverse("account_signup"), data)
+
+
+def _login(client, login, password=PASSWORD):
+    return client.post(reverse("account_login"), {"login": login, "password": password})
+
+
+def _logged_in_as(client):
+    user_id = client.session.get("_auth_user_id")
+    return User.objects.get(pk=user_id) if user_id else None
+
+
+def test_sign_up_with_a_phone_and_no_email_then_log_in_with_the_local_number(client):
+    response = _signup(client, phone="987 654 321", first_name="Yolimar", last_name="Rodríguez Pérez")
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    user = User.objects.get(username="yolimar")
+    assert user.phone == "+51987654321"
+    assert user.email == ""
+    assert user.printed_name == "Yolimar Rodríguez Pérez"
+    terms = ConsentRecord.objects.get(user=user, purpose=ConsentRecord.Purpose.TERMS)
+    assert terms.granted
+    client.logout()
+
+    response = _login(client, "987 654 321", "Caminante-2026")
+    assert response.status_code == 302
+    assert _logged_in_as(client) == user
+    client.logout()
+    _login(client, "+51 987 654 321", "Caminante-2026")
+    assert _logged_in_as(client) == user
+
+
+def test_sign_up_needs_only_username_password_and_terms(client):
+    response = _signup(client)
+    assert response.status_code == 302
+    user = User.objects.get(username="yolimar")
+    assert (user.phone, user.email, user.first_name) == (None, "", "")
+
+
+def test_sign_up_without_accepting_the_terms_is_refused_in_spanish(client):
+    response = _signup(client, accept_terms="")
+    assert response.status_code == 200
+    assert "Para crear tu cuenta debes aceptar las condiciones de uso." in response.text
+    assert not User.objects.filter(username="yolimar").exists()
+
+
+def test_two_accounts_cannot_share_a_phone(client):
+    UserFactory(username="primera", phone="+51987654321")
+    response = _signup(client, phone="987654321")
+    assert response.status_code == 200
+    assert "Ya existe una cuenta con este número de celular." in response.text
+    assert not User.objects.filter(username="yolimar").exists()
+
+
+def test_an_invalid_phone_is_refused_in_spanish(client):
+    response = _signup(client, phone="12")
+    assert response.status_code == 200
+    assert "Escribe un número de teléfono válido" in response.text
+
+
+def test_a_username_that_is_a_phone_number_is_refused(client):
+    response = _signup(client, username="987654321")
+    assert response.status_code == 200
+    assert "no puede ser un número de teléfono" in response.text
+
+
+def test_log_in_by_username(client):
+    user = UserFactory(username="rosa")
+    response = _login(client, "rosa")
+    assert response.status_code == 302
+    assert _logged_in_as(client) == user
+
+
+def test_log_in_by_email(client):
+    user = UserFactory(username="jose", email="jose@example.org")
+    EmailAddress.objects.create(user=user, email="jose@example.org", primary=True, verified=True)
+    response = _login(client, "jose@example.org")
+    assert response.status_code == 302
+    assert _logged_in_as(client) == user
+
+
+def test_a_wrong_password_is_refused_in_spanish(client):
+    UserFactory(username="rosa", phone="+51987000002")
+    response = _login(client, "987 000 002", "no-es-esta")
+    assert response.status_code == 200
+    assert _logged_in_as(client) is None
+    assert "No pudimos entrar: revisa tu usuario, correo o número de celular y tu contraseña." in response.text
+
+
+def test_login_and_signup_pages_use_ruta_layout_in_spanish(client):
+    for name, heading in [("account_login", "Entrar a Ruta"), ("account_signup", "Crear una cuenta")]:
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        assert '<html lang="es">' in response.text
+        assert heading in response.text
+        assert 'name="language"' in response.text  # the language switch
+        assert 'id="main"' in response.text
+    login_page = client.get(reverse("account_login")).text
+    assert "Usuario, correo o número de celular" in login_page
+    assert reverse("account_reset_password") in login_page
+
+
+def test_password_reset_page_explains_help_without_email(client):
+    response = client.get(reverse("account_reset_password"))
+    assert response.status_code == 200
+    assert '<html lang="es">' in response.text
+    assert "Si no tienes correo" in response.text
+    assert "facilitadora o facilitador" in response.text
+
+
+def test_password_reset_email_is_in_spanish(client):
+    user = UserFactory(username="jose", email="jose@example.org")
+    EmailAddress.objects.create(user=user, email="jose@example.org", primary=True, verified=True)
+    response = client.post(reverse("account_reset_password"), {"email": "jose@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["jose@example.org"]
+    assert message.subject.endswith("Crea una contraseña nueva para Ruta")
+    assert "Para crear una contraseña nueva, abre este enlace" in message.body
+    assert "/accounts/password/reset/key/" in message.body
+    done = client.get(response["Location"])
+    assert "Revisa tu correo" in done.text
+
+
+def test_logout_page_is_in_ruta_layout(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse("account_logout"))
+    assert '<html lang="es">' in response.text
+    assert 'name="language"' in response.text
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert _logged_in_as(client) is None
