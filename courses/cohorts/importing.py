@@ -1,0 +1,246 @@
+"""Roster files (CSV or XLSX) → validated rows, and rows → formula-safe CSV/XLSX exports.
+
+Parsing is done by tablib (which uses the ``csv`` module and openpyxl in read-only mode); this module only
+decodes, maps Spanish column names, and checks each row. It never touches the database: matching rows to
+existing accounts and writing them is ``services.cohort_import_apply``'s job.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import tablib
+from django import forms
+from django.conf import settings
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from lms.accounts.adapter import normalise_phone
+
+from .places import fold, region_canonical
+
+#: Canonical field → accepted header spellings (compared accent- and case-free).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "first_name": ("nombres", "nombre", "first_name", "first name"),
+    "last_name": ("apellidos", "apellido", "last_name", "last name"),
+    "phone": ("telefono", "celular", "movil", "whatsapp", "phone", "telefono movil"),
+    "email": ("correo", "correo electronico", "email", "e-mail", "mail"),
+    "username": ("usuario", "username", "nombre de usuario"),
+    "region": ("region", "provincia", "departamento", "region / provincia"),
+    "city": ("ciudad", "distrito", "city"),
+}
+IDENTIFIERS = ("phone", "email", "username")
+TEMPLATE_HEADERS = ["nombres", "apellidos", "teléfono", "correo", "usuario", "región", "ciudad"]
+
+_HEADER_INDEX = {fold(alias): key for key, aliases in COLUMNS.items() for alias in aliases}
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be read (format, encoding, columns, size). Message is in Spanish."""
+
+
+@dataclass
+class RosterRow:
+    """One data row of the file, cleaned, with the reasons it cannot be imported (empty when fine)."""
+
+    line: int
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""
+    email: str = ""
+    username: str = ""
+    region: str = ""
+    city: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+def _max_rows() -> int:
+    return int(getattr(settings, "RUTA_COHORT_IMPORT_MAX_ROWS", 5000))
+
+
+def _max_bytes() -> int:
+    return int(getattr(settings, "RUTA_COHORT_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+
+
+def decode_text(content: bytes) -> str:
+    """UTF-8 (with or without BOM) first; then Windows-1252/Latin-1, which is what Excel saves in Spanish."""
+    if b"\x00" in content[:4096]:
+        raise RosterFileError(_("El archivo no es un CSV de texto ni un Excel (.xlsx) válido."))
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252")
+    except UnicodeDecodeError:
+        return content.decode("latin-1")
+
+
+def _load_dataset(content: bytes, filename: str) -> tablib.Dataset:
+    if len(content) > _max_bytes():
+        raise RosterFileError(
+            _("El archivo pesa demasiado (máximo %(mb)s MB).") % {"mb": _max_bytes() // (1024 * 1024)}
+        )
+    if not content.strip():
+        raise RosterFileError(_("El archivo está vacío."))
+    is_xlsx = content[:2] == b"PK" or filename.lower().endswith(".xlsx")
+    dataset = tablib.Dataset()
+    try:
+        if is_xlsx:
+            dataset.load(io.BytesIO(content), format="xlsx")
+        else:
+            text = decode_text(content)
+            first_line = text.split("\n", 1)[0]
+            delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+            dataset.load(text, format="csv", delimiter=delimiter)
+    except RosterFileError:
+        raise
+    except tablib.InvalidDimensions as exc:
+        raise RosterFileError(_("Alguna fila tiene más columnas que el encabezado. Revisa el separador.")) from exc
+    except Exception as exc:  # csv, zipfile and openpyxl each raise their own kinds
+        raise RosterFileError(_("No pudimos leer el archivo. Súbelo como CSV (UTF-8) o Excel (.xlsx).")) from exc
+    return dataset
+
+
+def map_headers(headers: Sequence[str | None]) -> dict[str, int]:
+    """Canonical field → column index; raises RosterFileError naming what is missing or unknown."""
+    mapping: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, header in enumerate(headers or []):
+        raw = str(header or "").strip()
+        if not raw:
+            continue
+        key = _HEADER_INDEX.get(fold(raw))
+        if key is None:
+            unknown.append(raw)
+        elif key not in mapping:
+            mapping[key] = index
+    problems = []
+    if "first_name" not in mapping:
+        problems.append(_("falta la columna «nombres»"))
+    if not any(key in mapping for key in IDENTIFIERS):
+        problems.append(_("falta una columna para identificar a cada persona: «teléfono», «correo» o «usuario»"))
+    if unknown:
+        problems.append(_("columnas desconocidas: %(cols)s") % {"cols": ", ".join(f"«{u}»" for u in unknown)})
+    if problems:
+        raise RosterFileError(
+            _("Las columnas del archivo no son las esperadas: %(problems)s. Usa la plantilla: %(template)s.")
+            % {"problems": "; ".join(problems), "template": ", ".join(TEMPLATE_HEADERS)}
+        )
+    return mapping
+
+
+def _cell(row: Sequence, index: int | None) -> str:
+    if index is None or index >= len(row):
+        return ""
+    value = row[index]
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():  # Excel stores phone numbers as numbers
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _clean_row(line: int, raw: Sequence, mapping: dict[str, int], country: str) -> RosterRow:
+    row = RosterRow(line=line, **{key: _cell(raw, mapping.get(key)) for key in COLUMNS})
+    if not row.first_name:
+        row.errors.append(_("Falta el nombre."))
+    if row.phone:
+        try:
+            row.phone = normalise_phone(row.phone, region=country or None)
+        except forms.ValidationError:
+            row.errors.append(_("El teléfono «%(phone)s» no es válido.") % {"phone": row.phone})
+    if row.email:
+        row.email = row.email.lower()
+        try:
+            validate_email(row.email)
+        except forms.ValidationError:
+            row.errors.append(_("El correo «%(email)s» no es válido.") % {"email": row.email})
+    if not (row.phone or row.email or row.username):
+        row.errors.append(_("Falta el teléfono, el correo o el usuario."))
+    if row.region:
+        canonical = region_canonical(country, row.region)
+        if canonical is None:
+            row.errors.append(_("La región «%(region)s» no existe en este país.") % {"region": row.region})
+        else:
+            row.region = canonical
+    return row
+
+
+def _mark_duplicates(rows: Iterable[RosterRow]) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    labels = {"phone": _("teléfono"), "email": _("correo"), "username": _("usuario")}
+    for row in rows:
+        for key in IDENTIFIERS:
+            value = getattr(row, key)
+            if not value:
+                continue
+            marker = (key, value.lower())
+            if marker in seen:
+                row.errors.append(
+                    _("Duplicado: el %(what)s ya aparece en la fila %(line)s.")
+                    % {"what": labels[key], "line": seen[marker]}
+                )
+            else:
+                seen[marker] = row.line
+
+
+def roster_parse(*, content: bytes, filename: str, country: str) -> list[RosterRow]:
+    """Read a roster file and return one cleaned row per data line (line numbers as a spreadsheet shows them).
+
+    Raises RosterFileError when the file itself is unusable: unreadable, empty, wrong columns or too many rows.
+    """
+    dataset = _load_dataset(content, filename)
+    mapping = map_headers(dataset.headers or [])
+    if dataset.height > _max_rows():
+        raise RosterFileError(
+            _("El archivo tiene %(n)s filas; el máximo por importación es %(max)s.")
+            % {"n": dataset.height, "max": _max_rows()}
+        )
+    rows = []
+    for offset, raw in enumerate(dataset):
+        if not any(str(v or "").strip() for v in raw):
+            continue
+        rows.append(_clean_row(offset + 2, raw, mapping, country))
+    del dataset
+    if not rows:
+        raise RosterFileError(_("El archivo no tiene filas con personas."))
+    _mark_duplicates(rows)
+    return rows
+
+
+# --- Exports -------------------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+
+
+def safe_cell(value: object) -> object:
+    """Neutralise spreadsheet formulas (CSV/formula injection, OWASP): text starting with = + - @ gets a quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_dataset(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> tablib.Dataset:
+    """A tablib dataset with every text cell made formula-safe."""
+    dataset = tablib.Dataset(title=title[:31])
+    dataset.headers = list(headers)
+    for row in rows:
+        dataset.append([safe_cell(v) for v in row])
+    return dataset
+
+
+def export_bytes(dataset: tablib.Dataset, fmt: str) -> tuple[bytes, str]:
+    """(bytes, content type) for ``csv`` (UTF-8 with BOM so Excel shows accents) or ``xlsx``."""
+    if fmt == "xlsx":
+        return (
+            dataset.export("xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    return ("\ufeff" + dataset.export("csv")).encode("utf-8"), "text/csv; charset=utf-8"

@@ -1,0 +1,551 @@
+"""Writes on cohorts: creating them, adding people (one by one, by code or from a file), live sessions and
+attendance, announcements and in-app notifications.
+
+Every write that touches more than one row runs in one transaction. Enrolments go through
+``courses.services.enrollment_create``. Must not import certification or reports.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from courses.models import CoursePage, Enrollment, ProgrammePage
+from courses.services import enrollment_create
+from lms.accounts.models import Institution, Membership, Profile, Role, User
+
+from . import selectors
+from .importing import RosterFileError, RosterRow, roster_parse
+from .models import (
+    Announcement,
+    Attendance,
+    Cohort,
+    CohortMember,
+    CohortTrainer,
+    LiveSession,
+    Notification,
+    RosterImport,
+    new_cohort_code,
+)
+from .places import region_canonical
+
+logger = logging.getLogger(__name__)
+
+_BATCH = 500
+
+
+# --- Notifications ------------------------------------------------------------------------------------
+
+
+def notification_send(*, user: User, title: str, body: str = "", url: str = "", email: bool = True) -> Notification:
+    """Every notice is stored in-app; it is also e-mailed when the person has an address (never required)."""
+    notification = Notification.objects.create(user=user, title=title[:200], body=body, url=url[:300])
+    if email and user.email:
+        _email_after_commit([user.email], title, body, url)
+    return notification
+
+
+def _email_after_commit(recipients: list[str], subject: str, body: str, url: str = "") -> None:
+    from django.conf import settings
+
+    text = body + (f"\n\n{settings.RUTA_BASE_URL}{url}" if url else "")
+
+    def send() -> None:
+        for address in recipients:
+            try:
+                send_mail(subject[:200], text, None, [address])
+            except Exception:  # a mail outage must never undo the in-app notice
+                logger.exception("cohort notice e-mail failed")
+
+    transaction.on_commit(send)
+
+
+def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
+    """A person marks their own notifications as read (all of them when no ids are given)."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=timezone.now())
+
+
+# --- Cohorts ------------------------------------------------------------------------------------------
+
+
+def _unique_code() -> str:
+    for _attempt in range(20):
+        code = new_cohort_code()
+        if not Cohort.objects.filter(code=code).exists():
+            return code
+    raise RuntimeError("could not find a free cohort code")
+
+
+@transaction.atomic
+def cohort_create(
+    *,
+    institution: Institution,
+    name: str,
+    course: CoursePage | None = None,
+    programme: ProgrammePage | None = None,
+    trainers: Sequence[User] = (),
+    created_by: User | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    mode: str = Cohort.Mode.VIRTUAL,
+    country: str = "PE",
+    region: str = "",
+    city: str = "",
+    funding_source: str = "",
+    women_only: bool = False,
+) -> Cohort:
+    """A cohort delivers exactly one course or one learning path; its trainers must work for its institution."""
+    if (course is None) == (programme is None):
+        raise ValidationError(_("Elige un curso o una ruta de aprendizaje (solo uno)."), code="course")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError(_("La fecha de fin no puede ser anterior a la de inicio."), code="dates")
+    if region:
+        canonical = region_canonical(country, region)
+        if canonical is None:
+            raise ValidationError(_("La región «%(region)s» no existe en este país.") % {"region": region})
+        region = canonical
+    cohort = Cohort.objects.create(
+        institution=institution,
+        name=name,
+        course=course,
+        programme=programme,
+        code=_unique_code(),
+        created_by=created_by,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        mode=mode,
+        country=country,
+        region=region,
+        city=city,
+        funding_source=funding_source.strip(),
+        women_only=women_only,
+    )
+    for index, trainer in enumerate(trainers):
+        cohort_trainer_add(cohort=cohort, trainer=trainer, lead=index == 0)
+    return cohort
+
+
+def cohort_trainer_add(*, cohort: Cohort, trainer: User, lead: bool = False) -> CohortTrainer:
+    """A trainer teaches a cohort of an institution they hold a trainer role in (a lead trainer is unique)."""
+    if not Membership.objects.filter(
+        user=trainer, institution=cohort.institution, role__in=[Role.TRAINER, Role.MASTER_TRAINER]
+    ).exists():
+        Membership.objects.get_or_create(user=trainer, institution=cohort.institution, role=Role.TRAINER)
+    if lead:
+        CohortTrainer.objects.filter(cohort=cohort, lead=True).update(lead=False)
+    link, created = CohortTrainer.objects.get_or_create(cohort=cohort, user=trainer, defaults={"lead": lead})
+    if not created and lead and not link.lead:
+        link.lead = True
+        link.save(update_fields=["lead"])
+    return link
+
+
+def cohort_update(*, cohort: Cohort, **fields) -> Cohort:
+    """Edit a cohort's details; the same rules as creation apply to dates and region."""
+    allowed = {"name", "starts_on", "ends_on", "mode", "region", "city", "funding_source", "women_only", "join_open"}
+    for key, value in fields.items():
+        if key not in allowed:
+            raise TypeError(key)
+        setattr(cohort, key, value)
+    if cohort.starts_on and cohort.ends_on and cohort.ends_on < cohort.starts_on:
+        raise ValidationError(_("La fecha de fin no puede ser anterior a la de inicio."), code="dates")
+    if cohort.region:
+        canonical = region_canonical(cohort.country, cohort.region)
+        if canonical is None:
+            raise ValidationError(_("La región «%(region)s» no existe en este país.") % {"region": cohort.region})
+        cohort.region = canonical
+    cohort.save()
+    return cohort
+
+
+# --- Members ------------------------------------------------------------------------------------------
+
+
+def _enrol(*, cohort: Cohort, user: User, source: str) -> None:
+    enrollment_source = Enrollment.Source.IMPORT if source == CohortMember.Source.IMPORT else Enrollment.Source.COHORT
+    for course in selectors.cohort_courses(cohort):
+        enrollment_create(user=user, course=course, source=enrollment_source, check_prerequisites=False)
+
+
+@transaction.atomic
+def cohort_member_add(*, cohort: Cohort, user: User, source: str = CohortMember.Source.MANUAL) -> CohortMember:
+    """Add a person to a cohort once, make them a participant of its institution and enrol them in its course(s)."""
+    member, created = CohortMember.objects.get_or_create(cohort=cohort, user=user, defaults={"source": source})
+    if created:
+        Membership.objects.get_or_create(user=user, institution=cohort.institution, role=Role.PARTICIPANT)
+        _enrol(cohort=cohort, user=user, source=source)
+    return member
+
+
+def _username_for(first_name: str, last_name: str, taken: set[str] | None = None) -> str:
+    base = slugify(f"{first_name} {last_name}")[:24].strip("-") or "participante"
+    while True:
+        candidate = f"{base}-{secrets.token_hex(2)}"
+        if (taken is None or candidate not in taken) and not User.objects.filter(username=candidate).exists():
+            if taken is not None:
+                taken.add(candidate)
+            return candidate
+
+
+def user_match(*, phone: str = "", email: str = "", username: str = "") -> tuple[User | None, str]:
+    """The one account with this phone, e-mail or username; (None, error) when they point to different people."""
+    found: dict[int, User] = {}
+    if phone:
+        for user in User.objects.filter(phone=phone):
+            found[user.pk] = user
+    if email:
+        for user in User.objects.filter(email__iexact=email)[:2]:
+            found[user.pk] = user
+    if username:
+        for user in User.objects.filter(username__iexact=username):
+            found[user.pk] = user
+    if len(found) > 1:
+        return None, _("El teléfono, el correo o el usuario corresponden a personas distintas.")
+    return (next(iter(found.values())) if found else None), ""
+
+
+@transaction.atomic
+def cohort_member_add_person(
+    *,
+    cohort: Cohort,
+    first_name: str,
+    last_name: str = "",
+    phone: str = "",
+    email: str = "",
+    username: str = "",
+    region: str = "",
+    city: str = "",
+) -> tuple[CohortMember, bool]:
+    """Add one person by their details: an existing account (same phone, e-mail or username) is reused, never
+    duplicated; otherwise a new account without password is created (the trainer can set one later)."""
+    user, error = user_match(phone=phone, email=email, username=username)
+    if error:
+        raise ValidationError(error, code="ambiguous")
+    created = False
+    if user is None:
+        if username and User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("Ese usuario ya existe."), code="username")
+        user = User(
+            username=username or _username_for(first_name, last_name),
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone or None,
+            email=email,
+        )
+        user.set_unusable_password()
+        user.save()
+        if region or city:
+            Profile.objects.update_or_create(
+                user=user, defaults={"country": cohort.country, "region": region, "city": city}
+            )
+        created = True
+    return cohort_member_add(cohort=cohort, user=user, source=CohortMember.Source.MANUAL), created
+
+
+def cohort_join_by_code(*, user: User, code: str) -> CohortMember:
+    """A signed-in person joins an open cohort with its short code (shared by WhatsApp, for people without e-mail)."""
+    cohort = Cohort.objects.filter(code=(code or "").strip().upper()).first()
+    if cohort is None or not cohort.join_open:
+        raise ValidationError(_("No encontramos un grupo abierto con ese código. Revísalo e inténtalo otra vez."))
+    if cohort.ends_on and cohort.ends_on < timezone.localdate():
+        raise ValidationError(_("Este grupo ya terminó. Pide el código de un grupo nuevo."))
+    return cohort_member_add(cohort=cohort, user=user, source=CohortMember.Source.CODE)
+
+
+def cohort_member_remove(*, cohort: Cohort, user: User) -> None:
+    """Take a person out of a cohort; their enrolment and progress are kept."""
+    CohortMember.objects.filter(cohort=cohort, user=user).delete()
+
+
+# --- Roster import (all or nothing) -----------------------------------------------------------------------
+
+
+@dataclass
+class ImportPreview:
+    """What importing a file would do: every row with its errors and whether it matches an existing account."""
+
+    rows: list[RosterRow] = field(default_factory=list)
+    file_error: str = ""
+    matches: dict[int, int] = field(default_factory=dict)  # line → existing user id
+    already_members: set[int] = field(default_factory=set)  # lines already in the cohort
+
+    @property
+    def error_rows(self) -> list[RosterRow]:
+        return [r for r in self.rows if r.errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and not self.error_rows
+
+    @property
+    def new_count(self) -> int:
+        return sum(1 for r in self.rows if r.line not in self.matches)
+
+    @property
+    def matched_count(self) -> int:
+        return len(self.matches)
+
+
+def _chunks(items: list, size: int = _BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _match_rows(cohort: Cohort, rows: list[RosterRow]) -> ImportPreview:
+    """Match rows to existing accounts in batches of 500 (queries and memory stay bounded)."""
+    preview = ImportPreview(rows=rows)
+    by_phone: dict[str, int] = {}
+    by_email: dict[str, int] = {}
+    by_username: dict[str, int] = {}
+    phones = [r.phone for r in rows if r.phone]
+    emails = [r.email.lower() for r in rows if r.email]
+    usernames = [r.username for r in rows if r.username]
+    for chunk in _chunks(phones):
+        by_phone.update(User.objects.filter(phone__in=chunk).values_list("phone", "pk"))
+    for chunk in _chunks(emails):
+        for email, pk in User.objects.filter(email__in=chunk).values_list("email", "pk"):
+            by_email.setdefault(email.lower(), pk)
+    for chunk in _chunks(usernames):
+        for username, pk in User.objects.filter(username__in=chunk).values_list("username", "pk"):
+            by_username[username.lower()] = pk
+    for row in rows:
+        ids = {
+            pk for pk in (by_phone.get(row.phone), by_email.get(row.email), by_username.get(row.username.lower())) if pk
+        }
+        if len(ids) > 1:
+            row.errors.append(_("El teléfono, el correo o el usuario corresponden a personas distintas."))
+        elif ids:
+            preview.matches[row.line] = ids.pop()
+    member_ids: set[int] = set()
+    matched = list(preview.matches.values())
+    for chunk in _chunks(matched):
+        member_ids.update(
+            CohortMember.objects.filter(cohort=cohort, user_id__in=chunk).values_list("user_id", flat=True)
+        )
+    preview.already_members = {line for line, pk in preview.matches.items() if pk in member_ids}
+    return preview
+
+
+def roster_preview(*, cohort: Cohort, content: bytes, filename: str) -> ImportPreview:
+    """Parse and check a roster file against the database without writing anything."""
+    try:
+        rows = roster_parse(content=content, filename=filename, country=cohort.country)
+    except RosterFileError as exc:
+        return ImportPreview(file_error=str(exc))
+    return _match_rows(cohort, rows)
+
+
+def roster_import_upload(
+    *, cohort: Cohort, actor: User, content: bytes, filename: str
+) -> tuple[RosterImport, ImportPreview]:
+    """Store an uploaded roster for confirmation and return its preview; nothing is imported yet."""
+    preview = roster_preview(cohort=cohort, content=content, filename=filename)
+    batch = RosterImport(cohort=cohort, created_by=actor, filename=filename[:200], rows=len(preview.rows))
+    batch.file.save(f"roster-{cohort.pk}.{'xlsx' if content[:2] == b'PK' else 'csv'}", ContentFile(content), save=False)
+    batch.save()
+    return batch, preview
+
+
+def roster_import_preview(*, batch: RosterImport) -> ImportPreview:
+    """The preview of a stored roster file, recomputed (accounts may have changed since the upload)."""
+    with batch.file.open("rb") as handle:
+        content = handle.read()
+    return roster_preview(cohort=batch.cohort, content=content, filename=batch.filename)
+
+
+class RosterImportError(Exception):
+    """The import was refused as a whole; ``preview`` says why."""
+
+    def __init__(self, preview: ImportPreview):
+        super().__init__(preview.file_error or _("El archivo tiene filas con errores."))
+        self.preview = preview
+
+
+def roster_import_apply(*, batch: RosterImport, actor: User) -> RosterImport:
+    """Import every row or none: any error (in the file, or found while writing) leaves the database untouched."""
+    if batch.status != RosterImport.Status.PREVIEW:
+        raise ValidationError(_("Este archivo ya fue procesado."), code="done")
+    preview = roster_import_preview(batch=batch)
+    if not preview.ok:
+        raise RosterImportError(preview)
+    cohort = batch.cohort
+    try:
+        with transaction.atomic():
+            created = _create_accounts(cohort, [r for r in preview.rows if r.line not in preview.matches])
+            user_ids = list(preview.matches.values()) + created
+            for chunk in _chunks(user_ids):
+                _add_members(cohort, chunk)
+            batch.status = RosterImport.Status.APPLIED
+            batch.created = len(created)
+            batch.matched = len(preview.matches)
+            batch.applied_at = timezone.now()
+            batch.save(update_fields=["status", "created", "matched", "applied_at"])
+    except IntegrityError as exc:  # someone took a phone or username meanwhile: nothing was written
+        logger.warning("roster import %s rolled back: %s", batch.pk, exc)
+        preview.file_error = _(
+            "No se importó nada: otra persona registró a la vez un teléfono, correo o usuario del archivo. "
+            "Vuelve a subirlo."
+        )
+        raise RosterImportError(preview) from exc
+    return batch
+
+
+def _create_accounts(cohort: Cohort, rows: list[RosterRow]) -> list[int]:
+    """Create accounts (no usable password, no e-mail sent) in batches; returns their ids."""
+    created_ids: list[int] = []
+    unusable = make_password(None)  # one hash-free marker for all; each person sets a password later
+    for chunk in _chunks(rows):
+        taken: set[str] = set()
+        users = [
+            User(
+                username=row.username or _username_for(row.first_name, row.last_name, taken),
+                first_name=row.first_name[:150],
+                last_name=row.last_name[:150],
+                phone=row.phone or None,
+                email=row.email,
+                password=unusable,
+            )
+            for row in chunk
+        ]
+        User.objects.bulk_create(users)
+        usernames = [u.username for u in users]
+        ids = dict(User.objects.filter(username__in=usernames).values_list("username", "pk"))
+        Profile.objects.bulk_create(
+            [
+                Profile(user_id=ids[u.username], country=cohort.country, region=row.region, city=row.city)
+                for u, row in zip(users, chunk, strict=True)
+            ]
+        )
+        created_ids.extend(ids[u.username] for u in users)
+    return created_ids
+
+
+def _add_members(cohort: Cohort, user_ids: list[int]) -> None:
+    existing = set(CohortMember.objects.filter(cohort=cohort, user_id__in=user_ids).values_list("user_id", flat=True))
+    new_ids = [pk for pk in user_ids if pk not in existing]
+    CohortMember.objects.bulk_create(
+        [CohortMember(cohort=cohort, user_id=pk, source=CohortMember.Source.IMPORT) for pk in new_ids]
+    )
+    Membership.objects.bulk_create(
+        [Membership(user_id=pk, institution=cohort.institution, role=Role.PARTICIPANT) for pk in new_ids],
+        ignore_conflicts=True,
+    )
+    courses = selectors.cohort_courses(cohort)
+    for course in courses:
+        enrolled = set(Enrollment.objects.filter(course=course, user_id__in=new_ids).values_list("user_id", flat=True))
+        for user in User.objects.filter(pk__in=[pk for pk in new_ids if pk not in enrolled]).only("pk"):
+            enrollment_create(user=user, course=course, source=Enrollment.Source.IMPORT, check_prerequisites=False)
+
+
+def roster_import_discard(*, batch: RosterImport) -> None:
+    """Forget a previewed file (the stored copy is deleted)."""
+    if batch.status == RosterImport.Status.PREVIEW:
+        batch.file.delete(save=False)
+        batch.status = RosterImport.Status.DISCARDED
+        batch.save(update_fields=["status", "file"])
+
+
+# --- Live sessions and attendance -------------------------------------------------------------------------
+
+
+def session_create(
+    *, cohort: Cohort, title: str, starts_at, duration_minutes: int = 120, location: str = ""
+) -> LiveSession:
+    """A live session of a cohort, with a fresh 4-digit check-in code."""
+    return LiveSession.objects.create(
+        cohort=cohort, title=title, starts_at=starts_at, duration_minutes=duration_minutes, location=location
+    )
+
+
+@transaction.atomic
+def attendance_mark(*, session: LiveSession, marks: dict[int, str], marked_by: User) -> int:
+    """Record present/absent/excused for members of the session's cohort; people outside it are refused."""
+    valid = set(Attendance.Status.values)
+    members = set(
+        CohortMember.objects.filter(cohort=session.cohort, user_id__in=list(marks)).values_list("user_id", flat=True)
+    )
+    outsiders = set(marks) - members
+    if outsiders:
+        raise PermissionDenied("not a member")
+    existing = {a.user_id: a for a in Attendance.objects.filter(session=session, user_id__in=list(marks))}
+    changed = 0
+    to_create = []
+    for user_id, status in marks.items():
+        if status not in valid:
+            raise ValidationError(_("Estado de asistencia no válido."))
+        current = existing.get(user_id)
+        if current is None:
+            to_create.append(
+                Attendance(
+                    session=session,
+                    user_id=user_id,
+                    status=status,
+                    method=Attendance.Method.TRAINER,
+                    marked_by=marked_by,
+                )
+            )
+        elif current.status != status:
+            current.status = status
+            current.method = Attendance.Method.TRAINER
+            current.marked_by = marked_by
+            current.save(update_fields=["status", "method", "marked_by", "marked_at"])
+            changed += 1
+    Attendance.objects.bulk_create(to_create)
+    return changed + len(to_create)
+
+
+def attendance_check_in(*, user: User, code: str) -> Attendance:
+    """A participant checks in to a session of one of their cohorts with its code, while check-in is open."""
+    code = (code or "").strip()
+    now = timezone.now()
+    candidates = LiveSession.objects.filter(check_in_code=code, cohort__members__user=user).select_related("cohort")
+    session = next((s for s in candidates if s.check_in_open(now)), None)
+    if session is None:
+        raise ValidationError(
+            _("El código no corresponde a una sesión abierta de tus grupos. Pide el código a tu facilitador·a.")
+        )
+    attendance, created = Attendance.objects.get_or_create(
+        session=session,
+        user=user,
+        defaults={"status": Attendance.Status.PRESENT, "method": Attendance.Method.CODE},
+    )
+    if not created and attendance.status != Attendance.Status.PRESENT:
+        attendance.status = Attendance.Status.PRESENT
+        attendance.method = Attendance.Method.CODE
+        attendance.save(update_fields=["status", "method", "marked_at"])
+    return attendance
+
+
+# --- Announcements -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def announcement_send(*, cohort: Cohort, author: User, title: str, body: str) -> Announcement:
+    """Post a message to every member: an in-app notification for all, an e-mail to those who have an address."""
+    announcement = Announcement.objects.create(cohort=cohort, author=author, title=title, body=body)
+    members = list(User.objects.filter(cohort_memberships__cohort=cohort).only("pk", "email"))
+    url = "/grupos/notificaciones/"
+    Notification.objects.bulk_create(
+        [Notification(user=m, title=f"{cohort.name}: {title}"[:200], body=body, url=url) for m in members]
+    )
+    emails = [m.email for m in members if m.email]
+    if emails:
+        _email_after_commit(emails, f"{cohort.name}: {title}", body, url)
+    announcement.emailed = len(emails)
+    announcement.save(update_fields=["emailed"])
+    return announcement
