@@ -24,12 +24,17 @@ class CataloguePageFactory(wagtail_factories.PageFactory):
     parent = factory.LazyFunction(site_root)
 
 
+def catalogue() -> CataloguePage:
+    """The catalogue at /cursos/ (one per site root)."""
+    return CataloguePage.objects.first() or CataloguePageFactory()
+
+
 class ProgrammePageFactory(wagtail_factories.PageFactory):
     class Meta:
         model = ProgrammePage
 
     title = factory.Sequence(lambda n: f"Programa {n}")
-    parent = factory.SubFactory(CataloguePageFactory)
+    parent = factory.LazyFunction(catalogue)
 
 
 class CoursePageFactory(wagtail_factories.PageFactory):
