@@ -1,0 +1,624 @@
+"""Writes for competency certification: standards, applications, instruments, verdicts, validation, appeals.
+
+Every step of an application writes an ``AuditEvent`` in the same transaction.
+Must not import from lms.reports.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms.accounts.models import User
+
+from . import knowledge, selectors, uploads
+from .models import (
+    Appeal,
+    Application,
+    ApplicationDocument,
+    AuditEvent,
+    BankQuestion,
+    CompetencyStandard,
+    CompetencyUnit,
+    ConflictOfInterest,
+    Evidence,
+    KnowledgeAttempt,
+    ObservationMark,
+    ObservationRecord,
+    PerformanceCriterion,
+    RubricCriterion,
+    RubricScore,
+    UnitResult,
+)
+
+Status = Application.Status
+
+
+def audit_log(*, application: Application, actor: User | None, action: str, **detail: Any) -> AuditEvent:
+    """Append one event (who, what, when) to an application's audit trail."""
+    return AuditEvent.objects.create(application=application, actor=actor, action=action, detail=detail)
+
+
+# --- Standards -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def standard_new_version(*, standard: CompetencyStandard) -> CompetencyStandard:
+    """Copy a standard (units, criteria, bank, rubric) into a new draft version; past assessments keep theirs."""
+    latest = CompetencyStandard.objects.filter(code=standard.code).order_by("-version").first()
+    new = CompetencyStandard.objects.create(
+        certifying_body=standard.certifying_body,
+        code=standard.code,
+        version=(latest.version if latest else standard.version) + 1,
+        title=standard.title,
+        occupation=standard.occupation,
+        description=standard.description,
+        training_url=standard.training_url,
+        status=CompetencyStandard.Status.DRAFT,
+        previous_version=standard,
+    )
+    for unit in standard.units.prefetch_related("criteria", "questions", "rubric"):
+        copy = CompetencyUnit.objects.create(
+            standard=new,
+            code=unit.code,
+            order=unit.order,
+            title=unit.title,
+            is_socioemotional=unit.is_socioemotional,
+            required_knowledge=list(unit.required_knowledge),
+            evidence_requirements=list(unit.evidence_requirements),
+            question_count=unit.question_count,
+            pass_threshold=unit.pass_threshold,
+            rubric_threshold=unit.rubric_threshold,
+            training_url=unit.training_url,
+        )
+        PerformanceCriterion.objects.bulk_create(
+            PerformanceCriterion(unit=copy, order=c.order, text=c.text, is_critical=c.is_critical)
+            for c in unit.criteria.all()
+        )
+        BankQuestion.objects.bulk_create(
+            BankQuestion(unit=copy, block_type=q.block_type, value=q.value, is_active=q.is_active)
+            for q in unit.questions.all()
+        )
+        RubricCriterion.objects.bulk_create(
+            RubricCriterion(unit=copy, order=r.order, title=r.title, levels=r.levels, weight=r.weight)
+            for r in unit.rubric.all()
+        )
+    return new
+
+
+@transaction.atomic
+def standard_publish(*, standard: CompetencyStandard) -> CompetencyStandard:
+    """Publish a version; the previously published version of the same code is retired (its data untouched)."""
+    if not standard.units.exists():
+        raise ValidationError(_("Una norma sin unidades de competencia no puede publicarse."))
+    CompetencyStandard.objects.filter(code=standard.code, status=CompetencyStandard.Status.PUBLISHED).exclude(
+        pk=standard.pk
+    ).update(status=CompetencyStandard.Status.RETIRED)
+    standard.status = CompetencyStandard.Status.PUBLISHED
+    standard.save(update_fields=["status"])
+    return standard
+
+
+# --- Applications ----------------------------------------------------------------------------------------
+
+
+def _attach_documents(*, application: Application, documents: Iterable[UploadedFile]) -> None:
+    for upload in documents:
+        content_type, ext, _photo = uploads.validate_upload(upload)
+        doc = ApplicationDocument(
+            application=application,
+            original_name=uploads.display_name(upload.name),
+            content_type=content_type,
+            size=upload.size or 0,
+        )
+        doc.file.save(uploads.safe_name(upload.name, ext), upload, save=False)
+        doc.save()
+
+
+@transaction.atomic
+def application_create(
+    *,
+    candidate: User,
+    standard: CompetencyStandard,
+    experience: str,
+    experience_years: int = 0,
+    documents: Iterable[UploadedFile] = (),
+    previous: Application | None = None,
+) -> Application:
+    """Open an application for the units the candidate has not yet achieved; one open application per standard."""
+    if previous is None and standard.status != CompetencyStandard.Status.PUBLISHED:
+        raise ValidationError(_("Esta norma no está vigente; no recibe postulaciones."))
+    open_exists = (
+        Application.objects.filter(candidate=candidate, standard__code=standard.code)
+        .exclude(status__in=[Status.DECIDED, Status.WITHDRAWN])
+        .exists()
+    )
+    if open_exists:
+        raise ValidationError(_("Ya tienes una postulación en curso para esta norma."))
+    achieved = {u.pk for u in selectors.units_achieved(candidate=candidate, standard=standard)}
+    pending = [u for u in standard.units.all() if u.pk not in achieved]
+    if not pending:
+        raise ValidationError(_("Ya lograste todas las unidades de esta norma."))
+    if not experience.strip():
+        raise ValidationError(_("Cuéntanos brevemente tu experiencia en esta ocupación."))
+    application = Application.objects.create(
+        candidate=candidate,
+        standard=standard,
+        experience=experience.strip(),
+        experience_years=experience_years,
+        previous=previous,
+    )
+    application.units.set(pending)
+    _attach_documents(application=application, documents=documents)
+    audit_log(
+        application=application,
+        actor=candidate,
+        action="applied",
+        units=[u.code for u in pending],
+        previous=previous.pk if previous else None,
+    )
+    return application
+
+
+def application_reassess(*, application: Application, candidate: User, experience: str = "") -> Application:
+    """Apply again, on the same standard version, for the units still not achieved after a decision."""
+    if application.candidate_id != candidate.pk:
+        raise PermissionDenied
+    if application.status != Status.DECIDED:
+        raise ValidationError(_("Solo puedes volver a postular cuando el resultado anterior esté validado."))
+    return application_create(
+        candidate=candidate,
+        standard=application.standard,
+        experience=experience or application.experience,
+        experience_years=application.experience_years,
+        previous=application,
+    )
+
+
+@transaction.atomic
+def evaluator_assign(*, application: Application, evaluator: User, actor: User) -> Application:
+    """Assign a certified evaluator of the body who did not train the candidate and declared no conflict."""
+    if not selectors.can_manage_body(actor, application.certifying_body):
+        raise PermissionDenied
+    if application.status not in (Status.APPLIED, Status.ASSIGNED, Status.SCHEDULED):
+        raise ValidationError(_("Esta postulación ya no admite cambio de evaluador o evaluadora."))
+    reason = selectors.evaluator_ineligibility(evaluator=evaluator, application=application)
+    if reason:
+        raise ValidationError(reason)
+    application.evaluator = evaluator
+    application.status = Status.ASSIGNED
+    application.save(update_fields=["evaluator", "status"])
+    audit_log(application=application, actor=actor, action="evaluator_assigned", evaluator=evaluator.pk)
+    return application
+
+
+@transaction.atomic
+def assessment_schedule(
+    *, application: Application, evaluator: User, scheduled_at: datetime, location: str
+) -> Application:
+    """The assigned evaluator sets date and place of the on-site assessment."""
+    _require_evaluator(application, evaluator)
+    if not application.can_be_recorded:
+        raise ValidationError(_("Esta evaluación ya no puede reprogramarse."))
+    application.scheduled_at = scheduled_at
+    application.location = location.strip()
+    application.status = Status.SCHEDULED
+    application.save(update_fields=["scheduled_at", "location", "status"])
+    audit_log(
+        application=application,
+        actor=evaluator,
+        action="scheduled",
+        scheduled_at=scheduled_at.isoformat(),
+        location=application.location,
+    )
+    return application
+
+
+def _require_evaluator(application: Application, user: User) -> None:
+    if application.evaluator_id != user.pk:
+        raise PermissionDenied(_("Solo la persona asignada puede registrar esta evaluación."))
+
+
+def _require_unit(application: Application, unit: CompetencyUnit) -> None:
+    if not application.units.filter(pk=unit.pk).exists():
+        raise ValidationError(_("Esta unidad no forma parte de la postulación."))
+
+
+def _require_recordable(application: Application) -> None:
+    if not application.can_be_recorded:
+        raise ValidationError(_("La evaluación ya fue enviada; no se pueden registrar más resultados."))
+
+
+# --- Knowledge test --------------------------------------------------------------------------------------
+
+
+def knowledge_draw(*, unit: CompetencyUnit, seed: str) -> list[int]:
+    """The questions a seed draws from the unit's active bank: same seed and bank, same questions, same order."""
+    bank = sorted(unit.questions.filter(is_active=True).values_list("pk", flat=True))
+    count = min(unit.question_count, len(bank))
+    return random.Random(seed).sample(bank, count)  # noqa: S311 - a draw, not a secret
+
+
+@transaction.atomic
+def knowledge_attempt_start(
+    *, application: Application, unit: CompetencyUnit, candidate: User, seed: str | None = None
+) -> KnowledgeAttempt:
+    """Start (or resume the unfinished) knowledge test of a unit, recording the questions drawn."""
+    if application.candidate_id != candidate.pk:
+        raise PermissionDenied
+    _require_unit(application, unit)
+    _require_recordable(application)
+    open_attempt = KnowledgeAttempt.objects.filter(application=application, unit=unit, submitted_at=None).first()
+    if open_attempt:
+        return open_attempt
+    seed = seed or secrets.token_hex(16)
+    question_ids = knowledge_draw(unit=unit, seed=seed)
+    if not question_ids:
+        raise ValidationError(_("Esta unidad aún no tiene preguntas en su banco."))
+    attempt = KnowledgeAttempt.objects.create(application=application, unit=unit, seed=seed, question_ids=question_ids)
+    audit_log(application=application, actor=candidate, action="knowledge_started", unit=unit.code, seed=seed)
+    return attempt
+
+
+@transaction.atomic
+def knowledge_attempt_submit(
+    *, attempt: KnowledgeAttempt, candidate: User, answers: Mapping[str, Any]
+) -> KnowledgeAttempt:
+    """Grade the drawn questions with the activity definitions; passing needs the unit's threshold. Idempotent."""
+    attempt = KnowledgeAttempt.objects.select_for_update().select_related("unit", "application").get(pk=attempt.pk)
+    if attempt.application.candidate_id != candidate.pk:
+        raise PermissionDenied
+    if attempt.submitted_at is not None:
+        return attempt
+    questions = {q.pk: q for q in BankQuestion.objects.filter(pk__in=attempt.question_ids)}
+    total = 0.0
+    kept: dict[str, Any] = {}
+    for qid in attempt.question_ids:
+        answer = answers.get(str(qid))
+        kept[str(qid)] = answer
+        total += knowledge.grade(questions[qid].block_type, questions[qid].value, answer)
+    attempt.answers = kept
+    attempt.score = round(100 * total / len(attempt.question_ids), 1) if attempt.question_ids else 0.0
+    attempt.passed = attempt.score >= attempt.unit.pass_threshold
+    attempt.submitted_at = timezone.now()
+    attempt.save(update_fields=["answers", "score", "passed", "submitted_at"])
+    audit_log(
+        application=attempt.application,
+        actor=candidate,
+        action="knowledge_submitted",
+        unit=attempt.unit.code,
+        score=attempt.score,
+        passed=attempt.passed,
+    )
+    return attempt
+
+
+# --- Observation checklist -------------------------------------------------------------------------------
+
+
+def observation_record(
+    *,
+    application: Application,
+    unit: CompetencyUnit,
+    evaluator: User,
+    submission_id: uuid.UUID | str,
+    marks: Mapping[int, tuple[str, str]],
+    notes: str = "",
+    observed_at: datetime | None = None,
+) -> tuple[ObservationRecord, bool]:
+    """Record a checklist once per client submission id: a retried submission returns the first record."""
+    submission_id = uuid.UUID(str(submission_id))
+    existing = ObservationRecord.objects.filter(submission_id=submission_id).first()
+    if existing:
+        if existing.application_id != application.pk or existing.evaluator_id != evaluator.pk:
+            raise PermissionDenied
+        return existing, False
+    _require_evaluator(application, evaluator)
+    _require_unit(application, unit)
+    _require_recordable(application)
+    criteria = {c.pk: c for c in unit.criteria.all()}
+    missing = set(criteria) - set(marks)
+    if missing:
+        raise ValidationError(_("Marca cada criterio: cumple, no cumple o no observado."))
+    valid_marks = set(ObservationMark.Mark.values)
+    try:
+        with transaction.atomic():
+            record = ObservationRecord.objects.create(
+                application=application,
+                unit=unit,
+                evaluator=evaluator,
+                submission_id=submission_id,
+                notes=notes.strip(),
+                observed_at=observed_at or timezone.now(),
+            )
+            rows = []
+            for criterion_id, (mark, note) in marks.items():
+                if criterion_id not in criteria or mark not in valid_marks:
+                    raise ValidationError(_("La lista de cotejo tiene un criterio o una marca no válida."))
+                rows.append(
+                    ObservationMark(record=record, criterion=criteria[criterion_id], mark=mark, note=note[:500])
+                )
+            ObservationMark.objects.bulk_create(rows)
+            audit_log(
+                application=application,
+                actor=evaluator,
+                action="observation_recorded",
+                unit=unit.code,
+                submission_id=str(submission_id),
+                met=sum(1 for r in rows if r.mark == ObservationMark.Mark.MET),
+                total=len(rows),
+            )
+    except IntegrityError:
+        # The same submission arrived twice at once: the other request won; return its record.
+        return ObservationRecord.objects.get(submission_id=submission_id), False
+    return record, True
+
+
+# --- Evidence and rubric ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    application: Application,
+    unit: CompetencyUnit,
+    actor: User,
+    title: str,
+    upload: UploadedFile | None = None,
+    url: str = "",
+) -> Evidence:
+    """Attach a photo/PDF (type sniffed, size limited) or an https link to a unit, by the candidate or evaluator."""
+    if actor.pk not in (application.candidate_id, application.evaluator_id):
+        raise PermissionDenied
+    _require_unit(application, unit)
+    if actor.pk == application.evaluator_id:
+        _require_recordable(application)
+    if not application.is_open:
+        raise ValidationError(_("La postulación está cerrada."))
+    if bool(upload) == bool(url):
+        raise ValidationError(_("Sube un archivo o escribe un enlace (uno de los dos)."))
+    evidence = Evidence(application=application, unit=unit, uploaded_by=actor, title=title.strip()[:200])
+    if upload:
+        content_type, ext, photo = uploads.validate_upload(upload)
+        evidence.kind = Evidence.Kind.PHOTO if photo else Evidence.Kind.FILE
+        evidence.content_type = content_type
+        evidence.size = upload.size or 0
+        evidence.original_name = uploads.display_name(upload.name)
+        evidence.file.save(uploads.safe_name(upload.name, ext), upload, save=False)
+    else:
+        if not url.lower().startswith("https://"):
+            raise ValidationError(_("El enlace debe empezar con https://"))
+        evidence.kind = Evidence.Kind.LINK
+        evidence.url = url
+    evidence.save()
+    audit_log(application=application, actor=actor, action="evidence_added", unit=unit.code, kind=evidence.kind)
+    return evidence
+
+
+@transaction.atomic
+def rubric_score(
+    *,
+    application: Application,
+    unit: CompetencyUnit,
+    evaluator: User,
+    levels: Mapping[int, int],
+    comment: str = "",
+) -> RubricScore:
+    """Grade a unit's evidence: weighted share of the top level; passing needs the unit's rubric threshold."""
+    _require_evaluator(application, evaluator)
+    _require_unit(application, unit)
+    _require_recordable(application)
+    criteria = list(unit.rubric.all())
+    if not criteria:
+        raise ValidationError(_("Esta unidad no tiene rúbrica."))
+    got = 0.0
+    best = 0.0
+    kept: dict[str, int] = {}
+    for criterion in criteria:
+        level = levels.get(criterion.pk)
+        if level is None or not 0 <= int(level) <= criterion.max_level:
+            raise ValidationError(_("Elige un nivel para cada aspecto de la rúbrica."))
+        kept[str(criterion.pk)] = int(level)
+        got += criterion.weight * int(level) / criterion.max_level
+        best += criterion.weight
+    percent = round(100 * got / best, 1)
+    score, _created = RubricScore.objects.update_or_create(
+        application=application,
+        unit=unit,
+        defaults={
+            "evaluator": evaluator,
+            "levels": kept,
+            "percent": percent,
+            "passed": percent >= unit.rubric_threshold,
+            "comment": comment.strip(),
+        },
+    )
+    audit_log(application=application, actor=evaluator, action="rubric_scored", unit=unit.code, percent=percent)
+    return score
+
+
+# --- Verdicts, validation, certificate -------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_verdict_record(
+    *, application: Application, unit: CompetencyUnit, evaluator: User, verdict: str, feedback: str = ""
+) -> UnitResult:
+    """The evaluator's verdict on a unit; 'not yet competent' needs feedback the candidate can act on."""
+    _require_evaluator(application, evaluator)
+    _require_unit(application, unit)
+    _require_recordable(application)
+    if verdict not in UnitResult.Verdict.values:
+        raise ValidationError(_("Elige competente o aún no competente."))
+    if verdict == UnitResult.Verdict.NOT_YET and not feedback.strip():
+        raise ValidationError(_("Explica qué le falta a la persona para lograr la unidad."))
+    result, _created = UnitResult.objects.update_or_create(
+        application=application,
+        unit=unit,
+        defaults={"verdict": verdict, "feedback": feedback.strip(), "decided_by": evaluator},
+    )
+    audit_log(application=application, actor=evaluator, action="unit_verdict", unit=unit.code, verdict=verdict)
+    return result
+
+
+@transaction.atomic
+def assessment_submit(*, application: Application, evaluator: User, overall_feedback: str = "") -> Application:
+    """Send the verdicts for validation; every unit of the application needs a verdict first."""
+    _require_evaluator(application, evaluator)
+    _require_recordable(application)
+    decided = set(application.unit_results.values_list("unit_id", flat=True))
+    if set(application.units.values_list("pk", flat=True)) - decided:
+        raise ValidationError(_("Falta el dictamen de alguna unidad."))
+    application.overall_feedback = overall_feedback.strip()
+    application.status = Status.SUBMITTED
+    application.submitted_at = timezone.now()
+    application.save(update_fields=["overall_feedback", "status", "submitted_at"])
+    audit_log(application=application, actor=evaluator, action="submitted")
+    return application
+
+
+def _overall(application: Application) -> str:
+    verdicts = set(application.unit_results.values_list("verdict", flat=True))
+    if verdicts == {UnitResult.Verdict.COMPETENT}:
+        return Application.Result.COMPETENT
+    return Application.Result.NOT_YET
+
+
+@transaction.atomic
+def assessment_validate(*, application: Application, validator: User, approve: bool, comment: str = "") -> Application:
+    """A second evaluator or the body's staff (never the assessor) confirms the verdicts, or returns them."""
+    if not selectors.can_validate(validator, application):
+        raise PermissionDenied
+    if application.status != Status.SUBMITTED:
+        raise ValidationError(_("No hay resultados por validar en esta postulación."))
+    application.validator = validator
+    if not approve:
+        if not comment.strip():
+            raise ValidationError(_("Explica qué debe revisar la persona evaluadora."))
+        application.status = Status.SCHEDULED
+        application.save(update_fields=["validator", "status"])
+        audit_log(application=application, actor=validator, action="returned", comment=comment.strip())
+        return application
+    application.status = Status.DECIDED
+    application.result = _overall(application)
+    application.decided_at = timezone.now()
+    application.save(update_fields=["validator", "status", "result", "decided_at"])
+    audit_log(application=application, actor=validator, action="validated", result=application.result)
+    competency_certificate_issue(application=application)
+    return application
+
+
+def competency_certificate_issue(*, application: Application) -> Any | None:
+    """Issue (through certification's service) the certificate listing every unit achieved so far, if any."""
+    from . import certificates
+
+    achieved = selectors.units_achieved(candidate=application.candidate, standard=application.standard)
+    if not achieved:
+        return None
+    certificate = certificates.issue(application=application, units=achieved)
+    if certificate is not None:
+        audit_log(
+            application=application,
+            actor=None,
+            action="certificate_issued",
+            units=[u.code for u in achieved],
+            certificate=str(getattr(certificate, "pk", "")),
+        )
+    return certificate
+
+
+# --- Appeals ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_create(*, application: Application, candidate: User, reason: str) -> Appeal:
+    """The candidate may appeal a validated decision once, giving a reason."""
+    if application.candidate_id != candidate.pk:
+        raise PermissionDenied
+    if application.status != Status.DECIDED:
+        raise ValidationError(_("Solo se puede apelar un resultado validado."))
+    if Appeal.objects.filter(application=application).exists():
+        raise ValidationError(_("Ya apelaste este resultado; la apelación se puede presentar una sola vez."))
+    if not reason.strip():
+        raise ValidationError(_("Explica el motivo de tu apelación."))
+    appeal = Appeal.objects.create(application=application, reason=reason.strip())
+    application.status = Status.APPEALED
+    application.save(update_fields=["status"])
+    audit_log(application=application, actor=candidate, action="appealed")
+    return appeal
+
+
+@transaction.atomic
+def appeal_assign(*, appeal: Appeal, reviewer: User, actor: User) -> Appeal:
+    """The body assigns an eligible evaluator who took no part in the decision to review the appeal."""
+    application = appeal.application
+    if not selectors.can_manage_body(actor, application.certifying_body):
+        raise PermissionDenied
+    if reviewer.pk in (application.evaluator_id, application.validator_id):
+        raise ValidationError(_("Revisa la apelación alguien que no participó en la decisión."))
+    reason = selectors.evaluator_ineligibility(evaluator=reviewer, application=application)
+    if reason:
+        raise ValidationError(reason)
+    appeal.reviewer = reviewer
+    appeal.save(update_fields=["reviewer"])
+    audit_log(application=application, actor=actor, action="appeal_assigned", reviewer=reviewer.pk)
+    return appeal
+
+
+@transaction.atomic
+def appeal_resolve(
+    *, appeal: Appeal, reviewer: User, response: str, changed_verdicts: Mapping[int, str] | None = None
+) -> Appeal:
+    """The reviewer answers the appeal; changing any unit's verdict upholds it and re-issues the certificate."""
+    application = appeal.application
+    if appeal.reviewer_id != reviewer.pk:
+        raise PermissionDenied
+    if appeal.outcome:
+        raise ValidationError(_("Esta apelación ya fue resuelta."))
+    if not response.strip():
+        raise ValidationError(_("Escribe la respuesta a la apelación."))
+    changed = []
+    for result in application.unit_results.select_related("unit"):
+        new = (changed_verdicts or {}).get(result.unit_id)
+        if new and new != result.verdict:
+            if new not in UnitResult.Verdict.values:
+                raise ValidationError(_("Elige competente o aún no competente."))
+            result.verdict = new
+            result.feedback = response.strip()
+            result.decided_by = reviewer
+            result.save(update_fields=["verdict", "feedback", "decided_by", "updated_at"])
+            changed.append(result.unit.code)
+    appeal.outcome = Appeal.Outcome.UPHELD if changed else Appeal.Outcome.REJECTED
+    appeal.response = response.strip()
+    appeal.resolved_at = timezone.now()
+    appeal.save(update_fields=["outcome", "response", "resolved_at"])
+    application.status = Status.DECIDED
+    application.result = _overall(application)
+    application.save(update_fields=["status", "result"])
+    audit_log(application=application, actor=reviewer, action="appeal_resolved", outcome=appeal.outcome, units=changed)
+    if changed:
+        competency_certificate_issue(application=application)
+    return appeal
+
+
+# --- Evaluators ------------------------------------------------------------------------------------------
+
+
+def conflict_declare(*, evaluator: User, candidate: User, reason: str) -> ConflictOfInterest:
+    """An evaluator declares a conflict of interest with a person; they can no longer be assigned to them."""
+    if not reason.strip():
+        raise ValidationError(_("Indica el motivo del conflicto de interés."))
+    conflict, _created = ConflictOfInterest.objects.update_or_create(
+        evaluator=evaluator, candidate=candidate, defaults={"reason": reason.strip()[:250]}
+    )
+    return conflict
