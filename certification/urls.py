@@ -1,3 +1,20 @@
+"""Certification URLs under /certificados/ (JWKS and the JSON API are wired in lms/urls.py)."""
+
+from django.urls import path
+
+from . import views
+
 app_name = "certification"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("verificar/", views.verify_form, name="verify_form"),
+    path("v/<str:code>", views.verify, name="verify"),
+    path("v/<str:code>/pdf", views.pdf, name="pdf"),
+    path("v/<str:code>/imagen.png", views.image, name="image"),
+    path("v/<str:code>/credencial.json", views.credential, name="credential"),
+    path("mis-certificados/", views.my_certificates, name="mine"),
+    path("revocados.json", views.revocations, name="revocations"),
+    path("verificador/", views.offline_verifier, name="offline_verifier"),
+    path("verificador/manifest.webmanifest", views.offline_manifest, name="offline_manifest"),
+    path("sw.js", views.service_worker, name="service_worker"),
+]

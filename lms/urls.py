@@ -9,6 +9,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from certification import views as certification_views
 from lms.health import healthz
 from themes import views as theme_views
 
@@ -27,6 +28,8 @@ urlpatterns = [
     path("actividades/", include("content.urls")),
     path("paquetes/", include("content.packages.urls")),
     path("certificados/", include("certification.urls")),
+    path(".well-known/jwks.json", certification_views.jwks, name="jwks"),
+    path("api/v1/certificates/<str:code>", certification_views.api_certificate, name="certificate_api"),
     path("facilitadores/", include("certification.trainers.urls")),
     path("competencias/", include("certification.competency.urls")),
     path("informes/", include("lms.reports.urls")),

@@ -227,6 +227,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 # --- Ruta's own knobs
 RUTA_SMALL_CELL_THRESHOLD = env.int("RUTA_SMALL_CELL_THRESHOLD", default=5)
 RUTA_CONSENT_VERSION = env("RUTA_CONSENT_VERSION", default="2026-11")
+# Certificate signing (Ed25519): a PEM in the environment, or <kid>.pem files in a folder; see certification/README.md.
+RUTA_SIGNING_KEY_PEM = env("RUTA_SIGNING_KEY_PEM", default="")
+RUTA_SIGNING_KEYS_DIR = env("RUTA_SIGNING_KEYS_DIR", default=str(BASE_DIR / "keys"))
+RUTA_SIGNING_KEYS_AUTOGENERATE = env.bool("RUTA_SIGNING_KEYS_AUTOGENERATE", default=True)
+RUTA_VERIFY_RATE = env("RUTA_VERIFY_RATE", default="30/m")
 
 LOGGING = {
     "version": 1,

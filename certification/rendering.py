@@ -1,0 +1,244 @@
+"""Drawing certificates: the QR code (qrcode + Pillow), the A4 landscape PDF (fpdf2, embedded DejaVu subset)
+and the PNG share image. Pure rendering: takes a certificate and its QR URL, returns bytes; stores nothing.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+import qrcode
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFont
+from qrcode.constants import ERROR_CORRECT_M
+
+from .models import Certificate
+
+FONT_DIR = Path(getattr(settings, "RUTA_CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
+
+
+def qr_matrix(url: str) -> qrcode.QRCode:
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, box_size=1)
+    code.add_data(url)
+    code.make(fit=True)
+    return code
+
+
+def qr_version(url: str) -> int:
+    return qr_matrix(url).version
+
+
+def qr_image(url: str, box_size: int = 8) -> Image.Image:
+    """A black-on-white QR (error correction M) as a 1-bit Pillow image."""
+    code = qr_matrix(url)
+    code.box_size = box_size
+    return code.make_image(fill_color="black", back_color="white").get_image().convert("1")
+
+
+def _hex_to_rgb(value: str, default: tuple[int, int, int]) -> tuple[int, int, int]:
+    try:
+        value = value.lstrip("#")
+        return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+    except (ValueError, IndexError):
+        return default
+
+
+def _date(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _texts(certificate: Certificate) -> dict[str, str]:
+    """The printed labels, in Spanish (and English when the programme is bilingual and a translation exists)."""
+    labels = {
+        "heading": _("CERTIFICADO"),
+        "awarded": _("Se otorga el presente certificado a"),
+        "for": _("por haber culminado satisfactoriamente"),
+        "hours": _("Duración: %(hours)s horas"),
+        "units": _("Unidades de competencia:"),
+        "trainer": _("Facilitador·a certificado·a: %(name)s"),
+        "issued": _("Fecha de emisión: %(date)s"),
+        "expires": _("Válido hasta: %(date)s"),
+        "code": _("Código: %(code)s"),
+        "verify": _("Verifica este certificado escaneando el código QR o en %(url)s"),
+    }
+    if certificate.programme.language == certificate.programme.Language.BILINGUAL:
+        with translation.override("en"):
+            english = {key: _(value) for key, value in labels.items()}
+        labels = {key: value if english[key] == value else f"{value} / {english[key]}" for key, value in labels.items()}
+    return labels
+
+
+def _image_file(image) -> bytes | None:
+    if image is None:
+        return None
+    try:
+        with image.file.open("rb") as handle:
+            return handle.read()
+    except (OSError, ValueError):
+        return None
+
+
+def certificate_pdf_bytes(*, certificate: Certificate, qr_url: str) -> bytes:
+    """An A4 landscape PDF with the printed name, achievement, dates, issuer, signatories and QR."""
+    programme = certificate.programme
+    labels = _texts(certificate)
+    primary = _hex_to_rgb(programme.primary_colour, (11, 83, 148))
+    accent = _hex_to_rgb(programme.accent_colour, (180, 83, 9))
+
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_title(f"{labels['heading']} {certificate.display_code}")
+    pdf.set_author(certificate.issuer_name)
+    pdf.set_creator("Ruta")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", "", str(FONT_DIR / REGULAR))
+    pdf.add_font("DejaVu", "B", str(FONT_DIR / BOLD))
+    pdf.add_page()
+    width, height = pdf.w, pdf.h
+
+    pdf.set_draw_color(*primary)
+    pdf.set_line_width(2.5)
+    pdf.rect(8, 8, width - 16, height - 16)
+    pdf.set_draw_color(*accent)
+    pdf.set_line_width(0.6)
+    pdf.rect(12, 12, width - 24, height - 24)
+
+    logo = _image_file(programme.logo)
+    if logo:
+        pdf.image(io.BytesIO(logo), x=20, y=18, h=18)
+    pdf.set_text_color(60, 60, 60)
+    pdf.set_font("DejaVu", "", 11)
+    pdf.set_xy(20, 20)
+    pdf.multi_cell(width - 40, 6, certificate.issuer_name, align="C")
+
+    pdf.set_text_color(*primary)
+    pdf.set_font("DejaVu", "B", 30)
+    pdf.set_xy(20, 38)
+    pdf.cell(width - 40, 14, labels["heading"], align="C")
+
+    pdf.set_text_color(40, 40, 40)
+    pdf.set_font("DejaVu", "", 12)
+    pdf.set_xy(20, 58)
+    pdf.cell(width - 40, 8, labels["awarded"], align="C")
+    pdf.set_font("DejaVu", "B", 24)
+    pdf.set_xy(20, 68)
+    pdf.multi_cell(width - 40, 11, certificate.holder_name, align="C")
+    pdf.set_font("DejaVu", "", 12)
+    pdf.set_x(20)
+    pdf.cell(width - 40, 8, labels["for"], align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*primary)
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.set_x(30)
+    pdf.multi_cell(width - 60, 8, certificate.achievement, align="C")
+    pdf.set_text_color(40, 40, 40)
+    pdf.set_font("DejaVu", "", 10.5)
+    details = []
+    if certificate.hours:
+        details.append(labels["hours"] % {"hours": certificate.hours})
+    if certificate.trainer_name:
+        details.append(labels["trainer"] % {"name": certificate.trainer_name})
+    details.append(labels["issued"] % {"date": _date(certificate.issued_on)})
+    if certificate.expires_on:
+        details.append(labels["expires"] % {"date": _date(certificate.expires_on)})
+    pdf.set_x(30)
+    pdf.multi_cell(width - 60, 6, "   ·   ".join(details), align="C", new_x="LMARGIN", new_y="NEXT")
+    if certificate.competency_units:
+        pdf.set_x(30)
+        pdf.multi_cell(width - 60, 5.5, f"{labels['units']} " + "; ".join(certificate.competency_units), align="C")
+
+    # Signatories along the bottom, left of the QR.
+    signatories = list(programme.signatories.all()[:3])
+    qr_size = 52
+    qr_x, qr_y = width - 20 - qr_size, height - 20 - qr_size - 8
+    if signatories:
+        slot = (qr_x - 30) / len(signatories)
+        for index, person in enumerate(signatories):
+            x = 20 + index * slot
+            signature = _image_file(person.signature_image)
+            if signature:
+                pdf.image(io.BytesIO(signature), x=x + slot / 2 - 22, y=height - 62, w=44, h=16, keep_aspect_ratio=True)
+            pdf.set_draw_color(90, 90, 90)
+            pdf.set_line_width(0.3)
+            pdf.line(x + 8, height - 44, x + slot - 8, height - 44)
+            pdf.set_font("DejaVu", "B", 10)
+            pdf.set_xy(x, height - 42)
+            pdf.multi_cell(slot, 5, person.name, align="C")
+            pdf.set_font("DejaVu", "", 9)
+            pdf.set_x(x)
+            pdf.multi_cell(slot, 4.5, person.title, align="C")
+
+    qr = qr_image(qr_url, box_size=4)
+    buffer = io.BytesIO()
+    qr.save(buffer, format="PNG", optimize=True)
+    pdf.image(buffer, x=qr_x, y=qr_y, w=qr_size, h=qr_size)
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.set_xy(qr_x - 10, qr_y + qr_size + 0.5)
+    pdf.cell(qr_size + 20, 5, labels["code"] % {"code": certificate.display_code}, align="C")
+    pdf.set_font("DejaVu", "", 7.5)
+    pdf.set_text_color(80, 80, 80)
+    pdf.set_xy(20, height - 19)
+    verify_url = settings.RUTA_BASE_URL + "/certificados/verificar/"
+    pdf.cell(qr_x - 30, 4, labels["verify"] % {"url": verify_url}, align="L")
+    return bytes(pdf.output())
+
+
+@lru_cache(maxsize=8)
+def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(FONT_DIR / name), size)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font, max_width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if draw.textlength(candidate, font=font) <= max_width or not line:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
+def certificate_image_bytes(*, certificate: Certificate, qr_url: str) -> bytes:
+    """A 1200×630 PNG for sharing (social-card size) with the name, achievement, issuer, date and QR."""
+    programme = certificate.programme
+    labels = _texts(certificate)
+    primary = _hex_to_rgb(programme.primary_colour, (11, 83, 148))
+    image = Image.new("RGB", (1200, 630), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, 1199, 629], outline=primary, width=14)
+    draw.rectangle([0, 0, 1199, 90], fill=primary)
+    draw.text((40, 25), labels["heading"], font=_font(BOLD, 40), fill="white")
+    y = 120
+    for line in _wrap(draw, certificate.holder_name, _font(BOLD, 48), 720)[:2]:
+        draw.text((40, y), line, font=_font(BOLD, 48), fill=(30, 30, 30))
+        y += 60
+    y += 10
+    for line in _wrap(draw, certificate.achievement, _font(BOLD, 32), 720)[:3]:
+        draw.text((40, y), line, font=_font(BOLD, 32), fill=primary)
+        y += 42
+    y += 14
+    for line in _wrap(draw, certificate.issuer_name, _font(REGULAR, 26), 720)[:2]:
+        draw.text((40, y), line, font=_font(REGULAR, 26), fill=(60, 60, 60))
+        y += 34
+    draw.text(
+        (40, 560), labels["issued"] % {"date": _date(certificate.issued_on)}, font=_font(REGULAR, 24), fill=(60, 60, 60)
+    )
+    qr = qr_image(qr_url, box_size=5).convert("RGB")
+    qr.thumbnail((400, 400), Image.NEAREST)
+    image.paste(qr, (1200 - 40 - qr.width, 130))
+    draw.text(
+        (1200 - 40 - qr.width, 140 + qr.height),
+        certificate.display_code,
+        font=_font(BOLD, 24),
+        fill=(30, 30, 30),
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()

@@ -1,0 +1,125 @@
+"""Reads for certificates: public verification, a holder's list, the revocation list."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from lms.accounts.models import User
+
+from .codes import code_normalize
+from .models import Certificate, CertificateEvent
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public verification page and API show for one code."""
+
+    code: str
+    status: str  # valid | expired | revoked | replaced | invalid | not_found
+    certificate: Certificate | None = None
+    replacement: Certificate | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.certificate is not None
+
+
+def certificate_verification_get(*, code: str, today: datetime.date | None = None) -> Verification:
+    """Look a code up and check status and signature; a certificate whose signature fails is «invalid»."""
+    from .services import certificate_signature_valid
+
+    normalized = code_normalize(code)
+    if normalized is None:
+        return Verification(code=code, status="not_found")
+    certificate = Certificate.objects.select_related("programme", "replaced_by").filter(code=normalized).first()
+    if certificate is None:
+        return Verification(code=normalized, status="not_found")
+    if not certificate_signature_valid(certificate=certificate):
+        return Verification(code=normalized, status="invalid", certificate=certificate)
+    replacement = certificate.replaced_by if certificate.replaced_by_id else None
+    return Verification(
+        code=normalized,
+        status=certificate.status_on(today or timezone.localdate()),
+        certificate=certificate,
+        replacement=replacement,
+    )
+
+
+def certificate_public_data(*, verification: Verification) -> dict[str, Any]:
+    """The JSON the API returns: status and only the printed public fields, never profile data."""
+    data: dict[str, Any] = {"code": verification.code, "status": verification.status}
+    certificate = verification.certificate
+    if certificate is None or verification.status == "invalid":
+        return data
+    data.update(
+        {
+            "display_code": certificate.display_code,
+            "holder_name": certificate.holder_name,
+            "achievement": certificate.achievement,
+            "hours": certificate.hours,
+            "competency_units": certificate.competency_units,
+            "trainer_name": certificate.trainer_name or None,
+            "issuer": certificate.issuer_name,
+            "issued_on": certificate.issued_on.isoformat(),
+            "expires_on": certificate.expires_on.isoformat() if certificate.expires_on else None,
+            "revoked_on": timezone.localdate(certificate.revoked_at).isoformat() if certificate.revoked_at else None,
+            "kid": certificate.kid,
+            "signature": certificate.signature,
+            "verification_url": settings.RUTA_BASE_URL + reverse("certification:verify", args=[certificate.code]),
+            "pdf_url": settings.RUTA_BASE_URL + reverse("certification:pdf", args=[certificate.code]),
+            "credential_url": settings.RUTA_BASE_URL + reverse("certification:credential", args=[certificate.code]),
+        }
+    )
+    if verification.replacement is not None:
+        data["replaced_by"] = verification.replacement.code
+    return data
+
+
+def certificates_for_holder(*, user: User) -> QuerySet[Certificate]:
+    """The holder's certificates that are not replaced (revoked ones stay listed, marked as such)."""
+    return Certificate.objects.filter(holder=user, replaced_by__isnull=True).select_related("programme")
+
+
+def revocation_list_get() -> dict[str, Any]:
+    """Codes that must no longer pass as valid (revoked or replaced), for the offline verifier's cache."""
+    revoked = Certificate.objects.filter(revoked_at__isnull=False).values_list("code", "revoked_at")
+    replaced = Certificate.objects.filter(replaced_by__isnull=False).values_list("code", "replaced_by__code")
+    return {
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "revoked": {code: timezone.localdate(at).isoformat() for code, at in revoked},
+        "replaced": dict(replaced),
+    }
+
+
+def certificate_share_links(*, certificate: Certificate) -> dict[str, str]:
+    """LinkedIn «add to profile» and WhatsApp share links for a certificate."""
+    verify_url = settings.RUTA_BASE_URL + reverse("certification:verify", args=[certificate.code])
+    linkedin = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": certificate.achievement,
+        "organizationName": certificate.issuer_name,
+        "issueYear": certificate.issued_on.year,
+        "issueMonth": certificate.issued_on.month,
+        "certUrl": verify_url,
+        "certId": certificate.display_code,
+    }
+    if certificate.expires_on:
+        linkedin["expirationYear"] = certificate.expires_on.year
+        linkedin["expirationMonth"] = certificate.expires_on.month
+    whatsapp_text = f"{certificate.achievement} — {certificate.issuer_name}: {verify_url}"
+    return {
+        "linkedin": "https://www.linkedin.com/profile/add?" + urlencode(linkedin),
+        "whatsapp": "https://wa.me/?" + urlencode({"text": whatsapp_text}),
+    }
+
+
+def certificate_events_for(*, certificate: Certificate) -> QuerySet[CertificateEvent]:
+    return certificate.events.select_related("actor")

@@ -1,0 +1,404 @@
+"""Writes for certificates: issue (the one way, idempotent on a source key), sign, revoke, re-issue, render,
+bulk issue and expiry reminders. Every issuer — courses' completion signal, staff, trainers, competency —
+calls ``certificate_issue``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms.accounts.models import Institution, User
+
+from . import signing
+from .codes import code_generate
+from .models import (
+    BulkIssueJob,
+    Certificate,
+    CertificateEvent,
+    CertificateNotice,
+    CertificateProgramme,
+    SigningKey,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class CertificateRuleError(ValueError):
+    """The request breaks a certification rule (e.g. revoking a certificate twice)."""
+
+
+# --- Public fields and signatures ---------------------------------------------------------------------------
+
+
+def certificate_public_fields(*, certificate: Certificate) -> dict[str, Any]:
+    """The fields the signature covers (and the QR carries): short keys, empty values left out."""
+    fields: dict[str, Any] = {
+        "v": signing.PAYLOAD_VERSION,
+        "c": certificate.code,
+        "n": certificate.holder_name,
+        "a": certificate.achievement,
+        "i": certificate.issuer_name,
+        "d": certificate.issued_on.isoformat(),
+        "k": certificate.kid,
+    }
+    if certificate.hours:
+        fields["h"] = int(certificate.hours)
+    if certificate.competency_units:
+        fields["u"] = [str(unit) for unit in certificate.competency_units]
+    if certificate.trainer_name:
+        fields["t"] = certificate.trainer_name
+    if certificate.expires_on:
+        fields["e"] = certificate.expires_on.isoformat()
+    return fields
+
+
+def certificate_payload(*, certificate: Certificate) -> bytes:
+    """The canonical bytes the signature covers (see README: sorted compact JSON, UTF-8)."""
+    return signing.canonical_json(certificate_public_fields(certificate=certificate))
+
+
+def signing_key_register(*, pair: signing.SigningKeyPair) -> None:
+    """Record a signing key's public half the first time it signs, so it stays verifiable after rotation."""
+    SigningKey.objects.get_or_create(
+        kid=pair.kid, defaults={"public_key": signing.b64url_encode(signing.raw_public_bytes(pair.public_key))}
+    )
+
+
+def public_key_get(*, kid: str):
+    """The public key for ``kid``: from the configured key files, else from the recorded keys (None if unknown)."""
+    pair = signing.keyring().keys.get(kid)
+    if pair is not None:
+        return pair.public_key
+    row = SigningKey.objects.filter(kid=kid).first()
+    if row is None:
+        return None
+    return signing.public_key_from_raw(signing.b64url_decode(row.public_key))
+
+
+def jwks_get() -> dict[str, list[dict[str, str]]]:
+    """Every public key that ever signed plus the configured ones, as a JWK Set (active key first)."""
+    ring = signing.keyring()
+    keys = {ring.active.kid: signing.public_jwk(ring.active.public_key, ring.active.kid)}
+    for kid, pair in ring.keys.items():
+        keys.setdefault(kid, signing.public_jwk(pair.public_key, kid))
+    for row in SigningKey.objects.all():
+        if row.kid not in keys:
+            public_key = signing.public_key_from_raw(signing.b64url_decode(row.public_key))
+            keys[row.kid] = signing.public_jwk(public_key, row.kid)
+    return {"keys": list(keys.values())}
+
+
+def certificate_signature_valid(*, certificate: Certificate) -> bool:
+    """True when the stored signature matches the certificate's current public fields under its key id."""
+    public_key = public_key_get(kid=certificate.kid)
+    if public_key is None:
+        return False
+    try:
+        signature = signing.b64url_decode(certificate.signature)
+    except ValueError:
+        return False
+    return signing.verify(certificate_payload(certificate=certificate), signature, public_key)
+
+
+def _sign(certificate: Certificate) -> None:
+    pair = signing.keyring().active
+    signing_key_register(pair=pair)
+    certificate.kid = pair.kid
+    certificate.signature = signing.b64url_encode(signing.sign(certificate_payload(certificate=certificate), pair))
+
+
+def certificate_verify_url(*, certificate: Certificate) -> str:
+    return settings.RUTA_BASE_URL + reverse("certification:verify", args=[certificate.code])
+
+
+def certificate_qr_url(*, certificate: Certificate) -> str:
+    """The URL the QR carries: the verification page, with the signed public fields in the fragment."""
+    fragment = signing.qr_fragment(
+        certificate_public_fields(certificate=certificate), signing.b64url_decode(certificate.signature)
+    )
+    return f"{certificate_verify_url(certificate=certificate)}#{fragment}"
+
+
+# --- Issuing ------------------------------------------------------------------------------------------------
+
+
+def _latest(certificate: Certificate) -> Certificate:
+    seen = 0
+    while certificate.replaced_by_id and seen < 50:
+        certificate = certificate.replaced_by
+        seen += 1
+    return certificate
+
+
+def certificate_issue(
+    *,
+    holder: User,
+    programme: CertificateProgramme,
+    source_key: str,
+    achievement: str = "",
+    hours: int | None = None,
+    competency_units: Iterable[str] = (),
+    trainer_name: str = "",
+    issuer: Institution | None = None,
+    issued_on: datetime.date | None = None,
+    actor: User | None = None,
+    render: bool = True,
+) -> Certificate:
+    """Issue one signed certificate per ``source_key``; a repeated call (retry, second signal) returns the first.
+
+    ``source_key`` names what earned it (``enrollment:42``, ``trainer:7:IMESUN-GIN``, ``assessment:9``).
+    Empty ``achievement``/``hours``/``issuer`` fall back to the programme's. If the first certificate was
+    re-issued, the current replacement is returned. The PDF is rendered by a task after commit.
+    """
+    existing = Certificate.objects.filter(source_key=source_key).select_related("replaced_by").first()
+    if existing is not None:
+        return _latest(existing)
+    issuer = issuer or programme.issuer
+    issued_on = issued_on or timezone.localdate()
+    issuer_names = [issuer.name] + [i.name for i in programme.co_issuers.exclude(pk=issuer.pk)]
+    for _attempt in range(3):
+        certificate = Certificate(
+            code=code_generate(),
+            source_key=source_key,
+            programme=programme,
+            holder=holder,
+            holder_name=holder.printed_name,
+            achievement=achievement or programme.title,
+            hours=hours if hours is not None else programme.hours,
+            competency_units=[str(unit) for unit in competency_units],
+            trainer_name=trainer_name,
+            issuer=issuer,
+            issuer_name=" · ".join(issuer_names),
+            issued_on=issued_on,
+            expires_on=programme.expiry_for(issued_on),
+        )
+        _sign(certificate)
+        try:
+            with transaction.atomic():
+                certificate.save(force_insert=True)
+                CertificateEvent.objects.create(
+                    certificate=certificate, action=CertificateEvent.Action.ISSUED, actor=actor
+                )
+        except IntegrityError:
+            # Another worker issued for the same source meanwhile (or, vanishingly rarely, the code collided).
+            existing = Certificate.objects.filter(source_key=source_key).first()
+            if existing is not None:
+                return _latest(existing)
+            continue
+        if render:
+            _render_after_commit(certificate)
+        return certificate
+    raise IntegrityError("could not allocate a unique certificate code")
+
+
+def _render_after_commit(certificate: Certificate) -> None:
+    from .tasks import certificate_render_pdf_task
+
+    certificate_render_pdf_task.delay_on_commit(certificate.pk)
+
+
+def programme_for_enrollment(*, enrollment: Any) -> CertificateProgramme | None:
+    """The active auto-issuing programme attached to the enrolment's course whose rule the enrolment meets."""
+    programmes = CertificateProgramme.objects.filter(
+        course_id=getattr(enrollment, "course_id", None), is_active=True, auto_issue=True
+    ).order_by("pk")
+    score = getattr(enrollment, "score", None)
+    for programme in programmes:
+        if programme.min_score is None:
+            return programme
+        if score is not None and float(score) >= programme.min_score:
+            return programme
+    return None
+
+
+def certificate_issue_for_enrollment(
+    *, enrollment: Any, programme: CertificateProgramme | None = None, actor: User | None = None
+) -> Certificate | None:
+    """Issue the course certificate for a completed enrolment when a programme's rule holds (one per enrolment)."""
+    programme = programme or programme_for_enrollment(enrollment=enrollment)
+    if programme is None:
+        return None
+    from courses.cohorts.selectors import trainer_name_for_enrollment
+
+    return certificate_issue(
+        holder=enrollment.user,
+        programme=programme,
+        source_key=f"enrollment:{enrollment.pk}",
+        trainer_name=trainer_name_for_enrollment(enrollment) or "",
+        actor=actor,
+    )
+
+
+# --- Lifecycle ----------------------------------------------------------------------------------------------
+
+
+def certificate_revoke(*, certificate: Certificate, actor: User | None, reason: str) -> Certificate:
+    """Revoke a certificate: it keeps existing and says «Revocado» with the date; the reason goes to the audit log."""
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.revoked_at:
+            raise CertificateRuleError(_("Este certificado ya estaba revocado."))
+        certificate.revoked_at = timezone.now()
+        certificate.save(update_fields=["revoked_at"])
+        CertificateEvent.objects.create(
+            certificate=certificate, action=CertificateEvent.Action.REVOKED, actor=actor, reason=reason
+        )
+    return certificate
+
+
+def certificate_reissue(
+    *, certificate: Certificate, actor: User | None, reason: str, holder_name: str | None = None
+) -> Certificate:
+    """Replace a certificate (e.g. after a name correction) by a new one with a new code; the old code points to it.
+
+    The new certificate keeps the achievement, hours, units, trainer, issuer and dates of the old one.
+    """
+    with transaction.atomic():
+        old = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if old.replaced_by_id:
+            raise CertificateRuleError(_("Este certificado ya fue reemplazado."))
+        if old.revoked_at:
+            raise CertificateRuleError(_("Un certificado revocado no se puede reemitir."))
+        generation = Certificate.objects.filter(source_key__startswith=old.source_key.split("#")[0]).count()
+        new = Certificate(
+            code=code_generate(),
+            source_key=f"{old.source_key.split('#')[0]}#{generation + 1}",
+            programme=old.programme,
+            holder=old.holder,
+            holder_name=holder_name or old.holder.printed_name,
+            achievement=old.achievement,
+            hours=old.hours,
+            competency_units=old.competency_units,
+            trainer_name=old.trainer_name,
+            issuer=old.issuer,
+            issuer_name=old.issuer_name,
+            issued_on=old.issued_on,
+            expires_on=old.expires_on,
+        )
+        _sign(new)
+        new.save(force_insert=True)
+        old.replaced_by = new
+        old.save(update_fields=["replaced_by"])
+        CertificateEvent.objects.create(
+            certificate=old, action=CertificateEvent.Action.REISSUED, actor=actor, reason=reason
+        )
+        CertificateEvent.objects.create(
+            certificate=new, action=CertificateEvent.Action.ISSUED, actor=actor, reason=reason
+        )
+    _render_after_commit(new)
+    return new
+
+
+def certificate_render(*, certificate: Certificate) -> Certificate:
+    """Render the certificate's PDF and share image (both with the QR) and store them through Django storage."""
+    from .rendering import certificate_image_bytes, certificate_pdf_bytes
+
+    qr_url = certificate_qr_url(certificate=certificate)
+    pdf = certificate_pdf_bytes(certificate=certificate, qr_url=qr_url)
+    image = certificate_image_bytes(certificate=certificate, qr_url=qr_url)
+    if certificate.pdf:
+        certificate.pdf.delete(save=False)
+    if certificate.image:
+        certificate.image.delete(save=False)
+    certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
+    certificate.image.save(f"{certificate.code}.png", ContentFile(image), save=False)
+    certificate.save(update_fields=["pdf", "image"])
+    CertificateEvent.objects.create(certificate=certificate, action=CertificateEvent.Action.RENDERED)
+    return certificate
+
+
+def certificate_render_if_missing(*, certificate: Certificate) -> Certificate:
+    """Render now when the background task has not stored the files yet (e.g. the worker is behind)."""
+    if certificate.pdf and certificate.image and certificate.pdf.storage.exists(certificate.pdf.name):
+        return certificate
+    return certificate_render(certificate=certificate)
+
+
+# --- Bulk issue ---------------------------------------------------------------------------------------------
+
+
+def bulk_issue_job_create(
+    *, programme: CertificateProgramme, actor: User | None, enrollment_ids: list[int]
+) -> BulkIssueJob:
+    """Queue a batch issue for these enrolments; the task fills in progress as it goes."""
+    job = BulkIssueJob.objects.create(
+        programme=programme, enrollment_ids=list(enrollment_ids), total=len(enrollment_ids), created_by=actor
+    )
+    from .tasks import bulk_issue_job_run_task
+
+    bulk_issue_job_run_task.delay_on_commit(job.pk)
+    return job
+
+
+def bulk_issue_job_run(*, job: BulkIssueJob) -> BulkIssueJob:
+    """Issue a certificate per enrolment in the job. Safe to re-run after a crash: issuing is idempotent."""
+    from courses.models import Enrollment
+
+    BulkIssueJob.objects.filter(pk=job.pk).update(state=BulkIssueJob.State.RUNNING, done=0)
+    issued = 0
+    for index, enrollment_id in enumerate(job.enrollment_ids, start=1):
+        enrollment = Enrollment.objects.filter(pk=enrollment_id).select_related("user").first()
+        if enrollment is not None:
+            before = Certificate.objects.filter(source_key=f"enrollment:{enrollment_id}").exists()
+            certificate_issue_for_enrollment(enrollment=enrollment, programme=job.programme, actor=job.created_by)
+            issued += 0 if before else 1
+        BulkIssueJob.objects.filter(pk=job.pk).update(done=index)
+    BulkIssueJob.objects.filter(pk=job.pk).update(
+        state=BulkIssueJob.State.DONE, issued=issued, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+# --- Reminders ----------------------------------------------------------------------------------------------
+
+
+def certificate_expiry_reminders_send(*, today: datetime.date | None = None, days_before: int = 30) -> int:
+    """Remind each holder once, ``days_before`` days ahead, that a current certificate will expire.
+
+    By e-mail where the holder has one; otherwise an in-app notice. Returns how many were reminded.
+    """
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=days_before)
+    due = (
+        Certificate.objects.current()
+        .filter(expires_on__isnull=False, expires_on__gte=today, expires_on__lte=horizon, reminder_sent_at=None)
+        .select_related("holder")
+    )
+    count = 0
+    for certificate in due:
+        message = _("Tu certificado «%(title)s» vence el %(date)s. Consulta con %(issuer)s cómo renovarlo.") % {
+            "title": certificate.achievement,
+            "date": certificate.expires_on.strftime("%d/%m/%Y"),
+            "issuer": certificate.issuer_name,
+        }
+        with transaction.atomic():
+            updated = Certificate.objects.filter(pk=certificate.pk, reminder_sent_at=None).update(
+                reminder_sent_at=timezone.now()
+            )
+            if not updated:
+                continue
+            if certificate.holder.email:
+                link = certificate_verify_url(certificate=certificate)
+                send_mail(
+                    _("Tu certificado vence pronto"),
+                    f"{message}\n\n{link}",
+                    settings.DEFAULT_FROM_EMAIL,
+                    [certificate.holder.email],
+                )
+            else:
+                CertificateNotice.objects.create(user=certificate.holder, certificate=certificate, message=message)
+            CertificateEvent.objects.create(certificate=certificate, action=CertificateEvent.Action.REMINDED)
+        count += 1
+    return count

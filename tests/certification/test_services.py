@@ -1,0 +1,295 @@
+"""Issuing, signing, tampering, lifecycle, key rotation and reminders, against the real database."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from certification import signing
+from certification.codes import code_display, code_generate, code_normalize
+from certification.models import BulkIssueJob, Certificate, CertificateEvent, CertificateNotice
+from certification.selectors import certificate_verification_get
+from certification.services import (
+    CertificateRuleError,
+    bulk_issue_job_run,
+    certificate_expiry_reminders_send,
+    certificate_issue,
+    certificate_reissue,
+    certificate_revoke,
+    certificate_signature_valid,
+    jwks_get,
+)
+from courses.signals import course_completed
+from tests.certification.factories import ProgrammeFactory, holder, issue
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Codes -------------------------------------------------------------------------------------------------
+
+
+def test_codes_are_80_bit_crockford_with_a_check_symbol():
+    codes = {code_generate() for _ in range(200)}
+    assert len(codes) == 200
+    code = codes.pop()
+    assert len(code) == 16 and set(code) <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    shown = code_display(code)
+    assert len(shown) == 21 and shown.count("-") == 4
+    assert code_normalize(shown) == code
+    assert code_normalize(shown.lower().replace("-", " ")) == code
+    # One mistyped symbol is caught by the check symbol.
+    wrong = ("1" if shown[0] != "1" else "2") + shown[1:]
+    assert code_normalize(wrong) is None
+    assert code_normalize("HOLA") is None
+
+
+def test_lookalike_letters_are_read_as_digits():
+    code = "0123456789ABCDEF"
+    typed = code_display(code).replace("0", "O").replace("1", "l")
+    assert code_normalize(typed) == code
+
+
+# --- Issuing -----------------------------------------------------------------------------------------------
+
+
+def test_issue_signs_the_public_fields_and_the_round_trip_verifies():
+    person = holder(first_name="Yolimar", last_name="Rodríguez Pérez")
+    certificate = issue(user=person, trainer_name="Carmen Salazar Ríos", competency_units=["UC1", "UC2"])
+    assert certificate.holder_name == "Yolimar Rodríguez Pérez"
+    assert certificate.achievement == "Gestión de negocios — IMESUN GIN"
+    assert certificate.hours == 40
+    assert certificate.issuer_name == "Organización Internacional del Trabajo"
+    assert certificate.issued_on == timezone.localdate()
+    assert certificate.kid == signing.keyring().active.kid
+    assert certificate_signature_valid(certificate=certificate)
+    assert certificate_verification_get(code=certificate.code).status == "valid"
+    assert CertificateEvent.objects.filter(certificate=certificate, action="issued").count() == 1
+
+
+def test_issuing_twice_for_the_same_source_returns_the_first_certificate():
+    programme = ProgrammeFactory()
+    person = holder()
+    first = certificate_issue(holder=person, programme=programme, source_key="enrollment:991")
+    second = certificate_issue(holder=person, programme=programme, source_key="enrollment:991")
+    assert first.pk == second.pk
+    assert Certificate.objects.filter(source_key="enrollment:991").count() == 1
+
+
+def test_the_generic_issue_takes_trainer_qualifications_with_units_and_another_issuer():
+    from tests.accounts.factories import InstitutionFactory
+
+    programme = ProgrammeFactory(kind="trainer_qualification", title="Facilitador·a certificado·a IMESUN-GIN")
+    khipu = InstitutionFactory(name="Instituto Khipu", slug="khipu-test")
+    certificate = certificate_issue(
+        holder=holder(),
+        programme=programme,
+        source_key="trainer:5:IMESUN-GIN",
+        achievement="Facilitador·a certificado·a IMESUN — GIN",
+        hours=60,
+        competency_units=["Planificar la sesión", "Facilitar el aprendizaje"],
+        issuer=khipu,
+    )
+    assert certificate.issuer_name == "Instituto Khipu"
+    assert certificate.hours == 60
+    assert certificate.competency_units == ["Planificar la sesión", "Facilitar el aprendizaje"]
+    assert certificate_signature_valid(certificate=certificate)
+
+
+def _completed_enrollment(score=90.0):
+    from tests.courses.factories import EnrollmentFactory
+
+    enrollment = EnrollmentFactory(user=holder(), score=score, completed_at=timezone.now(), status="completed")
+    return enrollment
+
+
+def test_course_completed_signal_issues_one_certificate_per_enrollment(django_capture_on_commit_callbacks):
+    enrollment = _completed_enrollment()
+    programme = ProgrammeFactory(course=enrollment.course, min_score=70)
+    with django_capture_on_commit_callbacks(execute=True):
+        course_completed.send(sender=type(enrollment), enrollment=enrollment)
+        course_completed.send(sender=type(enrollment), enrollment=enrollment)
+    certificates = Certificate.objects.filter(holder=enrollment.user)
+    assert certificates.count() == 1
+    certificate = certificates.get()
+    assert certificate.source_key == f"enrollment:{enrollment.pk}"
+    assert certificate.programme == programme
+    assert certificate.pdf and certificate.image  # rendered by the task after commit
+
+
+def test_no_certificate_when_the_programme_rule_does_not_hold():
+    enrollment = _completed_enrollment(score=50.0)
+    ProgrammeFactory(course=enrollment.course, min_score=70)
+    course_completed.send(sender=type(enrollment), enrollment=enrollment)
+    assert not Certificate.objects.filter(holder=enrollment.user).exists()
+
+
+def test_a_bulk_job_retried_after_the_worker_died_mid_batch_issues_each_enrollment_once(monkeypatch):
+    from certification import services
+    from tests.courses.factories import CoursePageFactory, EnrollmentFactory
+
+    course = CoursePageFactory()
+    programme = ProgrammeFactory(course=course)
+    enrollments = [
+        EnrollmentFactory(course=course, user=holder(), completed_at=timezone.now(), status="completed")
+        for _ in range(4)
+    ]
+    job = BulkIssueJob.objects.create(
+        programme=programme, enrollment_ids=[e.pk for e in enrollments], total=len(enrollments)
+    )
+    real_issue = services.certificate_issue_for_enrollment
+    calls = {"n": 0}
+
+    def dies_on_the_third(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise SystemExit("worker killed")
+        return real_issue(**kwargs)
+
+    monkeypatch.setattr(services, "certificate_issue_for_enrollment", dies_on_the_third)
+    with pytest.raises(SystemExit):
+        bulk_issue_job_run(job=job)
+    assert Certificate.objects.filter(programme=programme).count() == 2
+    monkeypatch.setattr(services, "certificate_issue_for_enrollment", real_issue)
+    job.refresh_from_db()
+    from certification.tasks import bulk_issue_job_run_task
+
+    bulk_issue_job_run_task.apply(args=[job.pk]).get()  # the retry
+    job.refresh_from_db()
+    assert job.state == "done" and job.done == 4 and job.percent == 100
+    for enrollment in enrollments:
+        assert Certificate.objects.filter(source_key=f"enrollment:{enrollment.pk}").count() == 1
+    assert Certificate.objects.filter(programme=programme).count() == 4
+
+
+# --- Tampering ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("holder_name", "Maria Jose Munoz Pena"),
+        ("issued_on", datetime.date(2020, 1, 1)),
+        ("expires_on", datetime.date(2099, 1, 1)),
+        ("achievement", "Otro curso"),
+        ("hours", 400),
+        ("issuer_name", "Otra institución"),
+        ("trainer_name", "Otra persona"),
+        ("signature", None),
+        ("kid", "otraclave12"),
+    ],
+)
+def test_every_tampered_field_is_rejected(field, value):
+    certificate = issue()
+    if field == "signature":
+        raw = bytearray(signing.b64url_decode(certificate.signature))
+        raw[0] ^= 1
+        value = signing.b64url_encode(bytes(raw))
+    Certificate.objects.filter(pk=certificate.pk).update(**{field: value})
+    certificate.refresh_from_db()
+    assert not certificate_signature_valid(certificate=certificate)
+    assert certificate_verification_get(code=certificate.code).status == "invalid"
+
+
+def test_a_changed_code_is_rejected():
+    certificate = issue()
+    other = code_generate()
+    Certificate.objects.filter(pk=certificate.pk).update(code=other)
+    assert certificate_verification_get(code=other).status == "invalid"
+    assert certificate_verification_get(code=certificate.code).status == "not_found"
+
+
+# --- Lifecycle ---------------------------------------------------------------------------------------------
+
+
+def test_revoked_certificates_say_so_and_keep_the_reason_in_the_audit_log(user):
+    certificate = issue()
+    certificate_revoke(certificate=certificate, actor=user, reason="Suplantación de identidad")
+    assert certificate_verification_get(code=certificate.code).status == "revoked"
+    event = CertificateEvent.objects.get(certificate=certificate, action="revoked")
+    assert event.reason == "Suplantación de identidad" and event.actor == user
+    with pytest.raises(CertificateRuleError):
+        certificate_revoke(certificate=certificate, actor=user, reason="otra vez")
+
+
+def test_expired_certificates_say_so():
+    programme = ProgrammeFactory(validity_months=12)
+    certificate = issue(programme=programme, issued_on=datetime.date(2020, 2, 29))
+    assert certificate.expires_on == datetime.date(2021, 2, 28)
+    assert certificate_verification_get(code=certificate.code).status == "expired"
+    assert certificate_verification_get(code=certificate.code, today=datetime.date(2021, 2, 28)).status == "valid"
+
+
+def test_reissue_after_a_name_correction_points_the_old_code_to_the_new_certificate(user):
+    person = holder(first_name="Maria", last_name="Munoz")
+    old = issue(user=person, source_key="enrollment:77")
+    person.first_name, person.last_name = "María", "Muñoz Peña"
+    person.save()
+    new = certificate_reissue(certificate=old, actor=user, reason="Corrección de tildes")
+    assert new.holder_name == "María Muñoz Peña" and new.code != old.code
+    assert certificate_signature_valid(certificate=new)
+    verification = certificate_verification_get(code=old.code)
+    assert verification.status == "replaced" and verification.replacement == new
+    # The source still yields exactly the current certificate.
+    again = certificate_issue(holder=person, programme=old.programme, source_key="enrollment:77")
+    assert again.pk == new.pk
+
+
+def test_expiry_reminders_by_email_or_in_app_notice_once():
+    programme = ProgrammeFactory(validity_months=12)
+    today = datetime.date(2027, 1, 10)
+    with_email = issue(programme=programme, user=holder(email="ana@example.org"), issued_on=datetime.date(2026, 1, 20))
+    without = issue(programme=programme, user=holder(email=""), issued_on=datetime.date(2026, 2, 1))
+    issue(programme=programme, user=holder(email="lejos@example.org"), issued_on=datetime.date(2026, 6, 1))
+    assert certificate_expiry_reminders_send(today=today, days_before=30) == 2
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ana@example.org"]
+    assert with_email.code in mail.outbox[0].body
+    notice = CertificateNotice.objects.get(user=without.holder)
+    assert "vence el 01/02/2027" in notice.message
+    assert certificate_expiry_reminders_send(today=today, days_before=30) == 0
+
+
+def test_the_reminder_command_runs(capsys):
+    from django.core.management import call_command
+
+    call_command("certificate_expiry_reminders")
+    assert "0" in capsys.readouterr().out
+
+
+# --- Keys --------------------------------------------------------------------------------------------------
+
+
+def test_key_rotation_keeps_old_certificates_verifiable(settings, tmp_path):
+    settings.RUTA_SIGNING_KEYS_DIR = str(tmp_path)
+    old = issue()
+    old_kid = signing.keyring().active.kid
+    new_pair = signing.key_file_create(tmp_path)
+    assert signing.keyring().active.kid == new_pair.kid != old_kid
+    new = issue()
+    assert new.kid == new_pair.kid
+    kids = [key["kid"] for key in jwks_get()["keys"]]
+    assert kids[0] == new_pair.kid and old_kid in kids
+    # Even with the old private key file gone, the recorded public key verifies the old certificate.
+    (tmp_path / f"{old_kid}.pem").unlink()
+    assert old_kid not in signing.keyring().keys
+    assert certificate_verification_get(code=old.code).status == "valid"
+    assert certificate_verification_get(code=new.code).status == "valid"
+    assert old_kid in [key["kid"] for key in jwks_get()["keys"]]
+
+
+def test_keys_from_a_pem_setting_and_no_silent_generation_in_production(settings, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    settings.RUTA_SIGNING_KEYS_DIR = str(tmp_path / "empty")
+    settings.RUTA_SIGNING_KEY_PEM = pem.decode()
+    certificate = issue()
+    assert certificate.kid == signing.key_id(serialization.load_pem_private_key(pem, None).public_key())
+    settings.RUTA_SIGNING_KEY_PEM = ""
+    settings.RUTA_SIGNING_KEYS_AUTOGENERATE = False
+    with pytest.raises(ImproperlyConfigured):
+        signing.keyring()
