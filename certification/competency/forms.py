@@ -1,0 +1,132 @@
+"""Forms for competency pages. They parse input; the rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import UnitResult
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class ApplyForm(forms.Form):
+    experience_years = forms.IntegerField(
+        label=_("Años de experiencia en esta ocupación"), min_value=0, max_value=60, initial=0
+    )
+    experience = forms.CharField(
+        label=_("Cuéntanos tu experiencia"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=3000,
+        help_text=_("Dónde trabajaste, qué tareas hacías y por cuánto tiempo. No necesitas documentos."),
+    )
+    documents = MultipleFileField(
+        label=_("Documentos (opcional)"),
+        required=False,
+        help_text=_("Constancias de trabajo o cartas de referencia: fotos (JPG, PNG, WebP) o PDF, hasta 8 MB."),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
+
+
+class ScheduleForm(forms.Form):
+    scheduled_at = forms.DateTimeField(
+        label=_("Fecha y hora"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    location = forms.CharField(label=_("Lugar"), max_length=200)
+
+
+class EvidenceForm(forms.Form):
+    unit = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Descripción de la evidencia"), max_length=200)
+    upload = forms.FileField(
+        label=_("Foto o PDF"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
+    url = forms.URLField(label=_("o un enlace (repositorio, página publicada)"), required=False, assume_scheme="https")
+
+
+class VerdictForm(forms.Form):
+    verdict = forms.ChoiceField(label=_("Dictamen"), choices=UnitResult.Verdict.choices, widget=forms.RadioSelect)
+    feedback = forms.CharField(
+        label=_("Retroalimentación para la persona evaluada"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=3000,
+    )
+
+
+class SubmitForm(forms.Form):
+    overall_feedback = forms.CharField(
+        label=_("Comentario general"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=3000
+    )
+
+
+class ValidateForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decisión"),
+        choices=[("approve", _("Validar el resultado")), ("return", _("Devolver para revisión"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comentario"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=3000
+    )
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("¿Por qué no estás de acuerdo con el resultado?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=3000,
+    )
+
+
+class AppealResolveForm(forms.Form):
+    response = forms.CharField(
+        label=_("Respuesta a la apelación"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000
+    )
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit_fields = []
+        for unit in units:
+            name = f"unit_{unit.pk}"
+            self.fields[name] = forms.BooleanField(
+                label=_("Cambiar a «competente»: %(unit)s") % {"unit": unit}, required=False
+            )
+            self.unit_fields.append((unit, name))
+
+    def changed_verdicts(self) -> dict[int, str]:
+        return {unit.pk: UnitResult.Verdict.COMPETENT for unit, name in self.unit_fields if self.cleaned_data.get(name)}
+
+
+class AssignForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Evaluador o evaluadora"), queryset=None, empty_label=_("Elige…"))
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from lms.accounts.models import User
+
+        self.fields["person"].queryset = User.objects.filter(pk__in=[p.pk for p in people])
+        self.fields["person"].label_from_instance = lambda u: u.printed_name
+
+
+class ConflictForm(forms.Form):
+    person = forms.CharField(
+        label=_("Usuario, correo o teléfono de la persona"),
+        max_length=150,
+        help_text=_("Por ejemplo, un familiar, tu empleador o alguien con quien trabajas."),
+    )
+    reason = forms.CharField(label=_("Motivo"), max_length=250)

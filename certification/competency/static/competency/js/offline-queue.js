@@ -1,0 +1,144 @@
+/* Offline-tolerant submission for evaluators' forms (progressive enhancement; forms work without it).
+ *
+ * A form marked data-offline-form keeps a draft in localStorage while it is filled in. On submit the
+ * form is put in a localStorage queue with a client-generated submission id and sent with fetch; if
+ * the network is down it stays queued and is retried when the browser comes back online, on every page
+ * load, and every 15 s. The server is idempotent on the submission id, so a retry never counts twice.
+ */
+(function () {
+  "use strict";
+  var QUEUE = "ruta:competency:queue";
+  var store = window.localStorage;
+  var flushing = false;
+
+  function uuid() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function read(key, fallback) {
+    try { return JSON.parse(store.getItem(key)) || fallback; } catch (e) { return fallback; }
+  }
+  function queue() { return read(QUEUE, []); }
+  function save(items) { store.setItem(QUEUE, JSON.stringify(items)); }
+  function statusBox() { return document.getElementById("offline-queue-status"); }
+  function say(kind, vars) {
+    var box = statusBox();
+    if (!box) { return; }
+    var text = box.getAttribute("data-msg-" + kind) || "";
+    Object.keys(vars || {}).forEach(function (k) { text = text.replace("%(" + k + ")s", vars[k]); });
+    box.textContent = text;
+    box.className = "notice" + (kind === "sent" ? " notice-success" : kind === "error" ? " notice-error" : " notice-warning");
+    box.hidden = false;
+  }
+  function showPending() {
+    var n = queue().length;
+    if (n) { say("pending", { n: n }); }
+  }
+
+  function send(item) {
+    var token = new URLSearchParams(item.body).get("csrfmiddlewaretoken") || "";
+    return fetch(item.url, {
+      method: "POST",
+      body: item.body,
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/json",
+        "X-CSRFToken": token
+      }
+    });
+  }
+
+  function flush() {
+    if (flushing) { return Promise.resolve(); }
+    var items = queue();
+    if (!items.length) { return Promise.resolve(); }
+    flushing = true;
+    var item = items[0];
+    return send(item).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        var rest = queue().filter(function (other) { return other.id !== item.id; });
+        if (response.ok) {
+          save(rest);
+          say("sent");
+        } else if (response.status >= 400 && response.status < 500) {
+          // Refused for good (validation, permission): keep it out of the loop but tell the evaluator.
+          save(rest);
+          say("error", { error: (data && data.error) || response.status });
+        } else {
+          throw new Error("server " + response.status);
+        }
+      });
+    }).then(function () {
+      flushing = false;
+      if (queue().length) { return flush(); }
+    }, function () {
+      flushing = false;  // offline or server down: keep everything, try again later
+      showPending();
+    });
+  }
+
+  function draftKey(form) { return "ruta:competency:draft:" + form.getAttribute("action") + location.pathname; }
+
+  function restoreDraft(form) {
+    var draft = read(draftKey(form), null);
+    var idField = form.querySelector("input[name=submission_id]");
+    if (draft && draft.submission_id) {
+      Object.keys(draft).forEach(function (name) {
+        var fields = form.querySelectorAll("[name='" + name + "']");
+        Array.prototype.forEach.call(fields, function (field) {
+          if (field.type === "radio" || field.type === "checkbox") { field.checked = field.value === draft[name]; }
+          else if (name !== "csrfmiddlewaretoken") { field.value = draft[name]; }
+        });
+      });
+    } else if (idField) {
+      idField.value = uuid();  // one id per filled-in form, generated on the phone
+    }
+  }
+  function saveDraft(form) {
+    var data = {};
+    new FormData(form).forEach(function (value, name) { if (typeof value === "string") { data[name] = value; } });
+    store.setItem(draftKey(form), JSON.stringify(data));
+  }
+
+  function enhance(form) {
+    restoreDraft(form);
+    form.addEventListener("input", function () { saveDraft(form); });
+    form.addEventListener("change", function () { saveDraft(form); });
+    form.addEventListener("submit", function (event) {
+      if (!form.checkValidity()) { return; }
+      event.preventDefault();
+      var body = new URLSearchParams(new FormData(form)).toString();
+      var id = form.querySelector("input[name=submission_id]").value;
+      var items = queue().filter(function (other) { return other.id !== id; });
+      items.push({ id: id, url: form.action || location.href, body: body, label: form.getAttribute("data-offline-label") || "" });
+      save(items);
+      store.removeItem(draftKey(form));
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.disabled = true; }
+      if (!navigator.onLine) { say("saved"); }
+      flush().then(function () {
+        if (!queue().some(function (other) { return other.id === id; })) {
+          form.reset();
+          if (button) { button.disabled = false; }
+          var idField = form.querySelector("input[name=submission_id]");
+          if (idField) { idField.value = uuid(); }
+        } else {
+          say("saved");
+        }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-offline-form]"), enhance);
+    showPending();
+    flush();
+  });
+  window.addEventListener("online", function () { flush(); });
+  window.setInterval(function () { if (queue().length && navigator.onLine !== false) { flush(); } }, 15000);
+})();

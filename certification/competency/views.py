@@ -1,0 +1,680 @@
+"""Competency pages for candidates, evaluators, validators and the certifying body's staff.
+
+Views parse, check access through ``selectors``, call one service and render; they hold no rules.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lms.accounts.models import Institution, Role, User
+from lms.accounts.permissions import has_role
+
+from . import forms, knowledge, selectors, services
+from .models import (
+    Appeal,
+    Application,
+    ApplicationDocument,
+    BankQuestion,
+    CompetencyStandard,
+    CompetencyUnit,
+    ConflictOfInterest,
+    Evidence,
+    KnowledgeAttempt,
+    ObservationMark,
+)
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _cell(value):
+    """Neutralise spreadsheet formulas in exported text cells."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else value
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# --- Candidates ------------------------------------------------------------------------------------------
+
+
+def home(request):
+    context = {"standards": selectors.standards_open()}
+    if request.user.is_authenticated:
+        context["applications"] = (
+            Application.objects.filter(candidate=request.user).select_related("standard").order_by("-created_at")
+        )
+        context["is_evaluator"] = has_role(request.user, Role.EVALUATOR)
+        context["bodies"] = selectors.bodies_managed_by(request.user)
+    return render(request, "competency/home.html", context)
+
+
+def standard_detail(request, pk: int):
+    standard = get_object_or_404(
+        CompetencyStandard.objects.select_related("certifying_body").exclude(status=CompetencyStandard.Status.DRAFT),
+        pk=pk,
+    )
+    units = standard.units.prefetch_related("criteria")
+    return render(request, "competency/standard_detail.html", {"standard": standard, "units": units})
+
+
+@login_required
+def apply(request, pk: int):
+    standard = get_object_or_404(CompetencyStandard, pk=pk, status=CompetencyStandard.Status.PUBLISHED)
+    form = forms.ApplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_create(
+                candidate=request.user,
+                standard=standard,
+                experience=form.cleaned_data["experience"],
+                experience_years=form.cleaned_data["experience_years"],
+                documents=form.cleaned_data["documents"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(
+                request, _("Recibimos tu postulación. Te avisaremos cuando tengas evaluador o evaluadora.")
+            )
+            return redirect("competency:application", pk=application.pk)
+    return render(request, "competency/apply.html", {"standard": standard, "form": form})
+
+
+def _own_application(request, pk: int) -> Application:
+    return get_object_or_404(
+        Application.objects.select_related("standard", "standard__certifying_body"), pk=pk, candidate=request.user
+    )
+
+
+@login_required
+def application_detail(request, pk: int):
+    application = _own_application(request, pk)
+    summary = selectors.assessment_summary(application=application)
+    decided = application.status == Application.Status.DECIDED
+    context = {
+        "application": application,
+        "summary": summary,
+        "show_results": decided or application.status == Application.Status.APPEALED,
+        "gap": selectors.gap_report(application=application) if decided else None,
+        "appeal": getattr(application, "appeal", None),
+        "appeal_form": forms.AppealForm(),
+        "evidence_form": forms.EvidenceForm(),
+        "certificates": _certificates_for(application) if decided else [],
+        "can_reassess": decided
+        and not selectors.gap_report(application=application).complete
+        and not application.reassessments.exists(),
+    }
+    return render(request, "competency/application_detail.html", context)
+
+
+def _certificates_for(application: Application) -> list:
+    from certification.models import Certificate
+    from certification.services import certificate_verify_url
+
+    certs = Certificate.objects.filter(
+        holder=application.candidate, source_key__startswith=f"competency:application:{application.pk}"
+    ).order_by("-id")
+    return [(c, certificate_verify_url(certificate=c)) for c in certs]
+
+
+@login_required
+def knowledge_test(request, pk: int, unit_pk: int):
+    application = _own_application(request, pk)
+    unit = get_object_or_404(application.units, pk=unit_pk)
+    if request.method == "POST":
+        attempt = get_object_or_404(
+            KnowledgeAttempt, pk=request.POST.get("attempt"), application=application, unit=unit
+        )
+        kinds = dict(BankQuestion.objects.filter(pk__in=attempt.question_ids).values_list("pk", "block_type"))
+        answers = knowledge.answers_from_post(request.POST, attempt.question_ids, kinds)
+        attempt = services.knowledge_attempt_submit(attempt=attempt, candidate=request.user, answers=answers)
+        return render(request, "competency/knowledge_result.html", {"application": application, "attempt": attempt})
+    try:
+        attempt = services.knowledge_attempt_start(application=application, unit=unit, candidate=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("competency:application", pk=application.pk)
+    questions = {q.pk: q for q in BankQuestion.objects.filter(pk__in=attempt.question_ids)}
+    views = [
+        knowledge.question_view(questions[qid], number=i + 1, seed=attempt.seed)
+        for i, qid in enumerate(attempt.question_ids)
+    ]
+    return render(
+        request,
+        "competency/knowledge_test.html",
+        {"application": application, "unit": unit, "attempt": attempt, "questions": views},
+    )
+
+
+@login_required
+@require_POST
+def candidate_evidence(request, pk: int):
+    application = _own_application(request, pk)
+    return _add_evidence(request, application, redirect_to=reverse("competency:application", args=[pk]))
+
+
+def _add_evidence(request, application: Application, *, redirect_to: str):
+    form = forms.EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        unit = get_object_or_404(application.units, pk=form.cleaned_data["unit"])
+        try:
+            services.evidence_add(
+                application=application,
+                unit=unit,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data.get("upload"),
+                url=form.cleaned_data.get("url") or "",
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Evidencia agregada."))
+    else:
+        messages.error(request, _("Revisa la evidencia: falta la descripción o el enlace no es válido."))
+    return redirect(redirect_to)
+
+
+@login_required
+@require_POST
+def appeal(request, pk: int):
+    application = _own_application(request, pk)
+    form = forms.AppealForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appeal_create(application=application, candidate=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Recibimos tu apelación. Otra persona evaluadora la revisará."))
+    return redirect("competency:application", pk=pk)
+
+
+@login_required
+@require_POST
+def reassess(request, pk: int):
+    application = _own_application(request, pk)
+    try:
+        later = services.application_reassess(application=application, candidate=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("competency:application", pk=pk)
+    messages.success(request, _("Postulaste de nuevo para las unidades que te faltan."))
+    return redirect("competency:application", pk=later.pk)
+
+
+def _can_see_files(user, application: Application) -> bool:
+    return user.pk == application.candidate_id or selectors.can_view_as_evaluator(user, application)
+
+
+def _attachment(file, *, content_type: str, name: str, inline: bool) -> FileResponse:
+    response = FileResponse(file.open("rb"), content_type=content_type, as_attachment=not inline, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def evidence_download(request, pk: int):
+    evidence = get_object_or_404(Evidence.objects.select_related("application__standard"), pk=pk)
+    if not _can_see_files(request.user, evidence.application):
+        raise PermissionDenied
+    if not evidence.file:
+        raise Http404
+    # Only sniffed photos may show inline; anything else is a download. HTML/SVG are never accepted at all.
+    inline = request.GET.get("ver") == "1" and evidence.content_type.startswith("image/")
+    return _attachment(
+        evidence.file, content_type=evidence.content_type, name=evidence.original_name or "evidencia", inline=inline
+    )
+
+
+@login_required
+def document_download(request, pk: int):
+    document = get_object_or_404(ApplicationDocument.objects.select_related("application__standard"), pk=pk)
+    if not _can_see_files(request.user, document.application):
+        raise PermissionDenied
+    return _attachment(document.file, content_type=document.content_type, name=document.original_name, inline=False)
+
+
+# --- Evaluators ------------------------------------------------------------------------------------------
+
+
+def _evaluator_application(request, pk: int) -> Application:
+    application = get_object_or_404(
+        Application.objects.select_related("standard", "standard__certifying_body", "candidate"), pk=pk
+    )
+    if not selectors.can_view_as_evaluator(request.user, application):
+        raise PermissionDenied
+    return application
+
+
+@login_required
+def evaluator_home(request):
+    if not has_role(request.user, Role.EVALUATOR):
+        raise PermissionDenied
+    return render(
+        request,
+        "competency/evaluator_home.html",
+        {
+            "assigned": selectors.applications_for_evaluator(user=request.user).filter(evaluator=request.user),
+            "appeals": Appeal.objects.filter(reviewer=request.user, outcome="").select_related(
+                "application__candidate", "application__standard"
+            ),
+            "to_validate": selectors.applications_to_validate(user=request.user),
+        },
+    )
+
+
+@login_required
+def assessment(request, pk: int):
+    application = _evaluator_application(request, pk)
+    if application.evaluator_id != request.user.pk:
+        return redirect("competency:validate", pk=pk)
+    summary = selectors.assessment_summary(application=application)
+    initial = {}
+    if application.scheduled_at:
+        initial = {"scheduled_at": application.scheduled_at, "location": application.location}
+    return render(
+        request,
+        "competency/assessment.html",
+        {
+            "application": application,
+            "summary": summary,
+            "schedule_form": forms.ScheduleForm(initial=initial),
+            "evidence_form": forms.EvidenceForm(),
+            "submit_form": forms.SubmitForm(initial={"overall_feedback": application.overall_feedback}),
+            "returned": application.audit.filter(action="returned").last(),
+            "all_verdicts": all(s.result for s in summary),
+        },
+    )
+
+
+@login_required
+@require_POST
+def schedule(request, pk: int):
+    application = _evaluator_application(request, pk)
+    form = forms.ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assessment_schedule(
+                application=application,
+                evaluator=request.user,
+                scheduled_at=form.cleaned_data["scheduled_at"],
+                location=form.cleaned_data["location"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Evaluación programada."))
+    else:
+        messages.error(request, _("Indica la fecha, la hora y el lugar."))
+    return redirect("competency:assessment", pk=pk)
+
+
+@login_required
+def observation(request, pk: int, unit_pk: int):
+    application = _evaluator_application(request, pk)
+    unit = get_object_or_404(application.units.prefetch_related("criteria"), pk=unit_pk)
+    if application.evaluator_id != request.user.pk:
+        raise PermissionDenied
+    if request.method == "POST":
+        return _observation_post(request, application, unit)
+    import uuid
+
+    return render(
+        request,
+        "competency/observation.html",
+        {
+            "application": application,
+            "unit": unit,
+            "criteria": unit.criteria.all(),
+            "marks": ObservationMark.Mark.choices,
+            "submission_id": uuid.uuid4(),
+            "back": reverse("competency:assessment", args=[pk]),
+        },
+    )
+
+
+def _observation_post(request, application: Application, unit: CompetencyUnit):
+    marks = {}
+    for criterion in unit.criteria.all():
+        mark = request.POST.get(f"mark_{criterion.pk}")
+        if mark:
+            marks[criterion.pk] = (mark, request.POST.get(f"note_{criterion.pk}", ""))
+    try:
+        record, created = services.observation_record(
+            application=application,
+            unit=unit,
+            evaluator=request.user,
+            submission_id=request.POST.get("submission_id", ""),
+            marks=marks,
+            notes=request.POST.get("notes", ""),
+        )
+    except (ValidationError, ValueError) as exc:
+        message = _errors(exc) if isinstance(exc, ValidationError) else _("Falta el identificador del envío.")
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "error": message}, status=400)
+        messages.error(request, message)
+        return redirect("competency:observation", pk=application.pk, unit_pk=unit.pk)
+    back = reverse("competency:assessment", args=[application.pk])
+    if _wants_json(request):
+        return JsonResponse(
+            {"ok": True, "created": created, "id": str(record.submission_id), "redirect": back},
+            status=201 if created else 200,
+        )
+    messages.success(request, _("Lista de cotejo guardada: %(unit)s.") % {"unit": unit.title})
+    return redirect(back)
+
+
+@login_required
+def rubric(request, pk: int, unit_pk: int):
+    application = _evaluator_application(request, pk)
+    unit = get_object_or_404(application.units, pk=unit_pk)
+    if application.evaluator_id != request.user.pk:
+        raise PermissionDenied
+    criteria = list(unit.rubric.all())
+    current = application.rubric_scores.filter(unit=unit).first()
+    if request.method == "POST":
+        levels = {}
+        for criterion in criteria:
+            raw = request.POST.get(f"level_{criterion.pk}")
+            if raw is not None and raw.isdigit():
+                levels[criterion.pk] = int(raw)
+        try:
+            services.rubric_score(
+                application=application,
+                unit=unit,
+                evaluator=request.user,
+                levels=levels,
+                comment=request.POST.get("comment", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Rúbrica guardada."))
+            return redirect("competency:assessment", pk=pk)
+    rows = [
+        (c, [(i, label) for i, label in enumerate(c.levels)], (current.levels.get(str(c.pk)) if current else None))
+        for c in criteria
+    ]
+    return render(
+        request,
+        "competency/rubric.html",
+        {"application": application, "unit": unit, "rows": rows, "current": current},
+    )
+
+
+@login_required
+@require_POST
+def evaluator_evidence(request, pk: int):
+    application = _evaluator_application(request, pk)
+    return _add_evidence(request, application, redirect_to=reverse("competency:assessment", args=[pk]))
+
+
+@login_required
+@require_POST
+def verdict(request, pk: int, unit_pk: int):
+    application = _evaluator_application(request, pk)
+    unit = get_object_or_404(application.units, pk=unit_pk)
+    form = forms.VerdictForm(request.POST)
+    if form.is_valid():
+        try:
+            services.unit_verdict_record(
+                application=application,
+                unit=unit,
+                evaluator=request.user,
+                verdict=form.cleaned_data["verdict"],
+                feedback=form.cleaned_data["feedback"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Dictamen guardado: %(unit)s.") % {"unit": unit.title})
+    else:
+        messages.error(request, _("Elige competente o aún no competente."))
+    return redirect(reverse("competency:assessment", args=[pk]) + f"#unidad-{unit.pk}")
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    application = _evaluator_application(request, pk)
+    form = forms.SubmitForm(request.POST)
+    form.is_valid()
+    try:
+        services.assessment_submit(
+            application=application,
+            evaluator=request.user,
+            overall_feedback=form.cleaned_data.get("overall_feedback", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("competency:assessment", pk=pk)
+    messages.success(request, _("Resultado enviado para validación."))
+    return redirect("competency:evaluator_home")
+
+
+@login_required
+def validate(request, pk: int):
+    application = _evaluator_application(request, pk)
+    form = forms.ValidateForm(request.POST or None)
+    can_validate = application.status == Application.Status.SUBMITTED and selectors.can_validate(
+        request.user, application
+    )
+    if request.method == "POST":
+        if not can_validate:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.assessment_validate(
+                    application=application,
+                    validator=request.user,
+                    approve=form.cleaned_data["decision"] == "approve",
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(request, _("Decisión registrada."))
+                return redirect("competency:evaluator_home")
+    return render(
+        request,
+        "competency/validate.html",
+        {
+            "application": application,
+            "summary": selectors.assessment_summary(application=application),
+            "form": form,
+            "can_validate": can_validate,
+        },
+    )
+
+
+@login_required
+def appeal_review(request, pk: int):
+    application = _evaluator_application(request, pk)
+    appeal = get_object_or_404(Appeal, application=application, reviewer=request.user)
+    not_yet = [r.unit for r in application.unit_results.select_related("unit") if r.verdict == "not_yet"]
+    form = forms.AppealResolveForm(request.POST or None, units=not_yet)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appeal_resolve(
+                appeal=appeal,
+                reviewer=request.user,
+                response=form.cleaned_data["response"],
+                changed_verdicts=form.changed_verdicts(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, _("Apelación resuelta."))
+            return redirect("competency:evaluator_home")
+    return render(
+        request,
+        "competency/appeal_review.html",
+        {
+            "application": application,
+            "appeal": appeal,
+            "summary": selectors.assessment_summary(application=application),
+            "form": form,
+        },
+    )
+
+
+@login_required
+def conflicts(request):
+    if not has_role(request.user, Role.EVALUATOR):
+        raise PermissionDenied
+    form = forms.ConflictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        needle = form.cleaned_data["person"].strip()
+        person = User.objects.filter(Q(username=needle) | Q(email__iexact=needle) | Q(phone=needle)).first()
+        if person is None or person == request.user:
+            form.add_error("person", _("No encontramos a esa persona."))
+        else:
+            try:
+                services.conflict_declare(evaluator=request.user, candidate=person, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(request, _("Conflicto de interés registrado."))
+                return redirect("competency:conflicts")
+    declared = ConflictOfInterest.objects.filter(evaluator=request.user).select_related("candidate")
+    return render(request, "competency/conflicts.html", {"form": form, "declared": declared})
+
+
+@login_required
+def audit_trail(request, pk: int):
+    application = _evaluator_application(request, pk)
+    events = application.audit.select_related("actor")
+    return render(request, "competency/audit.html", {"application": application, "events": events})
+
+
+# --- Certifying body -------------------------------------------------------------------------------------
+
+
+def _managed_body(request, slug: str) -> Institution:
+    body = get_object_or_404(Institution, slug=slug, is_active=True)
+    if not selectors.can_manage_body(request.user, body):
+        raise PermissionDenied
+    return body
+
+
+@login_required
+def body_home(request, slug: str):
+    body = _managed_body(request, slug)
+    applications = list(selectors.applications_for_body(body=body).prefetch_related("appeal"))
+    rows = []
+    for application in applications:
+        form = None
+        if application.status in (
+            Application.Status.APPLIED,
+            Application.Status.ASSIGNED,
+            Application.Status.SCHEDULED,
+        ):
+            form = forms.AssignForm(
+                people=selectors.eligible_evaluators(application=application),
+                initial={"person": application.evaluator_id},
+                prefix=f"a{application.pk}",
+            )
+        appeal_form = None
+        appeal_obj = getattr(application, "appeal", None)
+        if application.status == Application.Status.APPEALED and appeal_obj and not appeal_obj.reviewer_id:
+            people = [
+                p
+                for p in selectors.eligible_evaluators(application=application)
+                if p.pk not in (application.evaluator_id, application.validator_id)
+            ]
+            appeal_form = forms.AssignForm(people=people, prefix=f"r{application.pk}")
+        rows.append((application, form, appeal_form))
+    return render(request, "competency/body_home.html", {"body": body, "rows": rows})
+
+
+@login_required
+@require_POST
+def body_assign(request, slug: str, pk: int):
+    body = _managed_body(request, slug)
+    application = get_object_or_404(Application, pk=pk, standard__certifying_body=body)
+    form = forms.AssignForm(
+        request.POST, people=selectors.eligible_evaluators(application=application), prefix=f"a{application.pk}"
+    )
+    if form.is_valid():
+        try:
+            services.evaluator_assign(
+                application=application, evaluator=form.cleaned_data["person"], actor=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Evaluador o evaluadora asignada."))
+    else:
+        messages.error(request, _("Elige una persona evaluadora habilitada."))
+    return redirect("competency:body", slug=slug)
+
+
+@login_required
+@require_POST
+def body_assign_appeal(request, slug: str, pk: int):
+    body = _managed_body(request, slug)
+    application = get_object_or_404(Application, pk=pk, standard__certifying_body=body)
+    appeal_obj = get_object_or_404(Appeal, application=application)
+    form = forms.AssignForm(
+        request.POST, people=selectors.eligible_evaluators(application=application), prefix=f"r{application.pk}"
+    )
+    if form.is_valid():
+        try:
+            services.appeal_assign(appeal=appeal_obj, reviewer=form.cleaned_data["person"], actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Apelación asignada."))
+    return redirect("competency:body", slug=slug)
+
+
+@login_required
+def body_report(request, slug: str):
+    body = _managed_body(request, slug)
+    return render(request, "competency/body_report.html", {"body": body, "report": selectors.body_report(body=body)})
+
+
+@login_required
+def body_report_csv(request, slug: str):
+    body = _managed_body(request, slug)
+    report = selectors.body_report(body=body)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="competencias-{body.slug}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("sección"), _("indicador"), _("valor"), _("total"), _("porcentaje")])
+    for _status, label, count in report.stages:
+        writer.writerow([_("Etapa"), label, count, "", ""])
+    for label, count in report.results:
+        writer.writerow([_("Resultado"), label, count, report.decided, ""])
+    for row in report.units:
+        writer.writerow(
+            [
+                _("Unidad"),
+                _cell(f"{row['standard']} · {row['code']} {row['title']}"),
+                row["competent"],
+                row["total"],
+                row["rate"],
+            ]
+        )
+    writer.writerow([_("Tiempo"), _("Días de la postulación a la decisión (mediana)"), report.days_median, "", ""])
+    writer.writerow([_("Tiempo"), _("Días de la postulación a la decisión (promedio)"), report.days_mean, "", ""])
+    return response

@@ -1,0 +1,236 @@
+"""Competency pages: what candidates, evaluators and body staff see and may do."""
+
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from certification.competency import services
+from certification.competency.models import Application, Evidence, ObservationRecord
+from tests.accounts.factories import UserFactory
+
+from .factories import body_admin_of, evaluator_of, make_standard
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def standard():
+    return make_standard(units=2, criteria=3, questions=4, title="Ventas y atención al cliente")
+
+
+@pytest.fixture
+def admin(standard):
+    return body_admin_of(standard.certifying_body)
+
+
+@pytest.fixture
+def evaluator(standard):
+    return evaluator_of(standard.certifying_body, first_name="Patricia", last_name="Gómez")
+
+
+@pytest.fixture
+def candidate():
+    return UserFactory(first_name="Yolimar", last_name="Rodríguez")
+
+
+@pytest.fixture
+def application(standard, candidate, admin, evaluator):
+    application = services.application_create(candidate=candidate, standard=standard, experience="Vendo ropa.")
+    services.evaluator_assign(application=application, evaluator=evaluator, actor=admin)
+    services.assessment_schedule(
+        application=application, evaluator=evaluator, scheduled_at=timezone.now(), location="Gamarra"
+    )
+    return application
+
+
+def test_candidate_applies_with_an_optional_document(client, standard, candidate):
+    client.force_login(candidate)
+    page = client.get(reverse("competency:home"))
+    assert "Ventas y atención al cliente" in page.content.decode()
+    response = client.post(
+        reverse("competency:apply", args=[standard.pk]),
+        {
+            "experience_years": 4,
+            "experience": "Cuatro años en una bodega.",
+            "documents": [SimpleUploadedFile("carta.pdf", b"%PDF-1.4 carta", content_type="application/pdf")],
+        },
+    )
+    application = Application.objects.get(candidate=candidate)
+    assert response.status_code == 302 and response.url == reverse("competency:application", args=[application.pk])
+    assert application.documents.get().content_type == "application/pdf"
+    page = client.get(response.url)
+    assert "Postulación recibida" in page.content.decode()
+
+
+def test_candidate_cannot_open_someone_elses_application(client, application):
+    client.force_login(UserFactory())
+    assert client.get(reverse("competency:application", args=[application.pk])).status_code == 404
+
+
+def test_candidate_takes_the_knowledge_test(client, application, candidate):
+    unit = application.units.first()
+    client.force_login(candidate)
+    page = client.get(reverse("competency:knowledge_test", args=[application.pk, unit.pk]))
+    assert page.status_code == 200
+    attempt = application.knowledge_attempts.get()
+    assert page.content.decode().count("<fieldset>") == len(attempt.question_ids) == 3
+    assert "correct" not in page.content.decode()
+    data = {"attempt": attempt.pk} | {f"q{q}": "0" for q in attempt.question_ids}
+    result = client.post(reverse("competency:knowledge_test", args=[application.pk, unit.pk]), data)
+    assert "Obtuviste 100 %" in result.content.decode()
+
+
+def test_evaluator_sees_only_assigned_candidates(client, application, standard, admin, evaluator):
+    other = services.application_create(candidate=UserFactory(first_name="Otra"), standard=standard, experience="x")
+    services.evaluator_assign(application=other, evaluator=evaluator_of(standard.certifying_body), actor=admin)
+    client.force_login(evaluator)
+    home = client.get(reverse("competency:evaluator_home")).content.decode()
+    assert "Yolimar" in home and "Otra" not in home
+    assert client.get(reverse("competency:assessment", args=[application.pk])).status_code == 200
+    assert client.get(reverse("competency:assessment", args=[other.pk])).status_code == 403
+    assert client.get(reverse("competency:observation", args=[other.pk, other.units.first().pk])).status_code == 403
+
+
+def test_evaluator_page_never_shows_sensitive_profile_data(client, application, candidate, evaluator):
+    from lms.accounts.models import Profile
+
+    Profile.objects.create(user=candidate, migratory_status="irregular", nationality="VE", id_document_type="ptp")
+    client.force_login(evaluator)
+    html = client.get(reverse("competency:assessment", args=[application.pk])).content.decode()
+    for hidden in ("irregular", "Situación irregular", "PTP", "Venezuela"):
+        assert hidden not in html
+
+
+def test_assessment_page_query_count(client, application, evaluator, django_assert_max_num_queries):
+    client.force_login(evaluator)
+    with django_assert_max_num_queries(40):
+        assert client.get(reverse("competency:assessment", args=[application.pk])).status_code == 200
+
+
+def test_observation_json_retry_is_idempotent(client, application, evaluator):
+    unit = application.units.first()
+    client.force_login(evaluator)
+    sid = str(uuid.uuid4())
+    data = {"submission_id": sid, "notes": "Atendió a tres clientes."} | {
+        f"mark_{c.pk}": "met" for c in unit.criteria.all()
+    }
+    url = reverse("competency:observation", args=[application.pk, unit.pk])
+    first = client.post(url, data, HTTP_ACCEPT="application/json")
+    again = client.post(url, data, HTTP_ACCEPT="application/json")
+    assert first.status_code == 201 and first.json()["created"] is True
+    assert again.status_code == 200 and again.json()["created"] is False
+    assert ObservationRecord.objects.filter(submission_id=sid).count() == 1
+    bad = client.post(url, {"submission_id": str(uuid.uuid4())}, HTTP_ACCEPT="application/json")
+    assert bad.status_code == 400 and "criterio" in bad.json()["error"]
+
+
+def test_observation_plain_form_without_javascript(client, application, evaluator):
+    unit = application.units.first()
+    client.force_login(evaluator)
+    url = reverse("competency:observation", args=[application.pk, unit.pk])
+    page = client.get(url).content.decode()
+    assert 'name="submission_id"' in page and "data-offline-form" in page
+    data = {"submission_id": str(uuid.uuid4())} | {f"mark_{c.pk}": "not_observed" for c in unit.criteria.all()}
+    response = client.post(url, data, follow=True)
+    assert "Lista de cotejo guardada" in response.content.decode()
+
+
+def test_evidence_download_is_an_attachment_and_private(client, application, candidate, evaluator):
+    evidence = services.evidence_add(
+        application=application,
+        unit=application.units.first(),
+        actor=candidate,
+        title="Exhibidor",
+        upload=SimpleUploadedFile("exhibidor.png", PNG, content_type="image/png"),
+    )
+    url = reverse("competency:evidence_download", args=[evidence.pk])
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 403
+    client.force_login(evaluator)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_candidate_uploads_link_evidence_through_the_page(client, application, candidate):
+    client.force_login(candidate)
+    unit = application.units.first()
+    client.post(
+        reverse("competency:candidate_evidence", args=[application.pk]),
+        {"unit": unit.pk, "title": "Mi tienda en línea", "url": "https://tienda.example.org"},
+    )
+    assert Evidence.objects.get().kind == "link"
+
+
+def test_full_journey_through_pages(client, application, standard, candidate, evaluator):
+    client.force_login(evaluator)
+    for unit in application.units.all():
+        client.post(
+            reverse("competency:observation", args=[application.pk, unit.pk]),
+            {"submission_id": str(uuid.uuid4())} | {f"mark_{c.pk}": "met" for c in unit.criteria.all()},
+        )
+        client.post(reverse("competency:verdict", args=[application.pk, unit.pk]), {"verdict": "competent"})
+    client.post(reverse("competency:submit", args=[application.pk]), {"overall_feedback": "Muy buen trato."})
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+
+    # The assessor cannot validate; another evaluator of the body can.
+    assert (
+        client.post(reverse("competency:validate", args=[application.pk]), {"decision": "approve"}).status_code == 403
+    )
+    validator = evaluator_of(standard.certifying_body)
+    client.force_login(validator)
+    assert "Resultados por validar" in client.get(reverse("competency:evaluator_home")).content.decode()
+    client.post(reverse("competency:validate", args=[application.pk]), {"decision": "approve"})
+    application.refresh_from_db()
+    assert application.status == Application.Status.DECIDED and application.result == "competent"
+
+    client.force_login(candidate)
+    page = client.get(reverse("competency:application", args=[application.pk])).content.decode()
+    assert "Tu certificado" in page and "Ver y verificar el certificado" in page
+    assert "¡Lograste todas las unidades de la norma!" in page
+
+
+def test_body_assigns_and_reports(client, standard, admin, candidate):
+    application = services.application_create(candidate=candidate, standard=standard, experience="x")
+    evaluator = evaluator_of(standard.certifying_body)
+    client.force_login(admin)
+    page = client.get(reverse("competency:body", args=[standard.certifying_body.slug])).content.decode()
+    assert evaluator.printed_name in page
+    client.post(
+        reverse("competency:body_assign", args=[standard.certifying_body.slug, application.pk]),
+        {f"a{application.pk}-person": evaluator.pk},
+    )
+    application.refresh_from_db()
+    assert application.evaluator == evaluator
+
+    report = client.get(reverse("competency:body_report", args=[standard.certifying_body.slug]))
+    assert "Postulantes por etapa" in report.content.decode()
+    csv = client.get(reverse("competency:body_report_csv", args=[standard.certifying_body.slug]))
+    assert csv["Content-Type"].startswith("text/csv")
+    assert "Evaluador o evaluadora asignada,1" in csv.content.decode("utf-8-sig")
+
+
+def test_body_pages_are_for_the_bodys_staff_only(client, standard, evaluator):
+    client.force_login(evaluator)
+    assert client.get(reverse("competency:body", args=[standard.certifying_body.slug])).status_code == 403
+    assert client.get(reverse("competency:body_report_csv", args=[standard.certifying_body.slug])).status_code == 403
+
+
+def test_evaluator_declares_a_conflict(client, evaluator, candidate):
+    client.force_login(evaluator)
+    client.post(reverse("competency:conflicts"), {"person": candidate.username, "reason": "Es mi prima."})
+    assert evaluator.coi_declared.get().candidate == candidate
