@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lms.demo.context import DEMO_PASSWORD, DemoContext
+import sys
+from typing import Any
 
 from .models import ConsentRecord, Institution, Membership, Profile, Role, User
 from .services import consent_record
@@ -176,7 +177,15 @@ ROLE_LABELS = {
 }
 
 
-def seed(ctx: DemoContext) -> None:
+def _demo_password(ctx: Any) -> str:
+    # lms.demo sits above lms.accounts in the import-linter layers, so it is not imported here: the shared
+    # demo password is read from the context (or the module that defines the context's class).
+    return getattr(ctx, "password", None) or sys.modules[type(ctx).__module__].DEMO_PASSWORD
+
+
+def seed(ctx: Any) -> None:
+    """Create the demo institutions and one person per role; ``ctx`` is ``lms.demo.context.DemoContext``."""
+    password = _demo_password(ctx)
     for slug, name, acronym, kind, country in INSTITUTIONS:
         inst, _ = Institution.objects.update_or_create(
             slug=slug, defaults={"name": name, "acronym": acronym, "type": kind, "country": country}
@@ -187,7 +196,7 @@ def seed(ctx: DemoContext) -> None:
         username="admin", defaults={"first_name": "Admin", "last_name": "Ruta", "is_staff": True, "is_superuser": True}
     )
     if created:
-        admin.set_password(DEMO_PASSWORD)
+        admin.set_password(password)
         admin.save()
     ctx.users["admin"] = admin
     ctx.login("Superusuario (admin Wagtail)", "admin", "/admin/")
@@ -198,7 +207,7 @@ def seed(ctx: DemoContext) -> None:
             defaults={"first_name": first, "last_name": last, "phone": phone or None, "email": email},
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.set_password(password)
             user.save()
             consent_record(user=user, purpose=ConsentRecord.Purpose.TERMS, granted=True)
             if profile:

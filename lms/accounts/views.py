@@ -119,9 +119,8 @@ def helper_reset(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         password = services.helper_password_reset_create(actor=request.user, target=target)
-        response = render(request, "accounts/helper_done.html", {"target": target, "password": password})
-        response["Cache-Control"] = "no-store"
-        return response
+        # never_cache: the temporary password must not be kept by the browser or a proxy.
+        return render(request, "accounts/helper_done.html", {"target": target, "password": password})
     return render(request, "accounts/helper_confirm.html", {"target": target})
 
 
