@@ -1,0 +1,314 @@
+"""The package doctor: what is this file, can Ruta import it, and what will be lost?
+
+``package_inspect(path)`` opens the archive safely, detects the format (SCORM 1.2, SCORM 2004 2nd/3rd/4th
+Edition, H5P, Open edX OLX course or library, Ruta package; cmi5, xAPI/Tin Can, AICC, IMS Common Cartridge and
+QTI are recognised and refused with a reason), parses it into an outline, and returns a ``DoctorReport``:
+findings (info / warning / error, in Spanish for an institution admin), launch files, sizes, and the outline.
+A report with an error finding is not importable.
+
+Pure: no Django models. Must not import courses or certification.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .archive import DEFAULT_LIMITS, ArchiveLimits, SafeArchive, open_archive
+from .errors import PackageRefused
+from .h5p import parse_h5p
+from .olx import find_olx_root, parse_olx
+from .outline import Outline, PackagePlayer, outline_to_dict
+from .report import ERROR, Finding, Findings
+from .ruta import MANIFEST as RUTA_MANIFEST
+from .ruta import parse_ruta
+from .safexml import html_is_active, local, namespace, parse_xml, svg_is_active
+from .scorm import parse_scorm_manifest
+
+HEAVY_FILE = 20 * 1024 * 1024  # a learner on mobile data should be warned above this
+
+FORMAT_LABELS = {
+    "scorm12": "SCORM 1.2",
+    "scorm2004": "SCORM 2004",
+    "h5p": "H5P",
+    "olx": "Open edX (OLX)",
+    "ruta": "Paquete Ruta",
+    "cmi5": "cmi5",
+    "xapi": "xAPI / Tin Can",
+    "aicc": "AICC",
+    "cc": "IMS Common Cartridge",
+    "qti": "IMS QTI",
+    "": "",
+}
+
+
+@dataclass
+class DoctorReport:
+    format: str = ""
+    version: str = ""
+    title: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    outline: Outline | None = None
+    launch_files: list[str] = field(default_factory=list)
+    file_count: int = 0
+    total_size: int = 0
+
+    @property
+    def importable(self) -> bool:
+        return self.outline is not None and not any(f.level == ERROR for f in self.findings)
+
+    @property
+    def format_label(self) -> str:
+        label = FORMAT_LABELS.get(self.format, self.format)
+        return f"{label} ({self.version})" if self.version and self.format in ("scorm2004",) else label
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == ERROR]
+
+    @property
+    def refusal(self) -> str:
+        return "\n".join(f.message for f in self.errors)
+
+    def codes(self, level: str | None = None) -> list[str]:
+        return [f.code for f in self.findings if level is None or f.level == level]
+
+    def as_dict(self) -> dict[str, Any]:
+        outline = self.outline
+        return {
+            "format": self.format,
+            "format_label": self.format_label,
+            "version": self.version,
+            "title": self.title,
+            "importable": self.importable,
+            "file_count": self.file_count,
+            "total_size": self.total_size,
+            "launch_files": self.launch_files,
+            "findings": [f.as_dict() for f in self.findings],
+            "counts": {
+                "modules": len(outline.modules) if outline else 0,
+                "lessons": len(outline.lessons()) if outline else 0,
+                "activities": len(outline.activities()) if outline else 0,
+                "unsupported": len(outline.unsupported()) if outline else 0,
+            },
+            "outline": outline_to_dict(outline) if outline else None,
+        }
+
+
+def _refuse(report: DoctorReport, fmt: str, code: str, message: str) -> DoctorReport:
+    report.format = fmt
+    report.findings.append(Finding(level=ERROR, code=code, message=str(message)))
+    return report
+
+
+def package_inspect(path: Path | str, *, limits: ArchiveLimits = DEFAULT_LIMITS) -> DoctorReport:
+    """Inspect an uploaded file. Never raises for a bad package: the refusal is an error finding."""
+    report = DoctorReport()
+    try:
+        with open_archive(path, limits=limits) as archive:
+            report.file_count = len(archive.names())
+            report.total_size = archive.total_size()
+            return _inspect(archive, report)
+    except PackageRefused as refusal:
+        report.findings.append(Finding(level=ERROR, code=refusal.code, message=str(refusal.reason)))
+        report.outline = None
+        return report
+
+
+def _inspect(archive: SafeArchive, report: DoctorReport) -> DoctorReport:
+    names = archive.names()
+    root_names = set(names)
+    findings = Findings()
+    if not names:
+        return _refuse(report, "", "empty", _("El paquete está vacío."))
+
+    olx_root = find_olx_root(names)
+    if archive.kind == "tar" and olx_root is None:
+        return _refuse(
+            report, "", "unknown_format", _("El archivo .tar.gz no contiene un curso ni una biblioteca de Open edX.")
+        )
+
+    if RUTA_MANIFEST in root_names:
+        parsed = parse_ruta(archive)
+        report.format, report.version = "ruta", parsed.outline.format_version
+        outline, more = parsed.outline, parsed.findings
+    elif "h5p.json" in root_names:
+        parsed_h5p = parse_h5p(archive)
+        report.format, report.version = "h5p", parsed_h5p.main_library
+        outline, more = parsed_h5p.outline, parsed_h5p.findings
+    elif "imsmanifest.xml" in root_names:
+        data = archive.read("imsmanifest.xml")
+        other = _other_ims(data)
+        if other:
+            return _refuse(report, other[0], f"{other[0]}_unsupported", other[1])
+        parsed_scorm = parse_scorm_manifest(data, names=root_names)
+        report.format, report.version = parsed_scorm.outline.format, parsed_scorm.outline.format_version
+        outline, more = parsed_scorm.outline, parsed_scorm.findings
+    elif olx_root is not None:
+        parsed_olx = parse_olx(archive)
+        report.format, report.version = "olx", parsed_olx.outline.format_version
+        outline, more = parsed_olx.outline, parsed_olx.findings
+    else:
+        return _refuse_unknown(report, names, lambda n: archive.read(n)[:4096])
+
+    findings.extend(more)
+    report.outline = outline
+    report.title = outline.title
+    report.launch_files = sorted({b.launch for b in outline.blocks() if isinstance(b, PackagePlayer) and b.launch})
+    _check_files(archive, outline, findings)
+    report.findings.extend(findings.items)
+    if outline is not None and not outline.lessons():
+        report.findings.append(
+            Finding(
+                level=ERROR,
+                code="no_lessons",
+                message=_("El paquete no tiene ninguna lección que Ruta pueda importar."),
+            )
+        )
+    return report
+
+
+def _other_ims(manifest: bytes) -> tuple[str, str] | None:
+    """Common Cartridge and QTI packages also have an imsmanifest.xml: recognise and refuse them."""
+    try:
+        root = parse_xml(manifest, name="imsmanifest.xml")
+    except PackageRefused:
+        return None  # the SCORM parser reports the malformed manifest itself
+    ns = namespace(root.tag).lower()
+    schema = ""
+    for el in root.iter():
+        if local(el.tag) == "schema":
+            schema = (el.text or "").lower()
+            break
+    types = {(el.get("type") or "").lower() for el in root.iter() if local(el.tag) == "resource"}
+    if (
+        "imscc" in ns
+        or "common cartridge" in schema
+        or any(t.startswith(("imsdt", "imswl", "imsbasiclti")) for t in types)
+    ):
+        return (
+            "cc",
+            _(
+                "Es un paquete IMS Common Cartridge (por ejemplo, exportado de Canvas o Moodle). Ruta todavía no "
+                "importa Common Cartridge: exporte el curso como SCORM o pida el paquete Ruta "
+                "a la institución de origen."
+            ),
+        )
+    if "qti" in schema or any(t.startswith("imsqti") for t in types):
+        return (
+            "qti",
+            _("Es un banco de preguntas IMS QTI. Ruta todavía no importa QTI: exporte las preguntas como H5P o SCORM."),
+        )
+    return None
+
+
+def _looks_like_qti(head: bytes) -> bool:
+    return b"questestinterop" in head or b"assessmentItem" in head
+
+
+def _refuse_unknown(report: DoctorReport, names: list[str], archive_read: Any) -> DoctorReport:
+    bases = {posixpath.basename(n).lower() for n in names}
+    if "cmi5.xml" in bases or any(n.lower().endswith(".xml") and "cmi5" in n.lower() for n in names):
+        return _refuse(
+            report,
+            "cmi5",
+            "cmi5_unsupported",
+            _("Es un curso cmi5. Ruta todavía no reproduce cmi5: pida a la institución de origen una versión SCORM."),
+        )
+    if "tincan.xml" in bases:
+        return _refuse(
+            report,
+            "xapi",
+            "xapi_unsupported",
+            _("Es un paquete xAPI (Tin Can). Ruta todavía no lo reproduce: pida una versión SCORM del mismo curso."),
+        )
+    if any(n.lower().endswith((".crs", ".au", ".cst", ".des")) for n in names):
+        return _refuse(
+            report,
+            "aicc",
+            "aicc_unsupported",
+            _("Es un curso AICC, un formato antiguo que Ruta no reproduce. Pida una versión SCORM del mismo curso."),
+        )
+    xml_names = [n for n in names if n.lower().endswith(".xml")][:5]
+    if xml_names and all(_looks_like_qti(archive_read(n)) for n in xml_names[:1]):
+        return _refuse(
+            report,
+            "qti",
+            "qti_unsupported",
+            _("Es un banco de preguntas IMS QTI. Ruta todavía no importa QTI: exporte las preguntas como H5P o SCORM."),
+        )
+    nested = sorted(n for n in names if posixpath.basename(n) in ("imsmanifest.xml", "h5p.json", "course.xml"))
+    if nested:
+        folders = sorted({posixpath.dirname(n) for n in nested})
+        if len(folders) > 1:
+            return _refuse(
+                report,
+                "",
+                "several_packages",
+                _("El archivo contiene varios paquetes en carpetas distintas (%(n)s). Suba cada paquete por separado.")
+                % {"n": len(folders)},
+            )
+        return _refuse(
+            report,
+            "",
+            "nested_manifest",
+            _(
+                "El manifiesto del paquete está dentro de la carpeta «%(d)s» y no en la raíz del ZIP. "
+                "Comprima el contenido de esa carpeta (no la carpeta) y vuelva a subirlo."
+            )
+            % {"d": folders[0]},
+        )
+    return _refuse(
+        report,
+        "",
+        "unknown_format",
+        _(
+            "No se reconoce el formato del paquete: no contiene imsmanifest.xml (SCORM), h5p.json (H5P), course.xml "
+            "(Open edX) ni ruta-package.json (Ruta)."
+        ),
+    )
+
+
+def _check_files(archive: SafeArchive, outline: Outline, findings: Findings) -> None:
+    heavy = [(n, archive.size(n)) for n in archive.names() if archive.size(n) > HEAVY_FILE]
+    for name, size in heavy:
+        findings.warning(
+            "heavy_file",
+            _("El archivo «%(f)s» pesa %(mb).0f MB: será costoso para quien estudie con datos móviles.")
+            % {"f": name, "mb": size / (1024 * 1024)},
+            path=name,
+        )
+    active: list[str] = []
+    for name in archive.names():
+        low = name.lower()
+        if low.endswith(".svg") and archive.size(name) < 5 * 1024 * 1024 and svg_is_active(archive.read(name)):
+            active.append(name)
+    if active:
+        findings.warning(
+            "active_svg",
+            _(
+                "%(n)s imagen(es) SVG contienen código (%(f)s). Se neutralizan: Ruta nunca las muestra incrustadas "
+                "en sus páginas; solo se abren aisladas dentro del reproductor del paquete."
+            )
+            % {"n": len(active), "f": ", ".join(active[:3])},
+        )
+    media_active = [
+        m.path
+        for m in outline.media
+        if m.path.lower().endswith((".html", ".htm", ".svg", ".xml", ".js"))
+        and archive.has(m.path)
+        and (html_is_active(archive.read(m.path)) or m.path.lower().endswith(".js"))
+    ]
+    if media_active:
+        findings.warning(
+            "active_media",
+            _(
+                "%(n)s archivo(s) enlazados contienen código (%(f)s); se servirán como descarga aislada, "
+                "nunca como página."
+            )
+            % {"n": len(media_active), "f": ", ".join(media_active[:3])},
+        )

@@ -1,0 +1,170 @@
+"""Ruta's own package: a versioned, documented zip for moving courses between institutions with provenance.
+
+Layout (see README.md in this folder)::
+
+    ruta-package.json      manifest: {"format": "ruta-package", "format_version": 1, "course": {...}, "files": [...]}
+    files/<path>           every media or package file listed in "files", byte for byte
+
+``course`` is ``outline_to_dict(outline)``: metadata, provenance (original institution, version, adapted by,
+change note, parent), certificate programme reference, modules → lessons → blocks with activities and answers.
+Writing is deterministic (sorted entries, fixed timestamps), so export → import → export gives the same bytes.
+
+Pure: no Django models. Must not import courses or certification.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+from django.utils.translation import gettext as _
+
+from .archive import check_entry_name
+from .errors import PackageRefused
+from .outline import MediaFile, Outline, outline_from_dict, outline_to_dict
+from .report import Findings
+
+MANIFEST = "ruta-package.json"
+FORMAT = "ruta-package"
+FORMAT_VERSION = 1
+FILES_DIR = "files/"
+_FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+class PackageFiles(Protocol):
+    def names(self) -> list[str]: ...
+    def has(self, name: str) -> bool: ...
+    def read(self, name: str, *, max_size: int | None = None) -> bytes: ...
+
+
+@dataclass
+class RutaParse:
+    outline: Outline
+    findings: Findings
+    manifest: dict[str, Any]
+
+
+def ruta_manifest(outline: Outline, files: Mapping[str, bytes]) -> dict[str, Any]:
+    entries = [
+        {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        for path, data in sorted(files.items())
+    ]
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "course": outline_to_dict(outline), "files": entries}
+
+
+def ruta_package_write(outline: Outline, *, files: Mapping[str, bytes | Path], dest: BinaryIO | Path) -> dict[str, Any]:
+    """Write a Ruta package; ``files`` maps package paths (``static/a.png``) to bytes or a file on disk."""
+    payload: dict[str, bytes] = {}
+    for path, data in files.items():
+        safe = check_entry_name(path)
+        payload[safe] = data.read_bytes() if isinstance(data, Path) else bytes(data)
+    known = {m.path for m in outline.media}
+    for path, data in sorted(payload.items()):
+        if path not in known:
+            outline.media.append(MediaFile(path=path, size=len(data)))
+    for media in outline.media:
+        if media.path in payload:
+            media.size = len(payload[media.path])
+            media.sha256 = hashlib.sha256(payload[media.path]).hexdigest()
+    outline.media.sort(key=lambda m: m.path)
+    manifest = ruta_manifest(outline, payload)
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        info = zipfile.ZipInfo(MANIFEST, date_time=_FIXED_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        zf.writestr(info, text)
+        for path in sorted(payload):
+            info = zipfile.ZipInfo(FILES_DIR + path, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, payload[path])
+    return manifest
+
+
+def ruta_package_bytes(outline: Outline, *, files: Mapping[str, bytes | Path]) -> bytes:
+    buf = io.BytesIO()
+    ruta_package_write(outline, files=files, dest=buf)
+    return buf.getvalue()
+
+
+def parse_ruta(files: PackageFiles) -> RutaParse:
+    findings = Findings()
+    try:
+        manifest = json.loads(files.read(MANIFEST).decode("utf-8"))
+    except (ValueError, UnicodeError) as exc:
+        raise PackageRefused(
+            _("El manifiesto del paquete Ruta está dañado (no es JSON válido)."), code="ruta_bad_manifest"
+        ) from exc
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or not isinstance(manifest.get("course"), dict)
+    ):
+        raise PackageRefused(
+            _("El archivo «ruta-package.json» no es un manifiesto de paquete Ruta."), code="ruta_bad_manifest"
+        )
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise PackageRefused(_("El paquete Ruta no indica una versión de formato válida."), code="ruta_bad_version")
+    if version > FORMAT_VERSION:
+        raise PackageRefused(
+            _("El paquete se creó con una versión más nueva de Ruta (formato %(v)s); actualice Ruta para importarlo.")
+            % {"v": version},
+            code="ruta_too_new",
+        )
+    outline = outline_from_dict(manifest["course"])
+    outline.format = "ruta"
+    outline.format_version = str(version)
+    for entry in manifest.get("files") or []:
+        path = str(entry.get("path", ""))
+        try:
+            safe = check_entry_name(path)
+        except PackageRefused:
+            findings.error(
+                "ruta_bad_path", _("El paquete lista un archivo con una ruta no permitida («%(f)s»).") % {"f": path}
+            )
+            continue
+        name = FILES_DIR + safe
+        if not files.has(name):
+            findings.error(
+                "ruta_missing_file", _("Falta el archivo «%(f)s» que el paquete declara.") % {"f": safe}, path=safe
+            )
+            continue
+        digest = hashlib.sha256(files.read(name, max_size=1024 * 1024 * 1024)).hexdigest()
+        if entry.get("sha256") and digest != entry.get("sha256"):
+            findings.error(
+                "ruta_checksum",
+                _("El archivo «%(f)s» no coincide con su huella (sha256): el paquete se modificó o está dañado.")
+                % {"f": safe},
+                path=safe,
+            )
+    if outline.provenance.original_institution:
+        findings.info(
+            "ruta_provenance",
+            _("Origen: %(i)s, versión %(v)s%(a)s.")
+            % {
+                "i": outline.provenance.original_institution,
+                "v": outline.provenance.version or "?",
+                "a": _(", adaptado por %(a)s") % {"a": outline.provenance.adapted_by}
+                if outline.provenance.adapted_by
+                else "",
+            },
+        )
+    return RutaParse(outline=outline, findings=findings, manifest=manifest)
+
+
+def ruta_read_files(files: PackageFiles, manifest: dict[str, Any]) -> dict[str, bytes]:
+    """The payload files of a parsed package (for re-export or storage), keyed by package path."""
+    out: dict[str, bytes] = {}
+    for entry in manifest.get("files") or []:
+        path = check_entry_name(str(entry.get("path", "")))
+        if files.has(FILES_DIR + path):
+            out[path] = files.read(FILES_DIR + path, max_size=1024 * 1024 * 1024)
+    return out
