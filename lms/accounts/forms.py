@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .adapter import RutaPhoneField
 from .models import ConsentRecord, Profile, User
 
 #: Countries offered in the profile (ISO 3166-1 alpha-2). "ZZ" (user-assigned code) means another country.
@@ -153,6 +154,23 @@ class ProfileForm(forms.ModelForm):
             last_name=self.cleaned_data["last_name"],
             fields=fields,
         )
+
+
+class PhoneForm(forms.Form):
+    """Add, change or remove the mobile number used to log in."""
+
+    phone = RutaPhoneField(required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["phone"].label = _("Número de celular")
+        self.fields["phone"].help_text = _(
+            "Con él puedes entrar en lugar de tu nombre de usuario. Déjalo vacío para quitarlo. "
+            "Puedes escribirlo sin código de país, por ejemplo 987 654 321."
+        )
+        if not self.is_bound and user.phone:
+            self.initial["phone"] = user.phone
 
 
 class ConsentForm(forms.Form):

@@ -12,9 +12,10 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .models import ConsentRecord, HelperPasswordReset, Membership, Profile, User
@@ -61,6 +62,19 @@ def profile_update(*, user: User, first_name: str, last_name: str, fields: dict[
         setattr(profile, name, value)
     profile.save()
     return profile
+
+
+def user_phone_update(*, user: User, phone: str | None) -> User:
+    """Set or remove the login phone (E.164); two accounts never share a number. No SMS check (no gateway)."""
+    phone = phone or None
+    if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
+        raise ValidationError(
+            _("Ya existe una cuenta con este número de celular."), code="phone_taken", params={"phone": phone}
+        )
+    user.phone = phone
+    user.phone_verified = False
+    user.save(update_fields=["phone", "phone_verified"])
+    return user
 
 
 def _temporary_password() -> str:

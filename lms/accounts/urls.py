@@ -8,6 +8,7 @@ urlpatterns = [
     # "Mi cuenta": ``profile`` is the name the site menu uses.
     path("", views.account_home, name="profile"),
     path("perfil/", views.profile_edit, name="profile_edit"),
+    path("celular/", views.phone_edit, name="phone"),
     path("consentimientos/", views.consent, name="consent"),
     path("mis-datos.json", views.data_export, name="data_export"),
     path("eliminar/", views.account_delete, name="delete"),

@@ -7,7 +7,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import permissions, selectors, services
-from .forms import AccountDeleteForm, ConsentForm, HelperSearchForm, ProfileForm
+from .forms import AccountDeleteForm, ConsentForm, HelperSearchForm, PhoneForm, ProfileForm
 from .models import User
 
 
@@ -46,6 +46,21 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     else:
         form = ProfileForm(instance=profile, user=request.user)
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phone_edit(request: HttpRequest) -> HttpResponse:
+    form = PhoneForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_phone_update(user=request.user, phone=form.cleaned_data["phone"])
+        except ValidationError as error:
+            form.add_error("phone", error)
+        else:
+            messages.success(request, _("Guardamos tu número de celular."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/phone.html", {"form": form})
 
 
 @login_required

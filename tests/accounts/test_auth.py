@@ -157,3 +157,30 @@ def test_logout_page_is_in_ruta_layout(client):
     response = client.post(reverse("account_logout"))
     assert response.status_code == 302
     assert _logged_in_as(client) is None
+
+
+def test_add_change_and_remove_the_login_phone(client):
+    user = UserFactory(username="rosa")
+    UserFactory(username="otra", phone="+51987000009")
+    client.force_login(user)
+    response = client.post(reverse("accounts:phone"), {"phone": "987 000 002"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.phone == "+51987000002"
+    response = client.post(reverse("accounts:phone"), {"phone": "987000009"})
+    assert response.status_code == 200
+    assert "Ya existe una cuenta con este número de celular." in response.text
+    user.refresh_from_db()
+    assert user.phone == "+51987000002"
+    client.post(reverse("accounts:phone"), {"phone": ""})
+    user.refresh_from_db()
+    assert user.phone is None
+
+
+def test_account_management_pages_from_allauth_use_ruta_layout(client):
+    client.force_login(UserFactory())
+    for name in ["account_email", "account_change_password"]:
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert '<html lang="es">' in response.text
+        assert 'name="language"' in response.text
