@@ -1,0 +1,97 @@
+"""An evaluator records an observation checklist on a phone while the connection drops; it arrives once."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from certification.competency import services
+from certification.competency.models import ObservationMark, ObservationRecord
+from tests.accounts.factories import UserFactory
+
+from .factories import body_admin_of, evaluator_of, make_standard
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def login(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+def test_checklist_survives_a_lost_connection(phone_page, live_server, screenshot, axe_check):
+    standard = make_standard(units=1, criteria=3, questions=3, title="Limpieza y desinfección de ambientes")
+    body = standard.certifying_body
+    evaluator = evaluator_of(body, first_name="Patricia", last_name="Gómez Vargas")
+    candidate = UserFactory(first_name="Rosa Elena", last_name="Quispe Mamani")
+    application = services.application_create(candidate=candidate, standard=standard, experience="Limpieza en clínica.")
+    services.evaluator_assign(application=application, evaluator=evaluator, actor=body_admin_of(body))
+    services.assessment_schedule(
+        application=application, evaluator=evaluator, scheduled_at=timezone.now(), location="Clínica, Surco"
+    )
+    unit = standard.units.get()
+    criteria = list(unit.criteria.all())
+
+    page = phone_page
+    login(page, live_server, evaluator)
+    page.goto("/competencias/evaluacion/")
+    page.get_by_role("link", name="Rosa Elena Quispe Mamani").click()
+    page.get_by_role("link", name="Registrar la observación").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Lista de cotejo de desempeño"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(page)
+
+    # First criterion with the network up; then the signal drops while the evaluator keeps going.
+    page.locator(f"fieldset:has-text('{criteria[0].text}')").get_by_label("Cumple", exact=True).check()
+    page.context.set_offline(True)
+    page.locator(f"fieldset:has-text('{criteria[1].text}')").get_by_label("No cumple").check()
+    page.locator(f"#note_{criteria[1].pk}").fill("No rotula el envase del desinfectante.")
+    page.locator(f"fieldset:has-text('{criteria[2].text}')").get_by_label("No observado").check()
+    page.get_by_label("Observaciones generales").fill("Evaluación en el consultorio 3.")
+    page.get_by_role("button", name="Guardar lista de cotejo").click()
+
+    status = page.locator("#offline-queue-status")
+    status.get_by_text("guardamos la lista de cotejo en este teléfono").wait_for()
+    assert page.evaluate("JSON.parse(localStorage.getItem('ruta:competency:queue')).length") == 1
+    assert ObservationRecord.objects.count() == 0
+    screenshot(page, "competency-checklist-offline-360")
+
+    page.context.set_offline(False)
+    status.get_by_text("Lista de cotejo enviada y recibida.").wait_for()
+    assert page.evaluate("JSON.parse(localStorage.getItem('ruta:competency:queue')).length") == 0
+    screenshot(page, "competency-checklist-sent-360")
+
+    record = ObservationRecord.objects.get()
+    assert record.application == application and record.notes == "Evaluación en el consultorio 3."
+    marks = {m.criterion_id: (m.mark, m.note) for m in record.marks.all()}
+    assert marks == {
+        criteria[0].pk: (ObservationMark.Mark.MET, ""),
+        criteria[1].pk: (ObservationMark.Mark.NOT_MET, "No rotula el envase del desinfectante."),
+        criteria[2].pk: (ObservationMark.Mark.NOT_OBSERVED, ""),
+    }
+
+    # Replaying the very same submission (a second retry from the phone) still leaves one record.
+    replay = page.evaluate(
+        """async ({url, sid, marks}) => {
+            const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
+            const body = new URLSearchParams({csrfmiddlewaretoken: token, submission_id: sid, ...marks});
+            const r = await fetch(url, {method: 'POST', body, headers: {'Accept': 'application/json'}});
+            return r.status;
+        }""",
+        {
+            "url": f"/competencias/evaluacion/{application.pk}/unidad/{unit.pk}/observacion/",
+            "sid": str(record.submission_id),
+            "marks": {f"mark_{c.pk}": "met" for c in criteria},
+        },
+    )
+    assert replay == 200
+    assert ObservationRecord.objects.count() == 1
+
+    page.goto(f"/competencias/evaluacion/{application.pk}/")
+    assert "registrada (3 criterios)" in page.locator(f"#unidad-{unit.pk}").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(page)
+    screenshot(page, "competency-assessment-360")
