@@ -157,7 +157,18 @@ def cohort_trainer_add(*, cohort: Cohort, trainer: User, lead: bool = False) -> 
 
 def cohort_update(*, cohort: Cohort, **fields) -> Cohort:
     """Edit a cohort's details; the same rules as creation apply to dates and region."""
-    allowed = {"name", "starts_on", "ends_on", "mode", "region", "city", "funding_source", "women_only", "join_open"}
+    allowed = {
+        "name",
+        "starts_on",
+        "ends_on",
+        "mode",
+        "region",
+        "city",
+        "funding_source",
+        "women_only",
+        "join_open",
+        "stuck_after_days",
+    }
     for key, value in fields.items():
         if key not in allowed:
             raise TypeError(key)

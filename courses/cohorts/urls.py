@@ -1,3 +1,29 @@
+"""Cohort pages, under /grupos/. Every route taking an id is in the permission matrix test."""
+
+from django.urls import path
+
+from . import views
+
 app_name = "cohorts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("nuevo/", views.create, name="create"),
+    path("unirse/", views.join, name="join"),
+    path("unirse/<str:code>/", views.join_link, name="join_link"),
+    path("asistencia/", views.check_in, name="check_in"),
+    path("notificaciones/", views.notifications, name="notifications"),
+    path("<int:pk>/", views.dashboard, name="dashboard"),
+    path("<int:pk>/editar/", views.edit, name="edit"),
+    path("<int:pk>/participantes/nuevo/", views.member_add, name="member_add"),
+    path("<int:pk>/participantes/<int:user_id>/", views.member_detail, name="member"),
+    path("<int:pk>/importar/", views.import_upload, name="import_upload"),
+    path("<int:pk>/importar/plantilla.csv", views.import_template, name="import_template"),
+    path("<int:pk>/importar/<int:import_id>/", views.import_preview, name="import_preview"),
+    path("<int:pk>/sesiones/nueva/", views.session_create, name="session_create"),
+    path("<int:pk>/sesiones/<int:session_id>/", views.session_attendance, name="session"),
+    path("<int:pk>/calificar/", views.grading_list, name="grading"),
+    path("<int:pk>/calificar/<int:submission_id>/", views.grade, name="grade"),
+    path("<int:pk>/avisos/", views.announcements, name="announcements"),
+    path("<int:pk>/exportar/<str:kind>.<str:fmt>", views.export, name="export"),
+]

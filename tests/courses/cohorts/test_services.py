@@ -125,9 +125,7 @@ def test_add_person_matches_existing_accounts_by_phone_email_or_username():
     assert created and member.user.username.startswith("nueva-persona-")
     assert not member.user.has_usable_password()
     with pytest.raises(ValidationError, match="personas distintas"):
-        services.cohort_member_add_person(
-            cohort=cohort, first_name="X", phone="+51987000101", email="ana@example.org"
-        )
+        services.cohort_member_add_person(cohort=cohort, first_name="X", phone="+51987000101", email="ana@example.org")
 
 
 def test_join_by_code_is_case_insensitive_and_respects_closed_cohorts():
@@ -264,9 +262,9 @@ def test_trainer_marks_attendance_only_for_members():
     session = LiveSessionFactory()
     trainer = trainer_of(session.cohort)
     ana, beto = member_of(session.cohort), member_of(session.cohort)
-    assert services.attendance_mark(
-        session=session, marks={ana.pk: "present", beto.pk: "absent"}, marked_by=trainer
-    ) == 2
+    assert (
+        services.attendance_mark(session=session, marks={ana.pk: "present", beto.pk: "absent"}, marked_by=trainer) == 2
+    )
     assert services.attendance_mark(session=session, marks={ana.pk: "present"}, marked_by=trainer) == 0
     assert services.attendance_mark(session=session, marks={beto.pk: "excused"}, marked_by=trainer) == 1
     assert dict(Attendance.objects.values_list("user_id", "status")) == {ana.pk: "present", beto.pk: "excused"}

@@ -1,0 +1,467 @@
+"""Cohort pages for trainers (dashboard, roster, imports, attendance, grading, announcements, exports) and for
+participants (join by code, check in, notifications). Views parse, call a service or selector, and render.
+
+Every view that takes a cohort id asks ``selectors.can_manage_cohort``; a cohort the person may not manage is a 404.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from content.exceptions import ActivityError
+from content.selectors import activity_get
+from content.services import submission_grade
+
+from . import selectors, services
+from .forms import (
+    AnnouncementForm,
+    AttendanceForm,
+    CheckInForm,
+    CohortForm,
+    GradeForm,
+    JoinForm,
+    MemberForm,
+    RosterUploadForm,
+    SessionForm,
+)
+from .importing import TEMPLATE_HEADERS, export_bytes, export_dataset
+from .models import Cohort, CohortMember, LiveSession, RosterImport
+
+
+def _managed_cohort(request, pk: int) -> Cohort:
+    cohort = get_object_or_404(Cohort.objects.select_related("institution", "course", "programme"), pk=pk)
+    if not selectors.can_manage_cohort(user=request.user, cohort=cohort):
+        raise Http404
+    return cohort
+
+
+def _join_url(request, cohort: Cohort) -> str:
+    return request.build_absolute_uri(reverse("cohorts:join_link", args=[cohort.code]))
+
+
+# --- Home (staff and participants) ---------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    context = {
+        "staff_cohorts": selectors.cohort_list_for_staff(user=request.user),
+        "my_cohorts": selectors.cohorts_for_participant(user=request.user),
+        "can_create": selectors.institutions_for_new_cohort(user=request.user).exists(),
+        "unread": selectors.unread_notification_count(user=request.user),
+        "join_form": JoinForm(),
+        "check_in_form": CheckInForm(),
+    }
+    return render(request, "cohorts/home.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request):
+    institutions = selectors.institutions_for_new_cohort(user=request.user)
+    if not institutions.exists():
+        raise PermissionDenied
+    form = CohortForm(request.POST or None, institutions=institutions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        trainers = list(data.pop("trainers"))
+        if request.user not in trainers and not request.user.is_superuser and not _is_admin(request.user, data):
+            trainers.insert(0, request.user)
+        try:
+            cohort = services.cohort_create(created_by=request.user, trainers=trainers, **_cohort_fields(data))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Creamos el grupo. Comparte el código %(code)s para que se unan.") % {"code": cohort.code}
+            )
+            return redirect("cohorts:dashboard", pk=cohort.pk)
+    return render(request, "cohorts/cohort_form.html", {"form": form, "cohort": None})
+
+
+def _is_admin(user, data) -> bool:
+    from lms.accounts.models import Role
+    from lms.accounts.permissions import has_role
+
+    return has_role(user, Role.INSTITUTION_ADMIN, data["institution"])
+
+
+def _cohort_fields(data: dict) -> dict:
+    keys = [
+        "institution",
+        "name",
+        "course",
+        "programme",
+        "starts_on",
+        "ends_on",
+        "mode",
+        "country",
+        "region",
+        "city",
+        "funding_source",
+        "women_only",
+    ]
+    return {k: data.get(k) for k in keys if k in data and data.get(k) is not None}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int):
+    cohort = _managed_cohort(request, pk)
+    form = CohortForm(request.POST or None, instance=Cohort.objects.get(pk=cohort.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cohort_update(cohort=cohort, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Guardamos los cambios del grupo."))
+            return redirect("cohorts:dashboard", pk=cohort.pk)
+    return render(request, "cohorts/cohort_form.html", {"form": form, "cohort": cohort})
+
+
+# --- Dashboard ----------------------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request, pk: int):
+    cohort = _managed_cohort(request, pk)
+    roster = selectors.cohort_roster(cohort=cohort)
+    filter_stuck = request.GET.get("filtro") == "apoyo"
+    join_url = _join_url(request, cohort)
+    share_text = _("Únete a mi grupo «%(name)s» en Ruta: %(url)s (código %(code)s)") % {
+        "name": cohort.name,
+        "url": join_url,
+        "code": cohort.code,
+    }
+    context = {
+        "cohort": cohort,
+        "summary": selectors.cohort_summary(cohort=cohort, roster=roster),
+        "roster": [r for r in roster if r.is_stuck] if filter_stuck else roster,
+        "filter_stuck": filter_stuck,
+        "sessions": selectors.cohort_sessions(cohort=cohort),
+        "trainers": [link.user for link in cohort.trainer_links.select_related("user")],
+        "join_url": join_url,
+        "whatsapp_url": "https://wa.me/?text=" + quote(share_text),
+        "announcements": cohort.announcements.all()[:3],
+    }
+    return render(request, "cohorts/dashboard.html", context)
+
+
+@login_required
+def member_detail(request, pk: int, user_id: int):
+    cohort = _managed_cohort(request, pk)
+    member = get_object_or_404(CohortMember.objects.select_related("user"), cohort=cohort, user_id=user_id)
+    entry = next(r for r in selectors.cohort_roster(cohort=cohort) if r.user.pk == member.user_id)
+    activities = selectors.cohort_activities(cohort)
+    return render(
+        request,
+        "cohorts/member_detail.html",
+        {
+            "cohort": cohort,
+            "entry": entry,
+            "scores": [(a, entry.scores.get(a.usage_id)) for a in activities],
+            "can_reset_password": _can_reset(request.user, member.user),
+        },
+    )
+
+
+def _can_reset(actor, target) -> bool:
+    from lms.accounts.permissions import can_reset_password_for
+
+    return can_reset_password_for(actor, target)
+
+
+# --- Enrolling people -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_add(request, pk: int):
+    cohort = _managed_cohort(request, pk)
+    form = MemberForm(request.POST or None, country=cohort.country)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member, created = services.cohort_member_add_person(cohort=cohort, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if created:
+                messages.success(
+                    request, _("Agregamos a %(name)s con una cuenta nueva.") % {"name": member.user.printed_name}
+                )
+            else:
+                messages.success(
+                    request, _("%(name)s ya tenía cuenta: la agregamos al grupo.") % {"name": member.user.printed_name}
+                )
+            return redirect("cohorts:member_add", pk=cohort.pk)
+    return render(request, "cohorts/member_add.html", {"cohort": cohort, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request, pk: int):
+    cohort = _managed_cohort(request, pk)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > getattr(settings, "RUTA_COHORT_IMPORT_MAX_BYTES", 5 * 1024 * 1024):
+            form.add_error("file", _("El archivo pesa demasiado (máximo 5 MB)."))
+        else:
+            batch, _preview = services.roster_import_upload(
+                cohort=cohort, actor=request.user, content=upload.read(), filename=upload.name
+            )
+            return redirect("cohorts:import_preview", pk=cohort.pk, import_id=batch.pk)
+    return render(request, "cohorts/import_upload.html", {"cohort": cohort, "form": form, "headers": TEMPLATE_HEADERS})
+
+
+@login_required
+def import_template(request, pk: int):
+    cohort = _managed_cohort(request, pk)
+    dataset = export_dataset(
+        title=_("Participantes"),
+        headers=TEMPLATE_HEADERS,
+        rows=[["María", "Pérez Rojas", "987 654 321", "", "", cohort.region or "", cohort.city or ""]],
+    )
+    content, content_type = export_bytes(dataset, "csv")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = 'attachment; filename="plantilla-participantes.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request, pk: int, import_id: int):
+    cohort = _managed_cohort(request, pk)
+    batch = get_object_or_404(RosterImport, pk=import_id, cohort=cohort)
+    if batch.status != RosterImport.Status.PREVIEW:
+        messages.info(request, _("Este archivo ya fue procesado."))
+        return redirect("cohorts:dashboard", pk=cohort.pk)
+    if request.method == "POST":
+        if "discard" in request.POST:
+            services.roster_import_discard(batch=batch)
+            messages.info(request, _("Descartamos el archivo. No se importó nada."))
+            return redirect("cohorts:import_upload", pk=cohort.pk)
+        try:
+            services.roster_import_apply(batch=batch, actor=request.user)
+        except services.RosterImportError as exc:
+            preview = exc.preview
+            messages.error(request, _("No se importó nada. Corrige los errores y vuelve a subir el archivo."))
+        else:
+            messages.success(
+                request,
+                _("Listo: %(total)s personas en el grupo (%(new)s cuentas nuevas, %(matched)s ya existían).")
+                % {"total": batch.created + batch.matched, "new": batch.created, "matched": batch.matched},
+            )
+            return redirect("cohorts:dashboard", pk=cohort.pk)
+    else:
+        preview = services.roster_import_preview(batch=batch)
+    return render(
+        request,
+        "cohorts/import_preview.html",
+        {"cohort": cohort, "batch": batch, "preview": preview, "sample": preview.rows[:50]},
+    )
+
+
+# --- Sessions and attendance ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_create(request, pk: int):
+    cohort = _managed_cohort(request, pk)
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        session = services.session_create(cohort=cohort, **form.cleaned_data)
+        messages.success(request, _("Sesión creada. Código de asistencia: %(code)s") % {"code": session.check_in_code})
+        return redirect("cohorts:session", pk=cohort.pk, session_id=session.pk)
+    return render(request, "cohorts/session_form.html", {"cohort": cohort, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_attendance(request, pk: int, session_id: int):
+    cohort = _managed_cohort(request, pk)
+    session = get_object_or_404(LiveSession, pk=session_id, cohort=cohort)
+    rows = selectors.session_attendance(session=session)
+    form = AttendanceForm(request.POST or None, rows=rows)
+    if request.method == "POST" and form.is_valid():
+        marks = form.marks()
+        if "all_present" in request.POST:
+            marks = {user.pk: "present" for user, _status in rows}
+        services.attendance_mark(session=session, marks=marks, marked_by=request.user)
+        messages.success(request, _("Guardamos la asistencia."))
+        return redirect("cohorts:session", pk=cohort.pk, session_id=session.pk)
+    present = sum(1 for _user, status in rows if status == "present")
+    return render(
+        request,
+        "cohorts/session_attendance.html",
+        {"cohort": cohort, "session": session, "form": form, "present": present, "total": len(rows)},
+    )
+
+
+# --- Grading ----------------------------------------------------------------------------------------------------
+
+
+@login_required
+def grading_list(request, pk: int):
+    cohort = _managed_cohort(request, pk)
+    return render(
+        request,
+        "cohorts/grading_list.html",
+        {"cohort": cohort, "submissions": selectors.pending_submissions(cohort=cohort)[:200]},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grade(request, pk: int, submission_id: int):
+    cohort = _managed_cohort(request, pk)
+    submission = selectors.submission_for_cohort(cohort=cohort, submission_id=submission_id)
+    if submission is None or submission.page is None:
+        raise Http404
+    try:
+        activity = activity_get(page=submission.page.specific, usage_id=submission.usage_id)
+    except ActivityError as exc:
+        raise Http404 from exc
+    authored = activity.authored
+    form = GradeForm(request.POST or None, rubric=authored.get("rubric") or [])
+    if request.method == "POST" and submission.is_pending and form.is_valid():
+        try:
+            submission_grade(
+                grader=request.user,
+                submission=submission,
+                rubric_scores=form.rubric_scores(),
+                feedback=form.cleaned_data["feedback"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied:
+            raise
+        else:
+            services.notification_send(
+                user=submission.user,
+                title=_("Tu respuesta fue revisada"),
+                body=form.cleaned_data["feedback"],
+                url=submission.page.url or "",
+            )
+            messages.success(request, _("Guardamos la calificación y avisamos a la persona."))
+            return redirect("cohorts:grading", pk=cohort.pk)
+    return render(
+        request,
+        "cohorts/grade.html",
+        {"cohort": cohort, "submission": submission, "authored": authored, "form": form},
+    )
+
+
+# --- Announcements -----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def announcements(request, pk: int):
+    cohort = _managed_cohort(request, pk)
+    form = AnnouncementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        announcement = services.announcement_send(cohort=cohort, author=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Aviso enviado a todo el grupo (%(n)s por correo).") % {"n": announcement.emailed},
+        )
+        return redirect("cohorts:announcements", pk=cohort.pk)
+    return render(
+        request,
+        "cohorts/announcements.html",
+        {"cohort": cohort, "form": form, "announcements": cohort.announcements.select_related("author")[:50]},
+    )
+
+
+# --- Exports -----------------------------------------------------------------------------------------------------
+
+EXPORTS = {
+    "participantes": (selectors.roster_export_rows, "Participantes"),
+    "notas": (selectors.grades_export_rows, "Notas"),
+    "asistencia": (selectors.attendance_export_rows, "Asistencia"),
+}
+
+
+@login_required
+def export(request, pk: int, kind: str, fmt: str):
+    cohort = _managed_cohort(request, pk)
+    if kind not in EXPORTS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    builder, title = EXPORTS[kind]
+    headers, rows = builder(cohort=cohort)
+    content, content_type = export_bytes(export_dataset(title=title, headers=headers, rows=rows), fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{cohort.code}.{fmt}"'
+    return response
+
+
+# --- Participants -------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request):
+    form = JoinForm(request.POST or request.GET or None)
+    if request.method == "POST" and form.is_valid():
+        return _do_join(request, form.cleaned_data["code"], form)
+    return render(request, "cohorts/join.html", {"form": form, "cohort": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join_link(request, code: str):
+    cohort = Cohort.objects.filter(code=code.upper(), join_open=True).select_related("institution").first()
+    form = JoinForm(initial={"code": code.upper()})
+    if request.method == "POST":
+        return _do_join(request, code, form)
+    return render(request, "cohorts/join.html", {"form": form, "cohort": cohort, "code": code.upper()})
+
+
+def _do_join(request, code: str, form):
+    try:
+        member = services.cohort_join_by_code(user=request.user, code=code)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return render(request, "cohorts/join.html", {"form": form, "cohort": None}, status=400)
+    messages.success(request, _("¡Te uniste al grupo «%(name)s»!") % {"name": member.cohort.name})
+    return redirect("cohorts:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_in(request):
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attendance = services.attendance_check_in(user=request.user, code=form.cleaned_data["code"])
+        except ValidationError as exc:
+            form.add_error("code", exc)
+        else:
+            messages.success(
+                request, _("Registramos tu asistencia a «%(title)s».") % {"title": attendance.session.title}
+            )
+            return redirect("cohorts:home")
+    return render(request, "cohorts/check_in.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    if request.method == "POST":
+        services.notification_mark_read(user=request.user)
+        return redirect("cohorts:notifications")
+    items = list(selectors.notifications_for(user=request.user)[:100])
+    return render(request, "cohorts/notifications.html", {"items": items})

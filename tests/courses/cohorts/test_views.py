@@ -1,0 +1,300 @@
+"""Cohort pages: what a trainer, an admin and a participant see and can do (happy paths and key refusals)."""
+
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from content.models import Submission
+from courses.cohorts.models import Attendance, Cohort, CohortMember, Notification
+from lms.accounts.models import Role
+from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
+from tests.courses.cohorts.factories import (
+    CohortFactory,
+    LiveSessionFactory,
+    cohort_with_free_text,
+    free_text_answer,
+    member_of,
+    trainer_of,
+)
+from tests.courses.factories import build_course
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cohort():
+    return CohortFactory(name="GIN Lima Norte")
+
+
+@pytest.fixture
+def trainer_client(client, cohort):
+    trainer = trainer_of(cohort, UserFactory(first_name="Carmen", last_name="Salazar"))
+    client.force_login(trainer)
+    client.trainer = trainer
+    return client
+
+
+def test_trainer_creates_a_cohort_and_becomes_its_lead_trainer(client):
+    institution = InstitutionFactory()
+    trainer = MembershipFactory(institution=institution, role=Role.TRAINER).user
+    course = build_course()
+    client.force_login(trainer)
+    assert client.get(reverse("cohorts:create")).status_code == 200
+    response = client.post(
+        reverse("cohorts:create"),
+        {
+            "institution": institution.pk,
+            "name": "ISUN Cusco 2026",
+            "course": course.pk,
+            "mode": "in_person",
+            "country": "PE",
+            "region": "cusco",
+            "city": "Cusco",
+            "funding_source": "Asdi",
+            "women_only": "on",
+            "join_open": "on",
+            "stuck_after_days": 7,
+        },
+    )
+    cohort = Cohort.objects.get(name="ISUN Cusco 2026")
+    assert response.status_code == 302 and response.url == reverse("cohorts:dashboard", args=[cohort.pk])
+    assert cohort.trainer_links.get().user == trainer and cohort.women_only and cohort.region == "Cusco"
+
+
+def test_participants_cannot_create_cohorts(client):
+    participant = MembershipFactory(role=Role.PARTICIPANT).user
+    client.force_login(participant)
+    assert client.get(reverse("cohorts:create")).status_code == 403
+
+
+def test_edit_cohort(trainer_client, cohort):
+    response = trainer_client.post(
+        reverse("cohorts:edit", args=[cohort.pk]),
+        {
+            "name": "GIN Lima Norte (tarde)",
+            "mode": "virtual",
+            "region": "Lima",
+            "city": "Comas",
+            "stuck_after_days": 5,
+            "join_open": "on",
+        },
+    )
+    assert response.status_code == 302
+    cohort.refresh_from_db()
+    assert (cohort.name, cohort.city, cohort.stuck_after_days) == ("GIN Lima Norte (tarde)", "Comas", 5)
+
+
+def test_dashboard_shows_roster_share_link_and_stays_within_query_budget(
+    trainer_client, cohort, django_assert_max_num_queries
+):
+    for _ in range(5):
+        member_of(cohort)
+    member_of(cohort, UserFactory(first_name="Yolimar", last_name="Rodríguez"))
+    with django_assert_max_num_queries(30):
+        response = trainer_client.get(reverse("cohorts:dashboard", args=[cohort.pk]))
+    html = response.content.decode()
+    assert "Yolimar Rodríguez" in html
+    assert cohort.code in html
+    assert "https://wa.me/?text=" in html
+    for _ in range(20):
+        member_of(cohort)
+    with django_assert_max_num_queries(30):  # the same budget for 26 people as for 6
+        trainer_client.get(reverse("cohorts:dashboard", args=[cohort.pk]))
+
+
+def test_dashboard_never_shows_sensitive_profile_fields(trainer_client, cohort):
+    from lms.accounts.models import Profile
+
+    person = member_of(cohort)
+    Profile.objects.create(user=person, nationality="VE", migratory_status="irregular", disability="yes")
+    html = trainer_client.get(reverse("cohorts:dashboard", args=[cohort.pk])).content.decode()
+    html += trainer_client.get(reverse("cohorts:member", args=[cohort.pk, person.pk])).content.decode()
+    for word in ("irregular", "Situación irregular", "Venezolana", "discapacidad"):
+        assert word not in html
+
+
+def test_add_member_one_by_one(trainer_client, cohort):
+    response = trainer_client.post(
+        reverse("cohorts:member_add", args=[cohort.pk]),
+        {"first_name": "Rosa Elena", "last_name": "Quispe", "phone": "987 111 222"},
+        follow=True,
+    )
+    assert "Agregamos a Rosa Elena Quispe con una cuenta nueva." in response.content.decode()
+    assert CohortMember.objects.filter(cohort=cohort, user__phone="+51987111222").exists()
+    response = trainer_client.post(reverse("cohorts:member_add", args=[cohort.pk]), {"first_name": "Sin contacto"})
+    assert "Escribe el teléfono, el correo o el usuario" in response.content.decode()
+
+
+def test_import_upload_preview_and_confirm(trainer_client, cohort):
+    content = "nombres;apellidos;teléfono\nÁngela;Muñoz;987222001\nBeto;Paz;987222002\n".encode("latin-1")
+    upload = io.BytesIO(content)
+    upload.name = "lista.csv"
+    response = trainer_client.post(reverse("cohorts:import_upload", args=[cohort.pk]), {"file": upload})
+    assert response.status_code == 302
+    preview = trainer_client.get(response.url)
+    html = preview.content.decode()
+    assert "Todo está bien: 2 personas" in html and "Ángela Muñoz" in html
+    assert not CohortMember.objects.filter(cohort=cohort).exists()
+    done = trainer_client.post(response.url, {"confirm": "1"}, follow=True)
+    assert "Listo: 2 personas en el grupo" in done.content.decode()
+    assert CohortMember.objects.filter(cohort=cohort).count() == 2
+
+
+def test_import_with_errors_shows_them_and_offers_no_import_button(trainer_client, cohort):
+    upload = io.BytesIO("nombres,teléfono,región\nAna,12,Lima\nBeto,987222003,Mordor\n".encode())
+    upload.name = "lista.csv"
+    response = trainer_client.post(reverse("cohorts:import_upload", args=[cohort.pk]), {"file": upload}, follow=True)
+    html = response.content.decode()
+    assert "Hay 2 filas con errores" in html
+    assert "Fila 2 (Ana): El teléfono «12» no es válido." in html
+    assert "La región «Mordor» no existe en este país." in html
+    assert "Importar todo" not in html
+    # Posting a confirmation anyway imports nothing.
+    batch = cohort.imports.get()
+    trainer_client.post(reverse("cohorts:import_preview", args=[cohort.pk, batch.pk]), {"confirm": "1"})
+    assert not CohortMember.objects.filter(cohort=cohort).exists()
+
+
+def test_import_template_download(trainer_client, cohort):
+    response = trainer_client.get(reverse("cohorts:import_template", args=[cohort.pk]))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "nombres,apellidos,teléfono" in response.content.decode("utf-8-sig")
+
+
+def test_session_and_quick_attendance_on_a_phone(trainer_client, cohort):
+    ana, beto = member_of(cohort), member_of(cohort)
+    response = trainer_client.post(
+        reverse("cohorts:session_create", args=[cohort.pk]),
+        {"title": "Sesión 1: mi idea", "starts_at": "2026-11-24T18:00", "duration_minutes": 120},
+    )
+    session = cohort.sessions.get()
+    assert response.url == reverse("cohorts:session", args=[cohort.pk, session.pk])
+    page = trainer_client.get(response.url).content.decode()
+    assert session.check_in_code in page
+    trainer_client.post(response.url, {f"u{ana.pk}": "present", f"u{beto.pk}": "absent", "save": "1"})
+    assert dict(Attendance.objects.values_list("user_id", "status")) == {ana.pk: "present", beto.pk: "absent"}
+    trainer_client.post(response.url, {"all_present": "1"})
+    assert set(Attendance.objects.values_list("status", flat=True)) == {"present"}
+
+
+def test_participant_checks_in_with_code(client, cohort):
+    session = LiveSessionFactory(cohort=cohort, starts_at=timezone.now() - timedelta(minutes=5))
+    person = member_of(cohort)
+    client.force_login(person)
+    response = client.post(reverse("cohorts:check_in"), {"code": session.check_in_code}, follow=True)
+    assert f"Registramos tu asistencia a «{session.title}»." in response.content.decode()
+    bad = client.post(reverse("cohorts:check_in"), {"code": "0000" if session.check_in_code != "0000" else "1111"})
+    assert "no corresponde a una sesión abierta" in bad.content.decode()
+
+
+def test_join_by_link_and_by_code(client, cohort):
+    person = UserFactory()
+    client.force_login(person)
+    page = client.get(reverse("cohorts:join_link", args=[cohort.code]))
+    assert "GIN Lima Norte" in page.content.decode()
+    client.post(reverse("cohorts:join_link", args=[cohort.code]))
+    assert CohortMember.objects.filter(cohort=cohort, user=person).exists()
+    other = CohortFactory()
+    client.post(reverse("cohorts:join"), {"code": other.code.lower()})
+    assert CohortMember.objects.filter(cohort=other, user=person).exists()
+    response = client.post(reverse("cohorts:join"), {"code": "NOPE99"})
+    assert response.status_code == 400 and "No encontramos un grupo abierto" in response.content.decode()
+
+
+def test_join_link_asks_anonymous_people_to_log_in(client, cohort):
+    response = client.get(reverse("cohorts:join_link", args=[cohort.code]))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_grading_a_free_text_answer_with_the_rubric(client):
+    cohort, lesson, usage_id = cohort_with_free_text()
+    trainer = trainer_of(cohort)
+    learner = member_of(cohort, UserFactory(email="learner@example.org"))
+    from courses.services import enrollment_create
+
+    enrollment_create(user=learner, course=cohort.course, source="cohort")
+    submission = free_text_answer(learner, lesson, usage_id)
+    client.force_login(trainer)
+    listing = client.get(reverse("cohorts:grading", args=[cohort.pk])).content.decode()
+    assert learner.printed_name in listing
+    url = reverse("cohorts:grade", args=[cohort.pk, submission.pk])
+    page = client.get(url).content.decode()
+    assert "Describe a tu cliente ideal." in page and "Mujeres de mi barrio" in page and "Logrado (2)" in page
+    missing = client.post(url, {"feedback": "Bien"})
+    assert missing.status_code == 200  # a criterion without a level is refused
+    response = client.post(url, {"c0": "2", "feedback": "Muy claro, ¡sigue así!"})
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.GRADED and submission.score == 1.0
+    assert submission.grader_feedback == "Muy claro, ¡sigue así!"
+    assert Notification.objects.filter(user=learner, title="Tu respuesta fue revisada").exists()
+
+
+def test_a_trainer_cannot_grade_another_cohorts_answer(client):
+    cohort, lesson, usage_id = cohort_with_free_text()
+    learner = member_of(cohort)
+    from courses.services import enrollment_create
+
+    enrollment_create(user=learner, course=cohort.course, source="cohort")
+    submission = free_text_answer(learner, lesson, usage_id)
+    other = CohortFactory()
+    client.force_login(trainer_of(other))
+    assert client.get(reverse("cohorts:grade", args=[other.pk, submission.pk])).status_code == 404
+    assert client.post(reverse("cohorts:grade", args=[cohort.pk, submission.pk]), {"c0": "2"}).status_code == 404
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.PENDING
+
+
+def test_announcement_from_the_page(trainer_client, cohort, django_capture_on_commit_callbacks):
+    member_of(cohort, UserFactory(email="a@example.org"))
+    member_of(cohort)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = trainer_client.post(
+            reverse("cohorts:announcements", args=[cohort.pk]),
+            {"title": "Cambio de horario", "body": "La sesión empieza a las 7."},
+            follow=True,
+        )
+    assert "Aviso enviado a todo el grupo (1 por correo)." in response.content.decode()
+    assert Notification.objects.filter(title="GIN Lima Norte: Cambio de horario").count() == 2
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_of_roster_grades_and_attendance(trainer_client, cohort, fmt):
+    person = member_of(cohort, UserFactory(first_name='=HYPERLINK("x")', last_name="Pérez"))
+    session = LiveSessionFactory(cohort=cohort)
+    Attendance.objects.create(session=session, user=person, status="present")
+    for kind in ("participantes", "notas", "asistencia"):
+        response = trainer_client.get(reverse("cohorts:export", args=[cohort.pk, kind, fmt]))
+        assert response.status_code == 200
+        assert f'filename="{kind}-{cohort.code}.{fmt}"' in response["Content-Disposition"]
+        if fmt == "csv":
+            text = response.content.decode("utf-8-sig")
+            assert "'=HYPERLINK" in text and "Pérez" in text
+        else:
+            sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+            assert sheet["A2"].value == '\'=HYPERLINK("x")'
+    assert trainer_client.get(reverse("cohorts:export", args=[cohort.pk, "secretos", fmt])).status_code == 404
+
+
+def test_notifications_page_lists_and_marks_read(client):
+    person = UserFactory()
+    Notification.objects.create(user=person, title="Bienvenida al grupo")
+    Notification.objects.create(user=UserFactory(), title="De otra persona")
+    client.force_login(person)
+    html = client.get(reverse("cohorts:notifications")).content.decode()
+    assert "Bienvenida al grupo" in html and "De otra persona" not in html
+    client.post(reverse("cohorts:notifications"))
+    assert not Notification.objects.filter(user=person, read_at__isnull=True).exists()
+
+
+def test_home_lists_taught_and_joined_cohorts(client, cohort):
+    person = member_of(cohort)
+    client.force_login(person)
+    html = client.get(reverse("cohorts:home")).content.decode()
+    assert "GIN Lima Norte" in html and "Crear un grupo" not in html
