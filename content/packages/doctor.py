@@ -134,7 +134,7 @@ def _inspect(archive: SafeArchive, report: DoctorReport) -> DoctorReport:
 
     if RUTA_MANIFEST in root_names:
         parsed = parse_ruta(archive)
-        report.format, report.version = "ruta", parsed.outline.format_version
+        report.format, report.version = "ruta", str(parsed.manifest.get("format_version"))
         outline, more = parsed.outline, parsed.findings
     elif "h5p.json" in root_names:
         parsed_h5p = parse_h5p(archive)

@@ -119,9 +119,7 @@ def parse_ruta(files: PackageFiles) -> RutaParse:
             % {"v": version},
             code="ruta_too_new",
         )
-    outline = outline_from_dict(manifest["course"])
-    outline.format = "ruta"
-    outline.format_version = str(version)
+    outline = outline_from_dict(manifest["course"])  # kept as exported, so a re-export is byte-identical
     for entry in manifest.get("files") or []:
         path = str(entry.get("path", ""))
         try:
