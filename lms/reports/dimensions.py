@@ -1,0 +1,187 @@
+"""Disaggregation dimensions (DOMAIN.md §5.1): how each is computed from a person's optional profile.
+
+Every dimension is optional for the participant, so every one has a "No indicado" row (the empty value).
+Migratory status is only used when the person's latest ``reporting`` consent is granted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import Expression
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from lms.accounts.models import ConsentRecord, Profile
+
+NOT_STATED = ""
+NOT_STATED_LABEL = _("No indicado")
+
+#: Default age bands (DOMAIN.md §5.1), inclusive; the last one is open-ended.
+AGE_BANDS: list[tuple[str, int, int | None]] = [
+    ("15-17", 15, 17),
+    ("18-24", 18, 24),
+    ("25-29", 25, 29),
+    ("30-34", 30, 34),
+    ("35-44", 35, 44),
+    ("45-59", 45, 59),
+    ("60+", 60, None),
+]
+
+NATIONALITIES = {
+    "VE": _("Venezolana"),
+    "PE": _("Peruana"),
+    "EC": _("Ecuatoriana"),
+    "CO": _("Colombiana"),
+    "other": _("Otra"),
+}
+
+COUNTRIES = {
+    "PE": _("Perú"),
+    "EC": _("Ecuador"),
+    "CO": _("Colombia"),
+    "AR": _("Argentina"),
+    "DO": _("República Dominicana"),
+    "VE": _("Venezuela"),
+}
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str  # the URL value (Spanish, short)
+    label: object  # lazy translated label
+    sensitive: bool
+    # Builds the grouping expression given the path from the fact model to the person ("user", "holder"...)
+    # and the reference date (for ages).
+    expression: Callable[[str, date], Expression]
+    # The ordered known values and their labels; unknown free-text values are shown as they are.
+    labels: Callable[[], dict[str, object]]
+    free_text: bool = False
+
+
+def _field(path: str, name: str) -> Expression:
+    return Coalesce(F(f"{path}__profile__{name}"), Value(NOT_STATED), output_field=CharField())
+
+
+def _sex(path: str, ref: date) -> Expression:
+    return _field(path, "sex")
+
+
+def _nationality(path: str, ref: date) -> Expression:
+    field = f"{path}__profile__nationality"
+    known = [code for code in NATIONALITIES if code != "other"]
+    return Case(
+        When(Q(**{f"{field}__isnull": True}) | Q(**{field: ""}), then=Value(NOT_STATED)),
+        When(**{f"{field}__in": known}, then=F(field)),
+        default=Value("other"),
+        output_field=CharField(),
+    )
+
+
+def _age_band(path: str, ref: date) -> Expression:
+    field = f"{path}__profile__birth_year"
+    whens = []
+    for key, low, high in AGE_BANDS:
+        # Age is approximated as reference year − birth year (only the year of birth is stored).
+        condition = Q(**{f"{field}__lte": ref.year - low})
+        if high is not None:
+            condition &= Q(**{f"{field}__gte": ref.year - high})
+        whens.append(When(condition, then=Value(key)))
+    return Case(*whens, default=Value(NOT_STATED), output_field=CharField())
+
+
+def _migratory(path: str, ref: date) -> Expression:
+    return _MigratoryExpr(path)  # type: ignore[return-value]
+
+
+class _MigratoryExpr:
+    """Marker: built by ``dimension_annotations``, which adds a helper annotation for the consent subquery."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+DIMENSIONS: dict[str, Dimension] = {}
+
+
+def _register(dimension: Dimension) -> None:
+    DIMENSIONS[dimension.key] = dimension
+
+
+_register(Dimension("sexo", _("Sexo"), False, _sex, lambda: {k: v for k, v in Profile.Sex.choices if k}))
+_register(Dimension("nacionalidad", _("Nacionalidad"), True, _nationality, lambda: dict(NATIONALITIES)))
+_register(Dimension("pais", _("País de residencia"), False, lambda p, r: _field(p, "country"), lambda: dict(COUNTRIES)))
+_register(Dimension("region", _("Región o provincia"), False, lambda p, r: _field(p, "region"), dict, True))
+_register(Dimension("ciudad", _("Ciudad"), False, lambda p, r: _field(p, "city"), dict, True))
+_register(
+    Dimension(
+        "edad",
+        _("Grupo de edad"),
+        False,
+        _age_band,
+        lambda: {key: (f"{low} a {high} años" if high else f"{low} años o más") for key, low, high in AGE_BANDS},
+    )
+)
+_register(
+    Dimension(
+        "situacion-migratoria",
+        _("Situación migratoria"),
+        True,
+        _migratory,
+        lambda: {k: v for k, v in Profile.MigratoryStatus.choices if k},
+    )
+)
+_register(
+    Dimension(
+        "discapacidad",
+        _("Discapacidad"),
+        True,
+        lambda p, r: _field(p, "disability"),
+        lambda: {k: v for k, v in Profile.Disability.choices if k},
+    )
+)
+
+
+def dimension_annotations(dimension: Dimension, user_path: str, ref: date, name: str = "_dim") -> dict[str, Expression]:
+    """The annotations that put the dimension's value in ``name`` on a queryset of facts."""
+    expression = dimension.expression(user_path, ref)
+    if isinstance(expression, _MigratoryExpr):
+        consent = ConsentRecord.objects.filter(
+            user_id=OuterRef(f"{user_path}_id"), purpose=ConsentRecord.Purpose.REPORTING
+        )
+        latest = Subquery(consent.order_by("-created_at", "-id").values("granted")[:1])
+        return {
+            f"{name}_consent": latest,
+            name: Case(
+                When(**{f"{name}_consent": True}, then=_field(user_path, "migratory_status")),
+                default=Value(NOT_STATED),
+                output_field=CharField(),
+            ),
+        }
+    return {name: expression}
+
+
+def value_label(dimension: Dimension, value: str) -> str:
+    if value in ("", None):
+        return str(NOT_STATED_LABEL)
+    return str(dimension.labels().get(value, value))
+
+
+def ordered_values(dimension: Dimension, found: set[str]) -> list[str]:
+    """Known values first in their natural order, then free-text values alphabetically, "No indicado" last."""
+    known = [v for v in dimension.labels() if v]
+    extra = sorted(v for v in found if v and v not in known)
+    values = [*known, *extra] if not dimension.free_text else extra
+    return [*values, NOT_STATED]

@@ -1,0 +1,72 @@
+"""The report filter form: period, delivery filters and the dimension to break indicators down by."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .dimensions import COUNTRIES, DIMENSIONS
+from .selectors import Filters
+
+INDICATOR_CHOICES_CROSS = [
+    ("enrolled", _("Personas inscritas")),
+    ("active", _("Personas activas")),
+    ("completed", _("Completaron")),
+]
+
+
+class ReportFilterForm(forms.Form):
+    desde = forms.DateField(label=_("Desde"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    hasta = forms.DateField(label=_("Hasta"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    programa = forms.TypedChoiceField(label=_("Programa"), required=False, coerce=int, empty_value=None)
+    curso = forms.TypedChoiceField(label=_("Curso"), required=False, coerce=int, empty_value=None)
+    grupo = forms.TypedChoiceField(label=_("Grupo"), required=False, coerce=int, empty_value=None)
+    institucion = forms.TypedChoiceField(label=_("Institución"), required=False, coerce=int, empty_value=None)
+    pais = forms.ChoiceField(label=_("País del grupo"), required=False)
+    region = forms.CharField(label=_("Región o provincia del grupo"), required=False, max_length=100)
+    fuente = forms.ChoiceField(label=_("Fuente de financiamiento"), required=False)
+    por = forms.ChoiceField(label=_("Desagregar por"), required=False)
+    cruce = forms.ChoiceField(label=_("Cruzar con"), required=False)
+    indicador = forms.ChoiceField(label=_("Indicador del cruce"), required=False, choices=INDICATOR_CHOICES_CROSS)
+
+    def __init__(self, *args: Any, choices: dict[str, list], funding: list[str], fixed_funding: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("Todos"))]
+        self.fields["programa"].choices = everyone + choices["programme"]
+        self.fields["curso"].choices = everyone + choices["course"]
+        self.fields["grupo"].choices = everyone + choices["cohort"]
+        self.fields["institucion"].choices = everyone + choices["institution"]
+        self.fields["pais"].choices = everyone + [(k, v) for k, v in COUNTRIES.items() if k != "VE"]
+        self.fields["fuente"].choices = everyone + [(f, f) for f in funding]
+        if fixed_funding:
+            del self.fields["fuente"]
+        dims = [(key, d.label) for key, d in DIMENSIONS.items()]
+        self.fields["por"].choices = dims
+        self.fields["cruce"].choices = [("", _("Sin cruce"))] + dims
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return Filters(
+            start=data.get("desde"),
+            end=data.get("hasta"),
+            programme=data.get("programa"),
+            course=data.get("curso"),
+            cohort=data.get("grupo"),
+            institution=data.get("institucion"),
+            country=data.get("pais") or "",
+            region=(data.get("region") or "").strip(),
+            funding_source=data.get("fuente") or "",
+        )
+
+    def dimension(self) -> str:
+        value = self.cleaned_data.get("por") if self.is_valid() else None
+        return value or "sexo"
+
+    def cross(self) -> tuple[str, str] | None:
+        if not self.is_valid() or not self.cleaned_data.get("cruce"):
+            return None
+        if self.cleaned_data["cruce"] == self.dimension():
+            return None
+        return self.cleaned_data["cruce"], self.cleaned_data.get("indicador") or "enrolled"
