@@ -61,4 +61,6 @@ def test_authored_value_becomes_plain_xblock_fields():
     )
     fields = value.xblock_fields()
     assert fields["weight"] == 1.5
-    assert fields["rubric"] == [{"criterion": "Claridad", "description": "", "levels": [{"label": "Logrado", "points": 2}]}]
+    assert fields["rubric"] == [
+        {"criterion": "Claridad", "description": "", "levels": [{"label": "Logrado", "points": 2}]}
+    ]

@@ -1,0 +1,153 @@
+"""Reads about activities: finding them in pages, who may answer or review them, and learners' results.
+
+Pages are reached generically (``Page.specific`` and its StreamFields) and through duck-typed hooks
+(``can_submit_activity``, ``can_grade_activity``), so this module never imports courses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from wagtail.blocks import StreamValue
+from wagtail.blocks.list_block import ListValue
+from wagtail.blocks.struct_block import StructValue
+from wagtail.fields import StreamField
+from wagtail.models import Page
+
+from content.exceptions import ActivityNotFound
+from content.models import Submission
+
+
+@dataclass(frozen=True)
+class ActivityRef:
+    """An authored activity found in a page: its usage id, StreamField block and value."""
+
+    usage_id: str
+    block: Any
+    value: Any
+
+    @property
+    def block_type(self) -> str:
+        return self.block.xblock_type
+
+    @property
+    def authored(self) -> dict[str, Any]:
+        return self.value.xblock_fields()
+
+
+@dataclass(frozen=True)
+class ActivityResult:
+    """One learner's standing on one activity, from their recorded submissions."""
+
+    usage_id: str
+    attempts_used: int = 0
+    best_score: float | None = None
+    last_score: float | None = None
+    passed: bool = False
+    completed: bool = False
+    pending_review: bool = False
+    last_submitted_at: datetime | None = None
+
+    @property
+    def score(self) -> float | None:
+        """The score that counts: the best one (0..1), or None if nothing was scored yet."""
+        return self.best_score
+
+
+def _walk(value: Any) -> Iterator[tuple[str, Any, Any]]:
+    if isinstance(value, StreamValue):
+        for child in value:
+            if getattr(child.block, "xblock_type", "") and child.id:
+                yield str(child.id), child.block, child.value
+            else:
+                yield from _walk(child.value)
+    elif isinstance(value, StructValue):
+        for child in value.values():
+            yield from _walk(child)
+    elif isinstance(value, ListValue):
+        for child in value:
+            yield from _walk(child)
+
+
+def page_activities(*, page: Page) -> dict[str, ActivityRef]:
+    """Every activity block in the page's StreamFields (nested ones included), keyed by usage id."""
+    found: dict[str, ActivityRef] = {}
+    for model_field in page._meta.get_fields():
+        if isinstance(model_field, StreamField):
+            for usage_id, block, value in _walk(getattr(page, model_field.name)):
+                found[usage_id] = ActivityRef(usage_id=usage_id, block=block, value=value)
+    return found
+
+
+def activity_get(*, page: Page, usage_id: str) -> ActivityRef:
+    """The authored activity with this usage id in the page's live content, or ``ActivityNotFound``."""
+    try:
+        return page_activities(page=page)[str(usage_id)]
+    except KeyError:
+        raise ActivityNotFound() from None
+
+
+def page_get_specific(*, page_id: int) -> Page:
+    """The live page by id as its specific type, or ``ActivityNotFound``."""
+    page = Page.objects.live().filter(pk=page_id).first()
+    if page is None:
+        raise ActivityNotFound()
+    return page.specific
+
+
+def activity_can_submit(*, user: Any, page: Page) -> bool:
+    """The page decides (``can_submit_activity(user)``, e.g. enrolment); without that hook, any logged-in user."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    hook = getattr(page.specific, "can_submit_activity", None)
+    return bool(hook(user)) if callable(hook) else True
+
+
+def activity_can_grade(*, grader: Any, learner: Any, page: Page | None) -> bool:
+    """The page decides (``can_grade_activity(grader, learner)``, e.g. cohort trainers); else superusers only."""
+    if not getattr(grader, "is_authenticated", False):
+        return False
+    hook = getattr(page.specific, "can_grade_activity", None) if page is not None else None
+    if callable(hook):
+        return bool(hook(grader, learner))
+    return bool(grader.is_superuser)
+
+
+def activity_results_for_user(*, user: Any, usage_ids: Iterable[str]) -> dict[str, ActivityResult]:
+    """Best and last score, pass, completion, attempts used and pending review per activity (one query)."""
+    ids = [str(usage_id) for usage_id in usage_ids]
+    rows: dict[str, list[Submission]] = {usage_id: [] for usage_id in ids}
+    if getattr(user, "is_authenticated", False) and ids:
+        for submission in Submission.objects.filter(user=user, usage_id__in=ids).order_by("created_at", "pk"):
+            rows[submission.usage_id].append(submission)
+    results = {}
+    for usage_id, submissions in rows.items():
+        if not submissions:
+            results[usage_id] = ActivityResult(usage_id=usage_id)
+            continue
+        scores = [s.score for s in submissions if s.score is not None]
+        last = submissions[-1]
+        results[usage_id] = ActivityResult(
+            usage_id=usage_id,
+            attempts_used=len(submissions),
+            best_score=max(scores) if scores else None,
+            last_score=last.score,
+            passed=any(s.passed for s in submissions),
+            completed=any(s.completed for s in submissions),
+            pending_review=last.is_pending,
+            last_submitted_at=last.created_at,
+        )
+    return results
+
+
+def pending_submissions_for_grading(*, usage_ids: Iterable[str]) -> QuerySet[Submission]:
+    """Free-text answers to these activities still waiting for a reviewer, oldest first."""
+    return (
+        Submission.objects.filter(usage_id__in=[str(u) for u in usage_ids], status=Submission.Status.PENDING)
+        .select_related("user", "page")
+        .order_by("created_at", "pk")
+    )

@@ -1,0 +1,173 @@
+"""Writes of the activity engine: recording answers (idempotently) and reviewers' grades.
+
+``activity_submit`` builds a ``RutaRuntime`` whose ``publish`` hands events to ``_recorder``, which stores a
+``Submission`` and sends ``content.signals.activity_scored``. Never imports courses or certification.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
+
+from content import signals
+from content.exceptions import GradingError, InvalidAnswer, SubmissionConflict
+from content.models import Submission
+from content.selectors import activity_can_grade, activity_can_submit, activity_get
+from content.xblocks.runtime import RutaRuntime
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise InvalidAnswer(_("El envío no es válido. Vuelve a cargar la página.")) from None
+
+
+def _existing(*, user: Any, submission_id: uuid.UUID, usage_id: str) -> Submission | None:
+    submission = Submission.objects.filter(user=user, submission_id=submission_id).first()
+    if submission is not None and submission.usage_id != str(usage_id):
+        raise SubmissionConflict()
+    return submission
+
+
+def _send_scored(submission: Submission, *, weight: float) -> None:
+    signals.activity_scored.send(
+        sender=Submission,
+        user=submission.user,
+        usage_id=submission.usage_id,
+        page_id=submission.page_id,
+        score=submission.score if submission.score is not None else 1.0,
+        passed=submission.passed,
+        completed=submission.completed,
+        attempt=submission,
+        weight=weight,
+    )
+
+
+def _recorder(*, user: Any, page: Page, submission_id: uuid.UUID, recorded: list[Submission]):
+    def record(*, block: Any, event_type: str, data: dict[str, Any]) -> None:
+        if event_type == "pending_review":
+            status, score, passed, completed = Submission.Status.PENDING, None, False, False
+        elif event_type == "completion":
+            status, score, passed, completed = Submission.Status.COMPLETED, None, True, True
+        elif event_type == "grade":
+            value, maximum = data.get("value") or 0.0, data.get("max_value") or 1.0
+            status, score = Submission.Status.GRADED, max(0.0, min(1.0, value / maximum))
+            passed, completed = bool(data.get("passed")), True
+        else:
+            return  # other events (e.g. analytics) are not attempts
+        submission = Submission.objects.create(
+            user=user,
+            page=page,
+            usage_id=block.usage_id,
+            block_type=block.kind,
+            submission_id=submission_id,
+            attempt_number=data.get("attempt") or block.attempts,
+            answer=data.get("answer") or {},
+            status=status,
+            score=score,
+            passed=passed,
+            completed=completed,
+            result=block.last_result,
+        )
+        recorded.append(submission)
+        if status != Submission.Status.PENDING:
+            _send_scored(submission, weight=float(block.weight) if block.has_score else 0.0)
+
+    return record
+
+
+def activity_submit(
+    *, user: Any, page: Page, usage_id: str, answer: Mapping[str, Any], submission_id: Any
+) -> Submission:
+    """Record one answer once per (user, submission id): a repeat returns the stored result; past the limit, refuse."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Inicia sesión para responder esta actividad."))
+    submission_uuid = _uuid(submission_id)
+    usage_id = str(usage_id)
+    existing = _existing(user=user, submission_id=submission_uuid, usage_id=usage_id)
+    if existing is not None:
+        return existing
+    page = page.specific
+    if not activity_can_submit(user=user, page=page):
+        raise PermissionDenied(_("No puedes responder esta actividad."))
+    activity = activity_get(page=page, usage_id=usage_id)
+    recorded: list[Submission] = []
+    try:
+        with transaction.atomic():
+            runtime = RutaRuntime(
+                user=user,
+                page_id=page.pk,
+                recorder=_recorder(user=user, page=page, submission_id=submission_uuid, recorded=recorded),
+            )
+            xblock = runtime.activity(usage_id=usage_id, block_type=activity.block_type, authored=activity.authored)
+            xblock.submit_answer(answer)
+            xblock.save()
+    except IntegrityError:
+        # The same submission arrived twice at once: the other request recorded it; return that one.
+        existing = _existing(user=user, submission_id=submission_uuid, usage_id=usage_id)
+        if existing is None:
+            raise
+        return existing
+    return recorded[0]
+
+
+def _rubric_verdict(rubric: list[dict[str, Any]], rubric_scores: Mapping[str, Any]) -> tuple[float, list[dict]]:
+    total = maximum = 0
+    lines = []
+    for index, criterion in enumerate(rubric):
+        allowed = {int(level["points"]): level["label"] for level in criterion["levels"]}
+        raw = rubric_scores.get(str(index), rubric_scores.get(index))
+        try:
+            points = int(raw)
+        except (TypeError, ValueError):
+            raise GradingError(_("Elige un nivel para cada criterio de la rúbrica.")) from None
+        if points not in allowed:
+            raise GradingError(_("Elige un nivel para cada criterio de la rúbrica."))
+        top = max(allowed)
+        total += points
+        maximum += top
+        lines.append({"criterion": criterion["criterion"], "level": allowed[points], "points": points, "max": top})
+    if maximum == 0:
+        raise GradingError(_("La rúbrica de esta actividad no tiene puntos."))
+    return total / maximum, lines
+
+
+def submission_grade(
+    *, grader: Any, submission: Submission, rubric_scores: Mapping[str, Any], feedback: str
+) -> Submission:
+    """Grade a pending free-text answer once, with the activity's rubric, if the page lets this person review it."""
+    page = submission.page.specific if submission.page_id else None
+    if not activity_can_grade(grader=grader, learner=submission.user, page=page):
+        raise PermissionDenied(_("No puedes revisar esta respuesta."))
+    if page is None:
+        raise GradingError(_("La página de esta actividad ya no existe."))
+    activity = activity_get(page=page, usage_id=submission.usage_id)
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if not locked.is_pending:
+            raise GradingError(_("Esta respuesta ya fue revisada."))
+        runtime = RutaRuntime(user=locked.user, page_id=page.pk)
+        xblock = runtime.activity(usage_id=locked.usage_id, block_type=activity.block_type, authored=activity.authored)
+        score, lines = _rubric_verdict(xblock.rubric, rubric_scores)
+        feedback = (feedback or "").strip()
+        locked.result = xblock.apply_grade(score=score, rubric=lines, feedback=feedback)
+        xblock.save()
+        locked.status = Submission.Status.GRADED
+        locked.score = score
+        locked.passed = locked.result["passed"]
+        locked.completed = True
+        locked.grader = grader
+        locked.graded_at = timezone.now()
+        locked.rubric_scores = {str(k): v for k, v in rubric_scores.items()}
+        locked.grader_feedback = feedback
+        locked.save()
+        _send_scored(locked, weight=float(xblock.weight))
+    return locked

@@ -1,0 +1,122 @@
+/* Ruta activities: submit answers with fetch; without a connection keep them in localStorage and resend
+   with the same submission id (the server records each id once). Without JavaScript the forms post normally.
+   No third-party code. Messages come from data-* attributes rendered (and translated) by Django. */
+(function () {
+  "use strict";
+  if (window.rutaActivities) { return; }
+  window.rutaActivities = true;
+  var KEY = "ruta:actividades-pendientes";
+  var SKIP = { csrfmiddlewaretoken: 1, submission_id: 1, next: 1 };
+
+  function load() {
+    try { return JSON.parse(window.localStorage.getItem(KEY) || "{}"); } catch (e) { return {}; }
+  }
+  function save(all) {
+    try { window.localStorage.setItem(KEY, JSON.stringify(all)); } catch (e) { /* private mode: retry in memory */ }
+  }
+  function remember(item) { var all = load(); all[item.sid] = item; save(all); }
+  function forget(sid) { var all = load(); delete all[sid]; save(all); }
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  function newId(fallback) {
+    return (window.crypto && window.crypto.randomUUID) ? window.crypto.randomUUID() : fallback;
+  }
+  function say(section, name) {
+    var status = section && section.querySelector("[data-activity-status]");
+    if (status) { status.textContent = status.getAttribute("data-msg-" + name) || ""; }
+  }
+
+  function replace(section, html) {
+    var holder = section.closest(".xblock-v1") || section;
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    var fresh = template.content.firstElementChild;
+    if (!fresh) { return; }
+    holder.replaceWith(fresh);
+    var feedback = document.getElementById(section.id + "-resultado");
+    if (feedback) { feedback.focus(); }
+  }
+
+  function send(item, attempt) {
+    var body = new FormData();
+    item.fields.forEach(function (pair) { if (pair[0] !== "csrfmiddlewaretoken") { body.append(pair[0], pair[1]); } });
+    body.set("submission_id", item.sid);
+    var token = csrfToken();
+    if (token) { body.append("csrfmiddlewaretoken", token); }
+    fetch(item.action, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": token }
+    }).then(function (response) {
+      if (response.status >= 500) { throw new Error("server " + response.status); }
+      return response.json().then(function (data) {
+        forget(item.sid);
+        var section = document.getElementById(item.section);
+        if (section && data.html) { replace(section, data.html); }
+        else if (section) { say(section, data.ok ? "sent" : "error"); }
+      });
+    }).catch(function () {
+      var section = document.getElementById(item.section);
+      say(section, "offline");
+      var delay = Math.min(60000, 2000 * Math.pow(2, attempt));
+      window.setTimeout(function () { if (load()[item.sid]) { send(item, attempt + 1); } }, delay);
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-activity-form]") || !window.fetch || !window.FormData) { return; }
+    event.preventDefault();
+    var section = form.closest("[data-activity]");
+    var idInput = form.querySelector("[data-submission-id]");
+    if (!form.getAttribute("data-sid")) { form.setAttribute("data-sid", newId(idInput.value)); }
+    var item = {
+      sid: form.getAttribute("data-sid"), action: form.action, section: section.id,
+      path: window.location.pathname, fields: Array.from(new FormData(form).entries())
+    };
+    idInput.value = item.sid;
+    remember(item);
+    say(section, "sending");
+    send(item, 0);
+  });
+
+  function restore(form, fields) {
+    var seen = {};
+    fields.forEach(function (pair) {
+      var name = pair[0], value = pair[1];
+      if (SKIP[name]) { return; }
+      var inputs = form.querySelectorAll("[name='" + name.replace(/'/g, "") + "']");
+      Array.prototype.forEach.call(inputs, function (input) {
+        if (input.type === "radio" || input.type === "checkbox") { if (input.value === value) { input.checked = true; } }
+      });
+      var index = seen[name] || 0;
+      var field = inputs[index];
+      if (field && field.type !== "radio" && field.type !== "checkbox") { field.value = value; }
+      seen[name] = index + 1;
+    });
+  }
+
+  function resendPending() {
+    var all = load();
+    Object.keys(all).forEach(function (sid) {
+      var item = all[sid];
+      var section = document.getElementById(item.section);
+      var form = section && section.querySelector("[data-activity-form]");
+      if (form && item.path === window.location.pathname) {
+        form.setAttribute("data-sid", sid);
+        restore(form, item.fields);
+        say(section, "restored");
+      }
+      send(item, 0);
+    });
+  }
+
+  window.addEventListener("online", function () {
+    var all = load();
+    Object.keys(all).forEach(function (sid) { send(all[sid], 0); });
+  });
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", resendPending); }
+  else { resendPending(); }
+})();

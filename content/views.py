@@ -1,0 +1,148 @@
+"""Views: parse the request, call a content service, shape the answer. No rules live here.
+
+A submission answers JSON to ``activities.js`` (``Accept: application/json``) and redirects back to the
+page otherwise (post/redirect/get), so activities work with JavaScript off.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from xblock.exceptions import NoSuchHandlerError
+
+from content.exceptions import ActivityNotFound
+from content.models import Submission
+from content.selectors import activity_can_grade, activity_get, page_get_specific
+from content.services import activity_submit, submission_grade
+from content.xblocks.rendering import flash_set, render_activity
+from content.xblocks.runtime import RutaRuntime, django_response, webob_request
+
+RESERVED_FIELDS = {"csrfmiddlewaretoken", "submission_id", "next"}
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _safe_next(request: HttpRequest, page) -> str:
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return page.url or "/"
+
+
+def _page_or_404(page_id: int):
+    try:
+        return page_get_specific(page_id=page_id)
+    except ActivityNotFound:
+        raise Http404 from None
+
+
+@require_POST
+def activity_submit_view(request: HttpRequest, page_id: int, usage_id: str) -> HttpResponse:
+    page = _page_or_404(page_id)
+    next_url = _safe_next(request, page)
+    if not request.user.is_authenticated:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "message": _("Tu sesión terminó. Vuelve a iniciar sesión.")}, status=401)
+        return redirect_to_login(next_url)
+    answer = {key: request.POST.getlist(key) for key in request.POST if key not in RESERVED_FIELDS}
+    status, message = 200, ""
+    try:
+        activity_submit(
+            user=request.user,
+            page=page,
+            usage_id=usage_id,
+            answer=answer,
+            submission_id=request.POST.get("submission_id", ""),
+        )
+    except PermissionDenied as error:
+        status, message = 403, str(error) or _("No puedes responder esta actividad.")
+    except ActivityNotFound:
+        raise Http404 from None
+    except ValidationError as error:
+        status, message = 400, " ".join(error.messages)
+    if _wants_json(request):
+        html = render_activity(request=request, page=page, usage_id=usage_id, next_url=next_url, flash=message)
+        return JsonResponse({"ok": status == 200, "message": message, "html": str(html)}, status=status)
+    if status == 403:
+        raise PermissionDenied(message)
+    if message:
+        flash_set(request, usage_id, message)
+    return redirect(f"{next_url.split('#')[0]}#actividad-{usage_id}-resultado")
+
+
+def redirect_to_login(next_url: str) -> HttpResponse:
+    from django.contrib.auth.views import redirect_to_login as django_redirect_to_login
+
+    return django_redirect_to_login(next_url)
+
+
+@require_http_methods(["GET", "POST"])
+def activity_handler_view(request: HttpRequest, page_id: int, usage_id: str, handler: str) -> HttpResponse:
+    """Route an XBlock handler call (``runtime.handler_url``) to the block, for the current user."""
+    page = _page_or_404(page_id)
+    try:
+        activity = activity_get(page=page, usage_id=usage_id)
+    except ActivityNotFound:
+        raise Http404 from None
+    runtime = RutaRuntime(user=request.user, page_id=page.pk)
+    block = runtime.activity(usage_id=usage_id, block_type=activity.block_type, authored=activity.authored)
+    try:
+        response = runtime.handle(block, handler, webob_request(request))
+    except NoSuchHandlerError:
+        raise Http404 from None
+    return django_response(response)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_grade_view(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_object_or_404(Submission.objects.select_related("user", "page", "grader"), pk=pk)
+    page = submission.page.specific if submission.page_id else None
+    if not activity_can_grade(grader=request.user, learner=submission.user, page=page):
+        raise PermissionDenied
+    if page is None:
+        raise Http404
+    try:
+        activity = activity_get(page=page, usage_id=submission.usage_id)
+    except ActivityNotFound:
+        raise Http404 from None
+    authored = activity.authored
+    error = ""
+    if request.method == "POST":
+        scores = {
+            key.removeprefix("criterio_"): value for key, value in request.POST.items() if key.startswith("criterio_")
+        }
+        try:
+            submission_grade(
+                grader=request.user,
+                submission=submission,
+                rubric_scores=scores,
+                feedback=request.POST.get("feedback", ""),
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Revisión guardada. La persona ya puede ver su nota."))
+            next_url = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+                next_url = request.path
+            return redirect(next_url)
+    return render(
+        request,
+        "content/grade.html",
+        {
+            "submission": submission,
+            "activity": authored,
+            "rubric": authored.get("rubric", []),
+            "error": error,
+            "next": request.GET.get("next", request.POST.get("next", "")),
+        },
+    )

@@ -1,0 +1,581 @@
+"""Ruta's activity XBlocks: single/multiple choice, true/false, fill in the blanks, matching, ordering,
+free text (graded later with a rubric) and self-reflection (completion only).
+
+Each block checks answers on the server only: its student view receives display data alone (option texts,
+never which is correct). ``submit_answer`` enforces the attempt limit, evaluates, stores the learner's state
+and publishes ``grade``, ``pending_review`` or ``completion`` through the runtime. Must not import courses.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from web_fragments.fragment import Fragment
+from xblock.core import XBlock
+from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
+
+from content.exceptions import AttemptsExhausted, InvalidAnswer
+
+BLANK_PATTERN = re.compile(r"\[\[(.+?)\]\]")
+
+
+@dataclass
+class Evaluation:
+    """The server's verdict on one answer. ``score`` is 0..1, or None while a person must review it."""
+
+    score: float | None
+    feedback: list[str] = field(default_factory=list)
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)  # per answer key: correct, feedback
+
+
+def _values(raw: Mapping[str, Any], key: str) -> list[str]:
+    value = raw.get(key, [])
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [] if value is None else [str(value)]
+
+
+def _value(raw: Mapping[str, Any], key: str) -> str:
+    values = _values(raw, key)
+    return values[0] if values else ""
+
+
+def normalise(text: str) -> str:
+    """Compare typed answers ignoring case, accents and repeated spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.split())
+
+
+class ActivityXBlock(XBlock):
+    """What every activity shares: authored settings, the learner's state and the submit/render cycle."""
+
+    kind: ClassVar[str] = ""
+    kind_label: ClassVar[Any] = ""
+    fields_template: ClassVar[str] = ""
+    has_score = True
+    event_type: ClassVar[str] = "grade"
+
+    title = String(scope=Scope.settings, default="")
+    prompt = String(scope=Scope.content, default="")
+    max_attempts = Integer(scope=Scope.settings, default=0)
+    pass_mark = Integer(scope=Scope.settings, default=60)
+    weight = Float(scope=Scope.settings, default=1.0)
+
+    attempts = Integer(scope=Scope.user_state, default=0)
+    last_answer = Dict(scope=Scope.user_state, default={})
+    last_result = Dict(scope=Scope.user_state, default={})
+    best_score = Float(scope=Scope.user_state, default=None)
+    passed = Boolean(scope=Scope.user_state, default=False)
+    completed = Boolean(scope=Scope.user_state, default=False)
+    pending_review = Boolean(scope=Scope.user_state, default=False)
+
+    # --- rules ------------------------------------------------------------------------------------
+    @property
+    def usage_id(self) -> str:
+        return str(self.scope_ids.usage_id)
+
+    @property
+    def attempts_left(self) -> int | None:
+        if not self.max_attempts:
+            return None
+        return max(self.max_attempts - self.attempts, 0)
+
+    @property
+    def result_items(self) -> dict[str, dict[str, Any]]:
+        """Per-answer marks of the last result, by answer key (shown next to what the learner chose)."""
+        return (self.last_result or {}).get("items", {})
+
+    @property
+    def locked(self) -> bool:
+        """No new answer is taken: attempts used up, or the last one is waiting for a person's review."""
+        return self.attempts_left == 0 or self.pending_review
+
+    def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def evaluate(self, answer: dict[str, Any]) -> Evaluation:
+        raise NotImplementedError
+
+    def is_passing(self, score: float | None) -> bool:
+        return score is not None and score * 100 + 1e-9 >= self.pass_mark
+
+    def submit_answer(self, raw: Mapping[str, Any]) -> None:
+        """Take one answer: refuse it past the attempt limit, evaluate it, store state and publish."""
+        if self.pending_review:
+            raise AttemptsExhausted(gettext_lazy("Tu respuesta anterior está pendiente de revisión."))
+        if self.attempts_left == 0:
+            raise AttemptsExhausted()
+        answer = self.clean_answer(raw)
+        evaluation = self.evaluate(answer)
+        self.attempts += 1
+        self.last_answer = answer
+        self.record(evaluation)
+
+    def record(self, evaluation: Evaluation) -> None:
+        score = evaluation.score
+        passed = self.is_passing(score)
+        self.last_result = {
+            "score": score,
+            "passed": passed,
+            "feedback": evaluation.feedback,
+            "items": evaluation.items,
+        }
+        self.completed = True
+        if score is not None and (self.best_score is None or score > self.best_score):
+            self.best_score = score
+        self.passed = self.passed or passed
+        self.runtime.publish(
+            self,
+            self.event_type,
+            {
+                "value": score,
+                "max_value": 1.0,
+                "passed": passed,
+                "attempt": self.attempts,
+                "answer": self.last_answer,
+                "result": self.last_result,
+            },
+        )
+
+    @XBlock.json_handler
+    def state(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        """The learner's standing (never the answers' key): attempts, limit, lock and last result."""
+        return {
+            "attempts": self.attempts,
+            "max_attempts": self.max_attempts,
+            "locked": self.locked,
+            "pending_review": self.pending_review,
+            "result": self.last_result or None,
+        }
+
+    # --- rendering --------------------------------------------------------------------------------
+    def display_context(self) -> dict[str, Any]:
+        """Type-specific display data. Never includes which answer is right."""
+        return {}
+
+    def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
+        context = context or {}
+        result = self.last_result or None
+        score = result.get("score") if result else None
+        ctx = {
+            "kind": self.kind,
+            "kind_label": self.kind_label,
+            "fields_template": self.fields_template,
+            "usage_id": self.usage_id,
+            "dom_id": f"actividad-{self.usage_id}",
+            "title": self.title,
+            "prompt": self.prompt,
+            "has_score": self.has_score,
+            "pass_mark": self.pass_mark,
+            "attempts": self.attempts,
+            "max_attempts": self.max_attempts,
+            "attempts_left": self.attempts_left,
+            "locked": self.locked,
+            "pending_review": self.pending_review,
+            "result": result,
+            "score_percent": None if score is None else round(score * 100),
+            "answer": self.last_answer,
+            "submission_id": str(uuid.uuid4()),
+            **self.display_context(),
+            **context,
+        }
+        request = context.get("request")
+        return Fragment(render_to_string("content/xblocks/activity.html", ctx, request=request))
+
+
+class ChoiceMixin:
+    options = List(scope=Scope.content, default=[])
+
+    def _choice(self, raw_index: str) -> int:
+        try:
+            index = int(raw_index)
+        except (TypeError, ValueError):
+            raise InvalidAnswer(gettext_lazy("Elige una opción.")) from None
+        if not 0 <= index < len(self.options):
+            raise InvalidAnswer(gettext_lazy("Elige una opción."))
+        return index
+
+    def display_context(self) -> dict[str, Any]:
+        marks = self.result_items
+        return {
+            "choices": [
+                {"key": str(i), "text": option["text"], "mark": marks.get(str(i))}
+                for i, option in enumerate(self.options)
+            ]
+        }
+
+
+class SingleChoiceXBlock(ChoiceMixin, ActivityXBlock):
+    kind = "single_choice"
+    kind_label = gettext_lazy("Selección única")
+    fields_template = "content/xblocks/fields_choice.html"
+
+    def clean_answer(self, raw):
+        return {"choice": self._choice(_value(raw, "choice"))}
+
+    def evaluate(self, answer):
+        index = answer["choice"]
+        option = self.options[index]
+        correct = bool(option.get("correct"))
+        message = _("¡Correcto!") if correct else _("No es la respuesta correcta.")
+        return Evaluation(
+            score=1.0 if correct else 0.0,
+            feedback=[message],
+            items={str(index): {"correct": correct, "feedback": option.get("feedback") or ""}},
+        )
+
+    def display_context(self):
+        chosen = self.last_answer.get("choice")
+        return {**super().display_context(), "input_type": "radio", "input_name": "choice", "chosen": [str(chosen)]}
+
+
+class MultipleChoiceXBlock(ChoiceMixin, ActivityXBlock):
+    kind = "multiple_choice"
+    kind_label = gettext_lazy("Selección múltiple")
+    fields_template = "content/xblocks/fields_choice.html"
+
+    def clean_answer(self, raw):
+        chosen = sorted({self._choice(value) for value in _values(raw, "choices")})
+        if not chosen:
+            raise InvalidAnswer(gettext_lazy("Elige al menos una opción."))
+        return {"choices": chosen}
+
+    def evaluate(self, answer):
+        right = {i for i, option in enumerate(self.options) if option.get("correct")}
+        chosen = set(answer["choices"])
+        hits, wrong = len(chosen & right), len(chosen - right)
+        score = max(hits - wrong, 0) / len(right) if right else 0.0
+        feedback = [_("¡Correcto!")] if chosen == right else []
+        if chosen != right:
+            feedback.append(
+                _("Tu respuesta es parcialmente correcta.") if score > 0 else _("No es la respuesta correcta.")
+            )
+        if right - chosen:
+            feedback.append(_("Te faltó marcar alguna opción correcta."))
+        items = {
+            str(i): {"correct": i in right, "feedback": self.options[i].get("feedback") or ""} for i in sorted(chosen)
+        }
+        return Evaluation(score=score, feedback=feedback, items=items)
+
+    def display_context(self):
+        chosen = [str(i) for i in self.last_answer.get("choices", [])]
+        return {**super().display_context(), "input_type": "checkbox", "input_name": "choices", "chosen": chosen}
+
+
+class TrueFalseXBlock(ActivityXBlock):
+    kind = "true_false"
+    kind_label = gettext_lazy("Verdadero o falso")
+    fields_template = "content/xblocks/fields_choice.html"
+
+    correct_answer = String(scope=Scope.content, default="true")
+    feedback_correct = String(scope=Scope.content, default="")
+    feedback_incorrect = String(scope=Scope.content, default="")
+
+    def clean_answer(self, raw):
+        value = _value(raw, "value")
+        if value not in ("true", "false"):
+            raise InvalidAnswer(gettext_lazy("Elige verdadero o falso."))
+        return {"value": value}
+
+    def evaluate(self, answer):
+        correct = answer["value"] == self.correct_answer
+        message = _("¡Correcto!") if correct else _("No es la respuesta correcta.")
+        extra = self.feedback_correct if correct else self.feedback_incorrect
+        return Evaluation(
+            score=1.0 if correct else 0.0,
+            feedback=[message],
+            items={answer["value"]: {"correct": correct, "feedback": extra or ""}},
+        )
+
+    def display_context(self):
+        return {
+            "choices": [
+                {"key": key, "text": text, "mark": self.result_items.get(key)}
+                for key, text in (("true", _("Verdadero")), ("false", _("Falso")))
+            ],
+            "input_type": "radio",
+            "input_name": "value",
+            "chosen": [self.last_answer.get("value", "")],
+        }
+
+
+class FillBlanksXBlock(ActivityXBlock):
+    kind = "fill_blanks"
+    kind_label = gettext_lazy("Completar espacios")
+    fields_template = "content/xblocks/fields_blanks.html"
+
+    text = String(scope=Scope.content, default="")
+    feedback_correct = String(scope=Scope.content, default="")
+    feedback_incorrect = String(scope=Scope.content, default="")
+
+    def _accepted(self) -> list[list[str]]:
+        return [
+            [normalise(alt) for alt in m.group(1).split("|") if alt.strip()] for m in BLANK_PATTERN.finditer(self.text)
+        ]
+
+    def clean_answer(self, raw):
+        count = len(self._accepted())
+        given = [v.strip()[:200] for v in _values(raw, "blank")][:count]
+        given += [""] * (count - len(given))
+        if not any(given):
+            raise InvalidAnswer(gettext_lazy("Completa los espacios en blanco."))
+        return {"blanks": given}
+
+    def evaluate(self, answer):
+        accepted = self._accepted()
+        marks = [normalise(value) in accepted[i] for i, value in enumerate(answer["blanks"])]
+        score = sum(marks) / len(marks) if marks else 0.0
+        all_right = all(marks)
+        feedback = [_("¡Correcto!") if all_right else _("Algunos espacios no son correctos.")]
+        extra = self.feedback_correct if all_right else self.feedback_incorrect
+        if extra:
+            feedback.append(extra)
+        items = {str(i): {"correct": ok, "feedback": ""} for i, ok in enumerate(marks)}
+        return Evaluation(score=score, feedback=feedback, items=items)
+
+    def display_context(self):
+        segments: list[dict[str, Any]] = []
+        given = self.last_answer.get("blanks", [])
+        position = 0
+        count = len(self._accepted())
+        for number, part in enumerate(BLANK_PATTERN.split(self.text)):
+            if number % 2 == 0:
+                if part:
+                    segments.append({"text": part})
+            else:
+                segments.append(
+                    {
+                        "blank": True,
+                        "key": str(position),
+                        "number": position + 1,
+                        "count": count,
+                        "value": given[position] if position < len(given) else "",
+                        "mark": self.result_items.get(str(position)),
+                    }
+                )
+                position += 1
+        return {"segments": segments}
+
+
+class OpaqueKeysMixin:
+    """Keys for the browser that do not reveal the authored (correct) order."""
+
+    def token(self, index: int) -> str:
+        return salted_hmac("content.activity", f"{self.scope_ids.usage_id}:{index}").hexdigest()[:12]
+
+    def shuffled(self, count: int) -> list[int]:
+        order = list(range(count))
+        random.Random(str(self.scope_ids.usage_id)).shuffle(order)  # noqa: S311 - display order, not security
+        if order == list(range(count)) and count > 1:
+            order = order[1:] + order[:1]
+        return order
+
+
+class MatchingXBlock(OpaqueKeysMixin, ActivityXBlock):
+    kind = "matching"
+    kind_label = gettext_lazy("Relacionar")
+    fields_template = "content/xblocks/fields_matching.html"
+
+    pairs = List(scope=Scope.content, default=[])
+    feedback_correct = String(scope=Scope.content, default="")
+    feedback_incorrect = String(scope=Scope.content, default="")
+
+    def clean_answer(self, raw):
+        tokens = {self.token(i): i for i in range(len(self.pairs))}
+        matches = []
+        for i in range(len(self.pairs)):
+            chosen = _value(raw, f"match_{i}")
+            if chosen not in tokens:
+                raise InvalidAnswer(gettext_lazy("Relaciona todos los elementos."))
+            matches.append(tokens[chosen])
+        return {"matches": matches}
+
+    def evaluate(self, answer):
+        marks = [
+            normalise(self.pairs[j]["match"]) == normalise(self.pairs[i]["match"])
+            for i, j in enumerate(answer["matches"])
+        ]
+        score = sum(marks) / len(marks) if marks else 0.0
+        all_right = all(marks)
+        feedback = [_("¡Correcto!") if all_right else _("Algunas parejas no son correctas.")]
+        extra = self.feedback_correct if all_right else self.feedback_incorrect
+        if extra:
+            feedback.append(extra)
+        return Evaluation(score=score, feedback=feedback, items={str(i): {"correct": ok} for i, ok in enumerate(marks)})
+
+    def display_context(self):
+        given = self.last_answer.get("matches", [])
+        options = sorted(
+            ({"value": self.token(i), "text": pair["match"]} for i, pair in enumerate(self.pairs)),
+            key=lambda option: normalise(option["text"]),
+        )
+        rows = [
+            {
+                "key": str(i),
+                "text": pair["item"],
+                "chosen": self.token(given[i]) if i < len(given) else "",
+                "mark": self.result_items.get(str(i)),
+            }
+            for i, pair in enumerate(self.pairs)
+        ]
+        return {"rows": rows, "match_options": options}
+
+
+class OrderingXBlock(OpaqueKeysMixin, ActivityXBlock):
+    kind = "ordering"
+    kind_label = gettext_lazy("Ordenar")
+    fields_template = "content/xblocks/fields_ordering.html"
+
+    items = List(scope=Scope.content, default=[])
+    feedback_correct = String(scope=Scope.content, default="")
+    feedback_incorrect = String(scope=Scope.content, default="")
+
+    def clean_answer(self, raw):
+        count = len(self.items)
+        positions = []
+        for i in range(count):
+            try:
+                position = int(_value(raw, f"position_{self.token(i)}"))
+            except ValueError:
+                raise InvalidAnswer(gettext_lazy("Elige una posición para cada paso.")) from None
+            if not 1 <= position <= count:
+                raise InvalidAnswer(gettext_lazy("Elige una posición para cada paso."))
+            positions.append(position)
+        return {"positions": positions}
+
+    def evaluate(self, answer):
+        marks = [position == i + 1 for i, position in enumerate(answer["positions"])]
+        score = sum(marks) / len(marks) if marks else 0.0
+        all_right = all(marks)
+        feedback = [_("¡Correcto!") if all_right else _("Algunos pasos no están en su lugar.")]
+        extra = self.feedback_correct if all_right else self.feedback_incorrect
+        if extra:
+            feedback.append(extra)
+        return Evaluation(
+            score=score, feedback=feedback, items={self.token(i): {"correct": ok} for i, ok in enumerate(marks)}
+        )
+
+    def display_context(self):
+        given = self.last_answer.get("positions", [])
+        rows = [
+            {
+                "key": self.token(i),
+                "text": self.items[i],
+                "chosen": given[i] if i < len(given) else None,
+                "mark": self.result_items.get(self.token(i)),
+            }
+            for i in self.shuffled(len(self.items))
+        ]
+        return {"rows": rows, "positions": list(range(1, len(self.items) + 1))}
+
+
+class FreeTextXBlock(ActivityXBlock):
+    kind = "free_text"
+    kind_label = gettext_lazy("Respuesta abierta")
+    fields_template = "content/xblocks/fields_text.html"
+    event_type = "pending_review"
+
+    max_length = Integer(scope=Scope.content, default=3000)
+    rubric = List(scope=Scope.content, default=[])
+
+    def clean_answer(self, raw):
+        text = _value(raw, "text").strip()
+        if not text:
+            raise InvalidAnswer(gettext_lazy("Escribe tu respuesta antes de enviarla."))
+        if len(text) > self.max_length:
+            raise InvalidAnswer(gettext_lazy("Tu respuesta es demasiado larga."))
+        return {"text": text}
+
+    def evaluate(self, answer):
+        return Evaluation(score=None, feedback=[_("Pendiente de revisión.")])
+
+    def record(self, evaluation):
+        self.pending_review = True
+        self.last_result = {"score": None, "passed": False, "feedback": evaluation.feedback, "items": {}}
+        self.runtime.publish(self, self.event_type, {"attempt": self.attempts, "answer": self.last_answer})
+
+    @property
+    def max_points(self) -> int:
+        return sum(max((level["points"] for level in criterion["levels"]), default=0) for criterion in self.rubric)
+
+    def apply_grade(self, *, score: float, rubric: list[dict[str, Any]], feedback: str) -> dict[str, Any]:
+        """Store a reviewer's verdict in the learner's state; returns the result the learner sees."""
+        passed = self.is_passing(score)
+        self.pending_review = False
+        self.last_result = {
+            "score": score,
+            "passed": passed,
+            "feedback": [feedback] if feedback else [],
+            "items": {},
+            "rubric": rubric,
+        }
+        if self.best_score is None or score > self.best_score:
+            self.best_score = score
+        self.passed = self.passed or passed
+        self.completed = True
+        return self.last_result
+
+    def display_context(self):
+        return {"text_value": self.last_answer.get("text", ""), "max_length": self.max_length}
+
+
+class SelfReflectionXBlock(ActivityXBlock):
+    kind = "self_reflection"
+    kind_label = gettext_lazy("Reflexión personal")
+    fields_template = "content/xblocks/fields_text.html"
+    has_score = False
+    event_type = "completion"
+
+    max_length = Integer(scope=Scope.content, default=3000)
+    closing_message = String(scope=Scope.content, default="")
+    pass_mark = Integer(scope=Scope.settings, default=0)
+    weight = Float(scope=Scope.settings, default=0.0)
+
+    def clean_answer(self, raw):
+        text = _value(raw, "text").strip()
+        if not text:
+            raise InvalidAnswer(gettext_lazy("Escribe tu reflexión antes de enviarla."))
+        if len(text) > self.max_length:
+            raise InvalidAnswer(gettext_lazy("Tu reflexión es demasiado larga."))
+        return {"text": text}
+
+    def evaluate(self, answer):
+        message = self.closing_message or _("Gracias por compartir tu reflexión.")
+        return Evaluation(score=1.0, feedback=[message])
+
+    def record(self, evaluation):
+        self.completed = True
+        self.passed = True
+        self.last_result = {"score": None, "passed": True, "feedback": evaluation.feedback, "items": {}}
+        self.runtime.publish(
+            self, self.event_type, {"completion": 1.0, "attempt": self.attempts, "answer": self.last_answer}
+        )
+
+    def display_context(self):
+        return {"text_value": self.last_answer.get("text", ""), "max_length": self.max_length}
+
+
+XBLOCK_CLASSES: dict[str, type[ActivityXBlock]] = {
+    cls.kind: cls
+    for cls in (
+        SingleChoiceXBlock,
+        MultipleChoiceXBlock,
+        TrueFalseXBlock,
+        FillBlanksXBlock,
+        MatchingXBlock,
+        OrderingXBlock,
+        FreeTextXBlock,
+        SelfReflectionXBlock,
+    )
+}

@@ -1,0 +1,160 @@
+"""Each scored activity, answered as a learner would without JavaScript (post/redirect/get)."""
+
+import pytest
+
+from content.models import Submission
+from tests.content.conftest import VALUES
+from tests.content.helpers import answers, post_answer, section
+
+SCORED = ["single_choice", "multiple_choice", "true_false", "fill_blanks", "matching", "ordering"]
+
+WRONG_FEEDBACK = {
+    "single_choice": "Primero valida tu idea.",
+    "multiple_choice": "Varía con lo que produces.",
+    "true_false": "Si los mezclas no sabrás cuánto ganas.",
+    "fill_blanks": "A los ingresos les restas lo que gastas.",
+    "matching": "Repasa el glosario de la lección.",
+    "ordering": "Primero el régimen, luego el RUC.",
+}
+RIGHT_FEEDBACK = {
+    "single_choice": "Así validas tu idea.",
+    "multiple_choice": "No depende de las ventas.",
+    "true_false": "Así ves tus ganancias reales.",
+    "fill_blanks": "Fórmula completa.",
+    "matching": "Dominas los términos.",
+    "ordering": "Ese es el orden.",
+}
+
+
+@pytest.mark.parametrize("kind", SCORED)
+def test_correct_answer_without_javascript_redirects_back_and_shows_the_pass(kind, client, user, make_page):
+    page, ids = make_page({kind: VALUES[kind]})
+    client.force_login(user)
+    before = section(client.get(page.url).content, ids[kind])
+    right, _wrong = answers(kind, before)
+
+    response = post_answer(client, page, ids[kind], right)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{page.url}#actividad-{ids[kind]}-resultado"
+    after = section(client.get(page.url).content, ids[kind])
+    assert "¡Aprobaste!" in after
+    assert "Tu nota: 100 %" in after
+    assert RIGHT_FEEDBACK[kind] in after
+    submission = Submission.objects.get(user=user, usage_id=ids[kind])
+    assert (submission.score, submission.passed, submission.attempt_number) == (1.0, True, 1)
+
+
+@pytest.mark.parametrize("kind", SCORED)
+def test_wrong_answer_shows_feedback_and_keeps_the_answer(kind, client, user, make_page):
+    page, ids = make_page({kind: VALUES[kind]})
+    client.force_login(user)
+    _right, wrong = answers(kind, section(client.get(page.url).content, ids[kind]))
+
+    post_answer(client, page, ids[kind], wrong)
+
+    after = section(client.get(page.url).content, ids[kind])
+    assert "Todavía no apruebas." in after
+    assert WRONG_FEEDBACK[kind] in after
+    assert "Incorrecto" in after  # the wrong part is marked in words, not only colour
+    assert Submission.objects.get(user=user, usage_id=ids[kind]).passed is False
+
+
+def test_partial_credit_on_blanks_and_accent_insensitive_matching(client, user, make_page, submit):
+    page, ids = make_page({"fill_blanks": VALUES["fill_blanks"]})
+    half = submit(user, page, ids["fill_blanks"], {"blank": ["GASTOS", "semana"]})
+    assert half.score == 0.5 and half.passed is False
+    full = submit(user, page, ids["fill_blanks"], {"blank": [" costos ", "Periodo"]})
+    assert full.score == 1.0 and full.passed is True
+
+
+def test_multiple_choice_penalises_wrong_picks_and_says_something_is_missing(client, user, make_page):
+    page, ids = make_page({"multiple_choice": VALUES["multiple_choice"]})
+    client.force_login(user)
+    post_answer(client, page, ids["multiple_choice"], {"choices": ["0"]})
+    after = section(client.get(page.url).content, ids["multiple_choice"])
+    assert "Tu nota: 50 %" in after
+    assert "Te faltó marcar alguna opción correcta." in after
+
+
+def test_attempt_limit_refuses_with_a_spanish_message(client, user, make_page):
+    page, ids = make_page({"single_choice": VALUES["single_choice"]})  # two attempts
+    usage_id = ids["single_choice"]
+    client.force_login(user)
+    post_answer(client, page, usage_id, {"choice": "0"})
+    post_answer(client, page, usage_id, {"choice": "2"})
+
+    response = post_answer(client, page, usage_id, {"choice": "1"}, as_json=True)
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "Ya usaste todos tus intentos en esta actividad."
+    assert Submission.objects.filter(user=user, usage_id=usage_id).count() == 2
+    page_html = section(client.get(page.url).content, usage_id)
+    assert "Ya usaste todos tus intentos en esta actividad." in page_html
+    assert 'name="submission_id"' not in page_html  # no form any more
+    assert "Intentos usados: 2 de 2." in page_html
+
+
+def test_attempt_limit_without_javascript_shows_the_message_after_redirect(client, user, make_page):
+    page, ids = make_page({"true_false": VALUES["true_false"]})  # one attempt
+    usage_id = ids["true_false"]
+    client.force_login(user)
+    post_answer(client, page, usage_id, {"value": "false"})
+    response = post_answer(client, page, usage_id, {"value": "true"})
+    assert response.status_code == 302
+    html = section(client.get(page.url).content, usage_id)
+    assert 'role="alert">Ya usaste todos tus intentos en esta actividad.' in html
+    assert Submission.objects.filter(usage_id=usage_id).count() == 1
+
+
+def test_incomplete_answer_is_refused_without_consuming_an_attempt(client, user, make_page):
+    page, ids = make_page({"matching": VALUES["matching"]})
+    client.force_login(user)
+    response = post_answer(client, page, ids["matching"], {"match_0": "x"}, as_json=True)
+    assert response.status_code == 400
+    assert response.json()["message"] == "Relaciona todos los elementos."
+    assert not Submission.objects.exists()
+
+
+def test_json_submission_returns_the_updated_activity(client, user, choice_page):
+    page, usage_id = choice_page
+    client.force_login(user)
+    response = post_answer(client, page, usage_id, {"choice": "1"}, as_json=True)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["ok"] is True
+    assert "¡Aprobaste!" in data["html"]
+    assert f'id="actividad-{usage_id}-resultado"' in data["html"]
+    assert f'name="next" value="{page.url}"' in data["html"]  # the new form still returns to the lesson
+
+
+@pytest.mark.parametrize(
+    "kind,secret",
+    [
+        ("single_choice", "Así validas tu idea."),
+        ("multiple_choice", "No depende de las ventas."),
+        ("true_false", "Así ves tus ganancias reales."),
+        ("fill_blanks", "gastos"),
+        ("fill_blanks", "[["),
+        ("matching", "Dominas los términos."),
+        ("ordering", "Ese es el orden."),
+    ],
+)
+def test_correct_answers_and_feedback_are_not_in_the_page_before_answering(kind, secret, client, user, make_page):
+    page, ids = make_page({kind: VALUES[kind]})
+    client.force_login(user)
+    html = client.get(page.url).content.decode()
+    assert secret not in html
+    assert "correct" not in section(html, ids[kind]).replace("activity-", "")
+
+
+def test_ordering_shows_steps_shuffled_and_matching_options_sorted(client, user, make_page):
+    page, ids = make_page({"ordering": VALUES["ordering"], "matching": VALUES["matching"]})
+    client.force_login(user)
+    html = client.get(page.url).content.decode()
+    ordering = section(html, ids["ordering"])
+    positions = [ordering.index(step) for step in VALUES["ordering"]["items"]]
+    assert positions != sorted(positions)
+    matching = section(html, ids["matching"])
+    shown = [matching.index(f">{text}</option>") for text in ("Dinero que entra", "Dinero que sale", "Lo que queda")]
+    assert shown == sorted(shown)  # alphabetical, not the authored pairing
