@@ -100,6 +100,7 @@ def question_view(question: Any, *, number: int, seed: str) -> QuestionView:
     prompt = value.get("prompt", "")
     if kind in ("single_choice", "multiple_choice"):
         choices = [(str(i), o["text"]) for i, o in enumerate(value.get("options", []))]
+        rng.shuffle(choices)
         return QuestionView(question.pk, number, kind, prompt, choices, [], multiple=kind == "multiple_choice")
     if kind == "true_false":
         return QuestionView(question.pk, number, kind, prompt, [("true", _("Verdadero")), ("false", _("Falso"))], [])

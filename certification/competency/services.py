@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.accounts.models import User
+from lms.accounts.models import Institution, User
 
 from . import knowledge, selectors, uploads
 from .models import (
@@ -622,3 +622,55 @@ def conflict_declare(*, evaluator: User, candidate: User, reason: str) -> Confli
         evaluator=evaluator, candidate=candidate, defaults={"reason": reason.strip()[:250]}
     )
     return conflict
+
+
+@transaction.atomic
+def standard_load(
+    *, certifying_body: Institution, data: Mapping[str, Any], training_url: str = "", publish: bool = True
+) -> CompetencyStandard:
+    """Create a standard version from plain data (see ``standards_data``); an existing code and version is kept."""
+    existing = CompetencyStandard.objects.filter(code=data["code"], version=data.get("version", 1)).first()
+    if existing:
+        return existing
+    standard = CompetencyStandard.objects.create(
+        certifying_body=certifying_body,
+        code=data["code"],
+        version=data.get("version", 1),
+        title=data["title"],
+        occupation=data.get("occupation", ""),
+        description=data.get("description", ""),
+        training_url=training_url,
+    )
+    for order, spec in enumerate(data["units"]):
+        unit = CompetencyUnit.objects.create(
+            standard=standard,
+            code=spec["code"],
+            order=order,
+            title=spec["title"],
+            is_socioemotional=spec.get("socioemotional", False),
+            required_knowledge=list(spec.get("knowledge", [])),
+            evidence_requirements=list(spec.get("evidence", [])),
+            question_count=spec.get("question_count", 5),
+            pass_threshold=spec.get("pass_threshold", 70),
+            rubric_threshold=spec.get("rubric_threshold", 60),
+        )
+        PerformanceCriterion.objects.bulk_create(
+            PerformanceCriterion(unit=unit, order=i, text=text) for i, text in enumerate(spec["criteria"])
+        )
+        BankQuestion.objects.bulk_create(
+            BankQuestion(unit=unit, block_type=q["type"], value=knowledge.validate(q["type"], q["value"]))
+            for q in spec.get("questions", [])
+        )
+        RubricCriterion.objects.bulk_create(
+            RubricCriterion(
+                unit=unit,
+                order=i,
+                title=r["title"],
+                levels=list(r.get("levels", ["No logrado", "En proceso", "Logrado", "Destacado"])),
+                weight=r.get("weight", 1),
+            )
+            for i, r in enumerate(spec.get("rubric", []))
+        )
+    if publish:
+        standard_publish(standard=standard)
+    return standard
