@@ -26,18 +26,15 @@ class _Result:
 
 
 def _activity_results(*, user, usage_ids: list[str]) -> dict[str, _Result]:
-    """Best results per activity from content, normalised (content owns attempts and their scoring)."""
+    """Best results per activity from content (content owns submissions and their scoring)."""
     if not usage_ids:
         return {}
     from content.selectors import activity_results_for_user
 
-    results = {}
-    for usage_id, result in activity_results_for_user(user=user, usage_ids=list(usage_ids)).items():
-        get = result.get if isinstance(result, dict) else lambda name, r=result: getattr(r, name, None)
-        results[usage_id] = _Result(
-            score=float(get("score") or 0), passed=bool(get("passed")), completed=bool(get("completed"))
-        )
-    return results
+    return {
+        usage_id: _Result(score=float(result.best_score or 0), passed=result.passed, completed=result.completed)
+        for usage_id, result in activity_results_for_user(user=user, usage_ids=usage_ids).items()
+    }
 
 
 def enrollment_create(

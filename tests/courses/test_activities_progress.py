@@ -1,0 +1,136 @@
+"""Lessons completed by their activities, the weighted course score, and the once-only completion signal,
+driven by real submissions through content's activity service and its ``activity_scored`` signal."""
+
+import uuid
+
+import pytest
+
+from courses.models import Enrollment, LessonPage, LessonProgress
+from courses.services import enrollment_create
+from courses.signals import course_completed
+from tests.courses.factories import build_course, fill_blanks, reflection, single_choice, true_false
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def completions():
+    received = []
+
+    def receiver(sender, enrollment, **kwargs):
+        received.append(enrollment.pk)
+
+    course_completed.connect(receiver, dispatch_uid="test-activity-completions")
+    yield received
+    course_completed.disconnect(dispatch_uid="test-activity-completions")
+
+
+def submit(user, lesson, block, answer, submission_id=None):
+    from content.services import activity_submit
+
+    return activity_submit(
+        user=user,
+        page=lesson,
+        usage_id=block["id"],
+        answer=answer,
+        submission_id=submission_id or str(uuid.uuid4()),
+    )
+
+
+@pytest.fixture
+def course_with_quiz():
+    """One viewed lesson and one lesson completed by a single choice, a true/false and a reflection."""
+    course = build_course(lessons_per_module=2, pass_mark=70)
+    intro, quiz = LessonPage.objects.descendant_of(course).order_by("path")
+    blocks = {"choice": single_choice(), "truth": true_false(answer="true"), "thought": reflection()}
+    quiz.body = list(blocks.values())
+    quiz.completion_rule = LessonPage.CompletionRule.ACTIVITIES
+    quiz.save_revision().publish()
+    return course, intro, LessonPage.objects.get(pk=quiz.pk), blocks
+
+
+def test_activities_lesson_completes_when_graded_pass_and_reflection_done(user, course_with_quiz, completions):
+    course, intro, quiz, blocks = course_with_quiz
+    enrollment = enrollment_create(user=user, course=course)
+    submit(user, quiz, blocks["choice"], {"choice": "1"})  # wrong
+    submit(user, quiz, blocks["truth"], {"value": "true"})
+    progress = LessonProgress.objects.get(enrollment=enrollment, lesson=quiz)
+    assert progress.status == LessonProgress.Status.IN_PROGRESS
+
+    submit(user, quiz, blocks["choice"], {"choice": "0"})  # right on the second try
+    progress.refresh_from_db()
+    assert progress.status == LessonProgress.Status.IN_PROGRESS  # reflection still missing
+
+    submit(user, quiz, blocks["thought"], {"text": "Voy a preguntar a mis vecinas qué necesitan."})
+    progress.refresh_from_db()
+    assert progress.status == LessonProgress.Status.COMPLETED
+    assert progress.score == 100.0
+    enrollment.refresh_from_db()
+    assert enrollment.progress == 50  # the intro lesson is still unread
+    assert completions == []
+
+
+def test_course_completes_once_even_when_the_last_activity_is_resubmitted(client, user, course_with_quiz, completions):
+    course, intro, quiz, blocks = course_with_quiz
+    enrollment = enrollment_create(user=user, course=course)
+    client.force_login(user)
+    client.get(intro.url)
+    submit(user, quiz, blocks["choice"], {"choice": "0"})
+    submit(user, quiz, blocks["thought"], {"text": "Aprendí a escuchar a mis clientes."})
+    assert completions == []
+    submit(user, quiz, blocks["truth"], {"value": "true"})
+    enrollment.refresh_from_db()
+    assert enrollment.completed_at is not None
+    assert enrollment.status == Enrollment.Status.COMPLETED
+    assert enrollment.score == 100.0
+    assert enrollment.progress == 100
+    assert completions == [enrollment.pk]
+
+    submit(user, quiz, blocks["truth"], {"value": "false"})  # resubmitted, even wrongly
+    submit(user, quiz, blocks["truth"], {"value": "true"})
+    assert completions == [enrollment.pk]
+    enrollment.refresh_from_db()
+    assert enrollment.completed_at is not None
+
+
+def test_a_retried_submission_is_not_counted_twice(user, course_with_quiz, completions):
+    course, intro, quiz, blocks = course_with_quiz
+    enrollment_create(user=user, course=course)
+    same = str(uuid.uuid4())
+    submit(user, quiz, blocks["choice"], {"choice": "0"}, submission_id=same)
+    submit(user, quiz, blocks["choice"], {"choice": "0"}, submission_id=same)
+    from content.models import Submission
+
+    assert Submission.objects.filter(user=user, usage_id=blocks["choice"]["id"]).count() == 1
+
+
+def test_course_is_not_completed_below_the_pass_mark(user, completions):
+    """All required lessons done (viewed rule) but the weighted score is 50 % against a 70 % pass mark."""
+    course = build_course(lessons_per_module=1, pass_mark=70)
+    lesson = LessonPage.objects.descendant_of(course).get()
+    first, second = single_choice(), fill_blanks()
+    lesson.body = [first, second]
+    lesson.save_revision().publish()  # completion rule stays "viewed"
+    lesson = LessonPage.objects.get(pk=lesson.pk)
+    enrollment = enrollment_create(user=user, course=course)
+    submit(user, lesson, first, {"choice": "0"})
+    submit(user, lesson, second, {"blank": ["nada"]})
+    enrollment.refresh_from_db()
+    assert enrollment.progress == 100
+    assert enrollment.score == 50.0
+    assert enrollment.completed_at is None
+    assert completions == []
+
+    submit(user, lesson, second, {"blank": ["gastos"]})  # best score now counts
+    enrollment.refresh_from_db()
+    assert enrollment.score == 100.0
+    assert enrollment.completed_at is not None
+    assert completions == [enrollment.pk]
+
+
+def test_unenrolled_learner_cannot_submit(user, course_with_quiz):
+    from django.core.exceptions import PermissionDenied
+
+    course, intro, quiz, blocks = course_with_quiz
+    with pytest.raises(PermissionDenied):
+        submit(user, quiz, blocks["choice"], {"choice": "0"})

@@ -1,0 +1,86 @@
+"""Course and lesson pages run a fixed number of queries, whatever the number of lessons or activities."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from courses.models import LessonPage
+from courses.services import enrollment_create, progress_record
+from tests.courses.factories import LessonPageFactory, build_course, fill_blanks, single_choice, text_block, true_false
+
+pytestmark = pytest.mark.django_db
+
+# The same ceiling for a small and a large course: growth with size would break it.
+COURSE_PAGE_MAX = 20
+LESSON_PAGE_MAX = 38
+DASHBOARD_MAX = 12
+
+
+def make_course(*, modules, lessons, activities):
+    course = build_course(modules=modules, lessons_per_module=lessons)
+    lesson = LessonPage.objects.descendant_of(course).order_by("path").first()
+    body = [text_block("Introducción.")]
+    for n in range(activities):
+        body.append([single_choice, true_false, fill_blanks][n % 3]())
+    lesson.body = body
+    lesson.completion_rule = LessonPage.CompletionRule.ACTIVITIES
+    lesson.save_revision().publish()
+    return course, LessonPage.objects.get(pk=lesson.pk)
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.fixture
+def learner(client, user):
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize(("modules", "lessons", "activities"), [(1, 2, 1), (4, 6, 12)])
+def test_course_page_queries_are_bounded(client, learner, django_assert_max_num_queries, modules, lessons, activities):
+    course, lesson = make_course(modules=modules, lessons=lessons, activities=activities)
+    enrollment_create(user=learner, course=course)
+    progress_record(user=learner, lesson_id=lesson.pk, viewed=True)
+    client.get(course.url)  # warm the site/locale caches
+    with django_assert_max_num_queries(COURSE_PAGE_MAX):
+        assert client.get(course.url).status_code == 200
+
+
+@pytest.mark.parametrize(("modules", "lessons", "activities"), [(1, 2, 1), (4, 6, 12)])
+def test_lesson_page_queries_are_bounded(client, learner, django_assert_max_num_queries, modules, lessons, activities):
+    course, lesson = make_course(modules=modules, lessons=lessons, activities=activities)
+    enrollment_create(user=learner, course=course)
+    client.get(lesson.url)
+    with django_assert_max_num_queries(LESSON_PAGE_MAX):
+        assert client.get(lesson.url).status_code == 200
+
+
+def test_query_counts_do_not_grow_with_course_size(client, learner):
+    small, small_lesson = make_course(modules=1, lessons=2, activities=1)
+    large, large_lesson = make_course(modules=5, lessons=6, activities=15)
+    for course in (small, large):
+        enrollment_create(user=learner, course=course)
+    for url in (small.url, large.url, small_lesson.url, large_lesson.url):
+        client.get(url)
+    assert count(client, small.url) == count(client, large.url)
+    assert count(client, small_lesson.url) == count(client, large_lesson.url)
+
+
+def test_dashboard_queries_do_not_grow_with_enrolments(client, learner, django_assert_max_num_queries):
+    for n in range(6):
+        course = build_course(modules=2, lessons_per_module=3, code=f"Q{n}")
+        enrollment_create(user=learner, course=course)
+    client.get(reverse("courses:dashboard"))
+    with django_assert_max_num_queries(DASHBOARD_MAX):
+        assert client.get(reverse("courses:dashboard")).status_code == 200
+
+
+def test_an_extra_lesson_page_factory_works_with_activities():
+    lesson = LessonPageFactory(body=[single_choice()])
+    assert LessonPage.objects.get(pk=lesson.pk).activities[0]["type"] == "single_choice"
