@@ -5,6 +5,7 @@ Owns personal data. Must not import from content, courses, certification or repo
 
 from __future__ import annotations
 
+import phonenumbers
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -35,6 +36,17 @@ class User(AbstractUser):
         """The name as it is printed on certificates (accents and two surnames kept)."""
         full = f"{self.first_name} {self.last_name}".strip()
         return full or self.username
+
+    @property
+    def phone_display(self) -> str:
+        """The phone in international format with spaces (``+51 987 654 321``), or empty."""
+        if not self.phone:
+            return ""
+        try:
+            number = phonenumbers.parse(self.phone, None)
+        except phonenumbers.NumberParseException:
+            return self.phone
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
     def save(self, *args, **kwargs):
         if self.phone == "":

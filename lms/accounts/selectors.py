@@ -34,8 +34,8 @@ def consent_current(user: User, purpose: str) -> bool:
 def consent_states_for_user(*, user: User) -> list[ConsentState]:
     """The state in force for every purpose, in the order of ``ConsentRecord.Purpose``."""
     latest: dict[str, ConsentRecord] = {}
-    for record in ConsentRecord.objects.filter(user=user).order_by("-created_at", "-id"):
-        latest.setdefault(record.purpose, record)
+    for decision in ConsentRecord.objects.filter(user=user).order_by("-created_at", "-id"):
+        latest.setdefault(decision.purpose, decision)
     states = []
     for purpose, label in ConsentRecord.Purpose.choices:
         record = latest.get(purpose)

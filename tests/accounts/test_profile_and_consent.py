@@ -129,3 +129,8 @@ def test_my_account_links_every_account_page(client):
     for name in ["accounts:profile_edit", "accounts:consent", "accounts:data_export", "accounts:delete"]:
         assert reverse(name) in page
     assert reverse("accounts:helper_search") not in page
+
+
+def test_my_account_shows_the_phone_in_a_readable_format(client):
+    client.force_login(UserFactory(phone="+51987654321"))
+    assert "+51 987 654 321" in client.get(reverse("accounts:profile")).text
