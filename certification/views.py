@@ -161,9 +161,44 @@ def my_certificates(request):
     return render(request, "certification/my_certificates.html", {"items": certificates})
 
 
+def _verifier_text() -> dict:
+    return {
+        "cache": _("Claves públicas guardadas: %(keys)s · Lista de revocados del %(date)s"),
+        "status": {
+            "valid": _("Válido"),
+            "expired": _("Vencido"),
+            "revoked": _("Revocado"),
+            "replaced": _("Reemplazado"),
+            "invalid": _("Falsificado o alterado"),
+            "unknown_key": _("No se puede comprobar"),
+            "malformed": _("Enlace no reconocido"),
+        },
+        "explain": {
+            "valid": _("La firma digital es auténtica y el certificado está vigente."),
+            "expired": _("La firma es auténtica, pero el certificado ya venció."),
+            "revoked": _("La institución emisora revocó este certificado."),
+            "replaced": _("Este certificado fue reemplazado por otro; pide a la persona el certificado nuevo."),
+            "invalid": _("La firma no coincide con los datos: no aceptes este certificado."),
+            "unknown_key": _("La clave que lo firmó no está guardada. Conéctate a internet y vuelve a intentarlo."),
+            "malformed": _("Esto no parece un enlace de certificado de Ruta. Revisa que lo hayas copiado completo."),
+        },
+        "labels": {
+            "n": _("Otorgado a"),
+            "a": _("Logro"),
+            "h": _("Horas"),
+            "u": _("Unidades de competencia"),
+            "t": _("Facilitador·a"),
+            "i": _("Emitido por"),
+            "d": _("Fecha de emisión"),
+            "e": _("Vence el"),
+            "c": _("Código"),
+        },
+    }
+
+
 @require_GET
-def offline_verifier(request):
-    return _noindex(render(request, "certification/offline_verifier.html"))
+def offline_verifier(request, code: str | None = None):
+    return _noindex(render(request, "certification/offline_verifier.html", {"verifier_text": _verifier_text()}))
 
 
 @require_GET
@@ -187,16 +222,17 @@ def offline_manifest(request):
 
 @require_GET
 def service_worker(request):
+    data_urls = [reverse("jwks"), reverse("certification:revocations")]
+    precache = [
+        reverse("certification:offline_verifier"),
+        static("certification/verifier.js"),
+        static("themes/css/ruta.css"),
+        *data_urls,
+    ]
     response = render(
         request,
         "certification/sw.js",
-        {
-            "verifier_url": reverse("certification:offline_verifier"),
-            "verifier_js": static("certification/verifier.js"),
-            "css": static("themes/css/ruta.css"),
-            "jwks_url": reverse("jwks"),
-            "revocations_url": reverse("certification:revocations"),
-        },
+        {"precache_json": json.dumps(precache), "data_json": json.dumps(data_urls)},
         content_type="text/javascript; charset=utf-8",
     )
     response["Service-Worker-Allowed"] = "/certificados/"

@@ -1,0 +1,208 @@
+/* Ruta's offline certificate verifier (vanilla JS, WebCrypto Ed25519). AGPL-3.0-or-later.
+ *
+ * verifyUrl(url, jwks, revocations, today) follows the same rules as certification/offline.py and is tested
+ * against the same vectors: rebuild the canonical JSON of the public fields from the QR fragment (a
+ * base64url deflate-raw JSON array, see certification/README.md) plus the code in the URL path, check the
+ * Ed25519 signature with the cached key named by "k", then the cached revocation list, then the expiry date.
+ */
+(function (global) {
+  "use strict";
+
+  var QR_FIELDS = ["v", "k", "n", "a", "i", "d", "e", "h", "t", "u"];
+  var CODE_RE = /^[0-9ABCDEFGHJKMNPQRSTVWXYZ]{16}$/;
+
+  function b64urlDecode(text) {
+    var b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+    while (b64.length % 4) b64 += "=";
+    var binary = atob(b64);
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  }
+
+  async function inflateRaw(bytes) {
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+
+  function canonicalJson(value) {
+    if (Array.isArray(value)) return "[" + value.map(canonicalJson).join(",") + "]";
+    if (value !== null && typeof value === "object") {
+      return "{" + Object.keys(value).sort().map(function (key) {
+        return JSON.stringify(key) + ":" + canonicalJson(value[key]);
+      }).join(",") + "}";
+    }
+    return JSON.stringify(value);
+  }
+
+  async function parseFragment(code, fragment) {
+    try {
+      var parts = fragment.split(".");
+      if (parts.length !== 2) return null;
+      var raw = await inflateRaw(b64urlDecode(parts[0]));
+      var values = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+      if (!Array.isArray(values) || values.length > QR_FIELDS.length) return null;
+      var fields = {};
+      values.forEach(function (value, index) {
+        if (value !== null) fields[QR_FIELDS[index]] = value;
+      });
+      fields.c = code;
+      return { fields: fields, signature: b64urlDecode(parts[1]) };
+    } catch (error) {
+      return null;
+    }
+  }
+
+  async function verifyUrl(url, jwks, revocations, today) {
+    var parsedUrl;
+    try { parsedUrl = new URL(url.trim()); } catch (error) { return { status: "malformed" }; }
+    var segments = parsedUrl.pathname.split("/").filter(Boolean);
+    var fragment = parsedUrl.hash.replace(/^#/, "");
+    if (segments.length < 2 || segments[segments.length - 2] !== "v" || !fragment) return { status: "malformed" };
+    var code = segments[segments.length - 1];
+    if (!CODE_RE.test(code)) return { status: "malformed" };
+    var parsed = await parseFragment(code, fragment);
+    if (!parsed) return { status: "malformed" };
+    var fields = parsed.fields;
+    var jwk = ((jwks && jwks.keys) || []).filter(function (key) { return key.kid === fields.k; })[0];
+    if (!jwk || jwk.kty !== "OKP" || jwk.crv !== "Ed25519") return { status: "unknown_key", fields: fields };
+    var valid = false;
+    try {
+      var key = await crypto.subtle.importKey("jwk", { kty: "OKP", crv: "Ed25519", x: jwk.x }, { name: "Ed25519" }, false, ["verify"]);
+      valid = await crypto.subtle.verify({ name: "Ed25519" }, key, parsed.signature, new TextEncoder().encode(canonicalJson(fields)));
+    } catch (error) {
+      return { status: "malformed" };
+    }
+    if (!valid) return { status: "invalid" };
+    revocations = revocations || {};
+    if (revocations.replaced && revocations.replaced[code]) return { status: "replaced", fields: fields, replaced_by: revocations.replaced[code] };
+    if (revocations.revoked && revocations.revoked[code]) return { status: "revoked", fields: fields, revoked_on: revocations.revoked[code] };
+    if (fields.e && fields.e < today) return { status: "expired", fields: fields };
+    return { status: "valid", fields: fields };
+  }
+
+  // --- The page: cached keys and revocation list, paste/type fallback, camera when the browser can read QRs.
+
+  function todayIso() {
+    var now = new Date();
+    return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+  }
+
+  async function loadJson(url, storageKey) {
+    try {
+      var response = await fetch(url, { cache: "no-cache" });
+      if (!response.ok) throw new Error(String(response.status));
+      var data = await response.json();
+      try { localStorage.setItem(storageKey, JSON.stringify(data)); } catch (error) { /* private mode */ }
+      return data;
+    } catch (error) {
+      var cached = null;
+      try { cached = localStorage.getItem(storageKey); } catch (e) { /* ignore */ }
+      return cached ? JSON.parse(cached) : null;
+    }
+  }
+
+  function formatDate(iso) {
+    if (!iso) return "";
+    var p = iso.split("-");
+    return p[2] + "/" + p[1] + "/" + p[0];
+  }
+
+  function setupPage(root) {
+    var text = JSON.parse(document.getElementById("verifier-text").textContent);
+    var form = root.querySelector("form");
+    var input = root.querySelector("#verifier-url");
+    var result = root.querySelector("#verifier-result");
+    var cacheInfo = root.querySelector("#verifier-cache");
+    var state = { jwks: null, revocations: null };
+
+    var ready = Promise.all([
+      loadJson(root.dataset.jwksUrl, "ruta.jwks"),
+      loadJson(root.dataset.revocationsUrl, "ruta.revocations"),
+    ]).then(function (loaded) {
+      state.jwks = loaded[0];
+      state.revocations = loaded[1];
+      var keys = state.jwks ? state.jwks.keys.length : 0;
+      var listDate = state.revocations && state.revocations.generated_at ? state.revocations.generated_at.slice(0, 10) : "—";
+      cacheInfo.textContent = text.cache.replace("%(keys)s", keys).replace("%(date)s", formatDate(listDate));
+    });
+
+    function show(outcome) {
+      result.innerHTML = "";
+      var banner = document.createElement("p");
+      banner.className = "notice " + ({ valid: "notice-success", expired: "notice-warning", replaced: "notice-warning" }[outcome.status] || "notice-error");
+      var strong = document.createElement("strong");
+      strong.dataset.status = outcome.status;
+      strong.textContent = text.status[outcome.status];
+      banner.appendChild(strong);
+      banner.appendChild(document.createTextNode(" — " + text.explain[outcome.status]));
+      result.appendChild(banner);
+      if (outcome.fields && outcome.status !== "invalid") {
+        var f = outcome.fields;
+        var list = document.createElement("dl");
+        [[text.labels.n, f.n], [text.labels.a, f.a], [text.labels.h, f.h], [text.labels.u, (f.u || []).join("; ")],
+         [text.labels.t, f.t], [text.labels.i, f.i], [text.labels.d, formatDate(f.d)], [text.labels.e, formatDate(f.e)],
+         [text.labels.c, f.c]].forEach(function (row) {
+          if (!row[1]) return;
+          var dt = document.createElement("dt"); dt.textContent = row[0];
+          var dd = document.createElement("dd"); dd.textContent = row[1];
+          list.appendChild(dt); list.appendChild(dd);
+        });
+        result.appendChild(list);
+      }
+      result.focus();
+    }
+
+    async function check(url) {
+      await ready;
+      show(await verifyUrl(url, state.jwks, state.revocations, todayIso()));
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      check(input.value);
+    });
+
+    var cameraButton = root.querySelector("#verifier-camera");
+    if ("BarcodeDetector" in global && navigator.mediaDevices && cameraButton) {
+      cameraButton.hidden = false;
+      cameraButton.addEventListener("click", async function () {
+        var video = root.querySelector("video");
+        video.hidden = false;
+        var stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+        video.srcObject = stream;
+        await video.play();
+        var detector = new global.BarcodeDetector({ formats: ["qr_code"] });
+        (async function scan() {
+          var codes = await detector.detect(video).catch(function () { return []; });
+          if (codes.length) {
+            stream.getTracks().forEach(function (track) { track.stop(); });
+            video.hidden = true;
+            input.value = codes[0].rawValue;
+            check(codes[0].rawValue);
+          } else {
+            requestAnimationFrame(scan);
+          }
+        })();
+      });
+    }
+
+    if (/\/certificados\/v\//.test(location.pathname) && location.hash) {
+      input.value = location.href;
+      check(location.href);
+    }
+    if ("serviceWorker" in navigator && root.dataset.swUrl) {
+      navigator.serviceWorker.register(root.dataset.swUrl, { scope: root.dataset.swScope }).catch(function () {});
+    }
+  }
+
+  global.RutaVerifier = { verifyUrl: verifyUrl, canonicalJson: canonicalJson, parseFragment: parseFragment };
+  if (typeof document !== "undefined") {
+    var start = function () {
+      var root = document.getElementById("ruta-verifier");
+      if (root) setupPage(root);
+    };
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+    else start();
+  }
+})(typeof window !== "undefined" ? window : globalThis);

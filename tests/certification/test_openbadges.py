@@ -1,0 +1,135 @@
+"""The Open Badges 3.0 credential, checked independently of Ruta's code: the spec's required fields, and the
+eddsa-rdfc-2022 proof verified with PyLD (RDFC-1.0) + ``cryptography``, with contexts read from the shared
+corpus (never fetched). The same checker first proves itself on the 1EdTech validator's own fixtures.
+"""
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.urls import reverse
+from pyld import jsonld
+
+from certification.services import certificate_revoke
+from tests.certification.factories import ProgrammeFactory, holder, issue
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "badges"
+CONTEXTS = {
+    "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
+    "https://www.w3.org/2018/credentials/v1": "2018-credentials-v1.jsonld",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-v3p0-3.0.3.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "ob-v3p0-3.0.2.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "ob-v3p0-3.0.1.json",
+    "https://w3id.org/security/data-integrity/v1": "data-integrity-v1.jsonld",
+}
+B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def loader(url, options=None):
+    if url not in CONTEXTS:
+        raise AssertionError(f"a context would be fetched: {url}")
+    document = json.loads((CORPUS / "contexts" / CONTEXTS[url]).read_text(encoding="utf-8"))
+    return {"contextUrl": None, "documentUrl": url, "document": document}
+
+
+def b58decode(text):
+    number = 0
+    for char in text:
+        number = number * 58 + B58.index(char)
+    return b"\0" * (len(text) - len(text.lstrip("1"))) + number.to_bytes((number.bit_length() + 7) // 8, "big")
+
+
+def canon(document):
+    return jsonld.normalize(
+        document, {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader}
+    )
+
+
+def verify_rdfc_proof(credential):
+    """Return the raw public key if the eddsa-rdfc-2022 proof verifies; raise otherwise."""
+    proofs = credential["proof"] if isinstance(credential["proof"], list) else [credential["proof"]]
+    proof = proofs[0]
+    assert proof["type"] == "DataIntegrityProof" and proof["cryptosuite"] == "eddsa-rdfc-2022"
+    multikey = proof["verificationMethod"].split("#")[-1]
+    decoded = b58decode(multikey[1:])
+    assert multikey.startswith("z") and decoded[:2] == b"\xed\x01"
+    public_raw = decoded[2:]
+    config = {k: v for k, v in proof.items() if k != "proofValue"}
+    config["@context"] = credential["@context"]
+    unsigned = {k: v for k, v in credential.items() if k != "proof"}
+    data = hashlib.sha256(canon(config).encode()).digest() + hashlib.sha256(canon(unsigned).encode()).digest()
+    Ed25519PublicKey.from_public_bytes(public_raw).verify(b58decode(proof["proofValue"][1:]), data)
+    return public_raw
+
+
+def test_the_checker_accepts_and_rejects_the_validators_own_fixtures():
+    verify_rdfc_proof(json.loads((CORPUS / "ob30/valid/simple.json").read_text()))
+    with pytest.raises((InvalidSignature, ValueError, AssertionError)):
+        verify_rdfc_proof(json.loads((CORPUS / "ob30/invalid/simple-err-proof-value.json").read_text()))
+
+
+@pytest.fixture
+def credential(db, client):
+    programme = ProgrammeFactory(description="Curso de gestión de negocios para emprendedoras y emprendedores.")
+    certificate = issue(programme=programme, user=holder(first_name="Rosa Elena", last_name="Quispe Mamani"))
+    response = client.get(reverse("certification:credential", args=[certificate.code]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/ld+json")
+    return certificate, json.loads(response.content)
+
+
+def test_credential_has_the_required_open_badges_3_fields(credential):
+    certificate, vc = credential
+    assert vc["@context"][0] == "https://www.w3.org/ns/credentials/v2"
+    assert "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json" in vc["@context"]
+    assert {"VerifiableCredential", "OpenBadgeCredential"} <= set(vc["type"])
+    assert vc["id"].startswith("https://") and certificate.code in vc["id"]
+    assert vc["issuer"]["id"].startswith("https://") and "Profile" in vc["issuer"]["type"]
+    assert vc["issuer"]["name"] == "Organización Internacional del Trabajo"
+    assert vc["validFrom"] == f"{certificate.issued_on.isoformat()}T00:00:00Z"
+    subject = vc["credentialSubject"]
+    assert "AchievementSubject" in subject["type"]
+    assert subject["identifier"][0]["identityHash"] == "Rosa Elena Quispe Mamani"
+    achievement = subject["achievement"]
+    assert "Achievement" in achievement["type"] and achievement["id"].startswith("https://")
+    assert achievement["name"] and achievement["description"] and achievement["criteria"]["narrative"]
+    # The whole document expands under the bundled contexts with no undefined terms dropped.
+    expanded = jsonld.expand({k: v for k, v in vc.items() if k != "proof"}, {"documentLoader": loader})
+    assert json.dumps(expanded).count("Rosa Elena Quispe Mamani") == 1
+
+
+def test_credential_proof_verifies_independently_with_a_published_key(credential, client):
+    certificate, vc = credential
+    public_raw = verify_rdfc_proof(vc)
+    import base64
+
+    published = {
+        base64.urlsafe_b64decode(key["x"] + "=") for key in client.get("/.well-known/jwks.json").json()["keys"]
+    }
+    assert public_raw in published
+
+
+def test_a_tampered_credential_fails(credential):
+    _, vc = credential
+    forged = copy.deepcopy(vc)
+    forged["credentialSubject"]["identifier"][0]["identityHash"] = "Otra Persona"
+    with pytest.raises(InvalidSignature):
+        verify_rdfc_proof(forged)
+    forged = copy.deepcopy(vc)
+    forged["validFrom"] = "2020-01-01T00:00:00Z"
+    with pytest.raises(InvalidSignature):
+        verify_rdfc_proof(forged)
+
+
+def test_no_credential_for_unknown_codes_but_revoked_ones_are_not_offered_as_valid(client, user):
+    from certification.codes import code_generate
+
+    assert client.get(reverse("certification:credential", args=[code_generate()])).status_code == 404
+    certificate = issue()
+    certificate_revoke(certificate=certificate, actor=user, reason="x")
+    html = client.get(reverse("certification:verify", args=[certificate.code])).content.decode()
+    assert reverse("certification:credential", args=[certificate.code]) not in html

@@ -1,0 +1,169 @@
+"""Public verification page, short-code form, JSON API, JWKS, downloads, rate limit and the holder's pages."""
+
+import pytest
+from django.urls import reverse
+
+from certification.codes import code_display, code_generate
+from certification.services import certificate_reissue, certificate_revoke
+from tests.accounts.factories import ProfileFactory
+from tests.certification.factories import holder, issue
+
+pytestmark = pytest.mark.django_db
+
+
+def _private_person():
+    person = holder(first_name="Yolimar", last_name="Rodríguez Pérez", email="yoli@example.org", phone="+51987111222")
+    ProfileFactory(user=person, nationality="VE", migratory_status="in_process", id_document_type="cpp", city="Lima")
+    return person
+
+
+def test_verify_page_shows_only_public_fields_and_is_not_indexed(client, django_assert_max_num_queries):
+    certificate = issue(user=_private_person(), trainer_name="Carmen Salazar Ríos")
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("certification:verify", args=[certificate.code]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["X-Robots-Tag"].startswith("noindex")
+    assert '<meta name="robots" content="noindex">' in html
+    assert 'data-status="valid"' in html and "Válido" in html
+    assert "Yolimar Rodríguez Pérez" in html and "Carmen Salazar Ríos" in html
+    assert "Organización Internacional del Trabajo" in html and certificate.display_code in html
+    for private in ("VE", "Venezuela", "in_process", "trámite", "cpp", "yoli@example.org", "987111222", "Lima"):
+        assert private not in html.replace("Organización", "")
+
+
+def test_unknown_code_is_not_found(client):
+    response = client.get(reverse("certification:verify", args=[code_generate()]))
+    assert response.status_code == 404
+    assert 'data-status="not_found"' in response.content.decode()
+
+
+def test_revoked_shows_the_date_but_not_the_reason(client, user):
+    certificate = issue()
+    certificate_revoke(certificate=certificate, actor=user, reason="Documento adulterado")
+    html = client.get(reverse("certification:verify", args=[certificate.code])).content.decode()
+    assert 'data-status="revoked"' in html and "Revocado" in html
+    assert "Documento adulterado" not in html
+    assert "Descargar PDF" not in html
+
+
+def test_replaced_certificate_links_the_new_one(client, user):
+    old = issue()
+    new = certificate_reissue(certificate=old, actor=user, reason="Corrección de nombre")
+    html = client.get(reverse("certification:verify", args=[old.code])).content.decode()
+    assert "Reemplazado" in html
+    assert reverse("certification:verify", args=[new.code]) in html
+
+
+def test_short_code_form_redirects_and_rejects_typos(client):
+    certificate = issue()
+    shown = certificate.display_code.lower()
+    response = client.get(reverse("certification:verify_form"), {"codigo": shown})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("certification:verify", args=[certificate.code])
+    typo = ("2" if shown[0] != "2" else "3") + shown[1:]
+    response = client.get(reverse("certification:verify_form"), {"codigo": typo})
+    assert response.status_code == 200
+    assert "Ese código no es válido" in response.content.decode()
+    assert client.get(reverse("certification:verify_form")).status_code == 200
+
+
+def test_display_code_in_the_url_redirects_to_the_canonical_page(client):
+    certificate = issue()
+    response = client.get(reverse("certification:verify", args=[code_display(certificate.code)]))
+    assert response.status_code == 302
+
+
+def test_json_api_returns_the_same_public_data(client):
+    certificate = issue(user=_private_person())
+    response = client.get(f"/api/v1/certificates/{certificate.code}")
+    data = response.json()
+    assert response.status_code == 200 and response["X-Robots-Tag"].startswith("noindex")
+    assert data["status"] == "valid"
+    assert data["holder_name"] == "Yolimar Rodríguez Pérez"
+    assert data["issuer"] == "Organización Internacional del Trabajo"
+    assert data["kid"] == certificate.kid
+    assert "nationality" not in data and "email" not in data and "phone" not in data
+    assert client.get(f"/api/v1/certificates/{code_generate()}").json()["status"] == "not_found"
+
+
+def test_rate_limit_per_ip_with_a_spanish_429(client, settings):
+    settings.RUTA_VERIFY_RATE = "5/m"
+    certificate = issue()
+    url = reverse("certification:verify", args=[certificate.code])
+    statuses = [client.get(url, REMOTE_ADDR="10.0.0.1").status_code for _ in range(5)]
+    assert statuses == [200] * 5
+    response = client.get(url, REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 429
+    assert "Demasiadas consultas" in response.content.decode()
+    assert client.get(f"/api/v1/certificates/{certificate.code}", REMOTE_ADDR="10.0.0.1").status_code == 429
+    assert client.get(url, REMOTE_ADDR="10.0.0.2").status_code == 200
+
+
+def test_jwks_publishes_the_active_okp_key(client):
+    certificate = issue()
+    keys = client.get("/.well-known/jwks.json").json()["keys"]
+    assert keys[0]["kty"] == "OKP" and keys[0]["crv"] == "Ed25519" and keys[0]["kid"] == certificate.kid
+    assert "d" not in keys[0]
+
+
+def test_anyone_with_the_code_downloads_the_pdf_even_before_the_task_ran(client):
+    certificate = issue()  # on_commit callbacks do not run in this test: nothing rendered yet
+    response = client.get(reverse("certification:pdf", args=[certificate.code]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    image = client.get(reverse("certification:image", args=[certificate.code]))
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+
+
+def test_share_links_for_linkedin_and_whatsapp(client):
+    certificate = issue()
+    html = client.get(reverse("certification:verify", args=[certificate.code])).content.decode()
+    assert "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in html
+    assert "certId=" + certificate.display_code in html
+    assert "https://wa.me/?text=" in html
+
+
+def test_my_certificates_lists_only_mine_and_needs_login(client):
+    mine = issue(user=holder(username="titular"))
+    other = issue(user=holder(username="otra"))
+    url = reverse("certification:mine")
+    assert client.get(url).status_code == 302
+    client.force_login(mine.holder)
+    html = client.get(url).content.decode()
+    assert mine.display_code in html and other.display_code not in html
+
+
+def test_dashboard_include_lists_the_users_certificates():
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    certificate = issue()
+    request = RequestFactory().get("/")
+    request.user = certificate.holder
+    html = render_to_string(
+        "certification/includes/dashboard_certificates.html", {"request": request, "user": certificate.holder}
+    )
+    assert certificate.achievement in html
+    assert reverse("certification:pdf", args=[certificate.code]) in html
+
+
+def test_offline_verifier_page_manifest_and_service_worker(client):
+    page = client.get(reverse("certification:offline_verifier"))
+    assert page.status_code == 200 and 'rel="manifest"' in page.content.decode()
+    manifest = client.get(reverse("certification:offline_manifest")).json()
+    assert manifest["scope"] == "/certificados/" and manifest["display"] == "standalone"
+    worker = client.get(reverse("certification:service_worker"))
+    assert worker["Content-Type"].startswith("text/javascript")
+    assert worker["Service-Worker-Allowed"] == "/certificados/"
+    assert "/.well-known/jwks.json" in worker.content.decode()
+
+
+def test_revocation_list_holds_revoked_and_replaced_codes(client, user):
+    revoked = issue()
+    certificate_revoke(certificate=revoked, actor=user, reason="x")
+    old = issue()
+    new = certificate_reissue(certificate=old, actor=user, reason="nombre")
+    data = client.get(reverse("certification:revocations")).json()
+    assert revoked.code in data["revoked"]
+    assert data["replaced"][old.code] == new.code

@@ -1,0 +1,112 @@
+"""Regenerate ``offline.json``: shared test vectors for the offline verifier (Python and JavaScript).
+
+Run: ``.venv/bin/python tests/certification/vectors/make_offline_vectors.py``. The keys are derived from fixed
+seeds, so the output is deterministic (Ed25519 signatures are deterministic). Only public keys are written.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from certification import signing
+
+HERE = Path(__file__).resolve().parent
+BASE = "https://ruta.example.org/certificados/v/"
+
+
+def pair(seed: str) -> signing.SigningKeyPair:
+    private_key = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(seed.encode()).digest())
+    public_key = private_key.public_key()
+    return signing.SigningKeyPair(kid=signing.key_id(public_key), public_key=public_key, private_key=private_key)
+
+
+def signed(fields: dict, key: signing.SigningKeyPair) -> tuple[dict, bytes]:
+    fields = {**fields, "k": key.kid}
+    return fields, signing.sign(signing.canonical_json(fields), key)
+
+
+def url(code: str, fields: dict, signature: bytes) -> str:
+    return f"{BASE}{code}#{signing.qr_fragment(fields, signature)}"
+
+
+def main() -> None:
+    key, other = pair("ruta-vector-key-1"), pair("ruta-vector-key-2")
+    stranger = pair("not-ruta")
+    base = {
+        "v": 1,
+        "n": "José Gregorio Hernández Núñez",
+        "a": "Inicie y Mejore su Negocio — Genere su Idea de Negocio (IMESUN-GIN)",
+        "i": "Organización Internacional del Trabajo",
+        "d": "2026-11-23",
+        "e": "2028-11-23",
+        "h": 40,
+        "t": "Carmen Salazar Ríos",
+        "u": ["UC1 Atención al cliente", "UC2 Ventas"],
+    }
+    vectors = []
+
+    def add(name, code, fields, signature, expected):
+        vectors.append({"name": name, "url": url(code, fields, signature), "expected": expected})
+
+    code = "0RQECNSZK3E32YB0"
+    fields, signature = signed({**base, "c": code}, key)
+    add("valid", code, fields, signature, "valid")
+    plain = {k: v for k, v in base.items() if k not in ("e", "h", "t", "u")}
+    fields2, signature2 = signed({**plain, "n": "Yolimar Rodríguez Pérez", "c": "7K3MQ9XD2HBWR4TE"}, other)
+    add("valid, no expiry, no hours, older key", "7K3MQ9XD2HBWR4TE", fields2, signature2, "valid")
+    add("tampered name", code, {**fields, "n": "Jose Gregorio Hernandez Nunez"}, signature, "invalid")
+    add("tampered issue date", code, {**fields, "d": "2025-11-23"}, signature, "invalid")
+    add("tampered expiry date", code, {**fields, "e": "2099-11-23"}, signature, "invalid")
+    add("tampered course", code, {**fields, "a": "Diplomado en Finanzas"}, signature, "invalid")
+    add("tampered hours", code, {**fields, "h": 400}, signature, "invalid")
+    add("tampered issuer", code, {**fields, "i": "Universidad Falsa"}, signature, "invalid")
+    add("tampered code in the URL", "0RQECNSZK3E32YB1", fields, signature, "invalid")
+    flipped = bytearray(signature)
+    flipped[10] ^= 0x01
+    add("tampered signature", code, fields, bytes(flipped), "invalid")
+    add("key id switched to another Ruta key", code, {**fields, "k": other.kid}, signature, "invalid")
+    add("key id unknown", code, {**fields, "k": "AAAAAAAAAAA"}, signature, "unknown_key")
+    forged, forged_signature = signed({**base, "c": code}, stranger)
+    add("signed by a key that is not Ruta's", code, forged, forged_signature, "unknown_key")
+    forged_kid = {**forged, "k": key.kid}
+    add(
+        "forger claims Ruta's key id",
+        code,
+        forged_kid,
+        signing.sign(signing.canonical_json(forged_kid), stranger),
+        "invalid",
+    )
+    revoked_code = "1111222233334444"
+    fields3, signature3 = signed({**base, "c": revoked_code}, key)
+    add("revoked", revoked_code, fields3, signature3, "revoked")
+    replaced_code = "5555666677778888"
+    fields4, signature4 = signed({**base, "c": replaced_code}, key)
+    add("replaced", replaced_code, fields4, signature4, "replaced")
+    expired_code = "9999AAAABBBBCCCC"
+    fields5, signature5 = signed({**base, "c": expired_code, "e": "2026-01-31"}, key)
+    add("expired", expired_code, fields5, signature5, "expired")
+    vectors.append(
+        {"name": "not a certificate link", "url": "https://ruta.example.org/cursos/", "expected": "malformed"}
+    )
+    vectors.append({"name": "garbage fragment", "url": f"{BASE}{code}#bm90LWRlZmxhdGU.AAAA", "expected": "malformed"})
+    vectors.append({"name": "lower-case code", "url": url(code.lower(), fields, signature), "expected": "malformed"})
+
+    document = {
+        "about": "Offline verifier test vectors: certification/offline.py and static/certification/verifier.js "
+        "must both return `expected` for each `url`, given `jwks`, `revocations` and `today`.",
+        "today": "2026-12-01",
+        "jwks": {"keys": [signing.public_jwk(k.public_key, k.kid) for k in (key, other)]},
+        "revocations": {
+            "generated_at": "2026-12-01T00:00:00+00:00",
+            "revoked": {revoked_code: "2026-11-30"},
+            "replaced": {replaced_code: "DDDDEEEEFFFFGGGG"},
+        },
+        "vectors": vectors,
+    }
+    (HERE / "offline.json").write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
