@@ -1,0 +1,880 @@
+"""Demo catalogue under /cursos/ (DOMAIN.md §2): programmes, courses with short real lessons and activities,
+and demo participants' enrolments with partial progress; one participant has completed IMESUN-GIN.
+
+Idempotent: pages are found by slug under their parent and refreshed; block ids and submission ids are
+derived from stable names (uuid5), so re-running changes nothing and never double-counts an answer.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+from django.core.files.images import ImageFile
+from wagtail.models import Page, Site
+
+from lms.demo.context import DemoContext
+
+from .models import CataloguePage, CoursePage, Enrollment, LessonPage, ModulePage, ProgrammePage
+from .services import enrollment_create, progress_record
+
+NAMESPACE = uuid.UUID("0f5c3b8e-6a57-4d4e-9a7e-2f0b7c1d9e11")
+
+
+def _id(*parts: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, ":".join(parts)))
+
+
+# --- Raw StreamField values (stable ids) -----------------------------------------------------------------
+
+
+def text(key: str, html: str) -> dict:
+    return {"type": "text", "id": _id(key, "text", html[:40]), "value": html}
+
+
+def callout(key: str, title: str, html: str, kind: str = "tip") -> dict:
+    return {"type": "callout", "id": _id(key, "callout", title), "value": {"kind": kind, "title": title, "text": html}}
+
+
+def image(key: str, image_id: int, alt: str, caption: str = "") -> dict:
+    return {"type": "image", "id": _id(key, "image"), "value": {"image": image_id, "alt": alt, "caption": caption}}
+
+
+def _activity(key: str, kind: str, prompt: str, **value) -> dict:
+    base = {"title": value.pop("title", ""), "prompt": prompt, "max_attempts": 0, "pass_mark": 60, "weight": "1"}
+    return {"type": kind, "id": _id(key, kind, prompt[:40]), "value": {**base, **value}}
+
+
+def choice(key: str, prompt: str, options: list[tuple[str, bool, str]], title: str = "") -> dict:
+    items = [
+        {"type": "item", "id": _id(key, prompt[:30], option), "value": {"text": option, "correct": ok, "feedback": fb}}
+        for option, ok, fb in options
+    ]
+    return _activity(key, "single_choice", prompt, title=title, options=items)
+
+
+def true_false(key: str, prompt: str, answer: bool, right: str, wrong: str) -> dict:
+    return _activity(
+        key,
+        "true_false",
+        prompt,
+        correct_answer="true" if answer else "false",
+        feedback_correct=right,
+        feedback_incorrect=wrong,
+    )
+
+
+def blanks(key: str, prompt: str, body: str, right: str, wrong: str) -> dict:
+    return _activity(key, "fill_blanks", prompt, text=body, feedback_correct=right, feedback_incorrect=wrong)
+
+
+def ordering(key: str, prompt: str, steps: list[str]) -> dict:
+    items = [{"type": "item", "id": _id(key, "step", step), "value": step} for step in steps]
+    return _activity(key, "ordering", prompt, items=items, feedback_correct="¡Muy bien!", feedback_incorrect="")
+
+
+def reflection(key: str, prompt: str, closing: str) -> dict:
+    return {
+        "type": "self_reflection",
+        "id": _id(key, "self_reflection", prompt[:40]),
+        "value": {"title": "", "prompt": prompt, "closing_message": closing, "max_length": 3000},
+    }
+
+
+# --- Pages -----------------------------------------------------------------------------------------------
+
+
+def _child(parent: Page, model, slug: str, **fields):
+    """Find the child page by slug (refreshing its fields) or create it, live."""
+    page = model.objects.child_of(parent).filter(slug=slug).first()
+    if page is None:
+        page = model(slug=slug, **fields)
+        parent.add_child(instance=page)
+        return page
+    changed = False
+    for name, value in fields.items():
+        if getattr(page, name) != value and name != "body":
+            setattr(page, name, value)
+            changed = True
+    if "body" in fields and list(page.body.raw_data) != fields["body"]:
+        page.body = fields["body"]
+        changed = True
+    if changed:
+        page.save()
+    return page
+
+
+def _demo_image():
+    """A small generated illustration (a market stall), made once."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+    from wagtail.images.models import Image
+
+    title = "Demo: puesto de mercado"
+    existing = Image.objects.filter(title=title).first()
+    if existing:
+        return existing
+    canvas = PILImage.new("RGB", (1200, 675), "#f3f6fa")
+    draw = ImageDraw.Draw(canvas)
+    draw.rectangle((150, 250, 1050, 600), fill="#0B5394")
+    for n, colour in enumerate(["#B45309", "#146c2e", "#a4161a", "#7a4d00", "#B45309", "#146c2e"]):
+        draw.rectangle((150 + n * 150, 150, 300 + n * 150, 260), fill=colour)
+    for n in range(8):
+        draw.ellipse((200 + n * 105, 320, 280 + n * 105, 400), fill="#f6c453")
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG")
+    return Image.objects.create(title=title, file=ImageFile(buffer, name="puesto-de-mercado.png"))
+
+
+def _course(programme: ProgrammePage, slug: str, modules: list[tuple[str, str, list[dict]]], **fields) -> CoursePage:
+    """A course with modules and lessons: modules = [(module title, module slug, [lesson dicts])]."""
+    course = _child(programme, CoursePage, slug, **fields)
+    for module_title, module_slug, lessons in modules:
+        module = _child(course, ModulePage, module_slug, title=module_title)
+        for lesson in lessons:
+            _child(module, LessonPage, lesson.pop("slug"), **lesson)
+    return course
+
+
+def _lessons(course: CoursePage) -> list[LessonPage]:
+    return list(LessonPage.objects.live().descendant_of(course).order_by("path"))
+
+
+def _build_catalogue(ctx: DemoContext) -> dict[str, CoursePage]:
+    institutions = ctx.institutions
+    oit = institutions.get("oit")
+    root = Site.objects.get(is_default_site=True).root_page
+    catalogue = _child(
+        root,
+        CataloguePage,
+        "cursos",
+        title="Cursos",
+        intro="<p>Cursos gratuitos y cortos para emprendedoras y emprendedores, trabajadoras y trabajadores, "
+        "y para quienes facilitan. Estudia desde tu celular, a tu ritmo.</p>",
+    )
+    ctx.objects["catalogue"] = catalogue
+    picture = _demo_image()
+    V, A = LessonPage.CompletionRule.VIEWED, LessonPage.CompletionRule.ACTIVITIES
+    courses: dict[str, CoursePage] = {}
+
+    # IMESUN ------------------------------------------------------------------------------------------------
+    imesun = _child(
+        catalogue,
+        ProgrammePage,
+        "imesun",
+        title="IMESUN: Inicie y Mejore su Negocio",
+        summary="La metodología de la OIT para crear y hacer crecer pequeños negocios, paso a paso.",
+        audience="Emprendedoras y emprendedores en cualquier etapa, y personal de instituciones que facilita.",
+    )
+    ctx.objects["programme_imesun"] = imesun
+    k = "GIN"
+    courses["IMESUN-GIN"] = _course(
+        imesun,
+        "gin",
+        [
+            (
+                "Tu idea de negocio",
+                "tu-idea",
+                [
+                    {
+                        "slug": "de-donde-salen-las-ideas",
+                        "title": "¿De dónde salen las buenas ideas de negocio?",
+                        "completion_rule": V,
+                        "estimated_minutes": 8,
+                        "body": [
+                            text(
+                                k,
+                                "<p>Una buena idea de negocio responde a una <b>necesidad real</b> de las personas "
+                                "de tu barrio o de tu ciudad. No hace falta inventar algo nuevo: muchas ideas nacen "
+                                "de mirar con atención lo que falta, lo que cuesta conseguir o lo que se puede "
+                                "hacer mejor.</p><h2>Tres fuentes de ideas</h2><ul><li>Tus habilidades y tu "
+                                "experiencia, también la que traes de otro país.</li><li>Los problemas que ves "
+                                "cada día en tu comunidad.</li><li>Lo que las clientas y los clientes piden y "
+                                "no encuentran.</li></ul>",
+                            ),
+                            image(
+                                k,
+                                picture.pk,
+                                "Un puesto de mercado con frutas y toldos de colores",
+                                "Observar el mercado da ideas.",
+                            ),
+                            callout(
+                                k,
+                                "Consejo",
+                                "<p>Durante una semana, anota en tu celular cada vez que alguien diga «ojalá "
+                                "hubiera…». Esa lista es tu primera fuente de ideas.</p>",
+                            ),
+                        ],
+                    },
+                    {
+                        "slug": "pon-a-prueba-tu-idea",
+                        "title": "Pon a prueba tu idea",
+                        "completion_rule": A,
+                        "estimated_minutes": 10,
+                        "body": [
+                            text(
+                                k + "2",
+                                "<p>Antes de invertir tus ahorros, conversa con posibles clientes y compara tu "
+                                "idea con lo que ya existe. Responde estas preguntas para repasar.</p>",
+                            ),
+                            choice(
+                                k,
+                                "¿Qué conviene hacer primero para saber si una idea de negocio puede funcionar?",
+                                [
+                                    (
+                                        "Conversar con posibles clientes sobre lo que necesitan",
+                                        True,
+                                        "¡Bien! Así validas tu idea con quienes comprarían.",
+                                    ),
+                                    (
+                                        "Comprar toda la mercadería de una vez",
+                                        False,
+                                        "Primero confirma que hay clientes; luego inviertes.",
+                                    ),
+                                    (
+                                        "Copiar el negocio que más se ve en la calle",
+                                        False,
+                                        "Si ya hay muchos, será difícil diferenciarte.",
+                                    ),
+                                ],
+                                title="Generar ideas de negocio",
+                            ),
+                            true_false(
+                                k,
+                                "Una idea de negocio puede nacer de la experiencia que traes de tu país de origen.",
+                                True,
+                                "¡Exacto! Tu experiencia es un punto de partida valioso.",
+                                "Sí puede: lo que sabes hacer es una de las mejores fuentes de ideas.",
+                            ),
+                            blanks(
+                                k,
+                                "Completa la frase.",
+                                "Una buena idea de negocio responde a una [[necesidad|necesidades]] de las personas.",
+                                "¡Muy bien!",
+                                "Piensa en lo que las personas buscan y no encuentran.",
+                            ),
+                        ],
+                    },
+                ],
+            )
+        ],
+        title="Genere su Idea de Negocio (GIN)",
+        code="IMESUN-GIN",
+        summary="Descubre y elige una idea de negocio que responda a lo que tu comunidad necesita.",
+        objectives="<ul><li>Reconocer de dónde salen las buenas ideas de negocio.</li><li>Poner a prueba una idea "
+        "conversando con posibles clientes.</li><li>Elegir la idea con la que vas a empezar.</li></ul>",
+        estimated_hours=12,
+        institution=oit,
+        pass_mark=70,
+        methodology="IMESUN",
+        sub_module="GIN",
+    )
+    k = "ISUN"
+    courses["IMESUN-ISUN"] = _course(
+        imesun,
+        "isun",
+        [
+            (
+                "Tu plan de negocio",
+                "plan",
+                [
+                    {
+                        "slug": "plan-en-una-pagina",
+                        "title": "Tu plan de negocio en una página",
+                        "completion_rule": A,
+                        "estimated_minutes": 12,
+                        "body": [
+                            text(
+                                k,
+                                "<p>Un plan de negocio no tiene que ser largo. En una página puedes responder: "
+                                "<b>qué vendes, a quién, a qué precio, cuánto te cuesta</b> y cómo lo vas a dar "
+                                "a conocer.</p>",
+                            ),
+                            choice(
+                                k,
+                                "¿Cuál de estas preguntas ayuda a fijar el precio de tu producto?",
+                                [
+                                    ("¿Cuánto me cuesta producirlo?", True, "Sí: el precio debe cubrir tus costos."),
+                                    ("¿De qué color es mi local?", False, "Eso no define el precio."),
+                                ],
+                            ),
+                        ],
+                    }
+                ],
+            )
+        ],
+        title="Inicie su Negocio (ISUN)",
+        code="IMESUN-ISUN",
+        summary="Convierte tu idea en un plan de negocio sencillo y listo para empezar.",
+        objectives="<ul><li>Escribir tu plan de negocio en una página.</li><li>Calcular costos y precios.</li></ul>",
+        estimated_hours=20,
+        level=CoursePage.Level.INTERMEDIATE,
+        institution=oit,
+        methodology="IMESUN",
+        sub_module="ISUN",
+    )
+    k = "MESUN"
+    courses["IMESUN-MESUN"] = _course(
+        imesun,
+        "mesun",
+        [
+            (
+                "Costos y precios",
+                "costos",
+                [
+                    {
+                        "slug": "costos-y-precios",
+                        "title": "Costos y precios",
+                        "completion_rule": A,
+                        "estimated_minutes": 10,
+                        "body": [
+                            text(k, "<p>Para mejorar tu negocio, primero conoce bien tus costos.</p>"),
+                            blanks(
+                                k,
+                                "Completa la fórmula.",
+                                "Ganancia = ingresos menos [[costos|gastos]].",
+                                "¡Muy bien!",
+                                "A los ingresos les restas lo que gastas.",
+                            ),
+                        ],
+                    }
+                ],
+            )
+        ],
+        title="Mejore su Negocio (MESUN)",
+        code="IMESUN-MESUN",
+        summary="Por confirmar: submódulo habitual de la OIT para mejorar la gestión de un negocio en marcha.",
+        estimated_hours=20,
+        level=CoursePage.Level.INTERMEDIATE,
+        institution=oit,
+        methodology="IMESUN",
+        sub_module="MESUN",
+        to_be_confirmed=True,
+    )
+    k = "EESUN"
+    courses["IMESUN-EESUN"] = _course(
+        imesun,
+        "eesun",
+        [
+            (
+                "Crecer con cuidado",
+                "crecer",
+                [
+                    {
+                        "slug": "crecer-con-cuidado",
+                        "title": "Crecer con cuidado",
+                        "completion_rule": A,
+                        "estimated_minutes": 8,
+                        "body": [
+                            text(k, "<p>Crecer es más que vender más: también es cuidar tu flujo de caja.</p>"),
+                            true_false(
+                                k,
+                                "Antes de abrir un segundo local conviene revisar si el primero deja ganancias.",
+                                True,
+                                "¡Así es!",
+                                "Sí conviene: crecer con pérdidas multiplica las pérdidas.",
+                            ),
+                        ],
+                    }
+                ],
+            )
+        ],
+        title="Expanda su Negocio (EESUN)",
+        code="IMESUN-EESUN",
+        summary="Por confirmar: submódulo habitual de la OIT para hacer crecer un negocio.",
+        estimated_hours=20,
+        level=CoursePage.Level.ADVANCED,
+        institution=oit,
+        methodology="IMESUN",
+        sub_module="EESUN",
+        to_be_confirmed=True,
+    )
+    k = "FF-GIN"
+    courses["IMESUN-GIN-FF"] = _course(
+        imesun,
+        "formacion-facilitadores-gin",
+        [
+            (
+                "Facilitar GIN",
+                "facilitar",
+                [
+                    {
+                        "slug": "el-rol-de-quien-facilita",
+                        "title": "El rol de quien facilita",
+                        "completion_rule": A,
+                        "estimated_minutes": 15,
+                        "body": [
+                            text(
+                                k,
+                                "<p>Quien facilita no da una clase magistral: parte de lo que las y los "
+                                "participantes ya saben y les ayuda a descubrir sus propias ideas.</p>",
+                            ),
+                            choice(
+                                k,
+                                "En una sesión de GIN, ¿qué hace una buena facilitadora o un buen facilitador?",
+                                [
+                                    (
+                                        "Propone actividades y preguntas para que el grupo descubra ideas",
+                                        True,
+                                        "¡Correcto!",
+                                    ),
+                                    (
+                                        "Dicta la teoría durante toda la sesión",
+                                        False,
+                                        "GIN es práctico y participativo.",
+                                    ),
+                                ],
+                            ),
+                        ],
+                    }
+                ],
+            )
+        ],
+        title="Formación de facilitadores IMESUN-GIN",
+        code="IMESUN-GIN-FF",
+        summary="Para personal de instituciones que facilitará GIN, con práctica supervisada.",
+        estimated_hours=40,
+        level=CoursePage.Level.ADVANCED,
+        delivery_mode=CoursePage.DeliveryMode.BLENDED,
+        institution=oit,
+        open_enrollment=False,
+        training_of_trainers=True,
+        methodology="IMESUN",
+        sub_module="GIN",
+    )
+
+    # Other programmes ---------------------------------------------------------------------------------------
+    def programme(slug: str, title: str, summary: str, audience: str) -> ProgrammePage:
+        return _child(catalogue, ProgrammePage, slug, title=title, summary=summary, audience=audience)
+
+    get_ahead = programme(
+        "get-ahead",
+        "Get Ahead",
+        "Emprendimiento para mujeres, desde lo que ya saben hacia un plan de negocio.",
+        "Mujeres peruanas y venezolanas que emprenden.",
+    )
+    k = "GA"
+    courses["GET-AHEAD"] = _course(
+        get_ahead,
+        "get-ahead-mujeres",
+        [
+            (
+                "Lo que ya sabes vale",
+                "saberes",
+                [
+                    {
+                        "slug": "lo-que-ya-sabes-vale",
+                        "title": "Lo que ya sabes vale",
+                        "completion_rule": A,
+                        "estimated_minutes": 10,
+                        "body": [
+                            text(
+                                k,
+                                "<p>Muchas mujeres ya administran un hogar, cuidan, organizan y negocian cada día. "
+                                "Esas habilidades también sirven para emprender.</p>",
+                            ),
+                            reflection(
+                                k,
+                                "¿Qué sabes hacer muy bien que podría convertirse en un negocio?",
+                                "Gracias por compartirlo. Guarda esta idea para la próxima lección.",
+                            ),
+                            true_false(
+                                k,
+                                "Organizar el presupuesto de la casa es una habilidad útil para un negocio.",
+                                True,
+                                "¡Claro que sí!",
+                                "Sí lo es: planificar gastos es parte de todo negocio.",
+                            ),
+                        ],
+                    }
+                ],
+            )
+        ],
+        title="Get Ahead: mujeres que emprenden",
+        code="GET-AHEAD",
+        summary="Actividades en grupo para convertir lo que sabes en un negocio.",
+        estimated_hours=16,
+        delivery_mode=CoursePage.DeliveryMode.FACILITATED,
+        institution=oit,
+        methodology="Get Ahead",
+    )
+
+    finance = programme(
+        "educacion-financiera",
+        "Educación financiera",
+        "Manejar el dinero del negocio y de la familia, ahorrar y conocer el crédito y los grupos solidarios.",
+        "Emprendedoras y emprendedores, personal de microfinanzas y de instituciones públicas.",
+    )
+    k = "EF"
+    courses["EF-BASICO"] = _course(
+        finance,
+        "finanzas-para-tu-negocio",
+        [
+            (
+                "Tu dinero",
+                "tu-dinero",
+                [
+                    {
+                        "slug": "separar-el-dinero",
+                        "title": "Separar el dinero del negocio y de la casa",
+                        "completion_rule": A,
+                        "estimated_minutes": 8,
+                        "body": [
+                            text(
+                                k,
+                                "<p>Si mezclas el dinero del negocio con el de la casa, no sabrás si tu negocio "
+                                "gana o pierde. Págate un sueldo fijo y registra cada venta y cada gasto.</p>",
+                            ),
+                            true_false(
+                                k,
+                                "Separar el dinero del negocio y el de la casa ayuda a saber si ganas.",
+                                True,
+                                "¡Exacto!",
+                                "Mezclar ambos no deja ver las ganancias.",
+                            ),
+                            blanks(
+                                k,
+                                "Completa la frase.",
+                                "Registrar cada [[venta|ventas]] y cada gasto te muestra cómo va tu negocio.",
+                                "¡Muy bien!",
+                                "Piensa en el dinero que entra.",
+                            ),
+                        ],
+                    },
+                    {
+                        "slug": "grupos-solidarios",
+                        "title": "Grupos solidarios y bancos comunales",
+                        "completion_rule": V,
+                        "estimated_minutes": 6,
+                        "body": [
+                            text(
+                                k + "2",
+                                "<p>En un grupo solidario, varias personas se garantizan entre sí para acceder a "
+                                "un crédito. Cada integrante asume un rol: coordinación, secretaría, tesorería. "
+                                "Los roles rotan para que todas y todos aprendan.</p>",
+                            ),
+                        ],
+                    },
+                ],
+            )
+        ],
+        title="Finanzas para tu negocio y tu hogar",
+        code="EF-BASICO",
+        summary="Ahorro, registro de ventas y gastos, y cómo funcionan el crédito y los grupos solidarios.",
+        estimated_hours=10,
+        institution=institutions.get("alternativa"),
+        methodology="Finanzas Solidarias",
+    )
+
+    sst = programme(
+        "sst",
+        "Seguridad y salud en el trabajo",
+        "Prevenir riesgos y accidentes en tu negocio, y preparar tu plan de bioseguridad.",
+        "Dueñas y dueños de micronegocios: puestos de comida, cevicherías, bodegas.",
+    )
+    k = "SST"
+    courses["SST-NEGOCIO"] = _course(
+        sst,
+        "sst-en-tu-negocio",
+        [
+            (
+                "Cooperación, seguridad y salud",
+                "seguridad",
+                [
+                    {
+                        "slug": "riesgos-en-tu-puesto",
+                        "title": "Riesgos en tu puesto de trabajo",
+                        "completion_rule": V,
+                        "estimated_minutes": 7,
+                        "body": [
+                            text(
+                                k,
+                                "<p>Cuchillos, fuego, pisos mojados y cargas pesadas: en un puesto de comida hay "
+                                "riesgos cada día. Identificarlos es el primer paso para prevenir accidentes.</p>",
+                            ),
+                            callout(
+                                k,
+                                "Importante",
+                                "<p>Ten siempre a la mano un botiquín y el número de emergencias.</p>",
+                                kind="warning",
+                            ),
+                        ],
+                    },
+                    {
+                        "slug": "tu-plan-de-bioseguridad",
+                        "title": "Tu plan de bioseguridad",
+                        "completion_rule": A,
+                        "estimated_minutes": 12,
+                        "body": [
+                            text(
+                                k + "2",
+                                "<p>Un plan de bioseguridad describe cómo proteges la salud de tu clientela y de "
+                                "quienes trabajan contigo: limpieza, lavado de manos, ventilación y qué hacer "
+                                "si alguien se enferma.</p>",
+                            ),
+                            ordering(
+                                k,
+                                "Ordena los pasos para preparar tu plan de bioseguridad.",
+                                [
+                                    "Identificar los riesgos de tu negocio",
+                                    "Definir medidas de limpieza y protección",
+                                    "Asignar responsables y horarios",
+                                    "Revisar el plan cada mes",
+                                ],
+                            ),
+                            choice(
+                                k,
+                                "¿Cada cuánto conviene revisar tu plan de bioseguridad?",
+                                [
+                                    ("Con regularidad, por ejemplo cada mes", True, "¡Bien! Los riesgos cambian."),
+                                    (
+                                        "Solo una vez, al abrir el negocio",
+                                        False,
+                                        "Los riesgos cambian: revísalo seguido.",
+                                    ),
+                                ],
+                            ),
+                        ],
+                    },
+                ],
+            )
+        ],
+        title="Seguridad y salud en el trabajo para tu negocio",
+        code="SST-NEGOCIO",
+        summary="Basado en el manual «Cooperación, seguridad y salud: la base del éxito emprendedor».",
+        estimated_hours=8,
+        institution=institutions.get("alternativa"),
+        methodology="SCORE",
+    )
+
+    fair = programme(
+        "contratacion-equitativa",
+        "Contratación equitativa",
+        "Reclutamiento justo de personas trabajadoras migrantes, con enfoque de género.",
+        "Funcionariado, servicios de empleo, agencias privadas, sindicatos, empleadores y ONG.",
+    )
+    k = "CE"
+    courses["CE-MIGRACION"] = _course(
+        fair,
+        "contratacion-equitativa-migracion",
+        [
+            (
+                "Principios",
+                "principios",
+                [
+                    {
+                        "slug": "que-es-la-contratacion-equitativa",
+                        "title": "¿Qué es la contratación equitativa?",
+                        "completion_rule": A,
+                        "estimated_minutes": 10,
+                        "body": [
+                            text(
+                                k,
+                                "<p>La contratación equitativa protege a las personas trabajadoras durante el "
+                                "reclutamiento: sin engaños, sin retención de documentos y sin cobros por "
+                                "conseguir empleo.</p>",
+                            ),
+                            true_false(
+                                k,
+                                "Una agencia puede cobrar a la persona trabajadora por conseguirle empleo.",
+                                False,
+                                "Correcto: los costos de contratación no deben recaer en quien trabaja.",
+                                "No: según los principios de la OIT, la persona trabajadora no paga por su empleo.",
+                            ),
+                        ],
+                    }
+                ],
+            )
+        ],
+        title="Contratación equitativa con enfoque de movilidad humana",
+        code="CE-MIGRACION",
+        summary="Curso virtual; en algunos países se ofrece como diplomado.",
+        estimated_hours=30,
+        level=CoursePage.Level.INTERMEDIATE,
+        institution=institutions.get("esan"),
+    )
+
+    bootcamp = programme(
+        "bootcamp-digital",
+        "Bootcamp de competencias digitales",
+        "Competencias digitales y socioemocionales intensivas, orientadas a empleos de software.",
+        "Jóvenes peruanos y venezolanos.",
+    )
+    k = "BC"
+    courses["BOOTCAMP-DIG"] = _course(
+        bootcamp,
+        "bootcamp-competencias-digitales",
+        [
+            (
+                "Primeros pasos",
+                "primeros-pasos",
+                [
+                    {
+                        "slug": "tu-primer-paso-en-programacion",
+                        "title": "Tu primer paso en la programación",
+                        "completion_rule": A,
+                        "estimated_minutes": 10,
+                        "body": [
+                            text(
+                                k,
+                                "<p>Programar es dar instrucciones precisas a una computadora. Empezarás con "
+                                "ejercicios cortos y trabajo en equipo, como en una empresa de software.</p>",
+                            ),
+                            choice(
+                                k,
+                                "¿Qué habilidad socioemocional es clave en un equipo de software?",
+                                [
+                                    (
+                                        "Comunicar con claridad lo que estás haciendo",
+                                        True,
+                                        "¡Sí! El trabajo es en equipo.",
+                                    ),
+                                    (
+                                        "Trabajar siempre en silencio y sin pedir ayuda",
+                                        False,
+                                        "Pedir ayuda a tiempo es una fortaleza.",
+                                    ),
+                                ],
+                            ),
+                        ],
+                    }
+                ],
+            )
+        ],
+        title="Bootcamp de competencias digitales",
+        code="BOOTCAMP-DIG",
+        summary="Intensivo para empleos de software, con habilidades técnicas y socioemocionales.",
+        estimated_hours=120,
+        delivery_mode=CoursePage.DeliveryMode.BLENDED,
+        institution=institutions.get("silabuz"),
+    )
+
+    competency = programme(
+        "certificacion-de-competencias",
+        "Certificación de competencias",
+        "Reconocimiento de lo que aprendiste trabajando, en ventas y en limpieza.",
+        "Personas desempleadas, subempleadas o en riesgo de perder su empleo, peruanas y migrantes.",
+    )
+    k = "CC"
+    courses["CC-ORIENTACION"] = _course(
+        competency,
+        "orientacion-ventas-y-limpieza",
+        [
+            (
+                "Orientación",
+                "orientacion",
+                [
+                    {
+                        "slug": "como-es-la-evaluacion",
+                        "title": "¿Cómo es la evaluación de competencias?",
+                        "completion_rule": A,
+                        "estimated_minutes": 8,
+                        "body": [
+                            text(
+                                k,
+                                "<p>La certificación de competencias reconoce lo que ya sabes hacer. No es un "
+                                "curso: una evaluadora o un evaluador observa tu trabajo y revisa tus "
+                                "evidencias.</p>",
+                            ),
+                            ordering(
+                                k,
+                                "Ordena las etapas de la certificación.",
+                                [
+                                    "Postulación",
+                                    "Autoevaluación",
+                                    "Prueba de conocimientos",
+                                    "Evaluación de desempeño",
+                                    "Dictamen y certificado",
+                                ],
+                            ),
+                        ],
+                    }
+                ],
+            )
+        ],
+        title="Orientación para la certificación de competencias: ventas y limpieza",
+        code="CC-ORIENTACION",
+        summary="Qué esperar de la evaluación y cómo preparar tus evidencias.",
+        estimated_hours=2,
+        institution=institutions.get("mtpe"),
+    )
+
+    # Learning path: ISUN after GIN; training of trainers after GIN.
+    for code in ("IMESUN-ISUN", "IMESUN-GIN-FF"):
+        course = courses[code]
+        if not course.prerequisites.filter(pk=courses["IMESUN-GIN"].pk).exists():
+            course.prerequisites.add(courses["IMESUN-GIN"])
+            course.save()
+    return courses
+
+
+CORRECT_ANSWERS = {
+    "single_choice": lambda value: {
+        "choice": str(next(i for i, o in enumerate(value["options"]) if o["value"]["correct"]))
+    },
+    "true_false": lambda value: {"value": value["correct_answer"]},
+    "fill_blanks": lambda value: {"blank": [value["text"].split("[[")[1].split("|")[0].split("]]")[0]]},
+    "self_reflection": lambda value: {"text": "Sé cocinar muy bien y organizar pedidos."},
+}
+
+
+def _complete_lesson(user, lesson: LessonPage) -> None:
+    """View a lesson and answer its activities correctly, through the same services learners use."""
+    from content.services import activity_submit
+
+    progress_record(user=user, lesson_id=lesson.pk, viewed=True)
+    for child in lesson.body.raw_data:
+        maker = CORRECT_ANSWERS.get(child["type"])
+        if maker is None:  # ordering and matching are left for the learner
+            continue
+        activity_submit(
+            user=user,
+            page=lesson,
+            usage_id=child["id"],
+            answer=maker(child["value"]),
+            submission_id=_id("demo-answer", str(user.pk), child["id"]),
+        )
+
+
+def seed(ctx: DemoContext) -> None:
+    courses = _build_catalogue(ctx)
+    ctx.objects["courses"] = courses
+    ctx.objects["course_gin"] = courses["IMESUN-GIN"]
+    ctx.objects["course_isun"] = courses["IMESUN-ISUN"]
+    ctx.objects["course_tot_gin"] = courses["IMESUN-GIN-FF"]
+    ctx.objects["course_sst"] = courses["SST-NEGOCIO"]
+
+    users = ctx.users
+    participant = users.get("participant")
+    if participant is not None:
+        # Yolimar completed GIN (so a certificate can be issued), then started ISUN and financial education.
+        gin = enrollment_create(user=participant, course=courses["IMESUN-GIN"])
+        for lesson in _lessons(courses["IMESUN-GIN"]):
+            _complete_lesson(participant, lesson)
+        gin.refresh_from_db()
+        ctx.objects["enrollment_gin_completed"] = gin
+        enrollment_create(user=participant, course=courses["IMESUN-ISUN"])
+        finance = enrollment_create(user=participant, course=courses["EF-BASICO"])
+        progress_record(user=participant, lesson_id=_lessons(courses["EF-BASICO"])[-1].pk, viewed=True)
+        ctx.objects["enrollment_in_progress"] = finance
+    participant2 = users.get("participant2")
+    if participant2 is not None:
+        enrollment_create(user=participant2, course=courses["IMESUN-GIN"])
+        progress_record(user=participant2, lesson_id=_lessons(courses["IMESUN-GIN"])[0].pk, viewed=True)
+        sst = enrollment_create(user=participant2, course=courses["SST-NEGOCIO"])
+        progress_record(user=participant2, lesson_id=_lessons(courses["SST-NEGOCIO"])[0].pk, viewed=True)
+        ctx.objects["enrollment_sst"] = sst
+    participant3 = users.get("participant3")
+    if participant3 is not None:
+        enrollment_create(user=participant3, course=courses["BOOTCAMP-DIG"])
+        enrollment_create(user=participant3, course=courses["IMESUN-GIN"])
+    trainer = users.get("trainer")
+    if trainer is not None:
+        # The facilitator took GIN and is in the training of trainers (closed course: enrolled by staff).
+        enrollment_create(user=trainer, course=courses["IMESUN-GIN"])
+        for lesson in _lessons(courses["IMESUN-GIN"]):
+            _complete_lesson(trainer, lesson)
+        ctx.objects["enrollment_tot"] = enrollment_create(
+            user=trainer, course=courses["IMESUN-GIN-FF"], source=Enrollment.Source.STAFF
+        )
+    ctx.say("Catálogo de cursos: /cursos/ · Mis cursos: /aprender/mis-cursos/")
