@@ -9,6 +9,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import PhoneField
 from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -95,6 +98,19 @@ class AccountAdapter(DefaultAccountAdapter):
         except forms.ValidationError:
             return None
         return User.objects.filter(phone=phone).order_by("pk").first()
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # A temporary password was read out by a trainer: ask for a personal one straight away.
+        if getattr(request.user, "password_is_temporary", False):
+            messages.warning(
+                request, _("Entraste con una contraseña temporal. Crea ahora una contraseña que solo tú conozcas.")
+            )
+            return reverse("account_change_password")
+        return super().get_login_redirect_url(request)
+
+    def set_password(self, user: User, password: str) -> None:  # type: ignore[override]
+        user.password_is_temporary = False
+        super().set_password(user, password)
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
         # A username that is also a valid phone number would make "987654321" ambiguous at login.

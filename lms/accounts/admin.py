@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import ConsentRecord, Institution, Membership, Profile, User
+from .models import ConsentRecord, HelperPasswordReset, Institution, Membership, Profile, User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Ruta", {"fields": ("phone", "phone_verified", "deletion_requested_at")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("Ruta", {"fields": ("phone", "phone_verified", "password_is_temporary", "deletion_requested_at")}),
+    )
     list_display = ("username", "first_name", "last_name", "email", "phone", "is_staff")
     search_fields = ("username", "first_name", "last_name", "email", "phone")
 
@@ -22,6 +25,13 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "institution", "role", "scope")
     list_filter = ("role", "institution")
     raw_id_fields = ("user",)
+
+
+@admin.register(HelperPasswordReset)
+class HelperPasswordResetAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "actor", "target")
+    raw_id_fields = ("actor", "target")
+    readonly_fields = ("actor", "target", "created_at")
 
 
 admin.site.register(Profile)

@@ -26,6 +26,11 @@ class User(AbstractUser):
     )
     phone_verified = models.BooleanField(_("teléfono verificado"), default=False)
     deletion_requested_at = models.DateTimeField(_("eliminación solicitada el"), null=True, blank=True)
+    password_is_temporary = models.BooleanField(
+        _("contraseña temporal"),
+        default=False,
+        help_text=_("La puso un facilitador; se pide cambiarla al entrar."),
+    )
 
     class Meta:
         verbose_name = _("usuario")

@@ -89,7 +89,8 @@ def helper_password_reset_create(*, actor: User, target: User) -> str:
     password = _temporary_password()
     with transaction.atomic():
         target.set_password(password)
-        target.save(update_fields=["password"])
+        target.password_is_temporary = True
+        target.save(update_fields=["password", "password_is_temporary"])
         HelperPasswordReset.objects.create(actor=actor, target=target)
     return password
 

@@ -114,3 +114,23 @@ def test_anonymous_visitor_is_sent_to_login(client, participant):
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
     assert not HelperPasswordReset.objects.exists()
+
+
+def test_after_a_helper_reset_the_participant_is_asked_for_a_personal_password(client, trainer, participant):
+    password = services.helper_password_reset_create(actor=trainer, target=participant)
+    response = client.post(reverse("account_login"), {"login": "987 000 001", "password": password})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_change_password")
+    page = client.get(response["Location"])
+    assert "Entraste con una contraseña temporal" in page.text
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": password, "password1": "Mi-clave-propia-9", "password2": "Mi-clave-propia-9"},
+    )
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert not participant.password_is_temporary
+    assert participant.check_password("Mi-clave-propia-9")
+    client.logout()
+    response = client.post(reverse("account_login"), {"login": "yoli", "password": "Mi-clave-propia-9"})
+    assert response["Location"] != reverse("account_change_password")
