@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ from wagtail.models import Page
 
 from content import signals
 from content.exceptions import GradingError, InvalidAnswer, SubmissionConflict
-from content.models import Submission
+from content.models import Submission, XBlockState
 from content.selectors import activity_can_grade, activity_can_submit, activity_get
 from content.xblocks.runtime import RutaRuntime
 
@@ -102,6 +103,8 @@ def activity_submit(
     recorded: list[Submission] = []
     try:
         with transaction.atomic():
+            # One learner's submissions run one at a time, so two tabs cannot both take the last attempt.
+            list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
             runtime = RutaRuntime(
                 user=user,
                 page_id=page.pk,
@@ -171,3 +174,31 @@ def submission_grade(
         locked.save()
         _send_scored(locked, weight=float(xblock.weight))
     return locked
+
+
+def learner_answers_export(*, user: Any) -> dict[str, Any]:
+    """A person's own activity answers and results, for their data export (JSON-serialisable)."""
+    rows = Submission.objects.filter(user=user).select_related("page").order_by("created_at", "pk")
+    return {
+        "activity_submissions": [
+            {
+                "page": row.page.title if row.page else None,
+                "activity": row.usage_id,
+                "type": row.block_type,
+                "attempt": row.attempt_number,
+                "submitted_at": row.created_at.isoformat(),
+                "status": row.status,
+                "score": row.score,
+                "passed": row.passed,
+                "answer": row.answer,
+                "reviewer_feedback": row.grader_feedback,
+            }
+            for row in rows
+        ]
+    }
+
+
+def learner_answers_erase(*, user_id: int) -> None:
+    """Forget what a deleted account wrote: stored state and answer texts go; scores stay for aggregate reports."""
+    XBlockState.objects.filter(user_id=user_id).delete()
+    Submission.objects.filter(user_id=user_id).update(answer={}, result={}, grader_feedback="")
