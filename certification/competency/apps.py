@@ -6,3 +6,6 @@ class CompetencyConfig(AppConfig):
     name = "certification.competency"
     label = "competency"
     verbose_name = _("Certificación de competencias")
+
+    def ready(self) -> None:
+        from . import handlers  # noqa: F401 - connects the receivers

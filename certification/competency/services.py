@@ -674,3 +674,59 @@ def standard_load(
     if publish:
         standard_publish(standard=standard)
     return standard
+
+
+# --- Personal data ---------------------------------------------------------------------------------------
+
+
+def candidate_data_export(*, user: User) -> dict[str, Any]:
+    """The person's own applications, results and evidence for their data export (never others' notes)."""
+    rows = []
+    for application in Application.objects.filter(candidate=user).select_related("standard"):
+        rows.append(
+            {
+                "standard": f"{application.standard.code} v{application.standard.version}",
+                "title": application.standard.title,
+                "status": application.status,
+                "result": application.result,
+                "experience": application.experience,
+                "experience_years": application.experience_years,
+                "applied_at": application.created_at.isoformat(),
+                "decided_at": application.decided_at.isoformat() if application.decided_at else None,
+                "units": [
+                    {"unit": r.unit.code, "verdict": r.verdict, "feedback": r.feedback}
+                    for r in application.unit_results.select_related("unit")
+                ],
+                "knowledge_tests": [
+                    {"unit": a.unit.code, "score": a.score, "passed": a.passed}
+                    for a in application.knowledge_attempts.select_related("unit").exclude(submitted_at=None)
+                ],
+                "evidence": [
+                    {"unit": e.unit.code, "title": e.title, "kind": e.kind, "url": e.url, "file": e.original_name}
+                    for e in application.evidence.select_related("unit")
+                ],
+                "appeal": (
+                    {"reason": application.appeal.reason, "outcome": application.appeal.outcome}
+                    if hasattr(application, "appeal")
+                    else None
+                ),
+            }
+        )
+    return {"competency_applications": rows} if rows else {}
+
+
+@transaction.atomic
+def candidate_data_erase(*, user_id: int) -> None:
+    """After account deletion: remove uploaded files and free text; verdicts stay (certificates rely on them)."""
+    applications = Application.objects.filter(candidate_id=user_id)
+    files = []
+    for model in (Evidence, ApplicationDocument):
+        items = model.objects.filter(application__in=applications)
+        files += [(item.file.storage, item.file.name) for item in items if item.file]
+        items.delete()
+    # Files go only once the rows are gone for good (a rolled-back deletion keeps them).
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+    KnowledgeAttempt.objects.filter(application__in=applications).update(answers={})
+    applications.update(experience="")
+    Appeal.objects.filter(application__in=applications).update(reason="")
+    ConflictOfInterest.objects.filter(candidate_id=user_id).delete()
