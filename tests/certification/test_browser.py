@@ -1,0 +1,104 @@
+"""Browser journeys (headless Chromium): the JS offline verifier on the shared vectors, and the employer's
+check of a learner's certificate from the QR in the downloaded PDF, before and after revocation.
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VECTORS = json.loads((Path(__file__).parent / "vectors" / "offline.json").read_text(encoding="utf-8"))
+
+
+def test_javascript_offline_verifier_matches_the_shared_vectors(phone_page, screenshot, axe_check):
+    page = phone_page
+    page.goto(reverse("certification:offline_verifier"))
+    page.wait_for_function("window.RutaVerifier !== undefined")
+    outcomes = page.evaluate(
+        """async (data) => {
+            const out = {};
+            for (const v of data.vectors) {
+                out[v.name] = (await RutaVerifier.verifyUrl(v.url, data.jwks, data.revocations, data.today)).status;
+            }
+            return out;
+        }""",
+        VECTORS,
+    )
+    assert outcomes == {v["name"]: v["expected"] for v in VECTORS["vectors"]}
+    # The page itself: paste a vector's URL (camera-less fallback). Its key is not Ruta's live key.
+    page.fill("#verifier-url", VECTORS["vectors"][0]["url"])
+    page.get_by_role("button", name="Verificar").click()
+    page.wait_for_selector("#verifier-result [data-status]")
+    assert page.locator("#verifier-result [data-status]").get_attribute("data-status") == "unknown_key"
+    axe_check(page)
+    screenshot(page, "certificados-verificador-offline")
+
+
+def _run(tool, *args):
+    executable = shutil.which(tool)
+    assert executable, f"{tool} is missing: run `make system-deps`"
+    return subprocess.run([executable, *args], capture_output=True, text=True).stdout  # noqa: S603
+
+
+def test_employer_scans_the_qr_of_a_learners_pdf_and_sees_valid_then_revoked(
+    browser, phone_page, live_server, settings, screenshot, axe_check, tmp_path
+):
+    from certification.models import Certificate
+    from certification.services import certificate_revoke
+    from courses.services import enrollment_create, progress_record
+    from tests.certification.factories import ProgrammeFactory, holder
+    from tests.courses.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory
+    from tests.courses.test_browser import ensure_site
+
+    ensure_site()
+    settings.RUTA_BASE_URL = live_server.url
+    course = CoursePageFactory(title="Educación financiera", open_enrollment=True)
+    lesson = LessonPageFactory(parent=ModulePageFactory(parent=course))
+    ProgrammeFactory(course=course, title="Educación financiera para emprendedoras y emprendedores")
+    learner = holder(first_name="Begoña", last_name="Ñáñez Quispe", username="begona")
+    enrollment_create(user=learner, course=course)
+    progress_record(user=learner, lesson_id=lesson.pk, viewed=True)  # the only lesson: the course is completed
+    certificate = Certificate.objects.get(holder=learner)
+
+    # The learner downloads the PDF from «Mis certificados».
+    client = Client()
+    client.force_login(learner)
+    page = phone_page
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(reverse("certification:mine"))
+    assert "Educación financiera para emprendedoras y emprendedores" in page.content()
+    axe_check(page)
+    screenshot(page, "certificados-mis-certificados")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Descargar PDF").first.click()
+    pdf_path = tmp_path / "certificado.pdf"
+    download_info.value.save_as(pdf_path)
+    assert "Begoña Ñáñez Quispe" in _run("pdftotext", str(pdf_path), "-")
+    _run("pdftoppm", "-r", "150", "-png", str(pdf_path), str(tmp_path / "page"))
+    scanned = _run("zbarimg", "-q", "--raw", str(next(tmp_path.glob("page*.png")))).strip()
+    assert scanned.startswith(f"{live_server.url}/certificados/v/{certificate.code}#")
+
+    # The employer opens the scanned URL in a fresh browser (no session).
+    employer = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-PE")
+    try:
+        employer_page = employer.new_page()
+        employer_page.goto(scanned)
+        assert employer_page.locator("[data-status]").first.inner_text().endswith("Válido")
+        assert "Begoña Ñáñez Quispe" in employer_page.content()
+        axe_check(employer_page)
+        screenshot(employer_page, "certificados-verificacion-valido")
+        certificate_revoke(certificate=certificate, actor=None, reason="Prueba de revocación")
+        employer_page.reload()
+        assert "Revocado" in employer_page.locator("[data-status]").first.inner_text()
+        assert "Prueba de revocación" not in employer_page.content()
+        screenshot(employer_page, "certificados-verificacion-revocado")
+    finally:
+        employer.close()
