@@ -95,7 +95,8 @@ def report_export(
     datasets = []
     for table in tables:
         headers, rows = _table_rows(table)
-        rows += [[note] for note in table.notes]
+        width = len(headers)
+        rows += [[note] + [""] * (width - 1) for note in table.notes]
         datasets.append(_dataset(table.caption, headers, rows))
     content = _render(datasets, file_format)
     audit = ExportAudit.objects.create(

@@ -1,0 +1,116 @@
+"""Report pages per role: who may open which, and that no one sees beyond their scope."""
+
+import pytest
+from django.urls import reverse
+
+from lms.reports import selectors
+from lms.reports.selectors import Scope, indicator_figures, universe_for
+
+pytestmark = pytest.mark.django_db
+
+
+def enrolled(user, view):
+    groups, _ = indicator_figures(Scope(universe_for(user, view)))
+    return groups[None].counts["enrolled"]
+
+
+def test_role_universes(world):
+    """Programme manager (Alternativa): programme P1 = courses C1, C2 → 11 people.
+    Donor (USAID): cohorts K1 (6 enrolled in C1) and K3 (3) → 9; never s1 (self-paced) nor K2.
+    Trainer t1: K1 → 6; trainer t2: K2 → 5."""
+    assert enrolled(world.pm, "programa") == 11
+    assert enrolled(world.donor, "cooperante") == 9
+    assert enrolled(world.t1, "facilitacion") == 6
+    assert enrolled(world.t2, "facilitacion") == 5
+
+
+def test_a_role_someone_does_not_hold_gives_nothing(world):
+    assert universe_for(world.donor, "monitoreo").is_empty
+    assert universe_for(world.t1, "cooperante").is_empty
+    assert selectors.report_views_for_user(world.t1) == ["facilitacion"]
+    assert selectors.report_views_for_user(world.a[0]) == []
+
+
+def test_a_trainer_never_sees_other_cohorts_even_when_asking_for_them(world, client):
+    client.force_login(world.t1)
+    universe = universe_for(world.t1, "facilitacion")
+    scope = Scope(universe, selectors.Filters(cohort=world.k2.pk))
+    assert indicator_figures(scope)[0][None].counts["enrolled"] == 0
+    rows, _table = selectors.gender_quota(Scope(universe))
+    assert [r.name for r in rows] == ["GIN Lima"]
+    response = client.get(reverse("reports:report", args=["facilitacion"]), {"grupo": world.k2.pk})
+    assert response.status_code == 200
+    assert "ISUN Cusco" not in response.content.decode()
+    assert response.context["form"].errors  # a cohort outside their scope is not a valid choice
+
+
+def test_donor_without_funding_scope_sees_nothing(world):
+    world.donor.memberships.update(scope="")
+    assert universe_for(world.donor, "cooperante").is_empty
+
+
+@pytest.mark.parametrize(
+    ("who", "view", "status"),
+    [
+        ("me", "monitoreo", 200),
+        ("pm", "programa", 200),
+        ("donor", "cooperante", 200),
+        ("t1", "facilitacion", 200),
+        ("steward", "datos", 200),
+        ("donor", "monitoreo", 403),
+        ("t1", "programa", 403),
+        ("me", "cooperante", 403),
+    ],
+)
+def test_report_pages_by_role(world, client, who, view, status):
+    client.force_login(getattr(world, who))
+    response = client.get(reverse("reports:report", args=[view]))
+    assert response.status_code == status
+
+
+def test_report_page_shows_tables_chart_and_quota_warning(world, client, settings):
+    settings.RUTA_SMALL_CELL_THRESHOLD = 1
+    client.force_login(world.me)
+    response = client.get(reverse("reports:report", args=["monitoreo"]), {"por": "nacionalidad", "cruce": "sexo"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<caption" in html and 'scope="col"' in html and 'scope="row"' in html
+    assert "<svg" in html and "<title" in html and "<desc" in html
+    assert "Venezolana" in html and "No indicado" in html
+    assert response.context["cross_table"] is not None
+    # ISUN Cusco (40 %, closed) fails without a warning; no Alternativa cohort is open below 50 %.
+    assert [r.name for r in response.context["quota_warnings"]] == []
+    client.force_login(world.donor)
+    response = client.get(reverse("reports:report", args=["cooperante"]))
+    assert [r.name for r in response.context["quota_warnings"]] == ["Finanzas Quito"]
+    assert "Alerta temprana" in response.content.decode()
+
+
+def test_donor_page_is_aggregate_only(world, client):
+    client.force_login(world.donor)
+    html = client.get(reverse("reports:report", args=["cooperante"])).content.decode()
+    for person in ("a1", "a2", "c1", "s1"):
+        assert f">{person}<" not in html
+    assert reverse("reports:participants") not in html
+    assert client.get(reverse("reports:participants")).status_code == 403
+    response = client.post(reverse("reports:participants"), {"proposito": "Quiero la lista completa por favor"})
+    assert response.status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("reports:index"))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_index_redirects_when_there_is_one_view(world, client):
+    client.force_login(world.t1)
+    response = client.get(reverse("reports:index"))
+    assert response.status_code == 302
+    assert response["Location"].endswith("/informes/facilitacion/")
+
+
+def test_report_page_query_count_does_not_grow_with_people(world, client, django_assert_max_num_queries):
+    client.force_login(world.me)
+    with django_assert_max_num_queries(60):
+        client.get(reverse("reports:report", args=["monitoreo"]))
