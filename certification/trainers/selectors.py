@@ -1,0 +1,111 @@
+"""Reads about the trainer certification path: who may see or decide what, practice progress, the public registry.
+
+Privacy: only names, methodology, institution and status leave this module for public pages, and only for people
+whose latest ``ConsentRecord.Purpose.REGISTRY`` decision is a grant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from courses.cohorts.selectors import cohort_completions
+from lms.accounts.models import ConsentRecord, Role
+from lms.accounts.permissions import has_role, institutions_with_role
+
+from .models import MasterTrainer, TrainerPath, TrainerTrack
+
+APPROVER_ROLES = (Role.INSTITUTION_ADMIN, Role.PROGRAMME_MANAGER)
+
+
+def is_master_trainer(*, user, methodology: str) -> bool:
+    """Master trainer is a status per methodology."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return MasterTrainer.objects.filter(user=user, methodology__iexact=methodology, active=True).exists()
+
+
+def can_nominate(*, user, institution) -> bool:
+    """An institution's admins nominate its staff as trainer applicants."""
+    return has_role(user, Role.INSTITUTION_ADMIN, institution)
+
+
+def can_approve(*, user, track: TrainerTrack) -> bool:
+    """Only admins or programme managers of the track's certifying institution (the ILO or the methodology owner)."""
+    return has_role(user, APPROVER_ROLES, track.certifying_institution)
+
+
+def can_view_path(*, user, path: TrainerPath) -> bool:
+    """The trainer, their supervising master trainer, the nominating institution's admins and the approvers."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser or path.trainer_id == user.pk or path.supervisor_id == user.pk:
+        return True
+    return can_nominate(user=user, institution=path.institution) or can_approve(user=user, track=path.track)
+
+
+def paths_visible_to(*, user) -> QuerySet[TrainerPath]:
+    """Every path a person may see (their own, those they supervise, their institution's, those they approve)."""
+    qs = TrainerPath.objects.select_related("trainer", "track", "institution", "supervisor")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    admin_of = institutions_with_role(user, Role.INSTITUTION_ADMIN)
+    approver_of = institutions_with_role(user, APPROVER_ROLES)
+    return qs.filter(
+        Q(trainer=user)
+        | Q(supervisor=user)
+        | Q(institution__in=admin_of)
+        | Q(track__certifying_institution__in=approver_of)
+    ).distinct()
+
+
+def practice_completions(*, path: TrainerPath) -> int:
+    """How many participants of the linked practice cohort completed its course(s)."""
+    return cohort_completions(cohort=path.practice_cohort) if path.practice_cohort_id else 0
+
+
+@dataclass
+class PracticeStatus:
+    completions: int
+    required: int
+
+    @property
+    def met(self) -> bool:
+        return self.completions >= self.required
+
+
+def practice_status(*, path: TrainerPath) -> PracticeStatus:
+    return PracticeStatus(practice_completions(path=path), path.track.min_practice_completions)
+
+
+def _registry_consent() -> Subquery:
+    latest = ConsentRecord.objects.filter(user=OuterRef("trainer"), purpose=ConsentRecord.Purpose.REGISTRY).order_by(
+        "-created_at", "-id"
+    )
+    return Subquery(latest.values("granted")[:1])
+
+
+REGISTRY_STATES = (TrainerPath.State.CERTIFIED, TrainerPath.State.SUSPENDED, TrainerPath.State.REVOKED)
+
+
+def registry_list(*, methodology: str = "", query: str = "") -> QuerySet[TrainerPath]:
+    """The public registry: certified (and suspended or revoked) trainers who opted in, by name."""
+    qs = (
+        TrainerPath.objects.filter(state__in=REGISTRY_STATES)
+        .annotate(listed=_registry_consent())
+        .filter(listed=True)
+        .select_related("trainer", "track", "institution", "certificate")
+        .order_by("trainer__last_name", "trainer__first_name", "track__name")
+    )
+    if methodology:
+        qs = qs.filter(track__methodology__iexact=methodology)
+    if query:
+        qs = qs.filter(Q(trainer__first_name__icontains=query) | Q(trainer__last_name__icontains=query))
+    return qs
+
+
+def registry_methodologies() -> list[str]:
+    return sorted(set(TrainerTrack.objects.filter(is_active=True).values_list("methodology", flat=True)))

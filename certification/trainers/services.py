@@ -1,0 +1,247 @@
+"""Writes on the trainer certification path (DOMAIN.md §3.1), one service per step:
+
+postulante → en formación → en práctica → recomendado → certificado → (suspendido | revocado).
+
+Each step checks who may take it and from which state, records a ``PathEvent`` and notifies the trainer.
+Certificates go through ``certification.services`` (issue and revoke); revoking a trainer never touches the
+certificates their participants already hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification.models import Certificate, CertificateProgramme
+from certification.services import certificate_issue, certificate_revoke
+from courses.cohorts.models import Cohort
+from courses.cohorts.selectors import cohort_courses
+from courses.cohorts.services import cohort_member_add, notification_send
+from courses.models import Enrollment
+from lms.accounts.models import Institution, User
+
+from . import selectors
+from .models import MasterTrainer, PathEvent, PracticeObservation, TrainerPath, TrainerTrack
+
+State = TrainerPath.State
+
+
+def _move(path: TrainerPath, to_state: str, actor: User | None, note: str = "") -> TrainerPath:
+    PathEvent.objects.create(path=path, from_state=path.state, to_state=to_state, actor=actor, note=note)
+    path.state = to_state
+    path.save()
+    notification_send(
+        user=path.trainer,
+        title=_("Tu certificación %(track)s: %(state)s")
+        % {"track": path.track.name, "state": path.get_state_display()},
+        body=note,
+        url=f"/facilitadores/{path.pk}/",
+    )
+    return path
+
+
+def _require(path: TrainerPath, *states: str) -> None:
+    if path.state not in states:
+        raise ValidationError(
+            _("Este paso no corresponde al estado actual (%(state)s).") % {"state": path.get_state_display()},
+            code="state",
+        )
+
+
+def master_trainer_grant(*, user: User, methodology: str, active: bool = True) -> MasterTrainer:
+    """Grant (or withdraw) master-trainer status for one methodology."""
+    status, _created = MasterTrainer.objects.update_or_create(
+        user=user, methodology=methodology, defaults={"active": active}
+    )
+    return status
+
+
+@transaction.atomic
+def trainer_nominate(
+    *,
+    trainer: User,
+    track: TrainerTrack,
+    institution: Institution,
+    actor: User,
+    supervisor: User | None = None,
+    commitment_letter: bool = False,
+) -> TrainerPath:
+    """An institution admin nominates one of its people as applicant for one track (once per person and track)."""
+    if not selectors.can_nominate(user=actor, institution=institution):
+        raise PermissionDenied(_("Solo la administración de la institución puede postular."))
+    if supervisor is not None and not selectors.is_master_trainer(user=supervisor, methodology=track.methodology):
+        raise ValidationError(_("La persona supervisora debe ser master trainer de %(m)s.") % {"m": track.methodology})
+    path, created = TrainerPath.objects.get_or_create(
+        trainer=trainer,
+        track=track,
+        defaults={"institution": institution, "supervisor": supervisor, "commitment_letter": commitment_letter},
+    )
+    if not created:
+        raise ValidationError(_("Esta persona ya tiene una ruta de certificación en %(t)s.") % {"t": track.name})
+    PathEvent.objects.create(path=path, to_state=State.APPLICANT, actor=actor, note=_("Postulación"))
+    notification_send(
+        user=trainer,
+        title=_("Te postularon a la certificación de facilitadores %(track)s") % {"track": track.name},
+        url=f"/facilitadores/{path.pk}/",
+    )
+    return path
+
+
+@transaction.atomic
+def trainer_training_start(*, path: TrainerPath, tot_cohort: Cohort, actor: User) -> TrainerPath:
+    """The applicant joins a training-of-trainers cohort (of the track's ToT course, when one is set)."""
+    _require(path, State.APPLICANT)
+    if not (
+        selectors.can_nominate(user=actor, institution=path.institution)
+        or selectors.can_approve(user=actor, track=path.track)
+    ):
+        raise PermissionDenied
+    if path.track.tot_course_id and path.track.tot_course_id not in {c.pk for c in cohort_courses(tot_cohort)}:
+        raise ValidationError(_("Ese grupo no dicta el curso de formación de facilitadores de esta ruta."))
+    cohort_member_add(cohort=tot_cohort, user=path.trainer)
+    path.tot_cohort = tot_cohort
+    return _move(path, State.IN_TRAINING, actor, _("Inscrita o inscrito en %(c)s") % {"c": tot_cohort.name})
+
+
+def trainer_training_complete(*, path: TrainerPath, actor: User | None = None) -> TrainerPath:
+    """Completing the training-of-trainers course moves the trainer to practice."""
+    _require(path, State.IN_TRAINING)
+    if (
+        path.track.tot_course_id
+        and not Enrollment.objects.filter(
+            user=path.trainer, course_id=path.track.tot_course_id, completed_at__isnull=False
+        ).exists()
+    ):
+        raise ValidationError(_("Aún no completa el curso de formación de facilitadores."))
+    return _move(path, State.IN_PRACTICE, actor, _("Completó la formación de facilitadores"))
+
+
+def trainer_paths_on_course_completed(*, enrollment) -> int:
+    """A completed enrolment in a track's ToT course moves that person's paths in training to practice."""
+    moved = 0
+    for path in TrainerPath.objects.filter(
+        trainer_id=enrollment.user_id, state=State.IN_TRAINING, track__tot_course_id=enrollment.course_id
+    ).select_related("track", "trainer"):
+        trainer_training_complete(path=path)
+        moved += 1
+    return moved
+
+
+@transaction.atomic
+def trainer_practice_link(*, path: TrainerPath, cohort: Cohort, actor: User) -> TrainerPath:
+    """Link the practice cohort: one the trainer teaches, delivering the track's practice course when one is set."""
+    _require(path, State.IN_PRACTICE)
+    if actor.pk not in (path.trainer_id, path.supervisor_id) and not selectors.can_nominate(
+        user=actor, institution=path.institution
+    ):
+        raise PermissionDenied
+    if not cohort.trainer_links.filter(user=path.trainer).exists():
+        raise ValidationError(_("La persona debe facilitar el grupo de práctica."))
+    if path.track.practice_course_id and path.track.practice_course_id not in {c.pk for c in cohort_courses(cohort)}:
+        raise ValidationError(_("El grupo de práctica debe dictar el curso %(c)s.") % {"c": path.track.practice_course})
+    path.practice_cohort = cohort
+    path.save(update_fields=["practice_cohort", "updated_at"])
+    PathEvent.objects.create(
+        path=path,
+        from_state=path.state,
+        to_state=path.state,
+        actor=actor,
+        note=_("Grupo de práctica: %(c)s") % {"c": cohort.name},
+    )
+    return path
+
+
+@transaction.atomic
+def trainer_observation_record(
+    *, path: TrainerPath, observer: User, items: Mapping[str, bool], comments: str, recommended: bool
+) -> PracticeObservation:
+    """The supervising master trainer (of this methodology) fills the checklist once the practice cohort has
+    enough completions; recommending moves the path to «recomendado»."""
+    _require(path, State.IN_PRACTICE)
+    if observer.pk != path.supervisor_id or not selectors.is_master_trainer(
+        user=observer, methodology=path.track.methodology
+    ):
+        raise PermissionDenied(_("Solo la o el master trainer que supervisa puede observar la práctica."))
+    if not path.practice_cohort_id:
+        raise ValidationError(_("Primero hay que vincular el grupo de práctica."))
+    status = selectors.practice_status(path=path)
+    if not status.met:
+        raise ValidationError(
+            _("El grupo de práctica necesita %(required)s participantes que completen el curso (van %(done)s).")
+            % {"required": status.required, "done": status.completions}
+        )
+    checklist = {label: bool(items.get(label)) for label in path.track.checklist}
+    observation = PracticeObservation.objects.create(
+        path=path, observer=observer, items=checklist, comments=comments, recommended=recommended
+    )
+    if recommended:
+        _move(path, State.RECOMMENDED, observer, comments)
+    else:
+        PathEvent.objects.create(
+            path=path, from_state=path.state, to_state=path.state, actor=observer, note=comments or _("Observación")
+        )
+    return observation
+
+
+def _programme_for(track: TrainerTrack) -> CertificateProgramme:
+    if track.programme_id:
+        return track.programme
+    programme, _created = CertificateProgramme.objects.get_or_create(
+        slug=f"facilitador-{track.slug}"[:80],
+        defaults={
+            "name": _("Facilitador·a certificado·a — %(t)s") % {"t": track.name},
+            "kind": CertificateProgramme.Kind.TRAINER_QUALIFICATION,
+            "title": _("Facilitador·a certificado·a en %(t)s") % {"t": track.name},
+            "reference": track.name,
+            "auto_issue": False,
+            "issuer": track.certifying_institution,
+        },
+    )
+    track.programme = programme
+    track.save(update_fields=["programme"])
+    return programme
+
+
+@transaction.atomic
+def trainer_certify(*, path: TrainerPath, approver: User) -> Certificate:
+    """An authorised admin of the certifying institution approves a recommended trainer: Ruta issues the
+    certified-trainer certificate (once per trainer and track) and the path becomes «certificado»."""
+    _require(path, State.RECOMMENDED)
+    if not selectors.can_approve(user=approver, track=path.track):
+        raise PermissionDenied(_("Solo la OIT o la institución dueña de la metodología puede aprobar."))
+    supervisor = path.supervisor.printed_name if path.supervisor_id else ""
+    certificate = certificate_issue(
+        holder=path.trainer,
+        programme=_programme_for(path.track),
+        source_key=f"trainer:{path.trainer_id}:{path.track.slug}",
+        achievement=_("Facilitador·a certificado·a en %(t)s") % {"t": path.track.name},
+        trainer_name=supervisor,  # the chain: ILO → master trainer → sub-module
+        issuer=path.track.certifying_institution,
+        actor=approver,
+    )
+    path.certificate = certificate
+    path.certified_at = timezone.now()
+    path.status_reason = ""
+    _move(path, State.CERTIFIED, approver, _("Certificado %(code)s") % {"code": certificate.display_code})
+    return certificate
+
+
+@transaction.atomic
+def trainer_certification_withdraw(
+    *, path: TrainerPath, actor: User, reason: str, suspend: bool = False
+) -> TrainerPath:
+    """Suspend or revoke a certified trainer (an approver's decision, with a reason): their own certificate is
+    revoked and the registry shows the status. Certificates already issued to their participants stay valid."""
+    _require(path, State.CERTIFIED, State.SUSPENDED)
+    if not selectors.can_approve(user=actor, track=path.track):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(_("Escribe el motivo."))
+    if Certificate.objects.filter(pk=path.certificate_id, revoked_at__isnull=True).exists():
+        certificate_revoke(certificate=path.certificate, actor=actor, reason=reason)
+    path.status_reason = reason
+    return _move(path, State.SUSPENDED if suspend else State.REVOKED, actor, reason)

@@ -1,0 +1,43 @@
+"""Factories for trainer tracks, paths and master-trainer status."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from certification.trainers.models import MasterTrainer, TrainerPath, TrainerTrack
+from lms.accounts.models import Institution
+from tests.accounts.factories import InstitutionFactory, UserFactory
+
+
+class TrainerTrackFactory(DjangoModelFactory):
+    class Meta:
+        model = TrainerTrack
+
+    methodology = "IMESUN"
+    sub_module = factory.Sequence(lambda n: f"GIN{n}")
+    name = factory.LazyAttribute(lambda o: f"{o.methodology}-{o.sub_module}")
+    slug = factory.Sequence(lambda n: f"imesun-gin-{n}")
+    min_practice_completions = 2
+    certifying_institution = factory.SubFactory(
+        InstitutionFactory,
+        slug="oit",
+        name="Organización Internacional del Trabajo",
+        acronym="OIT",
+        type=Institution.Type.INTERNATIONAL,
+    )
+
+
+class MasterTrainerFactory(DjangoModelFactory):
+    class Meta:
+        model = MasterTrainer
+
+    user = factory.SubFactory(UserFactory)
+    methodology = "IMESUN"
+
+
+class TrainerPathFactory(DjangoModelFactory):
+    class Meta:
+        model = TrainerPath
+
+    trainer = factory.SubFactory(UserFactory)
+    track = factory.SubFactory(TrainerTrackFactory)
+    institution = factory.SubFactory(InstitutionFactory)
