@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 from django.db import connection
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from tests.content.pages import ActivityTestPage, HookedActivityTestPage
 
@@ -19,6 +19,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 editor.create_model(model)
         for model in (ActivityTestPage, HookedActivityTestPage):
             ContentType.objects.get_for_model(model)  # committed, so the manager's cache stays valid
+
+
+def _site_root():
+    """The default site's root page; rebuilt when a transactional test has flushed the migrated tree."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is not None:
+        return site.root_page
+    tree_root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    home = tree_root.add_child(instance=Page(title="Inicio", slug="inicio"))
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    return home
 
 
 CHOICE = {
@@ -40,7 +51,7 @@ def make_page(db):
     """``make_page({"single_choice": value, ...}, hooked=False)`` → (page, {type: usage_id})."""
 
     def make(activities: dict, *, hooked: bool = False, title: str = "Lección de prueba"):
-        root = Site.objects.get(is_default_site=True).root_page
+        root = _site_root()
         ids = {kind: str(uuid.uuid4()) for kind in activities}
         body = [{"type": kind, "value": value, "id": ids[kind]} for kind, value in activities.items()]
         model = HookedActivityTestPage if hooked else ActivityTestPage

@@ -1,0 +1,58 @@
+"""Activities in a phone browser: fetch submission with focus on the feedback, and offline answers kept
+in localStorage, restored on reload and resent with the same submission id."""
+
+import pytest
+from django.test import Client
+
+from content.models import Submission
+from tests.content.conftest import VALUES
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def learner_page(phone_page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    phone_page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return phone_page
+
+
+def test_answer_with_javascript_and_offline_retry(learner_page, make_page, user, screenshot, axe_check):
+    browser = learner_page
+    lesson, ids = make_page({"single_choice": VALUES["single_choice"], "true_false": VALUES["true_false"]})
+    browser.goto(lesson.url)
+    axe_check(browser)
+    assert browser.evaluate("document.documentElement.scrollWidth") <= 360
+
+    choice = browser.locator(f"#actividad-{ids['single_choice']}")
+    choice.get_by_label("Hablar con posibles clientes").check()
+    choice.get_by_role("button", name="Enviar respuesta").click()
+    feedback = browser.locator(f"#actividad-{ids['single_choice']}-resultado")
+    feedback.get_by_text("¡Aprobaste!").wait_for()
+    assert browser.evaluate("document.activeElement.id") == f"actividad-{ids['single_choice']}-resultado"
+    assert "/enviar/" not in browser.url  # stayed on the lesson: no full page load
+    screenshot(browser, "actividad-aprobada-360")
+
+    # The connection drops while answering the true/false question.
+    browser.route("**/enviar/", lambda route: route.abort("internetdisconnected"))
+    truth = browser.locator(f"#actividad-{ids['true_false']}")
+    truth.get_by_label("Verdadero").check()
+    truth.get_by_role("button", name="Enviar respuesta").click()
+    truth.get_by_text("Sin conexión. Guardamos tu respuesta y la enviaremos cuando vuelva la señal.").wait_for()
+    pending = browser.evaluate("Object.keys(JSON.parse(localStorage.getItem('ruta:actividades-pendientes')))")
+    assert len(pending) == 1
+    assert not Submission.objects.filter(usage_id=ids["true_false"]).exists()
+    screenshot(browser, "actividad-sin-conexion-360")
+
+    # Signal is back; the learner reloads: the answer is restored and sent with the same id.
+    browser.unroute("**/enviar/")
+    browser.reload()
+    browser.locator(f"#actividad-{ids['true_false']}-resultado").get_by_text("¡Aprobaste!").wait_for()
+    submission = Submission.objects.get(usage_id=ids["true_false"])
+    assert str(submission.submission_id) == pending[0]
+    assert submission.user == user and submission.passed
+    assert browser.evaluate("localStorage.getItem('ruta:actividades-pendientes')") == "{}"
+    axe_check(browser)
