@@ -173,10 +173,12 @@ def user_data_export(*, user: User) -> dict[str, Any]:
 
 @transaction.atomic
 def account_deletion_request(*, user: User) -> None:
-    """Record the request now; the account is anonymised by a background task once this is committed."""
+    """Record the request and deactivate the account now; a background task anonymises it after commit."""
     from .tasks import account_delete_task  # tasks import services
 
     now = timezone.now()
+    # Deactivated at once, so nobody can log in while the anonymisation waits in the queue.
+    User.objects.filter(pk=user.pk).update(is_active=False)
     User.objects.filter(pk=user.pk, deletion_requested_at__isnull=True).update(deletion_requested_at=now)
     user_id = user.pk
     transaction.on_commit(lambda: account_delete_task.delay(user_id))

@@ -7,7 +7,7 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def account_delete_task(user_id: int) -> bool:
     """Anonymise the account ``user_id`` (idempotent, so a retried delivery is harmless)."""
     return services.account_delete(user_id=user_id)

@@ -159,3 +159,5 @@ def test_deletion_request_only_enqueues_the_task_after_commit(client, person, dj
     user = User.objects.get(pk=person.pk)
     assert user.deletion_requested_at is not None
     assert user.username == "yoli"  # anonymised by the task, not by the request
+    assert not user.is_active  # but nobody can log in meanwhile
+    assert not client.login(username="yoli", password="clave-segura-123")

@@ -134,3 +134,12 @@ def test_my_account_links_every_account_page(client):
 def test_my_account_shows_the_phone_in_a_readable_format(client):
     client.force_login(UserFactory(phone="+51987654321"))
     assert "+51 987 654 321" in client.get(reverse("accounts:profile")).text
+
+
+def test_account_pages_use_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    user = UserFactory()
+    services.consent_record(user=user, purpose=ConsentRecord.Purpose.TERMS, granted=True)
+    client.force_login(user)
+    for name in ["accounts:profile", "accounts:profile_edit", "accounts:consent", "accounts:data_export"]:
+        with django_assert_max_num_queries(15):
+            assert client.get(reverse(name)).status_code == 200
