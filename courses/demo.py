@@ -1,7 +1,8 @@
 """Demo catalogue under /cursos/ (DOMAIN.md §2): programmes, courses with short real lessons and activities,
 and demo participants' enrolments with partial progress; one participant has completed IMESUN-GIN.
 
-Idempotent: pages are found by slug under their parent and refreshed; block ids and submission ids are
+``ctx`` is the ``lms.demo.context.DemoContext`` the seed command passes (not imported: lms.demo sits above
+courses). Idempotent: pages are found by slug under their parent and refreshed; block ids and submission ids are
 derived from stable names (uuid5), so re-running changes nothing and never double-counts an answer.
 """
 
@@ -12,8 +13,6 @@ import uuid
 
 from django.core.files.images import ImageFile
 from wagtail.models import Page, Site
-
-from lms.demo.context import DemoContext
 
 from .models import CataloguePage, CoursePage, Enrollment, LessonPage, ModulePage, ProgrammePage
 from .services import enrollment_create, progress_record
@@ -140,7 +139,7 @@ def _lessons(course: CoursePage) -> list[LessonPage]:
     return list(LessonPage.objects.live().descendant_of(course).order_by("path"))
 
 
-def _build_catalogue(ctx: DemoContext) -> dict[str, CoursePage]:
+def _build_catalogue(ctx) -> dict[str, CoursePage]:
     institutions = ctx.institutions
     oit = institutions.get("oit")
     root = Site.objects.get(is_default_site=True).root_page
@@ -836,7 +835,7 @@ def _complete_lesson(user, lesson: LessonPage) -> None:
         )
 
 
-def seed(ctx: DemoContext) -> None:
+def seed(ctx) -> None:
     courses = _build_catalogue(ctx)
     ctx.objects["courses"] = courses
     ctx.objects["course_gin"] = courses["IMESUN-GIN"]
