@@ -123,3 +123,45 @@ def certificate_share_links(*, certificate: Certificate) -> dict[str, str]:
 
 def certificate_events_for(*, certificate: Certificate) -> QuerySet[CertificateEvent]:
     return certificate.events.select_related("actor")
+
+
+def completed_enrollment_ids(*, programme, cohort_id: int | None = None) -> list[int]:
+    """Ids of the completed enrolments in the programme's course (limited to a cohort's members if given)."""
+    from courses.models import Enrollment
+
+    enrollments = Enrollment.objects.filter(course_id=programme.course_id, completed_at__isnull=False)
+    if cohort_id:
+        try:
+            from courses.cohorts.models import Cohort
+        except ImportError:  # cohorts not installed yet
+            return []
+        cohort = Cohort.objects.filter(pk=cohort_id).first()
+        if cohort is None:
+            return []
+        member_ids = _cohort_member_ids(cohort)
+        enrollments = enrollments.filter(user_id__in=member_ids)
+    return list(enrollments.order_by("pk").values_list("pk", flat=True))
+
+
+def _cohort_member_ids(cohort) -> list[int]:
+    for relation in ("memberships", "members", "participants", "enrollments"):
+        manager = getattr(cohort, relation, None)
+        if manager is None:
+            continue
+        model = manager.model
+        field = "user_id" if any(f.name == "user" for f in model._meta.get_fields()) else "pk"
+        return list(manager.values_list(field, flat=True))
+    return []
+
+
+def can_issue_certificates(*, user, programme=None) -> bool:
+    """Superusers, holders of the Django permission, and the issuing institution's admins or programme managers."""
+    from lms.accounts.models import Role
+    from lms.accounts.permissions import has_role
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or user.has_perm("certification.add_certificate"):
+        return True
+    roles = [Role.INSTITUTION_ADMIN, Role.PROGRAMME_MANAGER]
+    return has_role(user, roles, programme.issuer if programme is not None else None)

@@ -1,0 +1,111 @@
+"""Wagtail admin views for staff: certificate list, manual issue, revoke, re-issue, bulk issue with progress.
+
+They parse forms, ask ``selectors.can_issue_certificates`` and call one service each.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from . import selectors, services
+from .codes import code_normalize
+from .forms import BulkIssueForm, IssueForm, ReissueForm, RevokeForm
+from .models import BulkIssueJob, Certificate
+
+
+def _require(request, programme=None):
+    if not selectors.can_issue_certificates(user=request.user, programme=programme):
+        raise PermissionDenied
+
+
+def certificate_list(request):
+    _require(request)
+    query = request.GET.get("q", "").strip()
+    certificates = Certificate.objects.select_related("programme", "replaced_by")
+    if query:
+        code = code_normalize(query)
+        certificates = certificates.filter(Q(code=code) if code else Q(holder_name__icontains=query))
+    page = Paginator(certificates, 50).get_page(request.GET.get("p"))
+    return render(request, "certification/admin/list.html", {"page": page, "q": query})
+
+
+def certificate_issue_view(request):
+    _require(request)
+    form = IssueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        programme = form.cleaned_data["programme"]
+        _require(request, programme)
+        certificate = services.certificate_issue(
+            holder=form.cleaned_data["username"],
+            programme=programme,
+            source_key=f"manual:{programme.pk}:{form.cleaned_data['username'].pk}:{form.cleaned_data['reference']}",
+            achievement=form.cleaned_data["achievement"],
+            hours=form.cleaned_data["hours"],
+            competency_units=form.units(),
+            trainer_name=form.cleaned_data["trainer_name"],
+            issuer=form.cleaned_data["issuer"],
+            actor=request.user,
+        )
+        messages.success(request, _("Certificado emitido: %(code)s") % {"code": certificate.display_code})
+        return redirect("certification_admin:list")
+    return render(request, "certification/admin/form.html", {"form": form, "title": _("Emitir un certificado")})
+
+
+def certificate_revoke_view(request, pk: int):
+    certificate = get_object_or_404(Certificate, pk=pk)
+    _require(request, certificate.programme)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_revoke(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
+        except services.CertificateRuleError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Certificado revocado."))
+        return redirect("certification_admin:list")
+    title = _("Revocar %(code)s") % {"code": certificate.display_code}
+    return render(request, "certification/admin/form.html", {"form": form, "title": title, "certificate": certificate})
+
+
+def certificate_reissue_view(request, pk: int):
+    certificate = get_object_or_404(Certificate, pk=pk)
+    _require(request, certificate.programme)
+    form = ReissueForm(request.POST or None, initial={"holder_name": certificate.holder.printed_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.certificate_reissue(
+                certificate=certificate,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                holder_name=form.cleaned_data["holder_name"],
+            )
+        except services.CertificateRuleError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Nuevo certificado: %(code)s") % {"code": new.display_code})
+        return redirect("certification_admin:list")
+    title = _("Reemitir %(code)s") % {"code": certificate.display_code}
+    return render(request, "certification/admin/form.html", {"form": form, "title": title, "certificate": certificate})
+
+
+def bulk_issue_view(request):
+    _require(request)
+    form = BulkIssueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        programme = form.cleaned_data["programme"]
+        _require(request, programme)
+        ids = selectors.completed_enrollment_ids(programme=programme, cohort_id=form.cleaned_data["cohort_id"])
+        job = services.bulk_issue_job_create(programme=programme, actor=request.user, enrollment_ids=ids)
+        return redirect("certification_admin:bulk_job", pk=job.pk)
+    return render(request, "certification/admin/form.html", {"form": form, "title": _("Emisión masiva")})
+
+
+def bulk_job_view(request, pk: int):
+    job = get_object_or_404(BulkIssueJob.objects.select_related("programme"), pk=pk)
+    _require(request, job.programme)
+    return render(request, "certification/admin/bulk_job.html", {"job": job})

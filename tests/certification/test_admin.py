@@ -1,0 +1,96 @@
+"""Staff pages in the Wagtail admin: manual issue, revoke, re-issue, bulk issue with progress, permissions."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from certification.models import Certificate, CertificateEvent
+from lms.accounts.models import Role
+from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.certification.factories import ProgrammeFactory, holder, issue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    return client
+
+
+def _wagtail_staff(**kwargs):
+    person = UserFactory(**kwargs)
+    person.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    return person
+
+
+def test_staff_issue_a_certificate_by_hand_once_per_reference(admin_client):
+    programme = ProgrammeFactory()
+    person = holder(username="rosa")
+    data = {
+        "programme": programme.pk,
+        "username": "rosa",
+        "reference": "acta-2026-014",
+        "hours": 12,
+        "competency_units": "UC1 Ventas\nUC2 Atención",
+    }
+    response = admin_client.post(reverse("certification_admin:issue"), data)
+    assert response.status_code == 302
+    certificate = Certificate.objects.get(holder=person)
+    assert certificate.hours == 12 and certificate.competency_units == ["UC1 Ventas", "UC2 Atención"]
+    admin_client.post(reverse("certification_admin:issue"), data)
+    assert Certificate.objects.filter(holder=person).count() == 1
+    listing = admin_client.get(reverse("certification_admin:list"), {"q": certificate.display_code})
+    assert certificate.holder_name in listing.content.decode()
+
+
+def test_staff_revoke_and_reissue(admin_client):
+    certificate = issue()
+    admin_client.post(reverse("certification_admin:revoke", args=[certificate.pk]), {"reason": "Error de registro"})
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None
+    assert CertificateEvent.objects.get(certificate=certificate, action="revoked").reason == "Error de registro"
+    other = issue()
+    admin_client.post(
+        reverse("certification_admin:reissue", args=[other.pk]),
+        {"holder_name": "María José Muñoz Peña", "reason": "Corrección de nombre"},
+    )
+    other.refresh_from_db()
+    assert other.replaced_by.holder_name == "María José Muñoz Peña"
+
+
+def test_bulk_issue_shows_progress_and_issues_for_completed_enrollments(admin_client):
+    from tests.courses.factories import CoursePageFactory, EnrollmentFactory
+
+    course = CoursePageFactory()
+    programme = ProgrammeFactory(course=course)
+    done = [EnrollmentFactory(course=course, user=holder(), completed_at=timezone.now()) for _ in range(3)]
+    EnrollmentFactory(course=course, user=holder())  # not completed
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = admin_client.post(reverse("certification_admin:bulk"), {"programme": programme.pk})
+    assert response.status_code == 302
+    page = admin_client.get(response["Location"])
+    html = page.content.decode()
+    assert "3 de 3" in html and 'value="100"' in html
+    assert Certificate.objects.filter(programme=programme).count() == len(done)
+
+
+def test_people_without_the_role_cannot_issue(client):
+    programme = ProgrammeFactory()
+    participant = _wagtail_staff()
+    client.force_login(participant)
+    refused = client.get(reverse("certification_admin:issue"))
+    assert refused.status_code in (302, 403) and "username" not in refused.content.decode()
+    issuer_admin = _wagtail_staff()
+    MembershipFactory(user=issuer_admin, institution=programme.issuer, role=Role.INSTITUTION_ADMIN)
+    client.force_login(issuer_admin)
+    assert client.get(reverse("certification_admin:issue")).status_code == 200
+
+
+def test_programmes_are_managed_as_snippets(admin_client):
+    ProgrammeFactory(name="Get Ahead — facilitadoras")
+    response = admin_client.get(reverse("wagtailsnippets_certification_certificateprogramme:list"))
+    assert response.status_code == 200 and "Get Ahead — facilitadoras" in response.content.decode()
