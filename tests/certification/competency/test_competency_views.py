@@ -234,3 +234,18 @@ def test_evaluator_declares_a_conflict(client, evaluator, candidate):
     client.force_login(evaluator)
     client.post(reverse("competency:conflicts"), {"person": candidate.username, "reason": "Es mi prima."})
     assert evaluator.coi_declared.get().candidate == candidate
+
+
+def test_admin_pages_render_and_published_standards_are_read_only(admin_client, standard):
+    page = admin_client.get(reverse("admin:competency_competencystandard_change", args=[standard.pk]))
+    assert page.status_code == 200
+    assert 'name="title"' not in page.content.decode()  # published: read-only
+    unit = standard.units.first()
+    assert admin_client.get(reverse("admin:competency_competencyunit_change", args=[unit.pk])).status_code == 200
+    admin_client.post(
+        reverse("admin:competency_competencystandard_changelist"),
+        {"action": "new_version", "_selected_action": [standard.pk]},
+    )
+    draft = standard.__class__.objects.get(code=standard.code, version=2)
+    page = admin_client.get(reverse("admin:competency_competencystandard_change", args=[draft.pk]))
+    assert 'name="title"' in page.content.decode()
