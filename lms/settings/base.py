@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "content.packages",
     "courses",
     "courses.cohorts",
+    "courses.imports",
     "certification",
     "certification.trainers",
     "certification.competency",

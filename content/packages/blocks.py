@@ -1,0 +1,84 @@
+"""The lesson-body block that plays a stored package (a SCORM SCO or an H5P content) in a sandboxed iframe.
+
+To appear in lesson bodies it must be listed with the activities: ``("package", PackageActivityBlock())``.
+The iframe has ``sandbox="allow-scripts ..."`` **without** ``allow-same-origin``; the SCO talks to the lesson
+page only by ``postMessage`` (scorm-again cross-frame), and the page commits CMI data to
+``packages:scorm_commit``. Must not import courses or certification.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+
+
+class PackageStructValue(blocks.StructValue):
+    def package(self) -> Any:
+        from .models import ContentPackage
+
+        return ContentPackage.objects.filter(uuid=self.get("package")).first()
+
+
+class PackageActivityBlock(blocks.StructBlock):
+    """A SCORM SCO or H5P content from an imported package, played in isolation."""
+
+    package = blocks.CharBlock(max_length=36, label=_("Paquete (identificador)"))
+    engine = blocks.ChoiceBlock(
+        choices=[("scorm12", "SCORM 1.2"), ("scorm2004", "SCORM 2004"), ("h5p", "H5P")], label=_("Tipo")
+    )
+    title = blocks.CharBlock(max_length=255, label=_("Título"))
+    launch = blocks.CharBlock(max_length=500, label=_("Archivo de inicio"))
+    parameters = blocks.CharBlock(max_length=500, required=False, label=_("Parámetros"))
+    tracked = blocks.BooleanBlock(required=False, default=True, label=_("Envía avance y nota"))
+    mastery_score = blocks.FloatBlock(required=False, min_value=0, max_value=1, label=_("Nota para aprobar (0 a 1)"))
+
+    class Meta:
+        icon = "code"
+        label = _("Actividad de paquete (SCORM o H5P)")
+        description = _("Un contenido SCORM o H5P importado, que se reproduce aislado del resto de Ruta.")
+        template = "packages/blocks/package_activity.html"
+        value_class = PackageStructValue
+        preview_value = {"engine": "scorm12", "title": "Curso SCORM", "launch": "index.html"}
+
+    def get_context(self, value: Any, parent_context: dict | None = None) -> dict:
+        from .services import scorm_resume_data
+        from .views import file_token
+
+        context = super().get_context(value, parent_context=parent_context)
+        package = value.package()
+        context["package_obj"] = package
+        if package is None:
+            return context
+        token = file_token(package)
+        request = (parent_context or {}).get("request")
+        page = (parent_context or {}).get("page")
+        usage_id = (parent_context or {}).get("block_id") or value.get("launch", "")[:64]
+        if value.get("engine") == "h5p":
+            src = reverse("packages:h5p", args=[package.uuid, token])
+        else:
+            src = reverse("packages:file", args=[package.uuid, token, value.get("launch")])
+            if value.get("parameters"):
+                src += "?" + value.get("parameters")
+        resume: dict = {}
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and value.get("engine") != "h5p":
+            resume = scorm_resume_data(user=user, package=package, usage_id=usage_id)
+        commit = reverse("packages:scorm_commit", args=[package.uuid]) + f"?usage={usage_id}"
+        if page is not None:
+            commit += f"&page={page.pk}"
+        if value.get("mastery_score") is not None:
+            commit += f"&mastery={value.get('mastery_score')}"
+        context.update(
+            {
+                "frame_src": src,
+                "commit_url": commit,
+                "resume_json": json.dumps(resume),
+                "usage_id": usage_id,
+                "size_mb": round(package.total_size / (1024 * 1024), 1),
+            }
+        )
+        return context

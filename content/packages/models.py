@@ -1,0 +1,80 @@
+"""Stored packages (SCORM, H5P) that lessons play, and learners' SCORM run-time data per attempt.
+
+Files live in Django's default storage under ``paquetes/<uuid>/``; they are only ever served by
+``content.packages.views.package_file`` with a sandboxing Content-Security-Policy. Must not import courses.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ContentPackage(models.Model):
+    """One uploaded package whose files are kept so lessons can play it (SCORM SCOs, H5P content)."""
+
+    class Engine(models.TextChoices):
+        SCORM12 = "scorm12", "SCORM 1.2"
+        SCORM2004 = "scorm2004", "SCORM 2004"
+        H5P = "h5p", "H5P"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    engine = models.CharField(_("motor"), max_length=16, choices=Engine.choices)
+    title = models.CharField(_("título"), max_length=255)
+    version = models.CharField(_("versión del formato"), max_length=60, blank=True)
+    storage_prefix = models.CharField(max_length=120, editable=False)
+    file_count = models.PositiveIntegerField(default=0)
+    total_size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    provenance = models.JSONField(_("procedencia"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paquete de contenido")
+        verbose_name_plural = _("paquetes de contenido")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_engine_display()})"
+
+    def storage_name(self, path: str) -> str:
+        return f"{self.storage_prefix}{path}"
+
+
+class ScormAttempt(models.Model):
+    """A learner's SCORM run-time data for one SCO (usage id) of a package: resumable, one row per attempt."""
+
+    package = models.ForeignKey(ContentPackage, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scorm_attempts")
+    usage_id = models.CharField(max_length=64)
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    attempt_number = models.PositiveIntegerField(default=1)
+    cmi = models.JSONField(default=dict, blank=True)  # the whole CMI tree as scorm-again sends it
+    completion_status = models.CharField(max_length=20, blank=True)  # completed | incomplete | not attempted ...
+    success_status = models.CharField(max_length=20, blank=True)  # passed | failed | unknown
+    score_scaled = models.FloatField(null=True, blank=True)  # 0..1
+    suspend_data = models.TextField(blank=True)
+    location = models.CharField(max_length=1000, blank=True)
+    session_time = models.CharField(max_length=40, blank=True)
+    total_seconds = models.FloatField(default=0)
+    interactions = models.JSONField(default=list, blank=True)
+    commits = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("intento SCORM")
+        verbose_name_plural = _("intentos SCORM")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["package", "user", "usage_id", "attempt_number"], name="packages_scormattempt_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.usage_id}#{self.attempt_number}"
+
+    @property
+    def completed(self) -> bool:
+        return self.completion_status == "completed" or self.success_status in ("passed", "failed")

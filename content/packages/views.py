@@ -1,0 +1,156 @@
+"""Serving package files in isolation, the H5P frame, and the SCORM commit endpoint.
+
+Package files are served under a signed, expiring URL (``/paquetes/<uuid>/<token>/archivos/<path>``) so that a
+sandboxed iframe (opaque origin, no cookies) can load them, with ``Content-Security-Policy: sandbox`` so that
+even when opened directly they never run with Ruta's origin. HTML gets the scorm-again cross-frame shim injected
+so SCOs talk to the lesson page by ``postMessage`` only. Views hold no rules: they check, call, shape.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import posixpath
+
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from .archive import check_entry_name
+from .errors import PackageRefused
+from .models import ContentPackage
+from .services import scorm_commit
+
+TOKEN_SALT = "ruta.packages.file"  # noqa: S105 - a signing salt, not a secret
+TOKEN_MAX_AGE = 12 * 3600
+SANDBOX_CSP = (
+    "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads; "
+    "frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
+)
+
+
+def file_token(package: ContentPackage) -> str:
+    return signing.TimestampSigner(salt=TOKEN_SALT).sign(str(package.uuid)).split(":", 1)[1]
+
+
+def _check_token(package_uuid: str, token: str) -> None:
+    try:
+        signing.TimestampSigner(salt=TOKEN_SALT).unsign(f"{package_uuid}:{token}", max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise Http404 from exc
+
+
+def _isolate(response: HttpResponse) -> HttpResponse:
+    response["Content-Security-Policy"] = SANDBOX_CSP
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response["Access-Control-Allow-Origin"] = "*"  # the sandboxed frame has an opaque ("null") origin
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _shim() -> bytes:
+    src = static("vendor/scorm-again/cross-frame-api.min.js")
+    return (
+        f'<script src="{src}"></script>'
+        "<script>(function(){if(window.CrossFrameAPI){var a=new CrossFrameAPI('*',window.top);"
+        "window.API=a;window.API_1484_11=a;}})();</script>"
+    ).encode()
+
+
+@xframe_options_sameorigin
+def package_file(request: HttpRequest, package_uuid: str, token: str, path: str) -> HttpResponse:
+    _check_token(package_uuid, token)
+    package = get_object_or_404(ContentPackage, uuid=package_uuid)
+    try:
+        name = check_entry_name(path)
+    except PackageRefused as exc:
+        raise Http404 from exc
+    stored = package.storage_name(name)
+    if not default_storage.exists(stored):
+        raise Http404
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    lowered = name.lower()
+    if lowered.endswith((".html", ".htm")) and package.engine != ContentPackage.Engine.H5P:
+        with default_storage.open(stored, "rb") as fh:
+            data = fh.read()
+        marker = data.lower().find(b"<head")
+        if marker >= 0:
+            end = data.find(b">", marker) + 1
+            data = data[:end] + _shim() + data[end:]
+        else:
+            data = _shim() + data
+        response: HttpResponse = HttpResponse(data, content_type="text/html; charset=utf-8")
+    else:
+        response = FileResponse(default_storage.open(stored, "rb"), content_type=content_type)
+        if lowered.endswith(".svg"):
+            # never rendered as a document on Ruta's origin; as an <img> it cannot run scripts anyway
+            response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=3600"
+    return _isolate(response)
+
+
+@xframe_options_sameorigin
+def h5p_frame(request: HttpRequest, package_uuid: str, token: str) -> HttpResponse:
+    """The page inside the sandboxed iframe that runs h5p-standalone on the package's files."""
+    _check_token(package_uuid, token)
+    get_object_or_404(ContentPackage, uuid=package_uuid, engine=ContentPackage.Engine.H5P)
+    base = posixpath.join(request.path.rsplit("/h5p/", 1)[0], "archivos")
+    html = f"""<!doctype html><html lang="es"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>H5P</title>
+<link rel="stylesheet" href="{static("vendor/h5p-standalone/styles/h5p.css")}"></head>
+<body><div id="h5p"></div><script src="{static("vendor/h5p-standalone/main.bundle.js")}"></script>
+<script>
+new H5PStandalone.H5P(document.getElementById("h5p"), {{
+  h5pJsonPath: "{base}", frameJs: "{static("vendor/h5p-standalone/frame.bundle.js")}",
+  frameCss: "{static("vendor/h5p-standalone/styles/h5p.css")}"
+}}).then(function () {{
+  if (window.H5P && H5P.externalDispatcher) {{
+    H5P.externalDispatcher.on("xAPI", function (event) {{
+      window.top.postMessage({{ruta: "h5p-xapi", statement: event.data.statement}}, "*");
+    }});
+  }}
+}});
+</script></body></html>"""
+    return _isolate(HttpResponse(html, content_type="text/html; charset=utf-8"))
+
+
+@login_required
+def package_open(request: HttpRequest, package_uuid: str, path: str = "") -> HttpResponse:
+    """A stable link (for text blocks) that redirects to a freshly signed file or H5P URL."""
+    from django.shortcuts import redirect
+    from django.urls import reverse
+
+    package = get_object_or_404(ContentPackage, uuid=package_uuid)
+    token = file_token(package)
+    if package.engine == ContentPackage.Engine.H5P or not path:
+        return redirect(reverse("packages:h5p", args=[package.uuid, token]))
+    query = request.META.get("QUERY_STRING", "")
+    url = reverse("packages:file", args=[package.uuid, token, path])
+    return redirect(f"{url}?{query}" if query else url)
+
+
+@login_required
+@require_POST
+def scorm_commit_view(request: HttpRequest, package_uuid: str) -> JsonResponse:
+    package = get_object_or_404(ContentPackage, uuid=package_uuid)
+    try:
+        payload = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"result": "false", "errorCode": 101}, status=400)
+    usage_id = str(request.GET.get("usage") or payload.get("usage_id") or "")[:64]
+    if not usage_id:
+        return JsonResponse({"result": "false", "errorCode": 101}, status=400)
+    try:
+        page_id = int(request.GET.get("page") or 0) or None
+        mastery = float(request.GET["mastery"]) if request.GET.get("mastery") else None
+    except ValueError:
+        page_id, mastery = None, None
+    cmi = payload.get("cmi", payload) if isinstance(payload, dict) else {}
+    scorm_commit(user=request.user, package=package, usage_id=usage_id, cmi=cmi, page_id=page_id, mastery_score=mastery)
+    return JsonResponse({"result": "true", "errorCode": 0})

@@ -1,0 +1,142 @@
+"""Importing packages into draft courses: command, service, transaction, task."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+
+from content.packages.models import ContentPackage
+from courses.imports.models import PackageImport
+from courses.imports.services import package_import_create, package_import_run
+from courses.imports.tasks import package_import_run_task
+from courses.models import CoursePage, LessonPage, ModulePage, ProgrammePage
+from tests.courses.factories import CoursePageFactory, catalogue
+
+CORPUS = (Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus").resolve()
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not checked out beside the repository"),
+]
+
+
+def media_files() -> set[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return {str(p) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+def bodies(course):
+    return [block for lesson in LessonPage.objects.descendant_of(course) for block in lesson.body.raw_data]
+
+
+def test_command_imports_scorm_as_draft_course(capsys):
+    catalogue()
+    call_command("import_package", str(CORPUS / "scorm12/golf_RuntimeBasicCalls_SCORM12.zip"))
+    out = capsys.readouterr().out
+    assert "Importado como borrador" in out and "1 lecciones" in out
+    record = PackageImport.objects.get()
+    course = record.course_page.specific
+    assert isinstance(course, CoursePage) and not course.live
+    assert course.get_parent().slug == "cursos-importados" and not course.get_parent().live
+    lesson = LessonPage.objects.descendant_of(course).get()
+    assert not lesson.live and lesson.title == "Golf Explained"
+    (block,) = lesson.body.raw_data
+    package = ContentPackage.objects.get()
+    assert package.engine == "scorm12" and package.file_count > 10
+    assert default_storage.exists(package.storage_name("shared/launchpage.html"))
+    assert str(package.uuid) in str(block["value"])
+    assert record.provenance["source_format"] == "scorm12"
+
+
+def test_h5p_multichoice_becomes_a_ruta_activity():
+    catalogue()
+    record = package_import_run(package_import=package_import_create(file=CORPUS / "h5p/H5P.MultiChoice.h5p"))
+    assert record.status == PackageImport.Status.DONE, record.error
+    blocks = bodies(record.course_page)
+    question = next(b for b in blocks if b["type"] == "single_choice")
+    assert question["value"]["prompt"] == "What color does the blackcurrant berry actually have?"
+    assert [o["text"] for o in question["value"]["options"] if o["correct"]] == ["Very dark purple"]
+    assert any(b["type"] == "text" and "<img" in b["value"] for b in blocks)  # the question's image
+    assert ContentPackage.objects.count() == 0  # fully converted: no player files kept
+    lesson = LessonPage.objects.descendant_of(record.course_page).get()
+    assert lesson.activities and lesson.completion_rule == LessonPage.CompletionRule.ACTIVITIES
+
+
+def test_olx_course_import():
+    catalogue()
+    record = package_import_run(
+        package_import=package_import_create(file=CORPUS / "olx/openedx-demo-course-lite.tar.gz")
+    )
+    assert record.status == PackageImport.Status.DONE, record.error
+    course = record.course_page
+    assert course.title == "Open edX Demo Course"
+    assert ModulePage.objects.child_of(course).count() == 6
+    assert record.summary["lessons"] == LessonPage.objects.descendant_of(course).count() >= 15
+    assert record.summary["activities"] >= 15
+    assert record.summary["skipped"]  # unsupported problems and components are listed
+    types = {b["type"] for b in bodies(course)}
+    assert {"text", "video", "single_choice", "multiple_choice", "fill_blanks"} <= types
+    assert not LessonPage.objects.descendant_of(course).live().exists()
+    stored = [b["value"] for b in bodies(course) if b["type"] == "text" and "/media/paquetes/medios/" in b["value"]]
+    assert stored  # images referenced from the course HTML were kept
+
+
+def test_refused_package_leaves_nothing(capsys):
+    catalogue()
+    pages_before = CoursePage.objects.count()
+    with pytest.raises(CommandError) as exc:
+        call_command("import_package", str(CORPUS / "cmi5/tincan_basic_course.zip"))
+    assert "xAPI" in str(exc.value)
+    assert CoursePage.objects.count() == pages_before
+    assert PackageImport.objects.get().status == PackageImport.Status.REFUSED
+
+
+def test_failed_import_is_rolled_back(monkeypatch):
+    catalogue()
+    import courses.imports.services as services
+
+    real = services._add_draft
+    calls = {"n": 0}
+
+    def flaky(parent, page, user=None):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise OSError("disco lleno")
+        return real(parent, page, user)
+
+    monkeypatch.setattr(services, "_add_draft", flaky)
+    record = package_import_create(file=CORPUS / "scorm12/golf_RuntimeMinimumCalls_SCORM12.zip")
+    before = ProgrammePage.objects.count(), CoursePage.objects.count(), ModulePage.objects.count()
+    files_before = media_files()
+    record = package_import_run(package_import=record)
+    assert record.status == PackageImport.Status.FAILED and "disco lleno" in record.error
+    assert (ProgrammePage.objects.count(), CoursePage.objects.count(), ModulePage.objects.count()) == before
+    assert LessonPage.objects.count() == 0
+    assert ContentPackage.objects.count() == 0
+    leftovers = [p for p in media_files() - files_before if "/subidas/" not in p]
+    assert leftovers == []
+
+
+def test_import_into_existing_course_adds_modules():
+    course = CoursePageFactory()
+    record = package_import_create(file=CORPUS / "olx/openedx-demo-content-library.tar.gz", target_page=course)
+    record = package_import_run(package_import=record)
+    assert record.status == PackageImport.Status.DONE, record.error
+    assert record.course_page_id == course.pk
+    module = ModulePage.objects.child_of(course).get()
+    assert module.title == "Respiratory System Question Bank 1"
+    assert record.summary["activities"] == 6
+
+
+def test_task_runs_the_service():
+    catalogue()
+    record = package_import_create(file=CORPUS / "h5p/H5P.TrueFalse_h5p-standalone-test.h5p")
+    status = package_import_run_task.delay(record.pk).get()
+    assert status == PackageImport.Status.DONE
+    record.refresh_from_db()
+    assert record.progress == 100
+    (block,) = [b for b in bodies(record.course_page) if b["type"] == "true_false"]
+    assert block["value"]["correct_answer"] == "false"
