@@ -122,7 +122,7 @@ def activity_submit(
     return recorded[0]
 
 
-def _rubric_verdict(rubric: list[dict[str, Any]], rubric_scores: Mapping[str, Any]) -> tuple[float, list[dict]]:
+def _rubric_verdict(rubric: list[dict[str, Any]], rubric_scores: Mapping[Any, Any]) -> tuple[float, list[dict]]:
     total = maximum = 0
     lines = []
     for index, criterion in enumerate(rubric):
@@ -144,10 +144,10 @@ def _rubric_verdict(rubric: list[dict[str, Any]], rubric_scores: Mapping[str, An
 
 
 def submission_grade(
-    *, grader: Any, submission: Submission, rubric_scores: Mapping[str, Any], feedback: str
+    *, grader: Any, submission: Submission, rubric_scores: Mapping[Any, Any], feedback: str
 ) -> Submission:
     """Grade a pending free-text answer once, with the activity's rubric, if the page lets this person review it."""
-    page = submission.page.specific if submission.page_id else None
+    page = submission.page.specific if submission.page is not None else None
     if not activity_can_grade(grader=grader, learner=submission.user, page=page):
         raise PermissionDenied(_("No puedes revisar esta respuesta."))
     if page is None:

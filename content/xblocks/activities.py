@@ -194,7 +194,9 @@ class ActivityXBlock(XBlock):
         return Fragment(render_to_string("content/xblocks/activity.html", ctx, request=request))
 
 
-class ChoiceMixin:
+class ChoiceXBlock(ActivityXBlock):
+    """Shared by the choice activities: authored options, chosen by index."""
+
     options = List(scope=Scope.content, default=[])
 
     def _choice(self, raw_index: str) -> int:
@@ -216,15 +218,15 @@ class ChoiceMixin:
         }
 
 
-class SingleChoiceXBlock(ChoiceMixin, ActivityXBlock):
+class SingleChoiceXBlock(ChoiceXBlock):
     kind = "single_choice"
     kind_label = gettext_lazy("Selección única")
     fields_template = "content/xblocks/fields_choice.html"
 
-    def clean_answer(self, raw):
+    def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         return {"choice": self._choice(_value(raw, "choice"))}
 
-    def evaluate(self, answer):
+    def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         index = answer["choice"]
         option = self.options[index]
         correct = bool(option.get("correct"))
@@ -235,23 +237,23 @@ class SingleChoiceXBlock(ChoiceMixin, ActivityXBlock):
             items={str(index): {"correct": correct, "feedback": option.get("feedback") or ""}},
         )
 
-    def display_context(self):
+    def display_context(self) -> dict[str, Any]:
         chosen = self.last_answer.get("choice")
         return {**super().display_context(), "input_type": "radio", "input_name": "choice", "chosen": [str(chosen)]}
 
 
-class MultipleChoiceXBlock(ChoiceMixin, ActivityXBlock):
+class MultipleChoiceXBlock(ChoiceXBlock):
     kind = "multiple_choice"
     kind_label = gettext_lazy("Selección múltiple")
     fields_template = "content/xblocks/fields_choice.html"
 
-    def clean_answer(self, raw):
+    def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         chosen = sorted({self._choice(value) for value in _values(raw, "choices")})
         if not chosen:
             raise InvalidAnswer(gettext_lazy("Elige al menos una opción."))
         return {"choices": chosen}
 
-    def evaluate(self, answer):
+    def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         right = {i for i, option in enumerate(self.options) if option.get("correct")}
         chosen = set(answer["choices"])
         hits, wrong = len(chosen & right), len(chosen - right)
@@ -268,7 +270,7 @@ class MultipleChoiceXBlock(ChoiceMixin, ActivityXBlock):
         }
         return Evaluation(score=score, feedback=feedback, items=items)
 
-    def display_context(self):
+    def display_context(self) -> dict[str, Any]:
         chosen = [str(i) for i in self.last_answer.get("choices", [])]
         return {**super().display_context(), "input_type": "checkbox", "input_name": "choices", "chosen": chosen}
 
@@ -282,13 +284,13 @@ class TrueFalseXBlock(ActivityXBlock):
     feedback_correct = String(scope=Scope.content, default="")
     feedback_incorrect = String(scope=Scope.content, default="")
 
-    def clean_answer(self, raw):
+    def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         value = _value(raw, "value")
         if value not in ("true", "false"):
             raise InvalidAnswer(gettext_lazy("Elige verdadero o falso."))
         return {"value": value}
 
-    def evaluate(self, answer):
+    def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         correct = answer["value"] == self.correct_answer
         message = _("¡Correcto!") if correct else _("No es la respuesta correcta.")
         extra = self.feedback_correct if correct else self.feedback_incorrect
@@ -298,7 +300,7 @@ class TrueFalseXBlock(ActivityXBlock):
             items={answer["value"]: {"correct": correct, "feedback": extra or ""}},
         )
 
-    def display_context(self):
+    def display_context(self) -> dict[str, Any]:
         return {
             "choices": [
                 {"key": key, "text": text, "mark": self.result_items.get(key)}
@@ -324,7 +326,7 @@ class FillBlanksXBlock(ActivityXBlock):
             [normalise(alt) for alt in m.group(1).split("|") if alt.strip()] for m in BLANK_PATTERN.finditer(self.text)
         ]
 
-    def clean_answer(self, raw):
+    def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         count = len(self._accepted())
         given = [v.strip()[:200] for v in _values(raw, "blank")][:count]
         given += [""] * (count - len(given))
@@ -332,7 +334,7 @@ class FillBlanksXBlock(ActivityXBlock):
             raise InvalidAnswer(gettext_lazy("Completa los espacios en blanco."))
         return {"blanks": given}
 
-    def evaluate(self, answer):
+    def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         accepted = self._accepted()
         marks = [normalise(value) in accepted[i] for i, value in enumerate(answer["blanks"])]
         score = sum(marks) / len(marks) if marks else 0.0
@@ -344,7 +346,7 @@ class FillBlanksXBlock(ActivityXBlock):
         items = {str(i): {"correct": ok, "feedback": ""} for i, ok in enumerate(marks)}
         return Evaluation(score=score, feedback=feedback, items=items)
 
-    def display_context(self):
+    def display_context(self) -> dict[str, Any]:
         segments: list[dict[str, Any]] = []
         given = self.last_answer.get("blanks", [])
         position = 0
@@ -368,7 +370,7 @@ class FillBlanksXBlock(ActivityXBlock):
         return {"segments": segments}
 
 
-class OpaqueKeysMixin:
+class OpaqueKeysXBlock(ActivityXBlock):
     """Keys for the browser that do not reveal the authored (correct) order."""
 
     def token(self, index: int) -> str:
@@ -382,7 +384,7 @@ class OpaqueKeysMixin:
         return order
 
 
-class MatchingXBlock(OpaqueKeysMixin, ActivityXBlock):
+class MatchingXBlock(OpaqueKeysXBlock):
     kind = "matching"
     kind_label = gettext_lazy("Relacionar")
     fields_template = "content/xblocks/fields_matching.html"
@@ -391,7 +393,7 @@ class MatchingXBlock(OpaqueKeysMixin, ActivityXBlock):
     feedback_correct = String(scope=Scope.content, default="")
     feedback_incorrect = String(scope=Scope.content, default="")
 
-    def clean_answer(self, raw):
+    def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         tokens = {self.token(i): i for i in range(len(self.pairs))}
         matches = []
         for i in range(len(self.pairs)):
@@ -401,7 +403,7 @@ class MatchingXBlock(OpaqueKeysMixin, ActivityXBlock):
             matches.append(tokens[chosen])
         return {"matches": matches}
 
-    def evaluate(self, answer):
+    def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         marks = [
             normalise(self.pairs[j]["match"]) == normalise(self.pairs[i]["match"])
             for i, j in enumerate(answer["matches"])
@@ -414,7 +416,7 @@ class MatchingXBlock(OpaqueKeysMixin, ActivityXBlock):
             feedback.append(extra)
         return Evaluation(score=score, feedback=feedback, items={str(i): {"correct": ok} for i, ok in enumerate(marks)})
 
-    def display_context(self):
+    def display_context(self) -> dict[str, Any]:
         given = self.last_answer.get("matches", [])
         options = sorted(
             ({"value": self.token(i), "text": pair["match"]} for i, pair in enumerate(self.pairs)),
@@ -432,7 +434,7 @@ class MatchingXBlock(OpaqueKeysMixin, ActivityXBlock):
         return {"rows": rows, "match_options": options}
 
 
-class OrderingXBlock(OpaqueKeysMixin, ActivityXBlock):
+class OrderingXBlock(OpaqueKeysXBlock):
     kind = "ordering"
     kind_label = gettext_lazy("Ordenar")
     fields_template = "content/xblocks/fields_ordering.html"
@@ -441,7 +443,7 @@ class OrderingXBlock(OpaqueKeysMixin, ActivityXBlock):
     feedback_correct = String(scope=Scope.content, default="")
     feedback_incorrect = String(scope=Scope.content, default="")
 
-    def clean_answer(self, raw):
+    def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         count = len(self.items)
         positions = []
         for i in range(count):
@@ -454,7 +456,7 @@ class OrderingXBlock(OpaqueKeysMixin, ActivityXBlock):
             positions.append(position)
         return {"positions": positions}
 
-    def evaluate(self, answer):
+    def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         marks = [position == i + 1 for i, position in enumerate(answer["positions"])]
         score = sum(marks) / len(marks) if marks else 0.0
         all_right = all(marks)
@@ -466,7 +468,7 @@ class OrderingXBlock(OpaqueKeysMixin, ActivityXBlock):
             score=score, feedback=feedback, items={self.token(i): {"correct": ok} for i, ok in enumerate(marks)}
         )
 
-    def display_context(self):
+    def display_context(self) -> dict[str, Any]:
         given = self.last_answer.get("positions", [])
         rows = [
             {
@@ -489,7 +491,7 @@ class FreeTextXBlock(ActivityXBlock):
     max_length = Integer(scope=Scope.content, default=3000)
     rubric = List(scope=Scope.content, default=[])
 
-    def clean_answer(self, raw):
+    def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         text = _value(raw, "text").strip()
         if not text:
             raise InvalidAnswer(gettext_lazy("Escribe tu respuesta antes de enviarla."))
@@ -497,10 +499,10 @@ class FreeTextXBlock(ActivityXBlock):
             raise InvalidAnswer(gettext_lazy("Tu respuesta es demasiado larga."))
         return {"text": text}
 
-    def evaluate(self, answer):
+    def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         return Evaluation(score=None, feedback=[_("Pendiente de revisión.")])
 
-    def record(self, evaluation):
+    def record(self, evaluation: Evaluation) -> None:
         self.pending_review = True
         self.last_result = {"score": None, "passed": False, "feedback": evaluation.feedback, "items": {}}
         self.runtime.publish(self, self.event_type, {"attempt": self.attempts, "answer": self.last_answer})
@@ -526,7 +528,7 @@ class FreeTextXBlock(ActivityXBlock):
         self.completed = True
         return self.last_result
 
-    def display_context(self):
+    def display_context(self) -> dict[str, Any]:
         return {"text_value": self.last_answer.get("text", ""), "max_length": self.max_length}
 
 
@@ -542,7 +544,7 @@ class SelfReflectionXBlock(ActivityXBlock):
     pass_mark = Integer(scope=Scope.settings, default=0)
     weight = Float(scope=Scope.settings, default=0.0)
 
-    def clean_answer(self, raw):
+    def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         text = _value(raw, "text").strip()
         if not text:
             raise InvalidAnswer(gettext_lazy("Escribe tu reflexión antes de enviarla."))
@@ -550,11 +552,11 @@ class SelfReflectionXBlock(ActivityXBlock):
             raise InvalidAnswer(gettext_lazy("Tu reflexión es demasiado larga."))
         return {"text": text}
 
-    def evaluate(self, answer):
+    def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         message = self.closing_message or _("Gracias por compartir tu reflexión.")
         return Evaluation(score=1.0, feedback=[message])
 
-    def record(self, evaluation):
+    def record(self, evaluation: Evaluation) -> None:
         self.completed = True
         self.passed = True
         self.last_result = {"score": None, "passed": True, "feedback": evaluation.feedback, "items": {}}
@@ -562,7 +564,7 @@ class SelfReflectionXBlock(ActivityXBlock):
             self, self.event_type, {"completion": 1.0, "attempt": self.attempts, "answer": self.last_answer}
         )
 
-    def display_context(self):
+    def display_context(self) -> dict[str, Any]:
         return {"text_value": self.last_answer.get("text", ""), "max_length": self.max_length}
 
 

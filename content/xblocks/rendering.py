@@ -53,30 +53,31 @@ def render_activity_block(*, block: Any, value: Any, context: dict[str, Any]) ->
     """The XBlock student view of one authored activity for ``context['request'].user``."""
     request = context.get("request")
     page = context.get("page")
-    usage_id = context.get("id")
-    preview = not (request is not None and page is not None and usage_id and getattr(page, "pk", None))
-    if preview:
+    usage_id = str(context.get("id") or "")
+    if request is None or page is None or not usage_id or not getattr(page, "pk", None):
+        # The editor's block preview: no learner, no page, nothing to submit.
         runtime = RutaRuntime(user=AnonymousUser(), page_id=None)
-        usage_id = usage_id or "vista-previa"
+        xblock = runtime.activity(
+            usage_id=usage_id or "vista-previa", block_type=block.xblock_type, authored=value.xblock_fields()
+        )
+        view_context: dict[str, Any] = {"request": request, "preview": True}
     else:
-        runtime = runtime_for_request(request, page)
-    xblock = runtime.activity(usage_id=str(usage_id), block_type=block.xblock_type, authored=value.xblock_fields())
-    view_context: dict[str, Any] = {"request": request, "preview": preview}
-    if not preview:
         from content.selectors import activity_can_submit
 
+        runtime = runtime_for_request(request, page)
+        xblock = runtime.activity(usage_id=usage_id, block_type=block.xblock_type, authored=value.xblock_fields())
         user = request.user
         next_url = context.get("activity_next_url") or request.get_full_path()
-        view_context.update(
-            {
-                "can_submit": activity_can_submit(user=user, page=page),
-                "is_authenticated": user.is_authenticated,
-                "submit_url": reverse("content:submit", kwargs={"page_id": page.pk, "usage_id": usage_id}),
-                "next_url": next_url,
-                "login_url": f"{reverse('account_login')}?{urlencode({'next': next_url})}",
-                "flash": context.get("activity_flash") or _flash_pop(request, usage_id),
-            }
-        )
+        view_context = {
+            "request": request,
+            "preview": False,
+            "can_submit": activity_can_submit(user=user, page=page),
+            "is_authenticated": user.is_authenticated,
+            "submit_url": reverse("content:submit", kwargs={"page_id": page.pk, "usage_id": usage_id}),
+            "next_url": next_url,
+            "login_url": f"{reverse('account_login')}?{urlencode({'next': next_url})}",
+            "flash": context.get("activity_flash") or _flash_pop(request, usage_id),
+        }
     fragment = runtime.render(xblock, "student_view", context=view_context)
     return mark_safe(fragment.body_html())  # noqa: S308 - rendered by our own escaped templates
 

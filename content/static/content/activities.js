@@ -51,9 +51,16 @@
       headers: { "Accept": "application/json", "X-CSRFToken": token }
     }).then(function (response) {
       if (response.status >= 500) { throw new Error("server " + response.status); }
+      var section = document.getElementById(item.section);
+      var type = response.headers.get("Content-Type") || "";
+      if (response.status === 401 || type.indexOf("application/json") === -1) {
+        // Session ended or the request was refused before reaching the activity (e.g. CSRF):
+        // keep the answer; it is resent when the learner reloads the page after logging in.
+        say(section, response.status === 401 ? "session" : "error");
+        return;
+      }
       return response.json().then(function (data) {
         forget(item.sid);
-        var section = document.getElementById(item.section);
         if (section && data.html) { replace(section, data.html); }
         else if (section) { say(section, data.ok ? "sent" : "error"); }
       });
