@@ -1,3 +1,19 @@
+"""Trainer certification pages, under /facilitadores/. Every route taking an id is in the permission matrix test."""
+
+from django.urls import path
+
+from . import views
+
 app_name = "trainers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("registro/", views.registry, name="registry"),
+    path("postular/", views.nominate, name="nominate"),
+    path("<int:pk>/", views.path_detail, name="path"),
+    path("<int:pk>/formacion/", views.training_start, name="training_start"),
+    path("<int:pk>/practica/", views.practice_link, name="practice_link"),
+    path("<int:pk>/observacion/", views.observe, name="observe"),
+    path("<int:pk>/aprobar/", views.approve, name="approve"),
+    path("<int:pk>/retirar/", views.withdraw, name="withdraw"),
+]

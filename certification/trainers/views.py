@@ -1,0 +1,216 @@
+"""Trainer certification pages: my path, supervision, approvals, and the public registry of certified trainers.
+
+Views parse, call a service or selector, and render. A path the person may not see is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from courses.cohorts.models import Cohort
+from courses.cohorts.selectors import cohorts_for_staff
+from lms.accounts.models import Role
+from lms.accounts.permissions import institutions_with_role
+
+from . import selectors, services
+from .forms import CohortChoiceForm, NominateForm, ObservationForm, WithdrawForm
+from .models import TrainerPath
+
+
+def _visible_path(request, pk: int) -> TrainerPath:
+    path = get_object_or_404(
+        TrainerPath.objects.select_related("trainer", "track", "institution", "supervisor", "certificate"), pk=pk
+    )
+    if not selectors.can_view_path(user=request.user, path=path):
+        raise Http404
+    return path
+
+
+@login_required
+def home(request):
+    paths = list(selectors.paths_visible_to(user=request.user).order_by("state", "trainer__first_name"))
+    user = request.user
+    context = {
+        "mine": [p for p in paths if p.trainer_id == user.pk],
+        "supervised": [p for p in paths if p.supervisor_id == user.pk],
+        "others": [p for p in paths if p.trainer_id != user.pk and p.supervisor_id != user.pk],
+        "can_nominate": institutions_with_role(user, Role.INSTITUTION_ADMIN).exists(),
+    }
+    return render(request, "trainers/home.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nominate(request):
+    institutions = institutions_with_role(request.user, Role.INSTITUTION_ADMIN)
+    if not institutions.exists():
+        raise PermissionDenied
+    form = NominateForm(request.POST or None, institutions=institutions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            path = services.trainer_nominate(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Postulación registrada."))
+            return redirect("trainers:path", pk=path.pk)
+    return render(request, "trainers/nominate.html", {"form": form})
+
+
+@login_required
+def path_detail(request, pk: int):
+    path = _visible_path(request, pk)
+    user = request.user
+    is_admin = selectors.can_nominate(user=user, institution=path.institution)
+    is_approver = selectors.can_approve(user=user, track=path.track)
+    context = {
+        "path": path,
+        "events": path.events.select_related("actor"),
+        "observations": path.observations.select_related("observer"),
+        "practice": selectors.practice_status(path=path),
+        "State": TrainerPath.State,
+        "is_approver": is_approver,
+        "training_form": (
+            CohortChoiceForm(
+                cohorts=Cohort.objects.filter(course=path.track.tot_course)
+                if path.track.tot_course_id
+                else Cohort.objects.all()
+            )
+            if path.state == TrainerPath.State.APPLICANT and (is_admin or is_approver)
+            else None
+        ),
+        "practice_form": (
+            CohortChoiceForm(cohorts=cohorts_for_staff(user=path.trainer).filter(trainer_links__user=path.trainer))
+            if path.state == TrainerPath.State.IN_PRACTICE and user.pk in (path.trainer_id, path.supervisor_id)
+            else None
+        ),
+        "can_observe": path.state == TrainerPath.State.IN_PRACTICE and user.pk == path.supervisor_id,
+        "withdraw_form": WithdrawForm()
+        if is_approver and path.state in (TrainerPath.State.CERTIFIED, TrainerPath.State.SUSPENDED)
+        else None,
+    }
+    return render(request, "trainers/path_detail.html", context)
+
+
+def _run(request, path, action, success):
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect("trainers:path", pk=path.pk)
+
+
+@login_required
+@require_POST
+def training_start(request, pk: int):
+    path = _visible_path(request, pk)
+    form = CohortChoiceForm(request.POST, cohorts=Cohort.objects.all())
+    if not form.is_valid():
+        messages.error(request, _("Elige un grupo."))
+        return redirect("trainers:path", pk=path.pk)
+    return _run(
+        request,
+        path,
+        lambda: services.trainer_training_start(path=path, tot_cohort=form.cleaned_data["cohort"], actor=request.user),
+        _("La persona está en formación."),
+    )
+
+
+@login_required
+@require_POST
+def practice_link(request, pk: int):
+    path = _visible_path(request, pk)
+    form = CohortChoiceForm(request.POST, cohorts=Cohort.objects.all())
+    if not form.is_valid():
+        messages.error(request, _("Elige un grupo."))
+        return redirect("trainers:path", pk=path.pk)
+    return _run(
+        request,
+        path,
+        lambda: services.trainer_practice_link(path=path, cohort=form.cleaned_data["cohort"], actor=request.user),
+        _("Vinculamos el grupo de práctica."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observe(request, pk: int):
+    path = _visible_path(request, pk)
+    if request.user.pk != path.supervisor_id:
+        raise PermissionDenied
+    form = ObservationForm(request.POST or None, checklist=path.track.checklist)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.trainer_observation_record(
+                path=path,
+                observer=request.user,
+                items=form.checked(),
+                comments=form.cleaned_data["comments"],
+                recommended=form.cleaned_data["recommended"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Guardamos la observación."))
+            return redirect("trainers:path", pk=path.pk)
+    return render(
+        request,
+        "trainers/observe.html",
+        {"path": path, "form": form, "practice": selectors.practice_status(path=path)},
+    )
+
+
+@login_required
+@require_POST
+def approve(request, pk: int):
+    path = _visible_path(request, pk)
+    return _run(
+        request,
+        path,
+        lambda: services.trainer_certify(path=path, approver=request.user),
+        _("Certificación aprobada y certificado emitido."),
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    path = _visible_path(request, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Elige una decisión y escribe el motivo."))
+        return redirect("trainers:path", pk=path.pk)
+    return _run(
+        request,
+        path,
+        lambda: services.trainer_certification_withdraw(
+            path=path,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            suspend=form.cleaned_data["action"] == "suspend",
+        ),
+        _("Decisión registrada."),
+    )
+
+
+def registry(request):
+    methodology = request.GET.get("metodologia", "")
+    query = request.GET.get("q", "").strip()[:80]
+    return render(
+        request,
+        "trainers/registry.html",
+        {
+            "entries": selectors.registry_list(methodology=methodology, query=query)[:500],
+            "methodologies": selectors.registry_methodologies(),
+            "methodology": methodology,
+            "query": query,
+        },
+    )
