@@ -184,3 +184,22 @@ def test_account_management_pages_from_allauth_use_ruta_layout(client):
         assert response.status_code == 200, name
         assert '<html lang="es">' in response.text
         assert 'name="language"' in response.text
+
+
+def test_the_password_reset_link_lets_the_person_choose_a_new_password(client):
+    import re
+
+    user = UserFactory(username="jose", email="jose@example.org")
+    EmailAddress.objects.create(user=user, email="jose@example.org", primary=True, verified=True)
+    client.post(reverse("account_reset_password"), {"email": "jose@example.org"})
+    link = re.search(r"https?://testserver(/accounts/password/reset/key/\S+)", mail.outbox[0].body).group(1)
+    response = client.get(link, follow=True)
+    assert response.status_code == 200
+    assert '<html lang="es">' in response.text
+    response = client.post(
+        response.redirect_chain[-1][0] if response.redirect_chain else link,
+        {"password1": "Nueva-clave-2026", "password2": "Nueva-clave-2026"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Nueva-clave-2026")
