@@ -1,0 +1,81 @@
+"""Demo certificate programmes (one per demo course, plus the IMESUN-GIN facilitator qualification) and
+certificates for the demo participants who completed a course. Idempotent: programmes are updated in place
+and certificates are keyed on their enrolment.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from .models import Certificate, CertificateProgramme, Signatory
+from .services import certificate_issue_for_enrollment
+
+VALIDITY_MONTHS = {"SST-NEGOCIO": 24}
+
+
+def _programme_for_course(ctx, code: str, course) -> CertificateProgramme:
+    issuer = getattr(course, "institution", None) or ctx.institutions.get("oit")
+    programme, _created = CertificateProgramme.objects.update_or_create(
+        slug=f"curso-{code.lower()}",
+        defaults={
+            "name": f"Certificado del curso {course.title}"[:200],
+            "kind": CertificateProgramme.Kind.COURSE,
+            "title": course.title[:160],
+            "course": course,
+            "reference": code,
+            "hours": getattr(course, "estimated_hours", None),
+            "issuer": issuer,
+            "validity_months": VALIDITY_MONTHS.get(code),
+            "description": getattr(course, "summary", "") or "",
+        },
+    )
+    oit = ctx.institutions.get("oit")
+    if oit is not None and issuer != oit:
+        programme.co_issuers.add(oit)
+    Signatory.objects.update_or_create(
+        programme=programme,
+        sort_order=0,
+        defaults={"name": "Lucía Fernández Ortiz", "title": "Coordinadora del programa — OIT"},
+    )
+    return programme
+
+
+def seed(ctx) -> None:
+    oit = ctx.institutions.get("oit")
+    if oit is None:
+        return
+    CertificateProgramme.objects.update_or_create(
+        slug="facilitador-imesun-gin",
+        defaults={
+            "name": "Facilitador·a certificado·a IMESUN — GIN",
+            "kind": CertificateProgramme.Kind.TRAINER_QUALIFICATION,
+            "title": "Facilitador·a certificado·a IMESUN — Genere su Idea de Negocio (GIN)",
+            "reference": "IMESUN-GIN",
+            "issuer": oit,
+            "validity_months": 36,
+            "auto_issue": False,
+            "language": CertificateProgramme.Language.BILINGUAL,
+        },
+    )
+    courses = ctx.objects.get("courses") or {}
+    if not courses:
+        return
+    from courses.models import Enrollment
+
+    programmes = {code: _programme_for_course(ctx, code, course) for code, course in courses.items()}
+    shown = None
+    for code, programme in programmes.items():
+        completed = Enrollment.objects.filter(course=courses[code], completed_at__isnull=False).select_related("user")
+        for enrollment in completed:
+            certificate = certificate_issue_for_enrollment(enrollment=enrollment, programme=programme)
+            if certificate is not None and enrollment.user == ctx.users.get("participant"):
+                shown = certificate
+    if shown is None:
+        shown = Certificate.objects.filter(programme__in=programmes.values()).first()
+    if shown is not None:
+        ctx.objects["certificate_demo"] = shown
+        base = settings.RUTA_BASE_URL
+        verify_url = base + reverse("certification:verify", args=[shown.code])
+        pdf_url = base + reverse("certification:pdf", args=[shown.code])
+        ctx.say(f"Certificado de demostración: {verify_url} PDF: {pdf_url}")
