@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
 from .models import CoursePage, Enrollment, LessonPage, LessonProgress
@@ -63,7 +62,7 @@ def enrollment_create(
         missing = prerequisites_missing(course=course, user=user)
         if missing:
             raise ValidationError(
-                format_lazy(_("Completa primero {courses}."), courses=", ".join(c.title for c in missing)),
+                _("Completa primero %(courses)s.") % {"courses": ", ".join(c.title for c in missing)},
                 code="prerequisites",
             )
     try:

@@ -104,7 +104,7 @@ def test_a_retried_submission_is_not_counted_twice(user, course_with_quiz, compl
     assert Submission.objects.filter(user=user, usage_id=blocks["choice"]["id"]).count() == 1
 
 
-def test_course_is_not_completed_below_the_pass_mark(user, completions):
+def test_course_is_not_completed_below_the_pass_mark(client, user, completions):
     """All required lessons done (viewed rule) but the weighted score is 50 % against a 70 % pass mark."""
     course = build_course(lessons_per_module=1, pass_mark=70)
     lesson = LessonPage.objects.descendant_of(course).get()
@@ -120,6 +120,9 @@ def test_course_is_not_completed_below_the_pass_mark(user, completions):
     assert enrollment.score == 50.0
     assert enrollment.completed_at is None
     assert completions == []
+    client.force_login(user)
+    html = client.get(course.url).content.decode()
+    assert "Tu nota en las actividades es 50 % y se aprueba con 70 %" in html
 
     submit(user, lesson, second, {"blank": ["gastos"]})  # best score now counts
     enrollment.refresh_from_db()
