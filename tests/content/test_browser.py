@@ -56,3 +56,26 @@ def test_answer_with_javascript_and_offline_retry(learner_page, make_page, user,
     assert submission.user == user and submission.passed
     assert browser.evaluate("localStorage.getItem('ruta:actividades-pendientes')") == "{}"
     axe_check(browser)
+
+
+def test_every_activity_type_is_accessible_before_and_after_answering(
+    learner_page, all_page, user, submit, screenshot, axe_check
+):
+    browser = learner_page
+    lesson, ids = all_page
+    browser.goto(lesson.url)
+    axe_check(browser)
+    assert browser.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(browser, "actividades-todas-360")
+
+    submit(user, lesson, ids["single_choice"], {"choice": "0"})
+    submit(user, lesson, ids["multiple_choice"], {"choices": ["0", "1"]})
+    submit(user, lesson, ids["true_false"], {"value": "false"})
+    submit(user, lesson, ids["fill_blanks"], {"blank": ["costos", "mes"]})
+    submit(user, lesson, ids["free_text"], {"text": "Mis clientas son vecinas."})
+    submit(user, lesson, ids["self_reflection"], {"text": "Anotaré mis ventas."})
+    browser.reload()
+    browser.get_by_text("Pendiente de revisión.").first.wait_for()
+    axe_check(browser)
+    assert browser.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(browser, "actividades-respondidas-360")
