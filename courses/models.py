@@ -272,7 +272,7 @@ class LessonPage(Page):
     def serve(self, request, *args, **kwargs):
         from .services import progress_record
 
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and not getattr(request, "is_preview", False):
             progress_record(user=request.user, lesson_id=self.pk, viewed=True)
         return super().serve(request, *args, **kwargs)
 
