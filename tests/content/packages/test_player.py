@@ -1,0 +1,116 @@
+"""Stored packages: isolated file serving, the SCORM commit endpoint, resume data and activity_scored."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from content import signals
+from content.packages.archive import open_archive
+from content.packages.models import ScormAttempt
+from content.packages.services import (
+    content_package_store,
+    scorm_commit,
+    scorm_resume_data,
+    scorm_summary,
+    session_seconds,
+)
+from content.packages.views import SANDBOX_CSP, file_token
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def package(tmp_path):
+    path = tmp_path / "sco.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("index.html", "<html><head><title>SCO</title></head><body>hola</body></html>")
+        zf.writestr("img/x.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    with open_archive(path) as archive:
+        return content_package_store(archive=archive, engine="scorm12", title="SCO")
+
+
+def test_package_file_is_served_sandboxed_with_the_api_shim(client, package):
+    url = reverse("packages:file", args=[package.uuid, file_token(package), "index.html"])
+    response = client.get(url)  # no login: the sandboxed frame sends no cookies
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == SANDBOX_CSP and "sandbox" in SANDBOX_CSP
+    assert "allow-same-origin" not in SANDBOX_CSP
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    html = response.content.decode()
+    assert "cross-frame-api" in html and html.index("CrossFrameAPI") < html.index("<title>")
+
+
+def test_svg_is_never_served_unsandboxed(client, package):
+    response = client.get(reverse("packages:file", args=[package.uuid, file_token(package), "img/x.svg"]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_bad_token_and_traversal_are_404(client, package):
+    assert client.get(reverse("packages:file", args=[package.uuid, "1:forged", "index.html"])).status_code == 404
+    token = file_token(package)
+    url = reverse("packages:file", args=[package.uuid, token, "index.html"]).replace("index.html", "../../settings.py")
+    assert client.get(url).status_code == 404
+
+
+def test_scorm12_summary():
+    core = {
+        "lesson_status": "passed",
+        "score": {"raw": "80", "min": "0", "max": "100"},
+        "session_time": "00:01:30",
+        "lesson_location": "p3",
+    }
+    interactions = {"0": {"id": "q1", "type": "choice", "result": "correct"}}
+    cmi = {"cmi": {"core": core, "suspend_data": "abc", "interactions": interactions}}
+    summary = scorm_summary(cmi)
+    assert summary["completion_status"] == "completed" and summary["success_status"] == "passed"
+    assert summary["score_scaled"] == 0.8 and summary["suspend_data"] == "abc" and summary["location"] == "p3"
+    assert summary["interactions"][0]["id"] == "q1"
+    assert session_seconds("00:01:30") == 90 and session_seconds("PT1H2M3S") == 3723
+
+
+def test_scorm2004_mastery_decides_success():
+    summary = scorm_summary({"completion_status": "completed", "score": {"scaled": "0.5"}}, mastery_score=0.8)
+    assert summary["success_status"] == "failed"
+
+
+def test_commit_endpoint_records_resumes_and_signals_once(client, user, package):
+    received = []
+
+    def on_scored(sender, **kwargs):
+        received.append(kwargs)
+
+    signals.activity_scored.connect(on_scored)
+    try:
+        client.force_login(user)
+        url = reverse("packages:scorm_commit", args=[package.uuid]) + "?usage=sco-1"
+        cmi = {"cmi": {"core": {"lesson_status": "incomplete"}, "suspend_data": "pagina=2"}}
+        assert client.post(url, json.dumps(cmi), content_type="application/json").json()["result"] == "true"
+        assert scorm_resume_data(user=user, package=package, usage_id="sco-1") == cmi["cmi"]
+        done = {"cmi": {"core": {"lesson_status": "passed", "score": {"raw": "90"}}, "suspend_data": ""}}
+        client.post(url, json.dumps(done), content_type="application/json")
+        client.post(url, json.dumps(done), content_type="application/json")  # a retry: no second signal
+    finally:
+        signals.activity_scored.disconnect(on_scored)
+    attempt = ScormAttempt.objects.get()
+    assert attempt.completed and attempt.score_scaled == 0.9 and attempt.commits == 3
+    assert len(received) == 1
+    assert received[0]["usage_id"] == "sco-1" and received[0]["passed"] and received[0]["completed"]
+
+
+def test_commit_requires_login(client, package):
+    url = reverse("packages:scorm_commit", args=[package.uuid]) + "?usage=x"
+    assert client.post(url, "{}", content_type="application/json").status_code == 302
+
+
+def test_service_directly(user, package):
+    attempt = scorm_commit(user=user, package=package, usage_id="u", cmi={"completion_status": "completed"})
+    assert attempt.completed and attempt.score_scaled is None
+    assert Path(package.storage_prefix).parts[0] == "paquetes"
