@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from . import permissions
@@ -21,6 +22,12 @@ class ConsentState:
     granted: bool
     text_version: str | None
     decided_at: datetime | None
+    current_text_version: str
+
+    @property
+    def outdated(self) -> bool:
+        """Granted under an earlier version of the text than the one in force."""
+        return self.granted and self.text_version != self.current_text_version
 
 
 def consent_current(user: User, purpose: str) -> bool:
@@ -46,6 +53,7 @@ def consent_states_for_user(*, user: User) -> list[ConsentState]:
                 granted=bool(record and record.granted),
                 text_version=record.text_version if record else None,
                 decided_at=record.created_at if record else None,
+                current_text_version=settings.RUTA_CONSENT_VERSION,
             )
         )
     return states

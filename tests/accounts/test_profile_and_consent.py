@@ -143,3 +143,17 @@ def test_account_pages_use_a_bounded_number_of_queries(client, django_assert_max
     for name in ["accounts:profile", "accounts:profile_edit", "accounts:consent", "accounts:data_export"]:
         with django_assert_max_num_queries(15):
             assert client.get(reverse(name)).status_code == 200
+
+
+def test_consent_page_asks_again_when_the_text_changed(client, settings):
+    user = UserFactory()
+    purpose = ConsentRecord.Purpose.REPORTING
+    services.consent_record(user=user, purpose=purpose, granted=True, text_version="2025-01")
+    settings.RUTA_CONSENT_VERSION = "2026-11"
+    client.force_login(user)
+    page = client.get(reverse("accounts:consent")).text
+    assert "Actualizamos este texto (versión 2026-11)" in page
+    assert "Aceptar la nueva versión" in page
+    client.post(reverse("accounts:consent"), {"purpose": purpose, "granted": "1"})
+    assert ConsentRecord.objects.filter(user=user, purpose=purpose).first().text_version == "2026-11"
+    assert "Actualizamos este texto" not in client.get(reverse("accounts:consent")).text
