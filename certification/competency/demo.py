@@ -183,6 +183,7 @@ def _run_stage(stage: str, *, candidate: User, standard: Any, admin: User, team:
     if stage == "applied":
         return application
     services.evaluator_assign(application=application, evaluator=evaluator, actor=admin)
+    services.validator_assign(application=application, validator=validator, actor=admin)
     if stage == "assigned":
         return application
     when = timezone.now() + datetime.timedelta(days=2 + order)

@@ -48,11 +48,13 @@ def is_body_evaluator(user: Any, body: Institution) -> bool:
 
 
 def can_validate(user: Any, application: Application) -> bool:
-    """Another evaluator of the body, or its staff, validates; never the person who assessed."""
+    """The second evaluator the body assigned, or the body's staff as supervisors; never the assessor."""
     if not user.is_authenticated or user.pk in (application.evaluator_id, application.candidate_id):
         return False
     body = application.certifying_body
-    return is_body_evaluator(user, body) or can_manage_body(user, body)
+    if application.validator_id == user.pk and is_body_evaluator(user, body):
+        return True
+    return can_manage_body(user, body)
 
 
 def can_view_as_evaluator(user: Any, application: Application) -> bool:
@@ -63,8 +65,6 @@ def can_view_as_evaluator(user: Any, application: Application) -> bool:
         return True
     appeal = getattr(application, "appeal", None)
     if appeal is not None and appeal.reviewer_id == user.pk:
-        return True
-    if application.status == Application.Status.SUBMITTED and can_validate(user, application):
         return True
     return can_manage_body(user, application.certifying_body)
 
@@ -118,13 +118,14 @@ def applications_for_evaluator(*, user: User) -> QuerySet[Application]:
 
 
 def applications_to_validate(*, user: User) -> QuerySet[Application]:
-    """Submitted results this person may validate: bodies where they evaluate or manage, not their own."""
-    bodies = institutions_with_role(user, (Role.EVALUATOR, *BODY_STAFF_ROLES))
+    """Submitted results waiting for this person: as the assigned validator, or as staff of the body."""
     return (
-        Application.objects.filter(status=Application.Status.SUBMITTED, standard__certifying_body__in=bodies)
+        Application.objects.filter(status=Application.Status.SUBMITTED)
+        .filter(Q(validator=user) | Q(standard__certifying_body__in=bodies_managed_by(user)))
         .exclude(evaluator=user)
         .exclude(candidate=user)
         .select_related("candidate", "standard", "evaluator")
+        .distinct()
     )
 
 

@@ -192,6 +192,8 @@ def evaluator_assign(*, application: Application, evaluator: User, actor: User) 
         raise PermissionDenied
     if application.status not in (Status.APPLIED, Status.ASSIGNED, Status.SCHEDULED):
         raise ValidationError(_("Esta postulación ya no admite cambio de evaluador o evaluadora."))
+    if evaluator.pk == application.validator_id:
+        raise ValidationError(_("Quien valida no puede ser quien evalúa."))
     reason = selectors.evaluator_ineligibility(evaluator=evaluator, application=application)
     if reason:
         raise ValidationError(reason)
@@ -199,6 +201,24 @@ def evaluator_assign(*, application: Application, evaluator: User, actor: User) 
     application.status = Status.ASSIGNED
     application.save(update_fields=["evaluator", "status"])
     audit_log(application=application, actor=actor, action="evaluator_assigned", evaluator=evaluator.pk)
+    return application
+
+
+@transaction.atomic
+def validator_assign(*, application: Application, validator: User, actor: User) -> Application:
+    """The body names a second evaluator to validate: eligible for this candidate and not the assessor."""
+    if not selectors.can_manage_body(actor, application.certifying_body):
+        raise PermissionDenied
+    if application.status not in (Status.APPLIED, Status.ASSIGNED, Status.SCHEDULED, Status.SUBMITTED):
+        raise ValidationError(_("Esta postulación ya no admite cambio de quien valida."))
+    if validator.pk == application.evaluator_id:
+        raise ValidationError(_("Quien valida no puede ser quien evalúa."))
+    reason = selectors.evaluator_ineligibility(evaluator=validator, application=application)
+    if reason:
+        raise ValidationError(reason)
+    application.validator = validator
+    application.save(update_fields=["validator"])
+    audit_log(application=application, actor=actor, action="validator_assigned", validator=validator.pk)
     return application
 
 

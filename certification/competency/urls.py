@@ -29,6 +29,7 @@ urlpatterns = [
     path("apelaciones/<int:pk>/", views.appeal_review, name="appeal_review"),
     path("entidad/<slug:slug>/", views.body_home, name="body"),
     path("entidad/<slug:slug>/asignar/<int:pk>/", views.body_assign, name="body_assign"),
+    path("entidad/<slug:slug>/validador/<int:pk>/", views.body_assign_validator, name="body_assign_validator"),
     path("entidad/<slug:slug>/apelacion/<int:pk>/", views.body_assign_appeal, name="body_assign_appeal"),
     path("entidad/<slug:slug>/informe/", views.body_report, name="body_report"),
     path("entidad/<slug:slug>/informe.csv", views.body_report_csv, name="body_report_csv"),

@@ -592,6 +592,21 @@ def body_home(request, slug: str):
                 initial={"person": application.evaluator_id},
                 prefix=f"a{application.pk}",
             )
+        validator_form = None
+        if application.status in (
+            Application.Status.ASSIGNED,
+            Application.Status.SCHEDULED,
+            Application.Status.SUBMITTED,
+        ):
+            validator_form = forms.AssignForm(
+                people=[
+                    p
+                    for p in selectors.eligible_evaluators(application=application)
+                    if p.pk != application.evaluator_id
+                ],
+                initial={"person": application.validator_id},
+                prefix=f"v{application.pk}",
+            )
         appeal_form = None
         appeal_obj = getattr(application, "appeal", None)
         if application.status == Application.Status.APPEALED and appeal_obj and not appeal_obj.reviewer_id:
@@ -601,7 +616,7 @@ def body_home(request, slug: str):
                 if p.pk not in (application.evaluator_id, application.validator_id)
             ]
             appeal_form = forms.AssignForm(people=people, prefix=f"r{application.pk}")
-        rows.append((application, form, appeal_form))
+        rows.append((application, form, validator_form, appeal_form))
     return render(request, "competency/body_home.html", {"body": body, "rows": rows})
 
 
@@ -622,6 +637,28 @@ def body_assign(request, slug: str, pk: int):
             messages.error(request, _errors(exc))
         else:
             messages.success(request, _("Evaluador o evaluadora asignada."))
+    else:
+        messages.error(request, _("Elige una persona evaluadora habilitada."))
+    return redirect("competency:body", slug=slug)
+
+
+@login_required
+@require_POST
+def body_assign_validator(request, slug: str, pk: int):
+    body = _managed_body(request, slug)
+    application = get_object_or_404(Application, pk=pk, standard__certifying_body=body)
+    form = forms.AssignForm(
+        request.POST, people=selectors.eligible_evaluators(application=application), prefix=f"v{application.pk}"
+    )
+    if form.is_valid():
+        try:
+            services.validator_assign(
+                application=application, validator=form.cleaned_data["person"], actor=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Persona validadora asignada."))
     else:
         messages.error(request, _("Elige una persona evaluadora habilitada."))
     return redirect("competency:body", slug=slug)

@@ -93,6 +93,9 @@ def decide(application, evaluator, verdicts, validator):
             feedback="" if verdict == "competent" else "Practica el cierre de la venta.",
         )
     services.assessment_submit(application=application, evaluator=evaluator)
+    if application.validator_id != validator.pk:
+        admin = body_admin_of(application.certifying_body)
+        services.validator_assign(application=application, validator=validator, actor=admin)
     return services.assessment_validate(application=application, validator=validator, approve=True)
 
 
@@ -334,6 +337,12 @@ def test_full_process_validation_certificate_and_audit(standard, candidate, admi
     services.assessment_submit(application=application, evaluator=evaluator)
     with pytest.raises(PermissionDenied):
         services.assessment_validate(application=application, validator=evaluator, approve=True)
+    # Another evaluator of the body who was not assigned to validate cannot either.
+    with pytest.raises(PermissionDenied):
+        services.assessment_validate(application=application, validator=validator, approve=True)
+    with pytest.raises(ValidationError):
+        services.validator_assign(application=application, validator=evaluator, actor=admin)
+    services.validator_assign(application=application, validator=validator, actor=admin)
     # Returned for review, then re-submitted and validated.
     services.assessment_validate(application=application, validator=validator, approve=False, comment="Adjunta fotos.")
     assert application.status == Application.Status.SCHEDULED

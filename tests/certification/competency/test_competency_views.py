@@ -191,7 +191,15 @@ def test_full_journey_through_pages(client, application, standard, candidate, ev
     assert (
         client.post(reverse("competency:validate", args=[application.pk]), {"decision": "approve"}).status_code == 403
     )
+    bystander = evaluator_of(standard.certifying_body)
+    client.force_login(bystander)
+    assert "Resultados por validar" not in client.get(reverse("competency:evaluator_home")).content.decode()
+    assert client.get(reverse("competency:validate", args=[application.pk])).status_code == 403
+
     validator = evaluator_of(standard.certifying_body)
+    services.validator_assign(
+        application=application, validator=validator, actor=body_admin_of(standard.certifying_body)
+    )
     client.force_login(validator)
     assert "Resultados por validar" in client.get(reverse("competency:evaluator_home")).content.decode()
     client.post(reverse("competency:validate", args=[application.pk]), {"decision": "approve"})
@@ -249,3 +257,15 @@ def test_admin_pages_render_and_published_standards_are_read_only(admin_client, 
     draft = standard.__class__.objects.get(code=standard.code, version=2)
     page = admin_client.get(reverse("admin:competency_competencystandard_change", args=[draft.pk]))
     assert 'name="title"' in page.content.decode()
+
+
+def test_body_assigns_a_validator_through_the_page(client, application, standard, admin):
+    validator = evaluator_of(standard.certifying_body)
+    client.force_login(admin)
+    client.post(
+        reverse("competency:body_assign_validator", args=[standard.certifying_body.slug, application.pk]),
+        {f"v{application.pk}-person": validator.pk},
+    )
+    application.refresh_from_db()
+    assert application.validator == validator
+    assert application.audit.filter(action="validator_assigned").exists()
