@@ -915,6 +915,8 @@ def competency_table(scope: Scope) -> Table | None:
         qs = qs.filter(created_at__lt=end)
     if start:
         qs = qs.filter(Q(decided_at__isnull=True) | Q(decided_at__gte=start))
+    if not qs.exists():
+        return None
     stages = list(application.Status.choices)
     # One row per application (a candidate assessed against one standard): the stages add up to the total.
     by_status = dict(qs.values_list("status").annotate(n=Count("id")).order_by())

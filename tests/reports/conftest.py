@@ -81,6 +81,17 @@ def certificate(holder, programme, issued: str, *, revoked: bool = False):
     )
 
 
+def ensure_site():
+    """Transactional (browser) tests flush Wagtail's initial root page, site and locale: put them back."""
+    from wagtail.models import Locale, Page, Site
+
+    Locale.objects.get_or_create(language_code="es")
+    if not Site.objects.filter(is_default_site=True).exists():
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+        home = root.add_child(instance=Page(title="Inicio", slug="inicio"))
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+
+
 @pytest.fixture
 def world(db):
     from certification.competency.models import Application, CompetencyStandard
@@ -89,6 +100,7 @@ def world(db):
     from courses.cohorts.models import Cohort, CohortTrainer, LiveSession
     from tests.courses.factories import CataloguePageFactory, CoursePageFactory, ProgrammePageFactory
 
+    ensure_site()
     alt = InstitutionFactory(slug="alt", name="ONG Alternativa", acronym="Alternativa", country="PE")
     fud = InstitutionFactory(slug="fud", name="FUDELA", acronym="FUDELA", country="EC")
     oit = InstitutionFactory(slug="oit-r", name="OIT", acronym="OIT", country="PE")
