@@ -284,6 +284,12 @@ class LessonPage(Page):
 
         return lesson_submission_allowed(lesson=self, user=user)
 
+    def can_grade_activity(self, grader, learner) -> bool:
+        """Whether ``grader`` may review ``learner``'s free-text answers here: the learner's cohort trainers."""
+        from .selectors import lesson_grading_allowed
+
+        return lesson_grading_allowed(lesson=self, grader=grader, learner=learner)
+
 
 class Enrollment(models.Model):
     """One person's enrolment in one course: status, progress, score and where they left off."""

@@ -206,6 +206,15 @@ def lesson_submission_allowed(*, lesson: LessonPage, user) -> bool:
     return allowed
 
 
+def lesson_grading_allowed(*, lesson: LessonPage, grader, learner) -> bool:
+    """Reviewers of a lesson's free-text answers are the learner's cohort trainers (and institution admins),
+    as decided by ``courses.cohorts``; nobody grades themselves."""
+    from courses.cohorts.selectors import can_grade
+
+    course = CoursePage.objects.ancestor_of(lesson).first()
+    return course is not None and can_grade(grader, learner, course)
+
+
 def _course_cards(courses: list[CoursePage], user) -> list[CourseCard]:
     ids = [course.pk for course in courses]
     prerequisites = _prerequisite_map(ids)

@@ -155,3 +155,23 @@ def test_completed_course_page_says_so(client, user):
     progress_record(user=user, lesson_id=lessons_of(course)[0].pk, viewed=True)
     client.force_login(user)
     assert "Completaste este curso" in client.get(course.url).content.decode()
+
+
+def test_can_grade_activity_hook_delegates_to_cohort_trainers(user):
+    course = build_course()
+    lesson = lessons_of(course)[0]
+    superuser = UserFactory(is_superuser=True)
+    stranger = UserFactory()
+    assert lesson.can_grade_activity(superuser, user) is True
+    assert lesson.can_grade_activity(stranger, user) is False
+    assert lesson.can_grade_activity(user, user) is False
+
+
+def test_module_page_redirects_to_its_place_in_the_course_outline(client):
+    from courses.models import ModulePage
+
+    course = build_course()
+    module = ModulePage.objects.child_of(course).first()
+    response = client.get(module.url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{course.url}#modulo-{module.pk}"
