@@ -1,0 +1,72 @@
+"""Wagtail admin pages: upload a package → read the doctor's report → confirm → progress → final report.
+No rules here: permission check, form, one service call, redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .forms import PackageUploadForm
+from .models import PackageImport
+from .services import package_import_create
+
+
+def _check(request: HttpRequest) -> None:
+    if not request.user.has_perm("imports.add_packageimport"):
+        raise PermissionDenied
+
+
+def import_list(request: HttpRequest) -> HttpResponse:
+    _check(request)
+    form = PackageUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        record = package_import_create(
+            file=upload, original_name=upload.name, user=request.user, target_page=form.cleaned_data["into"]
+        )
+        return redirect("imports_admin:detail", pk=record.pk)
+    imports = PackageImport.objects.select_related("uploaded_by")[:30]
+    return render(request, "imports/admin_list.html", {"form": form, "imports": imports})
+
+
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _check(request)
+    record = get_object_or_404(PackageImport, pk=pk)
+    findings = record.report.get("findings", [])
+    context = {
+        "record": record,
+        "errors": [f for f in findings if f["level"] == "error"],
+        "warnings": [f for f in findings if f["level"] == "warning"],
+        "infos": [f for f in findings if f["level"] == "info"],
+        "counts": record.report.get("counts", {}),
+        "refresh": record.status in (PackageImport.Status.QUEUED, PackageImport.Status.RUNNING),
+    }
+    if record.course_page_id:
+        from django.urls import reverse
+
+        context["edit_url"] = reverse("wagtailadmin_pages:edit", args=[record.course_page_id])
+    return render(request, "imports/admin_detail.html", context)
+
+
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    _check(request)
+    record = get_object_or_404(PackageImport, pk=pk)
+    if record.status == PackageImport.Status.INSPECTED or record.status == PackageImport.Status.FAILED:
+        from .tasks import package_import_run_task
+
+        PackageImport.objects.filter(pk=pk).update(status=PackageImport.Status.QUEUED, progress=0)
+        transaction.on_commit(lambda: package_import_run_task.delay(record.pk, request.user.pk))
+        messages.info(request, _("Importación en marcha."))
+    return redirect("imports_admin:detail", pk=pk)
+
+
+def import_status(request: HttpRequest, pk: int) -> JsonResponse:
+    _check(request)
+    record = get_object_or_404(PackageImport, pk=pk)
+    return JsonResponse({"status": record.status, "progress": record.progress, "finished": record.finished})

@@ -1,0 +1,63 @@
+"""Wagtail admin flow: upload → report → confirm → progress → result; and who may use it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from courses.imports.models import PackageImport
+from tests.accounts.factories import UserFactory
+from tests.courses.factories import catalogue
+
+CORPUS = (Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus").resolve()
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not checked out beside the repository"),
+]
+
+
+@pytest.fixture
+def admin_client(client):
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+def upload(client, name):
+    data = (CORPUS / name).read_bytes()
+    return client.post(reverse("imports_admin:list"), {"file": SimpleUploadedFile(Path(name).name, data)}, follow=True)
+
+
+def test_upload_report_confirm_result(admin_client, django_capture_on_commit_callbacks):
+    catalogue()
+    response = upload(admin_client, "h5p/H5P.TrueFalse_h5p-standalone-test.h5p")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Hello World" in page and "Importar como borrador" in page and "1 actividades" in page
+    record = PackageImport.objects.get()
+    assert record.status == PackageImport.Status.INSPECTED
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("imports_admin:confirm", args=[record.pk]), follow=True)
+    assert "Importación en marcha" in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == PackageImport.Status.DONE and record.progress == 100
+    page = admin_client.get(reverse("imports_admin:detail", args=[record.pk])).content.decode()
+    assert "Revisar y publicar el curso" in page
+    status = admin_client.get(reverse("imports_admin:status", args=[record.pk])).json()
+    assert status == {"status": "done", "progress": 100, "finished": True}
+
+
+def test_refused_upload_shows_the_reason(admin_client):
+    response = upload(admin_client, "scorm12/validation/moodle_badscorm.zip")
+    page = response.content.decode()
+    assert "Por qué no se puede importar" in page and "badscorm" in page
+    assert "Importar como borrador" not in page
+
+
+def test_learner_cannot_use_the_import_pages(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse("imports_admin:list"))
+    assert response.status_code in (302, 403)
