@@ -7,6 +7,7 @@ migrated. ``HookedActivityTestPage`` implements the duck-typed hooks content cal
 from typing import ClassVar
 
 from django.template import engines
+from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
@@ -20,6 +21,9 @@ TEMPLATE = engines["django"].from_string(
 
 class ActivityTestPage(Page):
     body = StreamField(ACTIVITY_BLOCKS, blank=True)
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    parent_page_types: ClassVar[list] = []  # never offered in the page tree of other tests
+    is_creatable = False
 
     class Meta:
         app_label = "content"
@@ -30,6 +34,9 @@ class ActivityTestPage(Page):
 
 class HookedActivityTestPage(Page):
     body = StreamField(ACTIVITY_BLOCKS, blank=True)
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    parent_page_types: ClassVar[list] = []  # never offered in the page tree of other tests
+    is_creatable = False
 
     allowed: ClassVar[set[str]] = set()  # usernames that may submit
     graders: ClassVar[set[tuple[str, str]]] = set()  # (grader, learner) pairs
