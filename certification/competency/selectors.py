@@ -209,8 +209,8 @@ def assessment_summary(*, application: Application) -> list[UnitEvidenceSummary]
     for attempt in application.knowledge_attempts.exclude(submitted_at=None).order_by("submitted_at"):
         attempts[attempt.unit_id] = attempt
     observations: dict[int, ObservationRecord] = {}
-    for record in application.observations.order_by("created_at", "id").prefetch_related("marks__criterion"):
-        observations[record.unit_id] = record
+    for observed in application.observations.order_by("created_at", "id").prefetch_related("marks__criterion"):
+        observations[observed.unit_id] = observed
     rubrics = {r.unit_id: r for r in application.rubric_scores.all()}
     results = {r.unit_id: r for r in application.unit_results.all()}
     evidence: dict[int, list[Any]] = {}
@@ -279,6 +279,7 @@ def body_report(*, body: Institution) -> BodyReport:
     days = [
         (a.decided_at - a.created_at).total_seconds() / 86400
         for a in decided.exclude(decided_at=None).only("created_at", "decided_at")
+        if a.decided_at is not None
     ]
     return BodyReport(
         stages=stages,

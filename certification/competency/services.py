@@ -117,11 +117,11 @@ def _attach_documents(*, application: Application, documents: Iterable[UploadedF
         content_type, ext, _photo = uploads.validate_upload(upload)
         doc = ApplicationDocument(
             application=application,
-            original_name=uploads.display_name(upload.name),
+            original_name=uploads.display_name(upload.name or ""),
             content_type=content_type,
             size=upload.size or 0,
         )
-        doc.file.save(uploads.safe_name(upload.name, ext), upload, save=False)
+        doc.file.save(uploads.safe_name(upload.name or "", ext), upload, save=False)
         doc.save()
 
 
@@ -413,8 +413,8 @@ def evidence_add(
         evidence.kind = Evidence.Kind.PHOTO if photo else Evidence.Kind.FILE
         evidence.content_type = content_type
         evidence.size = upload.size or 0
-        evidence.original_name = uploads.display_name(upload.name)
-        evidence.file.save(uploads.safe_name(upload.name, ext), upload, save=False)
+        evidence.original_name = uploads.display_name(upload.name or "")
+        evidence.file.save(uploads.safe_name(upload.name or "", ext), upload, save=False)
     else:
         if not url.lower().startswith("https://"):
             raise ValidationError(_("El enlace debe empezar con https://"))
@@ -739,13 +739,18 @@ def candidate_data_export(*, user: User) -> dict[str, Any]:
 def candidate_data_erase(*, user_id: int) -> None:
     """After account deletion: remove uploaded files and free text; verdicts stay (certificates rely on them)."""
     applications = Application.objects.filter(candidate_id=user_id)
-    files = []
+    files: list[tuple[Any, str]] = []
     for model in (Evidence, ApplicationDocument):
         items = model.objects.filter(application__in=applications)
-        files += [(item.file.storage, item.file.name) for item in items if item.file]
+        files += [(item.file.storage, item.file.name) for item in items if item.file and item.file.name]
         items.delete()
+
+    def delete_files() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
     # Files go only once the rows are gone for good (a rolled-back deletion keeps them).
-    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+    transaction.on_commit(delete_files)
     KnowledgeAttempt.objects.filter(application__in=applications).update(answers={})
     applications.update(experience="")
     Appeal.objects.filter(application__in=applications).update(reason="")

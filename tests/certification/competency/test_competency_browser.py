@@ -95,3 +95,42 @@ def test_checklist_survives_a_lost_connection(phone_page, live_server, screensho
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     axe_check(page)
     screenshot(page, "competency-assessment-360")
+
+
+def test_candidate_takes_a_test_and_the_body_reads_its_report(phone_page, live_server, screenshot, axe_check):
+    standard = make_standard(units=2, criteria=2, questions=3, title="Ventas y atención al cliente")
+    body = standard.certifying_body
+    admin = body_admin_of(body, first_name="Rocío", last_name="Valdivia")
+    evaluator = evaluator_of(body)
+    candidate = UserFactory(first_name="Dayana", last_name="Pérez Linares")
+    application = services.application_create(candidate=candidate, standard=standard, experience="Vendo en Gamarra.")
+    services.evaluator_assign(application=application, evaluator=evaluator, actor=admin)
+    services.assessment_schedule(
+        application=application, evaluator=evaluator, scheduled_at=timezone.now(), location="Ciudad Universitaria"
+    )
+
+    page = phone_page
+    login(page, live_server, candidate)
+    page.goto("/competencias/")
+    page.get_by_role("link", name="Ventas y atención al cliente").first.click()
+    page.get_by_role("link", name="Dar la prueba").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Prueba de conocimientos"
+    axe_check(page)
+    for fieldset in page.locator("fieldset").all():
+        fieldset.get_by_label("Saludar").check()  # the right option of every factory question
+    screenshot(page, "competency-knowledge-test-360")
+    page.get_by_role("button", name="Enviar respuestas").click()
+    page.get_by_text("Obtuviste 100 %").wait_for()
+    page.get_by_role("link", name="Volver a mi postulación").click()
+    assert "100 %" in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(page)
+    screenshot(page, "competency-application-360")
+
+    login(page, live_server, admin)
+    page.goto(f"/competencias/entidad/{body.slug}/informe/")
+    assert "Postulantes por etapa" in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(page)
+    screenshot(page, "competency-body-report-360")

@@ -269,3 +269,9 @@ def test_body_assigns_a_validator_through_the_page(client, application, standard
     application.refresh_from_db()
     assert application.validator == validator
     assert application.audit.filter(action="validator_assigned").exists()
+
+
+def test_candidate_page_query_count(client, application, candidate, django_assert_max_num_queries):
+    client.force_login(candidate)
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("competency:application", args=[application.pk])).status_code == 200
