@@ -2,13 +2,21 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from .models import Role
 from .permissions import STAFF_ROLES, roles_of
+
+#: Roles that have a report page (trainers see their cohorts; donors only aggregates of their funding source).
+REPORT_ROLES = frozenset(
+    {Role.TRAINER, Role.INSTITUTION_ADMIN, Role.ME_OFFICER, Role.PROGRAMME_MANAGER, Role.DONOR_VIEWER, Role.DATA_STEWARD}
+)
 
 
 class _Roles:
     def __init__(self, user):
         self.names = roles_of(user) if user.is_authenticated else set()
-        self.is_staff = bool(self.names & set(STAFF_ROLES)) or bool(getattr(user, "is_superuser", False))
+        superuser = bool(getattr(user, "is_superuser", False))
+        self.is_staff = bool(self.names & set(STAFF_ROLES)) or superuser
+        self.can_report = bool(self.names & set(REPORT_ROLES)) or superuser
 
     def __contains__(self, role: str) -> bool:
         return role in self.names
