@@ -69,3 +69,17 @@ def test_lesson_records_its_activities_from_its_body():
         {"id": choice["id"], "type": "single_choice", "graded": True, "weight": 1.0},
         {"id": thinking["id"], "type": "self_reflection", "graded": False, "weight": 0.0},
     ]
+
+
+def test_programme_page_explains_the_learning_path(client, user):
+    from tests.courses.factories import CoursePageFactory, ProgrammePageFactory
+
+    programme = ProgrammePageFactory(title="IMESUN")
+    gin = CoursePageFactory(parent=programme, title="Genere su Idea de Negocio", code="GIN")
+    isun = CoursePageFactory(parent=programme, title="Inicie su Negocio", code="ISUN", to_be_confirmed=True)
+    isun.prerequisites.add(gin)
+    isun.save()
+    client.force_login(user)
+    html = client.get(programme.url).content.decode()
+    assert f'Completa primero: <a href="{gin.url}">Genere su Idea de Negocio</a>' in html
+    assert "Por confirmar" in html
