@@ -54,8 +54,14 @@ def render_activity_block(*, block: Any, value: Any, context: dict[str, Any]) ->
     request = context.get("request")
     page = context.get("page")
     usage_id = str(context.get("id") or "")
-    if request is None or page is None or not usage_id or not getattr(page, "pk", None):
-        # The editor's block preview: no learner, no page, nothing to submit.
+    if (
+        request is None
+        or page is None
+        or not usage_id
+        or not getattr(page, "pk", None)
+        or getattr(request, "is_preview", False)
+    ):
+        # The editor's previews (of a block, or of a draft page): nothing to submit, no learner state.
         runtime = RutaRuntime(user=AnonymousUser(), page_id=None)
         xblock = runtime.activity(
             usage_id=usage_id or "vista-previa", block_type=block.xblock_type, authored=value.xblock_fields()

@@ -130,3 +130,17 @@ def test_block_previous_answer_is_shown_checked(client, user, choice_page, submi
     assert 'value="2" id="actividad-' in html
     assert f'id="actividad-{usage_id}-choice-2" checked' in html
     assert "Es pronto para endeudarse." in html
+
+
+def test_draft_page_preview_is_read_only(rf, user, choice_page, submit):
+    from content.xblocks.rendering import render_activity
+
+    page, usage_id = choice_page
+    submit(user, page, usage_id, {"choice": "0"})
+    request = rf.get(page.url)
+    request.user = user
+    request.is_preview = True  # what Wagtail sets while an editor previews a draft
+    html = render_activity(request=request, page=page, usage_id=usage_id)
+    assert "Vista previa" in html
+    assert 'name="submission_id"' not in html
+    assert "Primero valida tu idea." not in html  # the editor's own past answers are not mixed in
