@@ -165,3 +165,17 @@ def can_issue_certificates(*, user, programme=None) -> bool:
         return True
     roles = [Role.INSTITUTION_ADMIN, Role.PROGRAMME_MANAGER]
     return has_role(user, roles, programme.issuer if programme is not None else None)
+
+
+def certificate_data_export(*, user: User) -> list[dict[str, Any]]:
+    """The person's certificates for their own data export (public fields, status and links)."""
+    rows = []
+    for certificate in Certificate.objects.filter(holder=user).select_related("replaced_by"):
+        verification = Verification(code=certificate.code, status=certificate.status, certificate=certificate)
+        rows.append(certificate_public_data(verification=verification))
+    return rows
+
+
+def notices_for_holder(*, user: User):
+    """Unread in-app certificate notices (e.g. expiry reminders for people without e-mail)."""
+    return user.certificate_notices.filter(read_at__isnull=True).select_related("certificate")[:10]

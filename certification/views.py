@@ -158,7 +158,8 @@ def my_certificates(request):
         {"certificate": c, "share": selectors.certificate_share_links(certificate=c)}
         for c in selectors.certificates_for_holder(user=request.user)
     ]
-    return render(request, "certification/my_certificates.html", {"items": certificates})
+    notices = selectors.notices_for_holder(user=request.user)
+    return render(request, "certification/my_certificates.html", {"items": certificates, "notices": notices})
 
 
 def _verifier_text() -> dict:

@@ -167,3 +167,26 @@ def test_revocation_list_holds_revoked_and_replaced_codes(client, user):
     data = client.get(reverse("certification:revocations")).json()
     assert revoked.code in data["revoked"]
     assert data["replaced"][old.code] == new.code
+
+
+def test_in_app_expiry_notice_shows_on_my_certificates(client):
+    import datetime
+
+    from certification.services import certificate_expiry_reminders_send
+    from tests.certification.factories import ProgrammeFactory
+
+    certificate = issue(programme=ProgrammeFactory(validity_months=1), issued_on=datetime.date(2026, 1, 10))
+    certificate_expiry_reminders_send(today=datetime.date(2026, 2, 1))
+    client.force_login(certificate.holder)
+    assert "vence el 10/02/2026" in client.get(reverse("certification:mine")).content.decode()
+
+
+def test_the_data_export_includes_the_persons_certificates():
+    from lms.accounts.signals import user_data_requested
+
+    certificate = issue()
+    sections = {}
+    for _receiver, section in user_data_requested.send(sender=type(certificate.holder), user=certificate.holder):
+        if isinstance(section, dict):
+            sections.update(section)
+    assert sections["certificates"][0]["code"] == certificate.code
