@@ -207,7 +207,7 @@ def _programme_for(track: TrainerTrack) -> CertificateProgramme:
 
 
 @transaction.atomic
-def trainer_certify(*, path: TrainerPath, approver: User) -> Certificate:
+def trainer_certify(*, path: TrainerPath, approver: User, render: bool = True) -> Certificate:
     """An authorised admin of the certifying institution approves a recommended trainer: Ruta issues the
     certified-trainer certificate (once per trainer and track) and the path becomes «certificado»."""
     _require(path, State.RECOMMENDED)
@@ -222,6 +222,7 @@ def trainer_certify(*, path: TrainerPath, approver: User) -> Certificate:
         trainer_name=supervisor,  # the chain: ILO → master trainer → sub-module
         issuer=path.track.certifying_institution,
         actor=approver,
+        render=render,
     )
     path.certificate = certificate
     path.certified_at = timezone.now()

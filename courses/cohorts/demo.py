@@ -1,0 +1,260 @@
+"""Demo cohorts (DOMAIN.md §7): the demo trainer's IMESUN GIN cohort in San Juan de Lurigancho with progress,
+people who need support, pending free-text answers, live sessions with attendance and an announcement; an ISUN
+cohort in Cusco, a women-only Get Ahead cohort and the GIN training of trainers. Names are invented.
+
+Idempotent: cohorts are found by institution and name, people by username, sessions by title.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.utils import timezone
+
+from lms.accounts.models import Institution, Membership, Profile, Role, User
+from lms.demo.context import DemoContext
+
+from . import services
+from .models import Announcement, Cohort, CohortMember, LiveSession
+
+NAMESPACE = uuid.UUID("0f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b")
+
+# first name, last names, sex, nationality, region of residence
+PARTICIPANTS_SJL = [
+    ("Ysbelia", "Márquez Colmenares", "F", "VE"),
+    ("Génesis", "Paredes Urdaneta", "F", "VE"),
+    ("Marisol", "Huamán Ccahua", "F", "PE"),
+    ("Dayana", "Rivas Golindano", "F", "VE"),
+    ("Nohelia", "Castellanos Parra", "F", "VE"),
+    ("Flor de María", "Condori Apaza", "F", "PE"),
+    ("Karelys", "Bermúdez Salas", "F", "VE"),
+    ("Milagros", "Tello Rengifo", "F", "PE"),
+    ("Yusmary", "Ochoa Linares", "F", "VE"),
+    ("Roxana", "Chávez Inga", "F", "PE"),
+    ("Andreína", "Figueroa Mata", "F", "VE"),
+    ("Luz Clarita", "Poma Yupanqui", "F", "PE"),
+    ("Oriana", "Villegas Pacheco", "F", "VE"),
+    ("Heberto", "Silva Guaita", "M", "VE"),
+    ("Wilmer", "Arrieta Zambrano", "M", "VE"),
+    ("Jhonatan", "Cárdenas Quispe", "M", "PE"),
+    ("Yorman", "Lugo Briceño", "M", "VE"),
+    ("Edgar", "Mamani Choque", "M", "PE"),
+    ("Ronald", "Peña Carrasco", "M", "VE"),
+    ("Kleiver", "Azuaje Rondón", "M", "VE"),
+]
+
+FREE_TEXT = {
+    "title": "Tu cliente ideal",
+    "prompt": "Describe en pocas líneas a tu cliente ideal: quién es, dónde está y qué necesita de tu negocio.",
+    "max_attempts": 0,
+    "pass_mark": 50,
+    "weight": "1",
+    "max_length": 1500,
+    "rubric": [
+        {
+            "criterion": "Claridad",
+            "description": "Se entiende quién es el cliente.",
+            "levels": [{"label": "En proceso", "points": 1}, {"label": "Logrado", "points": 2}],
+        },
+        {
+            "criterion": "Necesidad",
+            "description": "Nombra qué necesita y cómo el negocio responde.",
+            "levels": [{"label": "No la nombra", "points": 0}, {"label": "La nombra", "points": 1}],
+        },
+    ],
+}
+
+ANSWERS = [
+    "Oficinistas de Zárate que almuerzan apurados; quieren empanadas calientes entregadas antes de la una.",
+    "Mamás del colegio de mi cuadra que no tienen tiempo de cocinar postres para los cumpleaños.",
+    "Vecinas y vecinos que lavan su ropa a mano porque no hay lavandería cerca.",
+    "Bodegas del mercado que necesitan refrito listo para vender por porciones.",
+]
+
+
+def _id(*parts: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, ":".join(parts))
+
+
+def _person(username: str, first: str, last: str, sex: str, nationality: str, institution: Institution) -> User:
+    user, created = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    Profile.objects.update_or_create(
+        user=user,
+        defaults={"sex": sex, "nationality": nationality, "country": "PE", "birth_year": 1988 + len(first) % 12},
+    )
+    Membership.objects.get_or_create(user=user, institution=institution, role=Role.PARTICIPANT)
+    return user
+
+
+def _cohort(institution, name, **kwargs) -> Cohort:
+    cohort = Cohort.objects.filter(institution=institution, name=name).first()
+    return cohort or services.cohort_create(institution=institution, name=name, **kwargs)
+
+
+def _free_text_lesson(course):
+    """A free-text activity at the end of GIN (optional lesson), so trainers have answers to grade."""
+    from courses.demo import _child
+    from courses.models import LessonPage, ModulePage
+
+    module = ModulePage.objects.child_of(course).order_by("-path").first()
+    if module is None:
+        return None, None
+    usage_id = str(_id("gin-free-text"))
+    lesson = _child(
+        module,
+        LessonPage,
+        "tu-cliente-ideal",
+        title="Tu cliente ideal",
+        completion_rule=LessonPage.CompletionRule.ACTIVITIES,
+        required=False,
+        estimated_minutes=10,
+        body=[
+            {"type": "text", "id": str(_id("gin-free-text-intro")), "value": "<p>Piensa en una persona real.</p>"},
+            {"type": "free_text", "id": usage_id, "value": FREE_TEXT},
+        ],
+    )
+    return lesson, usage_id
+
+
+def seed(ctx: DemoContext) -> None:
+    course_gin = ctx.objects.get("course_gin")
+    trainer = ctx.users.get("trainer")
+    alternativa = ctx.institutions.get("alternativa")
+    if course_gin is None or trainer is None or alternativa is None:
+        return
+    from content.models import Submission
+    from content.services import activity_submit
+    from courses.demo import _complete_lesson, _lessons
+    from courses.models import Enrollment
+
+    now = timezone.now()
+    lima_start = timezone.localdate() - timedelta(days=21)
+    sjl = _cohort(
+        alternativa,
+        "IMESUN GIN — San Juan de Lurigancho 2026",
+        course=course_gin,
+        trainers=[trainer],
+        starts_on=lima_start,
+        ends_on=lima_start + timedelta(days=42),
+        mode=Cohort.Mode.BLENDED,
+        country="PE",
+        region="Lima Metropolitana",
+        city="San Juan de Lurigancho",
+        funding_source="USAID",
+    )
+    ctx.objects["cohort_demo"] = sjl
+    lesson, usage_id = _free_text_lesson(course_gin)
+    lessons = [item for item in _lessons(course_gin) if lesson is None or item.pk != lesson.pk]
+
+    people = []
+    for index, (first, last, sex, nationality) in enumerate(PARTICIPANTS_SJL):
+        user = _person(f"sjl-{index + 1:02d}", first, last, sex, nationality, alternativa)
+        services.cohort_member_add(cohort=sjl, user=user)
+        people.append(user)
+    for key in ("participant", "participant2"):
+        if ctx.users.get(key) is not None:
+            services.cohort_member_add(cohort=sjl, user=ctx.users[key])
+
+    # Progress: the first eight finished every lesson, the next six are halfway, the rest barely started.
+    for index, user in enumerate(people):
+        enrollment = Enrollment.objects.get(user=user, course=course_gin)
+        if enrollment.last_activity_at is not None:
+            continue  # already seeded
+        done = lessons if index < 8 else lessons[: max(1, len(lessons) // 2)] if index < 14 else lessons[:1]
+        for item in done:
+            _complete_lesson(user, item)
+    # Six people have not been active for two weeks: the dashboard flags them as needing support.
+    idle = [u.pk for u in people[14:]]
+    Enrollment.objects.filter(user_id__in=idle, course=course_gin).update(last_activity_at=now - timedelta(days=15))
+    CohortMember.objects.filter(cohort=sjl, user_id__in=idle).update(joined_at=now - timedelta(days=21))
+
+    # Pending free-text answers for the trainer to grade.
+    if lesson is not None:
+        for user, answer in zip(people[:4], ANSWERS, strict=True):
+            if not Submission.objects.filter(user=user, usage_id=usage_id).exists():
+                activity_submit(
+                    user=user,
+                    page=lesson,
+                    usage_id=usage_id,
+                    answer={"text": answer},
+                    submission_id=_id("answer", user.username),
+                )
+
+    # Live sessions: two past ones with attendance, one next week.
+    plan = [
+        ("Sesión 1: ¿De dónde salen las ideas de negocio?", -14),
+        ("Sesión 2: Conversa con tus clientes", -7),
+        ("Sesión 3: Elige tu idea", 7),
+    ]
+    for number, (title, days) in enumerate(plan):
+        session = LiveSession.objects.filter(cohort=sjl, title=title).first() or services.session_create(
+            cohort=sjl,
+            title=title,
+            starts_at=now.replace(hour=23, minute=0, second=0, microsecond=0) + timedelta(days=days),
+            location="Casa de la Juventud de Zárate y por Zoom",
+        )
+        if days < 0:
+            marks = {u.pk: ("absent" if (i + number) % 5 == 0 or i >= 14 else "present") for i, u in enumerate(people)}
+            services.attendance_mark(session=session, marks=marks, marked_by=trainer)
+
+    if not Announcement.objects.filter(cohort=sjl).exists():
+        services.announcement_send(
+            cohort=sjl,
+            author=trainer,
+            title="Sesión 3 el próximo martes",
+            body="Traigan la lista de las tres ideas que más les gustan. ¡Las y los esperamos!",
+        )
+
+    _other_cohorts(ctx)
+    ctx.say(f"Grupo de la facilitadora: /grupos/{sjl.pk}/ (código {sjl.code}) · unirse: /grupos/unirse/{sjl.code}/")
+
+
+def _other_cohorts(ctx: DemoContext) -> None:
+    courses = ctx.objects.get("courses", {})
+    institutions = ctx.institutions
+    master = ctx.users.get("master_trainer")
+    oit = institutions.get("oit")
+    if ctx.objects.get("course_tot_gin") is not None and oit is not None:
+        tot = _cohort(
+            oit,
+            "Formación de facilitadores IMESUN GIN 2026",
+            course=ctx.objects["course_tot_gin"],
+            trainers=[master] if master else [],
+            mode=Cohort.Mode.VIRTUAL,
+            country="PE",
+            region="Lima Metropolitana",
+            city="Lima",
+            funding_source="Asdi",
+        )
+        ctx.objects["cohort_tot_gin"] = tot
+        if ctx.users.get("trainer") is not None:
+            services.cohort_member_add(cohort=tot, user=ctx.users["trainer"])
+    arariwa = institutions.get("arariwa")
+    if ctx.objects.get("course_isun") is not None and arariwa is not None:
+        ctx.objects["cohort_isun_cusco"] = _cohort(
+            arariwa,
+            "IMESUN ISUN — Cusco 2026",
+            course=ctx.objects["course_isun"],
+            mode=Cohort.Mode.IN_PERSON,
+            country="PE",
+            region="Cusco",
+            city="Cusco",
+            funding_source="Asdi",
+        )
+    mml = institutions.get("mml")
+    if courses.get("GET-AHEAD") is not None and mml is not None:
+        ctx.objects["cohort_get_ahead"] = _cohort(
+            mml,
+            "Get Ahead — Mujeres emprendedoras de Lima Norte",
+            course=courses["GET-AHEAD"],
+            mode=Cohort.Mode.IN_PERSON,
+            country="PE",
+            region="Lima Metropolitana",
+            city="Comas",
+            funding_source="AECID",
+            women_only=True,
+        )

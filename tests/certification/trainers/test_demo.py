@@ -1,0 +1,61 @@
+"""The cohort and trainer demo seeders tell the intended story and are idempotent."""
+
+import io
+
+import pytest
+from django.core.management.color import no_style
+from django.db.models import Count
+
+from certification.trainers.models import TrainerPath
+from courses.cohorts.models import Cohort, CohortMember, LiveSession
+from courses.cohorts.selectors import cohort_summary
+from lms.accounts.models import Profile
+from lms.demo.context import DemoContext
+
+pytestmark = pytest.mark.django_db
+
+
+def run_seeders():
+    import certification.trainers.demo
+    import courses.cohorts.demo
+    import courses.demo
+    import lms.accounts.demo
+
+    ctx = DemoContext(stdout=io.StringIO(), style=no_style())
+    for module in (lms.accounts.demo, courses.demo, courses.cohorts.demo, certification.trainers.demo):
+        module.seed(ctx)
+    return ctx
+
+
+def test_demo_story_and_idempotence():
+    ctx = run_seeders()
+    counts = (
+        Cohort.objects.count(),
+        CohortMember.objects.count(),
+        LiveSession.objects.count(),
+        TrainerPath.objects.count(),
+    )
+    demo = ctx.objects["cohort_demo"]
+    assert demo.trainer_links.get(lead=True).user.username == "facilitadora"
+    summary = cohort_summary(cohort=demo)
+    assert summary.members >= 20 and summary.pending >= 3 and summary.stuck >= 3 and summary.completed >= 5
+    assert demo.sessions.filter(attendance__status="present").exists()
+    certified = TrainerPath.objects.filter(state="certified", track__slug="imesun-gin")
+    assert certified.count() == 31
+    sexes = dict(
+        Profile.objects.filter(user__trainer_paths__in=certified)
+        .values("sex")
+        .annotate(n=Count("id"))
+        .values_list("sex", "n")
+    )
+    assert sexes == {"F": 20, "M": 11}
+    assert TrainerPath.objects.filter(state="recommended").exists()
+    assert all(p.certificate_id for p in certified)
+
+    run_seeders()
+    assert counts == (
+        Cohort.objects.count(),
+        CohortMember.objects.count(),
+        LiveSession.objects.count(),
+        TrainerPath.objects.count(),
+    )
