@@ -131,3 +131,20 @@ def test_other_learners_progress_is_separate():
     progress_record(user=ana, lesson_id=lessons_of(course)[0].pk, viewed=True)
     assert Enrollment.objects.get(user=ana).progress == 100
     assert Enrollment.objects.get(user=beto).progress == 0
+
+
+def test_withdrawn_learner_records_no_progress_and_re_enrolling_restores_it(user):
+    from courses.services import enrollment_withdraw
+
+    course = build_course(lessons_per_module=2)
+    first, second = lessons_of(course)
+    enrollment = enrollment_create(user=user, course=course)
+    progress_record(user=user, lesson_id=first.pk, viewed=True)
+    enrollment_withdraw(enrollment=enrollment)
+    assert progress_record(user=user, lesson_id=second.pk, viewed=True) is None
+    assert not first.can_submit_activity(user)
+
+    again = enrollment_create(user=user, course=course)
+    assert again.pk == enrollment.pk
+    assert again.status == Enrollment.Status.ACTIVE
+    assert again.progress == 50
