@@ -1,14 +1,15 @@
 """Knowledge-test questions: content's activity definitions (``content.blocks``), shown and graded for a test.
 
 A bank question is stored as ``(block_type, value)`` in the shape of ``content.blocks.ACTIVITY_BLOCK_CLASSES``;
-``validate`` runs the block's own ``clean``. A test is not a lesson: answers are graded here in one request and
-never reach the XBlock state store or ``activity_scored`` (a test must not count as lesson progress).
+``validate`` runs the block's own ``clean``. Grading builds the activity's XBlock with content's runtime and calls
+its ``clean_answer``/``evaluate`` only: a test is not a lesson, so nothing reaches the XBlock state store or
+``activity_scored`` (a test must not count as lesson progress). The test page is rendered here, as a plain
+form, because the XBlocks' student views post to lesson handlers.
 """
 
 from __future__ import annotations
 
 import random
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,54 +30,63 @@ def validate(block_type: str, value: dict[str, Any]) -> dict[str, Any]:
     return plain(block.clean(block.to_python(value)))
 
 
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKD", str(text or "").strip().lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
 def blanks(value: dict[str, Any]) -> list[list[str]]:
     from content.blocks import BLANK_PATTERN
 
     return [group.split("|") for group in BLANK_PATTERN.findall(value.get("text", ""))]
 
 
-def grade(block_type: str, value: dict[str, Any], answer: Any) -> float:
-    """The share (0..1) of the question answered correctly; unanswered is 0."""
-    if answer in (None, "", []):
-        return 0.0
+def activity_block(block_type: str, value: dict[str, Any], *, key: str) -> Any:
+    """Content's activity XBlock for a bank question, built by content's runtime with no learner state.
+
+    Only ``clean_answer`` and ``evaluate`` are used: nothing is stored and nothing is published.
+    """
+    from django.contrib.auth.models import AnonymousUser
+
+    from content.xblocks.runtime import RutaRuntime
+
+    runtime = RutaRuntime(user=AnonymousUser(), page_id=None)
+    return runtime.activity(usage_id=f"competency-{key}", block_type=block_type, authored=dict(value))
+
+
+def _raw_answer(block_type: str, value: dict[str, Any], answer: Any, block: Any) -> dict[str, Any]:
+    """Translate the test form's answer into the field names the activity XBlock reads."""
+    given = answer if isinstance(answer, list) else [answer]
     if block_type == "single_choice":
-        options = value.get("options", [])
-        try:
-            return 1.0 if options[int(answer)]["correct"] else 0.0
-        except (ValueError, IndexError, TypeError):
-            return 0.0
+        return {"choice": str(answer)}
     if block_type == "multiple_choice":
-        options = value.get("options", [])
-        chosen = {str(a) for a in (answer if isinstance(answer, list) else [answer])}
-        right = sum(1 for i, o in enumerate(options) if (str(i) in chosen) == bool(o["correct"]))
-        return right / len(options) if options else 0.0
+        return {"choices": [str(a) for a in given]}
     if block_type == "true_false":
-        return 1.0 if str(answer) == str(value.get("correct_answer")) else 0.0
+        return {"value": str(answer)}
     if block_type == "fill_blanks":
-        expected = blanks(value)
-        given = answer if isinstance(answer, list) else [answer]
-        right = sum(
-            1
-            for i, accepted in enumerate(expected)
-            if i < len(given) and _norm(given[i]) in {_norm(a) for a in accepted}
-        )
-        return right / len(expected) if expected else 0.0
+        return {"blank": [str(a) for a in given]}
     if block_type == "matching":
         pairs = value.get("pairs", [])
-        given = answer if isinstance(answer, list) else [answer]
-        right = sum(1 for i, p in enumerate(pairs) if i < len(given) and given[i] == p["match"])
-        return right / len(pairs) if pairs else 0.0
+        raw = {}
+        for i, text in enumerate(given[: len(pairs)]):
+            j = next((j for j, pair in enumerate(pairs) if pair["match"] == text), None)
+            raw[f"match_{i}"] = block.token(j) if j is not None else ""
+        return raw
     if block_type == "ordering":
         items = value.get("items", [])
-        given = answer if isinstance(answer, list) else [answer]
-        right = sum(1 for i, item in enumerate(items) if i < len(given) and given[i] == item)
-        return right / len(items) if items else 0.0
-    return 0.0
+        raw = {}
+        for position, text in enumerate(given[: len(items)], start=1):
+            if text in items:
+                raw[f"position_{block.token(items.index(text))}"] = str(position)
+        return raw
+    return {}
+
+
+def grade(block_type: str, value: dict[str, Any], answer: Any, *, key: str = "q") -> float:
+    """The share (0..1) of the question answered correctly, as content's activity XBlock evaluates it."""
+    if block_type not in GRADABLE or answer in (None, "", []):
+        return 0.0
+    block = activity_block(block_type, value, key=key)
+    try:
+        evaluation = block.evaluate(block.clean_answer(_raw_answer(block_type, value, answer, block)))
+    except (ValidationError, ValueError, IndexError, KeyError, TypeError):
+        return 0.0  # an incomplete or malformed answer scores nothing
+    return float(evaluation.score or 0.0)
 
 
 @dataclass

@@ -306,7 +306,7 @@ def knowledge_attempt_submit(
     for qid in attempt.question_ids:
         answer = answers.get(str(qid))
         kept[str(qid)] = answer
-        total += knowledge.grade(questions[qid].block_type, questions[qid].value, answer)
+        total += knowledge.grade(questions[qid].block_type, questions[qid].value, answer, key=str(qid))
     attempt.answers = kept
     attempt.score = round(100 * total / len(attempt.question_ids), 1) if attempt.question_ids else 0.0
     attempt.passed = attempt.score >= attempt.unit.pass_threshold
