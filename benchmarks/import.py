@@ -81,7 +81,8 @@ def main() -> None:
         totals = {"read": 0.0, "inspect": 0.0, "import": 0.0}
         peaks = {"inspect": 0, "import": 0}
         imported = 0
-        header = f"{'package':<62} {'KB':>7} {'read ms':>8} {'inspect ms':>10} {'peak KB':>8} {'import ms':>9} {'peak KB':>8}"
+        columns = [("KB", 7), ("read ms", 8), ("inspect ms", 10), ("peak KB", 8), ("import ms", 9), ("peak KB", 8)]
+        header = f"{'package':<62} " + " ".join(f"{c:>{w}}" for c, w in columns)
         print(header)
         print("-" * len(header))
         for path in files:
