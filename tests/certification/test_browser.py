@@ -102,3 +102,37 @@ def test_employer_scans_the_qr_of_a_learners_pdf_and_sees_valid_then_revoked(
         screenshot(employer_page, "certificados-verificacion-revocado")
     finally:
         employer.close()
+
+
+def test_installed_verifier_checks_a_scanned_link_with_no_network(browser, live_server, settings, screenshot):
+    from tests.certification.factories import holder, issue
+    from tests.courses.test_browser import ensure_site
+
+    ensure_site()
+    settings.RUTA_BASE_URL = live_server.url
+    certificate = issue(user=holder(first_name="Ñusta", last_name="Quispe Huamán"))
+    from certification.services import certificate_qr_url
+
+    qr_url = certificate_qr_url(certificate=certificate)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-PE")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}{reverse('certification:offline_verifier')}")
+        page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+        page.wait_for_function("document.getElementById('verifier-cache').textContent.length > 0")
+        page.reload()  # now controlled by the service worker, caches filled
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        context.set_offline(True)
+        page.goto(qr_url)
+        page.wait_for_selector("#verifier-result [data-status]")
+        assert page.locator("#verifier-result [data-status]").get_attribute("data-status") == "valid"
+        assert "Ñusta Quispe Huamán" in page.locator("#verifier-result").inner_text()
+        screenshot(page, "certificados-verificador-sin-conexion")
+        tampered = qr_url.replace(
+            certificate.code, certificate.code[:-1] + ("0" if certificate.code[-1] != "0" else "1")
+        )
+        page.goto(tampered)
+        page.wait_for_selector("#verifier-result [data-status]")
+        assert page.locator("#verifier-result [data-status]").get_attribute("data-status") == "invalid"
+    finally:
+        context.close()
