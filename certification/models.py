@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Orderable
 
 from .codes import code_display
@@ -95,7 +95,12 @@ class CertificateProgramme(ClusterableModel):
         ),
         FieldPanel("description"),
         MultiFieldPanel(
-            [FieldPanel("course"), FieldPanel("reference"), FieldPanel("auto_issue"), FieldPanel("min_score")],
+            [
+                PageChooserPanel("course", "courses.CoursePage"),
+                FieldPanel("reference"),
+                FieldPanel("auto_issue"),
+                FieldPanel("min_score"),
+            ],
             heading=_("Regla de emisión"),
         ),
         FieldPanel("hours"),
