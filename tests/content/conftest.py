@@ -14,9 +14,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.contrib.contenttypes.models import ContentType
 
     with django_db_blocker.unblock():
+        existing = set(connection.introspection.table_names())
         with connection.schema_editor() as editor:
             for model in (ActivityTestPage, HookedActivityTestPage):
-                editor.create_model(model)
+                if model._meta.db_table not in existing:  # --reuse-db keeps them
+                    editor.create_model(model)
         for model in (ActivityTestPage, HookedActivityTestPage):
             ContentType.objects.get_for_model(model)  # committed, so the manager's cache stays valid
 
