@@ -72,6 +72,9 @@ class CompetencyUnit(models.Model):
     pass_threshold = models.PositiveSmallIntegerField(
         _("puntaje mínimo de la prueba (%)"), default=70, help_text=_("Porcentaje de respuestas correctas.")
     )
+    knowledge_max_attempts = models.PositiveSmallIntegerField(
+        _("intentos de la prueba"), default=2, help_text=_("Cuántas veces puede rendirse la prueba en una postulación.")
+    )
     rubric_threshold = models.PositiveSmallIntegerField(_("puntaje mínimo de la rúbrica (%)"), default=60)
     training_url = models.URLField(_("enlace a formación"), blank=True)
 

@@ -187,6 +187,11 @@ class UnitEvidenceSummary:
     rubric: RubricScore | None = None
     evidence: list[Any] = field(default_factory=list)
     result: UnitResult | None = None
+    attempts_used: int = 0
+
+    @property
+    def attempts_left(self) -> int:
+        return max(self.unit.knowledge_max_attempts - self.attempts_used, 0)
 
     @property
     def suggested(self) -> str:
@@ -206,8 +211,10 @@ def assessment_summary(*, application: Application) -> list[UnitEvidenceSummary]
     """Per unit of the application: latest knowledge attempt, latest checklist, rubric, evidence and verdict."""
     units = list(application.units.order_by("order", "id").prefetch_related("criteria", "rubric"))
     attempts: dict[int, KnowledgeAttempt] = {}
+    used: dict[int, int] = {}
     for attempt in application.knowledge_attempts.exclude(submitted_at=None).order_by("submitted_at"):
         attempts[attempt.unit_id] = attempt
+        used[attempt.unit_id] = used.get(attempt.unit_id, 0) + 1
     observations: dict[int, ObservationRecord] = {}
     for observed in application.observations.order_by("created_at", "id").prefetch_related("marks__criterion"):
         observations[observed.unit_id] = observed
@@ -228,6 +235,7 @@ def assessment_summary(*, application: Application) -> list[UnitEvidenceSummary]
                 rubric=rubrics.get(unit.pk),
                 evidence=evidence.get(unit.pk, []),
                 result=results.get(unit.pk),
+                attempts_used=used.get(unit.pk, 0),
             )
         )
     return out

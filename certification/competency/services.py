@@ -78,6 +78,7 @@ def standard_new_version(*, standard: CompetencyStandard) -> CompetencyStandard:
             evidence_requirements=list(unit.evidence_requirements),
             question_count=unit.question_count,
             pass_threshold=unit.pass_threshold,
+            knowledge_max_attempts=unit.knowledge_max_attempts,
             rubric_threshold=unit.rubric_threshold,
             training_url=unit.training_url,
         )
@@ -281,6 +282,9 @@ def knowledge_attempt_start(
     open_attempt = KnowledgeAttempt.objects.filter(application=application, unit=unit, submitted_at=None).first()
     if open_attempt:
         return open_attempt
+    done = KnowledgeAttempt.objects.filter(application=application, unit=unit).exclude(submitted_at=None).count()
+    if done >= unit.knowledge_max_attempts:
+        raise ValidationError(_("Ya usaste todos los intentos de la prueba de esta unidad."))
     seed = seed or secrets.token_hex(16)
     question_ids = knowledge_draw(unit=unit, seed=seed)
     if not question_ids:
@@ -403,8 +407,8 @@ def evidence_add(
     _require_unit(application, unit)
     if actor.pk == application.evaluator_id:
         _require_recordable(application)
-    if not application.is_open:
-        raise ValidationError(_("La postulación está cerrada."))
+    elif application.status not in (Status.APPLIED, Status.ASSIGNED, Status.SCHEDULED, Status.APPEALED):
+        raise ValidationError(_("En esta etapa ya no se pueden agregar evidencias."))
     if bool(upload) == bool(url):
         raise ValidationError(_("Sube un archivo o escribe un enlace (uno de los dos)."))
     evidence = Evidence(application=application, unit=unit, uploaded_by=actor, title=title.strip()[:200])

@@ -167,6 +167,8 @@ def test_attempt_records_draw_and_grades_with_threshold(standard, candidate, adm
     )
     assert graded.passed is True and graded.score == 100
     assert KnowledgeAttempt.objects.filter(application=application).count() == 2
+    with pytest.raises(ValidationError):  # two attempts per unit by default
+        services.knowledge_attempt_start(application=application, unit=unit, candidate=candidate)
 
 
 def test_someone_else_cannot_take_the_test(standard, candidate, admin, evaluator):
