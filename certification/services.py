@@ -205,7 +205,10 @@ def certificate_issue(
 def _render_after_commit(certificate: Certificate) -> None:
     from .tasks import certificate_render_pdf_task
 
-    certificate_render_pdf_task.delay_on_commit(certificate.pk)
+    # robust: a rendering failure must not turn the learner's completed lesson into an error page; the PDF is
+    # rendered on demand at download time if the task did not store it.
+    certificate_pk = certificate.pk
+    transaction.on_commit(lambda: certificate_render_pdf_task.delay(certificate_pk), robust=True)
 
 
 def programme_for_enrollment(*, enrollment: Any) -> CertificateProgramme | None:
@@ -337,7 +340,8 @@ def bulk_issue_job_create(
     )
     from .tasks import bulk_issue_job_run_task
 
-    bulk_issue_job_run_task.delay_on_commit(job.pk)
+    job_pk = job.pk
+    transaction.on_commit(lambda: bulk_issue_job_run_task.delay(job_pk))
     return job
 
 
