@@ -351,6 +351,20 @@ def cohort_sessions(*, cohort: Cohort) -> QuerySet[LiveSession]:
     ).order_by("starts_at", "id")
 
 
+def sessions_for_participant(*, user, now: datetime | None = None) -> list[tuple[LiveSession, str]]:
+    """A participant's sessions (past month and upcoming) with their own attendance status ('' when unmarked)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    now = now or timezone.now()
+    sessions = list(
+        LiveSession.objects.filter(cohort__members__user=user, starts_at__gte=now - timedelta(days=30))
+        .select_related("cohort")
+        .order_by("starts_at", "id")[:50]
+    )
+    marks = dict(Attendance.objects.filter(user=user, session__in=sessions).values_list("session_id", "status"))
+    return [(session, marks.get(session.pk, "")) for session in sessions]
+
+
 # --- Exports -----------------------------------------------------------------------------------------------
 
 

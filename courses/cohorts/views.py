@@ -57,6 +57,7 @@ def home(request):
     context = {
         "staff_cohorts": selectors.cohort_list_for_staff(user=request.user),
         "my_cohorts": selectors.cohorts_for_participant(user=request.user),
+        "my_sessions": selectors.sessions_for_participant(user=request.user),
         "can_create": selectors.institutions_for_new_cohort(user=request.user).exists(),
         "unread": selectors.unread_notification_count(user=request.user),
         "join_form": JoinForm(),

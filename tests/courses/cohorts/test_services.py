@@ -14,7 +14,13 @@ from courses.cohorts.models import Attendance, Cohort, CohortMember, Notificatio
 from courses.models import Enrollment
 from lms.accounts.models import Membership, Role, User
 from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
-from tests.courses.cohorts.factories import CohortFactory, LiveSessionFactory, member_of, trainer_of
+from tests.courses.cohorts.factories import (
+    CohortFactory,
+    LiveSessionFactory,
+    cohort_with_free_text,
+    member_of,
+    trainer_of,
+)
 from tests.courses.factories import ProgrammePageFactory, build_course
 
 pytestmark = pytest.mark.django_db
@@ -364,3 +370,46 @@ def test_roster_progress_last_activity_and_stuck():
     assert "Sin actividad hace 10 días" in roster[idle.pk].stuck_reasons
     summary = selectors.cohort_summary(cohort=cohort)
     assert (summary.members, summary.stuck, summary.average_progress) == (2, 1, 30)
+
+
+def test_repeated_failed_attempts_flag_a_learner_until_they_pass():
+    import uuid
+
+    from content.models import Submission
+
+    cohort, lesson, usage_id = cohort_with_free_text()
+    learner = member_of(cohort)
+    Enrollment.objects.create(user=learner, course=cohort.course, last_activity_at=timezone.now())
+
+    def attempt(n, passed):
+        Submission.objects.create(
+            user=learner,
+            page=lesson,
+            usage_id=usage_id,
+            block_type="free_text",
+            submission_id=uuid.uuid4(),
+            attempt_number=n,
+            status=Submission.Status.GRADED,
+            score=1.0 if passed else 0.2,
+            passed=passed,
+            completed=True,
+        )
+
+    attempt(1, False)
+    assert not selectors.cohort_roster(cohort=cohort)[0].is_stuck
+    attempt(2, False)
+    entry = selectors.cohort_roster(cohort=cohort)[0]
+    assert entry.stuck_reasons == ["2 intentos fallidos en una actividad"]
+    assert entry.scores[usage_id] == 20.0
+    attempt(3, True)
+    entry = selectors.cohort_roster(cohort=cohort)[0]
+    assert not entry.is_stuck and entry.scores[usage_id] == 100.0
+
+
+def test_participant_sees_their_sessions_and_own_attendance():
+    session = LiveSessionFactory()
+    ana, beto = member_of(session.cohort), member_of(session.cohort)
+    Attendance.objects.create(session=session, user=ana, status="present")
+    Attendance.objects.create(session=session, user=beto, status="absent")
+    assert selectors.sessions_for_participant(user=ana) == [(session, "present")]
+    assert selectors.sessions_for_participant(user=UserFactory()) == []
