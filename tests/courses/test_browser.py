@@ -100,6 +100,9 @@ def test_new_participant_signs_up_enrols_answers_and_completes(phone_page, scree
     answer(page, 1, lambda s: s.get_by_label("Verdadero").check())
     answer(page, 2, lambda s: s.locator("input[name=blank]").first.fill("costos"))
     screenshot(page, "courses-04-activities-answered")
+    page.reload()
+    expect(page.locator("p.small.muted", has_text="Lección 2 de 2")).to_contain_text("Completada")
+    axe_check(page)
 
     page.goto("/aprender/mis-cursos/")
     card = page.locator("article.card", has_text="Genere su Idea de Negocio")

@@ -55,6 +55,7 @@ def test_lesson_first_load_is_under_120_kb_compressed(client, user, lesson_with_
     assets = sorted(set(ASSET.findall(html.decode())))
     assert assets, "the page references its CSS"
     total = gz(html) + sum(gz(read_asset(url)) for url in assets)
+    print(f"lesson first load: {total} bytes gzip (HTML + {assets})")
     assert total <= BUDGET, f"{total} bytes compressed (HTML + {assets})"
 
 
