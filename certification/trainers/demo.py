@@ -8,12 +8,16 @@ Idempotent: tracks by slug, people by username, paths by (trainer, track), certi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lms.accounts.models import ConsentRecord, Institution, Membership, Profile, Role, User
 from lms.accounts.services import consent_record
-from lms.demo.context import DemoContext
 
 from . import services
 from .models import PathEvent, TrainerPath, TrainerTrack
+
+if TYPE_CHECKING:  # lms.demo sits above this layer: a type-only import
+    from lms.demo.context import DemoContext
 
 # username suffix, first name, last names, sex, institution slug
 FACILITATORS = [

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from lms.accounts.models import Institution, Membership, Profile, Role, User
-from lms.demo.context import DemoContext
 
 from . import services
 from .models import Announcement, Cohort, CohortMember, LiveSession
+
+if TYPE_CHECKING:  # lms.demo sits above this layer: a type-only import
+    from lms.demo.context import DemoContext
 
 NAMESPACE = uuid.UUID("0f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b")
 
