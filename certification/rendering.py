@@ -177,16 +177,18 @@ def certificate_pdf_bytes(*, certificate: Certificate, qr_url: str) -> bytes:
     pdf.multi_cell(width - 60, 8, certificate.achievement, align="C")
     pdf.set_text_color(40, 40, 40)
     pdf.set_font("DejaVu", "", 10.5)
-    details = []
+    lines = [[], []]
     if certificate.hours:
-        details.append(labels["hours"] % {"hours": certificate.hours})
+        lines[0].append(labels["hours"] % {"hours": certificate.hours})
     if certificate.trainer_name:
-        details.append(labels["trainer"] % {"name": certificate.trainer_name})
-    details.append(labels["issued"] % {"date": _date(certificate.issued_on)})
+        lines[0].append(labels["trainer"] % {"name": certificate.trainer_name})
+    lines[1].append(labels["issued"] % {"date": _date(certificate.issued_on)})
     if certificate.expires_on:
-        details.append(labels["expires"] % {"date": _date(certificate.expires_on)})
-    pdf.set_x(30)
-    pdf.multi_cell(width - 60, 6, "   ·   ".join(details), align="C", new_x="LMARGIN", new_y="NEXT")
+        lines[1].append(labels["expires"] % {"date": _date(certificate.expires_on)})
+    for parts in lines:
+        if parts:
+            pdf.set_x(30)
+            pdf.multi_cell(width - 60, 6, "   ·   ".join(parts), align="C", new_x="LMARGIN", new_y="NEXT")
     if certificate.competency_units:
         pdf.set_x(30)
         pdf.multi_cell(width - 60, 5.5, f"{labels['units']} " + "; ".join(certificate.competency_units), align="C")
