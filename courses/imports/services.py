@@ -255,10 +255,11 @@ def _store_media(archive: SafeArchive, outline: Outline, record: PackageImport, 
     for block in outline.blocks():
         if isinstance(block, Image) and block.path:
             wanted.setdefault(block.path, block.path)
+    base = "files/" if archive.has("ruta-package.json") else ""  # a Ruta package keeps its files under files/
     for path, ref in sorted(wanted.items()):
-        if not path.lower().endswith(STORED_MEDIA) or not archive.has(path):
+        if not path.lower().endswith(STORED_MEDIA) or not archive.has(base + path):
             continue
-        data = archive.read(path, max_size=archive.limits.max_entry_size)
+        data = archive.read(base + path, max_size=archive.limits.max_entry_size)
         digest = hashlib.sha256(data).hexdigest()[:16]
         name = default_storage.save(
             f"paquetes/medios/{record.pk}/{digest}-{slugify(posixpath.basename(path))[:60]}{_ext(path)}",
@@ -532,3 +533,117 @@ def _player_block(block: PackagePlayer, package: Any) -> dict[str, Any]:
             url += "?" + block.parameters
     text = _("Abrir la actividad interactiva «%(t)s»") % {"t": block.title}
     return _block("text", f'<p><a href="{html.escape(url)}">{html.escape(text)}</a></p>')
+
+
+# --- export ------------------------------------------------------------------------------------------------
+
+_MEDIA_SRC = re.compile(r"""(src|href)=(["'])([^"']+)\2""")
+
+
+def _export_media(markup: str, files: dict[str, bytes]) -> str:
+    """Pack files of Ruta's storage that rich text links to, and refer to them by content hash."""
+    from django.conf import settings
+
+    prefix = settings.MEDIA_URL
+
+    def repl(match: re.Match[str]) -> str:
+        url = html.unescape(match.group(3))
+        if not url.startswith(prefix):
+            return match.group(0)
+        name = url[len(prefix) :]
+        if not default_storage.exists(name) or not name.lower().endswith(STORED_MEDIA):
+            return match.group(0)
+        with default_storage.open(name, "rb") as fh:
+            data = fh.read()
+        ref = f"static/{hashlib.sha256(data).hexdigest()[:16]}{_ext(name)}"
+        files[ref] = data
+        return f"{match.group(1)}={match.group(2)}{ref}{match.group(2)}"
+
+    return _MEDIA_SRC.sub(repl, markup)
+
+
+def _outline_blocks(raw: list[dict[str, Any]], files: dict[str, bytes], skipped: list[str]) -> list[Block]:
+    from content.packages.outline import Blank, Choice
+
+    out: list[Block] = []
+    for item in raw:
+        kind, value = item.get("type"), item.get("value") or {}
+        if kind == "text":
+            out.append(RichText(html=_export_media(str(value), files)))
+        elif kind == "video" and value.get("url"):
+            out.append(Video(url=value["url"], title=value.get("title", "")))
+        elif kind in ("single_choice", "multiple_choice"):
+            choices = [Choice(text=o["text"], correct=bool(o.get("correct")), feedback=o.get("feedback", "")) for o in
+                       value.get("options", [])]  # fmt: skip
+            out.append(
+                ChoiceActivity(prompt=value.get("prompt", ""), choices=choices, multiple=kind == "multiple_choice")
+            )
+        elif kind == "true_false":
+            yes = value.get("correct_answer") == "true"
+            ok, wrong = value.get("feedback_correct", ""), value.get("feedback_incorrect", "")
+            choices = [
+                Choice(_("Verdadero"), yes, ok if yes else wrong),
+                Choice(_("Falso"), not yes, wrong if yes else ok),
+            ]
+            out.append(ChoiceActivity(prompt=value.get("prompt", ""), choices=choices, style="true_false"))
+        elif kind == "fill_blanks":
+            blanks: list[Blank] = []
+
+            def number(match: re.Match[str], blanks: list[Blank] = blanks) -> str:
+                blanks.append(Blank(answers=match.group(1).split("|")))
+                return f"[[{len(blanks)}]]"
+
+            text = re.sub(r"\[\[(.+?)\]\]", number, value.get("text", ""))
+            out.append(FillBlanksActivity(prompt=value.get("prompt", ""), text=text, blanks=blanks,
+                                          explanation=value.get("feedback_incorrect", "")))  # fmt: skip
+        elif kind == "self_reflection":
+            out.append(TextEntryActivity(prompt=value.get("prompt", ""), answers=[".*."], regexp=True,
+                                         explanation=value.get("closing_message", "")))  # fmt: skip
+        elif kind == "package":
+            title = value.get("title", "")
+            skipped.append(
+                _("contenido SCORM/H5P «%(t)s» (sus archivos aún no viajan en el paquete Ruta)") % {"t": title}
+            )
+        else:
+            skipped.append(str(kind))
+    return out
+
+
+def course_export(*, course: CoursePage, adapted_by: str = "", change_note: str = "") -> tuple[bytes, list[str]]:
+    """A Ruta package of a course (draft content included): bytes and the block kinds it could not carry."""
+    import dataclasses
+
+    from content.packages.outline import Lesson as OutlineLesson
+    from content.packages.outline import Module as OutlineModule
+    from content.packages.outline import Provenance
+    from content.packages.ruta import ruta_package_bytes
+
+    latest = PackageImport.objects.filter(course_page=course, status=PackageImport.Status.DONE).order_by("-pk").first()
+    names = {f.name for f in dataclasses.fields(Provenance)}
+    provenance = Provenance(**{k: str(v) for k, v in (latest.provenance if latest else {}).items() if k in names})
+    if adapted_by:
+        provenance.adapted_by = adapted_by
+    if change_note:
+        provenance.change_note = change_note
+    files: dict[str, bytes] = {}
+    skipped: list[str] = []
+    modules = []
+    for module in ModulePage.objects.child_of(course).order_by("path"):
+        module = module.get_latest_revision_as_object() if module.has_unpublished_changes else module
+        lessons = []
+        for lesson in LessonPage.objects.child_of(module).order_by("path"):
+            lesson = lesson.get_latest_revision_as_object() if lesson.has_unpublished_changes else lesson
+            blocks = _outline_blocks(list(lesson.body.raw_data), files, skipped)
+            lessons.append(OutlineLesson(title=lesson.title, blocks=blocks))
+        modules.append(OutlineModule(title=module.title, lessons=lessons))
+    provenance.source_identifier = provenance.source_identifier or f"ruta:{course.code}"
+    outline = Outline(
+        title=course.title,
+        format="ruta",
+        identifier=provenance.source_identifier,
+        description=course.summary,
+        language=course.language,
+        modules=modules,
+        provenance=provenance,
+    )
+    return ruta_package_bytes(outline, files=files), skipped

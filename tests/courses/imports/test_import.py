@@ -140,3 +140,29 @@ def test_task_runs_the_service():
     assert record.progress == 100
     (block,) = [b for b in bodies(record.course_page) if b["type"] == "true_false"]
     assert block["value"]["correct_answer"] == "false"
+
+
+def test_course_export_import_export_is_lossless(tmp_path):
+    catalogue()
+    first_import = package_import_run(
+        package_import=package_import_create(file=CORPUS / "olx/openedx-demo-course-lite.tar.gz")
+    )
+    course = first_import.course_page.specific
+    out = tmp_path / "curso.zip"
+    call_command("export_course", course.pk, str(out), "--adapted-by", "Municipalidad de Lima")
+    first = out.read_bytes()
+
+    second_import = package_import_run(package_import=package_import_create(file=out))
+    assert second_import.status == PackageImport.Status.DONE, second_import.error
+    assert second_import.format == "ruta"
+    assert second_import.provenance["adapted_by"] == "Municipalidad de Lima"
+    assert second_import.provenance["source_format"] == "olx"
+    assert second_import.summary["lessons"] == first_import.summary["lessons"]
+    assert second_import.summary["activities"] == first_import.summary["activities"]
+    assert second_import.summary["media"] == first_import.summary["media"] > 0
+
+    from courses.imports.services import course_export
+
+    second, skipped = course_export(course=second_import.course_page.specific)
+    assert skipped == []
+    assert second == first
