@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from lms.accounts.models import Institution, Role, User
+from lms.accounts.models import Institution, Membership, Role, User
 from lms.accounts.permissions import has_role, institutions_with_role
 
 from .models import (
@@ -102,6 +102,48 @@ def eligible_evaluators(*, application: Application) -> list[User]:
         for p in people.order_by("first_name", "last_name")
         if not evaluator_ineligibility(evaluator=p, application=application)
     ]
+
+
+def eligible_evaluators_by_application(*, applications: list[Application]) -> dict[int, list[User]]:
+    """``eligible_evaluators`` for many applications in four queries (the body's assignment page)."""
+    from courses.cohorts.models import CohortMember
+
+    if not applications:
+        return {}
+    bodies = {a.standard.certifying_body_id for a in applications}
+    pairs = list(
+        Membership.objects.filter(
+            role=Role.EVALUATOR, institution_id__in=bodies, institution__is_active=True, user__is_active=True
+        ).values_list("institution_id", "user_id")
+    )
+    people = {
+        u.pk: u for u in User.objects.filter(pk__in={uid for _body, uid in pairs}).order_by("first_name", "last_name")
+    }
+    by_body: dict[int, set[int]] = {}
+    for body_id, user_id in pairs:
+        by_body.setdefault(body_id, set()).add(user_id)
+    candidates = {a.candidate_id for a in applications}
+    conflicts = set(
+        ConflictOfInterest.objects.filter(evaluator_id__in=people, candidate_id__in=candidates).values_list(
+            "evaluator_id", "candidate_id"
+        )
+    )
+    trained = set(
+        CohortMember.objects.filter(user_id__in=candidates, cohort__trainer_links__user_id__in=people).values_list(
+            "cohort__trainer_links__user_id", "user_id"
+        )
+    )
+    return {
+        application.pk: [
+            person
+            for uid, person in people.items()
+            if uid in by_body.get(application.standard.certifying_body_id, set())
+            and uid != application.candidate_id
+            and (uid, application.candidate_id) not in conflicts
+            and (uid, application.candidate_id) not in trained
+        ]
+        for application in applications
+    }
 
 
 # --- Lists -----------------------------------------------------------------------------------------------

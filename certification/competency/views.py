@@ -578,46 +578,45 @@ def _managed_body(request, slug: str) -> Institution:
 @login_required
 def body_home(request, slug: str):
     body = _managed_body(request, slug)
-    applications = list(selectors.applications_for_body(body=body).prefetch_related("appeal"))
+    stage = request.GET.get("etapa", "")
+    applications = selectors.applications_for_body(body=body).select_related("appeal")
+    if stage in Application.Status.values:
+        applications = applications.filter(status=stage)
+    else:
+        applications = applications.exclude(status__in=[Application.Status.DECIDED, Application.Status.WITHDRAWN])
+    applications = list(applications.order_by("created_at")[:200])
+    eligible = selectors.eligible_evaluators_by_application(applications=applications)
     rows = []
     for application in applications:
-        form = None
+        people = eligible[application.pk]
+        form = validator_form = appeal_form = None
         if application.status in (
             Application.Status.APPLIED,
             Application.Status.ASSIGNED,
             Application.Status.SCHEDULED,
         ):
             form = forms.AssignForm(
-                people=selectors.eligible_evaluators(application=application),
-                initial={"person": application.evaluator_id},
-                prefix=f"a{application.pk}",
+                people=people, initial={"person": application.evaluator_id}, prefix=f"a{application.pk}"
             )
-        validator_form = None
         if application.status in (
             Application.Status.ASSIGNED,
             Application.Status.SCHEDULED,
             Application.Status.SUBMITTED,
         ):
             validator_form = forms.AssignForm(
-                people=[
-                    p
-                    for p in selectors.eligible_evaluators(application=application)
-                    if p.pk != application.evaluator_id
-                ],
+                people=[p for p in people if p.pk != application.evaluator_id],
                 initial={"person": application.validator_id},
                 prefix=f"v{application.pk}",
             )
-        appeal_form = None
         appeal_obj = getattr(application, "appeal", None)
         if application.status == Application.Status.APPEALED and appeal_obj and not appeal_obj.reviewer_id:
-            people = [
-                p
-                for p in selectors.eligible_evaluators(application=application)
-                if p.pk not in (application.evaluator_id, application.validator_id)
-            ]
-            appeal_form = forms.AssignForm(people=people, prefix=f"r{application.pk}")
+            appeal_form = forms.AssignForm(
+                people=[p for p in people if p.pk not in (application.evaluator_id, application.validator_id)],
+                prefix=f"r{application.pk}",
+            )
         rows.append((application, form, validator_form, appeal_form))
-    return render(request, "competency/body_home.html", {"body": body, "rows": rows})
+    context = {"body": body, "rows": rows, "stages": Application.Status.choices, "stage": stage}
+    return render(request, "competency/body_home.html", context)
 
 
 @login_required

@@ -275,3 +275,14 @@ def test_candidate_page_query_count(client, application, candidate, django_asser
     client.force_login(candidate)
     with django_assert_max_num_queries(30):
         assert client.get(reverse("competency:application", args=[application.pk])).status_code == 200
+
+
+def test_body_page_query_count_does_not_grow_with_applications(client, standard, admin, django_assert_max_num_queries):
+    for _ in range(3):
+        evaluator_of(standard.certifying_body)
+    for _ in range(8):
+        services.application_create(candidate=UserFactory(), standard=standard, experience="x")
+    client.force_login(admin)
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("competency:body", args=[standard.certifying_body.slug]))
+    assert page.status_code == 200 and page.content.decode().count("Asignar</button>") == 8
