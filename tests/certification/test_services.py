@@ -293,3 +293,15 @@ def test_keys_from_a_pem_setting_and_no_silent_generation_in_production(settings
     settings.RUTA_SIGNING_KEYS_AUTOGENERATE = False
     with pytest.raises(ImproperlyConfigured):
         signing.keyring()
+
+
+def test_rotate_command_makes_a_new_active_key(settings, tmp_path, capsys):
+    from django.core.management import call_command
+
+    settings.RUTA_SIGNING_KEYS_DIR = str(tmp_path)
+    before = signing.keyring().active.kid
+    call_command("certificate_keys_rotate")
+    after = signing.keyring().active.kid
+    assert after != before and after in capsys.readouterr().out
+    assert (tmp_path / "ACTIVE").read_text() == after
+    assert oct((tmp_path / f"{after}.pem").stat().st_mode & 0o777) == "0o600"
