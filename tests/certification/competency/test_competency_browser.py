@@ -134,3 +134,37 @@ def test_candidate_takes_a_test_and_the_body_reads_its_report(phone_page, live_s
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     axe_check(page)
     screenshot(page, "competency-body-report-360")
+
+
+def test_queued_checklist_survives_an_expired_session(phone_page, live_server):
+    from django.contrib.sessions.models import Session
+
+    standard = make_standard(units=1, criteria=2, questions=3)
+    body = standard.certifying_body
+    evaluator = evaluator_of(body)
+    application = services.application_create(candidate=UserFactory(), standard=standard, experience="x")
+    services.evaluator_assign(application=application, evaluator=evaluator, actor=body_admin_of(body))
+    unit = standard.units.get()
+
+    page = phone_page
+    login(page, live_server, evaluator)
+    page.goto(f"/competencias/evaluacion/{application.pk}/unidad/{unit.pk}/observacion/")
+    page.context.set_offline(True)
+    for fieldset in page.locator("fieldset").all():
+        fieldset.get_by_label("Cumple", exact=True).check()
+    page.get_by_role("button", name="Guardar lista de cotejo").click()
+    page.locator("#offline-queue-status").get_by_text("guardamos la lista de cotejo").wait_for()
+
+    Session.objects.all().delete()  # the session expired while the phone was offline
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.locator("#offline-queue-status").get_by_text("vuelve a entrar").wait_for()
+    assert ObservationRecord.objects.count() == 0
+    assert page.evaluate("JSON.parse(localStorage.getItem('ruta:competency:queue')).length") == 1
+
+    page.context.clear_cookies()
+    login(page, live_server, evaluator)  # a new session and a new CSRF token
+    page.goto("/competencias/evaluacion/")
+    page.locator("#offline-queue-status").get_by_text("Lista de cotejo enviada y recibida.").wait_for()
+    assert ObservationRecord.objects.count() == 1
+    assert page.evaluate("JSON.parse(localStorage.getItem('ruta:competency:queue')).length") == 0

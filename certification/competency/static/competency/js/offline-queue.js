@@ -8,6 +8,7 @@
 (function () {
   "use strict";
   var QUEUE = "ruta:competency:queue";
+  var REJECTED = "ruta:competency:rejected";
   var store = window.localStorage;
   var flushing = false;
 
@@ -39,11 +40,19 @@
     if (n) { say("pending", { n: n }); }
   }
 
+  function cookie(name) {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
   function send(item) {
-    var token = new URLSearchParams(item.body).get("csrfmiddlewaretoken") || "";
+    // The CSRF token may have changed since the form was filled (a new login): use the current one.
+    var params = new URLSearchParams(item.body);
+    var token = cookie("csrftoken") || params.get("csrfmiddlewaretoken") || "";
+    params.set("csrfmiddlewaretoken", token);
     return fetch(item.url, {
       method: "POST",
-      body: item.body,
+      body: params.toString(),
       credentials: "same-origin",
       headers: {
         "Content-Type": "application/x-www-form-urlencoded",
@@ -53,6 +62,13 @@
     });
   }
 
+  function keepRejected(item, error) {
+    var rejected = read(REJECTED, []);
+    item.error = String(error);
+    rejected.push(item);
+    store.setItem(REJECTED, JSON.stringify(rejected));
+  }
+
   function flush() {
     if (flushing) { return Promise.resolve(); }
     var items = queue();
@@ -60,15 +76,21 @@
     flushing = true;
     var item = items[0];
     return send(item).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
+      var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (!isJson || response.redirected) {
+        // A login page, a CSRF refusal or a proxy error: nothing was recorded. Keep it and try later.
+        throw new Error("not delivered: " + response.status);
+      }
+      return response.json().then(function (data) {
         var rest = queue().filter(function (other) { return other.id !== item.id; });
-        if (response.ok) {
+        if (response.ok && data.ok) {
           save(rest);
           say("sent");
-        } else if (response.status >= 400 && response.status < 500) {
-          // Refused for good (validation, permission): keep it out of the loop but tell the evaluator.
+        } else if (response.status === 400) {
+          // Refused by the rules: keep a copy aside (never silently lost) and tell the evaluator.
+          keepRejected(item, data.error || response.status);
           save(rest);
-          say("error", { error: (data && data.error) || response.status });
+          say("error", { error: data.error || response.status });
         } else {
           throw new Error("server " + response.status);
         }
@@ -77,7 +99,7 @@
       flushing = false;
       if (queue().length) { return flush(); }
     }, function () {
-      flushing = false;  // offline or server down: keep everything, try again later
+      flushing = false;  // offline, logged out or server down: keep everything, try again later
       showPending();
     });
   }
