@@ -127,6 +127,7 @@ def test_installed_verifier_checks_a_scanned_link_with_no_network(browser, live_
         page.wait_for_selector("#verifier-result [data-status]")
         assert page.locator("#verifier-result [data-status]").get_attribute("data-status") == "valid"
         assert "Ñusta Quispe Huamán" in page.locator("#verifier-result").inner_text()
+        assert certificate.display_code in page.locator("#verifier-result").inner_text()
         screenshot(page, "certificados-verificador-sin-conexion")
         tampered = qr_url.replace(
             certificate.code, certificate.code[:-1] + ("0" if certificate.code[-1] != "0" else "1")

@@ -11,6 +11,15 @@
   var QR_FIELDS = ["v", "k", "n", "a", "i", "d", "e", "h", "t", "u"];
   var CODE_RE = /^[0-9ABCDEFGHJKMNPQRSTVWXYZ]{16}$/;
 
+  var ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+  function displayCode(code) {
+    // The printed form: groups of four and Crockford's mod-37 check symbol (see certification/codes.py).
+    var value = BigInt(0);
+    for (var i = 0; i < code.length; i++) value = value * BigInt(32) + BigInt(ALPHABET.indexOf(code[i]));
+    return code.match(/.{4}/g).join("-") + "-" + (ALPHABET + "*~$=U")[Number(value % BigInt(37))];
+  }
+
   function b64urlDecode(text) {
     var b64 = text.replace(/-/g, "+").replace(/_/g, "/");
     while (b64.length % 4) b64 += "=";
@@ -142,7 +151,7 @@
         var list = document.createElement("dl");
         [[text.labels.n, f.n], [text.labels.a, f.a], [text.labels.h, f.h], [text.labels.u, (f.u || []).join("; ")],
          [text.labels.t, f.t], [text.labels.i, f.i], [text.labels.d, formatDate(f.d)], [text.labels.e, formatDate(f.e)],
-         [text.labels.c, f.c]].forEach(function (row) {
+         [text.labels.c, displayCode(f.c)]].forEach(function (row) {
           if (!row[1]) return;
           var dt = document.createElement("dt"); dt.textContent = row[0];
           var dd = document.createElement("dd"); dd.textContent = row[1];
@@ -196,7 +205,7 @@
     }
   }
 
-  global.RutaVerifier = { verifyUrl: verifyUrl, canonicalJson: canonicalJson, parseFragment: parseFragment };
+  global.RutaVerifier = { verifyUrl: verifyUrl, canonicalJson: canonicalJson, parseFragment: parseFragment, displayCode: displayCode };
   if (typeof document !== "undefined") {
     var start = function () {
       var root = document.getElementById("ruta-verifier");
