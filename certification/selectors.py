@@ -138,20 +138,9 @@ def completed_enrollment_ids(*, programme, cohort_id: int | None = None) -> list
         cohort = Cohort.objects.filter(pk=cohort_id).first()
         if cohort is None:
             return []
-        member_ids = _cohort_member_ids(cohort)
+        member_ids = cohort.members.values_list("user_id", flat=True)
         enrollments = enrollments.filter(user_id__in=member_ids)
     return list(enrollments.order_by("pk").values_list("pk", flat=True))
-
-
-def _cohort_member_ids(cohort) -> list[int]:
-    for relation in ("memberships", "members", "participants", "enrollments"):
-        manager = getattr(cohort, relation, None)
-        if manager is None:
-            continue
-        model = manager.model
-        field = "user_id" if any(f.name == "user" for f in model._meta.get_fields()) else "pk"
-        return list(manager.values_list(field, flat=True))
-    return []
 
 
 def can_issue_certificates(*, user, programme=None) -> bool:
@@ -179,3 +168,16 @@ def certificate_data_export(*, user: User) -> list[dict[str, Any]]:
 def notices_for_holder(*, user: User):
     """Unread in-app certificate notices (e.g. expiry reminders for people without e-mail)."""
     return user.certificate_notices.filter(read_at__isnull=True).select_related("certificate")[:10]
+
+
+def trainer_is_certified(*, name: str, on: datetime.date | None = None) -> bool:
+    """True when someone printed as ``name`` holds a current trainer-qualification certificate."""
+    from .models import CertificateProgramme
+
+    on = on or timezone.localdate()
+    return (
+        Certificate.objects.current()
+        .filter(programme__kind=CertificateProgramme.Kind.TRAINER_QUALIFICATION, holder_name=name)
+        .exclude(expires_on__lt=on)
+        .exists()
+    )

@@ -228,17 +228,26 @@ def programme_for_enrollment(*, enrollment: Any) -> CertificateProgramme | None:
 def certificate_issue_for_enrollment(
     *, enrollment: Any, programme: CertificateProgramme | None = None, actor: User | None = None
 ) -> Certificate | None:
-    """Issue the course certificate for a completed enrolment when a programme's rule holds (one per enrolment)."""
+    """Issue the course certificate for a completed enrolment when a programme's rule holds (one per enrolment).
+
+    The cohort's trainer is printed only if certified (a current trainer-qualification certificate).
+    """
     programme = programme or programme_for_enrollment(enrollment=enrollment)
     if programme is None:
         return None
     from courses.cohorts.selectors import trainer_name_for_enrollment
 
+    from .selectors import trainer_is_certified
+
+    # Only a trainer who holds a current trainer-qualification certificate is printed as certified.
+    trainer = trainer_name_for_enrollment(enrollment) or ""
+    if trainer and not trainer_is_certified(name=trainer):
+        trainer = ""
     return certificate_issue(
         holder=enrollment.user,
         programme=programme,
         source_key=f"enrollment:{enrollment.pk}",
-        trainer_name=trainer_name_for_enrollment(enrollment) or "",
+        trainer_name=trainer,
         actor=actor,
     )
 

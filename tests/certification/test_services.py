@@ -305,3 +305,36 @@ def test_rotate_command_makes_a_new_active_key(settings, tmp_path, capsys):
     assert after != before and after in capsys.readouterr().out
     assert (tmp_path / "ACTIVE").read_text() == after
     assert oct((tmp_path / f"{after}.pem").stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_cohort_trainer_is_printed_only_when_certified():
+    from tests.courses.cohorts.factories import CohortFactory, member_of, trainer_of
+    from tests.courses.factories import EnrollmentFactory
+
+    cohort = CohortFactory()
+    trainer = trainer_of(cohort, holder(first_name="Carmen", last_name="Salazar Ríos"))
+    programme = ProgrammeFactory(course=cohort.course)
+    first = member_of(cohort, holder())
+    enrollment = EnrollmentFactory(user=first, course=cohort.course, completed_at=timezone.now())
+    from certification.services import certificate_issue_for_enrollment
+
+    assert certificate_issue_for_enrollment(enrollment=enrollment).trainer_name == ""
+    trainer_programme = ProgrammeFactory(kind="trainer_qualification", title="Facilitadora IMESUN-GIN")
+    certificate_issue(holder=trainer, programme=trainer_programme, source_key=f"trainer:{trainer.pk}:IMESUN-GIN")
+    second = member_of(cohort, holder())
+    enrollment2 = EnrollmentFactory(user=second, course=cohort.course, completed_at=timezone.now())
+    assert certificate_issue_for_enrollment(enrollment=enrollment2).trainer_name == "Carmen Salazar Ríos"
+    assert programme.certificates.count() == 2
+
+
+def test_bulk_issue_for_one_cohort_only():
+    from certification.selectors import completed_enrollment_ids
+    from tests.courses.cohorts.factories import CohortFactory, member_of
+    from tests.courses.factories import EnrollmentFactory
+
+    cohort = CohortFactory()
+    programme = ProgrammeFactory(course=cohort.course)
+    inside = EnrollmentFactory(user=member_of(cohort, holder()), course=cohort.course, completed_at=timezone.now())
+    EnrollmentFactory(user=holder(), course=cohort.course, completed_at=timezone.now())  # not in the cohort
+    assert completed_enrollment_ids(programme=programme, cohort_id=cohort.pk) == [inside.pk]
+    assert len(completed_enrollment_ids(programme=programme)) == 2
