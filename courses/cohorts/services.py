@@ -200,7 +200,12 @@ def cohort_member_add(*, cohort: Cohort, user: User, source: str = CohortMember.
     if created:
         Membership.objects.get_or_create(user=user, institution=cohort.institution, role=Role.PARTICIPANT)
         _enrol(cohort=cohort, user=user, source=source)
+        notification_send(user=user, title=_welcome(cohort), url="/grupos/")
     return member
+
+
+def _welcome(cohort: Cohort) -> str:
+    return _("Te damos la bienvenida al grupo «%(name)s»") % {"name": cohort.name}
 
 
 def _username_base(first_name: str, last_name: str) -> str:
@@ -477,6 +482,9 @@ def _add_members(cohort: Cohort, user_ids: list[int]) -> None:
         [Membership(user_id=pk, institution=cohort.institution, role=Role.PARTICIPANT) for pk in new_ids],
         ignore_conflicts=True,
     )
+    Notification.objects.bulk_create(
+        [Notification(user_id=pk, title=_welcome(cohort)[:200], url="/grupos/") for pk in new_ids]
+    )  # in-app only: a bulk import never sends a burst of e-mails
     for course in selectors.cohort_courses(cohort):
         existing = dict(Enrollment.objects.filter(course=course, user_id__in=new_ids).values_list("user_id", "status"))
         # New enrolments are created in bulk (5,000 rows in seconds); the same rule as ``enrollment_create`` with

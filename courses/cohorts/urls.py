@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/editar/", views.edit, name="edit"),
     path("<int:pk>/participantes/nuevo/", views.member_add, name="member_add"),
     path("<int:pk>/participantes/<int:user_id>/", views.member_detail, name="member"),
+    path("<int:pk>/notas/", views.grades, name="grades"),
     path("<int:pk>/importar/", views.import_upload, name="import_upload"),
     path("<int:pk>/importar/plantilla.csv", views.import_template, name="import_template"),
     path("<int:pk>/importar/<int:import_id>/", views.import_preview, name="import_preview"),

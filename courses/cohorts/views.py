@@ -177,6 +177,20 @@ def member_detail(request, pk: int, user_id: int):
     )
 
 
+@login_required
+def grades(request, pk: int):
+    cohort = _managed_cohort(request, pk)
+    return render(
+        request,
+        "cohorts/grades.html",
+        {
+            "cohort": cohort,
+            "activities": selectors.cohort_activities(cohort),
+            "roster": selectors.cohort_roster(cohort=cohort),
+        },
+    )
+
+
 def _can_reset(actor, target) -> bool:
     from lms.accounts.permissions import can_reset_password_for
 

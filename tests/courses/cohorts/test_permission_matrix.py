@@ -30,6 +30,7 @@ MATRIX = {
     "cohorts:edit": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:member_add": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:member": (lambda w: {"pk": w.a.pk, "user_id": w.participant.pk}, MANAGERS),
+    "cohorts:grades": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:import_upload": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:import_template": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:import_preview": (lambda w: {"pk": w.a.pk, "import_id": w.batch.pk}, MANAGERS),

@@ -186,6 +186,7 @@ def test_import_preview_then_apply_creates_and_matches_without_duplicates():
     assert new.profile.region == "Cusco"
     assert Enrollment.objects.filter(user=new, course=cohort.course, source=Enrollment.Source.IMPORT).exists()
     assert User.objects.filter(phone="+51987000201").count() == 1
+    assert Notification.objects.filter(user=new, title__startswith="Te damos la bienvenida").exists()
     with pytest.raises(ValidationError):
         services.roster_import_apply(batch=batch, actor=actor)
 

@@ -298,3 +298,26 @@ def test_home_lists_taught_and_joined_cohorts(client, cohort):
     client.force_login(person)
     html = client.get(reverse("cohorts:home")).content.decode()
     assert "GIN Lima Norte" in html and "Crear un grupo" not in html
+
+
+def test_grades_table_shows_best_score_per_activity(client, django_assert_max_num_queries):
+    import uuid
+
+    cohort, lesson, usage_id = cohort_with_free_text()
+    client.force_login(trainer_of(cohort))
+    learner = member_of(cohort, UserFactory(first_name="Rosa", last_name="Quispe"))
+    Submission.objects.create(
+        user=learner,
+        page=lesson,
+        usage_id=usage_id,
+        block_type="free_text",
+        submission_id=uuid.uuid4(),
+        attempt_number=1,
+        status=Submission.Status.GRADED,
+        score=0.75,
+        passed=True,
+        completed=True,
+    )
+    with django_assert_max_num_queries(25):
+        html = client.get(reverse("cohorts:grades", args=[cohort.pk])).content.decode()
+    assert "Mi cliente ideal" in html and "Rosa Quispe" in html and "<td>75</td>" in html
