@@ -398,6 +398,26 @@ class Appeal(models.Model):
 class AuditEvent(models.Model):
     """Who did what, when, to an application. Append-only."""
 
+    LABELS = {
+        "applied": _("Postuló"),
+        "evaluator_assigned": _("Asignó evaluador o evaluadora"),
+        "validator_assigned": _("Asignó quién valida"),
+        "scheduled": _("Programó la evaluación"),
+        "knowledge_started": _("Empezó la prueba de conocimientos"),
+        "knowledge_submitted": _("Envió la prueba de conocimientos"),
+        "observation_recorded": _("Registró la lista de cotejo"),
+        "evidence_added": _("Agregó una evidencia"),
+        "rubric_scored": _("Calificó la rúbrica"),
+        "unit_verdict": _("Registró el dictamen de una unidad"),
+        "submitted": _("Envió el resultado para validación"),
+        "returned": _("Devolvió el resultado para revisión"),
+        "validated": _("Validó el resultado"),
+        "certificate_issued": _("Se emitió el certificado"),
+        "appealed": _("Apeló el resultado"),
+        "appeal_assigned": _("Asignó quién revisa la apelación"),
+        "appeal_resolved": _("Resolvió la apelación"),
+    }
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="audit")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     action = models.CharField(max_length=40)
@@ -411,3 +431,19 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+    @property
+    def label(self) -> str:
+        return str(self.LABELS.get(self.action, self.action))
+
+    @property
+    def summary(self) -> str:
+        """The event's label with its unit and verdict, for people (codes stay in ``detail``)."""
+        verdicts = {"competent": _("Competente"), "not_yet": _("Aún no competente")}
+        parts = [self.label]
+        if self.detail.get("unit"):
+            parts.append(str(self.detail["unit"]))
+        for key in ("verdict", "result"):
+            if self.detail.get(key):
+                parts.append(str(verdicts.get(self.detail[key], self.detail[key])))
+        return " · ".join(parts)

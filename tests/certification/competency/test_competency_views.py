@@ -286,3 +286,70 @@ def test_body_page_query_count_does_not_grow_with_applications(client, standard,
     with django_assert_max_num_queries(25):
         page = client.get(reverse("competency:body", args=[standard.certifying_body.slug]))
     assert page.status_code == 200 and page.content.decode().count("Asignar</button>") == 8
+
+
+def _decide_partial(application, evaluator, admin, standard):
+    first, second = application.units.all()
+    services.unit_verdict_record(application=application, unit=first, evaluator=evaluator, verdict="competent")
+    services.unit_verdict_record(
+        application=application, unit=second, evaluator=evaluator, verdict="not_yet", feedback="Practica el cierre."
+    )
+    services.assessment_submit(application=application, evaluator=evaluator)
+    validator = evaluator_of(standard.certifying_body)
+    services.validator_assign(application=application, validator=validator, actor=admin)
+    services.assessment_validate(application=application, validator=validator, approve=True)
+    return first, second
+
+
+def test_appeal_through_the_pages(client, application, standard, candidate, admin, evaluator):
+    from certification.models import Certificate
+
+    first, second = _decide_partial(application, evaluator, admin, standard)
+    client.force_login(candidate)
+    page = client.get(reverse("competency:application", args=[application.pk])).content.decode()
+    assert "Lo que te falta" in page and "Practica el cierre." in page and "Apelar el resultado" in page
+    client.post(reverse("competency:appeal", args=[application.pk]), {"reason": "No hubo clientes ese día."})
+    page = client.get(reverse("competency:application", args=[application.pk])).content.decode()
+    assert "Tu apelación" in page and "Apelar el resultado" not in page
+
+    reviewer = evaluator_of(standard.certifying_body, first_name="Daniela")
+    client.force_login(admin)
+    client.post(
+        reverse("competency:body_assign_appeal", args=[standard.certifying_body.slug, application.pk]),
+        {f"r{application.pk}-person": reviewer.pk},
+    )
+    client.force_login(reviewer)
+    assert "Apelaciones por resolver" in client.get(reverse("competency:evaluator_home")).content.decode()
+    url = reverse("competency:appeal_review", args=[application.pk])
+    assert client.get(url).status_code == 200
+    client.post(url, {"response": "Revisé las evidencias: cumple.", f"unit_{second.pk}": "on"})
+    application.refresh_from_db()
+    assert application.result == "competent" and application.appeal.outcome == "upheld"
+    assert len(Certificate.objects.filter(holder=candidate).order_by("-id").first().competency_units) == 2
+
+    client.force_login(evaluator_of(standard.certifying_body))
+    assert client.get(url).status_code == 403
+
+
+def test_audit_trail_is_for_the_assessment_team_only(client, application, candidate, evaluator, admin, standard):
+    url = reverse("competency:audit", args=[application.pk])
+    client.force_login(candidate)
+    assert client.get(url).status_code == 403
+    client.force_login(evaluator_of(standard.certifying_body))
+    assert client.get(url).status_code == 403
+    for person in (evaluator, admin):
+        client.force_login(person)
+        page = client.get(url).content.decode()
+        assert "Asignó evaluador o evaluadora" in page and "Programó la evaluación" in page
+
+
+def test_evaluator_pages_query_counts(client, application, evaluator, candidate, django_assert_max_num_queries):
+    client.force_login(evaluator)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("competency:evaluator_home")).status_code == 200
+    unit = application.units.first()
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("competency:observation", args=[application.pk, unit.pk])).status_code == 200
+    client.force_login(candidate)
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("competency:knowledge_test", args=[application.pk, unit.pk])).status_code == 200
