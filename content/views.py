@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -76,12 +77,6 @@ def activity_submit_view(request: HttpRequest, page_id: int, usage_id: str) -> H
     if message:
         flash_set(request, usage_id, message)
     return redirect(f"{next_url.split('#')[0]}#actividad-{usage_id}-resultado")
-
-
-def redirect_to_login(next_url: str) -> HttpResponse:
-    from django.contrib.auth.views import redirect_to_login as django_redirect_to_login
-
-    return django_redirect_to_login(next_url)
 
 
 @require_http_methods(["GET", "POST"])

@@ -144,3 +144,24 @@ def test_draft_page_preview_is_read_only(rf, user, choice_page, submit):
     assert "Vista previa" in html
     assert 'name="submission_id"' not in html
     assert "Primero valida tu idea." not in html  # the editor's own past answers are not mixed in
+
+
+def test_expired_session_gets_a_json_401_so_the_browser_keeps_the_answer(client, choice_page):
+    page, usage_id = choice_page
+    response = client.post(
+        f"/actividades/{page.pk}/{usage_id}/enviar/",
+        {"choice": "1", "submission_id": str(uuid.uuid4())},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 401
+    assert response.json()["message"] == "Tu sesión terminó. Vuelve a iniciar sesión."
+
+
+def test_unknown_page_or_activity_is_404(client, user, choice_page):
+    page, _usage_id = choice_page
+    client.force_login(user)
+    assert (
+        client.post(f"/actividades/{page.pk}/{uuid.uuid4()}/enviar/", {"submission_id": str(uuid.uuid4())}).status_code
+        == 404
+    )
+    assert client.post(f"/actividades/999999/{uuid.uuid4()}/enviar/", {}).status_code == 404
