@@ -416,6 +416,7 @@ class AuditEvent(models.Model):
         "appealed": _("Apeló el resultado"),
         "appeal_assigned": _("Asignó quién revisa la apelación"),
         "appeal_resolved": _("Resolvió la apelación"),
+        "withdrawn": _("Retiró la postulación"),
     }
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="audit")

@@ -187,6 +187,19 @@ def application_reassess(*, application: Application, candidate: User, experienc
 
 
 @transaction.atomic
+def application_withdraw(*, application: Application, candidate: User) -> Application:
+    """The candidate may withdraw until the result is sent for validation; the record and its trail stay."""
+    if application.candidate_id != candidate.pk:
+        raise PermissionDenied
+    if application.status not in (Status.APPLIED, Status.ASSIGNED, Status.SCHEDULED):
+        raise ValidationError(_("En esta etapa ya no puedes retirar tu postulación."))
+    application.status = Status.WITHDRAWN
+    application.save(update_fields=["status"])
+    audit_log(application=application, actor=candidate, action="withdrawn")
+    return application
+
+
+@transaction.atomic
 def evaluator_assign(*, application: Application, evaluator: User, actor: User) -> Application:
     """Assign a certified evaluator of the body who did not train the candidate and declared no conflict."""
     if not selectors.can_manage_body(actor, application.certifying_body):

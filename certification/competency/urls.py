@@ -13,6 +13,7 @@ urlpatterns = [
     path("mis-postulaciones/<int:pk>/evidencias/", views.candidate_evidence, name="candidate_evidence"),
     path("mis-postulaciones/<int:pk>/apelar/", views.appeal, name="appeal"),
     path("mis-postulaciones/<int:pk>/reevaluar/", views.reassess, name="reassess"),
+    path("mis-postulaciones/<int:pk>/retirar/", views.withdraw, name="withdraw"),
     path("evidencias/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("documentos/<int:pk>/", views.document_download, name="document_download"),
     path("evaluacion/", views.evaluator_home, name="evaluator_home"),

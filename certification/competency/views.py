@@ -207,6 +207,19 @@ def appeal(request, pk: int):
 
 @login_required
 @require_POST
+def withdraw(request, pk: int):
+    application = _own_application(request, pk)
+    try:
+        services.application_withdraw(application=application, candidate=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Retiraste tu postulación. Puedes volver a postular cuando quieras."))
+    return redirect("competency:application", pk=pk)
+
+
+@login_required
+@require_POST
 def reassess(request, pk: int):
     application = _own_application(request, pk)
     try:

@@ -442,3 +442,13 @@ def test_body_report_counts_stages_rates_and_days(standard, admin, evaluator):
     rates = {row["code"]: row["rate"] for row in report.units}
     assert rates == {first_unit.code: 100, second_unit.code: 0}
     assert report.days_median is not None and report.days_median >= 0
+
+
+def test_candidate_withdraws_then_applies_again(standard, candidate, admin, evaluator):
+    application = assigned(candidate, standard, admin, evaluator)
+    with pytest.raises(PermissionDenied):
+        services.application_withdraw(application=application, candidate=evaluator)
+    services.application_withdraw(application=application, candidate=candidate)
+    assert application.status == Application.Status.WITHDRAWN
+    assert application.audit.filter(action="withdrawn", actor=candidate).exists()
+    assert apply(candidate, standard).pk != application.pk
