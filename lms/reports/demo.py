@@ -5,7 +5,7 @@ The figures come from the other apps' demo data (courses, cohorts, certificates,
 
 from __future__ import annotations
 
-from lms.demo.context import DemoContext
+from typing import Any
 
 LINES = [
     ("me_officer", "/informes/monitoreo/", "Monitoreo y evaluación"),
@@ -16,7 +16,8 @@ LINES = [
 ]
 
 
-def seed(ctx: DemoContext) -> None:
+def seed(ctx: Any) -> None:
+    # ``ctx`` is an ``lms.demo.context.DemoContext``; reports and demo are siblings and must not import each other.
     ctx.say("Informes (desagregados, con celdas pequeñas ocultas):")
     for key, url, label in LINES:
         user = ctx.users.get(key)
