@@ -196,3 +196,7 @@ class PathEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} · {self.from_state} → {self.to_state}"
+
+    @property
+    def to_state_label(self) -> str:
+        return TrainerPath.State(self.to_state).label if self.to_state in TrainerPath.State.values else self.to_state

@@ -78,6 +78,8 @@ def test_practice_observation_approval_and_registry_through_the_pages(client, w)
     client.post(reverse("trainers:approve", args=[w.path.pk]))
     w.path.refresh_from_db()
     assert w.path.state == State.CERTIFIED and w.path.certificate
+    history = client.get(reverse("trainers:path", args=[w.path.pk])).content.decode()
+    assert "Recomendada o recomendado" in history and "recommended" not in history
 
     consent_record(user=w.trainee, purpose=ConsentRecord.Purpose.REGISTRY, granted=True)
     client.logout()
