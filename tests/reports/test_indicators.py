@@ -147,3 +147,15 @@ def test_not_stated_is_never_counted_as_a_woman(world, settings):
     (k1,) = rows
     assert k1.women.value == 4  # a5 (no profile) is among the 6 but not a woman
     assert k1.total.value == 6
+
+
+def test_cross_table_with_consent_gated_dimension(world, settings):
+    settings.RUTA_SMALL_CELL_THRESHOLD = 1
+    table = selectors.cross_table(Scope(universe_for(world.me, "monitoreo")), "sexo", "situacion-migratoria")
+    columns = [c.key for c in table.columns]
+    women = next(r for r in table.rows if r.key == "F")
+    # Of the six women only a1 counts as "regular" (her consent is in force); the rest are "No indicado".
+    assert women.cells[columns.index("regular")].value == 1
+    assert women.cells[columns.index("no-indicado")].value == 5
+    assert women.cells[columns.index("asylum")].value is None  # a2's status is hidden: consent withdrawn
+    assert table.total_row.cells[-1].value == 11
