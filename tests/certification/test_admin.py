@@ -94,3 +94,43 @@ def test_programmes_are_managed_as_snippets(admin_client):
     ProgrammeFactory(name="Get Ahead — facilitadoras")
     response = admin_client.get(reverse("wagtailsnippets_certification_certificateprogramme:list"))
     assert response.status_code == 200 and "Get Ahead — facilitadoras" in response.content.decode()
+
+
+def test_a_programme_with_a_signatory_is_created_in_the_admin(admin_client):
+    from certification.models import CertificateProgramme
+    from tests.accounts.factories import InstitutionFactory
+
+    institution = InstitutionFactory()
+    url = reverse("wagtailsnippets_certification_certificateprogramme:add")
+    assert admin_client.get(url).status_code == 200
+    data = {
+        "name": "Educación financiera",
+        "slug": "educacion-financiera",
+        "kind": "course",
+        "title": "Educación financiera para emprendedoras y emprendedores",
+        "title_en": "",
+        "description": "",
+        "reference": "EF",
+        "auto_issue": "on",
+        "hours": "20",
+        "issuer": institution.pk,
+        "validity_months": "24",
+        "language": "es",
+        "primary_colour": "#0B5394",
+        "accent_colour": "#B45309",
+        "is_active": "on",
+        "signatories-TOTAL_FORMS": "1",
+        "signatories-INITIAL_FORMS": "0",
+        "signatories-MIN_NUM_FORMS": "0",
+        "signatories-MAX_NUM_FORMS": "3",
+        "signatories-0-name": "Lucía Fernández Ortiz",
+        "signatories-0-title": "Coordinadora",
+        "signatories-0-ORDER": "1",
+        "signatories-0-id": "",
+        "signatories-0-DELETE": "",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    programme = CertificateProgramme.objects.get(slug="educacion-financiera")
+    assert programme.validity_months == 24
+    assert list(programme.signatories.values_list("name", flat=True)) == ["Lucía Fernández Ortiz"]
