@@ -39,6 +39,32 @@ class ApplyForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
     )
 
+    SELF_CHOICES = [
+        ("puedo", _("Lo hago sin ayuda")),
+        ("con_ayuda", _("Lo hago con algo de ayuda")),
+        ("aun_no", _("Aún no lo hago")),
+    ]
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit_fields = []
+        for unit in units:
+            name = f"self_{unit.code}"
+            self.fields[name] = forms.ChoiceField(
+                label=unit.title, choices=self.SELF_CHOICES, required=False, widget=forms.RadioSelect
+            )
+            self.unit_fields.append((unit, self[name]))
+
+    def base_fields_bound(self):
+        return [self[name] for name in ("experience_years", "experience", "documents")]
+
+    def self_assessment(self) -> dict[str, str]:
+        return {
+            unit.code: self.cleaned_data.get(f"self_{unit.code}")
+            for unit, _field in self.unit_fields
+            if self.cleaned_data.get(f"self_{unit.code}")
+        }
+
 
 class ScheduleForm(forms.Form):
     scheduled_at = forms.DateTimeField(

@@ -193,6 +193,12 @@ class Application(models.Model):
     result = models.CharField(_("resultado"), max_length=10, choices=Result.choices, blank=True, default="")
     experience_years = models.PositiveSmallIntegerField(_("años de experiencia"), default=0)
     experience = models.TextField(_("experiencia declarada"))
+    self_assessment = models.JSONField(
+        _("autoevaluación"),
+        default=dict,
+        blank=True,
+        help_text=_("Por código de unidad: «puedo», «con_ayuda» o «aun_no»."),
+    )
     evaluator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="competency_evaluations"
     )

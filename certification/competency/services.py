@@ -42,6 +42,8 @@ from .models import (
 )
 
 Status = Application.Status
+#: Self-assessment answers per unit (orientation only: they never decide a verdict).
+SELF_LEVELS = ("puedo", "con_ayuda", "aun_no")
 
 
 def audit_log(*, application: Application, actor: User | None, action: str, **detail: Any) -> AuditEvent:
@@ -135,6 +137,7 @@ def application_create(
     experience_years: int = 0,
     documents: Iterable[UploadedFile] = (),
     previous: Application | None = None,
+    self_assessment: Mapping[str, str] | None = None,
 ) -> Application:
     """Open an application for the units the candidate has not yet achieved; one open application per standard."""
     if previous is None and standard.status != CompetencyStandard.Status.PUBLISHED:
@@ -152,12 +155,15 @@ def application_create(
         raise ValidationError(_("Ya lograste todas las unidades de esta norma."))
     if not experience.strip():
         raise ValidationError(_("Cuéntanos brevemente tu experiencia en esta ocupación."))
+    codes = {u.code for u in pending}
+    answers = {code: level for code, level in (self_assessment or {}).items() if code in codes and level in SELF_LEVELS}
     application = Application.objects.create(
         candidate=candidate,
         standard=standard,
         experience=experience.strip(),
         experience_years=experience_years,
         previous=previous,
+        self_assessment=answers,
     )
     application.units.set(pending)
     _attach_documents(application=application, documents=documents)

@@ -75,7 +75,7 @@ def standard_detail(request, pk: int):
 @login_required
 def apply(request, pk: int):
     standard = get_object_or_404(CompetencyStandard, pk=pk, status=CompetencyStandard.Status.PUBLISHED)
-    form = forms.ApplyForm(request.POST or None, request.FILES or None)
+    form = forms.ApplyForm(request.POST or None, request.FILES or None, units=standard.units.all())
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_create(
@@ -84,6 +84,7 @@ def apply(request, pk: int):
                 experience=form.cleaned_data["experience"],
                 experience_years=form.cleaned_data["experience_years"],
                 documents=form.cleaned_data["documents"],
+                self_assessment=form.self_assessment(),
             )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
@@ -300,6 +301,7 @@ def assessment(request, pk: int):
     if application.evaluator_id != request.user.pk:
         return redirect("competency:validate", pk=pk)
     summary = selectors.assessment_summary(application=application)
+    labels = dict(forms.ApplyForm.SELF_CHOICES)
     initial = {}
     if application.scheduled_at:
         initial = {"scheduled_at": application.scheduled_at, "location": application.location}
@@ -314,6 +316,9 @@ def assessment(request, pk: int):
             "submit_form": forms.SubmitForm(initial={"overall_feedback": application.overall_feedback}),
             "returned": application.audit.filter(action="returned").last(),
             "all_verdicts": all(s.result for s in summary),
+            "self_assessment": [
+                (code, labels.get(level, level)) for code, level in sorted(application.self_assessment.items())
+            ],
         },
     )
 

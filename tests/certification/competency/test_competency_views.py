@@ -63,11 +63,13 @@ def test_candidate_applies_with_an_optional_document(client, standard, candidate
             "experience_years": 4,
             "experience": "Cuatro años en una bodega.",
             "documents": [SimpleUploadedFile("carta.pdf", b"%PDF-1.4 carta", content_type="application/pdf")],
+            f"self_{standard.units.first().code}": "con_ayuda",
         },
     )
     application = Application.objects.get(candidate=candidate)
     assert response.status_code == 302 and response.url == reverse("competency:application", args=[application.pk])
     assert application.documents.get().content_type == "application/pdf"
+    assert application.self_assessment == {standard.units.first().code: "con_ayuda"}
     page = client.get(response.url)
     assert "Postulación recibida" in page.content.decode()
 
