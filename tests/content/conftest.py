@@ -3,8 +3,10 @@
 import uuid
 
 import pytest
+from django.conf import settings
 from django.db import connection
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from tests.content.pages import ActivityTestPage, HookedActivityTestPage
 
@@ -28,6 +30,7 @@ def _site_root():
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     if site is not None:
         return site.root_page
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
     tree_root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
     home = tree_root.add_child(instance=Page(title="Inicio", slug="inicio"))
     Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)

@@ -79,3 +79,26 @@ def test_every_activity_type_is_accessible_before_and_after_answering(
     axe_check(browser)
     assert browser.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(browser, "actividades-respondidas-360")
+
+
+def test_answer_with_javascript_off_returns_to_the_feedback(browser, live_server, make_page, user):
+    lesson, ids = make_page({"fill_blanks": VALUES["fill_blanks"]})
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False, locale="es-PE")
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + lesson.url)
+        activity = page.locator(f"#actividad-{ids['fill_blanks']}")
+        activity.get_by_label("Espacio 1 de 2").fill("costos")
+        activity.get_by_label("Espacio 2 de 2").fill("mes")
+        activity.get_by_role("button", name="Enviar respuesta").click()
+        page.wait_for_load_state()
+        assert page.url.endswith(f"{lesson.url}#actividad-{ids['fill_blanks']}-resultado")
+        feedback = page.locator(f"#actividad-{ids['fill_blanks']}-resultado")
+        assert "Tu nota: 50 %" in feedback.inner_text()
+        assert activity.get_by_label("Espacio 1 de 2").input_value() == "costos"  # the answer is kept
+        assert Submission.objects.get(usage_id=ids["fill_blanks"]).score == 0.5
+    finally:
+        context.close()

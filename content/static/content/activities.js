@@ -92,6 +92,11 @@
   function restore(form, fields) {
     var seen = {};
     fields.forEach(function (pair) {
+      Array.prototype.forEach.call(form.querySelectorAll("[name='" + pair[0].replace(/'/g, "") + "']"), function (input) {
+        if (input.type === "radio" || input.type === "checkbox") { input.checked = false; }
+      });
+    });
+    fields.forEach(function (pair) {
       var name = pair[0], value = pair[1];
       if (SKIP[name]) { return; }
       var inputs = form.querySelectorAll("[name='" + name.replace(/'/g, "") + "']");
