@@ -184,6 +184,16 @@ def cohort_update(*, cohort: Cohort, **fields) -> Cohort:
     return cohort
 
 
+def cohort_delete(*, cohort: Cohort) -> None:
+    """Only an empty cohort (no participants, no sessions) can be deleted; others keep their history."""
+    if cohort.members.exists() or cohort.sessions.exists():
+        raise ValidationError(
+            _("No se puede eliminar un grupo con participantes o sesiones: sus registros se conservan."),
+            code="not_empty",
+        )
+    cohort.delete()
+
+
 # --- Members ------------------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("notificaciones/", views.notifications, name="notifications"),
     path("<int:pk>/", views.dashboard, name="dashboard"),
     path("<int:pk>/editar/", views.edit, name="edit"),
+    path("<int:pk>/eliminar/", views.delete, name="delete"),
     path("<int:pk>/participantes/nuevo/", views.member_add, name="member_add"),
     path("<int:pk>/participantes/<int:user_id>/", views.member_detail, name="member"),
     path("<int:pk>/notas/", views.grades, name="grades"),

@@ -131,6 +131,21 @@ def edit(request, pk: int):
     return render(request, "cohorts/cohort_form.html", {"form": form, "cohort": cohort})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request, pk: int):
+    cohort = _managed_cohort(request, pk)
+    if request.method == "POST":
+        try:
+            services.cohort_delete(cohort=cohort)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("cohorts:dashboard", pk=cohort.pk)
+        messages.success(request, _("Eliminamos el grupo."))
+        return redirect("cohorts:home")
+    return render(request, "cohorts/delete.html", {"cohort": cohort})
+
+
 # --- Dashboard ----------------------------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ SIGNED_IN = "signed_in"  # anyone signed in (e.g. the join link, shared on Whats
 MATRIX = {
     "cohorts:dashboard": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:edit": (lambda w: {"pk": w.a.pk}, MANAGERS),
+    "cohorts:delete": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:member_add": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:member": (lambda w: {"pk": w.a.pk, "user_id": w.participant.pk}, MANAGERS),
     "cohorts:grades": (lambda w: {"pk": w.a.pk}, MANAGERS),

@@ -321,3 +321,27 @@ def test_grades_table_shows_best_score_per_activity(client, django_assert_max_nu
     with django_assert_max_num_queries(25):
         html = client.get(reverse("cohorts:grades", args=[cohort.pk])).content.decode()
     assert "Mi cliente ideal" in html and "Rosa Quispe" in html and "<td>75</td>" in html
+
+
+def test_only_empty_cohorts_can_be_deleted(trainer_client, cohort):
+    member = member_of(cohort)
+    url = reverse("cohorts:delete", args=[cohort.pk])
+    assert "Eliminar grupo" in trainer_client.get(url).content.decode()
+    response = trainer_client.post(url, follow=True)
+    assert "No se puede eliminar un grupo con participantes" in response.content.decode()
+    assert Cohort.objects.filter(pk=cohort.pk).exists()
+    CohortMember.objects.filter(user=member).delete()
+    assert trainer_client.post(url).url == reverse("cohorts:home")
+    assert not Cohort.objects.filter(pk=cohort.pk).exists()
+
+
+def test_exports_never_carry_sensitive_profile_fields(trainer_client, cohort):
+    from lms.accounts.models import Profile
+
+    person = member_of(cohort)
+    Profile.objects.create(user=person, nationality="VE", migratory_status="irregular", id_document_type="cpp")
+    text = trainer_client.get(reverse("cohorts:export", args=[cohort.pk, "participantes", "csv"])).content.decode()
+    header = text.splitlines()[0].lower()
+    for word in ("nacionalidad", "migratoria", "documento", "discapacidad"):
+        assert word not in header
+    assert "irregular" not in text and "cpp" not in text
