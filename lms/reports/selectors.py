@@ -569,8 +569,9 @@ def indicator_figures(scope: Scope, dimension: Dimension | None = None) -> tuple
             for name, values in kinds.items()
         }
         _merge(groups, _rows(qs, dimension, aggregates, "holder", ref), list(kinds), {})
-        if not scope.applies(CERTIFICATE) or f.restricts_delivery:
-            # Competency certificates are tied to no course or cohort.
+        if f.restricts_delivery or not (scope.universe.everything or scope.universe.institution_ids):
+            # Competency certificates are tied to no course or cohort: they only make sense for a whole
+            # institution (its certifying body) or the whole platform.
             unavailable.add("certified_competency")
 
     attendance = _model("cohorts.Attendance")

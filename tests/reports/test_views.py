@@ -114,3 +114,10 @@ def test_report_page_query_count_does_not_grow_with_people(world, client, django
     client.force_login(world.me)
     with django_assert_max_num_queries(60):
         client.get(reverse("reports:report", args=["monitoreo"]))
+
+
+def test_competency_does_not_apply_to_cohort_scoped_views(world):
+    for user, view in ((world.donor, "cooperante"), (world.t1, "facilitacion"), (world.pm, "programa")):
+        _groups, unavailable = indicator_figures(Scope(universe_for(user, view)))
+        assert "certified_competency" in unavailable
+        assert selectors.competency_table(Scope(universe_for(user, view))) is None
