@@ -177,8 +177,13 @@ def _backdate(application: Application, *, days_ago: int, wait_days: int) -> Non
 
 def _run_stage(stage: str, *, candidate: User, standard: Any, admin: User, team: list[User], order: int) -> Application:
     evaluator, validator, reviewer = team
+    levels = ("puedo", "con_ayuda", "puedo", "aun_no")
     application = services.application_create(
-        candidate=candidate, standard=standard, experience=EXPERIENCE[standard.code], experience_years=2 + order % 5
+        candidate=candidate,
+        standard=standard,
+        experience=EXPERIENCE[standard.code],
+        experience_years=2 + order % 5,
+        self_assessment={u.code: levels[(order + i) % len(levels)] for i, u in enumerate(standard.units.all())},
     )
     if stage == "applied":
         return application
