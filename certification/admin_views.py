@@ -109,3 +109,15 @@ def bulk_job_view(request, pk: int):
     job = get_object_or_404(BulkIssueJob.objects.select_related("programme"), pk=pk)
     _require(request, job.programme)
     return render(request, "certification/admin/bulk_job.html", {"job": job})
+
+
+def certificate_detail_view(request, pk: int):
+    certificate = get_object_or_404(Certificate.objects.select_related("programme", "holder", "replaced_by"), pk=pk)
+    _require(request, certificate.programme)
+    context = {
+        "certificate": certificate,
+        "events": selectors.certificate_events_for(certificate=certificate),
+        "signature_valid": services.certificate_signature_valid(certificate=certificate),
+        "title": certificate.display_code,
+    }
+    return render(request, "certification/admin/detail.html", context)

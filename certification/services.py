@@ -134,10 +134,11 @@ def certificate_qr_url(*, certificate: Certificate) -> str:
 
 
 def _latest(certificate: Certificate) -> Certificate:
-    seen = 0
-    while certificate.replaced_by_id and seen < 50:
-        certificate = certificate.replaced_by
-        seen += 1
+    for _hop in range(50):
+        replacement = certificate.replaced_by if certificate.replaced_by_id else None
+        if replacement is None:
+            break
+        certificate = replacement
     return certificate
 
 
@@ -332,7 +333,7 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
 
 def certificate_render_if_missing(*, certificate: Certificate) -> Certificate:
     """Render now when the background task has not stored the files yet (e.g. the worker is behind)."""
-    if certificate.pdf and certificate.image and certificate.pdf.storage.exists(certificate.pdf.name):
+    if certificate.pdf.name and certificate.image.name and certificate.pdf.storage.exists(certificate.pdf.name):
         return certificate
     return certificate_render(certificate=certificate)
 

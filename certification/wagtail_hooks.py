@@ -27,6 +27,7 @@ register_snippet(CertificateProgrammeViewSet)
 admin_urls = [
     path("", admin_views.certificate_list, name="list"),
     path("emitir/", admin_views.certificate_issue_view, name="issue"),
+    path("<int:pk>/", admin_views.certificate_detail_view, name="detail"),
     path("<int:pk>/revocar/", admin_views.certificate_revoke_view, name="revoke"),
     path("<int:pk>/reemitir/", admin_views.certificate_reissue_view, name="reissue"),
     path("masivo/", admin_views.bulk_issue_view, name="bulk"),

@@ -51,6 +51,8 @@ def test_staff_revoke_and_reissue(admin_client):
     certificate.refresh_from_db()
     assert certificate.revoked_at is not None
     assert CertificateEvent.objects.get(certificate=certificate, action="revoked").reason == "Error de registro"
+    detail = admin_client.get(reverse("certification_admin:detail", args=[certificate.pk])).content.decode()
+    assert "Error de registro" in detail and "Revocado" in detail
     other = issue()
     admin_client.post(
         reverse("certification_admin:reissue", args=[other.pk]),
