@@ -6,12 +6,12 @@ from courses.signals import course_completed
 from lms.accounts.signals import user_data_requested
 
 from .selectors import certificate_data_export
-from .services import certificate_issue_for_enrollment
+from .services import certificates_issue_for_completion
 
 
 @receiver(course_completed, dispatch_uid="certification.on_course_completed")
 def on_course_completed(sender, enrollment, **kwargs):
-    certificate_issue_for_enrollment(enrollment=enrollment)
+    certificates_issue_for_completion(enrollment=enrollment)
 
 
 @receiver(user_data_requested, dispatch_uid="certification.on_user_data_requested")

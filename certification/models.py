@@ -50,7 +50,10 @@ class CertificateProgramme(ClusterableModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("Para certificados de curso: el curso cuya finalización da el certificado."),
+        help_text=_(
+            "Curso cuya finalización da el certificado; para una ruta de aprendizaje, el programa que agrupa "
+            "sus cursos (se emite al completarlos todos)."
+        ),
     )
     reference = models.CharField(
         _("referencia"),
@@ -96,7 +99,7 @@ class CertificateProgramme(ClusterableModel):
         FieldPanel("description"),
         MultiFieldPanel(
             [
-                PageChooserPanel("course", "courses.CoursePage"),
+                PageChooserPanel("course", ["courses.CoursePage", "courses.ProgrammePage"]),
                 FieldPanel("reference"),
                 FieldPanel("auto_issue"),
                 FieldPanel("min_score"),

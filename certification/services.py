@@ -214,9 +214,13 @@ def _render_after_commit(certificate: Certificate) -> None:
 
 def programme_for_enrollment(*, enrollment: Any) -> CertificateProgramme | None:
     """The active auto-issuing programme attached to the enrolment's course whose rule the enrolment meets."""
-    programmes = CertificateProgramme.objects.filter(
-        course_id=getattr(enrollment, "course_id", None), is_active=True, auto_issue=True
-    ).order_by("pk")
+    programmes = (
+        CertificateProgramme.objects.filter(
+            course_id=getattr(enrollment, "course_id", None), is_active=True, auto_issue=True
+        )
+        .exclude(kind=CertificateProgramme.Kind.LEARNING_PATH)
+        .order_by("pk")
+    )
     score = getattr(enrollment, "score", None)
     for programme in programmes:
         if programme.min_score is None:
@@ -251,6 +255,48 @@ def certificate_issue_for_enrollment(
         trainer_name=trainer,
         actor=actor,
     )
+
+
+def certificates_issue_for_learning_paths(*, enrollment: Any) -> list[Certificate]:
+    """Issue each learning-path certificate whose path (a page above the course) the learner has now finished.
+
+    A path is finished when every live course page under the programme's page has a completed enrolment of
+    the learner. One certificate per (path programme, learner): source key ``path:<programme id>:user:<id>``.
+    """
+    from wagtail.models import Page
+
+    from courses.models import CoursePage, Enrollment
+
+    ancestor_ids = Page.objects.ancestor_of(enrollment.course).values_list("pk", flat=True)
+    programmes = CertificateProgramme.objects.filter(
+        kind=CertificateProgramme.Kind.LEARNING_PATH, is_active=True, auto_issue=True, course_id__in=ancestor_ids
+    ).select_related("course")
+    issued = []
+    for programme in programmes:
+        course_ids = set(CoursePage.objects.live().descendant_of(programme.course).values_list("pk", flat=True))
+        done = set(
+            Enrollment.objects.filter(
+                user_id=enrollment.user_id, course_id__in=course_ids, completed_at__isnull=False
+            ).values_list("course_id", flat=True)
+        )
+        if course_ids and done == course_ids:
+            issued.append(
+                certificate_issue(
+                    holder=enrollment.user,
+                    programme=programme,
+                    source_key=f"path:{programme.pk}:user:{enrollment.user_id}",
+                )
+            )
+    return issued
+
+
+def certificates_issue_for_completion(*, enrollment: Any) -> list[Certificate]:
+    """On a completed course: its course certificate (if a programme's rule holds) and any finished paths'."""
+    certificates = []
+    course_certificate = certificate_issue_for_enrollment(enrollment=enrollment)
+    if course_certificate is not None:
+        certificates.append(course_certificate)
+    return certificates + certificates_issue_for_learning_paths(enrollment=enrollment)
 
 
 # --- Lifecycle ----------------------------------------------------------------------------------------------

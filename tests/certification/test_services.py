@@ -338,3 +338,22 @@ def test_bulk_issue_for_one_cohort_only():
     EnrollmentFactory(user=holder(), course=cohort.course, completed_at=timezone.now())  # not in the cohort
     assert completed_enrollment_ids(programme=programme, cohort_id=cohort.pk) == [inside.pk]
     assert len(completed_enrollment_ids(programme=programme)) == 2
+
+
+def test_a_learning_path_certificate_is_issued_once_every_course_of_the_path_is_completed():
+    from tests.courses.factories import CoursePageFactory, EnrollmentFactory, ProgrammePageFactory
+
+    path_page = ProgrammePageFactory(title="IMESUN")
+    gin = CoursePageFactory(parent=path_page)
+    isun = CoursePageFactory(parent=path_page)
+    path = ProgrammeFactory(kind="learning_path", course=path_page, title="Ruta IMESUN: GIN + ISUN", hours=80)
+    person = holder()
+    first = EnrollmentFactory(user=person, course=gin, completed_at=timezone.now())
+    course_completed.send(sender=type(first), enrollment=first)
+    assert not Certificate.objects.filter(programme=path).exists()
+    second = EnrollmentFactory(user=person, course=isun, completed_at=timezone.now())
+    course_completed.send(sender=type(second), enrollment=second)
+    course_completed.send(sender=type(second), enrollment=second)
+    certificate = Certificate.objects.get(programme=path)
+    assert certificate.holder == person and certificate.hours == 80
+    assert certificate.source_key == f"path:{path.pk}:user:{person.pk}"
