@@ -423,8 +423,12 @@ def rubric(request, pk: int, unit_pk: int):
                 comment=request.POST.get("comment", ""),
             )
         except ValidationError as exc:
+            if _wants_json(request):
+                return JsonResponse({"ok": False, "error": _errors(exc)}, status=400)
             messages.error(request, _errors(exc))
         else:
+            if _wants_json(request):
+                return JsonResponse({"ok": True})
             messages.success(request, _("Rúbrica guardada."))
             return redirect("competency:assessment", pk=pk)
     rows = [
@@ -461,11 +465,17 @@ def verdict(request, pk: int, unit_pk: int):
                 feedback=form.cleaned_data["feedback"],
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            error = _errors(exc)
         else:
+            if _wants_json(request):
+                return JsonResponse({"ok": True})
             messages.success(request, _("Dictamen guardado: %(unit)s.") % {"unit": unit.title})
+            return redirect(reverse("competency:assessment", args=[pk]) + f"#unidad-{unit.pk}")
     else:
-        messages.error(request, _("Elige competente o aún no competente."))
+        error = _("Elige competente o aún no competente.")
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "error": error}, status=400)
+    messages.error(request, error)
     return redirect(reverse("competency:assessment", args=[pk]) + f"#unidad-{unit.pk}")
 
 

@@ -54,13 +54,13 @@ def test_checklist_survives_a_lost_connection(phone_page, live_server, screensho
     page.get_by_role("button", name="Guardar lista de cotejo").click()
 
     status = page.locator("#offline-queue-status")
-    status.get_by_text("guardamos la lista de cotejo en este teléfono").wait_for()
+    status.get_by_text("guardamos el registro en este teléfono").wait_for()
     assert page.evaluate("JSON.parse(localStorage.getItem('ruta:competency:queue')).length") == 1
     assert ObservationRecord.objects.count() == 0
     screenshot(page, "competency-checklist-offline-360")
 
     page.context.set_offline(False)
-    status.get_by_text("Lista de cotejo enviada y recibida.").wait_for()
+    status.get_by_text("Enviado y recibido: lista de cotejo").wait_for()
     assert page.evaluate("JSON.parse(localStorage.getItem('ruta:competency:queue')).length") == 0
     screenshot(page, "competency-checklist-sent-360")
 
@@ -164,7 +164,7 @@ def test_queued_checklist_survives_an_expired_session(phone_page, live_server):
     for fieldset in page.locator("fieldset").all():
         fieldset.get_by_label("Cumple", exact=True).check()
     page.get_by_role("button", name="Guardar lista de cotejo").click()
-    page.locator("#offline-queue-status").get_by_text("guardamos la lista de cotejo").wait_for()
+    page.locator("#offline-queue-status").get_by_text("guardamos el registro").wait_for()
 
     Session.objects.all().delete()  # the session expired while the phone was offline
     page.context.set_offline(False)
@@ -176,6 +176,6 @@ def test_queued_checklist_survives_an_expired_session(phone_page, live_server):
     page.context.clear_cookies()
     login(page, live_server, evaluator)  # a new session and a new CSRF token
     page.goto("/competencias/evaluacion/")
-    page.locator("#offline-queue-status").get_by_text("Lista de cotejo enviada y recibida.").wait_for()
+    page.locator("#offline-queue-status").get_by_text("Enviado y recibido: lista de cotejo").wait_for()
     assert ObservationRecord.objects.count() == 1
     assert page.evaluate("JSON.parse(localStorage.getItem('ruta:competency:queue')).length") == 0

@@ -355,3 +355,23 @@ def test_evaluator_pages_query_counts(client, application, evaluator, candidate,
     client.force_login(candidate)
     with django_assert_max_num_queries(25):
         assert client.get(reverse("competency:knowledge_test", args=[application.pk, unit.pk])).status_code == 200
+
+
+def test_verdict_and_rubric_accept_json_retries(client, application, evaluator):
+    from certification.competency.models import RubricScore, UnitResult
+
+    unit = application.units.first()
+    client.force_login(evaluator)
+    url = reverse("competency:verdict", args=[application.pk, unit.pk])
+    for _ in range(2):
+        response = client.post(url, {"verdict": "competent"}, HTTP_ACCEPT="application/json")
+        assert response.status_code == 200 and response.json() == {"ok": True}
+    assert UnitResult.objects.filter(application=application, unit=unit).count() == 1
+    bad = client.post(url, {"verdict": "not_yet"}, HTTP_ACCEPT="application/json")
+    assert bad.status_code == 400 and "Explica" in bad.json()["error"]
+
+    url = reverse("competency:rubric", args=[application.pk, unit.pk])
+    levels = {f"level_{c.pk}": "2" for c in unit.rubric.all()}
+    for _ in range(2):
+        assert client.post(url, levels, HTTP_ACCEPT="application/json").json() == {"ok": True}
+    assert RubricScore.objects.get(application=application, unit=unit).percent == 100

@@ -85,7 +85,7 @@
         var rest = queue().filter(function (other) { return other.id !== item.id; });
         if (response.ok && data.ok) {
           save(rest);
-          say("sent");
+          say("sent", { label: item.label || "" });
         } else if (response.status === 400) {
           // Refused by the rules: keep a copy aside (never silently lost) and tell the evaluator.
           keepRejected(item, data.error || response.status);
@@ -135,7 +135,8 @@
       if (!form.checkValidity()) { return; }
       event.preventDefault();
       var body = new URLSearchParams(new FormData(form)).toString();
-      var id = form.querySelector("input[name=submission_id]").value;
+      var idField = form.querySelector("input[name=submission_id]");
+      var id = idField ? idField.value : uuid();
       var items = queue().filter(function (other) { return other.id !== id; });
       items.push({ id: id, url: form.action || location.href, body: body, label: form.getAttribute("data-offline-label") || "" });
       save(items);
@@ -145,10 +146,8 @@
       if (!navigator.onLine) { say("saved"); }
       flush().then(function () {
         if (!queue().some(function (other) { return other.id === id; })) {
-          form.reset();
+          if (idField) { form.reset(); idField.value = uuid(); }
           if (button) { button.disabled = false; }
-          var idField = form.querySelector("input[name=submission_id]");
-          if (idField) { idField.value = uuid(); }
         } else {
           say("saved");
         }
