@@ -46,7 +46,7 @@ class PackageActivityBlock(blocks.StructBlock):
 
     def get_context(self, value: Any, parent_context: dict | None = None) -> dict:
         from .services import scorm_resume_data
-        from .views import file_token
+        from .views import commit_signature, file_token
 
         context = super().get_context(value, parent_context=parent_context)
         package = value.package()
@@ -68,6 +68,8 @@ class PackageActivityBlock(blocks.StructBlock):
         if user is not None and user.is_authenticated and value.get("engine") != "h5p":
             resume = scorm_resume_data(user=user, package=package, usage_id=usage_id)
         commit = reverse("packages:scorm_commit", args=[package.uuid]) + f"?usage={usage_id}"
+        if user is not None and user.is_authenticated:
+            commit += "&sig=" + commit_signature(user_id=user.pk, package=package, usage_id=usage_id)
         if page is not None:
             commit += f"&page={page.pk}"
         if value.get("mastery_score") is not None:

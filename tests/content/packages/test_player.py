@@ -19,7 +19,7 @@ from content.packages.services import (
     scorm_summary,
     session_seconds,
 )
-from content.packages.views import SANDBOX_CSP, file_token
+from content.packages.views import SANDBOX_CSP, commit_signature, file_token
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_package_file_is_served_sandboxed_with_the_api_shim(client, package):
     assert response["Content-Security-Policy"] == SANDBOX_CSP and "sandbox" in SANDBOX_CSP
     assert "allow-same-origin" not in SANDBOX_CSP
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "X-Frame-Options" not in response  # nested SCO pages live in an opaque-origin frame
     html = response.content.decode()
     assert "cross-frame-api" in html and html.index("CrossFrameAPI") < html.index("<title>")
 
@@ -90,7 +90,10 @@ def test_commit_endpoint_records_resumes_and_signals_once(client, user, package)
     signals.activity_scored.connect(on_scored)
     try:
         client.force_login(user)
-        url = reverse("packages:scorm_commit", args=[package.uuid]) + "?usage=sco-1"
+        sig = commit_signature(user_id=user.pk, package=package, usage_id="sco-1")
+        url = reverse("packages:scorm_commit", args=[package.uuid]) + f"?usage=sco-1&sig={sig}"
+        forged = reverse("packages:scorm_commit", args=[package.uuid]) + f"?usage=sco-2&sig={sig}"
+        assert client.post(forged, "{}", content_type="application/json").status_code == 403
         cmi = {"cmi": {"core": {"lesson_status": "incomplete"}, "suspend_data": "pagina=2"}}
         assert client.post(url, json.dumps(cmi), content_type="application/json").json()["result"] == "true"
         assert scorm_resume_data(user=user, package=package, usage_id="sco-1") == cmi["cmi"]
