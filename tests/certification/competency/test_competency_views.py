@@ -375,3 +375,31 @@ def test_verdict_and_rubric_accept_json_retries(client, application, evaluator):
     for _ in range(2):
         assert client.post(url, levels, HTTP_ACCEPT="application/json").json() == {"ok": True}
     assert RubricScore.objects.get(application=application, unit=unit).percent == 100
+
+
+def test_evaluator_photo_shows_inline_only_when_asked_and_documents_stay_private(client, application, evaluator):
+    client.force_login(evaluator)
+    unit = application.units.first()
+    client.post(
+        reverse("competency:evaluator_evidence", args=[application.pk]),
+        {
+            "unit": unit.pk,
+            "title": "Piso del consultorio",
+            "upload": SimpleUploadedFile("piso.jpg", b"\xff\xd8\xff\xe0" + b"0" * 32),
+        },
+    )
+    photo = Evidence.objects.get(kind="photo")
+    url = reverse("competency:evidence_download", args=[photo.pk])
+    assert client.get(url + "?ver=1")["Content-Disposition"].startswith("inline")
+    assert client.get(url)["Content-Disposition"].startswith("attachment")
+
+    from certification.competency.models import ApplicationDocument
+
+    document = ApplicationDocument.objects.create(
+        application=application, original_name="carta.pdf", content_type="application/pdf", size=9
+    )
+    document.file.save("x.pdf", SimpleUploadedFile("x.pdf", b"%PDF-1.4 x"))
+    doc_url = reverse("competency:document_download", args=[document.pk])
+    assert client.get(doc_url)["Content-Disposition"].startswith("attachment")
+    client.force_login(UserFactory())
+    assert client.get(doc_url).status_code == 403
