@@ -7,7 +7,14 @@ from .permissions import STAFF_ROLES, roles_of
 
 #: Roles that have a report page (trainers see their cohorts; donors only aggregates of their funding source).
 REPORT_ROLES = frozenset(
-    {Role.TRAINER, Role.INSTITUTION_ADMIN, Role.ME_OFFICER, Role.PROGRAMME_MANAGER, Role.DONOR_VIEWER, Role.DATA_STEWARD}
+    {
+        Role.TRAINER,
+        Role.INSTITUTION_ADMIN,
+        Role.ME_OFFICER,
+        Role.PROGRAMME_MANAGER,
+        Role.DONOR_VIEWER,
+        Role.DATA_STEWARD,
+    }
 )
 
 
