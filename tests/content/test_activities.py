@@ -116,10 +116,11 @@ def test_incomplete_answer_is_refused_without_consuming_an_attempt(client, user,
     assert not Submission.objects.exists()
 
 
-def test_json_submission_returns_the_updated_activity(client, user, choice_page):
+def test_json_submission_returns_the_updated_activity(client, user, choice_page, django_assert_max_num_queries):
     page, usage_id = choice_page
     client.force_login(user)
-    response = post_answer(client, page, usage_id, {"choice": "1"}, as_json=True)
+    with django_assert_max_num_queries(20):
+        response = post_answer(client, page, usage_id, {"choice": "1"}, as_json=True)
     assert response.status_code == 200
     data = response.json()
     assert data["ok"] is True
