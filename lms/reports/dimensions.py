@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -157,6 +158,22 @@ _register(
 def dimension_annotations(dimension: Dimension, user_path: str, ref: date, name: str = "_dim") -> dict[str, Expression]:
     """The annotations that put the dimension's value in ``name`` on a queryset of facts."""
     expression = dimension.expression(user_path, ref)
+    if isinstance(expression, _MigratoryExpr) and connection.vendor == "postgresql":
+        # One uncorrelated, hashed subquery: the people whose latest reporting decision is a grant.
+        latest = (
+            ConsentRecord.objects.filter(purpose=ConsentRecord.Purpose.REPORTING)
+            .order_by("user_id", "-created_at", "-id")
+            .distinct("user_id")
+            .values("pk")
+        )
+        granted = ConsentRecord.objects.filter(pk__in=latest, granted=True).values("user_id")
+        return {
+            name: Case(
+                When(Q(**{f"{user_path}_id__in": granted}), then=_field(user_path, "migratory_status")),
+                default=Value(NOT_STATED),
+                output_field=CharField(),
+            )
+        }
     if isinstance(expression, _MigratoryExpr):
         consent = ConsentRecord.objects.filter(
             user_id=OuterRef(f"{user_path}_id"), purpose=ConsentRecord.Purpose.REPORTING

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Model, OuterRef, Q, QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Model, OuterRef, Q, QuerySet, Sum
 from django.db.models import Exists as ExistsExpr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -123,15 +123,26 @@ def universe_q(universe: Universe, spec: FactSpec) -> Q:
             q |= Q(**{f"{spec.cohort}__in": universe.cohort_ids})
         elif spec.course:
             member = _model("cohorts.CohortMember")
-            if member is not None:
-                # Group cohorts by the courses they cover: a fact counts when its person is a member of a
-                # cohort covering its course.
-                by_courses: dict[frozenset[int], set[int]] = defaultdict(set)
-                for cohort_id, course_ids in _cohort_courses(universe.cohort_ids).items():
-                    if course_ids:
-                        by_courses[frozenset(course_ids)].add(cohort_id)
-                for course_ids, cohort_ids in by_courses.items():
-                    q |= Q(**{f"{spec.course}__in": course_ids}) & ExistsExpr(
+            cohort_model = _model("cohorts.Cohort")
+            if member is not None and cohort_model is not None:
+                # A fact counts when its person is a member of a cohort covering its course. One correlated
+                # EXISTS for course cohorts (PostgreSQL plans it as a hash semi-join), one per programme.
+                ids = list(universe.cohort_ids)
+                q |= ExistsExpr(
+                    member.objects.filter(
+                        user_id=OuterRef(f"{spec.user}_id"),
+                        cohort_id__in=ids,
+                        cohort__course_id=OuterRef(spec.course),
+                    )
+                )
+                by_programme: dict[int, list[int]] = defaultdict(list)
+                for pk, programme_id in cohort_model.objects.filter(pk__in=ids, programme_id__isnull=False).values_list(
+                    "pk", "programme_id"
+                ):
+                    by_programme[programme_id].append(pk)
+                course_sets = _programme_course_ids(by_programme)
+                for programme_id, cohort_ids in by_programme.items():
+                    q |= Q(**{f"{spec.course}__in": course_sets.get(programme_id, set())}) & ExistsExpr(
                         member.objects.filter(user_id=OuterRef(f"{spec.user}_id"), cohort_id__in=cohort_ids)
                     )
     return q
@@ -511,10 +522,38 @@ def _merge(
             stats.ratios[name] = (row.get(value_key), row.get(n_key) or 0)
 
 
-def indicator_figures(scope: Scope, dimension: Dimension | None = None) -> tuple[dict[Any, GroupStats], set[str]]:
-    """Every indicator, grouped by ``dimension`` (or one group ``None``). Returns (groups, unavailable keys).
+def _finish_ratios(row: dict) -> dict:
+    """Ratios from raw sums (sums add up across groups, so totals need no second query)."""
+    row["_score"] = round(row["_score_sum"] / row["_score_cnt"], 1) if row.get("_score_cnt") else None
+    duration = row.get("_dur_sum")
+    if duration is not None and row.get("_dur_cnt"):
+        seconds = duration.total_seconds() if hasattr(duration, "total_seconds") else duration / 1_000_000
+        row["_days"] = round(seconds / 86400 / row["_dur_cnt"], 1)
+    else:
+        row["_days"] = None
+    row["_rate"] = round(100 * row["_present"] / row["_records"], 1) if row.get("_records") else None
+    return row
 
-    One grouped query per source: enrolments, certificates, attendance.
+
+def _with_total(rows: dict, dimension: Dimension | None) -> dict:
+    """Add the total (key None) by summing the groups: every person falls in exactly one group."""
+    if dimension is None:
+        return rows
+    total: dict[str, Any] = {}
+    for row in rows.values():
+        for key, value in row.items():
+            if key == "_dim" or value is None:
+                continue
+            total[key] = total[key] + value if key in total else value
+    rows[None] = total
+    return rows
+
+
+def indicator_figures(scope: Scope, dimension: Dimension | None = None) -> tuple[dict[Any, GroupStats], set[str]]:
+    """Every indicator, grouped by ``dimension`` (plus the total under key ``None``).
+
+    Returns (groups, unavailable keys). One grouped query per source: enrolments, certificates,
+    attendance; totals are the sums of the groups (each person has exactly one value per dimension).
     """
     ref = scope.reference_date
     f = scope.filters
@@ -536,15 +575,15 @@ def indicator_figures(scope: Scope, dimension: Dimension | None = None) -> tuple
             "enrollments": Count("id", filter=enrolled_q),
             "active": Count("user_id", distinct=True, filter=active_q),
             "completed": Count("user_id", distinct=True, filter=completed_q),
-            "_score": Avg("score", filter=scored_q),
+            "_score_sum": Sum("score", filter=scored_q),
+            "_score_cnt": Count("id", filter=scored_q),
             "_score_n": Count("user_id", distinct=True, filter=scored_q),
-            "_duration": Avg(duration, filter=completed_q),
+            "_dur_sum": Sum(duration, filter=completed_q),
+            "_dur_cnt": Count("id", filter=completed_q),
         }
-        rows = _rows(qs, dimension, aggregates, "user", ref)
+        rows = _with_total(_rows(qs, dimension, aggregates, "user", ref), dimension)
         for row in rows.values():
-            value = row.get("_duration")
-            row["_days"] = round(value.total_seconds() / 86400, 1) if value is not None else None
-            row["_score"] = round(row["_score"], 1) if row.get("_score") is not None else None
+            _finish_ratios(row)
         _merge(
             groups,
             rows,
@@ -568,7 +607,7 @@ def indicator_figures(scope: Scope, dimension: Dimension | None = None) -> tuple
             name: Count("holder_id", distinct=True, filter=Q(programme__kind__in=values))
             for name, values in kinds.items()
         }
-        _merge(groups, _rows(qs, dimension, aggregates, "holder", ref), list(kinds), {})
+        _merge(groups, _with_total(_rows(qs, dimension, aggregates, "holder", ref), dimension), list(kinds), {})
         if f.restricts_delivery or not (scope.universe.everything or scope.universe.institution_ids):
             # Competency certificates are tied to no course or cohort: they only make sense for a whole
             # institution (its certifying body) or the whole platform.
@@ -584,9 +623,9 @@ def indicator_figures(scope: Scope, dimension: Dimension | None = None) -> tuple
             "_records": Count("id"),
             "_people": Count("user_id", distinct=True),
         }
-        rows = _rows(qs, dimension, aggregates, "user", ref)
+        rows = _with_total(_rows(qs, dimension, aggregates, "user", ref), dimension)
         for row in rows.values():
-            row["_rate"] = round(100 * row["_present"] / row["_records"], 1) if row.get("_records") else None
+            _finish_ratios(row)
         _merge(groups, rows, [], {"attendance_rate": ("_rate", "_people")})
     return groups, unavailable
 
@@ -683,8 +722,7 @@ def indicator_table(scope: Scope, dimension_key: str, indicators: list[str] | No
     k = k_threshold()
     chosen = [i for i in INDICATORS if indicators is None or i.key in indicators]
     groups, unavailable = indicator_figures(scope, dimension)
-    totals, _unused = indicator_figures(scope, None)
-    total_stats = totals.get(None, GroupStats())
+    total_stats = groups.get(None, GroupStats())
     values = ordered_values(dimension, {key for key in groups if key is not None})
     columns_cells: list[list[Cell]] = []
     total_cells: list[Cell] = []

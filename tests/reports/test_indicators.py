@@ -19,7 +19,12 @@ def totals(scope):
 
 def by(scope, dimension, indicator="enrolled"):
     groups, _unavailable = indicator_figures(scope, DIMENSIONS[dimension])
-    return {key: stats.counts.get(indicator, 0) for key, stats in groups.items() if stats.counts.get(indicator)}
+    found = {key: stats.counts.get(indicator, 0) for key, stats in groups.items() if key is not None}
+    # The total row is the sum of the groups (every person has exactly one value per dimension)...
+    assert groups[None].counts.get(indicator, 0) == sum(found.values())
+    # ...and equals the figure computed without any dimension.
+    assert groups[None].counts.get(indicator, 0) == indicator_figures(scope)[0][None].counts.get(indicator, 0)
+    return {key: n for key, n in found.items() if n}
 
 
 def test_me_officer_totals(world):
