@@ -45,6 +45,26 @@ def test_codes_are_80_bit_crockford_with_a_check_symbol():
     assert code_normalize("HOLA") is None
 
 
+def test_the_check_symbol_is_always_sayable_and_catches_single_errors_and_swaps():
+    from certification.codes import ALPHABET, check_symbol
+
+    swaps_caught = swaps = 0
+    for _ in range(300):
+        code = code_generate()
+        assert check_symbol(code) in ALPHABET
+        for position in range(16):
+            for symbol in ALPHABET:
+                if symbol != code[position]:
+                    wrong = code[:position] + symbol + code[position + 1 :]
+                    assert check_symbol(wrong) != check_symbol(code)
+        for position in range(15):
+            if code[position] != code[position + 1]:
+                swapped = code[:position] + code[position + 1] + code[position] + code[position + 2 :]
+                swaps += 1
+                swaps_caught += check_symbol(swapped) != check_symbol(code)
+    assert swaps_caught / swaps > 0.9
+
+
 def test_lookalike_letters_are_read_as_digits():
     code = "0123456789ABCDEF"
     typed = code_display(code).replace("0", "O").replace("1", "l")

@@ -120,7 +120,7 @@ def test_share_links_for_linkedin_and_whatsapp(client):
     certificate = issue()
     html = client.get(reverse("certification:verify", args=[certificate.code])).content.decode()
     assert "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in html
-    assert "certId=" + certificate.display_code in html
+    assert "certId=" + certificate.display_code in html  # letters, digits and hyphens only: never escaped
     assert "https://wa.me/?text=" in html
 
 

@@ -14,10 +14,14 @@
   var ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
   function displayCode(code) {
-    // The printed form: groups of four and Crockford's mod-37 check symbol (see certification/codes.py).
-    var value = BigInt(0);
-    for (var i = 0; i < code.length; i++) value = value * BigInt(32) + BigInt(ALPHABET.indexOf(code[i]));
-    return code.match(/.{4}/g).join("-") + "-" + (ALPHABET + "*~$=U")[Number(value % BigInt(37))];
+    // The printed form: groups of four and the Luhn mod-32 check symbol (see certification/codes.py).
+    var total = 0, factor = 2;
+    for (var i = code.length - 1; i >= 0; i--) {
+      var addend = factor * ALPHABET.indexOf(code[i]);
+      total += Math.floor(addend / 32) + (addend % 32);
+      factor = factor === 2 ? 1 : 2;
+    }
+    return code.match(/.{4}/g).join("-") + "-" + ALPHABET[(32 - (total % 32)) % 32];
   }
 
   function b64urlDecode(text) {
