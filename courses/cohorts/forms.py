@@ -69,8 +69,19 @@ class CohortForm(forms.ModelForm):
         self.fields["programme"].required = False
         self.fields["region"].widget = forms.TextInput(attrs={"list": "regiones"})
         if self.instance.pk:
-            for name in ("institution", "course", "programme", "country", "trainers"):
+            for name in ("institution", "course", "programme", "country"):
                 self.fields.pop(name)
+            self.fields["trainers"].queryset = (
+                User.objects.filter(
+                    memberships__institution=self.instance.institution,
+                    memberships__role__in=[Role.TRAINER, Role.MASTER_TRAINER],
+                )
+                .distinct()
+                .order_by("first_name", "last_name")
+            )
+            self.fields["trainers"].initial = list(self.instance.trainers.values_list("pk", flat=True))
+            self.fields["trainers"].help_text = _("La primera persona marcada que ya facilitaba sigue a cargo.")
+        self.fields["trainers"].label_from_instance = lambda user: user.printed_name
 
     def clean(self):
         data = super().clean()

@@ -155,8 +155,24 @@ def cohort_trainer_add(*, cohort: Cohort, trainer: User, lead: bool = False) -> 
     return link
 
 
-def cohort_update(*, cohort: Cohort, **fields) -> Cohort:
-    """Edit a cohort's details; the same rules as creation apply to dates and region."""
+@transaction.atomic
+def cohort_trainers_set(*, cohort: Cohort, trainers: Sequence[User]) -> None:
+    """A cohort keeps at least one trainer; the lead stays if still listed, otherwise the first listed leads."""
+    if not trainers:
+        raise ValidationError(_("El grupo necesita al menos una persona facilitadora."), code="no_trainer")
+    keep = {t.pk for t in trainers}
+    CohortTrainer.objects.filter(cohort=cohort).exclude(user_id__in=keep).delete()
+    has_lead = CohortTrainer.objects.filter(cohort=cohort, lead=True).exists()
+    for index, trainer in enumerate(trainers):
+        cohort_trainer_add(cohort=cohort, trainer=trainer, lead=not has_lead and index == 0)
+
+
+@transaction.atomic
+def cohort_update(*, cohort: Cohort, trainers: Sequence[User] | None = None, **fields) -> Cohort:
+    """Edit a cohort's details (and its trainers, when given) as one change; creation's rules on dates and region
+    apply, and a cohort keeps at least one trainer."""
+    if trainers is not None:
+        cohort_trainers_set(cohort=cohort, trainers=trainers)
     allowed = {
         "name",
         "starts_on",

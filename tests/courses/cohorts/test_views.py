@@ -72,7 +72,8 @@ def test_participants_cannot_create_cohorts(client):
     assert client.get(reverse("cohorts:create")).status_code == 403
 
 
-def test_edit_cohort(trainer_client, cohort):
+def test_edit_cohort_details_and_trainers(trainer_client, cohort):
+    co_trainer = MembershipFactory(institution=cohort.institution, role=Role.TRAINER).user
     response = trainer_client.post(
         reverse("cohorts:edit", args=[cohort.pk]),
         {
@@ -82,11 +83,20 @@ def test_edit_cohort(trainer_client, cohort):
             "city": "Comas",
             "stuck_after_days": 5,
             "join_open": "on",
+            "trainers": [co_trainer.pk, trainer_client.trainer.pk],
         },
     )
     assert response.status_code == 302
     cohort.refresh_from_db()
     assert (cohort.name, cohort.city, cohort.stuck_after_days) == ("GIN Lima Norte (tarde)", "Comas", 5)
+    assert set(cohort.trainers.all()) == {co_trainer, trainer_client.trainer}
+    assert cohort.trainer_links.get(lead=True).user == trainer_client.trainer
+    without = trainer_client.post(
+        reverse("cohorts:edit", args=[cohort.pk]), {"name": "X", "mode": "virtual", "stuck_after_days": 5}
+    )
+    assert "al menos una persona facilitadora" in without.content.decode()
+    cohort.refresh_from_db()
+    assert cohort.name == "GIN Lima Norte (tarde)"  # nothing saved when the trainers are refused
 
 
 def test_dashboard_shows_roster_share_link_and_stays_within_query_budget(
