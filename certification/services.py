@@ -291,12 +291,21 @@ def certificates_issue_for_learning_paths(*, enrollment: Any) -> list[Certificat
 
 
 def certificates_issue_for_completion(*, enrollment: Any) -> list[Certificate]:
-    """On a completed course: its course certificate (if a programme's rule holds) and any finished paths'."""
-    certificates = []
-    course_certificate = certificate_issue_for_enrollment(enrollment=enrollment)
-    if course_certificate is not None:
-        certificates.append(course_certificate)
-    return certificates + certificates_issue_for_learning_paths(enrollment=enrollment)
+    """On a completed course: its course certificate (if a programme's rule holds) and any finished paths'.
+
+    A failure here (e.g. no signing key configured) is logged and never undoes the learner's completion:
+    staff repair it with a bulk issue, which is idempotent.
+    """
+    try:
+        with transaction.atomic():
+            certificates = []
+            course_certificate = certificate_issue_for_enrollment(enrollment=enrollment)
+            if course_certificate is not None:
+                certificates.append(course_certificate)
+            return certificates + certificates_issue_for_learning_paths(enrollment=enrollment)
+    except Exception:
+        logger.exception("Could not issue certificates for enrollment %s", getattr(enrollment, "pk", None))
+        return []
 
 
 # --- Lifecycle ----------------------------------------------------------------------------------------------

@@ -198,7 +198,7 @@ def _verifier_text() -> dict:
 
 
 @require_GET
-def offline_verifier(request, code: str | None = None):
+def offline_verifier(request):
     return _noindex(render(request, "certification/offline_verifier.html", {"verifier_text": _verifier_text()}))
 
 

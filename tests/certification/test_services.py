@@ -377,3 +377,15 @@ def test_a_learning_path_certificate_is_issued_once_every_course_of_the_path_is_
     certificate = Certificate.objects.get(programme=path)
     assert certificate.holder == person and certificate.hours == 80
     assert certificate.source_key == f"path:{path.pk}:user:{person.pk}"
+
+
+def test_a_signing_failure_never_undoes_the_learners_completion(settings, tmp_path, caplog):
+    enrollment = _completed_enrollment()
+    ProgrammeFactory(course=enrollment.course)
+    settings.RUTA_SIGNING_KEYS_DIR = str(tmp_path / "no-keys")
+    settings.RUTA_SIGNING_KEYS_AUTOGENERATE = False
+    course_completed.send(sender=type(enrollment), enrollment=enrollment)  # does not raise
+    assert not Certificate.objects.filter(holder=enrollment.user).exists()
+    assert "Could not issue certificates" in caplog.text
+    enrollment.refresh_from_db()
+    assert enrollment.completed_at is not None
