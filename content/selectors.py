@@ -151,3 +151,23 @@ def pending_submissions_for_grading(*, usage_ids: Iterable[str]) -> QuerySet[Sub
         .select_related("user", "page")
         .order_by("created_at", "pk")
     )
+
+
+def submissions_gradable_by(*, grader: Any, limit: int = 100) -> list[Submission]:
+    """Pending free-text answers this person may review (by the pages' hook), oldest first, at most ``limit``."""
+    if not getattr(grader, "is_authenticated", False):
+        return []
+    found: list[Submission] = []
+    specific_pages: dict[int, Any] = {}
+    pending = Submission.objects.filter(status=Submission.Status.PENDING).select_related("user", "page")
+    for submission in pending.order_by("created_at", "pk").iterator(chunk_size=200):
+        page = None
+        if submission.page is not None:
+            if submission.page_id not in specific_pages:
+                specific_pages[submission.page_id] = submission.page.specific
+            page = specific_pages[submission.page_id]
+        if activity_can_grade(grader=grader, learner=submission.user, page=page):
+            found.append(submission)
+            if len(found) >= limit:
+                break
+    return found

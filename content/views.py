@@ -19,7 +19,7 @@ from xblock.exceptions import NoSuchHandlerError
 
 from content.exceptions import ActivityNotFound
 from content.models import Submission
-from content.selectors import activity_can_grade, activity_get, page_get_specific
+from content.selectors import activity_can_grade, activity_get, page_get_specific, submissions_gradable_by
 from content.services import activity_submit, submission_grade
 from content.xblocks.rendering import flash_set, render_activity
 from content.xblocks.runtime import RutaRuntime, django_response, webob_request
@@ -141,3 +141,9 @@ def submission_grade_view(request: HttpRequest, pk: int) -> HttpResponse:
             "next": request.GET.get("next", request.POST.get("next", "")),
         },
     )
+
+
+@login_required
+def grading_queue_view(request: HttpRequest) -> HttpResponse:
+    """Free-text answers waiting for this reviewer."""
+    return render(request, "content/grading_queue.html", {"submissions": submissions_gradable_by(grader=request.user)})

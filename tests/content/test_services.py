@@ -284,3 +284,22 @@ def test_results_for_user_best_last_and_attempts(user, make_page, submit, django
     assert mine.score == 1.0
     untouched = results[ids["true_false"]]
     assert (untouched.attempts_used, untouched.completed, untouched.best_score) == (0, False, None)
+
+
+def test_grading_queue_lists_only_what_the_reviewer_may_grade(client, make_page, submit, monkeypatch):
+    from content.selectors import submissions_gradable_by
+
+    page, ids = make_page({"free_text": VALUES["free_text"]}, hooked=True)
+    mine, theirs, trainer = UserFactory(first_name="Ana", last_name="Paz"), UserFactory(), UserFactory()
+    monkeypatch.setattr(HookedActivityTestPage, "allowed", {mine.username, theirs.username})
+    monkeypatch.setattr(HookedActivityTestPage, "graders", {(trainer.username, mine.username)})
+    submission = submit(mine, page, ids["free_text"], {"text": "Uno"})
+    submit(theirs, page, ids["free_text"], {"text": "Dos"})
+
+    assert submissions_gradable_by(grader=trainer) == [submission]
+    client.force_login(trainer)
+    html = client.get("/actividades/revisar/").content.decode()
+    assert "Ana Paz" in html and f"/actividades/revisar/{submission.pk}/?next=/actividades/revisar/" in html
+    assert theirs.username not in html
+    submission_grade(grader=trainer, submission=submission, rubric_scores={"0": 1, "1": 1}, feedback="")
+    assert "No hay respuestas pendientes de revisión." in client.get("/actividades/revisar/").content.decode()
