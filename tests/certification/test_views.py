@@ -190,3 +190,11 @@ def test_the_data_export_includes_the_persons_certificates():
         if isinstance(section, dict):
             sections.update(section)
     assert sections["certificates"][0]["code"] == certificate.code
+
+
+def test_the_courses_dashboard_lists_my_certificates(client):
+    certificate = issue()
+    client.force_login(certificate.holder)
+    html = client.get(reverse("courses:dashboard")).content.decode()
+    assert "Mis certificados" in html
+    assert reverse("certification:verify", args=[certificate.code]) in html
