@@ -67,11 +67,13 @@ class PackageActivityBlock(blocks.StructBlock):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and value.get("engine") != "h5p":
             resume = scorm_resume_data(user=user, package=package, usage_id=usage_id)
+        page_id = getattr(page, "pk", None)
         commit = reverse("packages:scorm_commit", args=[package.uuid]) + f"?usage={usage_id}"
+        if page_id is not None:
+            commit += f"&page={page_id}"
         if user is not None and user.is_authenticated:
-            commit += "&sig=" + commit_signature(user_id=user.pk, package=package, usage_id=usage_id)
-        if page is not None:
-            commit += f"&page={page.pk}"
+            sig = commit_signature(user_id=user.pk, package=package, usage_id=usage_id, page_id=page_id)
+            commit += f"&sig={sig}"
         if value.get("mastery_score") is not None:
             commit += f"&mastery={value.get('mastery_score')}"
         context.update(

@@ -197,6 +197,27 @@ def scorm_commit(
     return attempt
 
 
+def h5p_result_record(
+    *, user: Any, package: ContentPackage, usage_id: str, statement: dict[str, Any], page_id: int | None = None
+) -> ScormAttempt | None:
+    """Record an H5P xAPI statement that carries a result (answered/completed) as the learner's attempt."""
+    result = statement.get("result") if isinstance(statement, dict) else None
+    if not isinstance(result, dict):
+        return None
+    score = result.get("score") if isinstance(result.get("score"), dict) else {}
+    scaled = _float(score.get("scaled"))
+    if scaled is None and _float(score.get("max")):
+        scaled = (_float(score.get("raw")) or 0.0) / float(score["max"])
+    success = result.get("success")
+    cmi = {
+        "completion_status": "completed" if result.get("completion", True) else "incomplete",
+        "success_status": "passed" if success is True else "failed" if success is False else "unknown",
+        "score": {"scaled": scaled},
+        "xapi": {"verb": (statement.get("verb") or {}).get("id", ""), "result": result},
+    }
+    return scorm_commit(user=user, package=package, usage_id=usage_id, cmi=cmi, page_id=page_id)
+
+
 def scorm_resume_data(*, user: Any, package: ContentPackage, usage_id: str) -> dict[str, Any]:
     """The CMI tree to hand back to the SCO when the learner returns (empty on a first launch)."""
     attempt = (

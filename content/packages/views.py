@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from .archive import check_entry_name
 from .errors import PackageRefused
 from .models import ContentPackage
-from .services import scorm_commit
+from .services import h5p_result_record, scorm_commit
 
 TOKEN_SALT = "ruta.packages.file"  # noqa: S105 - a signing salt, not a secret
 TOKEN_MAX_AGE = 12 * 3600
@@ -36,10 +36,10 @@ COMMIT_MAX_AGE = 24 * 3600
 SANDBOX_CSP = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads; object-src 'none'"
 
 
-def commit_signature(*, user_id: int, package: ContentPackage, usage_id: str) -> str:
+def commit_signature(*, user_id: int, package: ContentPackage, usage_id: str, page_id: int | None = None) -> str:
     """Binds a commit URL to one learner, package and SCO. It replaces the CSRF header, which the final commit
     (sent with ``navigator.sendBeacon`` when the learner leaves) cannot carry."""
-    return signing.dumps([user_id, str(package.uuid), usage_id], salt=COMMIT_SALT, compress=True)
+    return signing.dumps([user_id, str(package.uuid), usage_id, page_id], salt=COMMIT_SALT, compress=True)
 
 
 def file_token(package: ContentPackage) -> str:
@@ -114,10 +114,25 @@ def h5p_frame(request: HttpRequest, package_uuid: str, token: str) -> HttpRespon
     html = f"""<!doctype html><html lang="es"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>H5P</title>
 <link rel="stylesheet" href="{static("vendor/h5p-standalone/styles/h5p.css")}"></head>
-<body><div id="h5p"></div><script src="{static("vendor/h5p-standalone/main.bundle.js")}"></script>
+<body><div id="h5p"></div>
+<script>/* The sandboxed frame has no storage: give H5P an in-memory one instead of letting it crash. */
+["localStorage", "sessionStorage"].forEach(function (name) {{
+  try {{ window[name].length; }} catch (e) {{
+    var mem = {{}};
+    Object.defineProperty(window, name, {{configurable: true, value: {{
+      getItem: function (k) {{ return Object.prototype.hasOwnProperty.call(mem, k) ? mem[k] : null; }},
+      setItem: function (k, v) {{ mem[k] = String(v); }}, removeItem: function (k) {{ delete mem[k]; }},
+      clear: function () {{ mem = {{}}; }}, key: function (i) {{ return Object.keys(mem)[i] || null; }},
+      get length() {{ return Object.keys(mem).length; }}
+    }}}});
+  }}
+}});
+</script>
+<script src="{static("vendor/h5p-standalone/main.bundle.js")}"></script>
 <script>
 new H5PStandalone.H5P(document.getElementById("h5p"), {{
-  h5pJsonPath: "{base}", frameJs: "{static("vendor/h5p-standalone/frame.bundle.js")}",
+  h5pJsonPath: "{base}", embedType: "div",
+  frameJs: "{static("vendor/h5p-standalone/frame.bundle.js")}",
   frameCss: "{static("vendor/h5p-standalone/styles/h5p.css")}"
 }}).then(function () {{
   if (window.H5P && H5P.externalDispatcher) {{
@@ -155,17 +170,22 @@ def scorm_commit_view(request: HttpRequest, package_uuid: str) -> JsonResponse:
         signed = signing.loads(request.GET.get("sig", ""), salt=COMMIT_SALT, max_age=COMMIT_MAX_AGE)
     except signing.BadSignature:
         signed = None
-    if not usage_id or signed != [request.user.pk, str(package.uuid), usage_id]:
-        return JsonResponse({"result": "false", "errorCode": 101}, status=403)
-    try:
-        payload = json.loads(request.body or b"{}")
-    except ValueError:
-        return JsonResponse({"result": "false", "errorCode": 101}, status=400)
     try:
         page_id = int(request.GET.get("page") or 0) or None
         mastery = float(request.GET["mastery"]) if request.GET.get("mastery") else None
     except ValueError:
         page_id, mastery = None, None
+    if not usage_id or signed != [request.user.pk, str(package.uuid), usage_id, page_id]:
+        return JsonResponse({"result": "false", "errorCode": 101}, status=403)
+    try:
+        payload = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"result": "false", "errorCode": 101}, status=400)
+    if isinstance(payload, dict) and "xapi" in payload:  # an H5P result relayed by the lesson page
+        h5p_result_record(
+            user=request.user, package=package, usage_id=usage_id, statement=payload["xapi"], page_id=page_id
+        )
+        return JsonResponse({"result": "true", "errorCode": 0})
     cmi = payload.get("cmi", payload) if isinstance(payload, dict) else {}
     scorm_commit(user=request.user, package=package, usage_id=usage_id, cmi=cmi, page_id=page_id, mastery_score=mastery)
     return JsonResponse({"result": "true", "errorCode": 0})

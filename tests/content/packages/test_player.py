@@ -117,3 +117,15 @@ def test_service_directly(user, package):
     attempt = scorm_commit(user=user, package=package, usage_id="u", cmi={"completion_status": "completed"})
     assert attempt.completed and attempt.score_scaled is None
     assert Path(package.storage_prefix).parts[0] == "paquetes"
+
+
+def test_h5p_result_is_recorded_like_a_commit(user, package):
+    from content.packages.services import h5p_result_record
+
+    statement = {
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+        "result": {"score": {"raw": 1, "max": 2}, "success": False, "completion": True},
+    }
+    attempt = h5p_result_record(user=user, package=package, usage_id="h5p-1", statement=statement)
+    assert attempt.completed and attempt.score_scaled == 0.5 and attempt.success_status == "failed"
+    assert h5p_result_record(user=user, package=package, usage_id="h5p-1", statement={"verb": {}}) is None

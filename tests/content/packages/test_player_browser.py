@@ -69,3 +69,27 @@ def test_scorm12_sco_commits_and_resumes(desktop_page, live_server, screenshot):
     page.goto(f"/prueba-paquete/{package.uuid}/")
     page.wait_for_function("window.API && window.API.isInitialized && window.API.isInitialized()", timeout=15_000)
     assert page.evaluate("window.API.LMSGetValue('cmi.suspend_data')") == "pagina-3"
+
+
+def test_h5p_true_false_plays_and_reports_its_result(desktop_page, live_server, screenshot):
+    h5p_vendor = VENDOR.parent / "h5p-standalone"
+    if not h5p_vendor.is_dir():
+        pytest.fail("run `npm ci --ignore-scripts && python manage.py vendor_js` first")
+    with open_archive(CORPUS / "h5p/H5P.TrueFalse_h5p-standalone-test.h5p") as archive:
+        package = content_package_store(archive=archive, engine="h5p", title="Hello World")
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    page = desktop_page
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(f"/prueba-paquete/{package.uuid}/?launch=h5p.json")
+    frame = page.frame_locator("iframe.package-activity__frame")
+    frame.get_by_text("Is this false?").wait_for(timeout=20_000)
+    frame.get_by_role("radio", name="False").click()
+    frame.get_by_role("button", name="Check").click()
+    page.wait_for_timeout(2000)
+    screenshot(page, "h5p-player")
+    attempt = ScormAttempt.objects.get(user=user, package=package)
+    assert attempt.completed and attempt.score_scaled == 1.0 and attempt.success_status == "passed"

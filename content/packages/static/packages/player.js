@@ -7,8 +7,25 @@
     var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
     return m ? decodeURIComponent(m[1]) : "";
   }
+  // H5P: the sandboxed frame relays xAPI statements; those with a result are saved like a SCORM commit.
+  var h5pFrames = document.querySelectorAll("iframe.package-activity__frame[data-engine='h5p'][data-tracked='1']");
+  if (h5pFrames.length) {
+    window.addEventListener("message", function (event) {
+      var data = event.data || {};
+      if (data.ruta !== "h5p-xapi" || !data.statement || !data.statement.result) { return; }
+      h5pFrames.forEach(function (frame) {
+        if (event.source !== frame.contentWindow) { return; }
+        fetch(frame.dataset.commitUrl, {
+          method: "POST", credentials: "same-origin",
+          headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()},
+          body: JSON.stringify({xapi: data.statement})
+        });
+      });
+    });
+  }
   document.querySelectorAll("iframe.package-activity__frame[data-tracked='1']").forEach(function (frame) {
     var engine = frame.dataset.engine;
+    if (engine === "h5p") { return; }
     var lib = window.scormAgain || window;
     var Api = engine === "scorm2004" ? lib.Scorm2004API : lib.Scorm12API;
     if (!Api || !window.CrossFrameLMS) { return; }
