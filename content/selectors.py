@@ -163,9 +163,10 @@ def submissions_gradable_by(*, grader: Any, limit: int = 100) -> list[Submission
     for submission in pending.order_by("created_at", "pk").iterator(chunk_size=200):
         page = None
         if submission.page is not None:
-            if submission.page_id not in specific_pages:
-                specific_pages[submission.page_id] = submission.page.specific
-            page = specific_pages[submission.page_id]
+            page_id = submission.page.pk
+            if page_id not in specific_pages:
+                specific_pages[page_id] = submission.page.specific
+            page = specific_pages[page_id]
         if activity_can_grade(grader=grader, learner=submission.user, page=page):
             found.append(submission)
             if len(found) >= limit:
