@@ -204,7 +204,8 @@ def h5p_result_record(
     result = statement.get("result") if isinstance(statement, dict) else None
     if not isinstance(result, dict):
         return None
-    score = result.get("score") if isinstance(result.get("score"), dict) else {}
+    raw_score = result.get("score")
+    score: dict[str, Any] = raw_score if isinstance(raw_score, dict) else {}
     scaled = _float(score.get("scaled"))
     if scaled is None and _float(score.get("max")):
         scaled = (_float(score.get("raw")) or 0.0) / float(score["max"])

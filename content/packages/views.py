@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -53,7 +54,7 @@ def _check_token(package_uuid: str, token: str) -> None:
         raise Http404 from exc
 
 
-def _isolate(response: HttpResponse) -> HttpResponse:
+def _isolate(response: HttpResponseBase) -> HttpResponseBase:
     response["Content-Security-Policy"] = SANDBOX_CSP
     response["X-Content-Type-Options"] = "nosniff"
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
@@ -74,7 +75,7 @@ def _shim() -> bytes:
 
 
 @xframe_options_exempt
-def package_file(request: HttpRequest, package_uuid: str, token: str, path: str) -> HttpResponse:
+def package_file(request: HttpRequest, package_uuid: str, token: str, path: str) -> HttpResponseBase:
     _check_token(package_uuid, token)
     package = get_object_or_404(ContentPackage, uuid=package_uuid)
     try:
@@ -95,7 +96,7 @@ def package_file(request: HttpRequest, package_uuid: str, token: str, path: str)
             data = data[:end] + _shim() + data[end:]
         else:
             data = _shim() + data
-        response: HttpResponse = HttpResponse(data, content_type="text/html; charset=utf-8")
+        response: HttpResponseBase = HttpResponse(data, content_type="text/html; charset=utf-8")
     else:
         response = FileResponse(default_storage.open(stored, "rb"), content_type=content_type)
         if lowered.endswith(".svg"):
@@ -106,7 +107,7 @@ def package_file(request: HttpRequest, package_uuid: str, token: str, path: str)
 
 
 @xframe_options_exempt
-def h5p_frame(request: HttpRequest, package_uuid: str, token: str) -> HttpResponse:
+def h5p_frame(request: HttpRequest, package_uuid: str, token: str) -> HttpResponseBase:
     """The page inside the sandboxed iframe that runs h5p-standalone on the package's files."""
     _check_token(package_uuid, token)
     get_object_or_404(ContentPackage, uuid=package_uuid, engine=ContentPackage.Engine.H5P)

@@ -225,8 +225,8 @@ def package_import_run(
                 record.finished_at = timezone.now()
                 record.save()
         return record
-    except (PackageRefused, ValueError, OSError) as exc:
-        logger.warning("package import %s failed: %s", record.pk, exc)
+    except Exception as exc:  # any failure: nothing half-made stays behind, and the admin sees why
+        logger.warning("package import %s failed: %s", record.pk, exc, exc_info=not isinstance(exc, PackageRefused))
         if stored:
             content_package_files_delete(prefix=stored[0], names=stored[1])
             from content.packages.models import ContentPackage
