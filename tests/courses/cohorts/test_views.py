@@ -355,3 +355,15 @@ def test_exports_never_carry_sensitive_profile_fields(trainer_client, cohort):
     for word in ("nacionalidad", "migratoria", "documento", "discapacidad"):
         assert word not in header
     assert "irregular" not in text and "cpp" not in text
+
+
+def test_member_page_offers_a_temporary_password_for_participants_without_one(trainer_client, cohort):
+    from lms.accounts.models import Membership
+
+    person = member_of(cohort)
+    html = trainer_client.get(reverse("cohorts:member", args=[cohort.pk, person.pk])).content.decode()
+    assert reverse("accounts:helper_reset", args=[person.pk]) in html
+    colleague = member_of(cohort)
+    Membership.objects.create(user=colleague, institution=cohort.institution, role=Role.TRAINER)
+    html = trainer_client.get(reverse("cohorts:member", args=[cohort.pk, colleague.pk])).content.decode()
+    assert reverse("accounts:helper_reset", args=[colleague.pk]) not in html
