@@ -11,17 +11,20 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # Debian tools the suite uses: Chromium for browser journeys, poppler and zbar for certificate checks.
-SYSTEM_TOOLS := chromium chromedriver pdftotext pdftoppm zbarimg
+SYSTEM_TOOLS := chromium chromedriver pdftotext pdftoppm zbarimg msgfmt npm
 system-deps:
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages for:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver poppler-utils zbar-tools gettext >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver poppler-utils zbar-tools gettext fonts-dejavu-core $$(command -v npm >/dev/null || echo nodejs npm) >/dev/null; \
 	fi
 
 install: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e ".[dev]"
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(BIN)/python manage.py vendor_js
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput

@@ -11,6 +11,22 @@ def _cache_table(db):
     from django.core.cache import cache
 
     cache.clear()
+    _ensure_wagtail_site()
+
+
+def _ensure_wagtail_site():
+    """Wagtail's migrations create the tree root and a default site; a transactional test's flush removes them.
+
+    Recreate them so every test starts from what a freshly migrated database holds.
+    """
+    from wagtail.models import Locale, Page, Site
+
+    if Site.objects.filter(is_default_site=True).exists():
+        return
+    Locale.objects.get_or_create(language_code="es")
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    home = root.get_children().first() or root.add_child(instance=Page(title="Inicio", slug="inicio"))
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Ruta")
 
 
 @pytest.fixture
