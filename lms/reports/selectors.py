@@ -12,10 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Model, OuterRef, Q, QuerySet, Sum
 from django.db.models import Exists as ExistsExpr
 from django.utils import timezone
@@ -503,12 +506,61 @@ def _group(qs: QuerySet, dimension: Dimension | None, user_path: str, ref: date)
     return qs.annotate(**dimension_annotations(dimension, user_path, ref)).values("_dim")
 
 
-def _rows(qs: QuerySet, dimension: Dimension | None, aggregates: dict[str, Any], user_path: str, ref: date):
-    """``{dimension value or None: {aggregate: value}}`` in one grouped query."""
-    if dimension is None:
-        return {None: qs.aggregate(**aggregates)}
-    grouped = _group(qs, dimension, user_path, ref).annotate(**aggregates).order_by()
-    return {row["_dim"] or NOT_STATED: row for row in grouped}
+def _plain(value: Any) -> Any:
+    """PostgreSQL sums integers as NUMERIC: give plain ints (and floats) back."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _rows(
+    qs: QuerySet,
+    dimension: Dimension | None,
+    per_person: dict[str, Any],
+    outer: dict[str, tuple[str, str]],
+    user_path: str,
+    ref: date,
+) -> dict:
+    """``{dimension value (or None): {name: value}}`` by aggregating twice, in one SQL statement.
+
+    The inner query groups facts by person (and dimension value) with ``per_person`` aggregates; the outer
+    one adds them up per dimension value: ``("people", x)`` counts people whose ``x`` is positive,
+    ``("sum", x)`` sums ``x``. Counting distinct people this way is a hash aggregate instead of a sort
+    per ``COUNT(DISTINCT ...)``, which is what keeps reports fast at 100,000 people.
+    """
+    user_field = f"{user_path}_id"
+    if dimension is not None:
+        qs = qs.annotate(**dimension_annotations(dimension, user_path, ref))
+        inner = qs.values(user_field, "_dim").annotate(**per_person).order_by()
+    else:
+        inner = qs.values(user_field).annotate(**per_person).order_by()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # an empty universe: nothing to count
+        return {} if dimension is not None else {None: dict.fromkeys(outer)}
+    quote = connection.ops.quote_name
+    columns = []
+    for name, (kind, source) in outer.items():
+        if kind == "people":
+            columns.append(f"SUM(CASE WHEN t.{quote(source)} > 0 THEN 1 ELSE 0 END) AS {quote(name)}")
+        else:
+            columns.append(f"SUM(t.{quote(source)}) AS {quote(name)}")
+    select = ", ".join(columns)
+    if dimension is not None:
+        statement = f"SELECT t.{quote('_dim')}, {select} FROM ({sql}) t GROUP BY t.{quote('_dim')}"  # noqa: S608
+    else:
+        statement = f"SELECT {select} FROM ({sql}) t"  # noqa: S608 - names are ours, values are parameters
+    names = list(outer)
+    result: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for record in cursor.fetchall():
+            if dimension is not None:
+                key, values = record[0] or NOT_STATED, record[1:]
+            else:
+                key, values = None, record
+            result[key] = {n: _plain(v) for n, v in zip(names, values, strict=True)}
+    return result
 
 
 def _merge(
@@ -570,18 +622,26 @@ def indicator_figures(scope: Scope, dimension: Dimension | None = None) -> tuple
         qs = enrollment.objects.filter(scope.q(ENROLLMENT)).filter(enrolled_q | active_q | completed_q)
         scored_q = completed_q & Q(score__isnull=False)
         duration = ExpressionWrapper(F("completed_at") - F("enrolled_at"), output_field=DurationField())
-        aggregates = {
-            "enrolled": Count("user_id", distinct=True, filter=enrolled_q),
-            "enrollments": Count("id", filter=enrolled_q),
-            "active": Count("user_id", distinct=True, filter=active_q),
-            "completed": Count("user_id", distinct=True, filter=completed_q),
-            "_score_sum": Sum("score", filter=scored_q),
-            "_score_cnt": Count("id", filter=scored_q),
-            "_score_n": Count("user_id", distinct=True, filter=scored_q),
-            "_dur_sum": Sum(duration, filter=completed_q),
-            "_dur_cnt": Count("id", filter=completed_q),
+        per_person = {
+            "e": Count("id", filter=enrolled_q),
+            "a": Count("id", filter=active_q),
+            "c": Count("id", filter=completed_q),
+            "sc": Count("id", filter=scored_q),
+            "ss": Sum("score", filter=scored_q),
+            "ds": Sum(duration, filter=completed_q),
         }
-        rows = _with_total(_rows(qs, dimension, aggregates, "user", ref), dimension)
+        outer = {
+            "enrolled": ("people", "e"),
+            "enrollments": ("sum", "e"),
+            "active": ("people", "a"),
+            "completed": ("people", "c"),
+            "_score_n": ("people", "sc"),
+            "_score_cnt": ("sum", "sc"),
+            "_score_sum": ("sum", "ss"),
+            "_dur_sum": ("sum", "ds"),
+            "_dur_cnt": ("sum", "c"),
+        }
+        rows = _with_total(_rows(qs, dimension, per_person, outer, "user", ref), dimension)
         for row in rows.values():
             _finish_ratios(row)
         _merge(
@@ -603,11 +663,10 @@ def indicator_figures(scope: Scope, dimension: Dimension | None = None) -> tuple
         qs = certificate.objects.filter(
             _in_period("issued_on", f, is_date=True), revoked_at__isnull=True, replaced_by__isnull=True
         ).filter(scope.q(CERTIFICATE))
-        aggregates = {
-            name: Count("holder_id", distinct=True, filter=Q(programme__kind__in=values))
-            for name, values in kinds.items()
-        }
-        _merge(groups, _with_total(_rows(qs, dimension, aggregates, "holder", ref), dimension), list(kinds), {})
+        per_person = {name: Count("id", filter=Q(programme__kind__in=values)) for name, values in kinds.items()}
+        outer = {name: ("people", name) for name in kinds}
+        rows = _with_total(_rows(qs, dimension, per_person, outer, "holder", ref), dimension)
+        _merge(groups, rows, list(kinds), {})
         if f.restricts_delivery or not (scope.universe.everything or scope.universe.institution_ids):
             # Competency certificates are tied to no course or cohort: they only make sense for a whole
             # institution (its certifying body) or the whole platform.
@@ -618,12 +677,9 @@ def indicator_figures(scope: Scope, dimension: Dimension | None = None) -> tuple
         unavailable.add("attendance_rate")
     else:
         qs = attendance.objects.filter(_in_period("session__starts_at", f)).filter(scope.q(ATTENDANCE))
-        aggregates = {
-            "_present": Count("id", filter=Q(status="present")),
-            "_records": Count("id"),
-            "_people": Count("user_id", distinct=True),
-        }
-        rows = _with_total(_rows(qs, dimension, aggregates, "user", ref), dimension)
+        per_person = {"p": Count("id", filter=Q(status="present")), "r": Count("id")}
+        outer = {"_present": ("sum", "p"), "_records": ("sum", "r"), "_people": ("people", "r")}
+        rows = _with_total(_rows(qs, dimension, per_person, outer, "user", ref), dimension)
         for row in rows.values():
             _finish_ratios(row)
         _merge(groups, rows, [], {"attendance_rate": ("_rate", "_people")})
