@@ -95,6 +95,16 @@ def test_employer_scans_the_qr_of_a_learners_pdf_and_sees_valid_then_revoked(
         assert "Begoña Ñáñez Quispe" in employer_page.content()
         axe_check(employer_page)
         screenshot(employer_page, "certificados-verificacion-valido")
+        # Visiting once online installs the offline verifier: the same link then verifies with no network.
+        employer_page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+        employer_page.reload()
+        employer_page.wait_for_function("navigator.serviceWorker.controller !== null")
+        employer.set_offline(True)
+        employer_page.goto("about:blank")
+        employer_page.goto(scanned)
+        employer_page.wait_for_selector("#verifier-result [data-status]")
+        assert employer_page.locator("#verifier-result [data-status]").get_attribute("data-status") == "valid"
+        employer.set_offline(False)
         certificate_revoke(certificate=certificate, actor=None, reason="Prueba de revocación")
         employer_page.reload()
         assert "Revocado" in employer_page.locator("[data-status]").first.inner_text()

@@ -214,6 +214,11 @@
     var start = function () {
       var root = document.getElementById("ruta-verifier");
       if (root) setupPage(root);
+      // The online verification page installs the service worker too, so the next scan works offline.
+      var sw = document.getElementById("ruta-sw");
+      if (sw && "serviceWorker" in navigator) {
+        navigator.serviceWorker.register(sw.dataset.swUrl, { scope: sw.dataset.swScope }).catch(function () {});
+      }
     };
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
     else start();
