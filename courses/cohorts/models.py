@@ -268,6 +268,7 @@ class Notification(models.Model):
     url = models.CharField(_("enlace"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notificación")

@@ -41,35 +41,43 @@ from .models import (
 )
 from .places import region_canonical
 
-logger = logging.getLogger(__name__)
-
 _BATCH = 500
+logger = logging.getLogger(__name__)
 
 
 # --- Notifications ------------------------------------------------------------------------------------
 
 
 def notification_send(*, user: User, title: str, body: str = "", url: str = "", email: bool = True) -> Notification:
-    """Every notice is stored in-app; it is also e-mailed when the person has an address (never required)."""
+    """Every notice is stored in-app; it is also e-mailed (by a task, after commit) when the person has an address."""
     notification = Notification.objects.create(user=user, title=title[:200], body=body, url=url[:300])
     if email and user.email:
-        _email_after_commit([user.email], title, body, url)
+        _email_after_commit([notification.pk])
     return notification
 
 
-def _email_after_commit(recipients: list[str], subject: str, body: str, url: str = "") -> None:
+def _email_after_commit(notification_ids: list[int]) -> None:
+    from .tasks import notification_email_send_task
+
+    for notification_id in notification_ids:
+        notification_email_send_task.delay_on_commit(notification_id)
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """E-mail one notification to its person once, if they (still) have an address; a retry never sends twice."""
     from django.conf import settings
 
-    text = body + (f"\n\n{settings.RUTA_BASE_URL}{url}" if url else "")
-
-    def send() -> None:
-        for address in recipients:
-            try:
-                send_mail(subject[:200], text, None, [address])
-            except Exception:  # a mail outage must never undo the in-app notice
-                logger.exception("cohort notice e-mail failed")
-
-    transaction.on_commit(send)
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update().select_related("user").filter(pk=notification_id).first()
+        )
+        if notification is None or notification.emailed_at or not notification.user.email:
+            return False
+        link = f"\n\n{settings.RUTA_BASE_URL}{notification.url}" if notification.url else ""
+        send_mail(notification.title[:200], notification.body + link, None, [notification.user.email])
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
 
 
 def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
@@ -616,12 +624,11 @@ def announcement_send(*, cohort: Cohort, author: User, title: str, body: str) ->
     announcement = Announcement.objects.create(cohort=cohort, author=author, title=title, body=body)
     members = list(User.objects.filter(cohort_memberships__cohort=cohort).only("pk", "email"))
     url = "/grupos/notificaciones/"
-    Notification.objects.bulk_create(
+    notifications = Notification.objects.bulk_create(
         [Notification(user=m, title=f"{cohort.name}: {title}"[:200], body=body, url=url) for m in members]
     )
-    emails = [m.email for m in members if m.email]
-    if emails:
-        _email_after_commit(emails, f"{cohort.name}: {title}", body, url)
-    announcement.emailed = len(emails)
+    with_email = [n.pk for n, m in zip(notifications, members, strict=True) if m.email]
+    _email_after_commit(with_email)
+    announcement.emailed = len(with_email)
     announcement.save(update_fields=["emailed"])
     return announcement

@@ -414,3 +414,18 @@ def test_participant_sees_their_sessions_and_own_attendance():
     Attendance.objects.create(session=session, user=beto, status="absent")
     assert selectors.sessions_for_participant(user=ana) == [(session, "present")]
     assert selectors.sessions_for_participant(user=UserFactory()) == []
+
+
+def test_notification_email_is_sent_once_and_only_with_an_address(django_capture_on_commit_callbacks):
+    with_mail = UserFactory(email="ana@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = services.notification_send(user=with_mail, title="Hola", body="Bienvenida", url="/grupos/")
+    assert [m.to for m in mail.outbox] == [["ana@example.org"]]
+    assert "/grupos/" in mail.outbox[0].body
+    assert services.notification_email_send(notification_id=notification.pk) is False  # a redelivery sends nothing
+    assert len(mail.outbox) == 1
+    without = UserFactory(email="")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notification_send(user=without, title="Hola")
+    assert len(mail.outbox) == 1
+    assert Notification.objects.filter(user=without, title="Hola").exists()
