@@ -537,6 +537,7 @@ def _player_block(block: PackagePlayer, package: Any) -> dict[str, Any]:
 
 # --- export ------------------------------------------------------------------------------------------------
 
+_PLAYER_LINK = re.compile(r"/paquetes/[0-9a-f-]{36}/abrir/")
 _MEDIA_SRC = re.compile(r"""(src|href)=(["'])([^"']+)\2""")
 
 
@@ -568,7 +569,9 @@ def _outline_blocks(raw: list[dict[str, Any]], files: dict[str, bytes], skipped:
     out: list[Block] = []
     for item in raw:
         kind, value = item.get("type"), item.get("value") or {}
-        if kind == "text":
+        if kind == "text" and _PLAYER_LINK.search(str(value)):
+            skipped.append(_("enlace a un contenido SCORM/H5P (sus archivos aún no viajan en el paquete Ruta)"))
+        elif kind == "text":
             out.append(RichText(html=_export_media(str(value), files)))
         elif kind == "video" and value.get("url"):
             out.append(Video(url=value["url"], title=value.get("title", "")))
@@ -609,8 +612,13 @@ def _outline_blocks(raw: list[dict[str, Any]], files: dict[str, bytes], skipped:
     return out
 
 
-def course_export(*, course: CoursePage, adapted_by: str = "", change_note: str = "") -> tuple[bytes, list[str]]:
-    """A Ruta package of a course (draft content included): bytes and the block kinds it could not carry."""
+def course_export(
+    *, course: CoursePage, adapted_by: str = "", change_note: str = "", version: str = ""
+) -> tuple[bytes, list[str]]:
+    """A Ruta package of a course (draft content included): bytes and the block kinds it could not carry.
+
+    Provenance comes from the import that created the course; a new ``version`` records the previous one as the
+    parent (``<identifier>@<version>``), so an institution's adaptation stays linked to the original."""
     import dataclasses
 
     from content.packages.outline import Lesson as OutlineLesson
@@ -621,6 +629,13 @@ def course_export(*, course: CoursePage, adapted_by: str = "", change_note: str 
     latest = PackageImport.objects.filter(course_page=course, status=PackageImport.Status.DONE).order_by("-pk").first()
     names = {f.name for f in dataclasses.fields(Provenance)}
     provenance = Provenance(**{k: str(v) for k, v in (latest.provenance if latest else {}).items() if k in names})
+    provenance.source_identifier = provenance.source_identifier or f"ruta:{course.code}"
+    if version and version != provenance.version:
+        previous = provenance.version
+        provenance.parent_identifier = (
+            f"{provenance.source_identifier}@{previous}" if previous else provenance.source_identifier
+        )
+        provenance.version = version
     if adapted_by:
         provenance.adapted_by = adapted_by
     if change_note:
@@ -636,7 +651,6 @@ def course_export(*, course: CoursePage, adapted_by: str = "", change_note: str 
             blocks = _outline_blocks(list(lesson.body.raw_data), files, skipped)
             lessons.append(OutlineLesson(title=lesson.title, blocks=blocks))
         modules.append(OutlineModule(title=module.title, lessons=lessons))
-    provenance.source_identifier = provenance.source_identifier or f"ruta:{course.code}"
     outline = Outline(
         title=course.title,
         format="ruta",

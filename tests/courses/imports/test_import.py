@@ -166,3 +166,23 @@ def test_course_export_import_export_is_lossless(tmp_path):
     second, skipped = course_export(course=second_import.course_page.specific)
     assert skipped == []
     assert second == first
+
+
+def test_adaptation_export_links_to_its_parent(tmp_path):
+    catalogue()
+    record = package_import_run(
+        package_import=package_import_create(file=CORPUS / "scorm12/golf_RuntimeBasicCalls_SCORM12.zip")
+    )
+    from content.packages.doctor import package_inspect
+    from courses.imports.services import course_export
+
+    data, skipped = course_export(
+        course=record.course_page.specific, adapted_by="IAEN", change_note="Traducido al español", version="2"
+    )
+    assert skipped  # the SCORM player block is listed: its files do not travel yet
+    out = tmp_path / "adaptacion.zip"
+    out.write_bytes(data)
+    provenance = package_inspect(out).outline.provenance
+    assert provenance.adapted_by == "IAEN" and provenance.change_note == "Traducido al español"
+    assert provenance.version == "2"
+    assert provenance.parent_identifier == "com.scorm.golfsamples.runtime.basicruntime.12@1"

@@ -18,13 +18,17 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--adapted-by", default="", help="Institución que adaptó esta versión")
         parser.add_argument("--change-note", default="", help="Qué cambió respecto del original")
+        parser.add_argument("--package-version", dest="package_version", default="", help="Versión de esta adaptación")
 
     def handle(self, *args, **options):
         course = CoursePage.objects.filter(pk=options["course_id"]).first()
         if course is None:
             raise CommandError(f"No existe el curso {options['course_id']}")
         data, skipped = course_export(
-            course=course, adapted_by=options["adapted_by"], change_note=options["change_note"]
+            course=course,
+            adapted_by=options["adapted_by"],
+            change_note=options["change_note"],
+            version=options["package_version"],
         )
         Path(options["file"]).write_bytes(data)
         self.stdout.write(self.style.SUCCESS(f"Paquete Ruta escrito en {options['file']} ({len(data)} bytes)."))
