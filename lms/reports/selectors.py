@@ -915,7 +915,7 @@ def gender_quota(scope: Scope) -> tuple[list[QuotaRow], Table | None]:
     for row in (
         members.annotate(**dimension_annotations(sex, "user", scope.reference_date))
         .values("cohort_id", "_dim")
-        .annotate(n=Count("user_id", distinct=True))
+        .annotate(n=Count("id"))  # one row per (cohort, person): no DISTINCT needed
         .order_by()
     ):
         counts[(row["cohort_id"], row["_dim"] or NOT_STATED)] = row["n"]

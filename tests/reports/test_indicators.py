@@ -164,3 +164,12 @@ def test_cross_table_with_consent_gated_dimension(world, settings):
     assert women.cells[columns.index("no-indicado")].value == 5
     assert women.cells[columns.index("asylum")].value is None  # a2's status is hidden: consent withdrawn
     assert table.total_row.cells[-1].value == 11
+
+
+@pytest.mark.parametrize("dimension", ["sexo", "nacionalidad", "situacion-migratoria", "edad"])
+def test_totals_of_a_breakdown_equal_the_overall_figures(world, dimension):
+    scope = Scope(universe_for(world.me, "monitoreo"))
+    overall = indicator_figures(scope)[0][None]
+    grouped = indicator_figures(scope, DIMENSIONS[dimension])[0][None]
+    assert grouped.counts == overall.counts
+    assert grouped.ratios == overall.ratios
