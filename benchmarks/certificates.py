@@ -139,6 +139,17 @@ def main() -> None:
         page_rps = measure(lambda i: reverse("certification:verify", args=[codes[i % len(codes)]]))
         api_rps = measure(lambda i: f"/api/v1/certificates/{codes[i % len(codes)]}")
 
+        # The same with an in-memory cache, standing in for Redis (the rate limit's counter is the main cost
+        # of the database cache on SQLite).
+        from asgiref.local import Local
+        from django.core.cache import caches
+
+        caches.settings = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        caches._connections = Local(caches.thread_critical)
+        bare_mem_rps = measure(lambda i: "/benchmark/bare")
+        page_mem_rps = measure(lambda i: reverse("certification:verify", args=[codes[i % len(codes)]]))
+        api_mem_rps = measure(lambda i: f"/api/v1/certificates/{codes[i % len(codes)]}")
+
         print(f"Certificates issued: {args.count} (sign + QR + A4 PDF + PNG, stored)")
         print(f"  issued per second:            {rate(args.count, issue_seconds):8.1f}  (wall clock)")
         print(f"  issued per CPU-second:        {rate(args.count, issue_cpu_seconds):8.1f}  (this process's CPU time)")
@@ -149,6 +160,10 @@ def main() -> None:
         print(f"  bare Django view:             {bare_rps:8.1f} req/s (baseline)")
         print(f"  verification page:            {page_rps:8.1f} req/s  ratio {page_rps / bare_rps:.2f}")
         print(f"  JSON API:                     {api_rps:8.1f} req/s  ratio {api_rps / bare_rps:.2f}")
+        print("Verification with an in-memory cache (as with Redis):")
+        print(f"  bare Django view:             {bare_mem_rps:8.1f} req/s (baseline)")
+        print(f"  verification page:            {page_mem_rps:8.1f} req/s  ratio {page_mem_rps / bare_mem_rps:.2f}")
+        print(f"  JSON API:                     {api_mem_rps:8.1f} req/s  ratio {api_mem_rps / bare_mem_rps:.2f}")
 
 
 if __name__ == "__main__":
