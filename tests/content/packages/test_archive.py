@@ -301,3 +301,21 @@ def test_script_bearing_svg_in_a_package_is_neutralised(tmp_path):
     report = package_inspect(pkg)
     assert report.importable
     assert "active_svg" in report.codes("warning")
+
+
+def test_heavy_media_is_reported(tmp_path):
+    manifest = b"""<manifest identifier="m" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+      xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"><metadata><schemaversion>1.2</schemaversion></metadata>
+      <organizations default="o"><organization identifier="o"><title>T</title>
+      <item identifier="i" identifierref="r"><title>L</title></item></organization></organizations>
+      <resources><resource identifier="r" type="webcontent" adlcp:scormtype="sco" href="index.html"/></resources>
+      </manifest>"""
+    pkg = tmp_path / "heavy.zip"
+    with zipfile.ZipFile(pkg, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("imsmanifest.xml", manifest)
+        zf.writestr("index.html", b"<p>")
+        zf.writestr("video/clase.mp4", b"\x00\x01" * (11 * 1024 * 1024))
+    report = package_inspect(pkg)
+    assert report.importable
+    heavy = next(f for f in report.findings if f.code == "heavy_file")
+    assert heavy.level == "warning" and "video/clase.mp4" in heavy.message and "datos móviles" in heavy.message
