@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from content.exceptions import ActivityError
 from content.selectors import activity_get
@@ -472,9 +473,14 @@ def _do_join(request, code: str, form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="cohorts-check-in", key="user", rate="10/h", method="POST", block=False)
 def check_in(request):
+    # Stipends depend on attendance: a 4-digit code must not be guessable by trying them all.
     form = CheckInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and getattr(request, "limited", False):
+        form.is_valid()
+        form.add_error("code", _("Demasiados intentos. Pide ayuda a tu facilitador·a o inténtalo en una hora."))
+    elif request.method == "POST" and form.is_valid():
         try:
             attendance = services.attendance_check_in(user=request.user, code=form.cleaned_data["code"])
         except ValidationError as exc:

@@ -367,3 +367,14 @@ def test_member_page_offers_a_temporary_password_for_participants_without_one(tr
     Membership.objects.create(user=colleague, institution=cohort.institution, role=Role.TRAINER)
     html = trainer_client.get(reverse("cohorts:member", args=[cohort.pk, colleague.pk])).content.decode()
     assert reverse("accounts:helper_reset", args=[colleague.pk]) not in html
+
+
+def test_check_in_codes_cannot_be_guessed_by_brute_force(client, cohort):
+    session = LiveSessionFactory(cohort=cohort, starts_at=timezone.now())
+    client.force_login(member_of(cohort))
+    wrong = "0000" if session.check_in_code != "0000" else "1111"
+    for _ in range(10):
+        client.post(reverse("cohorts:check_in"), {"code": wrong})
+    response = client.post(reverse("cohorts:check_in"), {"code": session.check_in_code})
+    assert "Demasiados intentos" in response.content.decode()
+    assert not Attendance.objects.filter(session=session).exists()
