@@ -72,8 +72,17 @@ class Dimension:
     free_text: bool = False
 
 
+def _profile(path: str, name: str) -> str:
+    """The lookup of a profile field from a fact model (``path`` to the person) or from User (``path`` "")."""
+    return f"{path}__profile__{name}" if path else f"profile__{name}"
+
+
+def _user_id(path: str) -> str:
+    return f"{path}_id" if path else "id"
+
+
 def _field(path: str, name: str) -> Expression:
-    return Coalesce(F(f"{path}__profile__{name}"), Value(NOT_STATED), output_field=CharField())
+    return Coalesce(F(_profile(path, name)), Value(NOT_STATED), output_field=CharField())
 
 
 def _sex(path: str, ref: date) -> Expression:
@@ -81,7 +90,7 @@ def _sex(path: str, ref: date) -> Expression:
 
 
 def _nationality(path: str, ref: date) -> Expression:
-    field = f"{path}__profile__nationality"
+    field = _profile(path, "nationality")
     known = [code for code in NATIONALITIES if code != "other"]
     return Case(
         When(Q(**{f"{field}__isnull": True}) | Q(**{field: ""}), then=Value(NOT_STATED)),
@@ -92,7 +101,7 @@ def _nationality(path: str, ref: date) -> Expression:
 
 
 def _age_band(path: str, ref: date) -> Expression:
-    field = f"{path}__profile__birth_year"
+    field = _profile(path, "birth_year")
     whens = []
     for key, low, high in AGE_BANDS:
         # Age is approximated as reference year − birth year (only the year of birth is stored).
@@ -169,14 +178,14 @@ def dimension_annotations(dimension: Dimension, user_path: str, ref: date, name:
         granted = ConsentRecord.objects.filter(pk__in=latest, granted=True).values("user_id")
         return {
             name: Case(
-                When(Q(**{f"{user_path}_id__in": granted}), then=_field(user_path, "migratory_status")),
+                When(Q(**{f"{_user_id(user_path)}__in": granted}), then=_field(user_path, "migratory_status")),
                 default=Value(NOT_STATED),
                 output_field=CharField(),
             )
         }
     if isinstance(expression, _MigratoryExpr):
         consent = ConsentRecord.objects.filter(
-            user_id=OuterRef(f"{user_path}_id"), purpose=ConsentRecord.Purpose.REPORTING
+            user_id=OuterRef(_user_id(user_path)), purpose=ConsentRecord.Purpose.REPORTING
         )
         latest = Subquery(consent.order_by("-created_at", "-id").values("granted")[:1])
         return {

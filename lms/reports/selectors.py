@@ -529,13 +529,14 @@ def _rows(
     per ``COUNT(DISTINCT ...)``, which is what keeps reports fast at 100,000 people.
     """
     user_field = f"{user_path}_id"
-    if dimension is not None:
-        qs = qs.annotate(**dimension_annotations(dimension, user_path, ref))
-        inner = qs.values(user_field, "_dim").annotate(**per_person).order_by()
-    else:
-        inner = qs.values(user_field).annotate(**per_person).order_by()
+    # Aggregate per person first, without touching profiles; the dimension is joined afterwards, on one
+    # row per person rather than one per fact (400,000 attendance records become 100,000 people).
+    inner = qs.values(user_field).annotate(**per_person).order_by()
     try:
         sql, params = inner.query.sql_with_params()
+        if dimension is not None:
+            people = User.objects.annotate(**dimension_annotations(dimension, "", ref)).values("id", "_dim")
+            dim_sql, dim_params = people.query.sql_with_params()
     except EmptyResultSet:  # an empty universe: nothing to count
         return {} if dimension is not None else {None: dict.fromkeys(outer)}
     quote = connection.ops.quote_name
@@ -546,10 +547,15 @@ def _rows(
         else:
             columns.append(f"SUM(t.{quote(source)}) AS {quote(name)}")
     select = ", ".join(columns)
+    # Names below are ours (quoted); every value is a parameter.
     if dimension is not None:
-        statement = f"SELECT t.{quote('_dim')}, {select} FROM ({sql}) t GROUP BY t.{quote('_dim')}"  # noqa: S608
+        statement = (
+            f"SELECT d.{quote('_dim')}, {select} FROM ({sql}) t "  # noqa: S608
+            f"INNER JOIN ({dim_sql}) d ON d.{quote('id')} = t.{quote(user_field)} GROUP BY d.{quote('_dim')}"
+        )
+        params = (*params, *dim_params)
     else:
-        statement = f"SELECT {select} FROM ({sql}) t"  # noqa: S608 - names are ours, values are parameters
+        statement = f"SELECT {select} FROM ({sql}) t"  # noqa: S608
     names = list(outer)
     result: dict = {}
     with connection.cursor() as cursor:
