@@ -24,7 +24,7 @@ from django.db.models import Exists as ExistsExpr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lms.accounts.models import Institution, Membership, Role, User
+from lms.accounts.models import Institution, Membership, Profile, Role, User
 
 from . import suppression
 from .dimensions import DIMENSIONS, NOT_STATED, Dimension, dimension_annotations, ordered_values, value_label
@@ -1143,7 +1143,6 @@ def participant_rows(scope: Scope, sensitive: Iterable[str] = ()) -> tuple[list[
     qs = (
         enrollment.objects.filter(scope.q(ENROLLMENT))
         .filter(_in_period("enrolled_at", f) | _in_period("completed_at", f) | _in_period("last_activity_at", f))
-        .select_related("user", "user__profile", "course")
         .order_by("user__username", "course_id")
     )
     consent_ok: set[int] = set()
@@ -1158,45 +1157,68 @@ def participant_rows(scope: Scope, sensitive: Iterable[str] = ()) -> tuple[list[
         ):
             latest.setdefault(user_id, granted)
         consent_ok = {u for u, g in latest.items() if g}
-    status_labels = dict(enrollment.Status.choices) if hasattr(enrollment, "Status") else {}
+    status_labels = {k: str(v) for k, v in enrollment.Status.choices} if hasattr(enrollment, "Status") else {}
+    course_names = {pk: str(c) for pk, c in _course_labels(qs)}
+    profile_fields = {key: name for key, name in _SENSITIVE_PROFILE_FIELDS.items() if key in wanted}
+    columns = [
+        "user_id",
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "course_id",
+        "enrolled_at",
+        "status",
+        "progress",
+        "score",
+        "completed_at",
+        *[f"user__profile__{name}" for name in profile_fields.values()],
+    ]
+    labels = {
+        "sex": {k: str(v) for k, v in Profile.Sex.choices if k},
+        "migratory_status": {k: str(v) for k, v in Profile.MigratoryStatus.choices if k},
+        "id_document_type": {k: str(v) for k, v in Profile.DocumentType.choices if k},
+        "disability": {k: str(v) for k, v in Profile.Disability.choices if k},
+    }
+    tz = timezone.get_current_timezone()
     rows: list[list[Any]] = []
-    for e in qs.iterator(chunk_size=2000):
-        profile = getattr(e.user, "profile", None) if hasattr(e.user, "profile") else None
+    # Plain tuples, not model instances: 100,000 rows in seconds rather than tens of seconds.
+    for values in qs.values_list(*columns).iterator(chunk_size=5000):
+        user_id, username, first, last, course_id, enrolled, status, progress, score, completed = values[:10]
         row: list[Any] = [
-            e.user.username,
-            e.user.printed_name,
-            str(e.course),
-            timezone.localtime(e.enrolled_at).date().isoformat() if e.enrolled_at else "",
-            str(status_labels.get(e.status, e.status)),
-            e.progress,
-            e.score if e.score is not None else "",
-            timezone.localtime(e.completed_at).date().isoformat() if e.completed_at else "",
+            username,
+            f"{first} {last}".strip() or username,
+            course_names.get(course_id, ""),
+            enrolled.astimezone(tz).date().isoformat() if enrolled else "",
+            status_labels.get(status, status),
+            progress,
+            score if score is not None else "",
+            completed.astimezone(tz).date().isoformat() if completed else "",
         ]
-        for key in wanted:
-            row.append(_sensitive_value(profile, key, e.user_id in consent_ok))
+        for (key, profile_field), value in zip(profile_fields.items(), values[10:], strict=True):
+            if key == "situacion_migratoria" and user_id not in consent_ok:
+                value = ""
+            value = "" if value is None else value
+            row.append(labels.get(profile_field, {}).get(value, value) if value != "" else "")
         rows.append(row)
     return headers, rows
 
 
-def _sensitive_value(profile: Any, key: str, consent: bool) -> Any:
-    if profile is None:
-        return ""
-    if key == "sexo":
-        return profile.get_sex_display() if profile.sex else ""
-    if key == "anio_nacimiento":
-        return profile.birth_year or ""
-    if key == "nacionalidad":
-        return profile.nationality
-    if key == "pais":
-        return profile.country
-    if key == "region":
-        return profile.region
-    if key == "ciudad":
-        return profile.city
-    if key == "situacion_migratoria":
-        return profile.get_migratory_status_display() if consent and profile.migratory_status else ""
-    if key == "tipo_documento":
-        return profile.get_id_document_type_display() if profile.id_document_type else ""
-    if key == "discapacidad":
-        return profile.get_disability_display() if profile.disability else ""
-    return ""
+_SENSITIVE_PROFILE_FIELDS = {
+    "sexo": "sex",
+    "anio_nacimiento": "birth_year",
+    "nacionalidad": "nationality",
+    "pais": "country",
+    "region": "region",
+    "ciudad": "city",
+    "situacion_migratoria": "migratory_status",
+    "tipo_documento": "id_document_type",
+    "discapacidad": "disability",
+}
+
+
+def _course_labels(qs: QuerySet) -> list[tuple[int, Any]]:
+    course_model = _model("courses.CoursePage")
+    if course_model is None:
+        return []
+    ids = set(qs.values_list("course_id", flat=True).distinct().order_by())
+    return [(c.pk, c) for c in course_model.objects.filter(pk__in=ids)]
