@@ -118,7 +118,7 @@ def activity_can_grade(*, grader: Any, learner: Any, page: Page | None) -> bool:
 
 
 def activity_results_for_user(*, user: Any, usage_ids: Iterable[str]) -> dict[str, ActivityResult]:
-    """Best and last score, pass, completion, attempts used and pending review per activity (one query)."""
+    """Best and last score, pass, completion, attempts and pending review per activity (submissions + packages)."""
     ids = [str(usage_id) for usage_id in usage_ids]
     rows: dict[str, list[Submission]] = {usage_id: [] for usage_id in ids}
     if getattr(user, "is_authenticated", False) and ids:
@@ -141,7 +141,31 @@ def activity_results_for_user(*, user: Any, usage_ids: Iterable[str]) -> dict[st
             pending_review=last.is_pending,
             last_submitted_at=last.created_at,
         )
+    _merge_package_attempts(user=user, results=results)
     return results
+
+
+def _merge_package_attempts(*, user: Any, results: dict[str, ActivityResult]) -> None:
+    """Imported SCORM/H5P players keep their CMI data in ``ScormAttempt``: report them like any activity."""
+    from content.packages.models import ScormAttempt
+
+    missing = [usage_id for usage_id, result in results.items() if result.attempts_used == 0]
+    if not missing or not getattr(user, "is_authenticated", False):
+        return
+    for attempt in ScormAttempt.objects.filter(user=user, usage_id__in=missing).order_by("attempt_number"):
+        passed = attempt.success_status == "passed" or (
+            attempt.success_status in ("", "unknown") and attempt.completion_status == "completed"
+        )
+        results[attempt.usage_id] = ActivityResult(
+            usage_id=attempt.usage_id,
+            attempts_used=attempt.attempt_number,
+            best_score=attempt.score_scaled,
+            last_score=attempt.score_scaled,
+            passed=passed,
+            completed=attempt.completed,
+            pending_review=False,
+            last_submitted_at=attempt.updated_at,
+        )
 
 
 def pending_submissions_for_grading(*, usage_ids: Iterable[str]) -> QuerySet[Submission]:

@@ -15,6 +15,7 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
 from content.blocks import ACTIVITY_BLOCKS, ActivityBlock
+from content.packages.blocks import PackageActivityBlock
 
 
 def _file_size(document) -> int | None:
@@ -235,8 +236,13 @@ MEDIA_BLOCKS = [
     ("callout", CalloutBlock()),
 ]
 
-LESSON_BODY_BLOCKS = [*MEDIA_BLOCKS, *ACTIVITY_BLOCKS]
-ACTIVITY_BLOCK_NAMES: frozenset[str] = frozenset(name for name, _block in ACTIVITY_BLOCKS)
+# Imported SCORM/H5P content played in a sandboxed frame: it reports completion (and a score that never counts
+# towards the course score: a package's own score is not server-graded evidence).
+PLAYER_BLOCKS = [("package", PackageActivityBlock())]
+
+LESSON_BODY_BLOCKS = [*MEDIA_BLOCKS, *ACTIVITY_BLOCKS, *PLAYER_BLOCKS]
+ACTIVITY_BLOCK_NAMES: frozenset[str] = frozenset(name for name, _block in [*ACTIVITY_BLOCKS, *PLAYER_BLOCKS])
+_ALL_ACTIVITY_BLOCKS = dict([*ACTIVITY_BLOCKS, *PLAYER_BLOCKS])
 
 
 def activity_refs(body) -> list[dict]:
@@ -248,7 +254,9 @@ def activity_refs(body) -> list[dict]:
         if child.get("type") not in ACTIVITY_BLOCK_NAMES or not child.get("id"):
             continue
         value = child.get("value") or {}
-        graded = isinstance(dict(ACTIVITY_BLOCKS)[child["type"]], ActivityBlock)
+        if child["type"] == "package" and not value.get("tracked", True):
+            continue  # an untracked package reports nothing, so it cannot gate completion
+        graded = isinstance(_ALL_ACTIVITY_BLOCKS[child["type"]], ActivityBlock)
         try:
             weight = float(value.get("weight", 1) if graded else 0)
         except (TypeError, ValueError):

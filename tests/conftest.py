@@ -5,6 +5,18 @@ from django.core.management import call_command
 
 
 @pytest.fixture(autouse=True)
+def _eager_tasks_unless_worker(request):
+    """Unit tests run Celery tasks in-process, also in CI's PostgreSQL + Redis run; only tests marked
+    ``worker`` send them to the real worker that .ci/run starts (DESIGN.md: tasks eager in unit tests)."""
+    from lms.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = request.node.get_closest_marker("worker") is None or previous
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _cache_table(db):
     """The database cache table (the default cache without Redis) exists in every test database."""
     call_command("createcachetable", verbosity=0)

@@ -150,6 +150,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic work for `celery -A lms beat` (production); `manage.py certificate_expiry_reminders` does the same by hand.
+CELERY_BEAT_SCHEDULE = {
+    "certificate-expiry-reminders": {
+        "task": "certification.tasks.certificate_expiry_reminders_send_task",
+        "schedule": 24 * 60 * 60,
+    },
+}
 
 # --- Files: through Django's storage API; S3-compatible storage is a setting.
 STORAGES = {
