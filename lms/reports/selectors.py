@@ -995,7 +995,7 @@ def gender_quota(scope: Scope) -> tuple[list[QuotaRow], Table | None]:
 
 QUOTA_STATUS = {
     "ok": _("Cumple"),
-    "warning": _("Alerta: por debajo del 50 % con inscripción abierta"),
+    "warning": _("Alerta: inscripción abierta y mujeres por debajo del 50 %"),
     "bad": _("No cumple"),
 }
 
