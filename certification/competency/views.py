@@ -647,67 +647,68 @@ def body_home(request, slug: str):
     return render(request, "competency/body_home.html", context)
 
 
-@login_required
-@require_POST
-def body_assign(request, slug: str, pk: int):
+def _body_assignment(request, slug: str, pk: int, *, prefix: str, assign, done: str):
+    """Parse the person picked by the certifying body's staff and call ``assign(application, person)``."""
     body = _managed_body(request, slug)
     application = get_object_or_404(Application, pk=pk, standard__certifying_body=body)
     form = forms.AssignForm(
-        request.POST, people=selectors.eligible_evaluators(application=application), prefix=f"a{application.pk}"
+        request.POST, people=selectors.eligible_evaluators(application=application), prefix=f"{prefix}{application.pk}"
     )
-    if form.is_valid():
-        try:
-            services.evaluator_assign(
-                application=application, evaluator=form.cleaned_data["person"], actor=request.user
-            )
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("Evaluador o evaluadora asignada."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Elige una persona evaluadora habilitada."))
+        return redirect("competency:body", slug=slug)
+    try:
+        assign(application, form.cleaned_data["person"])
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, done)
     return redirect("competency:body", slug=slug)
+
+
+@login_required
+@require_POST
+def body_assign(request, slug: str, pk: int):
+    return _body_assignment(
+        request,
+        slug,
+        pk,
+        prefix="a",
+        assign=lambda application, person: services.evaluator_assign(
+            application=application, evaluator=person, actor=request.user
+        ),
+        done=_("Evaluador o evaluadora asignada."),
+    )
 
 
 @login_required
 @require_POST
 def body_assign_validator(request, slug: str, pk: int):
-    body = _managed_body(request, slug)
-    application = get_object_or_404(Application, pk=pk, standard__certifying_body=body)
-    form = forms.AssignForm(
-        request.POST, people=selectors.eligible_evaluators(application=application), prefix=f"v{application.pk}"
+    return _body_assignment(
+        request,
+        slug,
+        pk,
+        prefix="v",
+        assign=lambda application, person: services.validator_assign(
+            application=application, validator=person, actor=request.user
+        ),
+        done=_("Persona validadora asignada."),
     )
-    if form.is_valid():
-        try:
-            services.validator_assign(
-                application=application, validator=form.cleaned_data["person"], actor=request.user
-            )
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("Persona validadora asignada."))
-    else:
-        messages.error(request, _("Elige una persona evaluadora habilitada."))
-    return redirect("competency:body", slug=slug)
 
 
 @login_required
 @require_POST
 def body_assign_appeal(request, slug: str, pk: int):
-    body = _managed_body(request, slug)
-    application = get_object_or_404(Application, pk=pk, standard__certifying_body=body)
-    appeal_obj = get_object_or_404(Appeal, application=application)
-    form = forms.AssignForm(
-        request.POST, people=selectors.eligible_evaluators(application=application), prefix=f"r{application.pk}"
+    return _body_assignment(
+        request,
+        slug,
+        pk,
+        prefix="r",
+        assign=lambda application, person: services.appeal_assign(
+            appeal=get_object_or_404(Appeal, application=application), reviewer=person, actor=request.user
+        ),
+        done=_("Apelación asignada."),
     )
-    if form.is_valid():
-        try:
-            services.appeal_assign(appeal=appeal_obj, reviewer=form.cleaned_data["person"], actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("Apelación asignada."))
-    return redirect("competency:body", slug=slug)
 
 
 @login_required
