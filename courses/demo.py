@@ -136,7 +136,9 @@ def _course(programme: ProgrammePage, slug: str, modules: list[tuple[str, str, l
 
 
 def _lessons(course: CoursePage) -> list[LessonPage]:
-    return list(LessonPage.objects.live().descendant_of(course).order_by("path"))
+    # Only the required lessons this seeder builds: later seeders may add optional ones (the cohorts demo adds
+    # a free-text lesson to GIN), and a second run must not start progress on them.
+    return list(LessonPage.objects.live().descendant_of(course).filter(required=True).order_by("path"))
 
 
 def _build_catalogue(ctx) -> dict[str, CoursePage]:

@@ -13,6 +13,7 @@ import importlib.util
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from lms.demo.context import DemoContext
 
@@ -34,6 +35,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("createcachetable", verbosity=0)
         ctx = DemoContext(stdout=self.stdout, style=self.style)
+        # Demo people get no real e-mail (welcome and notice messages would flood the console).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self._seed(ctx)
+        ctx.print_summary()
+
+    def _seed(self, ctx: DemoContext) -> None:
         for name in SEEDERS:
             try:
                 if importlib.util.find_spec(name) is None:
@@ -43,4 +50,3 @@ class Command(BaseCommand):
             module = importlib.import_module(name)
             with transaction.atomic():
                 module.seed(ctx)
-        ctx.print_summary()
