@@ -56,7 +56,9 @@ class PackageActivityBlock(blocks.StructBlock):
         token = file_token(package)
         request = (parent_context or {}).get("request")
         page = (parent_context or {}).get("page")
-        usage_id = (parent_context or {}).get("block_id") or value.get("launch", "")[:64]
+        context_in = parent_context or {}
+        # The StreamField child id (Wagtail passes it as ``id``) is the activity's usage id, like every activity.
+        usage_id = str(context_in.get("id") or context_in.get("block_id") or value.get("launch", ""))[:64]
         if value.get("engine") == "h5p":
             src = reverse("packages:h5p", args=[package.uuid, token])
         else:
