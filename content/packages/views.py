@@ -70,7 +70,11 @@ def _shim() -> bytes:
         # Read-only, so the common "var API = null;" at the top of SCORM wrappers cannot hide the bridge.
         "<script>(function(){if(!window.CrossFrameAPI){return;}var a=new CrossFrameAPI('*',window.top);"
         "['API','API_1484_11'].forEach(function(n){Object.defineProperty(window,n,"
-        "{value:a,writable:false,configurable:false});});})();</script>"
+        "{value:a,writable:false,configurable:false});});"
+        # The sandboxed frame cannot read its parent (opaque origin): the ADL discovery algorithm scans
+        # window.parent first and would throw, so the frame is its own "parent" and finds the bridge here.
+        "try{void window.parent.API_1484_11;}catch(e){Object.defineProperty(window,'parent',"
+        "{value:window,configurable:true});}})();</script>"
     ).encode()
 
 

@@ -1,7 +1,6 @@
 """Imported packages played by a learner in headless Chromium, end to end through Ruta's own pages:
-a SCORM 1.2 package runs to completion in the sandboxed player and the learner's progress shows it; a
-converted H5P question and a converted Open edX problem are answered as Ruta activities.
-(SCORM 2004 golf SCOs do not yet initialise through the cross-frame bridge: not covered here.)"""
+a SCORM 1.2 and a SCORM 2004 package run to completion in the sandboxed player and the learner's progress
+shows it; a converted H5P question and a converted Open edX problem are answered as Ruta activities."""
 
 from __future__ import annotations
 
@@ -68,8 +67,14 @@ def first_lesson_with(course: CoursePage, kind: str) -> tuple[LessonPage, dict]:
             "API",
             "API.LMSSetValue('cmi.core.lesson_status', 'completed'); API.LMSCommit('')",
         ),
+        (
+            "scorm2004/golf_RunTimeAdvancedCalls_SCORM20043rdEdition.zip",
+            "API_1484_11",
+            "API_1484_11.SetValue('cmi.completion_status', 'completed');"
+            "API_1484_11.SetValue('cmi.success_status', 'passed'); API_1484_11.Commit('')",
+        ),
     ],
-    ids=["scorm12"],
+    ids=["scorm12", "scorm2004"],
 )
 def test_scorm_package_played_to_completion_shows_in_progress(
     desktop_page, live_server, screenshot, package, api, complete
