@@ -2,9 +2,11 @@
 
 from django.dispatch import receiver
 
+from courses.imports.signals import course_package_exporting, course_package_imported
 from courses.signals import course_completed
 from lms.accounts.signals import user_data_requested
 
+from .packaging import programmes_for_package, programmes_from_package
 from .selectors import certificate_data_export
 from .services import certificates_issue_for_completion
 
@@ -17,3 +19,15 @@ def on_course_completed(sender, enrollment, **kwargs):
 @receiver(user_data_requested, dispatch_uid="certification.on_user_data_requested")
 def on_user_data_requested(sender, *, user, **kwargs):
     return {"certificates": certificate_data_export(user=user)}
+
+
+@receiver(course_package_exporting, dispatch_uid="certification.on_course_package_exporting")
+def on_course_package_exporting(sender, *, course, add_image, **kwargs):
+    return {"certificate_programmes": programmes_for_package(course=course, add_image=add_image)}
+
+
+@receiver(course_package_imported, dispatch_uid="certification.on_course_package_imported")
+def on_course_package_imported(sender, *, course, extra, image, user, note, **kwargs):
+    programmes_from_package(
+        course=course, programmes=extra.get("certificate_programmes"), image=image, user=user, note=note
+    )

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from django.utils.translation import gettext_lazy as _
 
@@ -168,6 +169,22 @@ class SafeArchive:
                     detail=name,
                 )
         return buf.getvalue()
+
+    def copy_to(self, name: str, out: BinaryIO, *, max_size: int | None = None) -> int:
+        """Stream one file into ``out`` (never whole in memory); refused past ``max_size`` (default: the
+        per-entry limit). Returns the bytes written."""
+        cap = self.limits.max_entry_size if max_size is None else max_size
+        written = 0
+        for chunk in self._iter_chunks(name):
+            written += len(chunk)
+            if written > cap:
+                raise PackageRefused(
+                    _("El archivo «%(name)s» del paquete es demasiado grande para leerlo.") % {"name": name},
+                    code="file_too_large",
+                    detail=name,
+                )
+            out.write(chunk)
+        return written
 
     def read_text(self, name: str, *, max_size: int | None = None) -> str:
         return self.read(name, max_size=max_size).decode("utf-8-sig", errors="replace")

@@ -6,6 +6,8 @@ Block kinds are Ruta's own, independent of the source format:
   ``TextEntryActivity``, ``NumericActivity``, ``FillBlanksActivity`` (also "drag the words"),
   ``MarkWordsActivity``,
 - ``PackagePlayer``: a SCORM SCO or an H5P content that is played as is (sandboxed iframe),
+- ``NativeActivity``: a Ruta activity with no format-neutral equivalent (matching, ordering, free text…): its
+  prompt only, for readers other than Ruta (Ruta itself reads the lossless part of its own package),
 - ``Unsupported``: something Ruta cannot run, kept only so the report can list it.
 
 ``outline_to_dict`` / ``outline_from_dict`` are exact inverses (the Ruta package format relies on it).
@@ -141,6 +143,15 @@ class PackagePlayer(Block):
 
 
 @dataclass
+class NativeActivity(Block):
+    type: ClassVar[str] = "ruta_activity"
+    is_activity: ClassVar[bool] = True
+    kind: str = ""  # the Ruta block name, e.g. "matching"
+    title: str = ""
+    prompt: str = ""
+
+
+@dataclass
 class Unsupported(Block):
     type: ClassVar[str] = "unsupported"
     kind: str = ""
@@ -161,6 +172,7 @@ BLOCK_TYPES: dict[str, type[Block]] = {
         FillBlanksActivity,
         MarkWordsActivity,
         PackagePlayer,
+        NativeActivity,
         Unsupported,
     )
 }

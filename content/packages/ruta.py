@@ -2,11 +2,15 @@
 
 Layout (see README.md in this folder)::
 
-    ruta-package.json      manifest: {"format": "ruta-package", "format_version": 1, "course": {...}, "files": [...]}
+    ruta-package.json      manifest: {"format": "ruta-package", "format_version": 2, "course": {...},
+                           "ruta": {...}, "files": [...]}
     files/<path>           every media or package file listed in "files", byte for byte
 
 ``course`` is ``outline_to_dict(outline)``: metadata, provenance (original institution, version, adapted by,
-change note, parent), certificate programme reference, modules → lessons → blocks with activities and answers.
+change note, parent), modules → lessons → blocks with activities and answers, in the format-neutral outline that
+any reader can use. Since format 2, ``ruta`` holds the course exactly as Ruta stores it (page fields, each
+lesson's StreamField JSON, images, documents, SCORM/H5P packages, certificate programmes): Ruta imports that
+part, so nothing is lost between two Ruta sites. Format 1 packages (outline only) are still read.
 Writing is deterministic (sorted entries, fixed timestamps), so export → import → export gives the same bytes.
 
 Pure: no Django models. Must not import courses or certification.
@@ -17,8 +21,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -32,7 +37,7 @@ from .report import Findings
 
 MANIFEST = "ruta-package.json"
 FORMAT = "ruta-package"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 FILES_DIR = "files/"
 _FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -50,47 +55,84 @@ class RutaParse:
     manifest: dict[str, Any]
 
 
-def ruta_manifest(outline: Outline, files: Mapping[str, bytes]) -> dict[str, Any]:
-    entries = [
-        {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        for path, data in sorted(files.items())
-    ]
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "course": outline_to_dict(outline), "files": entries}
+# A package file: bytes, a file on disk, or a callable opening a binary stream (read twice: digest, then copy).
+FileSource = bytes | Path | Callable[[], BinaryIO]
 
 
-def ruta_package_write(outline: Outline, *, files: Mapping[str, bytes | Path], dest: BinaryIO | Path) -> dict[str, Any]:
-    """Write a Ruta package; ``files`` maps package paths (``static/a.png``) to bytes or a file on disk."""
-    payload: dict[str, bytes] = {}
-    for path, data in files.items():
-        safe = check_entry_name(path)
-        payload[safe] = data.read_bytes() if isinstance(data, Path) else bytes(data)
-    known = {m.path for m in outline.media}
-    for path, data in sorted(payload.items()):
-        if path not in known:
-            outline.media.append(MediaFile(path=path, size=len(data)))
-    for media in outline.media:
-        if media.path in payload:
-            media.size = len(payload[media.path])
-            media.sha256 = hashlib.sha256(payload[media.path]).hexdigest()
-    outline.media.sort(key=lambda m: m.path)
-    manifest = ruta_manifest(outline, payload)
-    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        info = zipfile.ZipInfo(MANIFEST, date_time=_FIXED_TIME)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        zf.writestr(info, text)
-        for path in sorted(payload):
-            info = zipfile.ZipInfo(FILES_DIR + path, date_time=_FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, payload[path])
+def _open(source: FileSource) -> BinaryIO:
+    if isinstance(source, bytes | bytearray):
+        return io.BytesIO(source)
+    if isinstance(source, Path):
+        return open(source, "rb")
+    return source()
+
+
+def _digest(source: FileSource) -> tuple[int, str]:
+    digest, size = hashlib.sha256(), 0
+    with _open(source) as fh:
+        for chunk in iter(lambda: fh.read(64 * 1024), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def ruta_manifest(
+    outline: Outline, files: Mapping[str, tuple[int, str]], ruta: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    entries = [{"path": path, "size": size, "sha256": sha} for path, (size, sha) in sorted(files.items())]
+    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "course": outline_to_dict(outline)}
+    if ruta is not None:
+        manifest["ruta"] = ruta
+    manifest["files"] = entries
     return manifest
 
 
-def ruta_package_bytes(outline: Outline, *, files: Mapping[str, bytes | Path]) -> bytes:
+def _zip_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def ruta_package_write(
+    outline: Outline,
+    *,
+    files: Mapping[str, FileSource],
+    dest: BinaryIO | Path,
+    ruta: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write a Ruta package; ``files`` maps package paths (``static/a.png``) to their content (see FileSource).
+
+    ``ruta`` is the lossless part (see the module docstring). Files are streamed: a large SCORM package is never
+    held in memory."""
+    sources: dict[str, FileSource] = {check_entry_name(path): data for path, data in files.items()}
+    sums = {path: _digest(source) for path, source in sources.items()}
+    known = {m.path for m in outline.media}
+    outline_paths = {m.path for m in outline.media} | {
+        path for path in sources if not path.startswith(("packages/", "images/", "documents/"))
+    }
+    for path in sorted(outline_paths - known):
+        if path in sums:
+            outline.media.append(MediaFile(path=path, size=sums[path][0]))
+    for media in outline.media:
+        if media.path in sums:
+            media.size, media.sha256 = sums[media.path]
+    outline.media.sort(key=lambda m: m.path)
+    manifest = ruta_manifest(outline, sums, ruta)
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(_zip_info(MANIFEST), text)
+        for path in sorted(sources):
+            with _open(sources[path]) as src, zf.open(_zip_info(FILES_DIR + path), "w") as out:
+                shutil.copyfileobj(src, out, 64 * 1024)
+    return manifest
+
+
+def ruta_package_bytes(
+    outline: Outline, *, files: Mapping[str, FileSource], ruta: dict[str, Any] | None = None
+) -> bytes:
     buf = io.BytesIO()
-    ruta_package_write(outline, files=files, dest=buf)
+    ruta_package_write(outline, files=files, dest=buf, ruta=ruta)
     return buf.getvalue()
 
 
@@ -118,6 +160,11 @@ def parse_ruta(files: PackageFiles) -> RutaParse:
             _("El paquete se creó con una versión más nueva de Ruta (formato %(v)s); actualice Ruta para importarlo.")
             % {"v": version},
             code="ruta_too_new",
+        )
+    ruta = manifest.get("ruta")
+    if ruta is not None and (not isinstance(ruta, dict) or not isinstance(ruta.get("modules", []), list)):
+        raise PackageRefused(
+            _("La parte «ruta» del manifiesto está dañada: el curso no se puede leer."), code="ruta_bad_manifest"
         )
     outline = outline_from_dict(manifest["course"])  # kept as exported, so a re-export is byte-identical
     for entry in manifest.get("files") or []:

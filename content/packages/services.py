@@ -31,13 +31,18 @@ def content_package_store(
     version: str = "",
     provenance: dict[str, Any] | None = None,
     sha256: str = "",
+    under: str = "",
 ) -> ContentPackage:
-    """Copy every file of a validated archive into storage and record the package."""
+    """Copy every file of a validated archive (or only those under the folder ``under``, which is stripped from
+    their names: a package inside a Ruta package) into storage and record the package."""
     package = ContentPackage(engine=engine, title=title[:255], version=version[:60], provenance=provenance or {})
     package.storage_prefix = f"paquetes/{package.uuid}/"
     count = size = 0
-    for name in archive.names():
-        data = archive.read(name, max_size=archive.limits.max_entry_size)
+    for entry in archive.names():
+        if not entry.startswith(under):
+            continue
+        name = entry[len(under) :]
+        data = archive.read(entry, max_size=archive.limits.max_entry_size)
         saved = default_storage.save(package.storage_name(name), ContentFile(data))
         if saved != package.storage_name(name):  # storage renamed it: never serve a different file than declared
             default_storage.delete(saved)
@@ -47,6 +52,23 @@ def content_package_store(
     package.file_count, package.total_size, package.sha256 = count, size, sha256
     package.save()
     return package
+
+
+def content_package_file_names(package: ContentPackage) -> list[str]:
+    """Every stored file of a package, as paths inside the package, sorted."""
+    names: list[str] = []
+
+    def walk(folder: str) -> None:
+        try:
+            dirs, files = default_storage.listdir(package.storage_name(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        names.extend(f"{folder}{f}" for f in files)
+        for d in dirs:
+            walk(f"{folder}{d}/")
+
+    walk("")
+    return sorted(names)
 
 
 def content_package_files_delete(*, prefix: str, names: list[str]) -> None:

@@ -20,7 +20,6 @@ import hashlib
 import html
 import logging
 import posixpath
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,12 +38,14 @@ from wagtail.models import Page
 from content.packages.archive import SafeArchive, open_archive
 from content.packages.doctor import DoctorReport, package_inspect
 from content.packages.errors import PackageRefused
+from content.packages.models import ContentPackage
 from content.packages.outline import (
     Block,
     ChoiceActivity,
     FillBlanksActivity,
     Image,
     MarkWordsActivity,
+    NativeActivity,
     NumericActivity,
     Outline,
     PackagePlayer,
@@ -57,12 +58,20 @@ from content.packages.services import content_package_files_delete, content_pack
 from courses.blocks import LESSON_BODY_BLOCKS
 from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage, ProgrammePage
 
+from .lossless import (
+    STORED_MEDIA,
+    CourseExport,
+    course_pages_export,
+    course_pages_import,
+    lossless_target,
+    outline_modules,
+    rewrite_media,
+)
 from .models import PackageImport
 
 logger = logging.getLogger(__name__)
 
 IMPORTED_PROGRAMME_SLUG = "cursos-importados"
-STORED_MEDIA = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".mp3", ".mp4", ".m4a", ".ogg", ".webm", ".txt")
 BODY_BLOCK_NAMES = frozenset(name for name, _block in LESSON_BODY_BLOCKS)
 
 Progress = Callable[[int], None]
@@ -179,7 +188,7 @@ def package_import_run(
             progress(percent)
 
     PackageImport.objects.filter(pk=record.pk).update(status=PackageImport.Status.RUNNING, progress=5, error="")
-    stored: tuple[str, list[str]] | None = None
+    stored: list[tuple[str, list[str]]] = []
     media_names: list[str] = []
     try:
         path = _upload_path(record)
@@ -192,6 +201,31 @@ def package_import_run(
         outline = report.outline
         step(15)
         with open_archive(path) as archive:
+            lossless = _ruta_section(archive) if report.format == "ruta" else None
+            if lossless is not None:
+                step(30)
+                with transaction.atomic():
+                    target = lossless_target(record.target_page, lambda: _imported_programme(user))
+                    course, done = course_pages_import(
+                        data=lossless,
+                        archive=archive,
+                        target=target,
+                        owner=str(record.pk),
+                        user=user or record.uploaded_by,
+                        written=media_names,
+                        stored_packages=stored,
+                    )
+                    summary = ImportSummary(
+                        modules=done.modules,
+                        lessons=done.lessons,
+                        activities=done.activities,
+                        players=done.players,
+                        media=done.media,
+                        skipped=done.skipped,
+                    )
+                    packages = [ContentPackage.objects.get(storage_prefix=prefix) for prefix, _names in stored]
+                    _finish(record, course=course, summary=summary, package=packages[0] if packages else None)
+                return record
             package = None
             if outline.keeps_package_files:
                 package = content_package_store(
@@ -202,13 +236,11 @@ def package_import_run(
                     provenance=_provenance(outline),
                     sha256=record.sha256,
                 )
-                stored = (package.storage_prefix, archive.names())
+                stored.append((package.storage_prefix, archive.names()))
             step(50)
             media_urls = _store_media(archive, outline, record, media_names)
             step(65)
             with transaction.atomic():
-                if package is not None and package.pk is None:  # pragma: no cover - stored above
-                    package.save()
                 course, summary = outline_to_pages(
                     outline=outline,
                     parent=record.target_page,
@@ -217,21 +249,13 @@ def package_import_run(
                     archive=archive,
                     user=user or record.uploaded_by,
                 )
-                record.course_page = course
-                record.package = package
-                record.summary = summary.as_dict()
-                record.status = PackageImport.Status.DONE
-                record.progress = 100
-                record.finished_at = timezone.now()
-                record.save()
+                _finish(record, course=course, summary=summary, package=package)
         return record
     except Exception as exc:  # any failure: nothing half-made stays behind, and the admin sees why
         logger.warning("package import %s failed: %s", record.pk, exc, exc_info=not isinstance(exc, PackageRefused))
-        if stored:
-            content_package_files_delete(prefix=stored[0], names=stored[1])
-            from content.packages.models import ContentPackage
-
-            ContentPackage.objects.filter(storage_prefix=stored[0]).delete()
+        for prefix, names in stored:
+            content_package_files_delete(prefix=prefix, names=names)
+            ContentPackage.objects.filter(storage_prefix=prefix).delete()
         for name in media_names:
             default_storage.delete(name)
         record.refresh_from_db()
@@ -240,6 +264,27 @@ def package_import_run(
         record.finished_at = timezone.now()
         record.save()
         return record
+
+
+def _finish(record: PackageImport, *, course: Page, summary: ImportSummary, package: Any) -> None:
+    record.course_page = course
+    record.package = package
+    record.summary = summary.as_dict()
+    record.status = PackageImport.Status.DONE
+    record.progress = 100
+    record.finished_at = timezone.now()
+    record.save()
+
+
+def _ruta_section(archive: SafeArchive) -> dict[str, Any] | None:
+    """The lossless part of a Ruta package (format 2 and later), or None for a format 1 package."""
+    import json
+
+    from content.packages.ruta import MANIFEST
+
+    manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))  # already validated by the doctor
+    section = manifest.get("ruta")
+    return section if isinstance(section, dict) else None
 
 
 def _provenance(outline: Outline) -> dict[str, Any]:
@@ -385,17 +430,6 @@ def outline_to_pages(
 
 # --- blocks -------------------------------------------------------------------------------------------------
 
-_REF_ATTR = re.compile(r"""(src|href)=(["'])(static/[^"']+)\2""")
-
-
-def _rewrite_media(markup: str, media_urls: dict[str, str]) -> str:
-    def repl(match: re.Match[str]) -> str:
-        ref = html.unescape(match.group(3))
-        url = media_urls.get(ref)
-        return f"{match.group(1)}={match.group(2)}{html.escape(url) if url else '#'}{match.group(2)}"
-
-    return _REF_ATTR.sub(repl, markup)
-
 
 def _block(kind: str, value: Any) -> dict[str, Any]:
     return {"type": kind, "value": value, "id": str(uuid.uuid4())}
@@ -428,7 +462,7 @@ def lesson_body(
     for block in blocks:
         if isinstance(block, RichText):
             if block.html:
-                body.append(_block("text", _rewrite_media(block.html, media_urls)))
+                body.append(_block("text", rewrite_media(block.html, media_urls)))
         elif isinstance(block, Image):
             url = media_urls.get(block.path)
             if url:
@@ -491,6 +525,8 @@ def lesson_body(
         elif isinstance(block, PackagePlayer):
             body.append(_player_block(block, package))
             counts["players"] += 1
+        elif isinstance(block, NativeActivity):
+            skip(_("la actividad «%(k)s» viene sin sus datos completos") % {"k": block.title or block.kind})
         elif isinstance(block, Unsupported):
             skip(block.reason or block.kind)
     return body, counts
@@ -537,94 +573,13 @@ def _player_block(block: PackagePlayer, package: Any) -> dict[str, Any]:
 
 # --- export ------------------------------------------------------------------------------------------------
 
-_PLAYER_LINK = re.compile(r"/paquetes/[0-9a-f-]{36}/abrir/")
-_MEDIA_SRC = re.compile(r"""(src|href)=(["'])([^"']+)\2""")
 
-
-def _export_media(markup: str, files: dict[str, bytes]) -> str:
-    """Pack files of Ruta's storage that rich text links to, and refer to them by content hash."""
-    from django.conf import settings
-
-    prefix = settings.MEDIA_URL
-
-    def repl(match: re.Match[str]) -> str:
-        url = html.unescape(match.group(3))
-        if not url.startswith(prefix):
-            return match.group(0)
-        name = url[len(prefix) :]
-        if not default_storage.exists(name) or not name.lower().endswith(STORED_MEDIA):
-            return match.group(0)
-        with default_storage.open(name, "rb") as fh:
-            data = fh.read()
-        ref = f"static/{hashlib.sha256(data).hexdigest()[:16]}{_ext(name)}"
-        files[ref] = data
-        return f"{match.group(1)}={match.group(2)}{ref}{match.group(2)}"
-
-    return _MEDIA_SRC.sub(repl, markup)
-
-
-def _outline_blocks(raw: list[dict[str, Any]], files: dict[str, bytes], skipped: list[str]) -> list[Block]:
-    from content.packages.outline import Blank, Choice
-
-    out: list[Block] = []
-    for item in raw:
-        kind, value = item.get("type"), item.get("value") or {}
-        if kind == "text" and _PLAYER_LINK.search(str(value)):
-            skipped.append(_("enlace a un contenido SCORM/H5P (sus archivos aún no viajan en el paquete Ruta)"))
-        elif kind == "text":
-            out.append(RichText(html=_export_media(str(value), files)))
-        elif kind == "video" and value.get("url"):
-            out.append(Video(url=value["url"], title=value.get("title", "")))
-        elif kind in ("single_choice", "multiple_choice"):
-            choices = [Choice(text=o["text"], correct=bool(o.get("correct")), feedback=o.get("feedback", "")) for o in
-                       value.get("options", [])]  # fmt: skip
-            out.append(
-                ChoiceActivity(prompt=value.get("prompt", ""), choices=choices, multiple=kind == "multiple_choice")
-            )
-        elif kind == "true_false":
-            yes = value.get("correct_answer") == "true"
-            ok, wrong = value.get("feedback_correct", ""), value.get("feedback_incorrect", "")
-            choices = [
-                Choice(_("Verdadero"), yes, ok if yes else wrong),
-                Choice(_("Falso"), not yes, wrong if yes else ok),
-            ]
-            out.append(ChoiceActivity(prompt=value.get("prompt", ""), choices=choices, style="true_false"))
-        elif kind == "fill_blanks":
-            blanks: list[Blank] = []
-
-            def number(match: re.Match[str], blanks: list[Blank] = blanks) -> str:
-                blanks.append(Blank(answers=match.group(1).split("|")))
-                return f"[[{len(blanks)}]]"
-
-            text = re.sub(r"\[\[(.+?)\]\]", number, value.get("text", ""))
-            out.append(FillBlanksActivity(prompt=value.get("prompt", ""), text=text, blanks=blanks,
-                                          explanation=value.get("feedback_incorrect", "")))  # fmt: skip
-        elif kind == "self_reflection":
-            out.append(TextEntryActivity(prompt=value.get("prompt", ""), answers=[".*."], regexp=True,
-                                         explanation=value.get("closing_message", "")))  # fmt: skip
-        elif kind == "package":
-            title = value.get("title", "")
-            skipped.append(
-                _("contenido SCORM/H5P «%(t)s» (sus archivos aún no viajan en el paquete Ruta)") % {"t": title}
-            )
-        else:
-            skipped.append(str(kind))
-    return out
-
-
-def course_export(
+def _export_outline(
     *, course: CoursePage, adapted_by: str = "", change_note: str = "", version: str = ""
-) -> tuple[bytes, list[str]]:
-    """A Ruta package of a course (draft content included): bytes and the block kinds it could not carry.
-
-    Provenance comes from the import that created the course; a new ``version`` records the previous one as the
-    parent (``<identifier>@<version>``), so an institution's adaptation stays linked to the original."""
+) -> tuple[Outline, CourseExport]:
     import dataclasses
 
-    from content.packages.outline import Lesson as OutlineLesson
-    from content.packages.outline import Module as OutlineModule
     from content.packages.outline import Provenance
-    from content.packages.ruta import ruta_package_bytes
 
     latest = PackageImport.objects.filter(course_page=course, status=PackageImport.Status.DONE).order_by("-pk").first()
     names = {f.name for f in dataclasses.fields(Provenance)}
@@ -640,24 +595,44 @@ def course_export(
         provenance.adapted_by = adapted_by
     if change_note:
         provenance.change_note = change_note
-    files: dict[str, bytes] = {}
-    skipped: list[str] = []
-    modules = []
-    for module in ModulePage.objects.child_of(course).order_by("path"):
-        module = module.get_latest_revision_as_object() if module.has_unpublished_changes else module
-        lessons = []
-        for lesson in LessonPage.objects.child_of(module).order_by("path"):
-            lesson = lesson.get_latest_revision_as_object() if lesson.has_unpublished_changes else lesson
-            blocks = _outline_blocks(list(lesson.body.raw_data), files, skipped)
-            lessons.append(OutlineLesson(title=lesson.title, blocks=blocks))
-        modules.append(OutlineModule(title=module.title, lessons=lessons))
+    export = course_pages_export(course)
+    programmes = export.data["extra"].get("certificate_programmes") or []
     outline = Outline(
-        title=course.title,
+        title=export.data["course"]["title"],
         format="ruta",
         identifier=provenance.source_identifier,
         description=course.summary,
         language=course.language,
-        modules=modules,
+        modules=outline_modules(export),
         provenance=provenance,
+        certificate_programme=programmes[0]["slug"] if programmes else "",
     )
-    return ruta_package_bytes(outline, files=files), skipped
+    return outline, export
+
+
+def course_export_write(
+    *, course: CoursePage, dest: Any, adapted_by: str = "", change_note: str = "", version: str = ""
+) -> list[str]:
+    """Write a course (draft content included) as a Ruta package to ``dest`` (a path or a binary stream); files
+    are streamed. Returns what could not travel (a missing image, a link outside the course…), for the user.
+
+    Provenance comes from the import that created the course; a new ``version`` records the previous one as the
+    parent (``<identifier>@<version>``), so an institution's adaptation stays linked to the original."""
+    from content.packages.ruta import ruta_package_write
+
+    outline, export = _export_outline(course=course, adapted_by=adapted_by, change_note=change_note, version=version)
+    ruta_package_write(outline, files=export.files, dest=dest, ruta=export.data)
+    return export.problems
+
+
+def course_export(
+    *, course: CoursePage, adapted_by: str = "", change_note: str = "", version: str = ""
+) -> tuple[bytes, list[str]]:
+    """``course_export_write`` into memory: the package's bytes and what could not travel."""
+    import io
+
+    buf = io.BytesIO()
+    problems = course_export_write(
+        course=course, dest=buf, adapted_by=adapted_by, change_note=change_note, version=version
+    )
+    return buf.getvalue(), problems

@@ -103,7 +103,7 @@ def test_manifest_is_documented_json(tmp_path):
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert zf.namelist() == ["ruta-package.json", "files/media/cliente.png"]
         manifest = json.loads(zf.read("ruta-package.json"))
-    assert manifest["format"] == "ruta-package" and manifest["format_version"] == 1
+    assert manifest["format"] == "ruta-package" and manifest["format_version"] == FORMAT_VERSION == 2
     assert manifest["files"][0]["path"] == "media/cliente.png" and len(manifest["files"][0]["sha256"]) == 64
     block_types = [b["type"] for b in manifest["course"]["modules"][0]["lessons"][0]["blocks"]]
     assert block_types == ["rich_text", "image", "video", "choice", "fill_blanks", "package_player"]
