@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .forms import PackageUploadForm
+from .forms import CourseExportForm, PackageUploadForm
 from .models import PackageImport
 from .services import package_import_create
 
@@ -23,7 +23,7 @@ def _check(request: HttpRequest) -> None:
 
 def import_list(request: HttpRequest) -> HttpResponse:
     _check(request)
-    form = PackageUploadForm(request.POST or None, request.FILES or None)
+    form = PackageUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         record = package_import_create(
@@ -70,3 +70,30 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     _check(request)
     record = get_object_or_404(PackageImport, pk=pk)
     return JsonResponse({"status": record.status, "progress": record.progress, "finished": record.finished})
+
+
+def course_export_view(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Download a course as a Ruta package (anyone who may edit the course)."""
+    import tempfile
+
+    from django.http import FileResponse
+    from django.utils.text import slugify
+
+    from courses.models import CoursePage
+
+    from .services import course_export_write
+
+    course = get_object_or_404(CoursePage, pk=course_id)
+    if not course.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied
+    form = CourseExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
+        problems = course_export_write(course=course, dest=tmp, **form.cleaned_data)
+        tmp.seek(0)
+        for problem in problems:
+            messages.warning(request, _("No se incluyó: %(p)s") % {"p": problem})
+        version = form.cleaned_data["version"]
+        name = f"{slugify(course.code) or 'curso'}{'-' + slugify(version) if version else ''}.ruta.zip"
+        return FileResponse(tmp, as_attachment=True, filename=name, content_type="application/zip")
+    return render(request, "imports/admin_export.html", {"form": form, "course": course})

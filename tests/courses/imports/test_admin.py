@@ -61,3 +61,49 @@ def test_learner_cannot_use_the_import_pages(client):
     client.force_login(UserFactory())
     response = client.get(reverse("imports_admin:list"))
     assert response.status_code in (302, 403)
+
+
+def test_course_export_from_the_admin(admin_client, tmp_path):
+    import io
+    import zipfile
+
+    from tests.courses.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory
+
+    course = CoursePageFactory(code="SST-1", title="Seguridad en el trabajo")
+    LessonPageFactory(parent=ModulePageFactory(parent=course), title="Riesgos")
+    edit = admin_client.get(reverse("wagtailadmin_pages:edit", args=[course.pk])).content.decode()
+    url = reverse("imports_admin:export", args=[course.pk])
+    assert url in edit  # "Exportar como paquete Ruta" in the course's menu
+    assert "No lleva datos de participantes" in admin_client.get(url).content.decode()
+    response = admin_client.post(url, {"adapted_by": "SENATI", "version": "2", "change_note": ""})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="sst-1-2.ruta.zip"'
+    data = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert "ruta-package.json" in zf.namelist()
+    (tmp_path / "sst.zip").write_bytes(data)
+    from courses.imports.services import package_import_create, package_import_run
+
+    record = package_import_run(package_import=package_import_create(file=tmp_path / "sst.zip"))
+    assert record.status == PackageImport.Status.DONE and record.provenance["adapted_by"] == "SENATI"
+
+
+def test_export_and_import_target_need_page_permissions(client):
+    from django.contrib.auth.models import Permission
+
+    from tests.courses.factories import CoursePageFactory
+
+    course = CoursePageFactory()
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(
+        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="add_packageimport")
+    )
+    client.force_login(user)
+    refused = client.post(reverse("imports_admin:export", args=[course.pk]), {})
+    assert refused.status_code in (302, 403) and "Content-Disposition" not in refused  # Wagtail: back to /admin/
+    data = (CORPUS / "h5p/H5P.TrueFalse_h5p-standalone-test.h5p").read_bytes()
+    response = client.post(
+        reverse("imports_admin:list"), {"file": SimpleUploadedFile("tf.h5p", data), "into": course.pk}
+    )
+    assert "No tiene permiso para añadir páginas" in response.content.decode()
+    assert not PackageImport.objects.exists()
