@@ -75,7 +75,7 @@ def programmes_from_package(
     for data in programmes if isinstance(programmes, list) else []:
         if not isinstance(data, dict):
             continue
-        issuer_data = data.get("issuer") if isinstance(data.get("issuer"), dict) else {}
+        issuer_data: dict[str, Any] = data["issuer"] if isinstance(data.get("issuer"), dict) else {}
         issuer = Institution.objects.filter(slug=str(issuer_data.get("slug", ""))).first()
         if issuer is None and own is not None:
             issuer = own.institution

@@ -180,9 +180,9 @@ def _walk(block: Any, raw: Any, mapper: _Mapper) -> Any:
 def walk_stream(stream_block: Any, raw: Any, mapper: _Mapper, problems: list[str] | None = None) -> list[Any]:
     out = []
     for child in raw if isinstance(raw, list) else []:
-        name = child.get("type") if isinstance(child, dict) else None
+        name = str(child.get("type")) if isinstance(child, dict) else ""
         block = stream_block.child_blocks.get(name)
-        if block is None:
+        if block is None or not isinstance(child, dict):
             if problems is not None:
                 problems.append(_("un bloque de tipo desconocido («%(t)s») se omitió") % {"t": name})
             continue
@@ -389,7 +389,7 @@ def course_pages_export(course: CoursePage) -> CourseExport:
     for _receiver, response in course_package_exporting.send(
         sender=CoursePage, course=course, add_image=exporter.add_image
     ):
-        extra.update(response or {})
+        extra.update(_dict(response))
     data["extra"] = extra
     data["images"] = exporter.images
     data["documents"] = exporter.documents
@@ -514,7 +514,7 @@ class _Importer(_Mapper):
         document_model = get_document_model()
         title = str(meta.get("title") or posixpath.basename(meta["path"]))[:255]
         with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as tmp:
-            self.archive.copy_to(self._file_name(meta), tmp)
+            self.archive.copy_to(self._file_name(meta), tmp)  # type: ignore[arg-type]
             tmp.seek(0)
             file_hash = hash_filelike(tmp)
             document = document_model.objects.filter(file_hash=file_hash, title=title).first()
@@ -655,6 +655,10 @@ def _add(parent: Page, page: Page, slug: str) -> Page:
     return page
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
@@ -681,7 +685,7 @@ def course_pages_import(
         stored_packages=stored_packages,
         summary=summary,
     )
-    course_data = data.get("course") if isinstance(data.get("course"), dict) else {}
+    course_data = _dict(data.get("course"))
     created_course = False
     if isinstance(target, ProgrammePage):
         code = str(course_data.get("code") or "")
@@ -779,7 +783,7 @@ def course_pages_import(
             importer.note(_("requisitos previos que no existen aquí: %(c)s") % {"c": ", ".join(missing)})
         result.save()
         result.save_revision(user=importer.user, log_action=False)
-        extra = data.get("extra") if isinstance(data.get("extra"), dict) else {}
+        extra = _dict(data.get("extra"))
         course_package_imported.send(
             sender=CoursePage,
             course=result,
