@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -170,9 +170,9 @@ class SafeArchive:
                 )
         return buf.getvalue()
 
-    def copy_to(self, name: str, out: BinaryIO, *, max_size: int | None = None) -> int:
-        """Stream one file into ``out`` (never whole in memory); refused past ``max_size`` (default: the
-        per-entry limit). Returns the bytes written."""
+    def copy_to(self, name: str, out: Any, *, max_size: int | None = None) -> int:
+        """Stream one file into ``out`` (anything with ``write(bytes)``), never whole in memory; refused past
+        ``max_size`` (default: the per-entry limit). Returns the bytes written."""
         cap = self.limits.max_entry_size if max_size is None else max_size
         written = 0
         for chunk in self._iter_chunks(name):

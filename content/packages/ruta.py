@@ -182,7 +182,7 @@ def parse_ruta(files: PackageFiles) -> RutaParse:
                 "ruta_missing_file", _("Falta el archivo «%(f)s» que el paquete declara.") % {"f": safe}, path=safe
             )
             continue
-        digest = hashlib.sha256(files.read(name, max_size=1024 * 1024 * 1024)).hexdigest()
+        digest = _sha256_of(files, name)
         if entry.get("sha256") and digest != entry.get("sha256"):
             findings.error(
                 "ruta_checksum",
@@ -203,6 +203,25 @@ def parse_ruta(files: PackageFiles) -> RutaParse:
             },
         )
     return RutaParse(outline=outline, findings=findings, manifest=manifest)
+
+
+class _HashWriter:
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return len(data)
+
+
+def _sha256_of(files: PackageFiles, name: str) -> str:
+    """A file's digest, streamed when the archive can stream (large media never whole in memory)."""
+    copy_to = getattr(files, "copy_to", None)
+    if copy_to is not None:
+        writer = _HashWriter()
+        copy_to(name, writer)
+        return writer.digest.hexdigest()
+    return hashlib.sha256(files.read(name, max_size=1024 * 1024 * 1024)).hexdigest()
 
 
 def ruta_read_files(files: PackageFiles, manifest: dict[str, Any]) -> dict[str, bytes]:

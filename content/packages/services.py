@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import tempfile
 from typing import Any
 
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -42,13 +43,15 @@ def content_package_store(
         if not entry.startswith(under):
             continue
         name = entry[len(under) :]
-        data = archive.read(entry, max_size=archive.limits.max_entry_size)
-        saved = default_storage.save(package.storage_name(name), ContentFile(data))
+        with tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024) as tmp:  # large files streamed via disk
+            written = archive.copy_to(entry, tmp)
+            tmp.seek(0)
+            saved = default_storage.save(package.storage_name(name), File(tmp, name=name))
         if saved != package.storage_name(name):  # storage renamed it: never serve a different file than declared
             default_storage.delete(saved)
             raise OSError(f"storage renamed {name}")
         count += 1
-        size += len(data)
+        size += written
     package.file_count, package.total_size, package.sha256 = count, size, sha256
     package.save()
     return package

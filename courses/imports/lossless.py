@@ -514,7 +514,7 @@ class _Importer(_Mapper):
         document_model = get_document_model()
         title = str(meta.get("title") or posixpath.basename(meta["path"]))[:255]
         with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as tmp:
-            self.archive.copy_to(self._file_name(meta), tmp)  # type: ignore[arg-type]
+            self.archive.copy_to(self._file_name(meta), tmp)
             tmp.seek(0)
             file_hash = hash_filelike(tmp)
             document = document_model.objects.filter(file_hash=file_hash, title=title).first()
