@@ -117,6 +117,35 @@ def sanitize_html(markup: str) -> str:
     ).strip()
 
 
+_RICH_TEXT_TAGS = ALLOWED_TAGS | {"embed"}
+_RICH_TEXT_ATTRIBUTES = {
+    **ALLOWED_ATTRIBUTES,
+    "a": {"href", "title", "linktype", "id"},
+    "embed": {"id", "format", "alt"},
+}
+
+
+def sanitize_rich_text(markup: str) -> str:
+    """Allow-listed HTML in Wagtail's stored rich-text format (``<a linktype="page" id="…">``, image
+    ``<embed embedtype="image" …>``, Draftail's ``data-block-key``), for rich text that arrives in a package.
+
+    Idempotent (cleaning clean text changes nothing), so a package written from cleaned text and imported again
+    gives the same bytes. Never adds attributes."""
+    if not markup:
+        return ""
+    return nh3.clean(
+        markup,
+        tags=_RICH_TEXT_TAGS,
+        clean_content_tags=_DROP_WITH_CONTENT - {"embed"},
+        attributes=_RICH_TEXT_ATTRIBUTES,
+        tag_attribute_values={"embed": {"embedtype": {"image"}}},
+        generic_attribute_prefixes={"data-"},
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
 _BLOCK_END = re.compile(r"</(p|div|li|h[1-6]|tr|br)\s*>|<br\s*/?>", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -54,6 +55,7 @@ from content.packages.archive import SafeArchive
 from content.packages.errors import PackageRefused
 from content.packages.models import ContentPackage
 from content.packages.ruta import FILES_DIR, FileSource
+from content.packages.safexml import sanitize_rich_text
 from content.packages.services import content_package_file_names, content_package_store
 from courses.blocks import ACTIVITY_BLOCK_NAMES
 from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage, ProgrammePage
@@ -300,7 +302,7 @@ class _Exporter(_Mapper):
                 return _with_id(tag, ref) if ref else ""
             return tag
 
-        return export_media(_TAG.sub(repl, value), self.files)
+        return sanitize_rich_text(export_media(_TAG.sub(repl, value), self.files))
 
     def package(self, value: dict[str, Any]) -> dict[str, Any] | None:
         package_uuid = str(value.get("package", ""))
@@ -571,11 +573,14 @@ class _Importer(_Mapper):
             if kind == "image" and ref.startswith("image:"):
                 image = self.image_object(ref)
                 return _with_id(tag, str(image.pk)) if image is not None else ""
+            if match.group(1).lower() == "embed":
+                return ""  # only image embeds: Ruta never embeds third-party media
             if kind in ("page", "document", "image"):
-                return "<a>" if match.group(1).lower() == "a" else ""  # a raw site id: meaningless here
+                return "<a>"  # a raw id of another site: meaningless here
             return tag
 
-        return rewrite_media(_TAG.sub(repl, value), self._static_url)
+        # Cleaned first (a crafted package may carry scripts), then references become this site's.
+        return rewrite_media(_TAG.sub(repl, sanitize_rich_text(value)), self._static_url)
 
     def package(self, value: dict[str, Any]) -> dict[str, Any] | None:
         found = self._meta("packages", value.get("package"), "package:")
@@ -763,7 +768,8 @@ def course_pages_import(
     stream = _body_block()
     for page, page_data in pages:
         if isinstance(page, LessonPage):
-            body = walk_stream(stream, page_data.get("body"), importer, summary.skipped)
+            body = _valid_blocks(stream, walk_stream(stream, page_data.get("body"), importer, summary.skipped),
+                                 lesson=page.title, note=importer.note)  # fmt: skip
             page.body = body
             page.save()
             for child in body:
@@ -795,6 +801,24 @@ def course_pages_import(
     elif data.get("extra"):
         importer.note(_("el programa de certificación solo se importa con un curso nuevo"))
     return result, summary
+
+
+def _valid_blocks(stream: Any, body: list[dict[str, Any]], *, lesson: str, note: Callable[[str], None]) -> list[Any]:
+    """Only blocks that pass the same validation as the page editor (required fields, lengths, choices, web
+    addresses only http/https…): a crafted package cannot store what an editor could not."""
+    kept = []
+    for child in body:
+        block = stream.child_blocks[child["type"]]
+        try:
+            block.clean(block.to_python(child["value"]))
+        except (ValidationError, TypeError, ValueError, KeyError, AttributeError):
+            note(
+                _("«%(l)s»: un bloque «%(b)s» no es válido (datos incompletos o no permitidos) y se omitió")
+                % {"l": lesson, "b": block.label}
+            )
+            continue
+        kept.append(child)
+    return kept
 
 
 def lossless_target(parent: Page | None, imported_programme: Callable[[], ProgrammePage]) -> Page:

@@ -54,6 +54,7 @@ from content.packages.outline import (
     Unsupported,
     Video,
 )
+from content.packages.safexml import sanitize_html
 from content.packages.services import content_package_files_delete, content_package_store, file_sha256
 from courses.blocks import LESSON_BODY_BLOCKS
 from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage, ProgrammePage
@@ -462,7 +463,7 @@ def lesson_body(
     for block in blocks:
         if isinstance(block, RichText):
             if block.html:
-                body.append(_block("text", rewrite_media(block.html, media_urls)))
+                body.append(_block("text", rewrite_media(sanitize_html(block.html), media_urls)))
         elif isinstance(block, Image):
             url = media_urls.get(block.path)
             if url:

@@ -383,3 +383,50 @@ def test_paths_escaping_the_package_are_refused(tmp_path):
     record = import_bytes(tmp_path, rewrite(data, escape))
     assert record.status in (PackageImport.Status.REFUSED, PackageImport.Status.FAILED)
     assert not ModulePage.objects.exclude(pk__in=ModulePage.objects.descendant_of(course)).exists()
+
+
+def test_scripts_and_javascript_links_in_a_crafted_package_are_neutralised(tmp_path):
+    course = full_course(with_package=False)
+    data, _problems = course_export(course=course)
+    remove(course)
+
+    def inject(man, files):
+        body = man["ruta"]["modules"][0]["lessons"][0]["body"]
+        body[0]["value"] += (
+            '<script>fetch("/cuenta/")</script><img src="x" onerror="alert(1)"><a href="javascript:alert(1)">x</a>'
+        )
+        body[2]["value"]["url"] = "javascript:alert(document.cookie)"  # the video's external link
+        body[5]["value"]["text"] = '<p onmouseover="alert(1)">Ojo</p><iframe src="https://evil.example"></iframe>'
+        body.append({"type": "text", "value": '<embed embedtype="media" url="https://evil.example/x"/><p>fin</p>'})
+        body.append({"type": "nonexistent", "value": {}})
+
+    record = import_bytes(tmp_path, rewrite(data, inject))
+    assert record.status == PackageImport.Status.DONE, record.error
+    stored = json.dumps(list(lesson(record.course_page).body.raw_data))
+    for bad in ("<script", "onerror", "javascript:", "onmouseover", "<iframe", "evil.example"):
+        assert bad not in stored, bad
+    types = [b["type"] for b in lesson(record.course_page).body.raw_data]
+    assert "video" not in types  # its only address was not a web address: the block fails validation
+    assert any("no es válido" in line for line in record.summary["skipped"])
+    assert any("nonexistent" in line for line in record.summary["skipped"])
+
+
+def test_format_1_package_text_is_cleaned(tmp_path):
+    from content.packages.outline import Lesson, Module, Outline, RichText
+    from content.packages.ruta import ruta_package_bytes
+
+    catalogue()
+    text = RichText(html='<p>Hola</p><script>alert(1)</script><a href="javascript:x">y</a>')
+    outline = Outline(
+        title="Viejo", format="ruta", modules=[Module(title="M", lessons=[Lesson(title="L", blocks=[text])])]
+    )
+    data = manifest(ruta_package_bytes(outline, files={}))
+    data["format_version"] = 1
+    data.pop("ruta", None)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("ruta-package.json", json.dumps(data))
+    record = import_bytes(tmp_path, buf.getvalue())
+    assert record.status == PackageImport.Status.DONE, record.error
+    (block,) = lesson(record.course_page, "L").body.raw_data
+    assert "<p>Hola</p>" in block["value"] and "script" not in block["value"] and "javascript" not in block["value"]
