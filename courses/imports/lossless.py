@@ -25,6 +25,7 @@ Must not import certification (it adds its programmes through ``courses.imports.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import io
@@ -410,13 +411,18 @@ def course_pages_export(course: CoursePage) -> CourseExport:
 
 
 @dataclass
-class LosslessSummary:
+class ImportSummary:
+    """What an import created, and the lines of its report (left out, renamed, to review)."""
+
     modules: int = 0
     lessons: int = 0
     activities: int = 0
     players: int = 0
     media: int = 0
     skipped: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
 
 
 class _Importer(_Mapper):
@@ -429,7 +435,7 @@ class _Importer(_Mapper):
         user: Any,
         written: list[str],
         stored_packages: list[tuple[str, list[str]]],
-        summary: LosslessSummary,
+        summary: ImportSummary,
     ) -> None:
         self.data, self.archive, self.owner, self.user = data, archive, owner, user
         self.written, self.stored_packages, self.summary = written, stored_packages, summary
@@ -677,10 +683,10 @@ def course_pages_import(
     user: Any,
     written: list[str],
     stored_packages: list[tuple[str, list[str]]],
-) -> tuple[Page, LosslessSummary]:
+) -> tuple[Page, ImportSummary]:
     """Create draft pages from the lossless section under ``target`` (a programme → a new course; a course → its
     modules; a module → its lessons). Call inside a transaction."""
-    summary = LosslessSummary()
+    summary = ImportSummary()
     importer = _Importer(
         data=data,
         archive=archive,

@@ -22,7 +22,6 @@ import logging
 import posixpath
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +61,7 @@ from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage, Pr
 from .lossless import (
     STORED_MEDIA,
     CourseExport,
+    ImportSummary,
     course_pages_export,
     course_pages_import,
     lossless_target,
@@ -155,26 +155,6 @@ def _apply_report(record: PackageImport, report: DoctorReport) -> None:
 # --- importing ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ImportSummary:
-    modules: int = 0
-    lessons: int = 0
-    activities: int = 0
-    players: int = 0
-    media: int = 0
-    skipped: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "modules": self.modules,
-            "lessons": self.lessons,
-            "activities": self.activities,
-            "players": self.players,
-            "media": self.media,
-            "skipped": self.skipped,
-        }
-
-
 def package_import_run(
     *, package_import: PackageImport, user: Any = None, progress: Progress | None = None
 ) -> PackageImport:
@@ -207,7 +187,7 @@ def package_import_run(
                 step(30)
                 with transaction.atomic():
                     target = lossless_target(record.target_page, lambda: _imported_programme(user))
-                    course, done = course_pages_import(
+                    course, summary = course_pages_import(
                         data=lossless,
                         archive=archive,
                         target=target,
@@ -215,14 +195,6 @@ def package_import_run(
                         user=user or record.uploaded_by,
                         written=media_names,
                         stored_packages=stored,
-                    )
-                    summary = ImportSummary(
-                        modules=done.modules,
-                        lessons=done.lessons,
-                        activities=done.activities,
-                        players=done.players,
-                        media=done.media,
-                        skipped=done.skipped,
                     )
                     packages = [ContentPackage.objects.get(storage_prefix=prefix) for prefix, _names in stored]
                     _finish(record, course=course, summary=summary, package=packages[0] if packages else None)
