@@ -39,8 +39,9 @@ def certificate_verification_get(*, code: str, today: datetime.date | None = Non
     normalized = code_normalize(code)
     if normalized is None:
         return Verification(code=code, status="not_found")
-    certificate = Certificate.objects.select_related("programme", "replaced_by").filter(code=normalized).first()
-    if certificate is None:
+    try:  # get(), not first(): no ORDER BY to compile on the busiest public query
+        certificate = Certificate.objects.select_related("programme", "replaced_by").get(code=normalized)
+    except Certificate.DoesNotExist:
         return Verification(code=normalized, status="not_found")
     if not certificate_signature_valid(certificate=certificate):
         return Verification(code=normalized, status="invalid", certificate=certificate)

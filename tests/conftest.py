@@ -23,6 +23,9 @@ def _cache_table(db):
     from django.core.cache import cache
 
     cache.clear()
+    from themes.context_processors import theme_clear
+
+    theme_clear()  # a theme cached in this process by an earlier test may name rows rolled back since
     _ensure_wagtail_site()
 
 
