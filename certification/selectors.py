@@ -40,7 +40,7 @@ def certificate_verification_get(*, code: str, today: datetime.date | None = Non
     if normalized is None:
         return Verification(code=code, status="not_found")
     try:  # get(), not first(): no ORDER BY to compile on the busiest public query
-        certificate = Certificate.objects.select_related("programme", "replaced_by").get(code=normalized)
+        certificate = Certificate.objects.get(code=normalized)  # public fields are frozen on the row itself
     except Certificate.DoesNotExist:
         return Verification(code=normalized, status="not_found")
     if not certificate_signature_valid(certificate=certificate):
