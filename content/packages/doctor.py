@@ -117,6 +117,11 @@ def package_inspect(path: Path | str, *, limits: ArchiveLimits = DEFAULT_LIMITS)
         report.findings.append(Finding(level=ERROR, code=refusal.code, message=str(refusal.reason)))
         report.outline = None
         return report
+    except RecursionError:  # JSON or markup nested thousands of levels deep: built to break parsers
+        message = _("El paquete tiene datos anidados a una profundidad absurda: no se puede leer con seguridad.")
+        report.findings.append(Finding(level=ERROR, code="too_deep", message=str(message)))
+        report.outline = None
+        return report
 
 
 def _inspect(archive: SafeArchive, report: DoctorReport) -> DoctorReport:

@@ -62,7 +62,7 @@ class H5PParse:
 def _json(files: PackageFiles, name: str, *, code: str, message: str) -> Any:
     try:
         return json.loads(files.read(name, max_size=MAX_JSON).decode("utf-8-sig"))
-    except (ValueError, UnicodeError) as exc:
+    except (ValueError, UnicodeError, RecursionError) as exc:
         raise PackageRefused(message, code=code, detail=f"{name}: {exc}") from exc
 
 
@@ -167,7 +167,7 @@ def _check_libraries(files: PackageFiles, deps: list[dict[str, Any]], findings: 
             continue
         try:
             lib = json.loads(files.read(lib_json, max_size=MAX_JSON).decode("utf-8-sig"))
-        except (ValueError, UnicodeError):
+        except (ValueError, UnicodeError, RecursionError):
             findings.error(
                 "h5p_bad_library", _("El «library.json» de «%(d)s» está dañado.") % {"d": top}, path=lib_json
             )
@@ -223,7 +223,7 @@ def _check_libraries(files: PackageFiles, deps: list[dict[str, Any]], findings: 
                     continue
                 try:
                     json.loads(files.read(name, max_size=MAX_JSON).decode("utf-8-sig"))
-                except (ValueError, UnicodeError):
+                except (ValueError, UnicodeError, RecursionError):
                     findings.error(
                         "h5p_bad_language", _("El archivo de idioma «%(f)s» está dañado.") % {"f": name}, path=name
                     )

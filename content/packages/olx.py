@@ -159,7 +159,7 @@ class _Olx:
         else:
             try:
                 sources = json.loads(el.get("html5_sources", "[]") or "[]")
-            except ValueError:
+            except (ValueError, RecursionError):
                 sources = []
             sources += [s.get("src", "") for s in el if local(s.tag) == "source"]
             url = next((s for s in sources if isinstance(s, str) and s.startswith(("https://", "http://"))), "")
@@ -242,7 +242,7 @@ def parse_olx(files: PackageFiles) -> OlxParse:
     if url_name and files.has(policy_name):
         try:
             olx.policy = json.loads(files.read(policy_name).decode("utf-8"))
-        except (ValueError, UnicodeError):
+        except (ValueError, UnicodeError, RecursionError):
             findings.warning("olx_bad_policy", _("El archivo de políticas del curso está dañado; se ignora."))
     course = olx.resolve(course)
     title = olx.display_name(course, _("Curso de Open edX"))

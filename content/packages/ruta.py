@@ -140,7 +140,7 @@ def parse_ruta(files: PackageFiles) -> RutaParse:
     findings = Findings()
     try:
         manifest = json.loads(files.read(MANIFEST).decode("utf-8"))
-    except (ValueError, UnicodeError) as exc:
+    except (ValueError, UnicodeError, RecursionError) as exc:
         raise PackageRefused(
             _("El manifiesto del paquete Ruta está dañado (no es JSON válido)."), code="ruta_bad_manifest"
         ) from exc

@@ -184,7 +184,7 @@ def scorm_commit_view(request: HttpRequest, package_uuid: str) -> JsonResponse:
         return JsonResponse({"result": "false", "errorCode": 101}, status=403)
     try:
         payload = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return JsonResponse({"result": "false", "errorCode": 101}, status=400)
     if isinstance(payload, dict) and "xapi" in payload:  # an H5P result relayed by the lesson page
         h5p_result_record(

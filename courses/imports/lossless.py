@@ -599,7 +599,7 @@ class _Importer(_Mapper):
                 self.note(_("un paquete de tipo desconocido («%(e)s») se omitió") % {"e": engine})
                 return None
             under = FILES_DIR + meta["path"]
-            if not under.endswith("/") or not any(n.startswith(under) for n in self.archive.names()):
+            if meta["path"] != f"packages/{key}/" or not any(n.startswith(under) for n in self.archive.names()):
                 raise PackageRefused(
                     _("Faltan los archivos del contenido «%(t)s» que el paquete declara.") % {"t": meta.get("title")},
                     code="ruta_missing_file",

@@ -319,3 +319,36 @@ def test_heavy_media_is_reported(tmp_path):
     assert report.importable
     heavy = next(f for f in report.findings if f.code == "heavy_file")
     assert heavy.level == "warning" and "video/clase.mp4" in heavy.message and "datos móviles" in heavy.message
+
+
+@pytest.mark.parametrize(
+    ("entry", "prefix"),
+    [
+        ("ruta-package.json", '{"format": "ruta-package", "format_version": 2, "course": {"modules": '),
+        ("h5p.json", '{"title": "x", "mainLibrary": "H5P.MultiChoice", "preloadedDependencies": '),
+    ],
+)
+def test_json_nested_to_break_parsers_is_refused_with_a_reason(tmp_path, entry, prefix):
+    path = tmp_path / "deep.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(entry, prefix + "[" * 100_000 + "]" * 100_000 + "}}")
+    report = package_inspect(path)  # never raises
+    assert not report.importable and report.refusal
+
+
+def test_sanitize_rich_text_keeps_wagtail_references_and_is_idempotent():
+    from content.packages.safexml import sanitize_rich_text
+
+    markup = (
+        '<p data-block-key="k1">Ver <a linktype="page" id="page:m1.l2">lección</a> y <a href="https://ilo.org">OIT</a>'
+        '</p><embed alt="Feria" embedtype="image" format="left" id="image:ab12">'
+        '<p onclick="x()">a<script>alert(1)</script><a href="javascript:alert(1)">b</a>'
+        '<embed embedtype="media" url="u">'
+        "<iframe src=https://evil.example></iframe></p>"
+    )
+    clean = sanitize_rich_text(markup)
+    assert '<a linktype="page" id="page:m1.l2">' in clean and 'data-block-key="k1"' in clean
+    assert '<embed alt="Feria" embedtype="image" format="left" id="image:ab12">' in clean
+    for bad in ("onclick", "script", "javascript", "media", "iframe", "evil"):
+        assert bad not in clean
+    assert sanitize_rich_text(clean) == clean
