@@ -69,3 +69,7 @@ class WithdrawForm(forms.Form):
     ACTIONS = [("suspend", _("Suspender")), ("revoke", _("Revocar"))]
     action = forms.ChoiceField(label=_("Decisión"), choices=ACTIONS, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Motivo"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReinstateForm(forms.Form):
+    reason = forms.CharField(label=_("Motivo"), widget=forms.Textarea(attrs={"rows": 3}))

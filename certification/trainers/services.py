@@ -1,6 +1,7 @@
 """Writes on the trainer certification path (DOMAIN.md §3.1), one service per step:
 
-postulante → en formación → en práctica → recomendado → certificado → (suspendido | revocado).
+postulante → en formación → en práctica → recomendado → certificado → (suspendido | revocado);
+suspendido → certificado again when an approver reinstates (with a new certificate: a revocation stays visible).
 
 Each step checks who may take it and from which state, records a ``PathEvent`` and notifies the trainer.
 Certificates go through ``certification.services`` (issue and revoke); revoking a trainer never touches the
@@ -246,3 +247,34 @@ def trainer_certification_withdraw(
         certificate_revoke(certificate=path.certificate, actor=actor, reason=reason)
     path.status_reason = reason
     return _move(path, State.SUSPENDED if suspend else State.REVOKED, actor, reason)
+
+
+@transaction.atomic
+def trainer_certification_reinstate(*, path: TrainerPath, actor: User, reason: str, render: bool = True) -> Certificate:
+    """Lift a suspension (an approver's decision, with a reason). The suspended certificate stays revoked, as
+    employers may have seen it so; a new certificate with a new code is issued and the registry shows the trainer
+    as certified again. A revocation is final and cannot be reinstated."""
+    _require(path, State.SUSPENDED)
+    if not selectors.can_approve(user=actor, track=path.track):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(_("Escribe el motivo."))
+    base_key = f"trainer:{path.trainer_id}:{path.track.slug}"
+    generation = Certificate.objects.filter(source_key__startswith=base_key).count()
+    supervisor = path.supervisor.printed_name if path.supervisor_id else ""
+    certificate = certificate_issue(
+        holder=path.trainer,
+        programme=_programme_for(path.track),
+        source_key=f"{base_key}:restablecido:{generation + 1}",
+        achievement=_("Facilitador·a certificado·a en %(t)s") % {"t": path.track.name},
+        trainer_name=supervisor,
+        issuer=path.track.certifying_institution,
+        actor=actor,
+        render=render,
+    )
+    path.certificate = certificate
+    path.certified_at = timezone.now()
+    path.status_reason = ""
+    _move(path, State.CERTIFIED, actor, _("Restablecida: %(r)s. Certificado %(code)s") % {
+        "r": reason.strip(), "code": certificate.display_code})  # fmt: skip
+    return certificate

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/observacion/", views.observe, name="observe"),
     path("<int:pk>/aprobar/", views.approve, name="approve"),
     path("<int:pk>/retirar/", views.withdraw, name="withdraw"),
+    path("<int:pk>/restablecer/", views.reinstate, name="reinstate"),
 ]

@@ -19,7 +19,7 @@ from lms.accounts.models import Role
 from lms.accounts.permissions import institutions_with_role
 
 from . import selectors, services
-from .forms import CohortChoiceForm, NominateForm, ObservationForm, WithdrawForm
+from .forms import CohortChoiceForm, NominateForm, ObservationForm, ReinstateForm, WithdrawForm
 from .models import TrainerPath
 
 
@@ -94,6 +94,7 @@ def path_detail(request, pk: int):
         "withdraw_form": WithdrawForm()
         if is_approver and path.state in (TrainerPath.State.CERTIFIED, TrainerPath.State.SUSPENDED)
         else None,
+        "reinstate_form": ReinstateForm() if is_approver and path.state == TrainerPath.State.SUSPENDED else None,
     }
     return render(request, "trainers/path_detail.html", context)
 
@@ -198,6 +199,24 @@ def withdraw(request, pk: int):
             suspend=form.cleaned_data["action"] == "suspend",
         ),
         _("Decisión registrada."),
+    )
+
+
+@login_required
+@require_POST
+def reinstate(request, pk: int):
+    path = _visible_path(request, pk)
+    form = ReinstateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Escribe el motivo."))
+        return redirect("trainers:path", pk=path.pk)
+    return _run(
+        request,
+        path,
+        lambda: services.trainer_certification_reinstate(
+            path=path, actor=request.user, reason=form.cleaned_data["reason"]
+        ),
+        _("Certificación restablecida: se emitió un certificado nuevo."),
     )
 
 

@@ -170,6 +170,39 @@ def test_suspension_then_revocation(chain):
     assert path.state == State.REVOKED
 
 
+def test_suspension_lifted_issues_a_new_certificate(chain):
+    c = chain
+    path = TrainerPath.objects.create(
+        trainer=c.trainee, track=c.track, institution=c.alternativa, supervisor=c.master, state=State.RECOMMENDED
+    )
+    first = services.trainer_certify(path=path, approver=c.ilo_admin, render=False)
+    with pytest.raises(ValidationError):  # only a suspension can be lifted
+        services.trainer_certification_reinstate(path=path, actor=c.ilo_admin, reason="x", render=False)
+    services.trainer_certification_withdraw(path=path, actor=c.ilo_admin, reason="Revisión en curso", suspend=True)
+    with pytest.raises(PermissionDenied):
+        services.trainer_certification_reinstate(path=path, actor=c.alt_admin, reason="x", render=False)
+    with pytest.raises(ValidationError, match="motivo"):
+        services.trainer_certification_reinstate(path=path, actor=c.ilo_admin, reason=" ", render=False)
+    second = services.trainer_certification_reinstate(
+        path=path, actor=c.ilo_admin, reason="La revisión no encontró faltas", render=False
+    )
+    path.refresh_from_db()
+    first.refresh_from_db()
+    assert path.state == State.CERTIFIED and path.certificate == second and path.status_reason == ""
+    assert second.code != first.code and second.status_on() == "valid"
+    assert first.status_on() == "revoked"  # what an employer saw stays true
+    assert "La revisión no encontró faltas" in path.events.order_by("-pk").first().note
+
+    # Suspended again and lifted again: a third certificate, never the same key twice.
+    services.trainer_certification_withdraw(path=path, actor=c.ilo_admin, reason="Otra revisión", suspend=True)
+    third = services.trainer_certification_reinstate(path=path, actor=c.ilo_admin, reason="Sin faltas", render=False)
+    assert third.pk not in (first.pk, second.pk)
+
+    services.trainer_certification_withdraw(path=path, actor=c.ilo_admin, reason="Confirmado")
+    with pytest.raises(ValidationError):  # a revocation is final
+        services.trainer_certification_reinstate(path=path, actor=c.ilo_admin, reason="x", render=False)
+
+
 def test_status_is_per_sub_module(chain):
     c = chain
     isun = TrainerTrackFactory(name="IMESUN-ISUN", slug="imesun-isun", certifying_institution=c.oit)

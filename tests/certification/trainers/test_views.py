@@ -91,6 +91,7 @@ def test_practice_observation_approval_and_registry_through_the_pages(client, w)
     client.post(reverse("trainers:withdraw", args=[w.path.pk]), {"action": "revoke", "reason": "Falta grave."})
     w.path.refresh_from_db()
     assert w.path.state == State.REVOKED
+    assert "Levantar la suspensión" not in client.get(reverse("trainers:path", args=[w.path.pk])).content.decode()
     client.logout()
     assert "Revocada o revocado" in client.get(reverse("trainers:registry")).content.decode()
 
@@ -136,6 +137,7 @@ MATRIX = {
     "trainers:practice_link": (lambda w: {"pk": w.path.pk}, ("post",), None),
     "trainers:approve": (lambda w: {"pk": w.path.pk}, ("post",), None),
     "trainers:withdraw": (lambda w: {"pk": w.path.pk}, ("post",), None),
+    "trainers:reinstate": (lambda w: {"pk": w.path.pk}, ("post",), None),
 }
 OUTSIDERS = ["anonymous", "participant", "other_participant", "other_trainer", "other_admin"]
 
@@ -162,3 +164,19 @@ def test_outsiders_are_refused(client, w, route):
     for actor in insiders or ():
         client.force_login(getattr(w, actor))
         assert client.get(url).status_code == 200, actor
+
+
+def test_approver_lifts_a_suspension_from_the_path_page(client, w):
+    from certification.trainers import services
+
+    w.path.state = State.RECOMMENDED
+    w.path.save()
+    first = services.trainer_certify(path=w.path, approver=w.ilo_admin, render=False)
+    services.trainer_certification_withdraw(path=w.path, actor=w.ilo_admin, reason="Queja en revisión", suspend=True)
+    client.force_login(w.ilo_admin)
+    page = client.get(reverse("trainers:path", args=[w.path.pk])).content.decode()
+    assert "Levantar la suspensión" in page
+    response = client.post(reverse("trainers:reinstate", args=[w.path.pk]), {"reason": "Queja archivada"}, follow=True)
+    assert "Certificación restablecida" in response.content.decode()
+    w.path.refresh_from_db()
+    assert w.path.state == State.CERTIFIED and w.path.certificate_id != first.pk
