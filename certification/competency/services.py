@@ -1,6 +1,8 @@
 """Writes for competency certification: standards, applications, instruments, verdicts, validation, appeals.
 
-Every step of an application writes an ``AuditEvent`` in the same transaction.
+Every step of an application writes an ``AuditEvent`` in the same transaction, and the person who must act next
+(or the candidate, when something changes for them) gets an in-app notice, e-mailed when they have an address.
+Notices never carry a verdict or a score: they say that something happened and link to the page behind login.
 Must not import from lms.reports.
 """
 
@@ -55,6 +57,15 @@ def audit_log(*, application: Application, actor: User | None, action: str, **de
 
 
 @transaction.atomic
+def _notify(user: User | None, title: str, url_name: str, pk: int) -> None:
+    from django.urls import reverse
+
+    from courses.cohorts.services import notification_send
+
+    if user is not None:
+        notification_send(user=user, title=title, url=reverse(url_name, args=[pk]))
+
+
 def standard_new_version(*, standard: CompetencyStandard) -> CompetencyStandard:
     """Copy a standard (units, criteria, bank, rubric) into a new draft version; past assessments keep theirs."""
     latest = CompetencyStandard.objects.filter(code=standard.code).order_by("-version").first()
@@ -221,6 +232,12 @@ def evaluator_assign(*, application: Application, evaluator: User, actor: User) 
     application.status = Status.ASSIGNED
     application.save(update_fields=["evaluator", "status"])
     audit_log(application=application, actor=actor, action="evaluator_assigned", evaluator=evaluator.pk)
+    _notify(
+        evaluator,
+        _("Te asignaron una evaluación de competencias: %(s)s") % {"s": application.standard.title},
+        "competency:assessment",
+        application.pk,
+    )
     return application
 
 
@@ -239,6 +256,12 @@ def validator_assign(*, application: Application, validator: User, actor: User) 
     application.validator = validator
     application.save(update_fields=["validator"])
     audit_log(application=application, actor=actor, action="validator_assigned", validator=validator.pk)
+    _notify(
+        validator,
+        _("Te pidieron validar una evaluación de competencias: %(s)s") % {"s": application.standard.title},
+        "competency:validate",
+        application.pk,
+    )
     return application
 
 
@@ -260,6 +283,19 @@ def assessment_schedule(
         action="scheduled",
         scheduled_at=scheduled_at.isoformat(),
         location=application.location,
+    )
+    from django.utils.formats import date_format
+
+    _notify(
+        application.candidate,
+        _("Tu evaluación de %(s)s es el %(d)s en %(l)s")
+        % {
+            "s": application.standard.title,
+            "d": date_format(timezone.localtime(scheduled_at), "DATETIME_FORMAT"),
+            "l": application.location,
+        },
+        "competency:application",
+        application.pk,
     )
     return application
 
@@ -527,6 +563,12 @@ def assessment_submit(*, application: Application, evaluator: User, overall_feed
     application.submitted_at = timezone.now()
     application.save(update_fields=["overall_feedback", "status", "submitted_at"])
     audit_log(application=application, actor=evaluator, action="submitted")
+    _notify(
+        application.validator,
+        _("Hay resultados por validar: %(s)s") % {"s": application.standard.title},
+        "competency:validate",
+        application.pk,
+    )
     return application
 
 
@@ -551,6 +593,12 @@ def assessment_validate(*, application: Application, validator: User, approve: b
         application.status = Status.SCHEDULED
         application.save(update_fields=["validator", "status"])
         audit_log(application=application, actor=validator, action="returned", comment=comment.strip())
+        _notify(
+            application.evaluator,
+            _("Te devolvieron una evaluación para revisar: %(s)s") % {"s": application.standard.title},
+            "competency:assessment",
+            application.pk,
+        )
         return application
     application.status = Status.DECIDED
     application.result = _overall(application)
@@ -558,6 +606,12 @@ def assessment_validate(*, application: Application, validator: User, approve: b
     application.save(update_fields=["validator", "status", "result", "decided_at"])
     audit_log(application=application, actor=validator, action="validated", result=application.result)
     competency_certificate_issue(application=application)
+    _notify(
+        application.candidate,
+        _("Ya está el resultado de tu evaluación de %(s)s") % {"s": application.standard.title},
+        "competency:application",
+        application.pk,
+    )
     return application
 
 
@@ -615,6 +669,7 @@ def appeal_assign(*, appeal: Appeal, reviewer: User, actor: User) -> Appeal:
     appeal.reviewer = reviewer
     appeal.save(update_fields=["reviewer"])
     audit_log(application=application, actor=actor, action="appeal_assigned", reviewer=reviewer.pk)
+    _notify(reviewer, _("Te asignaron una apelación para revisar"), "competency:appeal_review", application.pk)
     return appeal
 
 
@@ -651,6 +706,12 @@ def appeal_resolve(
     audit_log(application=application, actor=reviewer, action="appeal_resolved", outcome=appeal.outcome, units=changed)
     if changed:
         competency_certificate_issue(application=application)
+    _notify(
+        application.candidate,
+        _("Respondieron tu apelación sobre %(s)s") % {"s": application.standard.title},
+        "competency:application",
+        application.pk,
+    )
     return appeal
 
 

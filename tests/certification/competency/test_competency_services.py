@@ -452,3 +452,37 @@ def test_candidate_withdraws_then_applies_again(standard, candidate, admin, eval
     assert application.status == Application.Status.WITHDRAWN
     assert application.audit.filter(action="withdrawn", actor=candidate).exists()
     assert apply(candidate, standard).pk != application.pk
+
+
+def test_each_person_hears_when_it_is_their_turn_and_no_notice_carries_a_verdict(
+    standard, candidate, admin, evaluator, client, django_capture_on_commit_callbacks
+):
+    from courses.cohorts.models import Notification
+
+    def notices(user):
+        return list(Notification.objects.filter(user=user).order_by("pk"))
+
+    first_unit, second_unit = standard.units.all()
+    validator = evaluator_of(standard.certifying_body)
+    with django_capture_on_commit_callbacks(execute=True):
+        application = assigned(candidate, standard, admin, evaluator)
+    (assignment,) = notices(evaluator)
+    assert standard.title in assignment.title and assignment.url.endswith(f"/evaluacion/{application.pk}/")
+    (schedule,) = notices(candidate)
+    assert "Mercado de Surquillo" in schedule.title and schedule.url.endswith(f"/mis-postulaciones/{application.pk}/")
+
+    decide(application, evaluator, {first_unit.code: "competent", second_unit.code: "not_yet"}, validator)
+    assert any("validar" in n.title for n in notices(validator))
+    result = notices(candidate)[-1]
+    assert "resultado" in result.title
+    for notice in notices(candidate):  # a verdict is read behind login, never in a notice or an e-mail
+        assert "competente" not in (notice.title + notice.body).lower()
+
+    appeal = services.appeal_create(application=application, candidate=candidate, reason="No se observó el cierre.")
+    reviewer = evaluator_of(standard.certifying_body)
+    services.appeal_assign(appeal=appeal, reviewer=reviewer, actor=admin)
+    (review,) = notices(reviewer)
+    client.force_login(reviewer)
+    assert client.get(review.url).status_code == 200  # the link opens the appeal review
+    services.appeal_resolve(appeal=appeal, reviewer=reviewer, response="Se mantiene.")
+    assert "apelación" in notices(candidate)[-1].title
