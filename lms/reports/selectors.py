@@ -233,6 +233,37 @@ def _memberships(user: User, role: str) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, role=role, institution__is_active=True)
 
 
+def institution_universe(institution_ids: Iterable[int]) -> Universe:
+    """Everything of some institutions: the courses they own, the cohorts they run, what they issue."""
+    ids = set(institution_ids)
+    return Universe(
+        course_ids=frozenset(_course_ids_of_institutions(ids)),
+        cohort_ids=frozenset(_cohort_ids(institution_id__in=ids)),
+        institution_ids=frozenset(ids),
+    )
+
+
+def row_request_institutions(user: User) -> QuerySet[Any]:
+    """Institutions whose participant list this person may ask for (as their M&E officer)."""
+    from lms.accounts.models import Institution
+
+    return Institution.objects.filter(pk__in=_memberships(user, Role.ME_OFFICER).values("institution_id"))
+
+
+def steward_institution_ids(user: User) -> set[int]:
+    return set(_memberships(user, Role.DATA_STEWARD).values_list("institution_id", flat=True))
+
+
+def row_requests_to_decide(user: User) -> QuerySet[Any]:
+    """Pending requests a data steward may decide: their institutions', never their own."""
+    from .models import RowExportRequest
+
+    qs = RowExportRequest.objects.filter(status=RowExportRequest.Status.PENDING)
+    if not user.is_superuser:
+        qs = qs.filter(institution_id__in=steward_institution_ids(user))
+    return qs.exclude(requester=user).select_related("requester", "institution")
+
+
 def universe_for(user: User, view: str) -> Universe:
     """What a person may see in a report view. An empty universe when they hold no such role.
 
@@ -258,11 +289,7 @@ def universe_for(user: User, view: str) -> Universe:
         return Universe()
     institution_ids = {m.institution_id for m in memberships}
     if view in ("monitoreo", "datos"):
-        return Universe(
-            course_ids=frozenset(_course_ids_of_institutions(institution_ids)),
-            cohort_ids=frozenset(_cohort_ids(institution_id__in=institution_ids)),
-            institution_ids=frozenset(institution_ids),
-        )
+        return institution_universe(institution_ids)
     if view == "programa":
         return Universe(course_ids=frozenset(_course_ids_for_programmes(programmes_for_manager(user))))
     if view == "cooperante":

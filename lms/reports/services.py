@@ -1,7 +1,8 @@
 """Writes of reports: export files (CSV, XLSX) and their audit rows. Nothing else is ever written.
 
 Aggregated exports carry only suppressed tables (``selectors.Table``); the row-level participant list
-is for data stewards only, needs a stated purpose, and every sensitive field asked for is logged.
+is for data stewards only, needs a stated purpose, and every sensitive field asked for is logged. An M&E officer
+gets it only through a request that a data steward of the institution approves (downloaded once, logged).
 """
 
 from __future__ import annotations
@@ -9,15 +10,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
 import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.accounts.models import User
+from lms.accounts.models import Role, User
 
-from .models import ExportAudit
+from .models import ExportAudit, RowExportRequest
 from .selectors import SENSITIVE_FIELDS, Scope, Table, participant_rows
 
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
@@ -145,4 +149,109 @@ def participant_list_export(
         purpose=purpose,
         row_count=len(rows),
     )
+    return content, audit
+
+
+# --- row-level list with approval (DOMAIN §8 story 50) ---------------------------------------------------------
+
+
+def _notify(user: Any, title: str) -> None:
+    from django.urls import reverse
+
+    from courses.cohorts.services import notification_send
+
+    if user is not None:
+        notification_send(user=user, title=title, url=reverse("reports:row_requests"))
+
+
+def row_export_request_create(
+    *, user: User, institution: Any, purpose: str, sensitive_fields: Iterable[str] = (), file_format: str = "csv"
+) -> RowExportRequest:
+    """An M&E officer asks for their institution's participant list; its data stewards are told."""
+    from .selectors import row_request_institutions
+
+    if not row_request_institutions(user).filter(pk=getattr(institution, "pk", None)).exists():
+        raise PermissionDenied(_("Solo el equipo de monitoreo de la institución puede pedir su lista."))
+    purpose = (purpose or "").strip()
+    if len(purpose) < 10:
+        raise ValidationError(_("Indica para qué necesitas la lista (al menos 10 caracteres)."))
+    known = [key for key, _label in SENSITIVE_FIELDS]
+    request = RowExportRequest.objects.create(
+        requester=user,
+        institution=institution,
+        purpose=purpose,
+        sensitive_fields=[key for key in known if key in set(sensitive_fields)],
+        file_format=file_format if file_format in CONTENT_TYPES else "csv",
+    )
+    stewards = User.objects.filter(
+        memberships__institution=institution, memberships__role=Role.DATA_STEWARD, is_active=True
+    ).distinct()
+    for steward in stewards.exclude(pk=user.pk):
+        _notify(steward, _("Piden la lista de participantes de %(i)s: revisa la solicitud") % {"i": institution.name})
+    return request
+
+
+@transaction.atomic
+def row_export_request_decide(
+    *, request: RowExportRequest, steward: User, approve: bool, note: str = ""
+) -> RowExportRequest:
+    """A data steward of the institution (never the requester) approves or rejects, with a note when rejecting."""
+    from .selectors import steward_institution_ids
+
+    request = RowExportRequest.objects.select_for_update().get(pk=request.pk)
+    if not (steward.is_superuser or request.institution_id in steward_institution_ids(steward)):
+        raise PermissionDenied(_("Solo la custodia de datos de la institución decide esta solicitud."))
+    if steward.pk == request.requester_id:
+        raise PermissionDenied(_("Nadie puede aprobar su propia solicitud."))
+    if request.status != RowExportRequest.Status.PENDING:
+        raise ValidationError(_("Esta solicitud ya fue decidida."))
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError(_("Explica por qué se rechaza."))
+    now = timezone.now()
+    request.status = RowExportRequest.Status.APPROVED if approve else RowExportRequest.Status.REJECTED
+    request.decided_by, request.decided_at, request.decision_note = steward, now, note
+    request.approved_until = now + timedelta(days=RowExportRequest.APPROVAL_DAYS) if approve else None
+    request.save()
+    _notify(
+        request.requester,
+        _("Tu solicitud de la lista de participantes fue aprobada: descárgala en los próximos %(d)s días")
+        % {"d": RowExportRequest.APPROVAL_DAYS}
+        if approve
+        else _("Tu solicitud de la lista de participantes fue rechazada"),
+    )
+    return request
+
+
+@transaction.atomic
+def row_export_request_download(*, request: RowExportRequest, user: User) -> tuple[bytes, ExportAudit]:
+    """The requester downloads an approved list once, before it lapses, with exactly the approved fields."""
+    from .selectors import Filters, institution_universe
+
+    request = RowExportRequest.objects.select_for_update().select_related("decided_by").get(pk=request.pk)
+    if request.requester_id != user.pk:
+        raise PermissionDenied
+    if request.status == RowExportRequest.Status.DOWNLOADED:
+        raise ValidationError(_("Esta lista ya se descargó una vez. Si la necesitas de nuevo, haz otra solicitud."))
+    if request.status != RowExportRequest.Status.APPROVED:
+        raise ValidationError(_("Esta solicitud no está aprobada."))
+    if request.approved_until is None or request.approved_until < timezone.now():
+        raise ValidationError(_("La aprobación venció. Haz otra solicitud."))
+    scope = Scope(universe=institution_universe([request.institution_id]), filters=Filters())
+    headers, rows = participant_rows(scope, list(request.sensitive_fields))
+    content = _render([_dataset(_("Participantes"), headers, rows)], request.file_format)
+    approver = request.decided_by.printed_name if request.decided_by else ""
+    audit = ExportAudit.objects.create(
+        user=user,
+        kind=ExportAudit.Kind.ROW_LEVEL,
+        view="monitoreo",
+        file_format=request.file_format,
+        filters={"institution": request.institution_id, "request": request.pk},
+        fields=headers,
+        sensitive_fields=list(request.sensitive_fields),
+        purpose=_("%(p)s (aprobó: %(a)s)") % {"p": request.purpose, "a": approver},
+        row_count=len(rows),
+    )
+    request.status, request.downloaded_at, request.audit = RowExportRequest.Status.DOWNLOADED, timezone.now(), audit
+    request.save(update_fields=["status", "downloaded_at", "audit"])
     return content, audit

@@ -6,6 +6,7 @@ and shape the response. They hold no rules.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -152,3 +153,81 @@ def participants(request: HttpRequest) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def row_requests(request: HttpRequest) -> HttpResponse:
+    """M&E officers ask for their institution's participant list; its data stewards approve or reject."""
+    from .models import RowExportRequest
+
+    user = request.user
+    institutions = selectors.row_request_institutions(user)
+    to_decide = selectors.row_requests_to_decide(user)
+    is_steward = user.is_superuser or bool(selectors.steward_institution_ids(user))
+    if not institutions.exists() and not is_steward:
+        raise PermissionDenied
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("accion")
+        try:
+            if action == "pedir":
+                institution = institutions.filter(pk=request.POST.get("institucion") or 0).first()
+                if institution is None:
+                    raise ValidationError(_("Elige la institución."))
+                services.row_export_request_create(
+                    user=user,
+                    institution=institution,
+                    purpose=request.POST.get("proposito", ""),
+                    sensitive_fields=request.POST.getlist("campos_sensibles"),
+                    file_format=request.POST.get("formato", "csv"),
+                )
+                messages.success(request, _("Solicitud enviada a la custodia de datos."))
+            elif action in ("aprobar", "rechazar"):
+                pending = to_decide.filter(pk=request.POST.get("solicitud") or 0).first()
+                if pending is None:
+                    raise PermissionDenied
+                services.row_export_request_decide(
+                    request=pending, steward=user, approve=action == "aprobar", note=request.POST.get("nota", "")
+                )
+                messages.success(request, _("Decisión registrada."))
+            return redirect("reports:row_requests")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    return render(
+        request,
+        "reports/row_requests.html",
+        {
+            "institutions": institutions,
+            "mine": RowExportRequest.objects.filter(requester=user).select_related("institution", "decided_by")[:20],
+            "to_decide": to_decide,
+            "decided": RowExportRequest.objects.filter(decided_by=user).select_related("requester", "institution")[:20],
+            "row_fields": selectors.ROW_FIELDS,
+            "sensitive_fields": selectors.SENSITIVE_FIELDS,
+            "sensitive_labels": dict(selectors.SENSITIVE_FIELDS),
+            "error": error,
+            "purpose": request.POST.get("proposito", ""),
+            "chosen": request.POST.getlist("campos_sensibles"),
+            "now": timezone.now(),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def row_request_download(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.shortcuts import get_object_or_404
+
+    from .models import RowExportRequest
+
+    row_request = get_object_or_404(RowExportRequest, pk=pk, requester=request.user)
+    try:
+        content, _audit = services.row_export_request_download(request=row_request, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reports:row_requests")
+    response = HttpResponse(content, content_type=services.CONTENT_TYPES[row_request.file_format])
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="participantes-{stamp}.{row_request.file_format}"'
+    return response
