@@ -640,7 +640,8 @@ def _is_raster_image(data: bytes) -> bool:
         return False
 
 
-def _unique_slug(parent: Page, wanted: str, title: str) -> str:
+def unique_slug(parent: Page, wanted: str, title: str = "") -> str:
+    """A slug free among ``parent``'s children: ``wanted`` (or the title) slugified, suffixed -2, -3… if taken."""
     base = slugify(wanted)[:60] or slugify(title)[:60] or "pagina"
     taken = set(parent.get_children().values_list("slug", flat=True))
     slug, n = base, 2
@@ -661,7 +662,7 @@ def _unique_code(code: str) -> str:
 
 def _add(parent: Page, page: Page, slug: str) -> Page:
     page.live = False
-    page.slug = _unique_slug(parent, slug, page.title)
+    page.slug = unique_slug(parent, slug, page.title)
     parent.add_child(instance=page)
     return page
 

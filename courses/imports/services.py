@@ -67,6 +67,7 @@ from .lossless import (
     lossless_target,
     outline_modules,
     rewrite_media,
+    unique_slug,
 )
 from .models import PackageImport
 
@@ -296,13 +297,7 @@ def _ext(path: str) -> str:
 
 
 def _unique_slug(parent: Page, title: str) -> str:
-    base = slugify(title)[:60] or "pagina"
-    taken = set(parent.get_children().values_list("slug", flat=True))
-    slug, n = base, 2
-    while slug in taken:
-        slug = f"{base}-{n}"
-        n += 1
-    return slug
+    return unique_slug(parent, title)
 
 
 def _add_draft(parent: Page, page: Page, user: Any = None) -> Page:
