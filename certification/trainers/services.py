@@ -214,21 +214,27 @@ def trainer_certify(*, path: TrainerPath, approver: User, render: bool = True) -
     _require(path, State.RECOMMENDED)
     if not selectors.can_approve(user=approver, track=path.track):
         raise PermissionDenied(_("Solo la OIT o la institución dueña de la metodología puede aprobar."))
+    certificate = _certify(path, approver, f"trainer:{path.trainer_id}:{path.track.slug}", render)
+    _move(path, State.CERTIFIED, approver, _("Certificado %(code)s") % {"code": certificate.display_code})
+    return certificate
+
+
+def _certify(path: TrainerPath, actor: User, source_key: str, render: bool) -> Certificate:
+    """Issue the certified-trainer certificate under ``source_key`` and attach it to the path."""
     supervisor = path.supervisor.printed_name if path.supervisor_id else ""
     certificate = certificate_issue(
         holder=path.trainer,
         programme=_programme_for(path.track),
-        source_key=f"trainer:{path.trainer_id}:{path.track.slug}",
+        source_key=source_key,
         achievement=_("Facilitador·a certificado·a en %(t)s") % {"t": path.track.name},
         trainer_name=supervisor,  # the chain: ILO → master trainer → sub-module
         issuer=path.track.certifying_institution,
-        actor=approver,
+        actor=actor,
         render=render,
     )
     path.certificate = certificate
     path.certified_at = timezone.now()
     path.status_reason = ""
-    _move(path, State.CERTIFIED, approver, _("Certificado %(code)s") % {"code": certificate.display_code})
     return certificate
 
 
@@ -261,20 +267,7 @@ def trainer_certification_reinstate(*, path: TrainerPath, actor: User, reason: s
         raise ValidationError(_("Escribe el motivo."))
     base_key = f"trainer:{path.trainer_id}:{path.track.slug}"
     generation = Certificate.objects.filter(source_key__startswith=base_key).count()
-    supervisor = path.supervisor.printed_name if path.supervisor_id else ""
-    certificate = certificate_issue(
-        holder=path.trainer,
-        programme=_programme_for(path.track),
-        source_key=f"{base_key}:restablecido:{generation + 1}",
-        achievement=_("Facilitador·a certificado·a en %(t)s") % {"t": path.track.name},
-        trainer_name=supervisor,
-        issuer=path.track.certifying_institution,
-        actor=actor,
-        render=render,
-    )
-    path.certificate = certificate
-    path.certified_at = timezone.now()
-    path.status_reason = ""
+    certificate = _certify(path, actor, f"{base_key}:restablecido:{generation + 1}", render)
     _move(path, State.CERTIFIED, actor, _("Restablecida: %(r)s. Certificado %(code)s") % {
         "r": reason.strip(), "code": certificate.display_code})  # fmt: skip
     return certificate
