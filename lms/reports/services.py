@@ -228,7 +228,7 @@ def row_export_request_download(*, request: RowExportRequest, user: User) -> tup
     """The requester downloads an approved list once, before it lapses, with exactly the approved fields."""
     from .selectors import Filters, institution_universe
 
-    request = RowExportRequest.objects.select_for_update().select_related("decided_by").get(pk=request.pk)
+    request = RowExportRequest.objects.select_for_update(of=("self",)).select_related("decided_by").get(pk=request.pk)
     if request.requester_id != user.pk:
         raise PermissionDenied
     if request.status == RowExportRequest.Status.DOWNLOADED:
