@@ -143,20 +143,20 @@ def parse_scorm_manifest(
             code="org_without_identifier",
         )
     default_id = attr(orgs_el, "default") if orgs_el is not None else ""
-    org = None
-    if default_id:
-        org = next((o for o in orgs if attr(o, "identifier") == default_id), None)
-        if org is None:
-            raise PackageRefused(
-                _(
-                    "El manifiesto indica como organización por defecto «%(id)s», pero no existe. "
-                    "El paquete está mal formado; vuelva a exportarlo."
-                )
-                % {"id": default_id},
-                code="broken_default_org",
-            )
-    else:
+    org = next((o for o in orgs if attr(o, "identifier") == default_id), None) if default_id else None
+    if org is None:
+        # IMS CP 1.1.4 §2.3.1 makes @default an IDREF to an organization; when it names none (a common export bug),
+        # Moodle and SCORM Cloud use the first organization, as SCORM 2004 CAM 3.4.1.5 does when @default is absent.
         org = orgs[0]
+        if default_id:
+            findings.warning(
+                "broken_default_org",
+                _(
+                    "El manifiesto indica como organización por defecto «%(id)s», que no existe; se importa la "
+                    "primera organización («%(first)s»), como hacen Moodle y otros LMS."
+                )
+                % {"id": default_id, "first": attr(org, "identifier")},
+            )
     if len(orgs) > 1:
         findings.info(
             "several_organizations",

@@ -120,7 +120,8 @@ REFUSED = {
     "scorm2004/edge/ContentPackagingNoSchemaVersion_SCORM20042ndEdition.zip": ("missing_launch_file", "index.html"),
     "scorm2004/edge/MinimalValid_SCORM20043rdEdition.zip": ("missing_launch_file", "index.html"),
     "scorm2004/edge/InvalidMissingOrgIdentifier_SCORM20043rdEdition.zip": ("org_without_identifier", "identificador"),
-    "scorm2004/adl-cts/CM-01-broken-default-org.zip": ("broken_default_org", "NONEXISTENT_ORG"),
+    # its @default names no organization: like Moodle, the first is used (a warning); its launch files are absent
+    "scorm2004/adl-cts/CM-01-broken-default-org.zip": ("missing_launch_file", "resources/SequencingTest.htm"),
     "scorm2004/adl-cts/adl-cts-4thEd-LMSTestPackages-manifests.zip": ("several_packages", "varios paquetes"),
     "h5p/invalid/2-invalid-libraries.h5p": ("h5p_bad_language", "XXX!.json"),
     "h5p/invalid/broken-content-json.h5p": ("h5p_bad_content", "content.json"),
