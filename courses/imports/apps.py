@@ -6,3 +6,6 @@ class ImportsConfig(AppConfig):
     name = "courses.imports"
     label = "imports"
     verbose_name = _("Importación de paquetes")
+
+    def ready(self) -> None:
+        from . import handlers  # noqa: F401

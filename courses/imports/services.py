@@ -604,3 +604,31 @@ def course_export(
         course=course, dest=buf, adapted_by=adapted_by, change_note=change_note, version=version
     )
     return buf.getvalue(), problems
+
+
+# --- publishing ---------------------------------------------------------------------------------------------
+
+
+def imported_course_publish(*, course: CoursePage, user: Any = None) -> list[Page]:
+    """Publishing an imported course publishes what the import created with it: its modules and lessons that were
+    never published, and the draft programme folder it was put in, so it opens whole and shows in the catalogue.
+
+    Only pages that have never been live are touched: a lesson an editor unpublished later stays unpublished, and
+    courses that did not come from an import are left to Wagtail's usual page-by-page publishing."""
+    if not PackageImport.objects.filter(course_page=course).exists():
+        return []
+    published: list[Page] = []
+    with transaction.atomic():
+        never_live = Page.objects.filter(live=False, first_published_at__isnull=True)
+        for page in never_live.descendant_of(course).order_by("path").specific():
+            _publish(page, user)
+            published.append(page)
+        for page in never_live.ancestor_of(course).type(ProgrammePage).specific():
+            _publish(page, user)
+            published.append(page)
+    return published
+
+
+def _publish(page: Page, user: Any) -> None:
+    revision = page.get_latest_revision() or page.save_revision(user=user if getattr(user, "pk", None) else None)
+    revision.publish(user=user if getattr(user, "pk", None) else None)
