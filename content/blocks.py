@@ -174,6 +174,14 @@ class FillBlanksBlock(ActivityBlock):
             "Separa respuestas aceptadas con «|». No importan mayúsculas ni tildes."
         ),
     )
+    word_bank = blocks.TextBlock(
+        required=False,
+        label=_("Palabras para elegir"),
+        help_text=_(
+            "Opcional, una por línea. Si las escribes, cada espacio se completa eligiendo una de estas palabras "
+            "(como «arrastrar palabras»): incluye las respuestas y, si quieres, palabras de más para despistar."
+        ),
+    )
     feedback_correct = blocks.TextBlock(required=False, label=_("Retroalimentación si acierta todo"))
     feedback_incorrect = blocks.TextBlock(required=False, label=_("Retroalimentación si falla algún espacio"))
 

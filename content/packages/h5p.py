@@ -251,6 +251,14 @@ def _check_libraries(files: PackageFiles, deps: list[dict[str, Any]], findings: 
 # --- conversion ------------------------------------------------------------------------------------------------
 
 _BLANK = re.compile(r"\*([^*\n]+)\*")
+#: a "mark the words" text with more distinct words than this is not turned into a multiple-choice question
+MARK_WORDS_MAX = 20
+
+
+def mark_words_options(text: str) -> list[str]:
+    """The distinct words of a "mark the words" text, as the options of the converted question."""
+    words = dict.fromkeys(w.strip(".,;:¡!¿?()«»\"'") for w in text.split())
+    return [w for w in words if w]
 
 
 def _text(value: Any) -> str:
@@ -355,6 +363,10 @@ def _convert_one(library: str, params: dict[str, Any], findings: Findings, sub_i
         text, blanks = _blanks_from(_text(params.get("textField")))
         if not blanks:
             return [_incomplete(kind, _text(params.get("taskDescription")), findings)]
+        # The learner drags the given words (and the distractors, "*word*" in their own field) into the gaps: the
+        # converted activity offers the same words to choose from, never a free text box to guess into.
+        distractors = [m.group(1).strip() for m in _BLANK.finditer(_text(params.get("distractors")))]
+        bank = list(dict.fromkeys([b.answers[0] for b in blanks] + [d for d in distractors if d]))
         return [
             FillBlanksActivity(
                 prompt=_text(params.get("taskDescription")),
@@ -362,6 +374,7 @@ def _convert_one(library: str, params: dict[str, Any], findings: Findings, sub_i
                 blanks=blanks,
                 case_sensitive=True,
                 drag_words=True,
+                word_bank=bank,
                 source_id=sub_id,
             )
         ]
@@ -370,6 +383,8 @@ def _convert_one(library: str, params: dict[str, Any], findings: Findings, sub_i
         words = [m.group(1).strip() for m in _BLANK.finditer(raw)]
         if not words:
             return [_incomplete(kind, _text(params.get("taskDescription")), findings)]
+        if len(mark_words_options(_BLANK.sub(lambda m: m.group(1), raw))) > MARK_WORDS_MAX:
+            return None  # too many words to offer as options: it plays in the H5P player instead
         return [
             MarkWordsActivity(
                 prompt=_text(params.get("taskDescription")),

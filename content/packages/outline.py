@@ -111,6 +111,8 @@ class FillBlanksActivity(Block):
     blanks: list[Blank] = field(default_factory=list)
     case_sensitive: bool = False
     drag_words: bool = False
+    #: with ``drag_words``: the words the learner chooses from (every blank's answer and any distractors)
+    word_bank: list[str] = field(default_factory=list)
     explanation: str = ""
     source_id: str = ""
 

@@ -318,8 +318,14 @@ class FillBlanksXBlock(ActivityXBlock):
     fields_template = "content/xblocks/fields_blanks.html"
 
     text = String(scope=Scope.content, default="")
+    word_bank = String(scope=Scope.content, default="")
     feedback_correct = String(scope=Scope.content, default="")
     feedback_incorrect = String(scope=Scope.content, default="")
+
+    def _words(self) -> list[str]:
+        """The words offered for every blank, in alphabetical order (the order never hints at the answer)."""
+        words = dict.fromkeys(w.strip() for w in self.word_bank.splitlines())
+        return sorted((w for w in words if w), key=lambda w: (normalise(w), w))
 
     def _accepted(self) -> list[list[str]]:
         return [
@@ -332,6 +338,9 @@ class FillBlanksXBlock(ActivityXBlock):
         given += [""] * (count - len(given))
         if not any(given):
             raise InvalidAnswer(gettext_lazy("Completa los espacios en blanco."))
+        words = self._words()
+        if words and any(value and value not in words for value in given):
+            raise InvalidAnswer(gettext_lazy("Elige cada palabra de la lista."))
         return {"blanks": given}
 
     def evaluate(self, answer: dict[str, Any]) -> Evaluation:
@@ -367,7 +376,7 @@ class FillBlanksXBlock(ActivityXBlock):
                     }
                 )
                 position += 1
-        return {"segments": segments}
+        return {"segments": segments, "words": self._words()}
 
 
 class OpaqueKeysXBlock(ActivityXBlock):

@@ -37,6 +37,7 @@ from wagtail.models import Page
 from content.packages.archive import SafeArchive, open_archive
 from content.packages.doctor import DoctorReport, package_inspect
 from content.packages.errors import PackageRefused
+from content.packages.h5p import MARK_WORDS_MAX, mark_words_options
 from content.packages.models import ContentPackage
 from content.packages.outline import (
     Block,
@@ -392,6 +393,13 @@ def outline_to_pages(
             summary.lessons += 1
             summary.activities += counts["activities"]
             summary.players += counts["players"]
+    if summary.lessons == 0:
+        # An import that yields no lesson would be an empty course reported as a success: refuse it and say why.
+        raise PackageRefused(
+            _("El paquete no produjo ninguna lección, así que no se creó el curso. Lo que no se pudo usar: %(s)s")
+            % {"s": "; ".join(summary.skipped) or _("el paquete no tiene contenido que mostrar")},
+            code="no_lessons",
+        )
     summary.media = len(media_urls or {})
     return result, summary
 
@@ -459,6 +467,7 @@ def lesson_body(
             for index, blank in enumerate(block.blanks, start=1):
                 text = text.replace(f"[[{index}]]", "[[" + "|".join(a.replace("|", "/") for a in blank.answers) + "]]")
             body.append(_activity("fill_blanks", block.prompt or _("Completa los espacios."), text=text,
+                                  word_bank="\n".join(block.word_bank) if block.drag_words else "",
                                   feedback_correct="", feedback_incorrect=block.explanation))  # fmt: skip
             counts["activities"] += 1
         elif isinstance(block, TextEntryActivity):
@@ -482,9 +491,8 @@ def lesson_body(
             else:
                 skip(_("una respuesta numérica con margen de error amplio no se puede convertir"))
         elif isinstance(block, MarkWordsActivity):
-            words = list(dict.fromkeys(w.strip(".,;:¡!¿?()«»\"'") for w in block.text.split()))
-            words = [w for w in words if w]
-            if 2 <= len(words) <= 20:
+            words = mark_words_options(block.text)
+            if 2 <= len(words) <= MARK_WORDS_MAX:
                 options = [{"text": w, "correct": w in block.correct_words, "feedback": ""} for w in words]
                 body.append(_activity("multiple_choice", f"{block.prompt}\n{block.text}".strip(), options=options))
                 counts["activities"] += 1

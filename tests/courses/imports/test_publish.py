@@ -110,3 +110,29 @@ def test_editor_publishes_an_imported_course_in_the_admin_and_finds_it_in_the_ca
     page.get_by_role("link", name="Finanzas para tu bodega").first.click()
     page.get_by_role("link", name="Lección: ingresos y gastos").first.click()
     assert page.locator("h1").inner_text() == "Lección: ingresos y gastos"
+
+
+def test_an_import_that_yields_no_lesson_fails_with_the_reason_and_leaves_nothing(tmp_path):
+    from content.packages.outline import Lesson, Module, Outline, Unsupported
+    from courses.imports.services import outline_to_pages
+
+    outline = Outline(
+        title="Vacío",
+        format="h5p",
+        modules=[
+            Module(
+                title="Único",
+                lessons=[Lesson(title="Sin nada", blocks=[Unsupported(kind="H5P.X", reason="tipo raro")])],
+            )
+        ],
+    )
+    catalogue()
+    from django.db import transaction
+
+    from content.packages.errors import PackageRefused
+
+    with pytest.raises(PackageRefused) as exc, transaction.atomic():
+        outline_to_pages(outline=outline, parent=None)
+    assert exc.value.code == "no_lessons"
+    assert "ninguna lección" in str(exc.value) and "tipo raro" in str(exc.value)
+    assert not CoursePage.objects.filter(title="Vacío").exists()
