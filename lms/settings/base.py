@@ -98,6 +98,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "themes.context_processors.theme",
                 "lms.accounts.context_processors.roles",
+                "courses.cohorts.context_processors.notices",
             ],
         },
     },
