@@ -57,20 +57,37 @@ def institutions_for_new_cohort(*, user) -> QuerySet[Institution]:
     return institutions_with_role(user, COHORT_CREATOR_ROLES)
 
 
+#: Roles that review the free-text answers of people who study a course on their own (no cohort).
+SELF_PACED_REVIEWER_ROLES = (Role.TRAINER, Role.MASTER_TRAINER, Role.INSTITUTION_ADMIN)
+
+
+def _learner_cohorts_for_course(learner, course_id: int) -> list[Cohort]:
+    cohorts = Cohort.objects.filter(members__user=learner).filter(Q(course_id=course_id) | Q(programme__isnull=False))
+    return [c for c in cohorts if c.course_id == course_id or course_id in {x.pk for x in cohort_courses(c)}]
+
+
 def can_grade(grader, learner, course) -> bool:
     """A trainer grades learners of the cohorts they teach on that course; an institution admin those of
-    their institution's cohorts. Nobody grades themselves."""
+    their institution's cohorts. A learner in no cohort of the course studies on their own: the trainers and
+    admins of the institution that offers the course review them. Nobody grades themselves."""
     if not getattr(grader, "is_authenticated", False) or not grader.is_active or grader == learner:
         return False
     if grader.is_superuser:
         return True
     course_id = getattr(course, "pk", course)
-    cohorts = Cohort.objects.filter(members__user=learner).filter(Q(course_id=course_id) | Q(programme__isnull=False))
-    admin_of = institutions_with_role(grader, Role.INSTITUTION_ADMIN)
-    for cohort in cohorts.filter(Q(trainer_links__user=grader) | Q(institution__in=admin_of)).distinct():
-        if cohort.course_id == course_id or course_id in {c.pk for c in cohort_courses(cohort)}:
-            return True
-    return False
+    cohorts = _learner_cohorts_for_course(learner, course_id)
+    if not cohorts:
+        institution_id = (
+            course.institution_id
+            if isinstance(course, CoursePage)
+            else CoursePage.objects.filter(pk=course_id).values_list("institution_id", flat=True).first()
+        )
+        return institution_id is not None and has_role(
+            grader, SELF_PACED_REVIEWER_ROLES, Institution(pk=institution_id)
+        )
+    admin_of = set(institutions_with_role(grader, Role.INSTITUTION_ADMIN).values_list("pk", flat=True))
+    teaching = set(CohortTrainer.objects.filter(user=grader).values_list("cohort_id", flat=True))
+    return any(c.pk in teaching or c.institution_id in admin_of for c in cohorts)
 
 
 # --- Contract for certification --------------------------------------------------------------------------
@@ -318,6 +335,74 @@ def pending_submissions(*, cohort: Cohort) -> QuerySet[Submission]:
         .select_related("user")
         .order_by("created_at", "pk")
     )
+
+
+@dataclass
+class SelfPacedAnswer:
+    """A free-text answer waiting for review from someone who studies the course on their own."""
+
+    submission: Submission
+    course: CoursePage
+
+
+def self_paced_reviewer(*, user) -> bool:
+    """Whether the person reviews self-paced learners' answers for some institution."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or institutions_with_role(user, SELF_PACED_REVIEWER_ROLES).exists()
+
+
+def self_paced_pending(*, reviewer) -> list[SelfPacedAnswer]:
+    """Pending free-text answers, oldest first, of learners in no cohort of a course that the reviewer's
+    institution offers (trainers, master trainers and admins there review them). Queries: fixed per course."""
+    if not getattr(reviewer, "is_authenticated", False) or not reviewer.is_active:
+        return []
+    if reviewer.is_superuser:
+        courses = list(CoursePage.objects.filter(institution__isnull=False))
+    else:
+        institutions = institutions_with_role(reviewer, SELF_PACED_REVIEWER_ROLES)
+        courses = list(CoursePage.objects.filter(institution__in=institutions))
+    if not courses:
+        return []
+    course_of_lesson: dict[int, CoursePage] = {}
+    for course in courses:
+        for lesson_id in LessonPage.objects.descendant_of(course).values_list("pk", flat=True):
+            course_of_lesson[lesson_id] = course
+    pending = (
+        Submission.objects.filter(status=Submission.Status.PENDING, page_id__in=list(course_of_lesson))
+        .exclude(user=reviewer)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+    in_cohorts = {
+        (user_id, course_id)
+        for user_id, course_id in CohortMember.objects.filter(cohort__course__in=courses).values_list(
+            "user_id", "cohort__course_id"
+        )
+    }
+    programme_members = set(
+        CohortMember.objects.filter(cohort__programme__isnull=False).values_list("user_id", flat=True)
+    )
+    answers = []
+    for submission in pending[:500]:
+        course = course_of_lesson[submission.page_id]
+        if (submission.user_id, course.pk) in in_cohorts:
+            continue
+        if submission.user_id in programme_members and _learner_cohorts_for_course(submission.user, course.pk):
+            continue
+        answers.append(SelfPacedAnswer(submission=submission, course=course))
+    return answers
+
+
+def self_paced_submission_get(*, reviewer, submission_id: int) -> Submission | None:
+    """A pending or graded free-text answer the reviewer may review as a self-paced answer (None otherwise)."""
+    submission = Submission.objects.select_related("user", "page").filter(pk=submission_id).first()
+    if submission is None or submission.page is None:
+        return None
+    course = CoursePage.objects.ancestor_of(submission.page).first()
+    if course is None or _learner_cohorts_for_course(submission.user, course.pk):
+        return None
+    return submission if can_grade(reviewer, submission.user, course) else None
 
 
 def submission_for_cohort(*, cohort: Cohort, submission_id: int) -> Submission | None:

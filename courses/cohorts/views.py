@@ -61,6 +61,9 @@ def home(request):
         "my_sessions": selectors.sessions_for_participant(user=request.user),
         "can_create": selectors.institutions_for_new_cohort(user=request.user).exists(),
         "unread": selectors.unread_notification_count(user=request.user),
+        "self_paced": len(selectors.self_paced_pending(reviewer=request.user))
+        if selectors.self_paced_reviewer(user=request.user)
+        else None,
         "join_form": JoinForm(),
         "check_in_form": CheckInForm(),
     }
@@ -359,6 +362,27 @@ def grading_list(request, pk: int):
 def grade(request, pk: int, submission_id: int):
     cohort = _managed_cohort(request, pk)
     submission = selectors.submission_for_cohort(cohort=cohort, submission_id=submission_id)
+    back = reverse("cohorts:grading", args=[cohort.pk])
+    return _grade_page(request, submission, back_url=back, context={"cohort": cohort})
+
+
+@login_required
+def self_paced_list(request):
+    """Free-text answers of people who study a course of the reviewer's institution on their own."""
+    if not selectors.self_paced_reviewer(user=request.user):
+        raise Http404
+    answers = selectors.self_paced_pending(reviewer=request.user)
+    return render(request, "cohorts/self_paced_list.html", {"answers": answers})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def self_paced_grade(request, submission_id: int):
+    submission = selectors.self_paced_submission_get(reviewer=request.user, submission_id=submission_id)
+    return _grade_page(request, submission, back_url=reverse("cohorts:self_paced"), context={})
+
+
+def _grade_page(request, submission, *, back_url: str, context: dict):
     if submission is None or submission.page is None:
         raise Http404
     try:
@@ -387,11 +411,11 @@ def grade(request, pk: int, submission_id: int):
                 url=submission.page.url or "",
             )
             messages.success(request, _("Guardamos la calificación y avisamos a la persona."))
-            return redirect("cohorts:grading", pk=cohort.pk)
+            return redirect(back_url)
     return render(
         request,
         "cohorts/grade.html",
-        {"cohort": cohort, "submission": submission, "authored": authored, "form": form},
+        {**context, "submission": submission, "authored": authored, "form": form, "back_url": back_url},
     )
 
 

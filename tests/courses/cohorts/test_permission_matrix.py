@@ -42,6 +42,8 @@ MATRIX = {
     "cohorts:announcements": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:export": (lambda w: {"pk": w.a.pk, "kind": "participantes", "fmt": "csv"}, MANAGERS),
     "cohorts:join_link": (lambda w: {"code": w.a.code}, SIGNED_IN),
+    # a self-paced learner's answer on a course that cohort A's institution offers: its trainers and admins review
+    "cohorts:self_paced_grade": (lambda w: {"submission_id": w.alone_submission.pk}, MANAGERS),
 }
 
 OUTSIDERS = ["anonymous", "participant", "other_participant", "other_trainer", "other_admin"]
@@ -67,6 +69,11 @@ def world():
 
     enrollment_create(user=w.participant, course=a.course, source="cohort")
     w.submission = free_text_answer(w.participant, lesson, usage_id)
+    a.course.institution = a.institution
+    a.course.save()
+    alone = UserFactory()
+    enrollment_create(user=alone, course=a.course)
+    w.alone_submission = free_text_answer(alone, lesson, usage_id)
     return w
 
 
