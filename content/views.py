@@ -71,7 +71,11 @@ def activity_submit_view(request: HttpRequest, page_id: int, usage_id: str) -> H
         status, message = 400, " ".join(error.messages)
     if _wants_json(request):
         html = render_activity(request=request, page=page, usage_id=usage_id, next_url=next_url, flash=message)
-        return JsonResponse({"ok": status == 200, "message": message, "html": str(html)}, status=status)
+        data: dict[str, object] = {"ok": status == 200, "message": message, "html": str(html)}
+        progress = getattr(page, "activity_progress_fragments", None)  # the page's progress marks, if it has any
+        if status == 200 and callable(progress):
+            data["progress"] = progress(request)
+        return JsonResponse(data, status=status)
     if status == 403:
         raise PermissionDenied(message)
     if message:

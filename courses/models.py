@@ -284,6 +284,24 @@ class LessonPage(Page):
 
         return lesson_submission_allowed(lesson=self, user=user)
 
+    def activity_progress_fragments(self, request) -> dict[str, str]:
+        """HTML of the page's progress marks (lesson badge, completion notice, course %, outline) after an answer,
+        so the page shows a pass at once instead of "En curso / 0 %" until it is reloaded."""
+        from django.template.loader import render_to_string
+
+        from .selectors import lesson_context_for_learner
+
+        context = {"page": self, "request": request, **lesson_context_for_learner(lesson=self, user=request.user)}
+        outline, item = context["outline"], context.get("lesson_item")
+        if outline is None or outline.enrollment is None or item is None:
+            return {}
+        return {
+            "status": render_to_string("courses/includes/lesson_status.html", {"status": item.status}, request),
+            "rule": render_to_string("courses/includes/lesson_rule.html", context, request),
+            "course": render_to_string("courses/includes/progress_text.html", {"progress": outline.progress}, request),
+            "outline": render_to_string("courses/includes/outline.html", {**context, "current_id": self.pk}, request),
+        }
+
     def can_grade_activity(self, grader, learner) -> bool:
         """Whether ``grader`` may review ``learner``'s free-text answers here: the learner's cohort trainers."""
         from .selectors import lesson_grading_allowed

@@ -159,3 +159,32 @@ def test_ordering_shows_steps_shuffled_and_matching_options_sorted(client, user,
     matching = section(html, ids["matching"])
     shown = [matching.index(f">{text}</option>") for text in ("Dinero que entra", "Dinero que sale", "Lo que queda")]
     assert shown == sorted(shown)  # alphabetical, not the authored pairing
+
+
+def test_json_answer_on_a_lesson_returns_its_progress_marks_recomputed(client):
+    """A lesson page's badge, course % and outline come back with the answer, so the page needs no reload."""
+    from courses.models import LessonPage
+    from courses.services import enrollment_create
+    from tests.accounts.factories import UserFactory
+    from tests.courses.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory, true_false
+
+    course = CoursePageFactory(title="Finanzas para tu bodega", pass_mark=70)
+    module = ModulePageFactory(parent=course)
+    lesson = LessonPageFactory(
+        parent=module,
+        title="Separa tu dinero",
+        completion_rule=LessonPage.CompletionRule.ACTIVITIES,
+        body=[true_false("Separar el dinero del negocio ayuda a saber si ganas.", answer="true")],
+    )
+    LessonPageFactory(parent=module, title="Ahorra")
+    learner = UserFactory()
+    enrollment_create(user=learner, course=course)
+    client.force_login(learner)
+    page_html = client.get(lesson.url).content.decode()
+    assert "promedio de 70 %" in page_html  # the course pass mark is explained beside the activity's own
+    usage_id = lesson.activities[0]["id"]
+    data = post_answer(client, lesson, usage_id, {"value": "true"}, as_json=True).json()
+    assert "Completada" in data["progress"]["status"]
+    assert "50 % completado" in data["progress"]["course"]
+    assert "Completaste esta lección" in data["progress"]["rule"]
+    assert "Separa tu dinero" in data["progress"]["outline"]

@@ -100,6 +100,11 @@ def test_new_participant_signs_up_enrols_answers_and_completes(phone_page, scree
     answer(page, 1, lambda s: s.get_by_label("Verdadero").check())
     answer(page, 2, lambda s: s.locator("input[name=blank]").first.fill("costos"))
     screenshot(page, "courses-04-activities-answered")
+    # the pass shows at once, without reloading: badge, course progress and the outline
+    expect(page.locator("[data-lesson-progress=status]")).to_contain_text("Completada")
+    expect(page.locator("[data-lesson-progress=course]")).to_contain_text("100 % completado")
+    expect(page.locator("[data-lesson-progress=rule]")).to_contain_text("Completaste esta lección")
+    expect(page.locator("[data-lesson-progress=outline] li.current")).to_contain_text("Completada")
     page.reload()
     expect(page.locator("p.small.muted", has_text="Lección 2 de 2")).to_contain_text("Completada")
     axe_check(page)

@@ -40,6 +40,14 @@
     if (feedback) { feedback.focus(); }
   }
 
+  // The page's progress marks (lesson badge, course %, outline) as the server recomputed them after the answer.
+  function showProgress(parts) {
+    Object.keys(parts).forEach(function (key) {
+      Array.prototype.forEach.call(document.querySelectorAll("[data-lesson-progress='" + key.replace(/'/g, "") + "']"),
+        function (node) { node.innerHTML = parts[key]; });
+    });
+  }
+
   function send(item, attempt) {
     var body = new FormData();
     item.fields.forEach(function (pair) { if (pair[0] !== "csrfmiddlewaretoken") { body.append(pair[0], pair[1]); } });
@@ -64,6 +72,7 @@
       return response.json().then(function (data) {
         forget(item.sid);
         if (section && data.html) { replace(section, data.html); }
+        if (data.progress) { showProgress(data.progress); }
         else if (section) { say(section, data.ok ? "sent" : "error"); }
       });
     }).catch(function () {
