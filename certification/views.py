@@ -70,9 +70,8 @@ def verify(request, code: str):
     verification = selectors.certificate_verification_get(code=code)
     if verification.found and verification.code != code:
         return redirect("certification:verify", code=verification.code)
+    # No share buttons here: this page is the employer's; sharing belongs to the holder's «Mis certificados».
     context = {"v": verification, "certificate": verification.certificate}
-    if verification.certificate is not None and verification.status in ("valid", "expired"):
-        context["share"] = selectors.certificate_share_links(certificate=verification.certificate)
     status = 404 if verification.status == "not_found" else 200
     return _noindex(render(request, "certification/verify.html", context, status=status))
 

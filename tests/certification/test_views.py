@@ -119,12 +119,18 @@ def test_anyone_with_the_code_downloads_the_pdf_even_before_the_task_ran(client)
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
 
 
-def test_share_links_for_linkedin_and_whatsapp(client):
+def test_share_links_for_linkedin_and_whatsapp_are_on_my_certificates_only(client):
     certificate = issue()
-    html = client.get(reverse("certification:verify", args=[certificate.code])).content.decode()
-    assert "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in html
-    assert "certId=" + certificate.display_code in html  # letters, digits and hyphens only: never escaped
-    assert "https://wa.me/?text=" in html
+    client.force_login(certificate.holder)
+    mine = client.get(reverse("certification:mine")).content.decode()
+    assert "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in mine
+    assert "certId=" + certificate.display_code in mine  # letters, digits and hyphens only: never escaped
+    assert "https://wa.me/?text=" in mine
+    # The employer's verification page (even opened by the holder) offers no share buttons.
+    for viewer in (client, client.__class__()):
+        html = viewer.get(reverse("certification:verify", args=[certificate.code])).content.decode()
+        assert "linkedin.com" not in html and "wa.me" not in html
+        assert "Agregar a LinkedIn" not in html and "Compartir por WhatsApp" not in html
 
 
 def test_my_certificates_lists_only_mine_and_needs_login(client):
