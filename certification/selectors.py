@@ -31,6 +31,11 @@ class Verification:
     def found(self) -> bool:
         return self.certificate is not None
 
+    @property
+    def downloadable(self) -> bool:
+        """Its PDF, image and credential may be served: genuine and neither revoked nor replaced."""
+        return self.status in (Certificate.Status.VALID, Certificate.Status.EXPIRED)
+
 
 def certificate_verification_get(*, code: str, today: datetime.date | None = None) -> Verification:
     """Look a code up and check status and signature; a certificate whose signature fails is «invalid»."""
@@ -75,10 +80,11 @@ def certificate_public_data(*, verification: Verification) -> dict[str, Any]:
             "kid": certificate.kid,
             "signature": certificate.signature,
             "verification_url": settings.RUTA_BASE_URL + reverse("certification:verify", args=[certificate.code]),
-            "pdf_url": settings.RUTA_BASE_URL + reverse("certification:pdf", args=[certificate.code]),
-            "credential_url": settings.RUTA_BASE_URL + reverse("certification:credential", args=[certificate.code]),
         }
     )
+    if verification.downloadable:
+        data["pdf_url"] = settings.RUTA_BASE_URL + reverse("certification:pdf", args=[certificate.code])
+        data["credential_url"] = settings.RUTA_BASE_URL + reverse("certification:credential", args=[certificate.code])
     if verification.replacement is not None:
         data["replaced_by"] = verification.replacement.code
     return data

@@ -5,6 +5,7 @@ holder's «Mis certificados». Views parse, call a selector or service, and shap
 from __future__ import annotations
 
 import json
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -89,15 +90,38 @@ def api_certificate(request, code: str):
     return _noindex(JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False}))
 
 
+class DownloadRefused(Exception):
+    def __init__(self, verification: selectors.Verification):
+        self.verification = verification
+
+
 def _downloadable(code: str):
     verification = selectors.certificate_verification_get(code=code)
     if verification.certificate is None or verification.status == "invalid":
         raise Http404
+    if not verification.downloadable:
+        raise DownloadRefused(verification)
     return verification.certificate
+
+
+def refuse_unless_downloadable(view):
+    """A revoked or replaced certificate's file gets a Spanish «no se puede descargar» page (410), never the file."""
+
+    @wraps(view)
+    def wrapper(request, code: str):
+        try:
+            return view(request, code)
+        except DownloadRefused as refused:
+            verification = refused.verification
+            context = {"v": verification, "certificate": verification.certificate}
+            return _noindex(render(request, "certification/download_refused.html", context, status=410))
+
+    return wrapper
 
 
 @require_GET
 @rate_limited
+@refuse_unless_downloadable
 def pdf(request, code: str):
     if limited := _limited(request):
         return limited
@@ -113,6 +137,7 @@ def pdf(request, code: str):
 
 @require_GET
 @rate_limited
+@refuse_unless_downloadable
 def image(request, code: str):
     if limited := _limited(request):
         return limited
@@ -124,6 +149,7 @@ def image(request, code: str):
 
 @require_GET
 @rate_limited
+@refuse_unless_downloadable
 def credential(request, code: str):
     if limited := _limited(request):
         return limited

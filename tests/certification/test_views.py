@@ -207,3 +207,50 @@ def test_the_courses_dashboard_lists_my_certificates(client):
     html = client.get(reverse("courses:dashboard")).content.decode()
     assert "Mis certificados" in html
     assert reverse("certification:verify", args=[certificate.code]) in html
+
+
+def test_a_revoked_certificate_is_never_downloaded_as_a_clean_file(client, user):
+    certificate = issue()
+    client.get(reverse("certification:pdf", args=[certificate.code]))  # rendered and stored while still valid
+    certificate_revoke(certificate=certificate, actor=user, reason="Documento adulterado")
+    for name in ("certification:pdf", "certification:image", "certification:credential"):
+        response = client.get(reverse(name, args=[certificate.code]))
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code == 410, name
+        assert not body.startswith((b"%PDF", b"\x89PNG", b"{"))
+        html = body.decode()
+        assert "revocó este certificado el" in html and "no se puede descargar" in html
+        assert "Documento adulterado" not in html
+        assert response["X-Robots-Tag"].startswith("noindex")
+    api = client.get(f"/api/v1/certificates/{certificate.code}").json()
+    assert api["status"] == "revoked" and "pdf_url" not in api and "credential_url" not in api
+    # The holder's own pages show the status and offer no download either.
+    client.force_login(certificate.holder)
+    mine = client.get(reverse("certification:mine")).content.decode()
+    assert "Revocado" in mine
+    assert reverse("certification:pdf", args=[certificate.code]) not in mine
+    dashboard = client.get(reverse("courses:dashboard")).content.decode()
+    assert reverse("certification:pdf", args=[certificate.code]) not in dashboard
+
+
+def test_a_replaced_certificate_points_to_the_new_one_instead_of_downloading(client, user):
+    old = issue()
+    new = certificate_reissue(certificate=old, actor=user, reason="Corrección de nombre")
+    response = client.get(reverse("certification:pdf", args=[old.code]))
+    assert response.status_code == 410
+    assert reverse("certification:verify", args=[new.code]) in response.content.decode()
+    assert client.get(reverse("certification:pdf", args=[new.code])).status_code == 200
+
+
+def test_an_expired_certificate_still_downloads_since_it_prints_its_expiry_date(client):
+    import datetime
+
+    from tests.certification.factories import ProgrammeFactory
+
+    certificate = issue(programme=ProgrammeFactory(validity_months=12), issued_on=datetime.date(2020, 3, 2))
+    response = client.get(reverse("certification:pdf", args=[certificate.code]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(certificate.holder)
+    mine = client.get(reverse("certification:mine")).content.decode()
+    assert "Vencido" in mine and reverse("certification:pdf", args=[certificate.code]) in mine
