@@ -65,7 +65,7 @@ def certificate_public_fields(*, certificate: Certificate) -> dict[str, Any]:
 
 def certificate_payload(*, certificate: Certificate) -> bytes:
     """The canonical bytes the signature covers (see README: sorted compact JSON, UTF-8)."""
-    return signing.canonical_json(certificate_public_fields(certificate=certificate))
+    return signing.signable_json(certificate_public_fields(certificate=certificate))
 
 
 def signing_key_register(*, pair: signing.SigningKeyPair) -> None:

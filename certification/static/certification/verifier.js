@@ -39,6 +39,10 @@
   }
 
   function canonicalJson(value) {
+    // RFC 8785 (JCS), byte for byte what certification/signing.py canonical_json() gives for the same parsed
+    // value: keys sorted by UTF-16 code units (Array#sort), JSON.stringify for strings, and for numbers the
+    // ECMAScript form (12.0 -> 12, 1e21 -> 1e+21, -0 -> 0). NaN/Infinity have no JSON form: refused, as in Python.
+    if (typeof value === "number" && !isFinite(value)) throw new TypeError("non-finite number");
     if (Array.isArray(value)) return "[" + value.map(canonicalJson).join(",") + "]";
     if (value !== null && typeof value === "object") {
       return "{" + Object.keys(value).sort().map(function (key) {
@@ -53,7 +57,7 @@
       var parts = fragment.split(".");
       if (parts.length !== 2) return null;
       var raw = await inflateRaw(b64urlDecode(parts[0]));
-      var values = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+      var values = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(raw));
       if (!Array.isArray(values) || values.length > QR_FIELDS.length) return null;
       var fields = {};
       values.forEach(function (value, index) {
