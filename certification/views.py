@@ -73,6 +73,14 @@ def verify(request, code: str):
         return redirect("certification:verify", code=verification.code)
     # No share buttons here: this page is the employer's; sharing belongs to the holder's «Mis certificados».
     context = {"v": verification, "certificate": verification.certificate}
+    if verification.certificate is not None and verification.status != "invalid":
+        # The QR's payload travels in the URL fragment, which never reaches the server: verifier.js compares it
+        # with this record (the public fields shown below) and warns when they disagree.
+        context["qr_record"] = {
+            "fields": services.certificate_public_fields(certificate=verification.certificate),
+            "signature": verification.certificate.signature,
+        }
+        context["qr_text"] = _qr_text()
     status = 404 if verification.status == "not_found" else 200
     return _noindex(render(request, "certification/verify.html", context, status=status))
 
@@ -86,6 +94,15 @@ def api_certificate(request, code: str):
         return _noindex(response)
     verification = selectors.certificate_verification_get(code=code)
     data = selectors.certificate_public_data(verification=verification)
+    qr = request.GET.get("qr", "")
+    if qr and (check := selectors.certificate_qr_check(verification=verification, qr=qr)) is not None:
+        data["qr"] = {
+            "matches": check.matches,
+            "readable": check.readable,
+            "differing": [selectors.API_FIELD_NAMES[key] for key in check.differing],
+        }
+        if not check.matches:
+            data["qr"]["message"] = _qr_text()["mismatch"] if check.readable else _qr_text()["unreadable"]
     status = 404 if verification.status == "not_found" else 200
     return _noindex(JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False}))
 
@@ -185,6 +202,20 @@ def my_certificates(request):
     ]
     notices = selectors.notices_for_holder(user=request.user)
     return render(request, "certification/my_certificates.html", {"items": certificates, "notices": notices})
+
+
+def _qr_text() -> dict:
+    return {
+        "mismatch": _("Los datos del código no coinciden con el registro"),
+        "mismatch_explain": _(
+            "El código QR que escaneaste dice otra cosa que el registro de la institución. No te fíes del papel o "
+            "la imagen: lo que vale es lo que ves en esta página."
+        ),
+        "unreadable": _("El enlace del código QR está incompleto o dañado"),
+        "unreadable_explain": _("No se pudo comparar con el registro. Los datos de esta página son los del registro."),
+        "in_code": _("en el código: %(value)s"),
+        "labels": _verifier_text()["labels"] | {"k": _("Clave de firma"), "v": _("Versión"), "s": _("Firma digital")},
+    }
 
 
 def _verifier_text() -> dict:

@@ -147,3 +147,40 @@ def test_installed_verifier_checks_a_scanned_link_with_no_network(browser, live_
         assert page.locator("#verifier-result [data-status]").get_attribute("data-status") == "invalid"
     finally:
         context.close()
+
+
+def test_employer_is_warned_when_the_scanned_qr_disagrees_with_the_record(
+    phone_page, live_server, settings, screenshot
+):
+    from certification import signing
+    from certification.services import certificate_public_fields, certificate_qr_url
+    from tests.certification.factories import holder, issue
+    from tests.courses.test_browser import ensure_site
+
+    ensure_site()
+    settings.RUTA_BASE_URL = live_server.url
+    certificate = issue(user=holder(first_name="Yolimar", last_name="Rodríguez Pérez"), trainer_name="Carmen Ríos")
+    page = phone_page
+    page.goto(certificate_qr_url(certificate=certificate))
+    page.wait_for_function("window.RutaVerifier !== undefined")
+    page.wait_for_timeout(300)
+    assert page.locator("#qr-check").inner_text() == ""
+    assert page.locator("[data-status]").first.inner_text().endswith("Válido")
+
+    # Someone edited the printed name and the hours and made a new QR with the old signature.
+    fields = {**certificate_public_fields(certificate=certificate), "n": "Yolimar Rodríguez", "h": 400}
+    forged = (
+        certificate_qr_url(certificate=certificate).split("#")[0]
+        + "#"
+        + signing.qr_fragment(fields, signing.b64url_decode(certificate.signature))
+    )
+    page.goto("about:blank")
+    page.goto(forged)
+    warning = page.locator("#qr-check [data-qr]")
+    warning.wait_for()
+    assert warning.get_attribute("data-qr") == "mismatch"
+    box = page.locator("#qr-check").inner_text()
+    assert "Los datos del código no coinciden con el registro" in box
+    assert "Otorgado a — en el código: «Yolimar Rodríguez»" in box and "Horas — en el código: «400»" in box
+    assert "Yolimar Rodríguez Pérez" in page.locator("[data-field=holder]").inner_text()  # the record
+    screenshot(page, "certificados-verificacion-qr-no-coincide")

@@ -254,3 +254,49 @@ def test_an_expired_certificate_still_downloads_since_it_prints_its_expiry_date(
     client.force_login(certificate.holder)
     mine = client.get(reverse("certification:mine")).content.decode()
     assert "Vencido" in mine and reverse("certification:pdf", args=[certificate.code]) in mine
+
+
+def _qr_url_with(certificate, **changes):
+    from certification import signing
+    from certification.services import certificate_public_fields, certificate_verify_url
+
+    fields = {**certificate_public_fields(certificate=certificate), **changes}
+    fragment = signing.qr_fragment(fields, signing.b64url_decode(certificate.signature))
+    return f"{certificate_verify_url(certificate=certificate)}#{fragment}"
+
+
+def test_the_api_reports_a_qr_whose_signed_fields_disagree_with_the_record(client):
+    from certification.services import certificate_qr_url
+
+    certificate = issue(user=holder(first_name="Ñusta", last_name="Quispe Huamán"))
+    api = f"/api/v1/certificates/{certificate.code}"
+    genuine = client.get(api, {"qr": certificate_qr_url(certificate=certificate)}).json()
+    assert genuine["status"] == "valid" and genuine["qr"] == {"matches": True, "readable": True, "differing": []}
+    forged = client.get(api, {"qr": _qr_url_with(certificate, n="Ñusta Quispe Huamán de Ríos", h=400)}).json()
+    assert forged["status"] == "valid"  # the record itself is fine: it is the paper that lies
+    assert forged["qr"]["matches"] is False
+    assert forged["qr"]["message"] == "Los datos del código no coinciden con el registro"
+    assert forged["qr"]["differing"] == ["holder_name", "hours"]
+    fragment_only = _qr_url_with(certificate, a="Diplomado en Finanzas").split("#")[1]
+    assert client.get(api, {"qr": fragment_only}).json()["qr"]["differing"] == ["achievement"]
+    garbage = client.get(api, {"qr": "bm90LWRlZmxhdGU.AAAA"}).json()["qr"]
+    assert garbage["matches"] is False and garbage["readable"] is False
+    assert "qr" not in client.get(api).json()
+
+
+def test_the_verification_page_hands_its_record_to_the_qr_check():
+    import json
+
+    from django.test import Client
+
+    from certification.services import certificate_public_fields
+
+    certificate = issue()
+    html = Client().get(reverse("certification:verify", args=[certificate.code])).content.decode()
+    record = json.loads(re.search(r'<script id="qr-record" type="application/json">(.*?)</script>', html).group(1))
+    assert record == {
+        "fields": certificate_public_fields(certificate=certificate),
+        "signature": certificate.signature,
+    }
+    text = json.loads(re.search(r'<script id="qr-text" type="application/json">(.*?)</script>', html).group(1))
+    assert text["mismatch"] == "Los datos del código no coinciden con el registro"  # the warning, for verifier.js

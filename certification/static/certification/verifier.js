@@ -98,6 +98,66 @@
     return { status: "valid", fields: fields };
   }
 
+  // --- The online verification page: does the QR that was scanned say what the record says?
+
+  var RECORD_KEYS = ["v", "c", "k", "n", "a", "i", "d", "e", "h", "t", "u"];
+
+  function sameBytes(a, b) {
+    if (a.length !== b.length) return false;
+    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
+  function canonicalOrNull(value) {
+    try { return canonicalJson(value === undefined ? null : value); } catch (error) { return null; }
+  }
+
+  // The short keys whose values differ between the QR's signed payload and the record ("s": the signature);
+  // values compare by canonical JSON, as certification/selectors.py certificate_qr_check() does.
+  function qrDiffering(parsed, record) {
+    var differing = RECORD_KEYS.filter(function (key) {
+      var fromQr = canonicalOrNull(parsed.fields[key]);
+      return fromQr === null || fromQr !== canonicalOrNull(record.fields[key]);
+    });
+    var recorded;
+    try { recorded = b64urlDecode(record.signature); } catch (error) { recorded = new Uint8Array(0); }
+    if (!sameBytes(parsed.signature, recorded)) differing.push("s");
+    return differing;
+  }
+
+  async function checkScannedQr(box) {
+    var fragment = location.hash.replace(/^#/, "");
+    if (!fragment) return;
+    var record = JSON.parse(document.getElementById("qr-record").textContent);
+    var text = JSON.parse(document.getElementById("qr-text").textContent);
+    var parsed = await parseFragment(box.dataset.code, fragment);
+    var differing = parsed ? qrDiffering(parsed, record) : null;
+    if (differing && !differing.length) return;
+    var notice = document.createElement("div");
+    notice.className = "notice notice-error";
+    notice.setAttribute("role", "alert");
+    var title = document.createElement("p");
+    var strong = document.createElement("strong");
+    strong.dataset.qr = differing ? "mismatch" : "unreadable";
+    strong.textContent = "⚠ " + (differing ? text.mismatch : text.unreadable);
+    title.appendChild(strong);
+    title.appendChild(document.createTextNode(" — " + (differing ? text.mismatch_explain : text.unreadable_explain)));
+    notice.appendChild(title);
+    if (differing) {
+      var list = document.createElement("ul");
+      differing.forEach(function (key) {
+        var item = document.createElement("li");
+        var value = parsed.fields[key];
+        if (Array.isArray(value)) value = value.join("; ");
+        item.textContent = text.labels[key] + (key !== "s" && value !== undefined && value !== null
+          ? " — " + text.in_code.replace("%(value)s", "«" + value + "»") : "");
+        list.appendChild(item);
+      });
+      notice.appendChild(list);
+    }
+    box.appendChild(notice);
+  }
+
   // --- The page: cached keys and revocation list, paste/type fallback, camera when the browser can read QRs.
 
   function todayIso() {
@@ -218,6 +278,8 @@
     var start = function () {
       var root = document.getElementById("ruta-verifier");
       if (root) setupPage(root);
+      var qrBox = document.getElementById("qr-check");
+      if (qrBox) checkScannedQr(qrBox);
       // The online verification page installs the service worker too, so the next scan works offline.
       var sw = document.getElementById("ruta-sw");
       if (sw && "serviceWorker" in navigator) {
