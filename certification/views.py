@@ -194,6 +194,17 @@ def revocations(request):
     return _noindex(JsonResponse(selectors.revocation_list_get()))
 
 
+@require_GET
+@rate_limited
+@cache_control(public=True, max_age=300)
+def verification_index(request):
+    if getattr(request, "limited", False):
+        response = JsonResponse({"error": _("Demasiadas consultas. Espera un minuto.")}, status=429)
+        response["Retry-After"] = "60"
+        return _noindex(response)
+    return _noindex(JsonResponse(services.verification_index_get(), json_dumps_params={"ensure_ascii": False}))
+
+
 @login_required
 def my_certificates(request):
     certificates = [
@@ -279,7 +290,7 @@ def offline_manifest(request):
 
 @require_GET
 def service_worker(request):
-    data_urls = [reverse("jwks"), reverse("certification:revocations")]
+    data_urls = [reverse("jwks"), reverse("certification:revocations"), reverse("certification:verification_index")]
     precache = [
         reverse("certification:offline_verifier"),
         static("certification/verifier.js"),
