@@ -517,7 +517,7 @@ def verification_index_get() -> dict[str, Any]:
             entries.append(IndexEntry(code=certificate.code, status="i"))
             continue
         status, extra = "v", None
-        if certificate.replaced_by_id:
+        if certificate.replaced_by is not None:
             status, extra = "x", certificate.replaced_by.code
         elif certificate.revoked_at:
             status, extra = "r", timezone.localdate(certificate.revoked_at).isoformat()

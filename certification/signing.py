@@ -63,7 +63,7 @@ def canonical_json(data: Any) -> bytes:
     return _canonical(data).encode("utf-8")
 
 
-def signable_json(data: dict[str, Any]) -> bytes:
+def signable_json(data: Any) -> bytes:
     """The canonical bytes of fields Ruta signs: strings, lists and safe integers only (no floats, no bools).
 
     Refusing anything else at signing time is what keeps the signed bytes identical in every verifier.

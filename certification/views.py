@@ -232,6 +232,21 @@ def _qr_text() -> dict:
 def _verifier_text() -> dict:
     return {
         "cache": _("Claves públicas guardadas: %(keys)s · Lista de revocados del %(date)s"),
+        "cache_index": _("Registro de %(count)s certificados del %(date)s (%(age)s)"),
+        "age_today": _("de hoy"),
+        "age_yesterday": _("de ayer"),
+        "age_days": _("de hace %(days)s días"),
+        "index_old": _("Tu copia tiene más de un mes: conéctate a internet para actualizarla."),
+        "no_index_info": _("Sin registro de certificados: abre esta página con internet para guardarlo."),
+        "no_qr_reader": _(
+            "Este navegador no puede leer códigos QR desde aquí. Escanea el QR con la app de cámara de tu celular: "
+            "se abrirá el enlace y, si ya abriste este verificador con internet, se comprobará aunque no tengas "
+            "conexión. O escribe arriba el código corto impreso debajo del QR."
+        ),
+        "camera": _("Escanear con la cámara"),
+        "camera_denied": _("No se pudo usar la cámara. Revisa el permiso o lee el QR desde una foto."),
+        "photo": _("Leer el QR de una foto"),
+        "photo_none": _("No se encontró un código QR en esa foto. Prueba con una foto más cercana y nítida."),
         "status": {
             "valid": _("Válido"),
             "expired": _("Vencido"),
@@ -240,6 +255,9 @@ def _verifier_text() -> dict:
             "invalid": _("Falsificado o alterado"),
             "unknown_key": _("No se puede comprobar"),
             "malformed": _("Enlace no reconocido"),
+            "not_found": _("No encontrado"),
+            "bad_code": _("Código no válido"),
+            "no_index": _("Sin registro guardado"),
         },
         "explain": {
             "valid": _("La firma digital es auténtica y el certificado está vigente."),
@@ -249,6 +267,17 @@ def _verifier_text() -> dict:
             "invalid": _("La firma no coincide con los datos: no aceptes este certificado."),
             "unknown_key": _("La clave que lo firmó no está guardada. Conéctate a internet y vuelve a intentarlo."),
             "malformed": _("Esto no parece un enlace de certificado de Ruta. Revisa que lo hayas copiado completo."),
+            "not_found": _(
+                "Ningún certificado de tu copia del registro tiene ese código. Revisa que lo hayas escrito bien; si el "
+                "certificado es muy reciente, conéctate a internet y vuelve a intentarlo."
+            ),
+            "bad_code": _(
+                "Ese código no es válido. Revisa que tenga 16 caracteres más el carácter de control "
+                "(por ejemplo 7K3M-Q9XD-2HBW-R4TE-7)."
+            ),
+            "no_index": _(
+                "Para verificar códigos cortos sin internet, abre esta página una vez con conexión: guarda el registro."
+            ),
         },
         "labels": {
             "n": _("Otorgado a"),
