@@ -345,7 +345,7 @@
       var listDate = state.revocations && state.revocations.generated_at ? state.revocations.generated_at.slice(0, 10) : "—";
       var info = text.cache.replace("%(keys)s", keys).replace("%(date)s", formatDate(listDate));
       if (state.index) {
-        var days = Math.max(0, Math.floor((new Date(todayIso()) - new Date(state.index.generated_at.slice(0, 10))) / 86400000));
+        var days = Math.max(0, Math.floor((Date.now() - Date.parse(state.index.generated_at)) / 86400000));
         var age = days === 0 ? text.age_today : days === 1 ? text.age_yesterday : text.age_days.replace("%(days)s", days);
         info += " · " + text.cache_index.replace("%(count)s", state.index.count)
           .replace("%(date)s", formatDate(state.index.generated_at.slice(0, 10))).replace("%(age)s", age);
