@@ -269,6 +269,14 @@ class Certificate(models.Model):
         return self.status_on()
 
     @property
+    def downloadable(self) -> bool:
+        """A revoked or replaced certificate's files are not served: they would still look valid once printed.
+
+        An expired one is: it prints its expiry date, and its QR leads to «Vencido».
+        """
+        return self.status in (self.Status.VALID, self.Status.EXPIRED)
+
+    @property
     def status_label(self) -> str:
         return str(self.Status(self.status).label)
 

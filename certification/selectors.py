@@ -31,6 +31,11 @@ class Verification:
     def found(self) -> bool:
         return self.certificate is not None
 
+    @property
+    def downloadable(self) -> bool:
+        """Its PDF, image and credential may be served: genuine and neither revoked nor replaced."""
+        return self.status in (Certificate.Status.VALID, Certificate.Status.EXPIRED)
+
 
 def certificate_verification_get(*, code: str, today: datetime.date | None = None) -> Verification:
     """Look a code up and check status and signature; a certificate whose signature fails is «invalid»."""
@@ -75,13 +80,75 @@ def certificate_public_data(*, verification: Verification) -> dict[str, Any]:
             "kid": certificate.kid,
             "signature": certificate.signature,
             "verification_url": settings.RUTA_BASE_URL + reverse("certification:verify", args=[certificate.code]),
-            "pdf_url": settings.RUTA_BASE_URL + reverse("certification:pdf", args=[certificate.code]),
-            "credential_url": settings.RUTA_BASE_URL + reverse("certification:credential", args=[certificate.code]),
         }
     )
+    if verification.downloadable:
+        data["pdf_url"] = settings.RUTA_BASE_URL + reverse("certification:pdf", args=[certificate.code])
+        data["credential_url"] = settings.RUTA_BASE_URL + reverse("certification:credential", args=[certificate.code])
     if verification.replacement is not None:
         data["replaced_by"] = verification.replacement.code
     return data
+
+
+#: The public fields' names in the JSON API, by their short key in the signed object (``s`` = the signature).
+API_FIELD_NAMES = {
+    "v": "version",
+    "c": "code",
+    "k": "kid",
+    "n": "holder_name",
+    "a": "achievement",
+    "i": "issuer",
+    "d": "issued_on",
+    "e": "expires_on",
+    "h": "hours",
+    "t": "trainer_name",
+    "u": "competency_units",
+    "s": "signature",
+}
+
+
+@dataclass(frozen=True)
+class QrCheck:
+    """How the signed payload a QR carries compares with the certificate's record."""
+
+    readable: bool
+    differing: tuple[str, ...] = ()  # short keys (see API_FIELD_NAMES) whose values differ
+
+    @property
+    def matches(self) -> bool:
+        return self.readable and not self.differing
+
+
+def certificate_qr_check(*, verification: Verification, qr: str) -> QrCheck | None:
+    """Compare the fields and signature in a QR (its URL or just the ``#`` fragment) with the record.
+
+    None when there is no record to compare with (unknown code, or a record whose own signature fails). Values
+    are compared by their canonical JSON, so ``12.0`` in a QR equals the recorded 12 hours.
+    """
+    from . import signing
+    from .services import certificate_public_fields
+
+    certificate = verification.certificate
+    if certificate is None or verification.status == "invalid":
+        return None
+    parsed = signing.qr_fragment_parse(certificate.code, qr.rsplit("#", 1)[-1].strip())
+    if parsed is None:
+        return QrCheck(readable=False)
+    fields, signature = parsed
+    record = certificate_public_fields(certificate=certificate)
+    differing = []
+    for key in API_FIELD_NAMES:
+        if key == "s":
+            if signing.b64url_encode(signature) != certificate.signature:
+                differing.append(key)
+            continue
+        try:
+            same = signing.canonical_json(fields.get(key)) == signing.canonical_json(record.get(key))
+        except (ValueError, TypeError):
+            same = False
+        if not same:
+            differing.append(key)
+    return QrCheck(readable=True, differing=tuple(differing))
 
 
 def certificates_for_holder(*, user: User) -> QuerySet[Certificate]:

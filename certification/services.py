@@ -65,7 +65,7 @@ def certificate_public_fields(*, certificate: Certificate) -> dict[str, Any]:
 
 def certificate_payload(*, certificate: Certificate) -> bytes:
     """The canonical bytes the signature covers (see README: sorted compact JSON, UTF-8)."""
-    return signing.canonical_json(certificate_public_fields(certificate=certificate))
+    return signing.signable_json(certificate_public_fields(certificate=certificate))
 
 
 def signing_key_register(*, pair: signing.SigningKeyPair) -> None:
@@ -471,3 +471,74 @@ def certificate_expiry_reminders_send(*, today: datetime.date | None = None, day
             CertificateEvent.objects.create(certificate=certificate, action=CertificateEvent.Action.REMINDED)
         count += 1
     return count
+
+
+# --- The offline verifier's index -----------------------------------------------------------------------------
+
+
+def verification_index_get() -> dict[str, Any]:
+    """The signed, encrypted index of every issued certificate, for verifying short codes offline.
+
+    Rebuilt (new salt, new signature) only when certificates are issued, revoked or replaced, or the active key
+    changes; a certificate whose own signature fails is listed as «invalid» so the index never vouches for it.
+    """
+    import hashlib
+    import secrets
+
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+
+    from .offline import IndexEntry, index_build
+
+    pair = signing.keyring().active
+    stats = Certificate.objects.aggregate(
+        count=Count("pk"), last=Max("pk"), revoked=Max("revoked_at"), replaced=Count("replaced_by")
+    )
+    fingerprint = hashlib.sha256(repr((sorted(stats.items()), pair.kid)).encode()).hexdigest()[:24]
+    cache_key = f"certification:verification-index:{fingerprint}"
+    document = cache.get(cache_key)
+    if document is not None:
+        return document
+    signing_key_register(pair=pair)
+    public_keys: dict[str, Any] = {}
+    entries = []
+    rows = Certificate.objects.select_related("replaced_by").order_by("pk")
+    for certificate in rows.iterator(chunk_size=1000):
+        if certificate.kid not in public_keys:
+            public_keys[certificate.kid] = public_key_get(kid=certificate.kid)
+        public_key = public_keys[certificate.kid]
+        try:
+            genuine = public_key is not None and signing.verify(
+                certificate_payload(certificate=certificate), signing.b64url_decode(certificate.signature), public_key
+            )
+        except ValueError:
+            genuine = False
+        if not genuine:
+            entries.append(IndexEntry(code=certificate.code, status="i"))
+            continue
+        status, extra = "v", None
+        if certificate.replaced_by is not None:
+            status, extra = "x", certificate.replaced_by.code
+        elif certificate.revoked_at:
+            status, extra = "r", timezone.localdate(certificate.revoked_at).isoformat()
+        entries.append(
+            IndexEntry(
+                code=certificate.code,
+                status=status,
+                name=certificate.holder_name,
+                achievement=certificate.achievement,
+                issuer=certificate.issuer_name,
+                hours=int(certificate.hours) if certificate.hours else None,
+                issued_on=certificate.issued_on.isoformat(),
+                expires_on=certificate.expires_on.isoformat() if certificate.expires_on else None,
+                extra=extra,
+            )
+        )
+    document = index_build(
+        entries=entries,
+        pair=pair,
+        generated_at=timezone.now().isoformat(timespec="seconds"),
+        salt=secrets.token_bytes(16),
+    )
+    cache.set(cache_key, document, 3600)
+    return document

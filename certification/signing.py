@@ -16,8 +16,11 @@ RFC 7638 JWK thumbprint. See ``certification/README.md`` for the canonical encod
 from __future__ import annotations
 
 import base64
+import decimal
 import hashlib
 import json
+import math
+import re
 import threading
 import zlib
 from dataclasses import dataclass
@@ -41,21 +44,104 @@ def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def canonical_json(data: dict[str, Any]) -> bytes:
-    """RFC 8785-style canonical JSON: sorted keys, no whitespace, UTF-8, no floats (so no number formatting)."""
-    _reject_floats(data)
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+#: Integers a JavaScript verifier holds exactly (IEEE 754 doubles): the only numbers Ruta ever signs.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _reject_floats(value: Any) -> None:
-    if isinstance(value, float):
-        raise TypeError("canonical payloads hold integers and strings only")
+def canonical_json(data: Any) -> bytes:
+    """RFC 8785 canonical JSON (JCS), byte for byte what ``verifier.js`` produces for the same parsed value.
+
+    Keys sorted by UTF-16 code units, no whitespace, UTF-8 without ``\\u`` escapes except control characters
+    and lone surrogates (as ``JSON.stringify``), and numbers written as ECMAScript does: a JSON number is a
+    double, so ``12``, ``12.0`` and ``1.2e1`` are all ``12``, ``12.5`` stays ``12.5``, integers beyond 2**53
+    become the nearest double (``9007199254740993`` → ``9007199254740992``) and 10**21 is ``1e+21``.
+    NaN and infinities raise ``ValueError``. What Ruta *signs* holds only safe integers (``signable_json``),
+    so its signed bytes never depend on this formatting; verifiers still agree on any number a payload holds.
+    """
+    return _canonical(data).encode("utf-8")
+
+
+def signable_json(data: Any) -> bytes:
+    """The canonical bytes of fields Ruta signs: strings, lists and safe integers only (no floats, no bools).
+
+    Refusing anything else at signing time is what keeps the signed bytes identical in every verifier.
+    """
+    _check_signable(data)
+    return canonical_json(data)
+
+
+def _check_signable(value: Any) -> None:
+    if isinstance(value, bool | float):
+        raise TypeError("signed payloads hold integers and strings only")
+    if isinstance(value, int) and abs(value) > MAX_SAFE_INTEGER:
+        raise TypeError("signed integers must be safe in JavaScript (|n| <= 2**53 - 1)")
     if isinstance(value, dict):
         for item in value.values():
-            _reject_floats(item)
+            _check_signable(item)
     elif isinstance(value, list):
         for item in value:
-            _reject_floats(item)
+            _check_signable(item)
+
+
+def _canonical(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
+    if isinstance(value, int | float):
+        return canonical_number(value)
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_canonical(item) for item in value) + "]"
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda key: key.encode("utf-16-be"))
+        return "{" + ",".join(f"{_canonical(key)}:{_canonical(value[key])}" for key in keys) + "}"
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def canonical_number(value: int | float) -> str:
+    """ECMAScript ``Number::toString`` of a JSON number (RFC 8785 §3.2.2.3), from an int or a float."""
+    if isinstance(value, int) and abs(value) <= MAX_SAFE_INTEGER:
+        return str(value)
+    try:
+        number = float(value)
+    except OverflowError as error:
+        raise ValueError("number out of range") from error
+    if not math.isfinite(number):
+        raise ValueError("NaN and infinities have no JSON form")
+    if number == 0:
+        return "0"  # also -0, as JSON.stringify
+    sign = "-" if number < 0 else ""
+    # repr() is the shortest round-trip form, as ECMAScript requires; take its digits and exponent.
+    parsed = decimal.Decimal(repr(abs(number))).normalize().as_tuple()
+    digits = "".join(map(str, parsed.digits))
+    k = len(digits)
+    n = k + int(parsed.exponent)  # number = 0.<digits> × 10**n
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        text = "0." + "0" * -n + digits
+    else:
+        exponent = n - 1
+        mantissa = digits[0] + (f".{digits[1:]}" if k > 1 else "")
+        text = f"{mantissa}e{'+' if exponent > 0 else '-'}{abs(exponent)}"
+    return sign + text
+
+
+def json_parse(text: str | bytes) -> Any:
+    """Parse JSON as ``JSON.parse`` does: NaN and Infinity are not JSON (Python would accept them)."""
+
+    def refuse(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
 
 
 def raw_public_bytes(public_key: Ed25519PublicKey) -> bytes:
@@ -222,7 +308,8 @@ def qr_fragment(fields: dict[str, Any], signature: bytes) -> str:
     values = [fields.get(key) for key in QR_FIELDS]
     while values and values[-1] is None:
         values.pop()
-    raw = json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    _check_signable(values)
+    raw = canonical_json(values)  # the same number and string forms as the signed bytes
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
     packed = compressor.compress(raw) + compressor.flush()
     return f"{b64url_encode(packed)}.{b64url_encode(signature)}"
@@ -233,9 +320,9 @@ def qr_fragment_parse(code: str, fragment: str) -> tuple[dict[str, Any], bytes] 
     try:
         packed_part, signature_part = fragment.split(".")
         raw = zlib.decompress(b64url_decode(packed_part), -15)
-        values = json.loads(raw.decode("utf-8"))
+        values = json_parse(raw.decode("utf-8"))
         signature = b64url_decode(signature_part)
-    except (ValueError, TypeError, zlib.error, UnicodeDecodeError):
+    except (ValueError, TypeError, zlib.error, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(values, list) or len(values) > len(QR_FIELDS):
         return None

@@ -14,6 +14,7 @@ urlpatterns = [
     path("v/<str:code>/credencial.json", views.credential, name="credential"),
     path("mis-certificados/", views.my_certificates, name="mine"),
     path("revocados.json", views.revocations, name="revocations"),
+    path("registro.json", views.verification_index, name="verification_index"),
     path("verificador/", views.offline_verifier, name="offline_verifier"),
     path("verificador/manifest.webmanifest", views.offline_manifest, name="offline_manifest"),
     path("sw.js", views.service_worker, name="service_worker"),

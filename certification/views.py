@@ -5,6 +5,7 @@ holder's «Mis certificados». Views parse, call a selector or service, and shap
 from __future__ import annotations
 
 import json
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -70,9 +71,16 @@ def verify(request, code: str):
     verification = selectors.certificate_verification_get(code=code)
     if verification.found and verification.code != code:
         return redirect("certification:verify", code=verification.code)
+    # No share buttons here: this page is the employer's; sharing belongs to the holder's «Mis certificados».
     context = {"v": verification, "certificate": verification.certificate}
-    if verification.certificate is not None and verification.status in ("valid", "expired"):
-        context["share"] = selectors.certificate_share_links(certificate=verification.certificate)
+    if verification.certificate is not None and verification.status != "invalid":
+        # The QR's payload travels in the URL fragment, which never reaches the server: verifier.js compares it
+        # with this record (the public fields shown below) and warns when they disagree.
+        context["qr_record"] = {
+            "fields": services.certificate_public_fields(certificate=verification.certificate),
+            "signature": verification.certificate.signature,
+        }
+        context["qr_text"] = _qr_text()
     status = 404 if verification.status == "not_found" else 200
     return _noindex(render(request, "certification/verify.html", context, status=status))
 
@@ -86,19 +94,51 @@ def api_certificate(request, code: str):
         return _noindex(response)
     verification = selectors.certificate_verification_get(code=code)
     data = selectors.certificate_public_data(verification=verification)
+    qr = request.GET.get("qr", "")
+    if qr and (check := selectors.certificate_qr_check(verification=verification, qr=qr)) is not None:
+        data["qr"] = {
+            "matches": check.matches,
+            "readable": check.readable,
+            "differing": [selectors.API_FIELD_NAMES[key] for key in check.differing],
+        }
+        if not check.matches:
+            data["qr"]["message"] = _qr_text()["mismatch"] if check.readable else _qr_text()["unreadable"]
     status = 404 if verification.status == "not_found" else 200
     return _noindex(JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False}))
+
+
+class DownloadRefused(Exception):
+    def __init__(self, verification: selectors.Verification):
+        self.verification = verification
 
 
 def _downloadable(code: str):
     verification = selectors.certificate_verification_get(code=code)
     if verification.certificate is None or verification.status == "invalid":
         raise Http404
+    if not verification.downloadable:
+        raise DownloadRefused(verification)
     return verification.certificate
+
+
+def refuse_unless_downloadable(view):
+    """A revoked or replaced certificate's file gets a Spanish «no se puede descargar» page (410), never the file."""
+
+    @wraps(view)
+    def wrapper(request, code: str):
+        try:
+            return view(request, code)
+        except DownloadRefused as refused:
+            verification = refused.verification
+            context = {"v": verification, "certificate": verification.certificate}
+            return _noindex(render(request, "certification/download_refused.html", context, status=410))
+
+    return wrapper
 
 
 @require_GET
 @rate_limited
+@refuse_unless_downloadable
 def pdf(request, code: str):
     if limited := _limited(request):
         return limited
@@ -114,6 +154,7 @@ def pdf(request, code: str):
 
 @require_GET
 @rate_limited
+@refuse_unless_downloadable
 def image(request, code: str):
     if limited := _limited(request):
         return limited
@@ -125,6 +166,7 @@ def image(request, code: str):
 
 @require_GET
 @rate_limited
+@refuse_unless_downloadable
 def credential(request, code: str):
     if limited := _limited(request):
         return limited
@@ -152,6 +194,17 @@ def revocations(request):
     return _noindex(JsonResponse(selectors.revocation_list_get()))
 
 
+@require_GET
+@rate_limited
+@cache_control(public=True, max_age=300)
+def verification_index(request):
+    if getattr(request, "limited", False):
+        response = JsonResponse({"error": _("Demasiadas consultas. Espera un minuto.")}, status=429)
+        response["Retry-After"] = "60"
+        return _noindex(response)
+    return _noindex(JsonResponse(services.verification_index_get(), json_dumps_params={"ensure_ascii": False}))
+
+
 @login_required
 def my_certificates(request):
     certificates = [
@@ -162,9 +215,38 @@ def my_certificates(request):
     return render(request, "certification/my_certificates.html", {"items": certificates, "notices": notices})
 
 
+def _qr_text() -> dict:
+    return {
+        "mismatch": _("Los datos del código no coinciden con el registro"),
+        "mismatch_explain": _(
+            "El código QR que escaneaste dice otra cosa que el registro de la institución. No te fíes del papel o "
+            "la imagen: lo que vale es lo que ves en esta página."
+        ),
+        "unreadable": _("El enlace del código QR está incompleto o dañado"),
+        "unreadable_explain": _("No se pudo comparar con el registro. Los datos de esta página son los del registro."),
+        "in_code": _("en el código: %(value)s"),
+        "labels": _verifier_text()["labels"] | {"k": _("Clave de firma"), "v": _("Versión"), "s": _("Firma digital")},
+    }
+
+
 def _verifier_text() -> dict:
     return {
         "cache": _("Claves públicas guardadas: %(keys)s · Lista de revocados del %(date)s"),
+        "cache_index": _("Registro de %(count)s certificados del %(date)s (%(age)s)"),
+        "age_today": _("de hoy"),
+        "age_yesterday": _("de ayer"),
+        "age_days": _("de hace %(days)s días"),
+        "index_old": _("Tu copia tiene más de un mes: conéctate a internet para actualizarla."),
+        "no_index_info": _("Sin registro de certificados: abre esta página con internet para guardarlo."),
+        "no_qr_reader": _(
+            "Este navegador no puede leer códigos QR desde aquí. Escanea el QR con la app de cámara de tu celular: "
+            "se abrirá el enlace y, si ya abriste este verificador con internet, se comprobará aunque no tengas "
+            "conexión. O escribe arriba el código corto impreso debajo del QR."
+        ),
+        "camera": _("Escanear con la cámara"),
+        "camera_denied": _("No se pudo usar la cámara. Revisa el permiso o lee el QR desde una foto."),
+        "photo": _("Leer el QR de una foto"),
+        "photo_none": _("No se encontró un código QR en esa foto. Prueba con una foto más cercana y nítida."),
         "status": {
             "valid": _("Válido"),
             "expired": _("Vencido"),
@@ -173,6 +255,9 @@ def _verifier_text() -> dict:
             "invalid": _("Falsificado o alterado"),
             "unknown_key": _("No se puede comprobar"),
             "malformed": _("Enlace no reconocido"),
+            "not_found": _("No encontrado"),
+            "bad_code": _("Código no válido"),
+            "no_index": _("Sin registro guardado"),
         },
         "explain": {
             "valid": _("La firma digital es auténtica y el certificado está vigente."),
@@ -182,6 +267,17 @@ def _verifier_text() -> dict:
             "invalid": _("La firma no coincide con los datos: no aceptes este certificado."),
             "unknown_key": _("La clave que lo firmó no está guardada. Conéctate a internet y vuelve a intentarlo."),
             "malformed": _("Esto no parece un enlace de certificado de Ruta. Revisa que lo hayas copiado completo."),
+            "not_found": _(
+                "Ningún certificado de tu copia del registro tiene ese código. Revisa que lo hayas escrito bien; si el "
+                "certificado es muy reciente, conéctate a internet y vuelve a intentarlo."
+            ),
+            "bad_code": _(
+                "Ese código no es válido. Revisa que tenga 16 caracteres más el carácter de control "
+                "(por ejemplo 7K3M-Q9XD-2HBW-R4TE-7)."
+            ),
+            "no_index": _(
+                "Para verificar códigos cortos sin internet, abre esta página una vez con conexión: guarda el registro."
+            ),
         },
         "labels": {
             "n": _("Otorgado a"),
@@ -223,7 +319,7 @@ def offline_manifest(request):
 
 @require_GET
 def service_worker(request):
-    data_urls = [reverse("jwks"), reverse("certification:revocations")]
+    data_urls = [reverse("jwks"), reverse("certification:revocations"), reverse("certification:verification_index")]
     precache = [
         reverse("certification:offline_verifier"),
         static("certification/verifier.js"),

@@ -147,3 +147,92 @@ def test_installed_verifier_checks_a_scanned_link_with_no_network(browser, live_
         assert page.locator("#verifier-result [data-status]").get_attribute("data-status") == "invalid"
     finally:
         context.close()
+
+
+def test_employer_is_warned_when_the_scanned_qr_disagrees_with_the_record(
+    phone_page, live_server, settings, screenshot
+):
+    from certification import signing
+    from certification.services import certificate_public_fields, certificate_qr_url
+    from tests.certification.factories import holder, issue
+    from tests.courses.test_browser import ensure_site
+
+    ensure_site()
+    settings.RUTA_BASE_URL = live_server.url
+    certificate = issue(user=holder(first_name="Yolimar", last_name="Rodríguez Pérez"), trainer_name="Carmen Ríos")
+    page = phone_page
+    page.goto(certificate_qr_url(certificate=certificate))
+    page.wait_for_function("window.RutaVerifier !== undefined")
+    page.wait_for_timeout(300)
+    assert page.locator("#qr-check").inner_text() == ""
+    assert page.locator("[data-status]").first.inner_text().endswith("Válido")
+
+    # Someone edited the printed name and the hours and made a new QR with the old signature.
+    fields = {**certificate_public_fields(certificate=certificate), "n": "Yolimar Rodríguez", "h": 400}
+    forged = (
+        certificate_qr_url(certificate=certificate).split("#")[0]
+        + "#"
+        + signing.qr_fragment(fields, signing.b64url_decode(certificate.signature))
+    )
+    page.goto("about:blank")
+    page.goto(forged)
+    warning = page.locator("#qr-check [data-qr]")
+    warning.wait_for()
+    assert warning.get_attribute("data-qr") == "mismatch"
+    box = page.locator("#qr-check").inner_text()
+    assert "Los datos del código no coinciden con el registro" in box
+    assert "Otorgado a — en el código: «Yolimar Rodríguez»" in box and "Horas — en el código: «400»" in box
+    assert "Yolimar Rodríguez Pérez" in page.locator("[data-field=holder]").inner_text()  # the record
+    screenshot(page, "certificados-verificacion-qr-no-coincide")
+
+
+def test_offline_verifier_checks_typed_short_codes_with_no_network(
+    browser, live_server, settings, screenshot, axe_check
+):
+    from certification.codes import code_display, code_generate
+    from certification.services import certificate_revoke
+    from tests.certification.factories import holder, issue
+    from tests.courses.test_browser import ensure_site
+
+    ensure_site()
+    settings.RUTA_BASE_URL = live_server.url
+    valid = issue(user=holder(first_name="Yolimar", last_name="Rodríguez Pérez", phone="+51987111222"))
+    revoked = issue(user=holder(first_name="Ñusta", last_name="Quispe Huamán", phone="+593991234567"))
+    certificate_revoke(certificate=revoked, actor=None, reason="Documento adulterado")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-PE")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}{reverse('certification:offline_verifier')}")
+        page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+        page.wait_for_function("document.getElementById('verifier-cache').textContent.includes('Registro de 2')")
+        # No BarcodeDetector in this Chromium: no dead camera button, an explanation instead.
+        assert page.get_by_role("button", name="Escanear con la cámara").count() == 0
+        assert "no puede leer códigos QR" in page.locator("#verifier-scan-message").inner_text()
+        page.reload()  # now controlled by the service worker, caches filled
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        context.set_offline(True)
+        page.reload()  # the page, its script, the keys and the index all come from the cache
+        page.wait_for_function("document.getElementById('verifier-cache').textContent.includes('(de hoy)')")
+
+        def verify(typed):
+            page.fill("#verifier-url", typed)
+            page.get_by_role("button", name="Verificar").click()
+            page.wait_for_selector("#verifier-result [data-status]")
+            result = page.locator("#verifier-result")
+            return result.locator("[data-status]").get_attribute("data-status"), result.inner_text()
+
+        status, text = verify(code_display(valid.code).lower())
+        assert status == "valid" and "Válido" in text
+        assert "Yolimar Rodríguez Pérez" in text and valid.achievement in text
+        assert "Organización Internacional del Trabajo" in text and code_display(valid.code) in text
+        axe_check(page)
+        screenshot(page, "certificados-verificador-codigo-corto-sin-conexion")
+        page.fill("#verifier-url", "")
+        status, text = verify(revoked.code)
+        assert status == "revoked" and "Revocado" in text and "Ñusta Quispe Huamán" in text
+        assert "Documento adulterado" not in text
+        status, text = verify(code_display(code_generate()))
+        assert status == "not_found" and "No encontrado" in text
+    finally:
+        context.close()

@@ -119,12 +119,18 @@ def test_anyone_with_the_code_downloads_the_pdf_even_before_the_task_ran(client)
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
 
 
-def test_share_links_for_linkedin_and_whatsapp(client):
+def test_share_links_for_linkedin_and_whatsapp_are_on_my_certificates_only(client):
     certificate = issue()
-    html = client.get(reverse("certification:verify", args=[certificate.code])).content.decode()
-    assert "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in html
-    assert "certId=" + certificate.display_code in html  # letters, digits and hyphens only: never escaped
-    assert "https://wa.me/?text=" in html
+    client.force_login(certificate.holder)
+    mine = client.get(reverse("certification:mine")).content.decode()
+    assert "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in mine
+    assert "certId=" + certificate.display_code in mine  # letters, digits and hyphens only: never escaped
+    assert "https://wa.me/?text=" in mine
+    # The employer's verification page (even opened by the holder) offers no share buttons.
+    for viewer in (client, client.__class__()):
+        html = viewer.get(reverse("certification:verify", args=[certificate.code])).content.decode()
+        assert "linkedin.com" not in html and "wa.me" not in html
+        assert "Agregar a LinkedIn" not in html and "Compartir por WhatsApp" not in html
 
 
 def test_my_certificates_lists_only_mine_and_needs_login(client):
@@ -201,3 +207,96 @@ def test_the_courses_dashboard_lists_my_certificates(client):
     html = client.get(reverse("courses:dashboard")).content.decode()
     assert "Mis certificados" in html
     assert reverse("certification:verify", args=[certificate.code]) in html
+
+
+def test_a_revoked_certificate_is_never_downloaded_as_a_clean_file(client, user):
+    certificate = issue()
+    client.get(reverse("certification:pdf", args=[certificate.code]))  # rendered and stored while still valid
+    certificate_revoke(certificate=certificate, actor=user, reason="Documento adulterado")
+    for name in ("certification:pdf", "certification:image", "certification:credential"):
+        response = client.get(reverse(name, args=[certificate.code]))
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code == 410, name
+        assert not body.startswith((b"%PDF", b"\x89PNG", b"{"))
+        html = body.decode()
+        assert "revocó este certificado el" in html and "no se puede descargar" in html
+        assert "Documento adulterado" not in html
+        assert response["X-Robots-Tag"].startswith("noindex")
+    api = client.get(f"/api/v1/certificates/{certificate.code}").json()
+    assert api["status"] == "revoked" and "pdf_url" not in api and "credential_url" not in api
+    # The holder's own pages show the status and offer no download either.
+    client.force_login(certificate.holder)
+    mine = client.get(reverse("certification:mine")).content.decode()
+    assert "Revocado" in mine
+    assert reverse("certification:pdf", args=[certificate.code]) not in mine
+    dashboard = client.get(reverse("courses:dashboard")).content.decode()
+    assert reverse("certification:pdf", args=[certificate.code]) not in dashboard
+
+
+def test_a_replaced_certificate_points_to_the_new_one_instead_of_downloading(client, user):
+    old = issue()
+    new = certificate_reissue(certificate=old, actor=user, reason="Corrección de nombre")
+    response = client.get(reverse("certification:pdf", args=[old.code]))
+    assert response.status_code == 410
+    assert reverse("certification:verify", args=[new.code]) in response.content.decode()
+    assert client.get(reverse("certification:pdf", args=[new.code])).status_code == 200
+
+
+def test_an_expired_certificate_still_downloads_since_it_prints_its_expiry_date(client):
+    import datetime
+
+    from tests.certification.factories import ProgrammeFactory
+
+    certificate = issue(programme=ProgrammeFactory(validity_months=12), issued_on=datetime.date(2020, 3, 2))
+    response = client.get(reverse("certification:pdf", args=[certificate.code]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(certificate.holder)
+    mine = client.get(reverse("certification:mine")).content.decode()
+    assert "Vencido" in mine and reverse("certification:pdf", args=[certificate.code]) in mine
+
+
+def _qr_url_with(certificate, **changes):
+    from certification import signing
+    from certification.services import certificate_public_fields, certificate_verify_url
+
+    fields = {**certificate_public_fields(certificate=certificate), **changes}
+    fragment = signing.qr_fragment(fields, signing.b64url_decode(certificate.signature))
+    return f"{certificate_verify_url(certificate=certificate)}#{fragment}"
+
+
+def test_the_api_reports_a_qr_whose_signed_fields_disagree_with_the_record(client):
+    from certification.services import certificate_qr_url
+
+    certificate = issue(user=holder(first_name="Ñusta", last_name="Quispe Huamán"))
+    api = f"/api/v1/certificates/{certificate.code}"
+    genuine = client.get(api, {"qr": certificate_qr_url(certificate=certificate)}).json()
+    assert genuine["status"] == "valid" and genuine["qr"] == {"matches": True, "readable": True, "differing": []}
+    forged = client.get(api, {"qr": _qr_url_with(certificate, n="Ñusta Quispe Huamán de Ríos", h=400)}).json()
+    assert forged["status"] == "valid"  # the record itself is fine: it is the paper that lies
+    assert forged["qr"]["matches"] is False
+    assert forged["qr"]["message"] == "Los datos del código no coinciden con el registro"
+    assert forged["qr"]["differing"] == ["holder_name", "hours"]
+    fragment_only = _qr_url_with(certificate, a="Diplomado en Finanzas").split("#")[1]
+    assert client.get(api, {"qr": fragment_only}).json()["qr"]["differing"] == ["achievement"]
+    garbage = client.get(api, {"qr": "bm90LWRlZmxhdGU.AAAA"}).json()["qr"]
+    assert garbage["matches"] is False and garbage["readable"] is False
+    assert "qr" not in client.get(api).json()
+
+
+def test_the_verification_page_hands_its_record_to_the_qr_check():
+    import json
+
+    from django.test import Client
+
+    from certification.services import certificate_public_fields
+
+    certificate = issue()
+    html = Client().get(reverse("certification:verify", args=[certificate.code])).content.decode()
+    record = json.loads(re.search(r'<script id="qr-record" type="application/json">(.*?)</script>', html).group(1))
+    assert record == {
+        "fields": certificate_public_fields(certificate=certificate),
+        "signature": certificate.signature,
+    }
+    text = json.loads(re.search(r'<script id="qr-text" type="application/json">(.*?)</script>', html).group(1))
+    assert text["mismatch"] == "Los datos del código no coinciden con el registro"  # the warning, for verifier.js

@@ -1,7 +1,7 @@
 /* Ruta's verifier service worker (scope /certificados/): keeps the offline verifier, its script, the
  * public keys and the last revocation list, and serves the verifier for any /certificados/v/ link when
  * there is no network, so a scanned QR still verifies offline. */
-const CACHE = "ruta-verifier-v1";
+const CACHE = "ruta-verifier-v2";
 const PRECACHE = {{ precache_json|safe }};
 const DATA = {{ data_json|safe }};
 

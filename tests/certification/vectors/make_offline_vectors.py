@@ -6,6 +6,7 @@ seeds, so the output is deterministic (Ed25519 signatures are deterministic). On
 
 import hashlib
 import json
+import zlib
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -24,11 +25,25 @@ def pair(seed: str) -> signing.SigningKeyPair:
 
 def signed(fields: dict, key: signing.SigningKeyPair) -> tuple[dict, bytes]:
     fields = {**fields, "k": key.kid}
-    return fields, signing.sign(signing.canonical_json(fields), key)
+    return fields, signing.sign(signing.signable_json(fields), key)
 
 
 def url(code: str, fields: dict, signature: bytes) -> str:
     return f"{BASE}{code}#{signing.qr_fragment(fields, signature)}"
+
+
+def raw_url(code: str, array_text: str, signature: bytes, prefix: bytes = b"") -> str:
+    """A QR URL whose compact array is written by hand (another encoder's number forms, a BOM...)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = compressor.compress(prefix + array_text.encode("utf-8")) + compressor.flush()
+    return f"{BASE}{code}#{signing.b64url_encode(packed)}.{signing.b64url_encode(signature)}"
+
+
+def array_text(fields: dict) -> str:
+    values = [fields.get(key) for key in signing.QR_FIELDS]
+    while values and values[-1] is None:
+        values.pop()
+    return signing.canonical_json(values).decode("utf-8")
 
 
 def main() -> None:
@@ -75,7 +90,7 @@ def main() -> None:
         "forger claims Ruta's key id",
         code,
         forged_kid,
-        signing.sign(signing.canonical_json(forged_kid), stranger),
+        signing.sign(signing.signable_json(forged_kid), stranger),
         "invalid",
     )
     revoked_code = "1111222233334444"
@@ -92,6 +107,34 @@ def main() -> None:
     )
     vectors.append({"name": "garbage fragment", "url": f"{BASE}{code}#bm90LWRlZmxhdGU.AAAA", "expected": "malformed"})
     vectors.append({"name": "lower-case code", "url": url(code.lower(), fields, signature), "expected": "malformed"})
+    # Number forms: a JSON number is a double, so 12.0 and 1.2e1 are the signed 12 (RFC 8785); 12.5 is not.
+    hours_code = "HHHHJJJJKKKKMMMM"
+    fields6, signature6 = signed({**base, "c": hours_code, "h": 12}, key)
+    text6 = array_text(fields6)
+    assert ",12," in text6
+    for form, expected in (("12", "valid"), ("12.0", "valid"), ("1.2e1", "valid"), ("12.5", "invalid")):
+        vectors.append(
+            {
+                "name": f"hours written as {form}",
+                "url": raw_url(hours_code, text6.replace(",12,", f",{form},"), signature6),
+                "expected": expected,
+            }
+        )
+    for form in ("NaN", "1e400"):
+        vectors.append(
+            {
+                "name": f"hours written as {form} (no JSON form)",
+                "url": raw_url(hours_code, text6.replace(",12,", f",{form},"), signature6),
+                "expected": "malformed",
+            }
+        )
+    vectors.append(
+        {
+            "name": "payload starting with a byte-order mark",
+            "url": raw_url(hours_code, text6, signature6, prefix=b"\xef\xbb\xbf"),
+            "expected": "malformed",
+        }
+    )
 
     document = {
         "about": "Offline verifier test vectors: certification/offline.py and static/certification/verifier.js "
