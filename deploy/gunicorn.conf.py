@@ -16,7 +16,8 @@ keepalive = 5
 # Recycle workers now and then, so slow leaks (in libraries too) never grow without bound.
 max_requests = 2000
 max_requests_jitter = 200
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# The heartbeat file in memory (gunicorn docs): a disk-backed /tmp can stall workers under I/O load.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # Only these addresses may tell gunicorn the request came over HTTPS (X-Forwarded-Proto).
 forwarded_allow_ips = os.environ.get("RUTA_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = "-"

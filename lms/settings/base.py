@@ -182,14 +182,32 @@ STORAGES = {
     "default": {"BACKEND": env("RUTA_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# --- Production stack: S3-compatible storage for every file alias, so web and worker hosts share no disk.
+# Files are private (no public ACL) and only ever reach people through Ruta's permission-checked views or
+# short-lived signed URLs. RUTA_PRIVATE_BUCKET keeps packages, PDFs and evidence apart (the "private" alias);
+# without it they share the default bucket under the "private/" prefix. Credentials: AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY (or an instance role), read by boto3.
 if env("AWS_STORAGE_BUCKET_NAME", default=""):
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
     AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
     AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+    AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default=None)  # "path" for MinIO and similar
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = True
+    AWS_QUERYSTRING_EXPIRE = 600
+    AWS_S3_FILE_OVERWRITE = False  # like the file system: a new name rather than silently replacing a file
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    RUTA_PRIVATE_BUCKET = env("RUTA_PRIVATE_BUCKET", default="")
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RUTA_PRIVATE_BUCKET or AWS_STORAGE_BUCKET_NAME,
+            "location": "" if RUTA_PRIVATE_BUCKET else "private",
+        },
+    }
+# --- end production stack
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("RUTA_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS: list[Path] = []
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("RUTA_MEDIA_ROOT", default=str(BASE_DIR / "media")))
