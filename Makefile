@@ -3,6 +3,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
+SERVE_SETTINGS ?= lms.settings.production
 
 .PHONY: install system-deps demo test lint serve worker clean messages screenshots
 
@@ -40,6 +41,10 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Production: checks the configuration, collectstatic, migrate, then gunicorn + Celery worker + beat (deploy/serve).
+serve:
+	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) deploy/serve
 
 worker:
 	$(BIN)/celery -A lms worker -l info --concurrency 2

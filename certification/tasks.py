@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from .models import BulkIssueJob, Certificate
 
+# Worth another try later: storage or network hiccups, and the database restarting or unreachable.
+TRANSIENT_ERRORS = (OSError, OperationalError, InterfaceError)
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+
+# Idempotent (it re-renders the same files), so it is acknowledged only once done: a lost worker's render is
+# redelivered after the broker's visibility timeout (CELERY_BROKER_TRANSPORT_OPTIONS).
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=5
+)
 def certificate_render_pdf_task(certificate_id: int) -> None:
     from .services import certificate_render
 

@@ -80,6 +80,10 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
+# --- Production stack: a database outage answers 503 + Retry-After (the offline queue resends), not 500.
+MIDDLEWARE += ["lms.middleware.DatabaseUnavailableMiddleware"]
+# --- end production stack
+
 ROOT_URLCONF = "lms.urls"
 WSGI_APPLICATION = "lms.wsgi.application"
 
@@ -117,6 +121,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # --- Production stack: an unreachable database fails in seconds (a 503 the phone retries), not after
+    # the operating system's TCP timeout of minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=5)
+    )
+    # --- end production stack
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions: never in one process's memory, so web processes can scale out.
@@ -152,6 +162,14 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# --- Production stack: Celery redelivery (issue #13). Every task is idempotent and acknowledged after it
+# runs (acks_late above), so a task whose worker dies (SIGKILL, OOM, a lost machine) is run again. With Redis
+# the message comes back only after the visibility timeout: Celery's default is one hour, so a learner would
+# wait an hour for a certificate PDF. Keep it above the longest task and the longest retry countdown
+# (retry_backoff caps at 600 s); the long package import is acknowledged early instead (courses/imports/tasks.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("RUTA_CELERY_VISIBILITY_TIMEOUT", default=15 * 60)}
+CELERY_RESULT_EXPIRES = 24 * 60 * 60
+# --- end production stack
 # Periodic work for `celery -A lms beat` (production); `manage.py certificate_expiry_reminders` does the same by hand.
 CELERY_BEAT_SCHEDULE = {
     "certificate-expiry-reminders": {
@@ -165,14 +183,32 @@ STORAGES = {
     "default": {"BACKEND": env("RUTA_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# --- Production stack: S3-compatible storage for every file alias, so web and worker hosts share no disk.
+# Files are private (no public ACL) and only ever reach people through Ruta's permission-checked views or
+# short-lived signed URLs. RUTA_PRIVATE_BUCKET keeps packages, PDFs and evidence apart (the "private" alias);
+# without it they share the default bucket under the "private/" prefix. Credentials: AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY (or an instance role), read by boto3.
 if env("AWS_STORAGE_BUCKET_NAME", default=""):
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
     AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
     AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+    AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default=None)  # "path" for MinIO and similar
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = True
+    AWS_QUERYSTRING_EXPIRE = 600
+    AWS_S3_FILE_OVERWRITE = False  # like the file system: a new name rather than silently replacing a file
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    RUTA_PRIVATE_BUCKET = env("RUTA_PRIVATE_BUCKET", default="")
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RUTA_PRIVATE_BUCKET or AWS_STORAGE_BUCKET_NAME,
+            "location": "" if RUTA_PRIVATE_BUCKET else "private",
+        },
+    }
+# --- end production stack
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("RUTA_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS: list[Path] = []
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("RUTA_MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -203,7 +239,21 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "lms.accounts.forms.SignupExtraForm"
 ACCOUNT_FORMS = {"login": "lms.accounts.auth_forms.LoginForm"}
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# --- Production stack: login limits for classrooms behind one address (issue #13). A class of 40 behind
+# one NAT logs in within a minute, so the per-address limits are high; failed passwords are limited per
+# account (5 in 5 minutes), which is what stops guessing. The client address is REMOTE_ADDR unless
+# RUTA_TRUSTED_PROXY_COUNT says how many proxies (load balancer, nginx) append to X-Forwarded-For, or
+# RUTA_TRUSTED_CLIENT_IP_HEADER names the one header a proxy sets (e.g. CF-Connecting-IP). Never trust a
+# header that no proxy of yours overwrites: anyone could pick their own address.
+ACCOUNT_RATE_LIMITS = {
+    "login": env("RUTA_LOGIN_RATE", default="300/m/ip"),
+    "login_failed": env("RUTA_LOGIN_FAILED_RATE", default="60/m/ip,5/5m/key"),
+    "signup": env("RUTA_SIGNUP_RATE", default="60/m/ip"),
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("RUTA_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("RUTA_TRUSTED_CLIENT_IP_HEADER", default=None)
+RATELIMIT_IP_META_KEY = "lms.client_ip.client_ip"  # django-ratelimit (verification) sees the same address
+# --- end production stack
 RUTA_DEFAULT_PHONE_REGION = env("RUTA_DEFAULT_PHONE_REGION", default="PE")
 
 # --- Internationalisation: Spanish first, English second.

@@ -60,7 +60,14 @@
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": token }
     }).then(function (response) {
-      if (response.status >= 500) { throw new Error("server " + response.status); }
+      if (response.status >= 500) {
+        // The server could not record it (e.g. its database is down: 503 + Retry-After). Keep the answer
+        // and resend it, no sooner than the server asked.
+        var failure = new Error("server " + response.status);
+        failure.retryAfter = parseInt(response.headers.get("Retry-After") || "", 10) || 0;
+        failure.busy = response.status === 503;
+        throw failure;
+      }
       var section = document.getElementById(item.section);
       var type = response.headers.get("Content-Type") || "";
       if (response.status === 401 || type.indexOf("application/json") === -1) {
@@ -75,10 +82,11 @@
         if (data.progress) { showProgress(data.progress); }
         else if (section) { say(section, data.ok ? "sent" : "error"); }
       });
-    }).catch(function () {
+    }).catch(function (failure) {
       var section = document.getElementById(item.section);
-      say(section, "offline");
+      say(section, failure && failure.busy ? "busy" : "offline");
       var delay = Math.min(60000, 2000 * Math.pow(2, attempt));
+      if (failure && failure.retryAfter) { delay = Math.min(300000, Math.max(delay, failure.retryAfter * 1000)); }
       window.setTimeout(function () { if (load()[item.sid]) { send(item, attempt + 1); } }, delay);
     });
   }

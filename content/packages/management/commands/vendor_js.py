@@ -2,6 +2,10 @@
 
 Run after ``npm ci``: ``python manage.py vendor_js``. The files land in ``content/packages/static/vendor/`` and
 are served as ``{% static "vendor/..." %}``.
+
+A minified file that names its source map (``//# sourceMappingURL=x.map``) gets that map copied beside it:
+production's manifest storage (whitenoise) rewrites every reference to a hashed name and refuses to collect a
+file whose reference points nowhere. Learners never download a map; it only serves a developer's debugger.
 """
 
 from __future__ import annotations
@@ -48,5 +52,9 @@ class Command(BaseCommand):
                     shutil.copytree(src, out)
                 else:
                     shutil.copy2(src, out)
+                    source_map = src.with_name(src.name + ".map")
+                    if source_map.is_file():
+                        shutil.copy2(source_map, dest / source_map.name)
+                        copied += 1
                 copied += 1
         self.stdout.write(self.style.SUCCESS(f"{copied} archivos o carpetas copiados a {target}"))
