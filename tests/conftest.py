@@ -1,7 +1,34 @@
-"""Shared fixtures. Factories live in ``tests/<app>/factories.py``."""
+"""Shared fixtures. Factories live in ``tests/<app>/factories.py``; small SCORM/H5P/OLX packages are built by
+``tests/fixtures/packages.py``; conformance tests against the shared corpus are marked ``corpus``."""
+
+import os
 
 import pytest
 from django.core.management import call_command
+
+from tests.corpus import CORPUS, SKIP_REASON, corpus_present
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "corpus: conformance test against the shared corpus (../shared/corpus)")
+    if os.environ.get("RUTA_REQUIRE_CORPUS") == "1" and not corpus_present():
+        raise pytest.UsageError(
+            f"RUTA_REQUIRE_CORPUS=1 but the shared corpus is missing at {CORPUS}: the corpus conformance tests "
+            "must run here (put shared/ beside the repository or set RUTA_CORPUS)."
+        )
+
+
+def pytest_report_header(config):
+    return f"shared corpus: {CORPUS} ({'present' if corpus_present() else 'absent: corpus tests are skipped'})"
+
+
+def pytest_collection_modifyitems(config, items):
+    if corpus_present():
+        return
+    skip = pytest.mark.skip(reason=SKIP_REASON)
+    for item in items:
+        if item.get_closest_marker("corpus") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

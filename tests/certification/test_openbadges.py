@@ -1,6 +1,7 @@
 """The Open Badges 3.0 credential, checked independently of Ruta's code: the spec's required fields, and the
-eddsa-rdfc-2022 proof verified with PyLD (RDFC-1.0) + ``cryptography``, with contexts read from the shared
-corpus (never fetched). The same checker first proves itself on the 1EdTech validator's own fixtures.
+eddsa-rdfc-2022 proof verified with PyLD (RDFC-1.0) + ``cryptography``, with the published JSON-LD contexts
+(never fetched). The checker proves itself on a credential it signs with its own key and, with the shared corpus,
+on the 1EdTech validator's own fixtures; the contexts Ruta bundles are checked there against the published ones.
 """
 
 import copy
@@ -16,8 +17,12 @@ from pyld import jsonld
 
 from certification.services import certificate_revoke
 from tests.certification.factories import ProgrammeFactory, holder, issue
+from tests.corpus import CORPUS as SHARED_CORPUS
+from tests.corpus import corpus
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "badges"
+CORPUS = SHARED_CORPUS / "badges"
+#: Ruta's copies of the two published contexts its credentials use (compared with the corpus' copies below).
+BUNDLED = Path(__file__).resolve().parents[2] / "certification" / "contexts"
 CONTEXTS = {
     "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
     "https://www.w3.org/2018/credentials/v1": "2018-credentials-v1.jsonld",
@@ -32,7 +37,10 @@ B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 def loader(url, options=None):
     if url not in CONTEXTS:
         raise AssertionError(f"a context would be fetched: {url}")
-    document = json.loads((CORPUS / "contexts" / CONTEXTS[url]).read_text(encoding="utf-8"))
+    path = CORPUS / "contexts" / CONTEXTS[url]
+    if not path.is_file():  # without the corpus: the published documents as Ruta bundles them
+        path = BUNDLED / CONTEXTS[url]
+    document = json.loads(path.read_text(encoding="utf-8"))
     return {"contextUrl": None, "documentUrl": url, "document": document}
 
 
@@ -66,6 +74,64 @@ def verify_rdfc_proof(credential):
     return public_raw
 
 
+def b58encode(data):
+    number, text = int.from_bytes(data, "big"), ""
+    while number:
+        number, rest = divmod(number, 58)
+        text = B58[rest] + text
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + text
+
+
+def test_the_checker_accepts_a_credential_signed_here_and_rejects_a_forged_signature():
+    """A credential signed by this test's own key (independently of Ruta's signing code) verifies; the same
+    credential with another key's signature, or with a changed name, does not."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    multikey = "z" + b58encode(b"\xed\x01" + public)
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "https://ruta.example/certificados/v/PRUEBA",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": "https://ruta.example/emisores/oit", "type": ["Profile"], "name": "OIT"},
+        "validFrom": "2026-03-01T00:00:00Z",
+        "name": "Mejore su negocio",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "achievement": {"id": "https://ruta.example/logros/mesun", "type": ["Achievement"], "name": "MESUN",
+                            "description": "Costos y ventas", "criteria": {"narrative": "Aprobar el curso"}},
+        },
+    }  # fmt: skip
+    proof = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "created": "2026-03-01T00:00:00Z",
+        "verificationMethod": f"https://ruta.example/emisores/oit#{multikey}",
+        "proofPurpose": "assertionMethod",
+    }
+    config = {**proof, "@context": credential["@context"]}
+    data = hashlib.sha256(canon(config).encode()).digest() + hashlib.sha256(canon(credential).encode()).digest()
+    signed = {**credential, "proof": {**proof, "proofValue": "z" + b58encode(key.sign(data))}}
+    assert verify_rdfc_proof(signed) == public
+    forged = copy.deepcopy(signed)
+    forged["proof"]["proofValue"] = "z" + b58encode(Ed25519PrivateKey.generate().sign(data))
+    with pytest.raises(InvalidSignature):
+        verify_rdfc_proof(forged)
+    changed = copy.deepcopy(signed)
+    changed["name"] = "Otro curso"
+    with pytest.raises(InvalidSignature):
+        verify_rdfc_proof(changed)
+
+
+@corpus
+def test_rutas_bundled_contexts_are_the_published_ones():
+    for name in ("credentials-v2.jsonld", "ob-v3p0-3.0.3.json"):
+        assert json.loads((BUNDLED / name).read_text()) == json.loads((CORPUS / "contexts" / name).read_text()), name
+
+
+@corpus
 def test_the_checker_accepts_and_rejects_the_validators_own_fixtures():
     verify_rdfc_proof(json.loads((CORPUS / "ob30/valid/simple.json").read_text()))
     with pytest.raises((InvalidSignature, ValueError, AssertionError)):

@@ -1,5 +1,6 @@
 """Competency services against the real database: standards, instruments, process, certificate."""
 
+import datetime
 import uuid
 
 import pytest
@@ -435,13 +436,27 @@ def test_body_report_counts_stages_rates_and_days(standard, admin, evaluator):
     validator = evaluator_of(standard.certifying_body)
     decided = assigned(UserFactory(), standard, admin, evaluator)
     decide(decided, evaluator, {first_unit.code: "competent", second_unit.code: "not_yet"}, validator)
-    apply(UserFactory(), standard)
+    waiting = apply(UserFactory(), standard)
     report = selectors.body_report(body=standard.certifying_body)
     stages = {s: n for s, _label, n in report.stages}
     assert stages["applied"] == 1 and stages["decided"] == 1
     rates = {row["code"]: row["rate"] for row in report.units}
     assert rates == {first_unit.code: 100, second_unit.code: 0}
-    assert report.days_median is not None and report.days_median >= 0
+
+    # Days from application to decision, on known dates: 1.5, 10.5 and 4 days → median 4, mean 5.3.
+    # A candidate still waiting (applied long ago) does not count.
+    others = [assigned(UserFactory(), standard, admin, evaluator) for _ in range(2)]
+    for application in others:
+        decide(application, evaluator, {first_unit.code: "competent", second_unit.code: "competent"}, validator)
+    applied_on = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    for application, days in zip([decided, *others], (1.5, 10.5, 4), strict=True):
+        Application.objects.filter(pk=application.pk).update(
+            created_at=applied_on, decided_at=applied_on + datetime.timedelta(days=days)
+        )
+    Application.objects.filter(pk=waiting.pk).update(created_at=applied_on - datetime.timedelta(days=90))
+    report = selectors.body_report(body=standard.certifying_body)
+    assert report.decided == 3
+    assert (report.days_median, report.days_mean) == (4.0, 5.3)
 
 
 def test_candidate_withdraws_then_applies_again(standard, candidate, admin, evaluator):

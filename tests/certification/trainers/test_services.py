@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from certification.models import Certificate
 from certification.services import certificate_issue_for_enrollment
 from certification.trainers import selectors, services
 from certification.trainers.models import PathEvent, TrainerPath
@@ -107,6 +108,7 @@ def test_the_whole_path_from_nomination_to_certificate_and_registry(chain):
 
     with pytest.raises(PermissionDenied):
         services.trainer_certify(path=path, approver=c.alt_admin)  # the nominating institution cannot approve
+    stale = TrainerPath.objects.get(pk=path.pk)  # a second approver's page, still «recomendado»
     certificate = services.trainer_certify(path=path, approver=c.ilo_admin)
     path.refresh_from_db()
     assert path.state == State.CERTIFIED and path.certificate == certificate
@@ -114,10 +116,15 @@ def test_the_whole_path_from_nomination_to_certificate_and_registry(chain):
     assert certificate.programme.kind == "trainer_qualification"
     assert certificate.issuer == c.oit
     assert "IMESUN-GIN" in certificate.achievement
-    # Idempotent: the same trainer and track never get a second certificate.
-    assert services.certificate_issue is not None
     steps = list(PathEvent.objects.filter(path=path).values_list("to_state", flat=True))
     assert steps == ["applicant", "in_training", "in_practice", "in_practice", "recommended", "certified"]
+    # Idempotent: the same trainer and track never get a second certificate. A second approval is refused,
+    # and one sent from a page opened before the first (a stale «recomendado» path) gets the same certificate.
+    with pytest.raises(ValidationError):
+        services.trainer_certify(path=path, approver=c.ilo_admin, render=False)
+    again = services.trainer_certify(path=stale, approver=c.ilo_admin, render=False)
+    assert again == certificate
+    assert Certificate.objects.filter(holder=c.trainee, programme__kind="trainer_qualification").count() == 1
     assert Notification.objects.filter(user=c.trainee).count() >= 5
 
     # Registry: opt-in only.

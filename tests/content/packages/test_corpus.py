@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import zipfile
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -23,11 +22,11 @@ from content.packages.outline import (
     Unsupported,
 )
 from content.packages.scorm import parse_scorm_manifest
+from tests.corpus import CORPUS, corpus
 
-CORPUS = (Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus").resolve()
 PACKAGE_SUFFIXES = (".zip", ".h5p", ".imscc", ".tar.gz", ".xml")
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not checked out beside the repository")
+pytestmark = corpus
 
 
 def corpus_files() -> list[str]:

@@ -12,15 +12,15 @@ from content.packages.archive import open_archive
 from content.packages.models import ScormAttempt
 from content.packages.services import content_package_store
 from tests.accounts.factories import UserFactory
+from tests.corpus import CORPUS, corpus
 
-CORPUS = (Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus").resolve()
 VENDOR = Path(__file__).resolve().parents[3] / "content" / "packages" / "static" / "vendor" / "scorm-again"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.urls("tests.content.packages.player_urls"),
-    pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not checked out beside the repository"),
+    corpus,
 ]
 
 

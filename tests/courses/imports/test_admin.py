@@ -11,12 +11,9 @@ from django.urls import reverse
 from courses.imports.models import PackageImport
 from tests.accounts.factories import UserFactory
 from tests.courses.factories import catalogue
+from tests.fixtures import packages
 
-CORPUS = (Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus").resolve()
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not checked out beside the repository"),
-]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -26,17 +23,17 @@ def admin_client(client):
     return client
 
 
-def upload(client, name):
-    data = (CORPUS / name).read_bytes()
-    return client.post(reverse("imports_admin:list"), {"file": SimpleUploadedFile(Path(name).name, data)}, follow=True)
+def upload(client, path: Path):
+    data = path.read_bytes()
+    return client.post(reverse("imports_admin:list"), {"file": SimpleUploadedFile(path.name, data)}, follow=True)
 
 
-def test_upload_report_confirm_result(admin_client, django_capture_on_commit_callbacks):
+def test_upload_report_confirm_result(admin_client, django_capture_on_commit_callbacks, tmp_path):
     catalogue()
-    response = upload(admin_client, "h5p/H5P.TrueFalse_h5p-standalone-test.h5p")
+    response = upload(admin_client, packages.h5p_true_false(tmp_path / "costos.h5p"))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Hello World" in page and "Importar como borrador" in page and "1 actividades" in page
+    assert "Costos fijos" in page and "Importar como borrador" in page and "1 actividades" in page
     record = PackageImport.objects.get()
     assert record.status == PackageImport.Status.INSPECTED
     with django_capture_on_commit_callbacks(execute=True):
@@ -50,8 +47,8 @@ def test_upload_report_confirm_result(admin_client, django_capture_on_commit_cal
     assert status == {"status": "done", "progress": 100, "finished": True}
 
 
-def test_refused_upload_shows_the_reason(admin_client):
-    response = upload(admin_client, "scorm12/validation/moodle_badscorm.zip")
+def test_refused_upload_shows_the_reason(admin_client, tmp_path):
+    response = upload(admin_client, packages.scorm_without_manifest_zip(tmp_path / "badscorm.zip"))
     page = response.content.decode()
     assert "Por qué no se puede importar" in page and "badscorm" in page
     assert "Importar como borrador" not in page
@@ -88,7 +85,7 @@ def test_course_export_from_the_admin(admin_client, tmp_path):
     assert record.status == PackageImport.Status.DONE and record.provenance["adapted_by"] == "SENATI"
 
 
-def test_export_and_import_target_need_page_permissions(client):
+def test_export_and_import_target_need_page_permissions(client, tmp_path):
     from django.contrib.auth.models import Permission
 
     from tests.courses.factories import CoursePageFactory
@@ -101,7 +98,7 @@ def test_export_and_import_target_need_page_permissions(client):
     client.force_login(user)
     refused = client.post(reverse("imports_admin:export", args=[course.pk]), {})
     assert refused.status_code in (302, 403) and "Content-Disposition" not in refused  # Wagtail: back to /admin/
-    data = (CORPUS / "h5p/H5P.TrueFalse_h5p-standalone-test.h5p").read_bytes()
+    data = packages.h5p_true_false(tmp_path / "tf.h5p").read_bytes()
     response = client.post(
         reverse("imports_admin:list"), {"file": SimpleUploadedFile("tf.h5p", data), "into": course.pk}
     )

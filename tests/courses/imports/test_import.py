@@ -14,13 +14,11 @@ from courses.imports.models import PackageImport
 from courses.imports.services import package_import_create, package_import_run
 from courses.imports.tasks import package_import_run_task
 from courses.models import CoursePage, LessonPage, ModulePage, ProgrammePage
+from tests.corpus import CORPUS, corpus
 from tests.courses.factories import CoursePageFactory, catalogue
+from tests.fixtures import packages
 
-CORPUS = (Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus").resolve()
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not checked out beside the repository"),
-]
+pytestmark = pytest.mark.django_db
 
 
 def media_files() -> set[str]:
@@ -32,9 +30,9 @@ def bodies(course):
     return [block for lesson in LessonPage.objects.descendant_of(course) for block in lesson.body.raw_data]
 
 
-def test_command_imports_scorm_as_draft_course(capsys):
+def test_command_imports_scorm_as_draft_course(capsys, tmp_path):
     catalogue()
-    call_command("import_package", str(CORPUS / "scorm12/golf_RuntimeBasicCalls_SCORM12.zip"))
+    call_command("import_package", str(packages.scorm12_zip(tmp_path / "costos.zip")))
     out = capsys.readouterr().out
     assert "Importado como borrador" in out and "1 lecciones" in out
     record = PackageImport.objects.get()
@@ -42,30 +40,53 @@ def test_command_imports_scorm_as_draft_course(capsys):
     assert isinstance(course, CoursePage) and not course.live
     assert course.get_parent().slug == "cursos-importados" and not course.get_parent().live
     lesson = LessonPage.objects.descendant_of(course).get()
-    assert not lesson.live and lesson.title == "Golf Explained"
+    assert not lesson.live and lesson.title == "Calcula tus costos"
     (block,) = lesson.body.raw_data
     package = ContentPackage.objects.get()
-    assert package.engine == "scorm12" and package.file_count > 10
+    assert package.engine == "scorm12" and package.file_count == 5
     assert default_storage.exists(package.storage_name("shared/launchpage.html"))
     assert str(package.uuid) in str(block["value"])
     assert record.provenance["source_format"] == "scorm12"
 
 
-def test_h5p_multichoice_becomes_a_ruta_activity():
+def test_h5p_multichoice_becomes_a_ruta_activity(tmp_path):
     catalogue()
-    record = package_import_run(package_import=package_import_create(file=CORPUS / "h5p/H5P.MultiChoice.h5p"))
+    record = package_import_run(package_import=package_import_create(file=packages.h5p_multichoice(tmp_path / "m.h5p")))
     assert record.status == PackageImport.Status.DONE, record.error
     blocks = bodies(record.course_page)
     question = next(b for b in blocks if b["type"] == "single_choice")
-    assert question["value"]["prompt"] == "What color does the blackcurrant berry actually have?"
-    assert [o["text"] for o in question["value"]["options"] if o["correct"]] == ["Very dark purple"]
+    assert question["value"]["prompt"] == "¿Qué es un costo fijo?"
+    assert [o["text"] for o in question["value"]["options"] if o["correct"]] == ["El alquiler del local"]
     assert any(b["type"] == "text" and "<img" in b["value"] for b in blocks)  # the question's image
     assert ContentPackage.objects.count() == 0  # fully converted: no player files kept
     lesson = LessonPage.objects.descendant_of(record.course_page).get()
     assert lesson.activities and lesson.completion_rule == LessonPage.CompletionRule.ACTIVITIES
 
 
-def test_olx_course_import():
+def test_olx_course_import(tmp_path):
+    catalogue()
+    archive = packages.olx_course_targz(tmp_path / "c.tar.gz")
+    record = package_import_run(package_import=package_import_create(file=archive))
+    assert record.status == PackageImport.Status.DONE, record.error
+    course = record.course_page
+    assert course.title == "Mejore su negocio (OLX)"
+    assert list(ModulePage.objects.child_of(course).values_list("title", flat=True)) == ["Costos", "Ventas"]
+    assert record.summary["lessons"] == LessonPage.objects.descendant_of(course).count() == 3
+    assert record.summary["activities"] == 3
+    # What only Open edX can run is listed, never executed: the author's Python and the discussion forum.
+    assert record.summary["skipped"] == [
+        "Practica: contiene código Python del autor, que Ruta nunca ejecuta",
+        "Tu cliente: componente no compatible con Ruta",
+    ]
+    types = {b["type"] for b in bodies(course)}
+    assert {"text", "video", "single_choice", "multiple_choice"} <= types
+    assert not LessonPage.objects.descendant_of(course).live().exists()
+    stored = [b["value"] for b in bodies(course) if b["type"] == "text" and "/media/paquetes/medios/" in b["value"]]
+    assert stored  # the image referenced from the course HTML was kept
+
+
+@corpus
+def test_open_edx_demo_course_import():
     catalogue()
     record = package_import_run(
         package_import=package_import_create(file=CORPUS / "olx/openedx-demo-course-lite.tar.gz")
@@ -84,17 +105,17 @@ def test_olx_course_import():
     assert stored  # images referenced from the course HTML were kept
 
 
-def test_refused_package_leaves_nothing(capsys):
+def test_refused_package_leaves_nothing(capsys, tmp_path):
     catalogue()
     pages_before = CoursePage.objects.count()
     with pytest.raises(CommandError) as exc:
-        call_command("import_package", str(CORPUS / "cmi5/tincan_basic_course.zip"))
+        call_command("import_package", str(packages.tincan_zip(tmp_path / "xapi.zip")))
     assert "xAPI" in str(exc.value)
     assert CoursePage.objects.count() == pages_before
     assert PackageImport.objects.get().status == PackageImport.Status.REFUSED
 
 
-def test_failed_import_is_rolled_back(monkeypatch):
+def test_failed_import_is_rolled_back(monkeypatch, tmp_path):
     catalogue()
     import courses.imports.services as services
 
@@ -108,7 +129,7 @@ def test_failed_import_is_rolled_back(monkeypatch):
         return real(parent, page, user)
 
     monkeypatch.setattr(services, "_add_draft", flaky)
-    record = package_import_create(file=CORPUS / "scorm12/golf_RuntimeMinimumCalls_SCORM12.zip")
+    record = package_import_create(file=packages.olx_course_targz(tmp_path / "c.tar.gz"))
     before = ProgrammePage.objects.count(), CoursePage.objects.count(), ModulePage.objects.count()
     files_before = media_files()
     record = package_import_run(package_import=record)
@@ -120,20 +141,20 @@ def test_failed_import_is_rolled_back(monkeypatch):
     assert leftovers == []
 
 
-def test_import_into_existing_course_adds_modules():
+def test_import_into_existing_course_adds_modules(tmp_path):
     course = CoursePageFactory()
-    record = package_import_create(file=CORPUS / "olx/openedx-demo-content-library.tar.gz", target_page=course)
+    record = package_import_create(file=packages.olx_library_targz(tmp_path / "banco.tar.gz"), target_page=course)
     record = package_import_run(package_import=record)
     assert record.status == PackageImport.Status.DONE, record.error
     assert record.course_page_id == course.pk
     module = ModulePage.objects.child_of(course).get()
-    assert module.title == "Respiratory System Question Bank 1"
-    assert record.summary["activities"] == 6
+    assert module.title == "Banco de preguntas de costos"
+    assert record.summary["activities"] == 2
 
 
-def test_task_runs_the_service():
+def test_task_runs_the_service(tmp_path):
     catalogue()
-    record = package_import_create(file=CORPUS / "h5p/H5P.TrueFalse_h5p-standalone-test.h5p")
+    record = package_import_create(file=packages.h5p_true_false(tmp_path / "vf.h5p"))
     status = package_import_run_task.delay(record.pk).get()
     assert status == PackageImport.Status.DONE
     record.refresh_from_db()
@@ -143,6 +164,34 @@ def test_task_runs_the_service():
 
 
 def test_course_export_import_export_is_lossless(tmp_path):
+    catalogue()
+    first_import = package_import_run(
+        package_import=package_import_create(file=packages.olx_course_targz(tmp_path / "c.tar.gz"))
+    )
+    course = first_import.course_page.specific
+    out = tmp_path / "curso.zip"
+    call_command("export_course", course.pk, str(out), "--adapted-by", "Municipalidad de Lima")
+    first = out.read_bytes()
+    CoursePage.objects.filter(pk=course.pk).update(code="ORIGINAL", slug="original")  # as on another site
+
+    second_import = package_import_run(package_import=package_import_create(file=out))
+    assert second_import.status == PackageImport.Status.DONE, second_import.error
+    assert second_import.format == "ruta"
+    assert second_import.provenance["adapted_by"] == "Municipalidad de Lima"
+    assert second_import.provenance["source_format"] == "olx"
+    assert second_import.summary["lessons"] == first_import.summary["lessons"]
+    assert second_import.summary["activities"] == first_import.summary["activities"]
+    assert second_import.summary["media"] == first_import.summary["media"] > 0
+
+    from courses.imports.services import course_export
+
+    second, skipped = course_export(course=second_import.course_page.specific)
+    assert skipped == []
+    assert second == first
+
+
+@corpus
+def test_open_edx_demo_course_export_import_export_is_lossless(tmp_path):
     catalogue()
     first_import = package_import_run(
         package_import=package_import_create(file=CORPUS / "olx/openedx-demo-course-lite.tar.gz")
@@ -171,9 +220,7 @@ def test_course_export_import_export_is_lossless(tmp_path):
 
 def test_adaptation_export_links_to_its_parent(tmp_path):
     catalogue()
-    record = package_import_run(
-        package_import=package_import_create(file=CORPUS / "scorm12/golf_RuntimeBasicCalls_SCORM12.zip")
-    )
+    record = package_import_run(package_import=package_import_create(file=packages.scorm12_zip(tmp_path / "s.zip")))
     from content.packages.doctor import package_inspect
     from courses.imports.services import course_export
 
@@ -186,4 +233,4 @@ def test_adaptation_export_links_to_its_parent(tmp_path):
     provenance = package_inspect(out).outline.provenance
     assert provenance.adapted_by == "IAEN" and provenance.change_note == "Traducido al español"
     assert provenance.version == "2"
-    assert provenance.parent_identifier == "com.scorm.golfsamples.runtime.basicruntime.12@1"
+    assert provenance.parent_identifier == f"{packages.SCORM12_ID}@1"

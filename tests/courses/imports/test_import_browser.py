@@ -15,15 +15,15 @@ from courses.imports.services import package_import_create, package_import_run
 from courses.models import CoursePage, Enrollment, LessonPage, LessonProgress
 from courses.services import enrollment_create
 from tests.accounts.factories import UserFactory
+from tests.corpus import CORPUS, corpus
 from tests.courses.factories import catalogue
 
-CORPUS = (Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus").resolve()
 VENDOR = Path(__file__).resolve().parents[3] / "content" / "packages" / "static" / "vendor"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not checked out beside the repository"),
+    corpus,
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -25,8 +26,8 @@ from courses.models import CoursePage, LessonPage, ModulePage
 from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 from tests.certification.factories import ProgrammeFactory, SignatoryFactory
 from tests.courses.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory, catalogue
+from tests.fixtures.packages import scorm12_zip
 
-CORPUS = (Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus").resolve()
 pytestmark = pytest.mark.django_db
 
 
@@ -54,9 +55,8 @@ def options(*pairs: tuple[str, bool]) -> list[dict]:
 
 def scorm_package() -> ContentPackage:
     catalogue()
-    record = package_import_run(
-        package_import=package_import_create(file=CORPUS / "scorm12/golf_RuntimeBasicCalls_SCORM12.zip")
-    )
+    with tempfile.TemporaryDirectory() as folder:
+        record = package_import_run(package_import=package_import_create(file=scorm12_zip(Path(folder) / "sco.zip")))
     assert record.status == PackageImport.Status.DONE, record.error
     return record.package
 
@@ -140,7 +140,7 @@ def full_course(*, with_package: bool = True) -> CoursePage:
     ]  # fmt: skip
     if package is not None:
         body.append({"type": "package", "id": "k1", "value": {
-            "package": str(package.uuid), "engine": "scorm12", "title": "Golf", "launch": "shared/launchpage.html",
+            "package": str(package.uuid), "engine": "scorm12", "title": "Costos", "launch": "shared/launchpage.html",
             "parameters": "", "tracked": True, "mastery_score": 0.8}})  # fmt: skip
     LessonPageFactory(
         parent=first,
@@ -284,9 +284,7 @@ def test_programme_needs_an_issuer_here(tmp_path):
 
 def test_adaptation_keeps_provenance_and_scorm_files(tmp_path):
     catalogue()
-    record = package_import_run(
-        package_import=package_import_create(file=CORPUS / "scorm12/golf_RuntimeBasicCalls_SCORM12.zip")
-    )
+    record = package_import_run(package_import=package_import_create(file=scorm12_zip(tmp_path / "sco.zip")))
     data, problems = course_export(
         course=record.course_page.specific, adapted_by="IAEN", change_note="Traducido", version="2"
     )
@@ -294,7 +292,7 @@ def test_adaptation_keeps_provenance_and_scorm_files(tmp_path):
     again = import_bytes(tmp_path, data)
     assert again.status == PackageImport.Status.DONE, again.error
     assert again.provenance["adapted_by"] == "IAEN" and again.provenance["source_format"] == "scorm12"
-    (block,) = lesson(again.course_page, "Golf Explained").body.raw_data
+    (block,) = lesson(again.course_page, "Calcula tus costos").body.raw_data
     package = ContentPackage.objects.get(uuid=block["value"]["package"])
     assert package.engine == "scorm12" and package.file_count == record.package.file_count
     assert package.uuid != record.package.uuid
