@@ -6,3 +6,10 @@ class CohortsConfig(AppConfig):
     name = "courses.cohorts"
     label = "cohorts"
     verbose_name = _("Grupos y facilitación")
+
+    def ready(self) -> None:
+        from lms.accounts.signals import password_reset_by_helper
+
+        from . import handlers
+
+        password_reset_by_helper.connect(handlers.on_password_reset_by_helper, dispatch_uid="cohorts-helper-reset")

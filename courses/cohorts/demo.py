@@ -81,7 +81,10 @@ def _id(*parts: str) -> uuid.UUID:
 
 
 def _person(username: str, first: str, last: str, sex: str, nationality: str, institution: Institution) -> User:
-    user, created = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
+    # Like a trainer's "new participant": created by the institution, never used on their own (helpers may assist).
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": first, "last_name": last, "created_by_institution": institution}
+    )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])

@@ -13,6 +13,7 @@ urlpatterns = [
     path("unirse/<str:code>/", views.join_link, name="join_link"),
     path("asistencia/", views.check_in, name="check_in"),
     path("notificaciones/", views.notifications, name="notifications"),
+    path("invitaciones/", views.invitations, name="invitations"),
     path("<int:pk>/", views.dashboard, name="dashboard"),
     path("<int:pk>/editar/", views.edit, name="edit"),
     path("<int:pk>/eliminar/", views.delete, name="delete"),
