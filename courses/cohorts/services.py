@@ -502,6 +502,12 @@ def cohort_invitation_decline(*, invitation_id: int, user: User) -> CohortInvita
     return invitation
 
 
+def cohort_invitations_forget(*, user_id: int) -> int:
+    """An account was deleted: drop its invitations (they hold the phone or e-mail a trainer typed)."""
+    deleted, _detail = CohortInvitation.objects.filter(user_id=user_id).delete()
+    return deleted
+
+
 def cohort_join_by_code(*, user: User, code: str, share_contact: bool | None = None) -> CohortMember:
     """A signed-in person joins an open cohort with its short code (shared by WhatsApp, for people without e-mail).
 

@@ -262,3 +262,14 @@ def test_new_participant_form_records_who_created_the_account_and_the_contact_co
     assert "+51987333444" in _export(client, world.cohort)
     # Created by this institution and never used on her own: the trainer may set a temporary password.
     assert client.post(reverse("accounts:helper_reset", args=[person.pk])).status_code == 200
+
+
+def test_deleting_the_account_drops_its_invitations(world):
+    from lms.accounts.services import account_delete
+
+    services.cohort_member_add_person(
+        cohort=world.cohort, actor=world.trainer, first_name="Majo", phone="+593991234567"
+    )
+    assert CohortInvitation.objects.filter(user=world.victim).exists()
+    account_delete(user_id=world.victim.pk)
+    assert not CohortInvitation.objects.filter(typed_contact="+593991234567").exists()
