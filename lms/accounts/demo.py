@@ -199,6 +199,7 @@ def seed(ctx: Any) -> None:
     )
     if created:
         admin.set_password(password)
+        admin.signed_in_on_own_at = timezone.now()
         admin.save()
     ctx.users["admin"] = admin
     ctx.login("Superusuario (admin Wagtail)", "admin", "/admin/")
