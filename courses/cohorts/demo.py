@@ -81,10 +81,16 @@ def _id(*parts: str) -> uuid.UUID:
 
 
 def _person(username: str, first: str, last: str, sex: str, nationality: str, institution: Institution) -> User:
-    user, created = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
+    # Like a trainer's "new participant": created by the institution, never used on their own (helpers may assist).
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": first, "last_name": last, "created_by_institution": institution}
+    )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
+    elif user.created_by_institution_id is None and user.signed_in_on_own_at is None:
+        # A demo seeded before accounts recorded their creator (the migration cannot date backdated joins).
+        User.objects.filter(pk=user.pk).update(created_by_institution=institution)
     Profile.objects.update_or_create(
         user=user,
         defaults={"sex": sex, "nationality": nationality, "country": "PE", "birth_year": 1988 + len(first) % 12},

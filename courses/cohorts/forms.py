@@ -108,6 +108,14 @@ class MemberForm(forms.Form):
     username = forms.CharField(label=_("Usuario (si ya tiene cuenta)"), max_length=150, required=False)
     region = forms.CharField(label=_("Región / provincia"), max_length=100, required=False)
     city = forms.CharField(label=_("Ciudad"), max_length=100, required=False)
+    share_contact = forms.BooleanField(
+        label=_("La persona aceptó que el equipo del grupo vea su celular y su correo"),
+        required=False,
+        help_text=_(
+            "Pregúntaselo antes de marcarlo. Solo cuenta si creamos una cuenta nueva: si la persona ya tiene "
+            "cuenta, le enviamos una invitación y ella decide."
+        ),
+    )
 
     def __init__(self, *args, country: str = "PE", **kwargs):
         self.country = country
@@ -132,12 +140,36 @@ class RosterUploadForm(forms.Form):
     )
 
 
+_SHARE_CONTACT_LABEL = _("Comparto mi celular y mi correo con el equipo de mis grupos")
+_SHARE_CONTACT_HELP = _(
+    "Opcional. Así tu facilitador·a puede llamarte o escribirte. Puedes cambiarlo cuando quieras en "
+    "Mi cuenta › Consentimientos."
+)
+
+
 class JoinForm(forms.Form):
     code = forms.CharField(
         label=_("Código del grupo"),
         max_length=12,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
+    share_contact = forms.BooleanField(label=_SHARE_CONTACT_LABEL, help_text=_SHARE_CONTACT_HELP, required=False)
+
+    def __init__(self, *args, share_contact: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["share_contact"].initial = share_contact
+
+
+class InvitationAnswerForm(forms.Form):
+    """Accept (optionally sharing one's contact with the team) or decline one of one's own invitations."""
+
+    invitation = forms.IntegerField(widget=forms.HiddenInput)
+    share_contact = forms.BooleanField(label=_SHARE_CONTACT_LABEL, help_text=_SHARE_CONTACT_HELP, required=False)
+    answer = forms.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
+
+    def __init__(self, *args, share_contact: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["share_contact"].initial = share_contact
 
 
 class CheckInForm(forms.Form):

@@ -136,6 +136,7 @@ class CohortMember(models.Model):
         MANUAL = "manual", _("Agregada por el equipo")
         IMPORT = "import", _("Importación de archivo")
         CODE = "code", _("Código o enlace del grupo")
+        INVITATION = "invitation", _("Aceptó una invitación")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_memberships")
@@ -278,3 +279,36 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CohortInvitation(models.Model):
+    """A trainer asked an existing account to join a cohort; nothing changes for the person until they accept.
+
+    ``typed_name`` and ``typed_contact`` are what the trainer wrote: the roster shows only those, never the
+    account's own name, username, phone or e-mail (the invitation must not reveal who holds the account).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pendiente")
+        ACCEPTED = "accepted", _("Aceptada")
+        DECLINED = "declined", _("Rechazada")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    typed_name = models.CharField(_("nombre escrito por el equipo"), max_length=300, blank=True)
+    typed_contact = models.CharField(_("dato de contacto escrito por el equipo"), max_length=254, blank=True)
+    status = models.CharField(_("estado"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitación a un grupo")
+        verbose_name_plural = _("invitaciones a grupos")
+        constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="unique_cohort_invitation")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.typed_name or self.typed_contact} · {self.cohort} · {self.status}"

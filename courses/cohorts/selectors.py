@@ -19,10 +19,11 @@ from django.utils import timezone
 
 from content.models import Submission
 from courses.models import CoursePage, Enrollment, LessonPage
-from lms.accounts.models import Institution, Role, User
-from lms.accounts.permissions import has_role, institutions_with_role
+from lms.accounts.models import ConsentRecord, Institution, Role, User
+from lms.accounts.permissions import has_role, institutions_with_role, staff_anywhere_ids
+from lms.accounts.selectors import consent_granted_user_ids
 
-from .models import Attendance, Cohort, CohortMember, CohortTrainer, LiveSession, Notification
+from .models import Attendance, Cohort, CohortInvitation, CohortMember, CohortTrainer, LiveSession, Notification
 
 #: Roles that may create cohorts in their institution.
 COHORT_CREATOR_ROLES = (Role.TRAINER, Role.MASTER_TRAINER, Role.INSTITUTION_ADMIN)
@@ -453,8 +454,43 @@ def sessions_for_participant(*, user, now: datetime | None = None) -> list[tuple
 # --- Exports -----------------------------------------------------------------------------------------------
 
 
+def contact_visible_user_ids(*, cohort: Cohort, user_ids: list[int] | None = None) -> set[int]:
+    """The cohort's own participants whose phone and e-mail its team may see: those whose consent to share them
+    with their cohorts' teams is in force, never anyone with a staff role anywhere (nor Django staff/superusers)."""
+    members = CohortMember.objects.filter(cohort=cohort)
+    if user_ids is not None:
+        members = members.filter(user_id__in=user_ids)
+    ids = list(members.values_list("user_id", flat=True))
+    granted = consent_granted_user_ids(user_ids=ids, purpose=ConsentRecord.Purpose.COHORT_CONTACT)
+    return granted - staff_anywhere_ids(granted)
+
+
+def cohort_invitations(*, cohort: Cohort) -> list[CohortInvitation]:
+    """Invitations the cohort's team sent that are not accepted (pending or declined), shown with what the team
+    typed only: ``typed_name`` and ``typed_contact``, never the account's own details."""
+    return list(
+        CohortInvitation.objects.filter(cohort=cohort)
+        .exclude(status=CohortInvitation.Status.ACCEPTED)
+        .only("typed_name", "typed_contact", "status", "created_at", "cohort_id")
+        .order_by("status", "-created_at", "-id")
+    )
+
+
+def invitations_for(*, user) -> QuerySet[CohortInvitation]:
+    """A person's pending invitations to cohorts, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return CohortInvitation.objects.none()
+    return (
+        CohortInvitation.objects.filter(user=user, status=CohortInvitation.Status.PENDING)
+        .select_related("cohort", "cohort__institution", "cohort__course", "cohort__programme", "invited_by")
+        .order_by("-created_at", "-id")
+    )
+
+
 def roster_export_rows(*, cohort: Cohort) -> tuple[list[str], list[list[object]]]:
-    """Roster as a table: name, contact, progress, last activity, stuck (never sensitive profile fields)."""
+    """Roster as a table: name, contact, progress, last activity, stuck (never sensitive profile fields).
+
+    Phone and e-mail only for participants in ``contact_visible_user_ids`` (their consent, never staff)."""
     from django.utils.translation import gettext as _
 
     headers = [
@@ -470,14 +506,16 @@ def roster_export_rows(*, cohort: Cohort) -> tuple[list[str], list[list[object]]
         _("Necesita apoyo"),
     ]
     rows = []
+    shared = contact_visible_user_ids(cohort=cohort)
     for r in cohort_roster(cohort=cohort):
+        contact = r.user.pk in shared
         rows.append(
             [
                 r.user.first_name,
                 r.user.last_name,
                 r.user.username,
-                r.user.phone or "",
-                r.user.email,
+                (r.user.phone or "") if contact else "",
+                r.user.email if contact else "",
                 r.progress,
                 _("Sí") if r.completed else _("No"),
                 timezone.localtime(r.last_activity_at).strftime("%Y-%m-%d %H:%M") if r.last_activity_at else "",

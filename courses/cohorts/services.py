@@ -18,13 +18,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from courses.models import CoursePage, Enrollment, ProgrammePage
 from courses.services import enrollment_create
-from lms.accounts.models import Institution, Membership, Profile, Role, User
+from lms.accounts import permissions
+from lms.accounts.models import ConsentRecord, HelperPasswordReset, Institution, Membership, Profile, Role, User
+from lms.accounts.selectors import consent_current
+from lms.accounts.services import consent_record
 
 from . import selectors
 from .importing import RosterFileError, RosterRow, roster_parse
@@ -32,6 +36,7 @@ from .models import (
     Announcement,
     Attendance,
     Cohort,
+    CohortInvitation,
     CohortMember,
     CohortTrainer,
     LiveSession,
@@ -54,6 +59,31 @@ def notification_send(*, user: User, title: str, body: str = "", url: str = "", 
     if email and user.email:
         _email_after_commit([notification.pk])
     return notification
+
+
+def notification_helper_reset_send(*, reset: HelperPasswordReset) -> Notification:
+    """Tell a person that someone of an institution set a temporary password for them (in-app, and e-mail when
+    they have an address), so a reset they did not ask for never goes unnoticed."""
+    actor = reset.actor.printed_name if reset.actor else _("alguien del equipo")
+    institution = reset.target.created_by_institution
+    when = timezone.localtime(reset.created_at).strftime("%d/%m/%Y %H:%M")
+    if institution is not None:
+        body = _(
+            "%(actor)s, de %(institution)s, creó una contraseña temporal para tu cuenta el %(when)s. "
+            "Tu contraseña anterior ya no funciona. Si no lo pediste tú, recupera tu cuenta con «¿Olvidaste tu "
+            "contraseña?» y tu correo, y avisa a %(institution)s."
+        ) % {"actor": actor, "institution": institution, "when": when}
+    else:
+        body = _(
+            "%(actor)s creó una contraseña temporal para tu cuenta el %(when)s. Tu contraseña anterior ya no "
+            "funciona. Si no lo pediste tú, recupera tu cuenta con «¿Olvidaste tu contraseña?» y tu correo."
+        ) % {"actor": actor, "when": when}
+    return notification_send(
+        user=reset.target,
+        title=_("Se creó una contraseña temporal para tu cuenta"),
+        body=body,
+        url=reverse("account_change_password"),
+    )
 
 
 def _email_after_commit(notification_ids: list[int]) -> None:
@@ -291,10 +321,42 @@ def user_match(*, phone: str = "", email: str = "", username: str = "") -> tuple
     return (next(iter(found.values())) if found else None), ""
 
 
+@dataclass(frozen=True)
+class PersonAdded:
+    """What adding one person by their details did. ``outcome`` is one of:
+
+    - ``created``: a new account (created by the cohort's institution) was made and added to the cohort;
+    - ``added``: an existing account was added directly (only an institution admin, for a person who already is a
+      participant of the institution and holds no staff role anywhere);
+    - ``invited``: an existing account was sent an invitation; nothing changes for it until the person accepts;
+    - ``already_invited`` / ``declined``: an invitation for this cohort was already sent / declined (nothing sent);
+    - ``already_member``: the account is already in the cohort.
+    """
+
+    outcome: str
+    member: CohortMember | None = None
+    invitation: CohortInvitation | None = None
+
+
+def _contact_typed(*, phone: str, email: str, username: str) -> str:
+    return phone or email or username
+
+
+def _admin_may_enrol_directly(*, actor: User | None, cohort: Cohort, user: User) -> bool:
+    """An institution admin may skip the invitation only for the institution's own participants (no new role,
+    no staff account): the person already studies with the institution, and the admin answers for its roster."""
+    if actor is None or not permissions.can_manage_institution(actor, cohort.institution):
+        return False
+    if permissions.is_staff_anywhere(user):
+        return False
+    return Membership.objects.filter(user=user, institution=cohort.institution, role=Role.PARTICIPANT).exists()
+
+
 @transaction.atomic
 def cohort_member_add_person(
     *,
     cohort: Cohort,
+    actor: User | None,
     first_name: str,
     last_name: str = "",
     phone: str = "",
@@ -302,41 +364,167 @@ def cohort_member_add_person(
     username: str = "",
     region: str = "",
     city: str = "",
-) -> tuple[CohortMember, bool]:
-    """Add one person by their details: an existing account (same phone, e-mail or username) is reused, never
-    duplicated; otherwise a new account without password is created (the trainer can set one later)."""
+    share_contact: bool = False,
+) -> PersonAdded:
+    """Add one person by their details. An existing account (same phone, e-mail or username) is never duplicated
+    and never given a role silently: it gets an invitation it may accept or decline. A new account is created
+    without password, recorded as created by ``actor`` for the cohort's institution (its trainers may then set a
+    temporary password until the person signs in on their own). ``share_contact`` is the trainer's note that the
+    new person agreed to share phone and e-mail with the cohort's team (ignored for existing accounts)."""
     user, error = user_match(phone=phone, email=email, username=username)
     if error:
         raise ValidationError(error, code="ambiguous")
-    created = False
-    if user is None:
-        if username and User.objects.filter(username__iexact=username).exists():
-            raise ValidationError(_("Ese usuario ya existe."), code="username")
-        user = User(
-            username=username or _username_for(first_name, last_name),
-            first_name=first_name,
-            last_name=last_name,
-            phone=phone or None,
-            email=email,
+    if user is not None:
+        if CohortMember.objects.filter(cohort=cohort, user=user).exists():
+            return PersonAdded(outcome="already_member")
+        if _admin_may_enrol_directly(actor=actor, cohort=cohort, user=user):
+            return PersonAdded(outcome="added", member=cohort_member_add(cohort=cohort, user=user))
+        invitation, outcome = cohort_invitation_send(
+            cohort=cohort,
+            user=user,
+            invited_by=actor,
+            typed_name=f"{first_name} {last_name}".strip(),
+            typed_contact=_contact_typed(phone=phone, email=email, username=username),
         )
-        user.set_unusable_password()
-        user.save()
-        if region or city:
-            Profile.objects.update_or_create(
-                user=user, defaults={"country": cohort.country, "region": region, "city": city}
-            )
-        created = True
-    return cohort_member_add(cohort=cohort, user=user, source=CohortMember.Source.MANUAL), created
+        return PersonAdded(outcome=outcome, invitation=invitation)
+    if username and User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(_("Ese usuario ya existe."), code="username")
+    user = User(
+        username=username or _username_for(first_name, last_name),
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone or None,
+        email=email,
+        created_by=actor,
+        created_by_institution=cohort.institution,
+    )
+    user.set_unusable_password()
+    user.save()
+    if region or city:
+        Profile.objects.update_or_create(
+            user=user, defaults={"country": cohort.country, "region": region, "city": city}
+        )
+    if share_contact:
+        consent_record(user=user, purpose=ConsentRecord.Purpose.COHORT_CONTACT, granted=True, recorded_by=actor)
+    return PersonAdded(outcome="created", member=cohort_member_add(cohort=cohort, user=user))
 
 
-def cohort_join_by_code(*, user: User, code: str) -> CohortMember:
-    """A signed-in person joins an open cohort with its short code (shared by WhatsApp, for people without e-mail)."""
+# --- Invitations ----------------------------------------------------------------------------------------------
+
+
+def _invitation_notify(invitation: CohortInvitation) -> None:
+    cohort = invitation.cohort
+    inviter = invitation.invited_by.printed_name if invitation.invited_by else str(cohort.institution)
+    notification_send(
+        user=invitation.user,
+        title=_("Te invitan al grupo «%(name)s»") % {"name": cohort.name},
+        body=_(
+            "%(inviter)s, de %(institution)s, te invita al grupo «%(name)s». Si aceptas, te inscribimos en su curso "
+            "y el equipo del grupo verá tu avance. Tú decides: puedes aceptar o rechazar la invitación."
+        )
+        % {"inviter": inviter, "institution": cohort.institution, "name": cohort.name},
+        url=reverse("cohorts:invitations"),
+    )
+
+
+@transaction.atomic
+def cohort_invitation_send(
+    *, cohort: Cohort, user: User, invited_by: User | None, typed_name: str = "", typed_contact: str = ""
+) -> tuple[CohortInvitation, str]:
+    """Invite an existing account to a cohort (in-app notice, e-mailed when the person has an address).
+
+    Once per cohort and person: a pending invitation is not sent again and a declined one is not repeated (the
+    person can still join with the cohort's code). Returns the invitation and ``invited``, ``already_invited``
+    or ``declined``.
+    """
+    invitation, created = CohortInvitation.objects.select_for_update().get_or_create(
+        cohort=cohort,
+        user=user,
+        defaults={"invited_by": invited_by, "typed_name": typed_name[:300], "typed_contact": typed_contact[:254]},
+    )
+    if not created:
+        if invitation.status == CohortInvitation.Status.PENDING:
+            return invitation, "already_invited"
+        if invitation.status == CohortInvitation.Status.DECLINED:
+            return invitation, "declined"
+        # Accepted, then taken out of the cohort: a new invitation is a new question.
+        invitation.status = CohortInvitation.Status.PENDING
+        invitation.invited_by = invited_by
+        invitation.typed_name = typed_name[:300]
+        invitation.typed_contact = typed_contact[:254]
+        invitation.decided_at = None
+        invitation.save()
+    _invitation_notify(invitation)
+    return invitation, "invited"
+
+
+def _contact_consent_set(*, user: User, share_contact: bool | None) -> None:
+    """Record the person's own answer about sharing their contact with their cohorts' teams when it changes."""
+    if share_contact is None:
+        return
+    if consent_current(user, ConsentRecord.Purpose.COHORT_CONTACT) != share_contact:
+        consent_record(user=user, purpose=ConsentRecord.Purpose.COHORT_CONTACT, granted=share_contact)
+
+
+def _pending_invitation(*, invitation_id: int, user: User) -> CohortInvitation:
+    invitation = (
+        CohortInvitation.objects.select_for_update()
+        .select_related("cohort")
+        .filter(pk=invitation_id, user=user, status=CohortInvitation.Status.PENDING)
+        .first()
+    )
+    if invitation is None:
+        raise CohortInvitation.DoesNotExist
+    return invitation
+
+
+@transaction.atomic
+def cohort_invitation_accept(*, invitation_id: int, user: User, share_contact: bool = False) -> CohortMember:
+    """The invited person (and only they) accepts: they join the cohort, its institution and its course(s).
+
+    Raises ``CohortInvitation.DoesNotExist`` for an invitation that is not theirs or no longer pending.
+    """
+    invitation = _pending_invitation(invitation_id=invitation_id, user=user)
+    invitation.status = CohortInvitation.Status.ACCEPTED
+    invitation.decided_at = timezone.now()
+    invitation.save(update_fields=["status", "decided_at"])
+    _contact_consent_set(user=user, share_contact=share_contact)
+    return cohort_member_add(cohort=invitation.cohort, user=user, source=CohortMember.Source.INVITATION)
+
+
+@transaction.atomic
+def cohort_invitation_decline(*, invitation_id: int, user: User) -> CohortInvitation:
+    """The invited person declines: nothing about their account changes and the invitation is not sent again."""
+    invitation = _pending_invitation(invitation_id=invitation_id, user=user)
+    invitation.status = CohortInvitation.Status.DECLINED
+    invitation.decided_at = timezone.now()
+    invitation.save(update_fields=["status", "decided_at"])
+    return invitation
+
+
+def cohort_invitations_forget(*, user_id: int) -> int:
+    """An account was deleted: drop its invitations (they hold the phone or e-mail a trainer typed)."""
+    deleted, _detail = CohortInvitation.objects.filter(user_id=user_id).delete()
+    return deleted
+
+
+def cohort_join_by_code(*, user: User, code: str, share_contact: bool | None = None) -> CohortMember:
+    """A signed-in person joins an open cohort with its short code (shared by WhatsApp, for people without e-mail).
+
+    ``share_contact`` is the person's own answer to "share my phone and e-mail with the team" (None: not asked).
+    A pending invitation to the same cohort counts as accepted.
+    """
     cohort = Cohort.objects.filter(code=(code or "").strip().upper()).first()
     if cohort is None or not cohort.join_open:
         raise ValidationError(_("No encontramos un grupo abierto con ese código. Revísalo e inténtalo otra vez."))
     if cohort.ends_on and cohort.ends_on < timezone.localdate():
         raise ValidationError(_("Este grupo ya terminó. Pide el código de un grupo nuevo."))
-    return cohort_member_add(cohort=cohort, user=user, source=CohortMember.Source.CODE)
+    with transaction.atomic():
+        _contact_consent_set(user=user, share_contact=share_contact)
+        CohortInvitation.objects.filter(cohort=cohort, user=user, status=CohortInvitation.Status.PENDING).update(
+            status=CohortInvitation.Status.ACCEPTED, decided_at=timezone.now()
+        )
+        return cohort_member_add(cohort=cohort, user=user, source=CohortMember.Source.CODE)
 
 
 def cohort_member_remove(*, cohort: Cohort, user: User) -> None:
@@ -449,7 +637,11 @@ class RosterImportError(Exception):
 
 
 def roster_import_apply(*, batch: RosterImport, actor: User) -> RosterImport:
-    """Import every row or none: any error (in the file, or found while writing) leaves the database untouched."""
+    """Import every row or none: any error (in the file, or found while writing) leaves the database untouched.
+
+    New people get accounts created by the cohort's institution and join the cohort; rows matching an existing
+    account send that person an invitation (``batch.matched`` counts the invitations sent).
+    """
     if batch.status != RosterImport.Status.PREVIEW:
         raise ValidationError(_("Este archivo ya fue procesado."), code="done")
     preview = roster_import_preview(batch=batch)
@@ -458,13 +650,14 @@ def roster_import_apply(*, batch: RosterImport, actor: User) -> RosterImport:
     cohort = batch.cohort
     try:
         with transaction.atomic():
-            created = _create_accounts(cohort, [r for r in preview.rows if r.line not in preview.matches])
-            user_ids = list(preview.matches.values()) + created
-            for chunk in _chunks(user_ids):
+            created = _create_accounts(cohort, [r for r in preview.rows if r.line not in preview.matches], actor)
+            for chunk in _chunks(created):
                 _add_members(cohort, chunk)
+            # People who already had an account are invited, never added: a file must not hand them to the team.
+            invited = _invite_matches(cohort, preview, actor)
             batch.status = RosterImport.Status.APPLIED
             batch.created = len(created)
-            batch.matched = len(preview.matches)
+            batch.matched = invited
             batch.applied_at = timezone.now()
             batch.save(update_fields=["status", "created", "matched", "applied_at"])
     except IntegrityError as exc:  # someone took a phone or username meanwhile: nothing was written
@@ -477,8 +670,47 @@ def roster_import_apply(*, batch: RosterImport, actor: User) -> RosterImport:
     return batch
 
 
-def _create_accounts(cohort: Cohort, rows: list[RosterRow]) -> list[int]:
-    """Create accounts (no usable password, no e-mail sent) in batches; returns their ids."""
+def _invite_matches(cohort: Cohort, preview: ImportPreview, actor: User) -> int:
+    """One invitation (in-app notice only: an import never sends a burst of e-mails) per matched account that is
+    neither in the cohort nor already invited; returns how many were sent."""
+    rows = {row.line: row for row in preview.rows}
+    targets = {pk: line for line, pk in preview.matches.items() if line not in preview.already_members}
+    sent = 0
+    for chunk in _chunks(list(targets)):
+        asked = set(CohortInvitation.objects.filter(cohort=cohort, user_id__in=chunk).values_list("user_id", flat=True))
+        invitations = []
+        for pk in chunk:
+            if pk in asked:
+                continue
+            row = rows[targets[pk]]
+            invitations.append(
+                CohortInvitation(
+                    cohort=cohort,
+                    user_id=pk,
+                    invited_by=actor,
+                    typed_name=row.display_name[:300],
+                    typed_contact=_contact_typed(phone=row.phone, email=row.email, username=row.username)[:254],
+                )
+            )
+        CohortInvitation.objects.bulk_create(invitations)
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    user_id=invitation.user_id,
+                    title=(_("Te invitan al grupo «%(name)s»") % {"name": cohort.name})[:200],
+                    body=_("Tú decides: puedes aceptar o rechazar la invitación."),
+                    url=reverse("cohorts:invitations"),
+                )
+                for invitation in invitations
+            ]
+        )
+        sent += len(invitations)
+    return sent
+
+
+def _create_accounts(cohort: Cohort, rows: list[RosterRow], actor: User) -> list[int]:
+    """Create accounts (no usable password, no e-mail sent) in batches, recorded as created by ``actor`` for the
+    cohort's institution; returns their ids."""
     created_ids: list[int] = []
     unusable = make_password(None)  # one hash-free marker for all; each person sets a password later
     for chunk in _chunks(rows):
@@ -491,6 +723,8 @@ def _create_accounts(cohort: Cohort, rows: list[RosterRow]) -> list[int]:
                 phone=row.phone or None,
                 email=row.email,
                 password=unusable,
+                created_by=actor,
+                created_by_institution=cohort.institution,
             )
             for row, username in zip(chunk, usernames, strict=True)
         ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("notificaciones/", views.notifications, name="notifications"),
     path("estudio-autonomo/", views.self_paced_list, name="self_paced"),
     path("estudio-autonomo/<int:submission_id>/", views.self_paced_grade, name="self_paced_grade"),
+    path("invitaciones/", views.invitations, name="invitations"),
     path("<int:pk>/", views.dashboard, name="dashboard"),
     path("<int:pk>/editar/", views.edit, name="edit"),
     path("<int:pk>/eliminar/", views.delete, name="delete"),

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
@@ -30,13 +31,14 @@ from .forms import (
     CheckInForm,
     CohortForm,
     GradeForm,
+    InvitationAnswerForm,
     JoinForm,
     MemberForm,
     RosterUploadForm,
     SessionForm,
 )
 from .importing import TEMPLATE_HEADERS, export_bytes, export_dataset
-from .models import Cohort, CohortMember, LiveSession, RosterImport
+from .models import Cohort, CohortInvitation, CohortMember, LiveSession, RosterImport
 
 
 def _managed_cohort(request, pk: int) -> Cohort:
@@ -64,8 +66,9 @@ def home(request):
         "self_paced": len(selectors.self_paced_pending(reviewer=request.user))
         if selectors.self_paced_reviewer(user=request.user)
         else None,
-        "join_form": JoinForm(),
+        "join_form": JoinForm(share_contact=_shares_contact(request.user)),
         "check_in_form": CheckInForm(),
+        "invitations": list(selectors.invitations_for(user=request.user)),
     }
     return render(request, "cohorts/home.html", context)
 
@@ -174,6 +177,7 @@ def dashboard(request, pk: int):
         "join_url": join_url,
         "whatsapp_url": "https://wa.me/?text=" + quote(share_text),
         "announcements": cohort.announcements.all()[:3],
+        "invitations": selectors.cohort_invitations(cohort=cohort),
     }
     return render(request, "cohorts/dashboard.html", context)
 
@@ -192,6 +196,8 @@ def member_detail(request, pk: int, user_id: int):
             "entry": entry,
             "scores": [(a, entry.scores.get(a.usage_id)) for a in activities],
             "can_reset_password": _can_reset(request.user, member.user),
+            "show_contact": member.user_id
+            in selectors.contact_visible_user_ids(cohort=cohort, user_ids=[member.user_id]),
         },
     )
 
@@ -219,6 +225,26 @@ def _can_reset(actor, target) -> bool:
 # --- Enrolling people -----------------------------------------------------------------------------------------
 
 
+#: What the trainer reads after adding someone: never the account's own name or details, only what they typed.
+_ADD_MESSAGES = {
+    "created": (messages.SUCCESS, _lazy("Creamos una cuenta para %(typed)s y la agregamos al grupo.")),
+    "added": (messages.SUCCESS, _lazy("Agregamos a %(typed)s al grupo.")),
+    "invited": (
+        messages.SUCCESS,
+        _lazy(
+            "Invitación enviada: con esos datos ya existe una cuenta. %(typed)s entrará al grupo cuando acepte "
+            "la invitación."
+        ),
+    ),
+    "already_invited": (messages.INFO, _lazy("Ya enviamos una invitación para %(typed)s. Está pendiente.")),
+    "declined": (
+        messages.INFO,
+        _lazy("%(typed)s no aceptó la invitación. Si cambia de opinión, puede unirse con el código del grupo."),
+    ),
+    "already_member": (messages.INFO, _lazy("%(typed)s ya está en el grupo.")),
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_add(request, pk: int):
@@ -226,18 +252,14 @@ def member_add(request, pk: int):
     form = MemberForm(request.POST or None, country=cohort.country)
     if request.method == "POST" and form.is_valid():
         try:
-            member, created = services.cohort_member_add_person(cohort=cohort, **form.cleaned_data)
+            result = services.cohort_member_add_person(cohort=cohort, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if created:
-                messages.success(
-                    request, _("Agregamos a %(name)s con una cuenta nueva.") % {"name": member.user.printed_name}
-                )
-            else:
-                messages.success(
-                    request, _("%(name)s ya tenía cuenta: la agregamos al grupo.") % {"name": member.user.printed_name}
-                )
+            data = form.cleaned_data
+            typed = f"{data['first_name']} {data['last_name']}".strip()
+            level, text = _ADD_MESSAGES[result.outcome]
+            messages.add_message(request, level, text % {"typed": typed})
             return redirect("cohorts:member_add", pk=cohort.pk)
     return render(request, "cohorts/member_add.html", {"cohort": cohort, "form": form})
 
@@ -294,8 +316,11 @@ def import_preview(request, pk: int, import_id: int):
         else:
             messages.success(
                 request,
-                _("Listo: %(total)s personas en el grupo (%(new)s cuentas nuevas, %(matched)s ya existían).")
-                % {"total": batch.created + batch.matched, "new": batch.created, "matched": batch.matched},
+                _(
+                    "Listo: %(new)s cuentas nuevas en el grupo. Enviamos %(matched)s invitaciones a personas que ya "
+                    "tenían cuenta: entran al grupo cuando aceptan."
+                )
+                % {"new": batch.created, "matched": batch.matched},
             )
             return redirect("cohorts:dashboard", pk=cohort.pk)
     else:
@@ -466,10 +491,17 @@ def export(request, pk: int, kind: str, fmt: str):
 # --- Participants -------------------------------------------------------------------------------------------------
 
 
+def _shares_contact(user) -> bool:
+    from lms.accounts.models import ConsentRecord
+    from lms.accounts.selectors import consent_current
+
+    return consent_current(user, ConsentRecord.Purpose.COHORT_CONTACT)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def join(request):
-    form = JoinForm(request.POST or request.GET or None)
+    form = JoinForm(request.POST or request.GET or None, share_contact=_shares_contact(request.user))
     if request.method == "POST" and form.is_valid():
         return _do_join(request, form.cleaned_data["code"], form)
     return render(request, "cohorts/join.html", {"form": form, "cohort": None})
@@ -479,20 +511,55 @@ def join(request):
 @require_http_methods(["GET", "POST"])
 def join_link(request, code: str):
     cohort = Cohort.objects.filter(code=code.upper(), join_open=True).select_related("institution").first()
-    form = JoinForm(initial={"code": code.upper()})
+    form = JoinForm(initial={"code": code.upper()}, share_contact=_shares_contact(request.user))
     if request.method == "POST":
         return _do_join(request, code, form)
     return render(request, "cohorts/join.html", {"form": form, "cohort": cohort, "code": code.upper()})
 
 
 def _do_join(request, code: str, form):
+    # The box is on the page (ticked when consent is already in force): its state is the person's answer.
+    share_contact = request.POST.get("share_contact") in ("on", "true", "1")
     try:
-        member = services.cohort_join_by_code(user=request.user, code=code)
+        member = services.cohort_join_by_code(user=request.user, code=code, share_contact=share_contact)
     except ValidationError as exc:
         form.add_error(None, exc)
         return render(request, "cohorts/join.html", {"form": form, "cohort": None}, status=400)
     messages.success(request, _("¡Te uniste al grupo «%(name)s»!") % {"name": member.cohort.name})
     return redirect("cohorts:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitations(request):
+    """The person's own pending invitations, each with «Aceptar» and «Rechazar» (one form per invitation)."""
+    share = _shares_contact(request.user)
+    if request.method == "POST":
+        form = InvitationAnswerForm(request.POST, share_contact=share)
+        if not form.is_valid():
+            raise Http404
+        data = form.cleaned_data
+        try:
+            if data["answer"] == "accept":
+                member = services.cohort_invitation_accept(
+                    invitation_id=data["invitation"], user=request.user, share_contact=data["share_contact"]
+                )
+                messages.success(request, _("¡Te uniste al grupo «%(name)s»!") % {"name": member.cohort.name})
+            else:
+                invitation = services.cohort_invitation_decline(invitation_id=data["invitation"], user=request.user)
+                messages.info(
+                    request,
+                    _("Rechazaste la invitación al grupo «%(name)s». No cambiamos nada en tu cuenta.")
+                    % {"name": invitation.cohort.name},
+                )
+        except CohortInvitation.DoesNotExist as exc:
+            raise Http404 from exc
+        return redirect("cohorts:invitations")
+    return render(
+        request,
+        "cohorts/invitations.html",
+        {"invitations": list(selectors.invitations_for(user=request.user)), "share_contact": share},
+    )
 
 
 @login_required

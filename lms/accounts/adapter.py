@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -109,8 +110,16 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().get_login_redirect_url(request)
 
     def set_password(self, user: User, password: str) -> None:  # type: ignore[override]
+        # Change-password page and e-mail reset link: the person chose a password of their own.
         user.password_is_temporary = False
+        if user.signed_in_on_own_at is None:
+            user.signed_in_on_own_at = timezone.now()
         super().set_password(user, password)
+
+    def save_user(self, request: HttpRequest, user: User, form: Any, commit: bool = True) -> User:  # type: ignore[override]
+        # Sign-up: the person created the account and its password themselves.
+        user.signed_in_on_own_at = user.signed_in_on_own_at or timezone.now()
+        return super().save_user(request, user, form, commit=commit)
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
         # A username that is also a valid phone number would make "987654321" ambiguous at login.

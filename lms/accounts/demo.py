@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from django.utils import timezone
+
 from .models import ConsentRecord, Institution, Membership, Profile, Role, User
 from .services import consent_record
 
@@ -197,6 +199,7 @@ def seed(ctx: Any) -> None:
     )
     if created:
         admin.set_password(password)
+        admin.signed_in_on_own_at = timezone.now()
         admin.save()
     ctx.users["admin"] = admin
     ctx.login("Superusuario (admin Wagtail)", "admin", "/admin/")
@@ -208,8 +211,12 @@ def seed(ctx: Any) -> None:
         )
         if created:
             user.set_password(password)
+            # As if they had signed up themselves: out of reach of helpers' temporary passwords.
+            user.signed_in_on_own_at = timezone.now()
             user.save()
             consent_record(user=user, purpose=ConsentRecord.Purpose.TERMS, granted=True)
+            if key.startswith("participant") and phone:
+                consent_record(user=user, purpose=ConsentRecord.Purpose.COHORT_CONTACT, granted=True)
             if profile:
                 consent_record(user=user, purpose=ConsentRecord.Purpose.REPORTING, granted=True)
         if email:

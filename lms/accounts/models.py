@@ -31,6 +31,34 @@ class User(AbstractUser):
         default=False,
         help_text=_("La puso un facilitador; se pide cambiarla al entrar."),
     )
+    # Who may help whom is explicit: a trainer may reset a password only for an account their institution
+    # created and whose owner has never signed in on their own (see ``permissions.can_reset_password_for``).
+    created_by = models.ForeignKey(
+        "self",
+        verbose_name=_("cuenta creada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by_institution = models.ForeignKey(
+        "accounts.Institution",
+        verbose_name=_("cuenta creada por la institución"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Vacío si la persona creó su propia cuenta."),
+    )
+    signed_in_on_own_at = models.DateTimeField(
+        _("entró por su cuenta el"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "La primera vez que la persona creó o cambió su contraseña ella misma, o entró con una contraseña "
+            "que no era temporal. Desde entonces nadie del equipo puede ponerle una contraseña temporal."
+        ),
+    )
 
     class Meta:
         verbose_name = _("usuario")
@@ -154,11 +182,21 @@ class ConsentRecord(models.Model):
         REPORTING = "reporting", _("Uso de mis datos opcionales en informes agregados")
         EMPLOYER_SHARING = "employer_sharing", _("Compartir mis resultados con empleadores aliados")
         REGISTRY = "registry", _("Aparecer en el registro público de facilitadores certificados")
+        COHORT_CONTACT = "cohort_contact", _("Compartir mi celular y mi correo con el equipo de mis grupos")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(_("finalidad"), max_length=30, choices=Purpose.choices)
     granted = models.BooleanField(_("otorgado"), default=True)
     text_version = models.CharField(_("versión del texto"), max_length=20)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrado por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Vacío cuando la persona decidió ella misma; si no, quien anotó lo que la persona dijo."),
+    )
     created_at = models.DateTimeField(_("fecha"), auto_now_add=True)
 
     class Meta:

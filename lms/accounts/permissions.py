@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Institution, Membership, Role, User
 
@@ -83,21 +83,49 @@ def can_view_personal_data(user: AnyUser, institution: Institution) -> bool:
     return has_role(user, Role.DATA_STEWARD, institution)
 
 
-def can_reset_password_for(actor: AnyUser, target: User) -> bool:
-    """A trainer, master trainer or admin may reset the password of a participant of their institution.
+def is_staff_anywhere(user: AnyUser) -> bool:
+    """Superusers, Django staff and anyone holding a role other than participant in any institution.
 
-    Staff accounts are never reset this way (that would let a trainer take over a colleague).
+    Such accounts are never in reach of another person's help (password resets, contact exports).
     """
-    if not actor.is_authenticated or actor == target:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    return Membership.objects.filter(user=user).exclude(role=Role.PARTICIPANT).exists()
+
+
+def staff_anywhere_ids(user_ids: Iterable[int]) -> set[int]:
+    """Of ``user_ids``, those for which ``is_staff_anywhere`` holds (two queries, for exports and rosters)."""
+    ids = list(user_ids)
+    flagged = set(
+        User.objects.filter(pk__in=ids).filter(Q(is_superuser=True) | Q(is_staff=True)).values_list("pk", flat=True)
+    )
+    flagged |= set(
+        Membership.objects.filter(user_id__in=ids).exclude(role=Role.PARTICIPANT).values_list("user_id", flat=True)
+    )
+    return flagged
+
+
+def can_reset_password_for(actor: AnyUser, target: User) -> bool:
+    """A trainer, master trainer or admin may set a temporary password only for an account that their
+    institution created and whose owner has never signed in on their own (``User.signed_in_on_own_at``).
+
+    Staff accounts (any role but participant anywhere, Django staff, superusers) are never in scope. A
+    participant membership is *not* enough: being added to a cohort must never hand one's account to its trainer.
+    Superusers (platform support, who can set any password in the admin anyway) may help any non-staff account.
+    """
+    if not actor.is_authenticated or not actor.is_active or actor.pk == target.pk:
+        return False
+    if not target.is_active or is_staff_anywhere(target):
         return False
     if actor.is_superuser:
-        return not target.is_superuser
-    if target.is_superuser or target.is_staff:
+        return True
+    if target.created_by_institution_id is None or target.signed_in_on_own_at is not None:
         return False
-    target_staff = Membership.objects.filter(user=target, role__in=STAFF_ROLES).exists()
-    if target_staff:
-        return False
-    shared = Membership.objects.filter(user=target, role=Role.PARTICIPANT).values("institution")
     return Membership.objects.filter(
-        user=actor, role__in=PASSWORD_HELPER_ROLES, institution__in=shared, institution__is_active=True
+        user=actor,
+        role__in=PASSWORD_HELPER_ROLES,
+        institution_id=target.created_by_institution_id,
+        institution__is_active=True,
     ).exists()

@@ -5,6 +5,7 @@ Must not import from content, courses, certification or reports.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from . import permissions
-from .models import ConsentRecord, Membership, Role, User
+from .models import ConsentRecord, User
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,25 @@ def consent_current(user: User, purpose: str) -> bool:
     return bool(latest and latest.granted)
 
 
+def consent_granted_user_ids(*, user_ids: Iterable[int], purpose: str) -> set[int]:
+    """Of ``user_ids``, those whose latest decision for ``purpose`` grants it (batched, for rosters and exports)."""
+    ids = list(user_ids)
+    granted: set[int] = set()
+    for start in range(0, len(ids), 500):
+        seen: set[int] = set()
+        records = (
+            ConsentRecord.objects.filter(user_id__in=ids[start : start + 500], purpose=purpose)
+            .order_by("user_id", "-created_at", "-id")
+            .values_list("user_id", "granted")
+        )
+        for user_id, is_granted in records:
+            if user_id not in seen:
+                seen.add(user_id)
+                if is_granted:
+                    granted.add(user_id)
+    return granted
+
+
 def consent_states_for_user(*, user: User) -> list[ConsentState]:
     """The state in force for every purpose, in the order of ``ConsentRecord.Purpose``."""
     latest: dict[str, ConsentRecord] = {}
@@ -60,7 +80,8 @@ def consent_states_for_user(*, user: User) -> list[ConsentState]:
 
 
 def participant_list_for_helper(*, actor: User, query: str, limit: int = 20) -> list[User]:
-    """Participants of the institutions where ``actor`` may reset passwords, matching ``query``.
+    """Accounts created by the institutions where ``actor`` may reset passwords whose owners have never signed
+    in on their own (``permissions.can_reset_password_for``), matching ``query``.
 
     Matches username, phone (any format) or names; an empty query returns nobody.
     """
@@ -75,8 +96,9 @@ def participant_list_for_helper(*, actor: User, query: str, limit: int = 20) -> 
     words = query.split()
     if len(words) > 1:
         match |= Q(first_name__icontains=words[0]) & Q(last_name__icontains=words[-1])
-    participant_ids = Membership.objects.filter(institution__in=institutions, role=Role.PARTICIPANT).values("user")
     candidates: QuerySet[User] = (
-        User.objects.filter(pk__in=participant_ids, is_active=True).filter(match).order_by("username")[: limit * 2]
+        User.objects.filter(created_by_institution__in=institutions, signed_in_on_own_at__isnull=True, is_active=True)
+        .filter(match)
+        .order_by("username")[: limit * 2]
     )
     return [user for user in candidates if permissions.can_reset_password_for(actor, user)][:limit]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .models import ConsentRecord, HelperPasswordReset, Membership, Profile, User
-from .signals import account_deleted, user_data_requested
+from .signals import account_deleted, password_reset_by_helper, user_data_requested
 
 #: Letters and digits that are hard to confuse when read aloud or copied from a phone screen.
 _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -29,8 +29,18 @@ DATA_EXPORT_CORE_KEYS = frozenset(
 )
 
 
-def consent_record(*, user: User, purpose: str, granted: bool, text_version: str | None = None) -> ConsentRecord:
-    """Append a consent decision; the latest record per purpose is the one in force."""
+def consent_record(
+    *,
+    user: User,
+    purpose: str,
+    granted: bool,
+    text_version: str | None = None,
+    recorded_by: User | None = None,
+) -> ConsentRecord:
+    """Append a consent decision; the latest record per purpose is the one in force.
+
+    ``recorded_by`` is the staff member who wrote down what the person said (None: the person decided online).
+    """
     if purpose not in ConsentRecord.Purpose.values:
         raise ValueError(f"Unknown consent purpose: {purpose!r}")
     return ConsentRecord.objects.create(
@@ -38,6 +48,7 @@ def consent_record(*, user: User, purpose: str, granted: bool, text_version: str
         purpose=purpose,
         granted=granted,
         text_version=text_version or settings.RUTA_CONSENT_VERSION,
+        recorded_by=recorded_by if recorded_by is not None and recorded_by.pk != user.pk else None,
     )
 
 
@@ -83,7 +94,11 @@ def _temporary_password() -> str:
 
 
 def helper_password_reset_create(*, actor: User, target: User) -> str:
-    """Set and return a temporary password for a participant; only when ``can_reset_password_for``, always logged."""
+    """Set and return a temporary password; only when ``can_reset_password_for``, always logged and announced.
+
+    ``password_reset_by_helper`` is sent inside the transaction so that the person's notice (in-app, and
+    e-mail when they have an address) is written with the log row or not at all.
+    """
     if not permissions.can_reset_password_for(actor, target):
         raise PermissionDenied("This person may not reset that account's password.")
     password = _temporary_password()
@@ -91,8 +106,22 @@ def helper_password_reset_create(*, actor: User, target: User) -> str:
         target.set_password(password)
         target.password_is_temporary = True
         target.save(update_fields=["password", "password_is_temporary"])
-        HelperPasswordReset.objects.create(actor=actor, target=target)
+        reset = HelperPasswordReset.objects.create(actor=actor, target=target)
+        password_reset_by_helper.send(sender=User, reset=reset)
     return password
+
+
+def user_signed_in_on_own_mark(*, user: User) -> bool:
+    """Record, once, that the person used the account on their own (own password or a non-temporary login).
+
+    From then on no trainer can set a temporary password for them. Returns True when this call recorded it.
+    """
+    if user.pk is None or user.signed_in_on_own_at is not None:
+        return False
+    now = timezone.now()
+    updated = User.objects.filter(pk=user.pk, signed_in_on_own_at__isnull=True).update(signed_in_on_own_at=now)
+    user.signed_in_on_own_at = now
+    return bool(updated)
 
 
 def _iso(value: Any) -> str | None:
@@ -127,6 +156,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
                 "purpose": record.purpose,
                 "granted": record.granted,
                 "text_version": record.text_version,
+                "recorded_by_staff": record.recorded_by_id is not None,
                 "created_at": _iso(record.created_at),
             }
             for record in ConsentRecord.objects.filter(user=user).order_by("created_at", "id")

@@ -54,7 +54,7 @@ def test_password_reset_and_helper_pages(phone_page, screenshot, axe_check):
 
     ngo = InstitutionFactory()
     trainer = MembershipFactory(institution=ngo, role=Role.TRAINER, user=UserFactory(username="facilitadora")).user
-    participant = UserFactory(username="rosa", first_name="Rosa", last_name="Quispe")
+    participant = UserFactory(username="rosa", first_name="Rosa", last_name="Quispe", created_by_institution=ngo)
     MembershipFactory(institution=ngo, role=Role.PARTICIPANT, user=participant)
     page.goto("/accounts/login/")
     page.get_by_label("Usuario, correo o número de celular").fill(trainer.username)

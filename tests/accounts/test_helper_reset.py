@@ -1,4 +1,5 @@
-"""Trainer-assisted password reset: only for participants of the helper's institution, shown once, logged."""
+"""Trainer-assisted password reset: only for accounts the helper's institution created and that were never used on
+their own; shown once, logged, announced to the person."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -24,7 +25,13 @@ def trainer(ngo):
 
 @pytest.fixture
 def participant(ngo):
-    person = UserFactory(username="yoli", first_name="Yolimar", last_name="Rodríguez", phone="+51987000001")
+    person = UserFactory(
+        username="yoli",
+        first_name="Yolimar",
+        last_name="Rodríguez",
+        phone="+51987000001",
+        created_by_institution=ngo,
+    )
     MembershipFactory(institution=ngo, role=Role.PARTICIPANT, user=person)
     return person
 

@@ -50,12 +50,13 @@ def test_institutions_with_role_lists_only_those_institutions():
     assert permissions.roles_of(person, b) == {Role.PARTICIPANT}
 
 
-def test_trainer_may_reset_password_only_for_participants_of_their_institution():
+def test_trainer_may_reset_password_only_for_accounts_their_institution_created():
     ngo, other = InstitutionFactory(), InstitutionFactory()
     trainer = MembershipFactory(institution=ngo, role=Role.TRAINER).user
-    mine = MembershipFactory(institution=ngo, role=Role.PARTICIPANT).user
+    mine = MembershipFactory(institution=ngo, role=Role.PARTICIPANT, user=UserFactory(created_by_institution=ngo)).user
     theirs = MembershipFactory(institution=other, role=Role.PARTICIPANT).user
-    colleague = MembershipFactory(institution=ngo, role=Role.TRAINER).user
+    MembershipFactory(institution=ngo, role=Role.PARTICIPANT, user=theirs)  # a participant here too: not enough
+    colleague = MembershipFactory(institution=ngo, role=Role.TRAINER, user=UserFactory(created_by_institution=ngo)).user
     MembershipFactory(user=colleague, institution=ngo, role=Role.PARTICIPANT)
     assert permissions.can_reset_password_for(trainer, mine)
     assert not permissions.can_reset_password_for(trainer, theirs)

@@ -59,7 +59,7 @@ def test_trainer_runs_a_cohort_on_a_phone(phone_page, screenshot, axe_check, tmp
     screenshot(page, "cohort-import-preview-360")
     page.get_by_role("button", name="Importar todo").click()
     page.wait_for_load_state()
-    assert "Listo: 30 personas en el grupo" in page.content()
+    assert "Listo: 30 cuentas nuevas en el grupo" in page.content()
     assert CohortMember.objects.filter(cohort=cohort).count() == 31
     screenshot(page, "cohort-dashboard-after-import-360")
 
@@ -109,3 +109,35 @@ def test_trainer_runs_a_cohort_on_a_phone(phone_page, screenshot, axe_check, tmp
     rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
     assert len(rows) == 32  # header + 31 people
     screenshot(page, "cohort-dashboard-end-360")
+
+
+def test_invited_person_answers_on_a_phone(phone_page, screenshot, axe_check):
+    """Someone with an account is invited by a trainer of another institution; she reads it and accepts."""
+    from courses.cohorts import services
+    from courses.cohorts.models import CohortInvitation
+    from tests.courses.cohorts.factories import CohortFactory
+
+    page = phone_page
+    cohort = CohortFactory(name="Get Ahead Guayaquil", country="EC", region="Guayas", city="Guayaquil")
+    trainer = trainer_of(cohort, UserFactory(first_name="Carmen", last_name="Salazar"))
+    person = UserFactory(username="majo", first_name="María José", phone="+593991234567")
+    services.cohort_member_add_person(cohort=cohort, actor=trainer, first_name="Majo", phone="+593991234567")
+
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill("+593 99 123 4567")
+    page.locator("input[name=password]").fill("clave-segura-123")
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_load_state()
+    page.goto("/grupos/")
+    assert "Tienes 1 invitación a un grupo." in page.content()
+    page.get_by_role("link", name="Ver y responder").click()
+    page.wait_for_load_state()
+    axe_check(page)
+    _fits(page)
+    screenshot(page, "cohort-invitation-360")
+    page.get_by_label("Comparto mi celular y mi correo con el equipo de mis grupos").check()
+    page.get_by_role("button", name="Aceptar y unirme").click()
+    page.wait_for_load_state()
+    assert "¡Te uniste al grupo «Get Ahead Guayaquil»!" in page.content()
+    assert CohortMember.objects.filter(cohort=cohort, user=person).exists()
+    assert CohortInvitation.objects.get(user=person).status == CohortInvitation.Status.ACCEPTED

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from courses.cohorts import selectors, services
-from courses.cohorts.models import Attendance, Cohort, CohortMember, Notification, RosterImport
+from courses.cohorts.models import Attendance, Cohort, CohortInvitation, CohortMember, Notification, RosterImport
 from courses.models import Enrollment
 from lms.accounts.models import Membership, Role, User
 from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
@@ -119,19 +119,27 @@ def test_adding_a_member_enrols_them_once_and_a_person_may_be_in_several_cohorts
     assert Membership.objects.filter(user=person, institution=first.institution, role=Role.PARTICIPANT).exists()
 
 
-def test_add_person_matches_existing_accounts_by_phone_email_or_username():
+def test_add_person_invites_existing_accounts_found_by_phone_email_or_username():
     cohort = CohortFactory()
+    trainer = trainer_of(cohort)
     by_phone = UserFactory(phone="+51987000101")
     by_email = UserFactory(email="ana@example.org")
-    member, created = services.cohort_member_add_person(cohort=cohort, first_name="Otro", phone="+51987000101")
-    assert (member.user, created) == (by_phone, False)
-    member, created = services.cohort_member_add_person(cohort=cohort, first_name="Ana", email="ana@example.org")
-    assert (member.user, created) == (by_email, False)
-    member, created = services.cohort_member_add_person(cohort=cohort, first_name="Nueva", last_name="Persona")
-    assert created and member.user.username.startswith("nueva-persona-")
-    assert not member.user.has_usable_password()
+    result = services.cohort_member_add_person(cohort=cohort, actor=trainer, first_name="Otro", phone="+51987000101")
+    assert (result.outcome, result.invitation.user) == ("invited", by_phone)
+    result = services.cohort_member_add_person(
+        cohort=cohort, actor=trainer, first_name="Ana", email="ana@example.org"
+    )
+    assert (result.outcome, result.invitation.user) == ("invited", by_email)
+    assert not CohortMember.objects.filter(cohort=cohort).exists()
+    result = services.cohort_member_add_person(cohort=cohort, actor=trainer, first_name="Nueva", last_name="Persona")
+    assert result.outcome == "created" and result.member.user.username.startswith("nueva-persona-")
+    assert not result.member.user.has_usable_password()
+    assert result.member.user.created_by_institution == cohort.institution
+    assert result.member.user.created_by == trainer
     with pytest.raises(ValidationError, match="personas distintas"):
-        services.cohort_member_add_person(cohort=cohort, first_name="X", phone="+51987000101", email="ana@example.org")
+        services.cohort_member_add_person(
+            cohort=cohort, actor=trainer, first_name="X", phone="+51987000101", email="ana@example.org"
+        )
 
 
 def test_join_by_code_is_case_insensitive_and_respects_closed_cohorts():
@@ -176,12 +184,21 @@ def test_import_preview_then_apply_creates_and_matches_without_duplicates():
     assert not CohortMember.objects.filter(cohort=cohort, user=existing).exists()  # preview writes nothing
     services.roster_import_apply(batch=batch, actor=actor)
     batch.refresh_from_db()
-    assert (batch.status, batch.created, batch.matched) == (RosterImport.Status.APPLIED, 1, 2)
+    # The existing account is invited (1), not added; the one already in the cohort needs nothing.
+    assert (batch.status, batch.created, batch.matched) == (RosterImport.Status.APPLIED, 1, 1)
     assert set(CohortMember.objects.filter(cohort=cohort).values_list("user_id", flat=True)) == {
-        existing.pk,
         already.pk,
         User.objects.get(phone="+51987000202").pk,
     }
+    invitation = CohortInvitation.objects.get(cohort=cohort)
+    assert (invitation.user, invitation.typed_name, invitation.typed_contact) == (
+        existing,
+        "Yolimar Rodríguez",
+        "+51987000201",
+    )
+    assert not Membership.objects.filter(user=existing, institution=cohort.institution).exists()
+    assert Notification.objects.filter(user=existing, title__startswith="Te invitan").exists()
+    assert User.objects.get(phone="+51987000202").created_by_institution == cohort.institution
     new = User.objects.get(phone="+51987000202")
     assert new.profile.region == "Cusco"
     assert Enrollment.objects.filter(user=new, course=cohort.course, source=Enrollment.Source.IMPORT).exists()

@@ -134,7 +134,7 @@ def test_add_member_one_by_one(trainer_client, cohort):
         {"first_name": "Rosa Elena", "last_name": "Quispe", "phone": "987 111 222"},
         follow=True,
     )
-    assert "Agregamos a Rosa Elena Quispe con una cuenta nueva." in response.content.decode()
+    assert "Creamos una cuenta para Rosa Elena Quispe y la agregamos al grupo." in response.content.decode()
     assert CohortMember.objects.filter(cohort=cohort, user__phone="+51987111222").exists()
     response = trainer_client.post(reverse("cohorts:member_add", args=[cohort.pk]), {"first_name": "Sin contacto"})
     assert "Escribe el teléfono, el correo o el usuario" in response.content.decode()
@@ -151,7 +151,7 @@ def test_import_upload_preview_and_confirm(trainer_client, cohort):
     assert "Todo está bien: 2 personas" in html and "Ángela Muñoz" in html
     assert not CohortMember.objects.filter(cohort=cohort).exists()
     done = trainer_client.post(response.url, {"confirm": "1"}, follow=True)
-    assert "Listo: 2 personas en el grupo" in done.content.decode()
+    assert "Listo: 2 cuentas nuevas en el grupo" in done.content.decode()
     assert CohortMember.objects.filter(cohort=cohort).count() == 2
 
 
@@ -360,10 +360,10 @@ def test_exports_never_carry_sensitive_profile_fields(trainer_client, cohort):
 def test_member_page_offers_a_temporary_password_for_participants_without_one(trainer_client, cohort):
     from lms.accounts.models import Membership
 
-    person = member_of(cohort)
+    person = member_of(cohort, UserFactory(created_by_institution=cohort.institution))
     html = trainer_client.get(reverse("cohorts:member", args=[cohort.pk, person.pk])).content.decode()
     assert reverse("accounts:helper_reset", args=[person.pk]) in html
-    colleague = member_of(cohort)
+    colleague = member_of(cohort, UserFactory(created_by_institution=cohort.institution))
     Membership.objects.create(user=colleague, institution=cohort.institution, role=Role.TRAINER)
     html = trainer_client.get(reverse("cohorts:member", args=[cohort.pk, colleague.pk])).content.decode()
     assert reverse("accounts:helper_reset", args=[colleague.pk]) not in html
