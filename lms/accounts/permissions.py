@@ -84,7 +84,8 @@ def can_view_personal_data(user: AnyUser, institution: Institution) -> bool:
 
 
 def is_staff_anywhere(user: AnyUser) -> bool:
-    """Superusers, Django staff and anyone holding a role other than participant in any institution.
+    """Superusers, Django staff, Wagtail editors (admin access through a group or a permission) and anyone holding
+    a role other than participant in any institution.
 
     Such accounts are never in reach of another person's help (password resets, contact exports).
     """
@@ -92,7 +93,7 @@ def is_staff_anywhere(user: AnyUser) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    return Membership.objects.filter(user=user).exclude(role=Role.PARTICIPANT).exists()
+    return bool(staff_anywhere_ids([user.pk]))
 
 
 def staff_anywhere_ids(user_ids: Iterable[int]) -> set[int]:
@@ -104,6 +105,10 @@ def staff_anywhere_ids(user_ids: Iterable[int]) -> set[int]:
     flagged |= set(
         Membership.objects.filter(user_id__in=ids).exclude(role=Role.PARTICIPANT).values_list("user_id", flat=True)
     )
+    admin_access = Q(
+        groups__permissions__codename="access_admin", groups__permissions__content_type__app_label=("wagtailadmin")
+    ) | Q(user_permissions__codename="access_admin", user_permissions__content_type__app_label="wagtailadmin")
+    flagged |= set(User.objects.filter(pk__in=ids).filter(admin_access).values_list("pk", flat=True))
     return flagged
 
 
