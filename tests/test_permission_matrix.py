@@ -83,7 +83,8 @@ def w(settings, tmp_path):
     w.trainer = trainer_of(cohort)
     w.admin = MembershipFactory(institution=w.a, role=Role.INSTITUTION_ADMIN).user
     w.participant = member_of(
-        cohort, UserFactory(first_name="Yolimar", last_name="Rodríguez", phone="+51987000111", created_by_institution=w.a)
+        cohort,
+        UserFactory(first_name="Yolimar", last_name="Rodríguez", phone="+51987000111", created_by_institution=w.a),
     )  # the institution created the account (roster or «agregar participante»), so its trainers may help
     from courses.services import enrollment_create
 
