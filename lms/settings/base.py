@@ -157,15 +157,39 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.certificate_expiry_reminders_send_task",
         "schedule": 24 * 60 * 60,
     },
+    "cohort-roster-files-expire": {"task": "courses.cohorts.tasks.roster_import_expire_task", "schedule": 60 * 60},
 }
 
 # --- Files: through Django's storage API; S3-compatible storage is a setting.
+# "default" holds only public images (Wagtail originals and renditions) and admin documents; only its
+# images/ folder is ever served under MEDIA_URL. "private" holds every uploaded or generated file (packages,
+# evidence, rosters, certificates): outside MEDIA_ROOT, never served by the web server, only through views that
+# check permission (lms/files.py). See README "Running it for real".
+RUTA_PRIVATE_ROOT = Path(env("RUTA_PRIVATE_ROOT", default=str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": env("RUTA_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # No base_url: a private file has no public URL (FileSystemStorage would otherwise fall back to MEDIA_URL).
+        "OPTIONS": {"location": str(RUTA_PRIVATE_ROOT), "base_url": "/privado-sin-url/"},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if env("AWS_STORAGE_BUCKET_NAME", default=""):
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    # Private files: their own bucket when given (else a prefix of the same one), never public-read, and any URL
+    # the storage makes is signed and short-lived. Ruta itself streams them through its permission-checked views.
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("RUTA_PRIVATE_BUCKET_NAME", default=env("AWS_STORAGE_BUCKET_NAME")),
+            "location": env("RUTA_PRIVATE_LOCATION", default="private"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
     AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
     AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
     AWS_DEFAULT_ACL = None
