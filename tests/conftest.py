@@ -48,7 +48,7 @@ def _ensure_wagtail_site():
 def private_root(settings, tmp_path):
     """The private storage (packages, evidence, rosters, certificates) in a fresh folder for this test."""
     root = tmp_path / "private"
-    private = settings.STORAGES["private"]
+    private = settings.STORAGES.get("private", {"BACKEND": "django.core.files.storage.FileSystemStorage"})
     options = {**private.get("OPTIONS", {}), "location": str(root)}
     settings.STORAGES = {**settings.STORAGES, "private": {**private, "OPTIONS": options}}
     return root
