@@ -12,21 +12,40 @@ The bottom layer of the import-linter contract: imports only Django.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.storage import Storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import FileResponse
 from django.http.response import HttpResponseBase
+from django.utils.functional import LazyObject, empty
 
 #: For a file opened directly: no scripts, no plugins, an opaque origin (no cookies, no same-origin requests).
 #: Images, audio and video still display; anything else is a download anyway.
 SANDBOX_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
+class _PrivateStorage(LazyObject):
+    """``storages["private"]``, looked up on first use like Django's ``default_storage``, so FileFields follow a
+    change of ``STORAGES`` (tests point it at a temporary folder)."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages["private"]
+
+
+_private = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _private_storage_reset(*, setting: str, **kwargs: Any) -> None:
+    if setting == "STORAGES":
+        _private._wrapped = empty  # type: ignore[assignment]  # LazyObject's own "not set up" marker
+
+
 def private_storage() -> Storage:
-    """The storage for files that must never be reachable by URL (a callable, so models and migrations name it
-    and tests may swap ``STORAGES["private"]``)."""
-    return storages["private"]
+    """The storage for files that must never be reachable by URL (a callable, so models and migrations name it)."""
+    return cast(Storage, _private)
 
 
 def harden(response: HttpResponseBase, *, cache: str = "private, no-store") -> HttpResponseBase:

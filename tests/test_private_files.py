@@ -5,6 +5,7 @@ views that check who asks, under a truthful name, with nosniff and a sandboxing 
 from __future__ import annotations
 
 import importlib
+import json
 import zipfile
 from datetime import timedelta
 
@@ -195,3 +196,44 @@ def test_lesson_media_of_a_package_is_served_sandboxed_and_only_allowed_types(cl
     assert client.get("/paquetes/medios/7/pagina.html").status_code == 404  # not an allowed type
     assert client.get("/paquetes/medios/7/../../../lms/settings/base.py").status_code == 404
     assert client.get(f"/media/{name}").status_code == 404
+
+
+def test_private_files_move_takes_old_uploads_out_of_media_and_fixes_lesson_links(media, package):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    from courses.models import LessonPage
+    from lms.files import private_storage
+    from tests.courses.factories import LessonPageFactory, text_block
+
+    # What an older Ruta left in MEDIA_ROOT: a roster, a package's files and an imported lesson's image.
+    cohort = CohortFactory()
+    batch, _ = cohort_services.roster_import_upload(
+        cohort=cohort, actor=trainer_of(cohort), content=ROSTER, filename="lista.csv"
+    )
+    for name in (batch.file.name, *(package.storage_name(n) for n in ("index.html", "img/x.svg"))):
+        with private_storage().open(name, "rb") as fh:
+            default_storage.save(name, ContentFile(fh.read()))
+        private_storage().delete(name)
+    default_storage.save("paquetes/medios/3/abc-cliente.png", ContentFile(PNG))
+    lesson = LessonPageFactory(body=[text_block('<p><img src="/media/paquetes/medios/3/abc-cliente.png" alt=""></p>')])
+    lesson.save_revision()
+
+    call_command("private_files_move")
+
+    for name in (batch.file.name, package.storage_name("index.html"), "paquetes/medios/3/abc-cliente.png"):
+        assert private_storage().exists(name) and not default_storage.exists(name), name
+    lesson = LessonPage.objects.get(pk=lesson.pk)
+    html = lesson.body.raw_data[0]["value"]
+    assert 'src="/paquetes/medios/3/abc-cliente.png"' in html and "/media/" not in html
+    assert "/media/paquetes" not in json.dumps(lesson.latest_revision.content)
+    assert client_get("/paquetes/medios/3/abc-cliente.png").status_code == 200
+    call_command("private_files_move")  # again: nothing left to do, nothing broken
+    assert private_storage().exists(batch.file.name)
+
+
+def client_get(url):
+    from django.test import Client
+
+    return Client().get(url)
