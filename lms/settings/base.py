@@ -170,7 +170,7 @@ STORAGES = {
     "default": {"BACKEND": env("RUTA_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        # No base_url: a private file has no public URL (FileSystemStorage would otherwise fall back to MEDIA_URL).
+        # A base_url no route serves: a private file has no URL (without it FileSystemStorage would use MEDIA_URL).
         "OPTIONS": {"location": str(RUTA_PRIVATE_ROOT), "base_url": "/privado-sin-url/"},
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
