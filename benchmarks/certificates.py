@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 def setup(workdir: Path) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "lms.settings.test"
+    os.environ["RUTA_TEST_PRIVATE_ROOT"] = str(workdir / "private")
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ["RUTA_SIGNING_KEYS_DIR"] = str(workdir / "keys")
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"

@@ -29,6 +29,7 @@ SUFFIXES = (".zip", ".h5p", ".imscc", ".tar.gz")
 
 def setup(workdir: Path) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "lms.settings.test"
+    os.environ["RUTA_TEST_PRIVATE_ROOT"] = str(workdir / "private")
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     import django

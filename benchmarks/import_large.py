@@ -29,6 +29,7 @@ CHILD = r"""
 import json, os, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 os.environ["DJANGO_SETTINGS_MODULE"] = "lms.settings.test"
+os.environ["RUTA_TEST_PRIVATE_ROOT"] = sys.argv[2] + "/private"
 os.environ["DATABASE_URL"] = "sqlite:///" + sys.argv[2] + "/bench.sqlite3"
 import django
 from django.conf import settings

@@ -17,6 +17,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Orderable
 
+from lms.files import private_storage
+
 from .codes import code_display
 
 
@@ -233,8 +235,8 @@ class Certificate(models.Model):
         on_delete=models.PROTECT,
         related_name="replaces",
     )
-    pdf = models.FileField(_("PDF"), upload_to="certificados/pdf/", blank=True)
-    image = models.FileField(_("imagen"), upload_to="certificados/img/", blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="certificados/pdf/", blank=True, storage=private_storage)
+    image = models.FileField(_("imagen"), upload_to="certificados/img/", blank=True, storage=private_storage)
     reminder_sent_at = models.DateTimeField(_("recordatorio enviado el"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -18,6 +18,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
+from lms.files import harden
+
 from . import selectors, services
 from .codes import code_normalize
 
@@ -149,7 +151,7 @@ def pdf(request, code: str):
         filename=f"certificado-{certificate.code}.pdf",
         content_type="application/pdf",
     )
-    return _noindex(response)
+    return _noindex(harden(response))
 
 
 @require_GET
@@ -161,7 +163,7 @@ def image(request, code: str):
     certificate = services.certificate_render_if_missing(certificate=_downloadable(code))
     response = FileResponse(certificate.image.open("rb"), content_type="image/png")
     response["Content-Disposition"] = f'inline; filename="certificado-{certificate.code}.png"'
-    return _noindex(response)
+    return _noindex(harden(response))
 
 
 @require_GET

@@ -1,5 +1,7 @@
 """Root URL configuration: Ruta's apps, allauth, Wagtail admin, then Wagtail's page tree."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -40,7 +42,9 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Development only, and only the public image renditions: nothing uploaded is ever served from MEDIA_ROOT
+    # (uploads live in the private storage and are handed out by permission-checked views).
+    urlpatterns += static(f"{settings.MEDIA_URL}images/", document_root=Path(settings.MEDIA_ROOT) / "images")
 
 # Wagtail's page tree comes last: it catches every remaining path.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -72,6 +72,16 @@ def _ensure_wagtail_site():
 
 
 @pytest.fixture
+def private_root(settings, tmp_path):
+    """The private storage (packages, evidence, rosters, certificates) in a fresh folder for this test."""
+    root = tmp_path / "private"
+    private = settings.STORAGES.get("private", {"BACKEND": "django.core.files.storage.FileSystemStorage"})
+    options = {**private.get("OPTIONS", {}), "location": str(root)}
+    settings.STORAGES = {**settings.STORAGES, "private": {**private, "OPTIONS": options}}
+    return root
+
+
+@pytest.fixture
 def user(db):
     from tests.accounts.factories import UserFactory
 

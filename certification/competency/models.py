@@ -9,6 +9,7 @@ Must not import from lms.reports.
 
 from __future__ import annotations
 
+import posixpath
 import uuid
 
 from django.conf import settings
@@ -16,6 +17,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lms.accounts.models import Institution
+from lms.files import private_storage, truthful_name
+
+FALLBACK_NAME = "evidencia"
 
 
 class CompetencyStandard(models.Model):
@@ -239,7 +243,7 @@ class ApplicationDocument(models.Model):
     """An optional document the candidate attaches to the application (work certificate, reference letter)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
-    file = models.FileField(_("archivo"), upload_to="competency/documents/%Y/%m/")
+    file = models.FileField(_("archivo"), upload_to="competency/documents/%Y/%m/", storage=private_storage)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(default=0)
@@ -247,6 +251,12 @@ class ApplicationDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """What the person called the file, ending with the extension of what its bytes were checked to be
+        (the stored name's): "foto.html" holding a JPEG is offered as "foto.jpg"."""
+        return truthful_name(self.original_name, posixpath.splitext(self.file.name)[1], fallback=FALLBACK_NAME)
 
 
 class KnowledgeAttempt(models.Model):
@@ -321,7 +331,7 @@ class Evidence(models.Model):
     unit = models.ForeignKey(CompetencyUnit, on_delete=models.PROTECT, related_name="evidence")
     kind = models.CharField(_("tipo"), max_length=8, choices=Kind.choices)
     title = models.CharField(_("descripción"), max_length=200)
-    file = models.FileField(_("archivo"), upload_to="competency/evidence/%Y/%m/", blank=True)
+    file = models.FileField(_("archivo"), upload_to="competency/evidence/%Y/%m/", blank=True, storage=private_storage)
     original_name = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(default=0)
@@ -336,6 +346,12 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def download_name(self) -> str:
+        """What the person called the file, ending with the extension of what its bytes were checked to be
+        (the stored name's): "foto.html" holding a JPEG is offered as "foto.jpg"."""
+        return truthful_name(self.original_name, posixpath.splitext(self.file.name)[1], fallback=FALLBACK_NAME)
 
 
 class RubricScore(models.Model):

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from lms.accounts.models import Institution, Role, User
 from lms.accounts.permissions import has_role
+from lms.files import private_file_response
 
 from . import forms, knowledge, selectors, services
 from .models import (
@@ -236,12 +237,8 @@ def _can_see_files(user, application: Application) -> bool:
     return user.pk == application.candidate_id or selectors.can_view_as_evaluator(user, application)
 
 
-def _attachment(file, *, content_type: str, name: str, inline: bool) -> FileResponse:
-    response = FileResponse(file.open("rb"), content_type=content_type, as_attachment=not inline, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _attachment(file, *, content_type: str, name: str, inline: bool):
+    return private_file_response(file, filename=name, content_type=content_type, inline=inline)
 
 
 @login_required
@@ -253,9 +250,7 @@ def evidence_download(request, pk: int):
         raise Http404
     # Only sniffed photos may show inline; anything else is a download. HTML/SVG are never accepted at all.
     inline = request.GET.get("ver") == "1" and evidence.content_type.startswith("image/")
-    return _attachment(
-        evidence.file, content_type=evidence.content_type, name=evidence.original_name or "evidencia", inline=inline
-    )
+    return _attachment(evidence.file, content_type=evidence.content_type, name=evidence.download_name, inline=inline)
 
 
 @login_required
@@ -263,7 +258,7 @@ def document_download(request, pk: int):
     document = get_object_or_404(ApplicationDocument.objects.select_related("application__standard"), pk=pk)
     if not _can_see_files(request.user, document.application):
         raise PermissionDenied
-    return _attachment(document.file, content_type=document.content_type, name=document.original_name, inline=False)
+    return _attachment(document.file, content_type=document.content_type, name=document.download_name, inline=False)
 
 
 # --- Evaluators ------------------------------------------------------------------------------------------

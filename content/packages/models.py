@@ -1,6 +1,7 @@
 """Stored packages (SCORM, H5P) that lessons play, and learners' SCORM run-time data per attempt.
 
-Files live in Django's default storage under ``paquetes/<uuid>/``; they are only ever served by
+Files live in the private storage (``lms.files.private_storage``, outside ``MEDIA_ROOT``) under
+``paquetes/<uuid>/``; they are only ever served by
 ``content.packages.views.package_file`` with a sandboxing Content-Security-Policy. Must not import courses.
 """
 

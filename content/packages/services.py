@@ -1,6 +1,7 @@
 """Writes for stored packages: keeping a package's files, and recording SCORM run-time data.
 
-Rules: package files go to Django's storage under a fresh ``paquetes/<uuid>/`` prefix (never overwriting);
+Rules: package files go to the private storage (``lms.files``, never under ``MEDIA_URL``) under a fresh
+``paquetes/<uuid>/`` prefix (never overwriting);
 a SCORM commit updates the learner's current attempt idempotently (same CMI twice = same row, no new signal)
 and sends ``content.signals.activity_scored`` only when completion, success or score changed.
 Must not import courses or certification.
@@ -15,10 +16,10 @@ import tempfile
 from typing import Any
 
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 
 from content import signals
+from lms.files import private_storage
 
 from .archive import SafeArchive
 from .models import ContentPackage, ScormAttempt
@@ -46,9 +47,9 @@ def content_package_store(
         with tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024) as tmp:  # large files streamed via disk
             written = archive.copy_to(entry, tmp)
             tmp.seek(0)
-            saved = default_storage.save(package.storage_name(name), File(tmp, name=name))
+            saved = private_storage().save(package.storage_name(name), File(tmp, name=name))
         if saved != package.storage_name(name):  # storage renamed it: never serve a different file than declared
-            default_storage.delete(saved)
+            private_storage().delete(saved)
             raise OSError(f"storage renamed {name}")
         count += 1
         size += written
@@ -63,7 +64,7 @@ def content_package_file_names(package: ContentPackage) -> list[str]:
 
     def walk(folder: str) -> None:
         try:
-            dirs, files = default_storage.listdir(package.storage_name(folder))
+            dirs, files = private_storage().listdir(package.storage_name(folder))
         except (FileNotFoundError, NotADirectoryError):
             return
         names.extend(f"{folder}{f}" for f in files)
@@ -78,7 +79,7 @@ def content_package_files_delete(*, prefix: str, names: list[str]) -> None:
     """Remove stored files (used when an import fails after files were written)."""
     for name in names:
         with contextlib.suppress(OSError):
-            default_storage.delete(f"{prefix}{name}")
+            private_storage().delete(f"{prefix}{name}")
 
 
 def file_sha256(path: Any) -> str:

@@ -1,8 +1,8 @@
-"""Package URLs under ``/paquetes/``: isolated package files, the H5P frame and SCORM commits."""
+"""Package URLs under ``/paquetes/``: isolated package files, the H5P frame, SCORM commits, lesson media."""
 
 from django.urls import path
 
-from . import views
+from . import media, views
 
 app_name = "packages"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<uuid:package_uuid>/abrir/", views.package_open, name="open"),
     path("<uuid:package_uuid>/abrir/<path:path>", views.package_open, name="open_file"),
     path("<uuid:package_uuid>/scorm/guardar/", views.scorm_commit_view, name="scorm_commit"),
+    path("medios/<path:path>", media.lesson_media, name="media"),
 ]

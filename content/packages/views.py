@@ -14,7 +14,6 @@ import posixpath
 
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
@@ -22,6 +21,8 @@ from django.templatetags.static import static
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from lms.files import private_storage
 
 from .archive import check_entry_name
 from .errors import PackageRefused
@@ -87,12 +88,13 @@ def package_file(request: HttpRequest, package_uuid: str, token: str, path: str)
     except PackageRefused as exc:
         raise Http404 from exc
     stored = package.storage_name(name)
-    if not default_storage.exists(stored):
+    storage = private_storage()  # never under MEDIA_URL: this signed, sandboxed view is the only way in
+    if not storage.exists(stored):
         raise Http404
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     lowered = name.lower()
     if lowered.endswith((".html", ".htm")) and package.engine != ContentPackage.Engine.H5P:
-        with default_storage.open(stored, "rb") as fh:
+        with storage.open(stored, "rb") as fh:
             data = fh.read()
         marker = data.lower().find(b"<head")
         if marker >= 0:
@@ -102,7 +104,7 @@ def package_file(request: HttpRequest, package_uuid: str, token: str, path: str)
             data = _shim() + data
         response: HttpResponseBase = HttpResponse(data, content_type="text/html; charset=utf-8")
     else:
-        response = FileResponse(default_storage.open(stored, "rb"), content_type=content_type)
+        response = FileResponse(storage.open(stored, "rb"), content_type=content_type)
         if lowered.endswith(".svg"):
             # never rendered as a document on Ruta's origin; as an <img> it cannot run scripts anyway
             response["Content-Disposition"] = "inline"

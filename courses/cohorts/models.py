@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lms.files import private_storage
+
 from .places import COUNTRIES
 
 #: Letters and digits that are hard to confuse when read aloud or typed on a phone (no 0/O, 1/I/L).
@@ -242,7 +244,7 @@ class RosterImport(models.Model):
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="imports")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    file = models.FileField(upload_to="cohorts/imports/%Y/%m/")
+    file = models.FileField(upload_to="cohorts/imports/%Y/%m/", storage=private_storage)
     filename = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEW)
     rows = models.PositiveIntegerField(default=0)

@@ -11,13 +11,15 @@ import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -667,6 +669,7 @@ def roster_import_apply(*, batch: RosterImport, actor: User) -> RosterImport:
             "Vuelve a subirlo."
         )
         raise RosterImportError(preview) from exc
+    _roster_file_forget(batch)  # the people are in the database now; the file with their phones is not kept
     return batch
 
 
@@ -706,6 +709,12 @@ def _invite_matches(cohort: Cohort, preview: ImportPreview, actor: User) -> int:
         )
         sent += len(invitations)
     return sent
+
+
+def _roster_file_forget(batch: RosterImport) -> None:
+    if batch.file:
+        batch.file.delete(save=False)
+        batch.save(update_fields=["file"])
 
 
 def _create_accounts(cohort: Cohort, rows: list[RosterRow], actor: User) -> list[int]:
@@ -776,6 +785,25 @@ def roster_import_discard(*, batch: RosterImport) -> None:
         batch.file.delete(save=False)
         batch.status = RosterImport.Status.DISCARDED
         batch.save(update_fields=["status", "file"])
+
+
+def roster_import_expire(*, now: datetime | None = None) -> int:
+    """Discard previews left unconfirmed longer than ``RUTA_COHORT_IMPORT_KEEP_HOURS`` (default 48), so no roster
+    with names and phones stays stored; also deletes any file an applied or discarded import still holds.
+    Returns how many files were deleted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=getattr(settings, "RUTA_COHORT_IMPORT_KEEP_HOURS", 48))
+    stale = RosterImport.objects.exclude(file="").filter(
+        Q(status=RosterImport.Status.PREVIEW, created_at__lt=cutoff) | ~Q(status=RosterImport.Status.PREVIEW)
+    )
+    deleted = 0
+    for batch in stale.iterator():
+        if batch.status == RosterImport.Status.PREVIEW:
+            roster_import_discard(batch=batch)
+        else:
+            _roster_file_forget(batch)
+        deleted += 1
+    return deleted
 
 
 # --- Live sessions and attendance -------------------------------------------------------------------------

@@ -11,3 +11,9 @@ from . import services
 def notification_email_send_task(notification_id: int) -> bool:
     """E-mail one in-app notification (idempotent: a redelivered task sends nothing twice)."""
     return services.notification_email_send(notification_id=notification_id)
+
+
+@shared_task(acks_late=True)
+def roster_import_expire_task() -> int:
+    """Hourly (celery beat): delete roster files whose preview was never confirmed (see the service)."""
+    return services.roster_import_expire()

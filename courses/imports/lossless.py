@@ -54,17 +54,23 @@ from wagtail.utils.file import hash_filelike
 
 from content.packages.archive import SafeArchive
 from content.packages.errors import PackageRefused
+from content.packages.media import (  # files of Ruta's storage that rich text may link to; the rest is never packed
+    STORED_MEDIA,
+    lesson_media_exists,
+    lesson_media_name,
+    lesson_media_open,
+    lesson_media_save,
+)
 from content.packages.models import ContentPackage
 from content.packages.ruta import FILES_DIR, FileSource
 from content.packages.safexml import sanitize_rich_text
 from content.packages.services import content_package_file_names, content_package_store
 from courses.blocks import ACTIVITY_BLOCK_NAMES
 from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage, ProgrammePage
+from lms.files import private_storage
 
 from .signals import course_package_exporting, course_package_imported
 
-# Files of Ruta's storage that rich text may link to (the rest of the storage is never packed).
-STORED_MEDIA = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".mp3", ".mp4", ".m4a", ".ogg", ".webm", ".txt")
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
 # Documents a learner downloads: never a format a browser would run (HTML, SVG, XML, scripts).
 DOCUMENT_EXTENSIONS = frozenset(
@@ -101,13 +107,20 @@ def export_media(markup: str, files: dict[str, FileSource]) -> str:
 
     def repl(match: re.Match[str]) -> str:
         url = html.unescape(match.group(3))
-        if not url.startswith(prefix):
-            return match.group(0)
-        name = url[len(prefix) :]
-        if not name.lower().endswith(STORED_MEDIA) or not default_storage.exists(name):
-            return match.group(0)
-        with default_storage.open(name, "rb") as fh:
-            data = fh.read()
+        name = lesson_media_name(url)
+        if name is not None:  # media of an imported package, in the private storage
+            if not name.lower().endswith(STORED_MEDIA) or not lesson_media_exists(name):
+                return match.group(0)
+            with lesson_media_open(name) as fh:
+                data = fh.read()
+        else:
+            if not url.startswith(prefix):
+                return match.group(0)
+            name = url[len(prefix) :]
+            if not name.lower().endswith(STORED_MEDIA) or not default_storage.exists(name):
+                return match.group(0)
+            with default_storage.open(name, "rb") as fh:
+                data = fh.read()
         ref = f"static/{hashlib.sha256(data).hexdigest()[:16]}{_ext(name)}"
         files[ref] = data
         return f"{match.group(1)}={match.group(2)}{ref}{match.group(2)}"
@@ -332,7 +345,7 @@ class _Exporter(_Mapper):
 
 
 def _storage_opener(name: str) -> Callable[[], Any]:
-    return lambda: default_storage.open(name, "rb")
+    return lambda: private_storage().open(name, "rb")
 
 
 def _is_uuid(value: str) -> bool:
@@ -553,12 +566,10 @@ class _Importer(_Mapper):
             if ref.lower().endswith(STORED_MEDIA) and self.archive.has(name):
                 data = self.archive.read(name, max_size=self.archive.limits.max_entry_size)
                 digest = hashlib.sha256(data).hexdigest()[:16]
-                stored = default_storage.save(
-                    f"paquetes/medios/{self.owner}/{digest}-{slugify(posixpath.basename(ref))[:60]}{_ext(ref)}",
-                    ContentFile(data),
+                stored, url = lesson_media_save(
+                    name=f"{self.owner}/{digest}-{slugify(posixpath.basename(ref))[:60]}{_ext(ref)}", data=data
                 )
                 self.written.append(stored)
-                url = default_storage.url(stored)
                 self.summary.media += 1
             else:
                 self.note(_("un archivo enlazado en un texto («%(f)s») no viene en el paquete") % {"f": ref})

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lms.files import private_storage
+
 
 class PackageImport(models.Model):
     """An uploaded package on its way to becoming a draft course (or modules of an existing one)."""
@@ -21,7 +23,7 @@ class PackageImport(models.Model):
         DONE = "done", _("Importado")
         FAILED = "failed", _("Falló")
 
-    upload = models.FileField(_("archivo"), upload_to="paquetes/subidas/%Y/%m/")
+    upload = models.FileField(_("archivo"), upload_to="paquetes/subidas/%Y/%m/", storage=private_storage)
     original_name = models.CharField(_("nombre del archivo"), max_length=255)
     sha256 = models.CharField(max_length=64, blank=True)
     uploaded_by = models.ForeignKey(

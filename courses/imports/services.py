@@ -26,8 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files import File
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -38,6 +36,7 @@ from content.packages.archive import SafeArchive, open_archive
 from content.packages.doctor import DoctorReport, package_inspect
 from content.packages.errors import PackageRefused
 from content.packages.h5p import MARK_WORDS_MAX, mark_words_options
+from content.packages.media import lesson_media_delete, lesson_media_save
 from content.packages.models import ContentPackage
 from content.packages.outline import (
     Block,
@@ -232,7 +231,7 @@ def package_import_run(
             content_package_files_delete(prefix=prefix, names=names)
             ContentPackage.objects.filter(storage_prefix=prefix).delete()
         for name in media_names:
-            default_storage.delete(name)
+            lesson_media_delete(name)
         record.refresh_from_db()
         record.status = PackageImport.Status.FAILED
         record.error = str(exc) if isinstance(exc, PackageRefused) else _("La importación falló: %(e)s") % {"e": exc}
@@ -281,12 +280,10 @@ def _store_media(archive: SafeArchive, outline: Outline, record: PackageImport, 
             continue
         data = archive.read(base + path, max_size=archive.limits.max_entry_size)
         digest = hashlib.sha256(data).hexdigest()[:16]
-        name = default_storage.save(
-            f"paquetes/medios/{record.pk}/{digest}-{slugify(posixpath.basename(path))[:60]}{_ext(path)}",
-            ContentFile(data),
+        name, urls[ref] = lesson_media_save(
+            name=f"{record.pk}/{digest}-{slugify(posixpath.basename(path))[:60]}{_ext(path)}", data=data
         )
         written.append(name)
-        urls[ref] = default_storage.url(name)
     return urls
 
 

@@ -176,11 +176,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.certificate_expiry_reminders_send_task",
         "schedule": 24 * 60 * 60,
     },
+    "cohort-roster-files-expire": {"task": "courses.cohorts.tasks.roster_import_expire_task", "schedule": 60 * 60},
 }
 
 # --- Files: through Django's storage API; S3-compatible storage is a setting.
+# "default" holds only public images (Wagtail originals and renditions) and admin documents; only its
+# images/ folder is ever served under MEDIA_URL. "private" holds every uploaded or generated file (packages,
+# evidence, rosters, certificates): outside MEDIA_ROOT, never served by the web server, only through views that
+# check permission (lms/files.py). See README "Running it for real".
+RUTA_PRIVATE_ROOT = Path(env("RUTA_PRIVATE_ROOT", default=str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": env("RUTA_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # A base_url no route serves: a private file has no URL (without it FileSystemStorage would use MEDIA_URL).
+        "OPTIONS": {"location": str(RUTA_PRIVATE_ROOT), "base_url": "/privado-sin-url/"},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # --- Production stack: S3-compatible storage for every file alias, so web and worker hosts share no disk.
@@ -203,7 +214,11 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": RUTA_PRIVATE_BUCKET or AWS_STORAGE_BUCKET_NAME,
-            "location": "" if RUTA_PRIVATE_BUCKET else "private",
+            "location": env("RUTA_PRIVATE_LOCATION", default="" if RUTA_PRIVATE_BUCKET else "private"),
+            "default_acl": "private",  # never public-read, whatever the bucket's default
+            "querystring_auth": True,
+            "querystring_expire": 300,  # Ruta streams private files itself; any URL the storage makes is short
+            "file_overwrite": False,
         },
     }
 # --- end production stack

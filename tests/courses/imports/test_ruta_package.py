@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.management import call_command
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
@@ -23,6 +22,7 @@ from content.packages.models import ContentPackage
 from courses.imports.models import PackageImport
 from courses.imports.services import course_export, package_import_create, package_import_run
 from courses.models import CoursePage, LessonPage, ModulePage
+from lms.files import private_storage
 from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 from tests.certification.factories import ProgrammeFactory, SignatoryFactory
 from tests.courses.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory, catalogue
@@ -219,7 +219,7 @@ def test_export_import_export_is_byte_identical_with_every_block_type(tmp_path):
     later = LessonPage.objects.descendant_of(imported).get(title="Vender más")
     assert f'linktype="page" id="{later.pk}"' in new_body[0]["value"]
     package = ContentPackage.objects.get(uuid=new_body[14]["value"]["package"])
-    assert default_storage.exists(package.storage_name("shared/launchpage.html"))
+    assert private_storage().exists(package.storage_name("shared/launchpage.html"))
     programme = CertificateProgramme.objects.get(course_id=imported.pk)
     assert not programme.is_active and programme.validity_months == 24 and programme.logo is not None
     assert list(programme.signatories.values_list("name", flat=True)) == ["Lucía Fernández"]
