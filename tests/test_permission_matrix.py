@@ -135,6 +135,12 @@ def w(settings, tmp_path):
     with open_archive(h5p_true_false(tmp_path / "vf.h5p")) as archive:
         w.h5p = content_package_store(archive=archive, engine="h5p", title="Costos fijos")
 
+    from content.packages.media import lesson_media_save
+
+    w.lesson_media = lesson_media_save(name="portada.png", data=b"\x89PNG\r\n\x1a\n" + b"\0" * 32)[1].split(
+        "/medios/", 1
+    )[1]
+
     # Reports: A's M&E officer asked for a row-level list, approved by A's data steward.
     w.me = MembershipFactory(institution=w.a, role=Role.ME_OFFICER).user
     w.row_request = _row_request(w)
@@ -198,6 +204,8 @@ MATRIX = {
         lambda w: {"package_uuid": uuid.uuid4(), "path": "shared/sco.js"},
     ),  # fmt: skip
     "packages:scorm_commit": (SIGNED_IN, lambda w: {"package_uuid": w.package.uuid}, None),
+    # lesson media that came inside an imported package: course content, public like image renditions
+    "packages:media": (PUBLIC, lambda w: {"path": w.lesson_media}, lambda w: {"path": "0000/no-existe.png"}),
     # certification: verification by code is public by design
     "certification:verify": (PUBLIC, lambda w: {"code": w.certificate.code}, lambda w: {"code": "NOEXISTE"}),
     "certification:pdf": (PUBLIC, lambda w: {"code": w.certificate.code}, lambda w: {"code": "NOEXISTE"}),
