@@ -8,6 +8,7 @@ page only by ``postMessage`` (scorm-again cross-frame), and the page commits CMI
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.urls import reverse
@@ -45,7 +46,7 @@ class PackageActivityBlock(blocks.StructBlock):
 
     def get_context(self, value: Any, parent_context: dict | None = None) -> dict:
         from .services import scorm_attempt_latest, scorm_objective_ids, scorm_result, scorm_resume_tree
-        from .views import commit_signature, file_token
+        from .views import TOKEN_MAX_AGE, commit_signature, file_token
 
         context = super().get_context(value, parent_context=parent_context)
         package = value.package()
@@ -93,6 +94,7 @@ class PackageActivityBlock(blocks.StructBlock):
                 "resume": resume,
                 "result": result,
                 "usage_id": usage_id,
+                "links_expire": int(time.time()) + TOKEN_MAX_AGE,
                 "size_mb": round(package.total_size / (1024 * 1024), 1),
             }
         )

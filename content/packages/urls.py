@@ -11,6 +11,5 @@ urlpatterns = [
     path("<uuid:package_uuid>/<str:token>/h5p/", views.h5p_frame, name="h5p"),
     path("<uuid:package_uuid>/abrir/", views.package_open, name="open"),
     path("<uuid:package_uuid>/abrir/<path:path>", views.package_open, name="open_file"),
-    path("<uuid:package_uuid>/enlace/", views.frame_url, name="frame_url"),
     path("<uuid:package_uuid>/scorm/guardar/", views.scorm_commit_view, name="scorm_commit"),
 ]

@@ -50,7 +50,8 @@ def file_token(package: ContentPackage, *, user_id: int | None = None) -> str:
 
     The sandboxed frame sends no cookies, so the token is what lets it load the files: it is bound to the package
     and the learner (a leaked link names whose it was and cannot be re-signed for someone else) and expires after
-    ``TOKEN_MAX_AGE``; the lesson page asks for a fresh one (``packages:frame_url``) when it is older than that."""
+    ``TOKEN_MAX_AGE``; the lesson page reloads itself (saving first) for fresh links when the learner comes back to
+    it after that."""
     value = signing.TimestampSigner(salt=TOKEN_SALT).sign(f"{package.uuid}:{user_id or 0}")
     return value.split(":", 1)[1]
 
@@ -168,25 +169,6 @@ def package_open(request: HttpRequest, package_uuid: str, path: str = "") -> Htt
     query = request.META.get("QUERY_STRING", "")
     url = reverse("packages:file", args=[package.uuid, token, path])
     return redirect(f"{url}?{query}" if query else url)
-
-
-@login_required
-def frame_url(request: HttpRequest, package_uuid: str) -> JsonResponse:
-    """A freshly signed frame address for the lesson page to reload a package whose file links have expired."""
-    package = get_object_or_404(ContentPackage, uuid=package_uuid)
-    if not package_can_open(user=request.user, package=package):
-        raise Http404
-    path = str(request.GET.get("path") or "")
-    token = file_token(package, user_id=request.user.pk)
-    if package.engine == ContentPackage.Engine.H5P:
-        return JsonResponse({"url": reverse("packages:h5p", args=[package.uuid, token])})
-    try:
-        name = check_entry_name(path.split("?", 1)[0])
-    except PackageRefused as exc:
-        raise Http404 from exc
-    query = path.split("?", 1)[1] if "?" in path else ""
-    url = reverse("packages:file", args=[package.uuid, token, name])
-    return JsonResponse({"url": f"{url}?{query}" if query else url})
 
 
 @csrf_exempt  # protected by the per-learner signature instead (see commit_signature)

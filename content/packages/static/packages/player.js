@@ -77,8 +77,18 @@
   });
 
   function leave() { frames.forEach(function (frame) { frame._ruta.flush(true); }); }
+  function linksExpired() {
+    var now = Date.now() / 1000;
+    return frames.some(function (frame) {
+      var expires = parseInt(frame.dataset.linksExpire || "0", 10);
+      return expires && now > expires - 120;
+    });
+  }
   window.addEventListener("pagehide", leave);
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") { leave(); }
+    if (document.visibilityState === "hidden") { leave(); return; }
+    // Back after the package's file links expired (they are short-lived and bound to the learner): everything
+    // was saved when the page was hidden, so reload for fresh links; the package resumes from the saved data.
+    if (linksExpired()) { setTimeout(function () { window.location.reload(); }, 1500); }
   });
 })();
