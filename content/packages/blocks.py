@@ -2,8 +2,8 @@
 
 To appear in lesson bodies it must be listed with the activities: ``("package", PackageActivityBlock())``.
 The iframe has ``sandbox="allow-scripts ..."`` **without** ``allow-same-origin``; the SCO talks to the lesson
-page only by ``postMessage`` (scorm-again cross-frame), and the page commits CMI data to
-``packages:scorm_commit``. Must not import courses or certification.
+page only by ``postMessage`` (``static/packages/sco-frame.js`` runs the SCORM API in the package's frame), and
+the page commits CMI data to ``packages:scorm_commit``. Must not import courses or certification.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Package files are served under a signed, expiring URL (``/paquetes/<uuid>/<token>/archivos/<path>``) so that a
 sandboxed iframe (opaque origin, no cookies) can load them, with ``Content-Security-Policy: sandbox`` so that
-even when opened directly they never run with Ruta's origin. HTML gets the scorm-again cross-frame shim injected
-so SCOs talk to the lesson page by ``postMessage`` only. Views hold no rules: they check, call, shape.
+even when opened directly they never run with Ruta's origin. SCORM HTML gets the package-side runtime injected
+(scorm-again + ``packages/sco-frame.js``), which talks to the lesson page by ``postMessage`` only.
+Views hold no rules: they check, call, shape.
 """
 
 from __future__ import annotations
