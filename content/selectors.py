@@ -153,9 +153,7 @@ def _merge_package_attempts(*, user: Any, results: dict[str, ActivityResult]) ->
     if not missing or not getattr(user, "is_authenticated", False):
         return
     for attempt in ScormAttempt.objects.filter(user=user, usage_id__in=missing).order_by("attempt_number"):
-        passed = attempt.success_status == "passed" or (
-            attempt.success_status in ("", "unknown") and attempt.completion_status == "completed"
-        )
+        passed = attempt.passed  # with a pass mark, completing the SCO without reaching it does not pass
         results[attempt.usage_id] = ActivityResult(
             usage_id=attempt.usage_id,
             attempts_used=attempt.attempt_number,

@@ -7,4 +7,9 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Cursos")
 
     def ready(self) -> None:
+        from content.packages.selectors import package_access_register
+
         from . import handlers  # noqa: F401
+        from .selectors import package_readable_by
+
+        package_access_register(package_readable_by)

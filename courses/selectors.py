@@ -293,3 +293,35 @@ def enrollment_list_for_user(*, user) -> list[DashboardItem]:
             )
         )
     return items
+
+
+def package_readable_by(*, user, package) -> bool:
+    """Whether ``user`` may open a stored package on its own (``packages:open``): it is played or linked in a lesson
+    that the person may read. Lessons are readable without enrolment unless the page has a view restriction; then
+    the course's learners (enrolled, not withdrawn) and its institution's staff may; drafts only their editors.
+    Registered with ``content.packages.selectors.package_access_register`` (content never imports courses)."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from lms.accounts.permissions import is_staff_of
+
+    lessons = (
+        LessonPage.objects.annotate(body_text=Cast("body", TextField()))
+        .filter(body_text__icontains=str(package.uuid))
+        .defer("body")
+    )
+    for lesson in lessons:
+        if not lesson.live:
+            if lesson.permissions_for_user(user).can_edit():
+                return True
+            continue
+        if not lesson.get_view_restrictions().exists():
+            return True
+        course = CoursePage.objects.ancestor_of(lesson).select_related("institution").first()
+        if course is None:
+            continue
+        if Enrollment.objects.filter(user=user, course=course).exclude(status=Enrollment.Status.WITHDRAWN).exists():
+            return True
+        if course.institution is not None and is_staff_of(user, course.institution):
+            return True
+    return False

@@ -86,7 +86,9 @@ def _lesson_done(lesson: LessonPage, results: dict[str, _Result]) -> bool:
         result = results.get(activity["id"])
         if result is None:
             return False
-        if activity.get("graded") and not result.passed:
+        if (activity.get("graded") or activity.get("type") == "package") and not result.passed:
+            # A package passes by its own rule: its pass mark (manifest mastery score) when it has one, else
+            # completing it; completing a graded SCO without the score it requires does not finish the lesson.
             return False
         if not activity.get("graded") and not (result.completed or result.passed):
             return False

@@ -2,13 +2,13 @@
 
 To appear in lesson bodies it must be listed with the activities: ``("package", PackageActivityBlock())``.
 The iframe has ``sandbox="allow-scripts ..."`` **without** ``allow-same-origin``; the SCO talks to the lesson
-page only by ``postMessage`` (scorm-again cross-frame), and the page commits CMI data to
-``packages:scorm_commit``. Must not import courses or certification.
+page only by ``postMessage`` (``static/packages/sco-frame.js`` runs the SCORM API in the package's frame), and
+the page commits CMI data to ``packages:scorm_commit``. Must not import courses or certification.
 """
 
 from __future__ import annotations
 
-import json
+import time
 from typing import Any
 
 from django.urls import reverse
@@ -45,18 +45,20 @@ class PackageActivityBlock(blocks.StructBlock):
         preview_value = {"engine": "scorm12", "title": "Curso SCORM", "launch": "index.html"}
 
     def get_context(self, value: Any, parent_context: dict | None = None) -> dict:
-        from .services import scorm_resume_data
-        from .views import commit_signature, file_token
+        from .services import scorm_attempt_latest, scorm_objective_ids, scorm_result, scorm_resume_tree
+        from .views import TOKEN_MAX_AGE, commit_signature, file_token
 
         context = super().get_context(value, parent_context=parent_context)
         package = value.package()
         context["package_obj"] = package
         if package is None:
             return context
-        token = file_token(package)
         request = (parent_context or {}).get("request")
         page = (parent_context or {}).get("page")
         context_in = parent_context or {}
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        token = file_token(package, user_id=user.pk if signed_in else None)
         # The StreamField child id (Wagtail passes it as ``id``) is the activity's usage id, like every activity.
         usage_id = str(context_in.get("id") or context_in.get("block_id") or value.get("launch", ""))[:64]
         if value.get("engine") == "h5p":
@@ -66,24 +68,33 @@ class PackageActivityBlock(blocks.StructBlock):
             if value.get("parameters"):
                 src += "?" + value.get("parameters")
         resume: dict = {}
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and value.get("engine") != "h5p":
-            resume = scorm_resume_data(user=user, package=package, usage_id=usage_id)
+        result = None
+        mastery = value.get("mastery_score")
+        if signed_in:
+            attempt = scorm_attempt_latest(user=user, package=package, usage_id=usage_id)
+            result = scorm_result(attempt=attempt)
+            if value.get("engine") != "h5p":
+                objectives = scorm_objective_ids(package=package) if value.get("engine") == "scorm2004" else []
+                resume = scorm_resume_tree(
+                    attempt=attempt, engine=value.get("engine"), mastery_score=mastery, objective_ids=objectives
+                )
         page_id = getattr(page, "pk", None)
         commit = reverse("packages:scorm_commit", args=[package.uuid]) + f"?usage={usage_id}"
         if page_id is not None:
             commit += f"&page={page_id}"
-        if user is not None and user.is_authenticated:
+        if signed_in:
             sig = commit_signature(user_id=user.pk, package=package, usage_id=usage_id, page_id=page_id)
             commit += f"&sig={sig}"
-        if value.get("mastery_score") is not None:
-            commit += f"&mastery={value.get('mastery_score')}"
+        if mastery is not None:
+            commit += f"&mastery={mastery}"
         context.update(
             {
                 "frame_src": src,
                 "commit_url": commit,
-                "resume_json": json.dumps(resume),
+                "resume": resume,
+                "result": result,
                 "usage_id": usage_id,
+                "links_expire": int(time.time()) + TOKEN_MAX_AGE,
                 "size_mb": round(package.total_size / (1024 * 1024), 1),
             }
         )

@@ -61,6 +61,9 @@ class ScormAttempt(models.Model):
     session_time = models.CharField(max_length=40, blank=True)
     total_seconds = models.FloatField(default=0)
     interactions = models.JSONField(default=list, blank=True)
+    # The lesson's pass mark for this SCO (0..1, from the manifest), when it has one: then only a score that reaches
+    # it (or the SCO's own "passed") passes; completing the SCO without a score does not.
+    mastery_score = models.FloatField(null=True, blank=True)
     commits = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,3 +82,14 @@ class ScormAttempt(models.Model):
     @property
     def completed(self) -> bool:
         return self.completion_status == "completed" or self.success_status in ("passed", "failed")
+
+    @property
+    def passed(self) -> bool:
+        """Passed by the SCO or by its score; without a pass mark, a completed SCO that reports no success passes."""
+        if self.success_status == "passed":
+            return True
+        if self.success_status == "failed":
+            return False
+        if self.mastery_score is not None:
+            return self.score_scaled is not None and self.score_scaled >= self.mastery_score
+        return self.completion_status == "completed"

@@ -116,6 +116,7 @@ def _float(value: Any) -> float | None:
 
 
 _ISO = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?$")
+_INTERACTION_ID = re.compile(r"^interactions\.(?:childArray\.)?\d+\.id$")
 _HMS = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
 
 
@@ -154,7 +155,7 @@ def scorm_summary(cmi: dict[str, Any], *, mastery_score: float | None = None) ->
             success = "passed" if scaled >= mastery_score else "failed"
     interactions = []
     for key, value in flat.items():
-        if key.startswith("interactions.") and key.endswith(".id"):
+        if _INTERACTION_ID.match(key):  # not the ids of an interaction's own objectives
             base = key[: -len(".id")]
             interactions.append(
                 {
@@ -203,6 +204,8 @@ def scorm_commit(
         attempt.total_seconds += seconds
     attempt.cmi = cmi
     attempt.commits += 1
+    if mastery_score is not None:
+        attempt.mastery_score = mastery_score
     if page_id and not attempt.page_id:
         attempt.page_id = page_id
     attempt.save()
@@ -214,8 +217,7 @@ def scorm_commit(
             usage_id=usage_id,
             page_id=attempt.page_id,
             score=attempt.score_scaled if attempt.score_scaled is not None else 1.0,
-            passed=attempt.success_status == "passed"
-            or (attempt.success_status in ("", "unknown") and attempt.completion_status == "completed"),
+            passed=attempt.passed,
             completed=attempt.completed,
             attempt=attempt,
             weight=1.0,
@@ -245,9 +247,132 @@ def h5p_result_record(
     return scorm_commit(user=user, package=package, usage_id=usage_id, cmi=cmi, page_id=page_id)
 
 
-def scorm_resume_data(*, user: Any, package: ContentPackage, usage_id: str) -> dict[str, Any]:
-    """The CMI tree to hand back to the SCO when the learner returns (empty on a first launch)."""
-    attempt = (
+def scorm_attempt_latest(*, user: Any, package: ContentPackage, usage_id: str) -> ScormAttempt | None:
+    """The learner's current attempt at one SCO (or H5P content), if any."""
+    return (
         ScormAttempt.objects.filter(package=package, user=user, usage_id=usage_id).order_by("-attempt_number").first()
     )
+
+
+def scorm_result(*, attempt: ScormAttempt | None) -> dict[str, Any] | None:
+    """What the lesson shows about an attempt: score in %, success and completion."""
+    if attempt is None or not (attempt.completed or attempt.score_scaled is not None):
+        return None
+    scored_below = attempt.mastery_score is not None and attempt.score_scaled is not None
+    failed = attempt.success_status == "failed" or scored_below
+    success = "passed" if attempt.passed else "failed" if failed else ""
+    return {
+        "score_percent": round(attempt.score_scaled * 100) if attempt.score_scaled is not None else None,
+        "success_status": success,
+        "completed": attempt.completed,
+    }
+
+
+def _inner_cmi(cmi: Any) -> dict[str, Any]:
+    if isinstance(cmi, dict) and isinstance(cmi.get("cmi"), dict):
+        return cmi["cmi"]
+    return cmi if isinstance(cmi, dict) else {}
+
+
+def scorm_objective_ids(*, package: ContentPackage) -> list[str]:
+    """The objective identifiers the manifest declares (SCORM 2004 ``imsss:objective``/``primaryObjective``), which
+    the run-time must offer as ``cmi.objectives.n.id``; cached per package (its files never change)."""
+    from django.core.cache import cache
+
+    from .safexml import parse_xml
+
+    key = f"ruta:packages:objectives:{package.uuid}"
+    cached = cache.get(key)
+    if cached is not None:
+        return list(cached)
+    ids: list[str] = []
+    try:
+        with private_storage().open(package.storage_name("imsmanifest.xml"), "rb") as fh:
+            root = parse_xml(fh.read(), name="imsmanifest.xml")
+        for element in root.iter():
+            tag = str(element.tag).rsplit("}", 1)[-1]
+            objective_id = element.get("objectiveID")
+            if tag in ("primaryObjective", "objective") and objective_id and objective_id not in ids:
+                ids.append(objective_id)
+    except Exception:  # noqa: BLE001 - a missing or unreadable manifest just means no declared objectives
+        ids = []
+    cache.set(key, ids, 24 * 3600)
+    return ids
+
+
+def scorm_resume_tree(
+    *,
+    attempt: ScormAttempt | None,
+    engine: str,
+    mastery_score: float | None = None,
+    objective_ids: list[str] | None = None,
+) -> dict[str, Any]:
+    """The CMI data a SCO starts with (``{"cmi": {...}}`` for scorm-again's ``loadFromJSON``).
+
+    Rules: the bookmark (location), suspend data, status and score carry over; ``entry`` is "resume" when the last
+    session ended with exit "suspend" or was interrupted (the learner left without the SCO terminating, so no exit
+    was recorded) and left a bookmark or suspend data; otherwise a first launch is "ab-initio" and a finished one "".
+    The lesson's pass mark is given as ``mastery_score`` (1.2, 0..100) or ``scaled_passing_score`` (2004)."""
+    old = _inner_cmi(attempt.cmi) if attempt is not None else {}
+    scorm12 = engine == ContentPackage.Engine.SCORM12
+    core = old.get("core") if isinstance(old.get("core"), dict) else {}
+    exit_value = str((core.get("exit") if scorm12 else old.get("exit")) or "")
+    location = str((core.get("lesson_location") if scorm12 else old.get("location")) or "")
+    suspend = str(old.get("suspend_data") or "")
+    if attempt is None:
+        entry = "ab-initio"
+    elif exit_value == "suspend" or (exit_value == "" and (location or suspend)):
+        entry = "resume"
+    else:
+        entry = ""
+    tree: dict[str, Any] = {}
+    if scorm12:
+        new_core: dict[str, Any] = {"entry": entry}
+        if location:
+            new_core["lesson_location"] = location
+        if core.get("lesson_status") not in (None, "", "not attempted"):
+            new_core["lesson_status"] = core["lesson_status"]
+        score = core.get("score") if isinstance(core.get("score"), dict) else {}
+        kept = {k: v for k, v in score.items() if k in ("raw", "min", "max") and v not in (None, "")}
+        if kept:
+            new_core["score"] = kept
+        tree["core"] = new_core
+        if mastery_score is not None:
+            tree["student_data"] = {"mastery_score": str(round(mastery_score * 100))}
+    else:
+        tree["entry"] = entry
+        if location:
+            tree["location"] = location
+        for key in ("completion_status", "success_status"):
+            if old.get(key) not in (None, "", "unknown"):
+                tree[key] = old[key]
+        score = old.get("score") if isinstance(old.get("score"), dict) else {}
+        kept = {k: v for k, v in score.items() if k in ("scaled", "raw", "min", "max") and v not in (None, "")}
+        if kept:
+            tree["score"] = kept
+        if mastery_score is not None:
+            tree["scaled_passing_score"] = str(mastery_score)
+        saved = old.get("objectives") if isinstance(old.get("objectives"), dict | list) else {}
+        items = saved.get("childArray", []) if isinstance(saved, dict) else saved
+        objectives = [dict(o) for o in items if isinstance(o, dict) and o.get("id")]
+        known = {o["id"] for o in objectives}
+        objectives += [{"id": oid} for oid in objective_ids or [] if oid not in known]
+        if objectives:
+            tree["objectives"] = [_objective_resume(o) for o in objectives]
+    if suspend:
+        tree["suspend_data"] = suspend
+    return {"cmi": tree}
+
+
+def _objective_resume(objective: dict[str, Any]) -> dict[str, Any]:
+    kept: dict[str, Any] = {"id": objective["id"]}
+    for key in ("success_status", "completion_status", "progress_measure"):
+        if objective.get(key) not in (None, "", "unknown"):
+            kept[key] = objective[key]
+    return kept
+
+
+def scorm_resume_data(*, user: Any, package: ContentPackage, usage_id: str) -> dict[str, Any]:
+    """The CMI tree last committed for this SCO (empty on a first launch)."""
+    attempt = scorm_attempt_latest(user=user, package=package, usage_id=usage_id)
     return attempt.cmi if attempt else {}

@@ -2,8 +2,9 @@
 
 Package files are served under a signed, expiring URL (``/paquetes/<uuid>/<token>/archivos/<path>``) so that a
 sandboxed iframe (opaque origin, no cookies) can load them, with ``Content-Security-Policy: sandbox`` so that
-even when opened directly they never run with Ruta's origin. HTML gets the scorm-again cross-frame shim injected
-so SCOs talk to the lesson page by ``postMessage`` only. Views hold no rules: they check, call, shape.
+even when opened directly they never run with Ruta's origin. SCORM HTML gets the package-side runtime injected
+(scorm-again + ``packages/sco-frame.js``), which talks to the lesson page by ``postMessage`` only.
+Views hold no rules: they check, call, shape.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -27,10 +29,11 @@ from lms.files import private_storage
 from .archive import check_entry_name
 from .errors import PackageRefused
 from .models import ContentPackage
+from .selectors import package_can_open
 from .services import h5p_result_record, scorm_commit
 
 TOKEN_SALT = "ruta.packages.file"  # noqa: S105 - a signing salt, not a secret
-TOKEN_MAX_AGE = 12 * 3600
+TOKEN_MAX_AGE = 2 * 3600  # a lesson sitting; the lesson page refreshes older links
 COMMIT_SALT = "ruta.packages.scorm-commit"
 COMMIT_MAX_AGE = 24 * 3600
 # No frame-ancestors / X-Frame-Options here: a SCO nests its own pages inside the sandboxed (opaque-origin)
@@ -44,14 +47,23 @@ def commit_signature(*, user_id: int, package: ContentPackage, usage_id: str, pa
     return signing.dumps([user_id, str(package.uuid), usage_id, page_id], salt=COMMIT_SALT, compress=True)
 
 
-def file_token(package: ContentPackage) -> str:
-    return signing.TimestampSigner(salt=TOKEN_SALT).sign(str(package.uuid)).split(":", 1)[1]
+def file_token(package: ContentPackage, *, user_id: int | None = None) -> str:
+    """A short-lived token for one package and one learner (``<user id>:<timestamp>:<signature>``).
+
+    The sandboxed frame sends no cookies, so the token is what lets it load the files: it is bound to the package
+    and the learner (a leaked link names whose it was and cannot be re-signed for someone else) and expires after
+    ``TOKEN_MAX_AGE``; the lesson page reloads itself (saving first) for fresh links when the learner comes back to
+    it after that."""
+    value = signing.TimestampSigner(salt=TOKEN_SALT).sign(f"{package.uuid}:{user_id or 0}")
+    return value.split(":", 1)[1]
 
 
-def _check_token(package_uuid: str, token: str) -> None:
+def _check_token(package_uuid: str, token: str) -> int:
+    """The learner the token was issued to (0: anonymous), or 404 when forged or expired."""
     try:
-        signing.TimestampSigner(salt=TOKEN_SALT).unsign(f"{package_uuid}:{token}", max_age=TOKEN_MAX_AGE)
-    except signing.BadSignature as exc:
+        value = signing.TimestampSigner(salt=TOKEN_SALT).unsign(f"{package_uuid}:{token}", max_age=TOKEN_MAX_AGE)
+        return int(value.rsplit(":", 1)[1])
+    except (signing.BadSignature, ValueError, IndexError) as exc:
         raise Http404 from exc
 
 
@@ -64,18 +76,13 @@ def _isolate(response: HttpResponseBase) -> HttpResponseBase:
     return response
 
 
-def _shim() -> bytes:
-    src = static("vendor/scorm-again/cross-frame-api.min.js")
+def _shim(engine: str) -> bytes:
+    """The SCORM runtime for the package side (see ``static/packages/sco-frame.js``): scorm-again for the engine,
+    then the frame script. Static files, no inline script; package HTML itself runs inside the sandbox."""
+    library = "scorm2004.min.js" if engine == ContentPackage.Engine.SCORM2004 else "scorm12.min.js"
     return (
-        f'<script src="{src}"></script>'
-        # Read-only, so the common "var API = null;" at the top of SCORM wrappers cannot hide the bridge.
-        "<script>(function(){if(!window.CrossFrameAPI){return;}var a=new CrossFrameAPI('*',window.top);"
-        "['API','API_1484_11'].forEach(function(n){Object.defineProperty(window,n,"
-        "{value:a,writable:false,configurable:false});});"
-        # The sandboxed frame cannot read its parent (opaque origin): the ADL discovery algorithm scans
-        # window.parent first and would throw, so the frame is its own "parent" and finds the bridge here.
-        "try{void window.parent.API_1484_11;}catch(e){Object.defineProperty(window,'parent',"
-        "{value:window,configurable:true});}})();</script>"
+        f'<script src="{static("vendor/scorm-again/" + library)}"></script>'
+        f'<script src="{static("packages/sco-frame.js")}" data-engine="{engine}"></script>'
     ).encode()
 
 
@@ -99,9 +106,9 @@ def package_file(request: HttpRequest, package_uuid: str, token: str, path: str)
         marker = data.lower().find(b"<head")
         if marker >= 0:
             end = data.find(b">", marker) + 1
-            data = data[:end] + _shim() + data[end:]
+            data = data[:end] + _shim(package.engine) + data[end:]
         else:
-            data = _shim() + data
+            data = _shim(package.engine) + data
         response: HttpResponseBase = HttpResponse(data, content_type="text/html; charset=utf-8")
     else:
         response = FileResponse(storage.open(stored, "rb"), content_type=content_type)
@@ -154,12 +161,12 @@ new H5PStandalone.H5P(document.getElementById("h5p"), {{
 
 @login_required
 def package_open(request: HttpRequest, package_uuid: str, path: str = "") -> HttpResponse:
-    """A stable link (for text blocks) that redirects to a freshly signed file or H5P URL."""
-    from django.shortcuts import redirect
-    from django.urls import reverse
-
+    """A stable link (for text blocks) that redirects to a freshly signed file or H5P URL, for people who may read
+    a lesson that plays the package (``package_can_open``)."""
     package = get_object_or_404(ContentPackage, uuid=package_uuid)
-    token = file_token(package)
+    if not package_can_open(user=request.user, package=package):
+        raise Http404
+    token = file_token(package, user_id=request.user.pk)
     if package.engine == ContentPackage.Engine.H5P or not path:
         return redirect(reverse("packages:h5p", args=[package.uuid, token]))
     query = request.META.get("QUERY_STRING", "")

@@ -72,3 +72,52 @@ def test_a_package_score_never_stands_in_for_server_graded_evidence(user, scorm_
     assert enrollment.status != Enrollment.Status.COMPLETED
     progress = LessonProgress.objects.filter(enrollment=enrollment, lesson=lesson).first()
     assert progress is None or progress.status != LessonProgress.Status.COMPLETED
+
+
+def test_completing_a_graded_sco_without_its_score_does_not_complete_the_course(user, scorm_course):
+    """Golf 2004 says "completed" when the last page is reached; its pass mark (0.8) needs the test's score."""
+    course, lesson, package, block = scorm_course
+    enrollment = enrollment_create(user=user, course=course)
+    cmi = {"completion_status": "completed", "success_status": "unknown", "location": "14"}
+    scorm_commit(user=user, package=package, usage_id=block["id"], cmi=cmi, page_id=lesson.pk, mastery_score=0.8)
+    enrollment.refresh_from_db()
+    assert enrollment.status != Enrollment.Status.COMPLETED
+    progress = LessonProgress.objects.filter(enrollment=enrollment, lesson=lesson).first()
+    assert progress is None or progress.status != LessonProgress.Status.COMPLETED
+
+    cmi = {**cmi, "score": {"scaled": "0.93", "raw": "93", "min": "0", "max": "100"}}
+    scorm_commit(user=user, package=package, usage_id=block["id"], cmi=cmi, page_id=lesson.pk, mastery_score=0.8)
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.COMPLETED
+
+
+def test_opening_a_package_outside_its_lesson_needs_a_lesson_the_person_may_read(client, scorm_course):
+    from django.urls import reverse
+    from wagtail.models import PageViewRestriction
+
+    from lms.accounts.models import Role
+    from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
+
+    course, lesson, package, block = scorm_course
+    url = reverse("packages:open", args=[package.uuid])
+    stranger = UserFactory(first_name="José", phone="+593987654321")
+    client.force_login(stranger)
+    assert client.get(url).status_code == 302  # a published lesson is readable without enrolment
+
+    PageViewRestriction.objects.create(page=course, restriction_type=PageViewRestriction.LOGIN)
+    assert client.get(url).status_code == 404  # restricted course: learners and staff only
+    orphan = ContentPackage.objects.create(engine="scorm12", title="Suelto", storage_prefix="packages/suelto/")
+    assert client.get(reverse("packages:open", args=[orphan.uuid])).status_code == 404  # in no lesson at all
+
+    learner = UserFactory(first_name="Ñusta", phone="+51987654321")
+    enrollment_create(user=learner, course=course)
+    client.force_login(learner)
+    response = client.get(url)
+    assert response.status_code == 302 and f"/{learner.pk}:" in response["Location"]  # a link bound to them
+
+    institution = InstitutionFactory()
+    course.institution = institution
+    course.save_revision().publish()
+    staff = MembershipFactory(institution=institution, role=Role.TRAINER).user
+    client.force_login(staff)
+    assert client.get(url).status_code == 302

@@ -43,7 +43,7 @@ def test_package_file_is_served_sandboxed_with_the_api_shim(client, package):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "X-Frame-Options" not in response  # nested SCO pages live in an opaque-origin frame
     html = response.content.decode()
-    assert "cross-frame-api" in html and html.index("CrossFrameAPI") < html.index("<title>")
+    assert html.index("packages/sco-frame.js") < html.index("<title>")  # before the package's own scripts
 
 
 def test_svg_is_never_served_unsandboxed(client, package):
@@ -129,3 +129,74 @@ def test_h5p_result_is_recorded_like_a_commit(user, package):
     attempt = h5p_result_record(user=user, package=package, usage_id="h5p-1", statement=statement)
     assert attempt.completed and attempt.score_scaled == 0.5 and attempt.success_status == "failed"
     assert h5p_result_record(user=user, package=package, usage_id="h5p-1", statement={"verb": {}}) is None
+
+
+def test_file_links_are_bound_to_the_learner_and_expire(client, user, package):
+    from content.packages import views
+
+    token = file_token(package, user_id=user.pk)
+    url = reverse("packages:file", args=[package.uuid, token, "index.html"])
+    assert client.get(url).status_code == 200
+    # Someone else's id in a copied link breaks the signature.
+    forged = token.replace(f"{user.pk}:", f"{user.pk + 1}:", 1)
+    assert client.get(reverse("packages:file", args=[package.uuid, forged, "index.html"])).status_code == 404
+    # Older than the lifetime of a lesson sitting: refused.
+    assert views.TOKEN_MAX_AGE <= 2 * 3600
+    import time
+
+    real_time = time.time
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "time", lambda: real_time() - views.TOKEN_MAX_AGE - 60)
+        expired = file_token(package, user_id=user.pk)
+    assert client.get(reverse("packages:file", args=[package.uuid, expired, "index.html"])).status_code == 404
+
+
+def test_html_gets_the_engine_runtime_not_a_cross_frame_proxy(client, package):
+    html = client.get(reverse("packages:file", args=[package.uuid, file_token(package), "index.html"])).content
+    text = html.decode()
+    assert "vendor/scorm-again/scorm12.min.js" in text and "packages/sco-frame.js" in text
+    assert 'data-engine="scorm12"' in text and "<script>" not in text  # no inline script of Ruta's own
+    assert "cross-frame" not in text
+
+
+def test_resume_tree_after_a_suspended_session():
+    from content.packages.services import scorm_resume_tree
+
+    attempt = ScormAttempt(cmi={"core": {"lesson_location": "6", "exit": "suspend", "lesson_status": "incomplete"}})
+    tree = scorm_resume_tree(attempt=attempt, engine="scorm12", mastery_score=0.8)["cmi"]
+    assert tree["core"]["entry"] == "resume" and tree["core"]["lesson_location"] == "6"
+    assert tree["student_data"]["mastery_score"] == "80"
+    assert scorm_resume_tree(attempt=None, engine="scorm12")["cmi"]["core"]["entry"] == "ab-initio"
+    finished = ScormAttempt(cmi={"location": "14", "exit": "normal", "completion_status": "completed"})
+    tree = scorm_resume_tree(attempt=finished, engine="scorm2004", objective_ids=["obj_playing"])["cmi"]
+    assert tree["entry"] == "" and tree["completion_status"] == "completed"
+    assert tree["objectives"] == [{"id": "obj_playing"}]
+    interrupted = ScormAttempt(cmi={"location": "6", "suspend_data": "p=6"})  # left without the SCO terminating
+    assert scorm_resume_tree(attempt=interrupted, engine="scorm2004")["cmi"]["entry"] == "resume"
+
+
+def test_a_pass_mark_needs_the_score(user, package):
+    attempt = scorm_commit(
+        user=user, package=package, usage_id="u", cmi={"completion_status": "completed"}, mastery_score=0.8
+    )
+    assert attempt.completed and not attempt.passed
+    attempt = scorm_commit(
+        user=user,
+        package=package,
+        usage_id="u",
+        cmi={"completion_status": "completed", "score": {"scaled": "0.93"}},
+        mastery_score=0.8,
+    )
+    assert attempt.passed and attempt.success_status == "passed"
+
+
+def test_interaction_objectives_are_not_counted_as_interactions():
+    cmi = {
+        "interactions": {
+            "childArray": [
+                {"id": "q1", "result": "correct", "objectives": {"childArray": [{"id": "obj_playing"}]}},
+                {"id": "q2", "result": "incorrect", "objectives": {"childArray": [{"id": "obj_playing"}]}},
+            ]
+        }
+    }
+    assert [i["id"] for i in scorm_summary(cmi)["interactions"]] == ["q1", "q2"]

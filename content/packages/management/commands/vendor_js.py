@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 FILES = {
-    "scorm-again": ["dist/scorm-again.min.js", "dist/cross-frame-api.min.js", "dist/cross-frame-lms.min.js"],
+    "scorm-again": ["dist/scorm12.min.js", "dist/scorm2004.min.js"],
     "h5p-standalone": ["dist/main.bundle.js", "dist/frame.bundle.js", "dist/styles", "dist/fonts", "dist/images"],
 }
 LICENCES = ["LICENSE", "LICENSE.md", "dist/main.bundle.js.LICENSE.txt"]
