@@ -4,7 +4,8 @@ The policy itself is ``CONTENT_SECURITY_POLICY`` in ``lms/settings/base.py`` (dj
 ``themes/README.md``. This module adds two things django-csp does not do:
 
 - the Wagtail/Django admin (``RUTA_CSP_ADMIN_PREFIXES``) gets ``RUTA_CSP_ADMIN_REPLACE`` instead of the strict
-  script/style sources, because Wagtail still writes inline scripts and style attributes;
+  script/style sources, because Wagtail still writes inline scripts and style attributes; a page rendered for
+  Wagtail's preview keeps its strict policy but may be framed by the admin (``frame-ancestors 'self'``);
 - a ``Reporting-Endpoints`` header naming the report endpoint, so browsers that speak the Reporting API
   (``report-to``) and those that only know ``report-uri`` both report to ``/csp-report/``.
 
@@ -53,6 +54,10 @@ class RutaCSPMiddleware(CSPMiddleware):
             and request.path_info.startswith(tuple(settings.RUTA_CSP_ADMIN_PREFIXES))
         ):
             parts.replace = settings.RUTA_CSP_ADMIN_REPLACE
+        elif not report_only and parts.replace is None and getattr(request, "is_dummy", False):
+            # Wagtail's preview runs the page's own request through this middleware: the page's strict policy,
+            # except that the admin's preview panel may frame it.
+            parts.replace = {"frame-ancestors": ["'self'"]}
         return parts
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:

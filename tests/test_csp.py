@@ -142,3 +142,14 @@ def test_reports_are_rate_limited_per_address(client, caplog, settings):
         codes = [client.post(REPORT_URL, body, content_type="application/csp-report").status_code for _ in range(5)]
     assert codes == [204, 204, 204, 429, 429]
     assert len(_csp_log(caplog)) == 3
+
+
+def test_a_wagtail_preview_keeps_the_strict_page_policy_but_the_admin_may_frame_it(rf):
+    from tests.courses.factories import build_course
+
+    course = build_course(title="Seguridad y salud en el trabajo")
+    response = course.make_preview_request()
+    policy = parse_policy(response["Content-Security-Policy"])
+    assert policy["frame-ancestors"] == ["'self'"]
+    assert policy["script-src"][0] == "'self'" and policy["script-src"][1].startswith("'nonce-")
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]

@@ -7,9 +7,12 @@ Playwright's throwaway contexts, so this journey drops ``report-to`` to see the 
 
 import copy
 import logging
+import re
 import time
 
 import pytest
+
+from courses.models import LessonPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,3 +48,33 @@ def test_an_injected_inline_script_is_blocked_and_reported(phone_page, csp_viola
     assert logged() == {"script-src-elem", "script-src-attr"}
     assert any("script-src" in v for v in csp_violations)
     csp_violations.clear()  # provoked on purpose: the guard must not fail this test
+
+
+def test_the_wagtail_admin_works_under_its_policy(desktop_page, live_server):
+    """Staff edit pages under the admin variant (inline script/style allowed, nothing else): no violation."""
+    from tests.accounts.factories import UserFactory
+    from tests.courses.factories import build_course
+
+    UserFactory(username="admin-ecuador", first_name="Ángela", is_staff=True, is_superuser=True)
+    course = build_course(title="Finanzas para tu negocio")
+    lesson = course.get_descendants().type(LessonPage).first()
+    page = desktop_page
+    page.goto("/admin/login/")
+    page.locator("#id_username").fill("admin-ecuador")
+    page.locator("#id_password").fill("clave-segura-123")
+    page.locator("button[type=submit]").click()
+    page.wait_for_url("**/admin/")
+    for path in (
+        f"/admin/pages/{course.pk}/",
+        f"/admin/pages/{lesson.pk}/edit/",
+        f"/admin/pages/{course.pk}/edit/",
+        "/admin/images/",
+        "/admin/documents/",
+        "/admin/users/",
+    ):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("main, #main").first.is_visible(), path
+    page.goto(f"/admin/pages/{lesson.pk}/edit/")
+    page.get_by_role("button", name=re.compile("previa|preview", re.IGNORECASE)).first.click()
+    page.wait_for_timeout(1500)  # the preview panel frames the lesson under /admin/

@@ -274,6 +274,11 @@ RUTA_CSP_ADMIN_REPLACE = {
     "style-src": ["'self'", "'unsafe-inline'"],
     "frame-ancestors": ["'self'"],
 }
+# Wagtail would show staff avatars from gravatar.com (a third-party image, and the e-mail's hash sent to it): off.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# ...and would ask releases.wagtail.org for the latest version from every admin dashboard (connect-src): off;
+# upgrades go through pyproject.toml like every other dependency.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # The report endpoint: per-IP rate limit, body size cap, and how much of each field reaches the log.
 RUTA_CSP_REPORT_RATE = env("RUTA_CSP_REPORT_RATE", default="60/m")
 RUTA_CSP_REPORT_MAX_BYTES = 16 * 1024
