@@ -12,6 +12,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certification import views as certification_views
+from lms.csp import csp_report
 from lms.health import healthz
 from themes import views as theme_views
 
@@ -22,6 +23,7 @@ handler404 = "themes.views.page_not_found"
 urlpatterns = [
     path("", theme_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("csp-report/", csp_report, name="csp_report"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("cuenta/", include("lms.accounts.urls")),

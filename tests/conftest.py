@@ -92,6 +92,52 @@ def user(db):
 
 ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parent.parent / "test-artifacts"
 
+# Every browser context reports Content-Security-Policy violations here; a journey with any of them fails
+# (themes/README.md: the policy is enforced in the journeys, never switched off for them).
+_CSP_VIOLATIONS: list[str] = []
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  try {
+    window.__rutaCspViolation([e.effectiveDirective, e.blockedURI, e.documentURI, e.sourceFile + ":" + e.lineNumber,
+                               e.sample].join(" | "));
+  } catch (err) { /* the binding is gone while the context closes */ }
+}, true);
+"""
+
+
+def _watch_csp(context):
+    """A securitypolicyviolation listener in every frame (init script) plus Chromium's console messages, which
+    also catch what happens with JavaScript off and the policy's own syntax errors."""
+    context.expose_binding("__rutaCspViolation", lambda source, text: _CSP_VIOLATIONS.append(f"event: {text}"))
+    context.add_init_script(_CSP_LISTENER)
+
+    def on_console(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            _CSP_VIOLATIONS.append(f"console: {message.text[:400]}")
+
+    context.on("console", on_console)
+    return context
+
+
+@pytest.fixture
+def csp_violations():
+    """The violations the browser reported so far in this test; a test that provokes one on purpose clears it."""
+    return _CSP_VIOLATIONS
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request):
+    """Fails any test that drove a browser (phone_page, desktop_page or its own context) into a CSP violation."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    _CSP_VIOLATIONS.clear()
+    yield
+    found = list(dict.fromkeys(_CSP_VIOLATIONS))
+    _CSP_VIOLATIONS.clear()
+    if found:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(found[:20]), pytrace=False)
+
 
 @pytest.fixture(scope="session")
 def browser():
@@ -119,6 +165,8 @@ def browser():
                 "--disable-sync",
             ],
         )
+        new_context = browser.new_context
+        browser.new_context = lambda *args, **kwargs: _watch_csp(new_context(*args, **kwargs))
         yield browser
         browser.close()
 

@@ -7,6 +7,7 @@ With nothing configured Ruta runs on SQLite (WAL) with in-process tasks; set ``D
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -63,11 +64,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "storages",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files need no policy), before everything that renders: sets every page's CSP.
+    "lms.csp.RutaCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -298,6 +302,52 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Content-Security-Policy (django-csp; lms/csp.py; the policy and its reasons are in themes/README.md).
+# Strict everywhere: scripts and styles only from Ruta's own static files, or inline with this response's nonce
+# (`{{ request.csp_nonce }}`); no 'unsafe-inline', no 'unsafe-eval', no style="" attributes. Package files and
+# the H5P frame send their own sandbox policy (content/packages/views.py), which this never replaces.
+# RUTA_CSP_MEDIA_ORIGINS: extra origins for images, audio and video when files live in S3-compatible storage.
+_CSP_MEDIA = ["'self'", *env.list("RUTA_CSP_MEDIA_ORIGINS", default=[])]
+RUTA_CSP_REPORT_URL = "/csp-report/"
+RUTA_CSP_REPORT_GROUP = "csp"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": _CSP_MEDIA,
+        "media-src": _CSP_MEDIA,
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],  # package players: sandboxed frames on /paquetes/ (same origin, opaque inside)
+        "worker-src": ["'self'"],  # the offline verifier's service worker
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": [RUTA_CSP_REPORT_URL],
+        "report-to": RUTA_CSP_REPORT_GROUP,
+    },
+}
+# Wagtail 8's admin still writes a few inline <script>s (date pickers, inline panels) and style="" attributes
+# (Draftail, choosers), so under these prefixes only script-src/style-src are relaxed to 'unsafe-inline' (never
+# 'unsafe-eval'), and the admin may frame itself (the live preview panel). Everything else stays as above.
+RUTA_CSP_ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+RUTA_CSP_ADMIN_REPLACE = {
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "frame-ancestors": ["'self'"],
+}
+# Wagtail would show staff avatars from gravatar.com (a third-party image, and the e-mail's hash sent to it): off.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# ...and would ask releases.wagtail.org for the latest version from every admin dashboard (connect-src): off;
+# upgrades go through pyproject.toml like every other dependency.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# The report endpoint: per-IP rate limit, body size cap, and how much of each field reaches the log.
+RUTA_CSP_REPORT_RATE = env("RUTA_CSP_REPORT_RATE", default="60/m")
+RUTA_CSP_REPORT_MAX_BYTES = 16 * 1024
 
 # --- Ruta's own knobs
 RUTA_SMALL_CELL_THRESHOLD = env.int("RUTA_SMALL_CELL_THRESHOLD", default=5)
