@@ -4,36 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-import phonenumbers
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import PhoneField
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .phones import phone_candidates, phone_normalise
 
 
 def normalise_phone(value: str, region: str | None = None) -> str:
-    """Return ``value`` as an E.164 number, accepting local formats (``987 654 321`` in Peru).
+    """Return ``value`` as an E.164 number (see ``phones.phone_normalise``: Peru, Ecuador and Venezuela).
 
-    Raises ``forms.ValidationError`` with a Spanish message when it is not a valid mobile number.
+    Raises ``forms.ValidationError`` with a Spanish message when it is not a valid number or its country is unclear.
     """
-    region = region or settings.RUTA_DEFAULT_PHONE_REGION
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException as exc:
-        raise forms.ValidationError(
-            _("Escribe un número de teléfono válido, por ejemplo 987 654 321."), code="invalid_phone"
-        ) from exc
-    if not phonenumbers.is_valid_number(number):
-        raise forms.ValidationError(
-            _("Escribe un número de teléfono válido, por ejemplo 987 654 321."), code="invalid_phone"
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phone_normalise(value, region=region)
 
 
 class RutaPhoneField(PhoneField):
@@ -44,13 +32,14 @@ class RutaPhoneField(PhoneField):
         kwargs["label"] = _("Número de celular (opcional)") if not kwargs.get("required") else _("Número de celular")
         kwargs.setdefault(
             "help_text",
-            _("Con él también puedes entrar. Puedes escribirlo sin código de país, por ejemplo 987 654 321."),
+            _(
+                "Con él también puedes entrar. Escríbelo como siempre: 987 654 321 (Perú), 099 123 4567 (Ecuador) "
+                "o con el código de país, por ejemplo +58 412 123 4567."
+            ),
         )
         kwargs.setdefault(
             "widget",
-            forms.TextInput(
-                attrs={"autocomplete": "tel", "type": "tel", "inputmode": "tel", "placeholder": "987 654 321"}
-            ),
+            forms.TextInput(attrs={"autocomplete": "tel", "type": "tel", "inputmode": "tel"}),
         )
         super().__init__(*args, **kwargs)
 
@@ -92,12 +81,13 @@ class AccountAdapter(DefaultAccountAdapter):
         user.save(update_fields=["phone_verified"])
 
     def get_user_by_phone(self, phone: str) -> User | None:  # type: ignore[override]
-        # allauth passes the login exactly as typed (``987 654 321``); accounts store E.164.
-        try:
-            phone = normalise_phone(phone)
-        except forms.ValidationError:
+        # allauth passes the login exactly as typed (``099 123 4567``); accounts store E.164. Every reading of
+        # the number is tried, the most likely first, so the account is found whatever the site's country.
+        candidates = phone_candidates(phone)
+        if not candidates:
             return None
-        return User.objects.filter(phone=phone).order_by("pk").first()
+        found = {user.phone: user for user in User.objects.filter(phone__in=candidates)}
+        return next((found[number] for number in candidates if number in found), None)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # A temporary password was read out by a trainer: ask for a personal one straight away.
@@ -113,10 +103,8 @@ class AccountAdapter(DefaultAccountAdapter):
         super().set_password(user, password)
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
-        # A username that is also a valid phone number would make "987654321" ambiguous at login.
-        try:
-            normalise_phone(username)
-        except forms.ValidationError:
+        # A username that could be read as a phone number would make "987654321" ambiguous at login.
+        if not phone_candidates(username):
             return super().clean_username(username, shallow=shallow)
         raise forms.ValidationError(
             _("Tu nombre de usuario no puede ser un número de teléfono. Escribe tu número en el campo del celular."),

@@ -15,7 +15,9 @@ class LoginForm(AllauthLoginForm):
         super().__init__(*args, **kwargs)
         login = self.fields["login"]
         login.label = _("Usuario, correo o número de celular")
-        login.help_text = _("Tu número puede ir sin código de país, por ejemplo 987 654 321.")
+        login.help_text = _(
+            "Escribe tu número como siempre, con o sin código de país: 987 654 321, 099 123 4567 o +593 99 123 4567."
+        )
         login.widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
         login.widget.attrs.pop("placeholder", None)
         if "password" in self.fields:

@@ -167,7 +167,8 @@ class PhoneForm(forms.Form):
         self.fields["phone"].label = _("Número de celular")
         self.fields["phone"].help_text = _(
             "Con él puedes entrar en lugar de tu nombre de usuario. Déjalo vacío para quitarlo. "
-            "Puedes escribirlo sin código de país, por ejemplo 987 654 321."
+            "Escríbelo como siempre: 987 654 321 (Perú), 099 123 4567 (Ecuador) o con el código de país, "
+            "por ejemplo +58 412 123 4567."
         )
         if not self.is_bound and user.phone:
             self.initial["phone"] = user.phone

@@ -81,7 +81,7 @@ def test_two_accounts_cannot_share_a_phone(client):
 def test_an_invalid_phone_is_refused_in_spanish(client):
     response = _signup(client, phone="12")
     assert response.status_code == 200
-    assert "Escribe un número de teléfono válido" in response.text
+    assert "Escribe un número de celular válido" in response.text
 
 
 def test_a_username_that_is_a_phone_number_is_refused(client):
