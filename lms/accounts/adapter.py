@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import User
 from .phones import phone_candidates, phone_normalise
 
@@ -110,6 +111,11 @@ class AccountAdapter(DefaultAccountAdapter):
             _("Tu nombre de usuario no puede ser un número de teléfono. Escribe tu número en el campo del celular."),
             code="username_is_phone",
         )
+
+    def populate_username(self, request: HttpRequest, user: User) -> None:  # type: ignore[override]
+        # Nobody is asked for a username at sign-up: it is made from the name they typed.
+        if not user.username:
+            user.username = services.username_generate(first_name=user.first_name, last_name=user.last_name)
 
     def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs: Any) -> None:
         # No SMS gateway is configured (phone verification is disabled); nothing is sent.

@@ -181,6 +181,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Accounts
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # One password hash per attempt, known account or not (lms/accounts/backends.py); it ends the chain.
+    "lms.accounts.backends.RutaAuthenticationBackend",
+    # Kept so that sessions opened through them stay valid; never asked to check a password.
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -191,17 +194,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "courses:dashboard"  # "Mis cursos"; a ``next`` parameter wins
 LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "lms.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email", "phone"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "phone", "email", "password1*", "password2*"]
+# No username: it is made from the name. A phone or an e-mail is required (checked by forms.SignupExtraForm).
+ACCOUNT_SIGNUP_FIELDS = ["phone", "email", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = False  # no SMS gateway is assumed; phone is a login identifier
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "lms.accounts.forms.SignupExtraForm"
-ACCOUNT_FORMS = {"login": "lms.accounts.auth_forms.LoginForm"}
+ACCOUNT_FORMS = {"login": "lms.accounts.auth_forms.LoginForm", "signup": "lms.accounts.auth_forms.SignupForm"}
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 RUTA_DEFAULT_PHONE_REGION = env("RUTA_DEFAULT_PHONE_REGION", default="PE")
 
