@@ -34,7 +34,7 @@ class RutaPhoneField(PhoneField):
         kwargs.setdefault(
             "help_text",
             _(
-                "Con él también puedes entrar. Escríbelo como siempre: 987 654 321 (Perú), 099 123 4567 (Ecuador) "
+                "Con él entras a Ruta. Escríbelo como siempre: 987 654 321 (Perú), 099 123 4567 (Ecuador) "
                 "o con el código de país, por ejemplo +58 412 123 4567."
             ),
         )
@@ -63,6 +63,16 @@ class AccountAdapter(DefaultAccountAdapter):
         "email_password_mismatch": _LOGIN_MISMATCH,
         "phone_password_mismatch": _LOGIN_MISMATCH,
         "phone_taken": _("Ya existe una cuenta con este número de celular. ¿Quieres entrar?"),
+        # allauth's own Spanish says "usted"; Ruta always says "tú".
+        "account_inactive": _("Esta cuenta está desactivada."),
+        "email_taken": _("Ya existe una cuenta con este correo."),
+        "enter_current_password": _("Escribe tu contraseña actual."),
+        "incorrect_password": _("La contraseña no es correcta."),
+        "invalid_password_reset": _("El enlace para cambiar tu contraseña no es válido o ya se usó. Pide otro."),
+        "too_many_login_attempts": _("Hubo demasiados intentos fallidos. Espera unos minutos y vuelve a intentarlo."),
+        "rate_limited": _("Vas muy rápido: espera un momento y vuelve a intentarlo."),
+        "unverified_primary_email": _("Primero confirma tu correo principal."),
+        "cannot_remove_primary_email": _("No puedes quitar tu correo principal."),
     }
 
     def phone_form_field(self, **kwargs: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import get_adapter
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.internal.flows.login import perform_login
@@ -13,10 +14,37 @@ from allauth.account.models import Login
 from allauth.account.utils import get_next_redirect_url
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import User
+
+#: Django's own Spanish help for the password validators says "usted"; Ruta always says "tú".
+PASSWORD_HELP = _("Al menos 8 caracteres; que no sea solo números, ni tu nombre, ni una clave muy común.")
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    """allauth's form with Ruta's words ("tú") for the help texts."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["oldpassword"].label = _("Tu contraseña actual")
+        self.fields["oldpassword"].help_text = format_html(
+            '<a href="{}">{}</a>', reverse("account_reset_password"), _("¿Olvidaste tu contraseña?")
+        )
+        self.fields["password1"].label = _("Contraseña nueva")
+        self.fields["password1"].help_text = PASSWORD_HELP
+        self.fields["password2"].label = _("Repite la contraseña nueva")
+        for name in ("oldpassword", "password1", "password2"):
+            self.fields[name].widget.attrs.pop("placeholder", None)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        if "password2" in self.errors and cleaned_data.get("password1") != self.data.get("password2"):
+            self.errors["password2"] = self.error_class([_("Escribe la misma contraseña las dos veces.")])
+        return cleaned_data
 
 
 class LoginForm(AllauthLoginForm):
@@ -53,11 +81,18 @@ class SignupForm(AllauthSignupForm):
             self.fields["email"].label = _("Correo electrónico (opcional)")
             self.fields["email"].help_text = _("Si tienes correo, te sirve para recuperar tu contraseña.")
             self.fields["email"].widget.attrs.pop("placeholder", None)
-        self.fields["password1"].help_text = _("Al menos 8 caracteres; que no sea solo números ni tu nombre.")
+        self.fields["password1"].help_text = PASSWORD_HELP
         self.fields["password1"].widget.attrs.pop("placeholder", None)
         if "password2" in self.fields:
             self.fields["password2"].label = _("Repite la contraseña")
             self.fields["password2"].widget.attrs.pop("placeholder", None)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        if "password2" in self.errors and cleaned_data.get("password1") != self.data.get("password2"):
+            # allauth's Spanish for this says "usted"; Ruta always says "tú".
+            self.errors["password2"] = self.error_class([_("Escribe la misma contraseña las dos veces.")])
+        return cleaned_data
 
     def validate_unique_email(self, value: str) -> str:
         # allauth refuses a taken address openly unless e-mail verification is mandatory (it is optional here,

@@ -205,7 +205,11 @@ ACCOUNT_PHONE_VERIFICATION_ENABLED = False  # no SMS gateway is assumed; phone i
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "lms.accounts.forms.SignupExtraForm"
-ACCOUNT_FORMS = {"login": "lms.accounts.auth_forms.LoginForm", "signup": "lms.accounts.auth_forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "login": "lms.accounts.auth_forms.LoginForm",
+    "signup": "lms.accounts.auth_forms.SignupForm",
+    "change_password": "lms.accounts.auth_forms.ChangePasswordForm",
+}
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 RUTA_DEFAULT_PHONE_REGION = env("RUTA_DEFAULT_PHONE_REGION", default="PE")
 
