@@ -211,6 +211,7 @@ ACCOUNT_FORMS = {
     "change_password": "lms.accounts.auth_forms.ChangePasswordForm",
 }
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Country in which a local phone number is read first (Peru, Ecuador and Venezuela formats are all recognised).
 RUTA_DEFAULT_PHONE_REGION = env("RUTA_DEFAULT_PHONE_REGION", default="PE")
 
 # --- Internationalisation: Spanish first, English second.
