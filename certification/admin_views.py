@@ -75,7 +75,7 @@ def certificate_revoke_view(request, pk: int):
 def certificate_reissue_view(request, pk: int):
     certificate = get_object_or_404(Certificate, pk=pk)
     _require(request, certificate.programme)
-    form = ReissueForm(request.POST or None, initial={"holder_name": certificate.holder.printed_name})
+    form = ReissueForm(request.POST or None, initial={"holder_name": certificate.holder.certificate_name})
     if request.method == "POST" and form.is_valid():
         try:
             new = services.certificate_reissue(

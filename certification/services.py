@@ -174,7 +174,7 @@ def certificate_issue(
             source_key=source_key,
             programme=programme,
             holder=holder,
-            holder_name=holder.printed_name,
+            holder_name=holder.certificate_name,  # never the username
             achievement=achievement or programme.title,
             hours=hours if hours is not None else programme.hours,
             competency_units=[str(unit) for unit in competency_units],

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from lms.accounts.models import Institution, Role, User
 from lms.accounts.permissions import has_role
 from lms.files import private_file_response
+from lms.accounts.phones import phone_candidates
 
 from . import forms, knowledge, selectors, services
 from .models import (
@@ -566,7 +567,8 @@ def conflicts(request):
     form = forms.ConflictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         needle = form.cleaned_data["person"].strip()
-        person = User.objects.filter(Q(username=needle) | Q(email__iexact=needle) | Q(phone=needle)).first()
+        phones = phone_candidates(needle) or [needle]
+        person = User.objects.filter(Q(username=needle) | Q(email__iexact=needle) | Q(phone__in=phones)).first()
         if person is None or person == request.user:
             form.add_error("person", _("No encontramos a esa persona."))
         else:

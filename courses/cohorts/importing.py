@@ -154,8 +154,11 @@ def _clean_row(line: int, raw: Sequence, mapping: dict[str, int], country: str) 
     if row.phone:
         try:
             row.phone = normalise_phone(row.phone, region=country or None)
-        except forms.ValidationError:
-            row.errors.append(_("El teléfono «%(phone)s» no es válido.") % {"phone": row.phone})
+        except forms.ValidationError as exc:
+            if exc.code == "ambiguous_phone":
+                row.errors.extend(exc.messages)
+            else:
+                row.errors.append(_("El teléfono «%(phone)s» no es válido.") % {"phone": row.phone})
     if row.email:
         row.email = row.email.lower()
         try:

@@ -4,37 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-import phonenumbers
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import PhoneField
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import User
+from .phones import phone_candidates, phone_normalise
 
 
 def normalise_phone(value: str, region: str | None = None) -> str:
-    """Return ``value`` as an E.164 number, accepting local formats (``987 654 321`` in Peru).
+    """Return ``value`` as an E.164 number (see ``phones.phone_normalise``: Peru, Ecuador and Venezuela).
 
-    Raises ``forms.ValidationError`` with a Spanish message when it is not a valid mobile number.
+    Raises ``forms.ValidationError`` with a Spanish message when it is not a valid number or its country is unclear.
     """
-    region = region or settings.RUTA_DEFAULT_PHONE_REGION
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException as exc:
-        raise forms.ValidationError(
-            _("Escribe un número de teléfono válido, por ejemplo 987 654 321."), code="invalid_phone"
-        ) from exc
-    if not phonenumbers.is_valid_number(number):
-        raise forms.ValidationError(
-            _("Escribe un número de teléfono válido, por ejemplo 987 654 321."), code="invalid_phone"
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phone_normalise(value, region=region)
 
 
 class RutaPhoneField(PhoneField):
@@ -45,13 +34,14 @@ class RutaPhoneField(PhoneField):
         kwargs["label"] = _("Número de celular (opcional)") if not kwargs.get("required") else _("Número de celular")
         kwargs.setdefault(
             "help_text",
-            _("Con él también puedes entrar. Puedes escribirlo sin código de país, por ejemplo 987 654 321."),
+            _(
+                "Con él entras a Ruta. Escríbelo como siempre: 987 654 321 (Perú), 099 123 4567 (Ecuador) "
+                "o con el código de país, por ejemplo +58 412 123 4567."
+            ),
         )
         kwargs.setdefault(
             "widget",
-            forms.TextInput(
-                attrs={"autocomplete": "tel", "type": "tel", "inputmode": "tel", "placeholder": "987 654 321"}
-            ),
+            forms.TextInput(attrs={"autocomplete": "tel", "type": "tel", "inputmode": "tel"}),
         )
         super().__init__(*args, **kwargs)
 
@@ -74,6 +64,16 @@ class AccountAdapter(DefaultAccountAdapter):
         "email_password_mismatch": _LOGIN_MISMATCH,
         "phone_password_mismatch": _LOGIN_MISMATCH,
         "phone_taken": _("Ya existe una cuenta con este número de celular. ¿Quieres entrar?"),
+        # allauth's own Spanish says "usted"; Ruta always says "tú".
+        "account_inactive": _("Esta cuenta está desactivada."),
+        "email_taken": _("Ya existe una cuenta con este correo."),
+        "enter_current_password": _("Escribe tu contraseña actual."),
+        "incorrect_password": _("La contraseña no es correcta."),
+        "invalid_password_reset": _("El enlace para cambiar tu contraseña no es válido o ya se usó. Pide otro."),
+        "too_many_login_attempts": _("Hubo demasiados intentos fallidos. Espera unos minutos y vuelve a intentarlo."),
+        "rate_limited": _("Vas muy rápido: espera un momento y vuelve a intentarlo."),
+        "unverified_primary_email": _("Primero confirma tu correo principal."),
+        "cannot_remove_primary_email": _("No puedes quitar tu correo principal."),
     }
 
     def phone_form_field(self, **kwargs: Any) -> Any:
@@ -93,12 +93,13 @@ class AccountAdapter(DefaultAccountAdapter):
         user.save(update_fields=["phone_verified"])
 
     def get_user_by_phone(self, phone: str) -> User | None:  # type: ignore[override]
-        # allauth passes the login exactly as typed (``987 654 321``); accounts store E.164.
-        try:
-            phone = normalise_phone(phone)
-        except forms.ValidationError:
+        # allauth passes the login exactly as typed (``099 123 4567``); accounts store E.164. Every reading of
+        # the number is tried, the most likely first, so the account is found whatever the site's country.
+        candidates = phone_candidates(phone)
+        if not candidates:
             return None
-        return User.objects.filter(phone=phone).order_by("pk").first()
+        found = {user.phone: user for user in User.objects.filter(phone__in=candidates)}
+        return next((found[number] for number in candidates if number in found), None)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # A temporary password was read out by a trainer: ask for a personal one straight away.
@@ -122,15 +123,18 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().save_user(request, user, form, commit=commit)
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
-        # A username that is also a valid phone number would make "987654321" ambiguous at login.
-        try:
-            normalise_phone(username)
-        except forms.ValidationError:
+        # A username that could be read as a phone number would make "987654321" ambiguous at login.
+        if not phone_candidates(username):
             return super().clean_username(username, shallow=shallow)
         raise forms.ValidationError(
             _("Tu nombre de usuario no puede ser un número de teléfono. Escribe tu número en el campo del celular."),
             code="username_is_phone",
         )
+
+    def populate_username(self, request: HttpRequest, user: User) -> None:  # type: ignore[override]
+        # Nobody is asked for a username at sign-up: it is made from the name they typed.
+        if not user.username:
+            user.username = services.username_generate(first_name=user.first_name, last_name=user.last_name)
 
     def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs: Any) -> None:
         # No SMS gateway is configured (phone verification is disabled); nothing is sent.

@@ -4,8 +4,47 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.internal.flows.login import perform_login
+from allauth.account.internal.userkit import filter_users_by_email
+from allauth.account.models import Login
+from allauth.account.utils import get_next_redirect_url
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import User
+
+#: Django's own Spanish help for the password validators says "usted"; Ruta always says "tú".
+PASSWORD_HELP = _("Al menos 8 caracteres; que no sea solo números, ni tu nombre, ni una clave muy común.")
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    """allauth's form with Ruta's words ("tú") for the help texts."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["oldpassword"].label = _("Tu contraseña actual")
+        self.fields["oldpassword"].help_text = format_html(
+            '<a href="{}">{}</a>', reverse("account_reset_password"), _("¿Olvidaste tu contraseña?")
+        )
+        self.fields["password1"].label = _("Contraseña nueva")
+        self.fields["password1"].help_text = PASSWORD_HELP
+        self.fields["password2"].label = _("Repite la contraseña nueva")
+        for name in ("oldpassword", "password1", "password2"):
+            self.fields[name].widget.attrs.pop("placeholder", None)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        if "password2" in self.errors and cleaned_data.get("password1") != self.data.get("password2"):
+            self.errors["password2"] = self.error_class([_("Escribe la misma contraseña las dos veces.")])
+        return cleaned_data
 
 
 class LoginForm(AllauthLoginForm):
@@ -14,11 +53,78 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         login = self.fields["login"]
-        login.label = _("Usuario, correo o número de celular")
-        login.help_text = _("Tu número puede ir sin código de país, por ejemplo 987 654 321.")
+        login.label = _("Número de celular, correo o usuario")
+        login.help_text = _(
+            "Escribe tu número como siempre, con o sin código de país: 987 654 321, 099 123 4567 o +593 99 123 4567."
+        )
         login.widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
         login.widget.attrs.pop("placeholder", None)
         if "password" in self.fields:
             # The page has its own "¿Olvidaste tu contraseña?" link, which also explains help without e-mail.
             self.fields["password"].help_text = ""
             self.fields["password"].widget.attrs.pop("placeholder", None)
+
+
+class SignupForm(AllauthSignupForm):
+    """Name, phone or e-mail, password. A phone or e-mail that already has an account is never reported as such.
+
+    The owner who signs up again with their own password is simply logged in (as a new person would be). Anyone
+    else gets the neutral "revisa tus datos" page, which names neither the number nor the address, and the owner
+    is told by e-mail. Either way one password hash is computed, as for a new account.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "phone" in self.fields:
+            self.fields["phone"].label = _("Número de celular")
+        if "email" in self.fields:
+            self.fields["email"].label = _("Correo electrónico (opcional)")
+            self.fields["email"].help_text = _("Si tienes correo, te sirve para recuperar tu contraseña.")
+            self.fields["email"].widget.attrs.pop("placeholder", None)
+        self.fields["password1"].help_text = PASSWORD_HELP
+        self.fields["password1"].widget.attrs.pop("placeholder", None)
+        if "password2" in self.fields:
+            self.fields["password2"].label = _("Repite la contraseña")
+            self.fields["password2"].widget.attrs.pop("placeholder", None)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        if "password2" in self.errors and cleaned_data.get("password1") != self.data.get("password2"):
+            # allauth's Spanish for this says "usted"; Ruta always says "tú".
+            self.errors["password2"] = self.error_class([_("Escribe la misma contraseña las dos veces.")])
+        return cleaned_data
+
+    def validate_unique_email(self, value: str) -> str:
+        # allauth refuses a taken address openly unless e-mail verification is mandatory (it is optional here,
+        # since most participants have no e-mail): answer like for a taken phone instead.
+        if filter_users_by_email(value):
+            self.account_already_exists = True
+        return get_adapter().validate_unique_email(value)
+
+    def _owners(self) -> list[User]:
+        owners: list[User] = []
+        phone = self.cleaned_data.get("phone")
+        if phone:
+            owner = get_adapter().get_user_by_phone(phone)
+            if owner is not None:
+                owners.append(owner)
+        email = self.cleaned_data.get("email")
+        if email:
+            owners += [user for user in filter_users_by_email(email) if user not in owners]
+        return owners
+
+    def try_save(self, request: HttpRequest) -> tuple[User | None, HttpResponse | None]:
+        if not self.account_already_exists:
+            return super().try_save(request)
+        password = self.cleaned_data.get("password1") or ""
+        owners = self._owners()
+        for owner in owners:
+            if owner.is_active and owner.check_password(password):
+                login = Login(user=owner, redirect_url=get_next_redirect_url(request))
+                return None, perform_login(request, login)
+        if not owners:  # the account went away meanwhile: hash anyway, as for a new account
+            User().set_password(password)
+        for owner in owners:
+            identifier = owner.phone_display if owner.phone and owner.phone == self.cleaned_data.get("phone") else ""
+            services.account_signup_attempt_notify(user=owner, identifier=identifier or owner.email)
+        return None, render(request, "account/signup_check.html", {"login_next": get_next_redirect_url(request)})

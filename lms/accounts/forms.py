@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.adapter import get_adapter
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,22 +34,26 @@ MINIMUM_AGE = 14
 OLDEST_BIRTH_YEAR = 1930
 
 
+NAME_HELP = _(
+    "Es el nombre que se imprime en tus certificados: escríbelo completo y con tildes, tal como quieres que se lea."
+)
+
+
 class SignupExtraForm(forms.Form):
-    """Extra sign-up fields for allauth: the name to print on certificates and the consent to the terms."""
+    """Extra sign-up fields for allauth: the name printed on certificates and the consent to the terms.
 
-    field_order = ["username", "password1", "password2", "phone", "email", "first_name", "last_name", "accept_terms"]
+    Nobody chooses a username: it is made from the name (``services.username_generate``). A phone number or an
+    e-mail is needed to log in again.
+    """
 
-    first_name = forms.CharField(
-        label=_("Nombres (opcional)"),
-        max_length=150,
-        required=False,
-        help_text=_("Tal como quieres que aparezcan en tus certificados."),
-    )
+    field_order = ["first_name", "last_name", "phone", "email", "password1", "password2", "accept_terms"]
+
+    first_name = forms.CharField(label=_("Nombres"), max_length=150, required=True, help_text=NAME_HELP)
     last_name = forms.CharField(
-        label=_("Apellidos (opcional)"),
+        label=_("Apellidos"),
         max_length=150,
         required=False,
-        help_text=_("Tal como quieres que aparezcan en tus certificados."),
+        help_text=_("Si tienes dos apellidos, escribe los dos."),
     )
     accept_terms = forms.BooleanField(
         label=_("Acepto las condiciones de uso y el aviso de privacidad"),
@@ -57,20 +61,33 @@ class SignupExtraForm(forms.Form):
         error_messages={"required": _("Para crear tu cuenta debes aceptar las condiciones de uso.")},
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].error_messages["required"] = _(
+            "Escribe tu nombre: es el que aparecerá en tus certificados."
+        )
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean() or {}
-        phone = cleaned_data.get("phone")
-        # Refused openly (not hidden behind allauth's enumeration prevention): there is no SMS gateway
-        # to tell the owner instead, and usernames are visible anyway.
-        if phone and get_adapter().get_user_by_phone(phone):
-            self.add_error("phone", _("Ya existe una cuenta con este número de celular. ¿Quieres entrar?"))
+        # A taken phone or e-mail is not reported here (that would tell anyone who has an account):
+        # ``auth_forms.SignupForm.try_save`` answers without creating anything.
+        missing = not (cleaned_data.get("phone") or cleaned_data.get("email"))
+        if "phone" in self.fields and missing and not (self.has_error("phone") or self.has_error("email")):
+            self.add_error("phone", _("Escribe tu número de celular o tu correo: con él vas a entrar a Ruta."))
         return cleaned_data
 
     def signup(self, request: HttpRequest, user: User) -> None:
-        user.first_name = self.cleaned_data.get("first_name", "")
-        user.last_name = self.cleaned_data.get("last_name", "")
+        user.first_name = self.cleaned_data.get("first_name", "").strip()
+        user.last_name = self.cleaned_data.get("last_name", "").strip()
         user.save(update_fields=["first_name", "last_name"])
         services.consent_record(user=user, purpose=ConsentRecord.Purpose.TERMS, granted=True)
+        messages.success(
+            request,
+            _("Tu cuenta está lista. Tu usuario es «%(username)s»: también puedes entrar con él.")
+            % {"username": user.username},
+        )
 
 
 class ProfileForm(forms.ModelForm):
@@ -79,14 +96,15 @@ class ProfileForm(forms.ModelForm):
     first_name = forms.CharField(
         label=_("Nombres"),
         max_length=150,
-        required=False,
-        help_text=_("Opcional. Tal como quieres que aparezcan en tus certificados (con tildes)."),
+        required=True,
+        help_text=NAME_HELP,
+        error_messages={"required": _("Escribe tu nombre: es el que aparecerá en tus certificados.")},
     )
     last_name = forms.CharField(
         label=_("Apellidos"),
         max_length=150,
         required=False,
-        help_text=_("Opcional. Tal como quieres que aparezcan en tus certificados (con tildes)."),
+        help_text=_("Si tienes dos apellidos, escribe los dos."),
     )
     nationality = forms.ChoiceField(
         label=_("Nacionalidad"),
@@ -167,7 +185,8 @@ class PhoneForm(forms.Form):
         self.fields["phone"].label = _("Número de celular")
         self.fields["phone"].help_text = _(
             "Con él puedes entrar en lugar de tu nombre de usuario. Déjalo vacío para quitarlo. "
-            "Puedes escribirlo sin código de país, por ejemplo 987 654 321."
+            "Escríbelo como siempre: 987 654 321 (Perú), 099 123 4567 (Ecuador) o con el código de país, "
+            "por ejemplo +58 412 123 4567."
         )
         if not self.is_bound and user.phone:
             self.initial["phone"] = user.phone

@@ -65,10 +65,15 @@ class User(AbstractUser):
         verbose_name_plural = _("usuarios")
 
     @property
+    def certificate_name(self) -> str:
+        """The name printed on certificates (accents and two surnames kept); empty, never the username, when the
+        person has not written one (sign-up and the profile page require it; older accounts may lack it)."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
     def printed_name(self) -> str:
-        """The name as it is printed on certificates (accents and two surnames kept)."""
-        full = f"{self.first_name} {self.last_name}".strip()
-        return full or self.username
+        """The name shown on screens: the certificate name, or the username when there is none."""
+        return self.certificate_name or self.username
 
     @property
     def phone_display(self) -> str:

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from . import permissions
-from .models import ConsentRecord, User
+from .models import ConsentRecord, Membership, Role, User
+from .phones import phone_candidates
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def participant_list_for_helper(*, actor: User, query: str, limit: int = 20) -> 
     match = Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
     digits = "".join(ch for ch in query if ch.isdigit())
     if len(digits) >= 6:
-        match |= Q(phone__endswith=digits)
+        # The stored number has no trunk 0: "099 123 4567" is +593 99 123 4567.
+        match |= Q(phone__endswith=digits) | Q(phone__in=phone_candidates(query))
     words = query.split()
     if len(words) > 1:
         match |= Q(first_name__icontains=words[0]) & Q(last_name__icontains=words[-1])

@@ -13,8 +13,11 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
@@ -27,6 +30,38 @@ _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 DATA_EXPORT_CORE_KEYS = frozenset(
     {"format", "generated_at", "account", "profile", "consents", "memberships", "password_resets_by_helper"}
 )
+
+
+def username_generate(*, first_name: str, last_name: str = "") -> str:
+    """A free username made from the person's name (``maria-jose-perez``); nobody is asked to invent one.
+
+    When the name is taken, four random digits are added (not a counter, which would tell how many people share
+    the name). Never all digits, so it can never be read as a phone number at login.
+    """
+    base = slugify(f"{first_name} {last_name}")[:30].strip("-") or "participante"
+    if base.isdigit():
+        base = f"participante-{base}"
+    candidate = base
+    while User.objects.filter(username__iexact=candidate).exists():
+        candidate = f"{base}-{secrets.randbelow(9000) + 1000}"
+    return candidate
+
+
+def account_signup_attempt_notify(*, user: User, identifier: str) -> None:
+    """Tell the owner of ``identifier`` (by e-mail, when they have one) that someone tried to sign up with it.
+
+    Called instead of saying on the sign-up page that the account exists (which would tell anyone who owns a
+    number or an address). There is no SMS gateway: owners without e-mail are not told.
+    """
+    if not user.email or not user.is_active:
+        return
+    context = {"user": user, "identifier": identifier, "base_url": settings.RUTA_BASE_URL}
+    send_mail(
+        subject=render_to_string("account/email/signup_attempt_subject.txt", context).strip(),
+        message=render_to_string("account/email/signup_attempt_message.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
 
 
 def consent_record(

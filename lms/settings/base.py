@@ -237,6 +237,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Accounts
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # One password hash per attempt, known account or not (lms/accounts/backends.py); it ends the chain.
+    "lms.accounts.backends.RutaAuthenticationBackend",
+    # Kept so that sessions opened through them stay valid; never asked to check a password.
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -247,17 +250,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "courses:dashboard"  # "Mis cursos"; a ``next`` parameter wins
 LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "lms.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email", "phone"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "phone", "email", "password1*", "password2*"]
+# No username: it is made from the name. A phone or an e-mail is required (checked by forms.SignupExtraForm).
+ACCOUNT_SIGNUP_FIELDS = ["phone", "email", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = False  # no SMS gateway is assumed; phone is a login identifier
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "lms.accounts.forms.SignupExtraForm"
-ACCOUNT_FORMS = {"login": "lms.accounts.auth_forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "lms.accounts.auth_forms.LoginForm",
+    "signup": "lms.accounts.auth_forms.SignupForm",
+    "change_password": "lms.accounts.auth_forms.ChangePasswordForm",
+}
 # --- Production stack: login limits for classrooms behind one address (issue #13). A class of 40 behind
 # one NAT logs in within a minute, so the per-address limits are high; failed passwords are limited per
 # account (5 in 5 minutes), which is what stops guessing. The client address is REMOTE_ADDR unless
@@ -273,6 +281,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("RUTA_TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("RUTA_TRUSTED_CLIENT_IP_HEADER", default=None)
 RATELIMIT_IP_META_KEY = "lms.client_ip.client_ip"  # django-ratelimit (verification) sees the same address
 # --- end production stack
+# Country in which a local phone number is read first (Peru, Ecuador and Venezuela formats are all recognised).
 RUTA_DEFAULT_PHONE_REGION = env("RUTA_DEFAULT_PHONE_REGION", default="PE")
 
 # --- Internationalisation: Spanish first, English second.

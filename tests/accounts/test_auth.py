@@ -15,13 +15,12 @@ PASSWORD = "clave-segura-123"
 
 def _signup(client, **overrides):
     data = {
-        "username": "yolimar",
-        "password1": "Caminante-2026",
-        "password2": "Caminante-2026",
+        "first_name": "Yolimar",
+        "last_name": "Rodríguez Pérez",
         "phone": "",
         "email": "",
-        "first_name": "",
-        "last_name": "",
+        "password1": "Caminante-2026",
+        "password2": "Caminante-2026",
         "accept_terms": "on",
     }
     data.update(overrides)
@@ -37,15 +36,19 @@ def _logged_in_as(client):
     return User.objects.get(pk=user_id) if user_id else None
 
 
-def test_sign_up_with_a_phone_and_no_email_then_log_in_with_the_local_number(client):
-    response = _signup(client, phone="987 654 321", first_name="Yolimar", last_name="Rodríguez Pérez")
+def test_sign_up_with_name_phone_and_password_then_log_in_with_the_local_number(client):
+    response = _signup(client, phone="987 654 321")
     assert response.status_code == 302, response.context["form"].errors if response.context else response
-    user = User.objects.get(username="yolimar")
+    assert response["Location"] == reverse("courses:dashboard")
+    user = _logged_in_as(client)
     assert user.phone == "+51987654321"
     assert user.email == ""
     assert user.printed_name == "Yolimar Rodríguez Pérez"
+    assert user.username == "yolimar-rodriguez-perez"
     terms = ConsentRecord.objects.get(user=user, purpose=ConsentRecord.Purpose.TERMS)
     assert terms.granted
+    page = client.get(response["Location"]).text
+    assert "Tu usuario es «yolimar-rodriguez-perez»" in page
     client.logout()
 
     response = _login(client, "987 654 321", "Caminante-2026")
@@ -56,38 +59,85 @@ def test_sign_up_with_a_phone_and_no_email_then_log_in_with_the_local_number(cli
     assert _logged_in_as(client) == user
 
 
-def test_sign_up_needs_only_username_password_and_terms(client):
-    response = _signup(client)
+def test_the_sign_up_page_asks_for_name_phone_or_email_and_password_never_a_username(client):
+    form = client.get(reverse("account_signup")).context["form"]
+    assert "username" not in form.fields
+    assert list(form.fields)[:4] == ["first_name", "last_name", "phone", "email"]
+    assert form.fields["first_name"].required
+    assert "certificados" in str(form.fields["first_name"].help_text)
+
+
+def test_sign_up_with_an_email_and_no_phone(client):
+    response = _signup(client, email="yoli@example.org")
     assert response.status_code == 302
-    user = User.objects.get(username="yolimar")
-    assert (user.phone, user.email, user.first_name) == (None, "", "")
+    assert _logged_in_as(client).email == "yoli@example.org"
+
+
+def test_sign_up_without_phone_or_email_is_refused(client):
+    response = _signup(client)
+    assert response.status_code == 200
+    assert "Escribe tu número de celular o tu correo" in response.text
+    assert not User.objects.exists()
+
+
+def test_sign_up_without_a_name_is_refused_so_no_certificate_prints_a_username(client):
+    response = _signup(client, first_name="  ", phone="987 654 321")
+    assert response.status_code == 200
+    assert "Escribe tu nombre: es el que aparecerá en tus certificados." in response.text
+    assert not User.objects.exists()
+
+
+def test_two_people_with_the_same_name_get_different_usernames(client):
+    UserFactory(username="yolimar-rodriguez-perez")
+    _signup(client, phone="987 654 321")
+    username = _logged_in_as(client).username
+    assert username.startswith("yolimar-rodriguez-perez-") and username != "yolimar-rodriguez-perez"
+
+
+def test_sign_up_respects_next(client):
+    response = client.post(
+        reverse("account_signup") + "?next=/cursos/gin/",
+        {
+            "first_name": "Ana",
+            "phone": "099 123 4567",
+            "password1": "Caminante-2026",
+            "password2": "Caminante-2026",
+            "accept_terms": "on",
+            "next": "/cursos/gin/",
+        },
+    )
+    assert response["Location"] == "/cursos/gin/"
+    assert _logged_in_as(client).phone == "+593991234567"
+
+
+def test_after_login_people_land_on_my_courses_unless_next_says_otherwise(client):
+    UserFactory(username="rosa")
+    assert _login(client, "rosa")["Location"] == reverse("courses:dashboard")
+    client.logout()
+    response = client.post(reverse("account_login"), {"login": "rosa", "password": PASSWORD, "next": "/cuenta/"})
+    assert response["Location"] == "/cuenta/"
 
 
 def test_sign_up_without_accepting_the_terms_is_refused_in_spanish(client):
-    response = _signup(client, accept_terms="")
+    response = _signup(client, accept_terms="", phone="987 654 321")
     assert response.status_code == 200
     assert "Para crear tu cuenta debes aceptar las condiciones de uso." in response.text
-    assert not User.objects.filter(username="yolimar").exists()
-
-
-def test_two_accounts_cannot_share_a_phone(client):
-    UserFactory(username="primera", phone="+51987654321")
-    response = _signup(client, phone="987654321")
-    assert response.status_code == 200
-    assert "Ya existe una cuenta con este número de celular." in response.text
-    assert not User.objects.filter(username="yolimar").exists()
+    assert not User.objects.exists()
 
 
 def test_an_invalid_phone_is_refused_in_spanish(client):
     response = _signup(client, phone="12")
     assert response.status_code == 200
-    assert "Escribe un número de teléfono válido" in response.text
+    assert "Escribe un número de celular válido" in response.text
 
 
-def test_a_username_that_is_a_phone_number_is_refused(client):
-    response = _signup(client, username="987654321")
-    assert response.status_code == 200
-    assert "no puede ser un número de teléfono" in response.text
+def test_a_username_that_is_a_phone_number_is_refused():
+    from django import forms
+
+    from lms.accounts.adapter import AccountAdapter
+
+    with pytest.raises(forms.ValidationError):
+        AccountAdapter().clean_username("0991234567")
 
 
 def test_log_in_by_username(client):
@@ -122,7 +172,7 @@ def test_login_and_signup_pages_use_ruta_layout_in_spanish(client):
         assert 'name="language"' in response.text  # the language switch
         assert 'id="main"' in response.text
     login_page = client.get(reverse("account_login")).text
-    assert "Usuario, correo o número de celular" in login_page
+    assert "Número de celular, correo o usuario" in login_page
     assert reverse("account_reset_password") in login_page
 
 

@@ -11,7 +11,7 @@ from tests.accounts.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 EMPTY = {
-    "first_name": "",
+    "first_name": "Rosa",
     "last_name": "",
     "sex": "",
     "birth_year": "",
@@ -33,7 +33,17 @@ def test_an_empty_profile_form_saves(client):
     profile = Profile.objects.get(user=user)
     assert (profile.sex, profile.birth_year, profile.nationality, profile.country) == ("", None, "", "")
     user.refresh_from_db()
-    assert user.printed_name == user.username
+    assert user.printed_name == "Rosa"
+
+
+def test_the_name_printed_on_certificates_cannot_be_emptied(client):
+    user = UserFactory(first_name="Rosa", last_name="Quispe")
+    client.force_login(user)
+    response = client.post(reverse("accounts:profile_edit"), {**EMPTY, "first_name": " ", "last_name": ""})
+    assert response.status_code == 200
+    assert "Escribe tu nombre: es el que aparecerá en tus certificados." in response.text
+    user.refresh_from_db()
+    assert user.printed_name == "Rosa Quispe"
 
 
 def test_every_profile_field_is_optional_and_explained(client):
@@ -41,9 +51,9 @@ def test_every_profile_field_is_optional_and_explained(client):
     response = client.get(reverse("accounts:profile_edit"))
     form = response.context["form"]
     assert set(EMPTY) <= set(form.fields)
-    assert not [name for name, field in form.fields.items() if field.required]
+    assert [name for name, field in form.fields.items() if field.required] == ["first_name"]
     assert all(form.fields[name].help_text for name in EMPTY)
-    assert "Todos estos datos son opcionales" in response.text
+    assert "Todos los demás datos son opcionales" in response.text
 
 
 def test_profile_saves_printed_name_and_country_codes(client):

@@ -74,12 +74,14 @@ def answer(page, index, fill):
 def test_new_participant_signs_up_enrols_answers_and_completes(phone_page, screenshot, axe_check, gin_course):
     page = phone_page
     page.goto("/accounts/signup/")
-    page.fill("input[name=username]", "nueva_emprendedora")
+    page.fill("input[name=first_name]", "Nueva")
+    page.fill("input[name=last_name]", "Emprendedora")
+    page.fill("input[name=phone]", "0991234567")
     page.fill("input[name=password1]", "Ruta-prueba-2026!")
     page.fill("input[name=password2]", "Ruta-prueba-2026!")
     page.check("input[name=accept_terms]")
     screenshot(page, "courses-01-signup")
-    page.locator("form:has(input[name=username]) [type=submit]").click()
+    page.locator("form:has(input[name=first_name]) [type=submit]").click()
     page.wait_for_load_state()
 
     page.goto("/cursos/")
@@ -117,7 +119,7 @@ def test_new_participant_signs_up_enrols_answers_and_completes(phone_page, scree
 
     from courses.models import Enrollment
 
-    enrollment = Enrollment.objects.get(user__username="nueva_emprendedora")
+    enrollment = Enrollment.objects.get(user__phone="+593991234567")
     assert enrollment.completed_at is not None and enrollment.progress == 100
 
 

@@ -1,0 +1,60 @@
+"""The one authentication backend for passwords: username, e-mail or phone, with one password hash per attempt.
+
+allauth's backend (listed after Django's ``ModelBackend``) hashed a password twice for a known e-mail and once
+for an unknown one, so the time of a failed login told whether an e-mail had an account (issue #17). Here the
+typed identifier finds at most one account, its password is checked once, and an unknown identifier costs one
+dummy hash; then the chain stops, so no later backend hashes again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.auth_backends import AuthenticationBackend
+from allauth.account.internal.userkit import filter_users_by_email, get_user_by_username
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.core.validators import validate_email
+from django.forms import ValidationError
+from django.http import HttpRequest
+
+from .adapter import AccountAdapter
+
+
+def account_for_login(identifier: str) -> AbstractBaseUser | None:
+    """The account a typed username, e-mail or phone number (any format) points to, or None."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    try:
+        validate_email(identifier)
+    except ValidationError:
+        pass
+    else:
+        users = filter_users_by_email(identifier, prefer_verified=True, for_login=True)
+        if users:
+            return users[0]
+    user = get_user_by_username(identifier)
+    if user is not None:
+        return user
+    return AccountAdapter().get_user_by_phone(identifier)
+
+
+class RutaAuthenticationBackend(AuthenticationBackend):
+    """Exactly one password hash per login attempt, whether or not the identifier has an account."""
+
+    def authenticate(self, request: HttpRequest | None, **credentials: Any) -> AbstractBaseUser | None:
+        password = credentials.get("password")
+        if not password:
+            return None
+        identifier = credentials.get("phone") or credentials.get("email") or credentials.get("username") or ""
+        user = account_for_login(identifier)
+        self._did_check_password = False
+        if user is not None:
+            user = self._check_password(user, password)
+        else:
+            self._mitigate_timing_attack(password)
+        if user is None:
+            # Ends the chain: ModelBackend (kept for sessions it created) would hash the password a second time.
+            raise PermissionDenied
+        return user

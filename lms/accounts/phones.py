@@ -1,0 +1,132 @@
+"""Reading phone numbers typed by people in Peru, Ecuador and Venezuela (DOMAIN.md: "Two countries, every format").
+
+An international number (``+593 99 123 4567``, ``00593 99 123 4567``) always means what it says. A local number
+is read the way people in each country write their own numbers:
+
+- Peru: mobiles are 9 digits starting with 9 (``987 654 321``), landlines carry a 0 area code (``01 234 5678``);
+- Ecuador: mobiles are 10 digits starting with 09 (``099 123 4567``), landlines ``02 234 5678``;
+- Venezuela: 11 digits starting with 0 (``0412 123 4567``).
+
+``phonenumbers`` alone cannot be trusted with a local number: with Peru as the default region it strips the
+leading 0 of ``099 123 4567`` and returns a valid *Peruvian* mobile (+51 991 234 567). So a local number is
+read in the country of the context (the cohort's, the institution's or else the site's,
+``RUTA_DEFAULT_PHONE_REGION``) only when it is valid there **and** written the way people there write it (or as
+the bare national number a spreadsheet keeps after dropping the leading 0); otherwise in the one other country
+whose own format it has. When several fit, the person is asked for the country code instead of being given a
+wrong number.
+
+Imports nothing from Ruta; used by ``lms.accounts`` and the apps above it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+#: Countries whose local formats Ruta recognises without a country code, in the order they are tried.
+LOCAL_REGIONS = ("PE", "EC", "VE")
+
+_SEPARATORS = re.compile(r"[\s().\-/]")
+
+INVALID_MESSAGE = _(
+    "Escribe un número de celular válido, por ejemplo 987 654 321 (Perú), 099 123 4567 (Ecuador) "
+    "o con el código de país: +58 412 123 4567."
+)
+AMBIGUOUS_MESSAGE = _(
+    "No sabemos de qué país es el número «%(phone)s». Escríbelo con el código de país: +51 para Perú, "
+    "+593 para Ecuador o +58 para Venezuela."
+)
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+def _e164(number: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _parse_valid(value: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def _international(value: str) -> str | None:
+    """``+…`` or ``00…``: the number carries its own country code."""
+    compact = _SEPARATORS.sub("", value)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    return compact if compact.startswith("+") else None
+
+
+def _local_readings(digits: str, region: str) -> tuple[str | None, str | None]:
+    """(as written by people in ``region``, as a bare national number without trunk 0) for ``digits``."""
+    number = _parse_valid(digits, region)
+    if number is None or phonenumbers.region_code_for_number(number) != region:
+        return None, None
+    national = _digits(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+    as_written = _e164(number) if national == digits else None
+    # ``99 123 4567`` in an Ecuadorian context: the 0 was dropped (Excel drops it too).
+    bare = _e164(number) if str(number.national_number) == digits else None
+    return as_written, bare
+
+
+def phone_normalise(value: str, *, region: str | None = None) -> str:
+    """Return ``value`` as an E.164 number; a local number is read in ``region`` (else the site's country) when it
+    fits there, otherwise in the one other country whose format it has.
+
+    Raises ``forms.ValidationError`` (code ``invalid_phone`` or ``ambiguous_phone``) with a Spanish message.
+    """
+    value = (value or "").strip()
+    international = _international(value)
+    if international is not None:
+        number = _parse_valid(international, None)
+        if number is None:
+            raise forms.ValidationError(INVALID_MESSAGE, code="invalid_phone")
+        return _e164(number)
+    digits = _digits(value)
+    if not digits or len(digits) != len(_SEPARATORS.sub("", value)):
+        raise forms.ValidationError(INVALID_MESSAGE, code="invalid_phone")
+    context = (region if region is not None else settings.RUTA_DEFAULT_PHONE_REGION or "").upper() or None
+    if context:
+        as_written, bare = _local_readings(digits, context)
+        if as_written or bare:
+            return as_written or bare  # type: ignore[return-value]
+    readings = set()
+    for other in LOCAL_REGIONS:
+        if other != context:
+            as_written, _bare = _local_readings(digits, other)
+            if as_written:
+                readings.add(as_written)
+    if len(readings) == 1:
+        return readings.pop()
+    if readings:
+        raise forms.ValidationError(AMBIGUOUS_MESSAGE, code="ambiguous_phone", params={"phone": value})
+    raise forms.ValidationError(INVALID_MESSAGE, code="invalid_phone")
+
+
+def phone_candidates(value: str, *, region: str | None = None) -> list[str]:
+    """Every E.164 number ``value`` could mean, the most likely first (for finding an account at login).
+
+    A person types their own number the way they always do; whatever the site's country, the account is found.
+    """
+    value = (value or "").strip()
+    candidates: list[str] = []
+    with contextlib.suppress(forms.ValidationError):
+        candidates.append(phone_normalise(value, region=region))
+    if _international(value) is None:
+        digits = _digits(value)
+        if digits and len(digits) == len(_SEPARATORS.sub("", value)):
+            for other in LOCAL_REGIONS:
+                number = _parse_valid(digits, other)
+                if number is not None:
+                    candidates.append(_e164(number))
+    return list(dict.fromkeys(candidates))

@@ -1,0 +1,127 @@
+"""Login and sign-up never tell whether a phone or e-mail has an account (issue #17, low).
+
+Timing is checked by counting password hashes (the costly part of a login), not by the wall clock.
+"""
+
+from unittest import mock
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.core import mail
+from django.urls import reverse
+
+from lms.accounts.models import User
+from tests.accounts.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hashes():
+    """How many times a password was hashed (checking or setting one)."""
+    with mock.patch.object(MD5PasswordHasher, "encode", autospec=True, side_effect=MD5PasswordHasher.encode) as spy:
+        yield spy
+
+
+@pytest.fixture
+def owner():
+    user = UserFactory(username="rosa-quispe", first_name="Rosa", phone="+593991234567", email="rosa@example.org")
+    EmailAddress.objects.create(user=user, email="rosa@example.org", primary=True, verified=True)
+    return user
+
+
+def _comparable(response):
+    messages = [str(m) for m in response.context["messages"]] if response.context else []
+    form = response.context.get("form") if response.context else None
+    return (
+        response.status_code,
+        [t.name for t in response.templates if not t.name.startswith("account/email/")],
+        messages,
+        dict(form.errors) if form is not None else None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("known", "unknown"),
+    [
+        ("rosa@example.org", "nadie@example.org"),
+        ("099 123 4567", "098 765 4321"),
+        ("+593 99 123 4567", "+51 987 654 321"),
+        ("rosa-quispe", "nadie-aqui"),
+    ],
+)
+def test_a_failed_login_looks_and_costs_the_same_for_known_and_unknown_identifiers(
+    client, owner, hashes, known, unknown
+):
+    results = []
+    for login in (known, unknown):
+        hashes.reset_mock()
+        response = client.post(reverse("account_login"), {"login": login, "password": "no-es-esta-2026"})
+        results.append((_comparable(response), hashes.call_count))
+    (known_page, known_hashes), (unknown_page, unknown_hashes) = results
+    assert known_page == unknown_page
+    assert known_hashes == unknown_hashes == 1
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_right_password_still_logs_in_with_one_hash(client, owner, hashes):
+    response = client.post(reverse("account_login"), {"login": "rosa@example.org", "password": "clave-segura-123"})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(owner.pk)
+    assert hashes.call_count == 1
+
+
+def _signup(client, **data):
+    return client.post(
+        reverse("account_signup"),
+        {
+            "first_name": "Yolimar",
+            "last_name": "Rodríguez",
+            "phone": "",
+            "email": "",
+            "password1": "Caminante-2026",
+            "password2": "Caminante-2026",
+            "accept_terms": "on",
+            **data,
+        },
+    )
+
+
+@pytest.mark.parametrize("field,taken", [("phone", "099 123 4567"), ("email", "ROSA@example.org")])
+def test_sign_up_with_a_taken_phone_or_email_names_neither_and_tells_the_owner(client, owner, hashes, field, taken):
+    response = _signup(client, **{field: taken})
+    assert response.status_code == 200
+    assert "account/signup_check.html" in [t.name for t in response.templates]
+    html = response.content.decode()
+    assert "Revisa tus datos" in html
+    for leak in ("Ya existe", "rosa", "99 123 4567", "ya está", "registrad"):
+        assert leak not in html
+    assert User.objects.count() == 1
+    assert "_auth_user_id" not in client.session
+    assert hashes.call_count == 1  # as for a new account, whose password is hashed once
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["rosa@example.org"]
+    assert "Alguien intentó crear una cuenta nueva de Ruta" in mail.outbox[0].body
+
+
+def test_the_same_neutral_answer_for_a_taken_phone_and_a_taken_email(client, owner):
+    by_phone = _comparable(_signup(client, phone="+593 99 123 4567"))
+    by_email = _comparable(_signup(client, email="rosa@example.org"))
+    assert by_phone == by_email
+
+
+def test_a_new_sign_up_hashes_the_password_once_too(client, hashes):
+    response = _signup(client, phone="987 654 321")
+    assert response.status_code == 302
+    assert hashes.call_count == 1
+
+
+def test_the_owner_signing_up_again_with_their_own_password_is_simply_logged_in(client, owner):
+    response = _signup(client, phone="0991234567", password1="clave-segura-123", password2="clave-segura-123")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("courses:dashboard")
+    assert client.session["_auth_user_id"] == str(owner.pk)
+    assert User.objects.count() == 1
+    owner.refresh_from_db()
+    assert owner.first_name == "Rosa"  # nothing about the account was changed by the second sign-up
