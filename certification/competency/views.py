@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from lms.accounts.models import Institution, Role, User
 from lms.accounts.permissions import has_role
-from lms.files import private_file_response
 from lms.accounts.phones import phone_candidates
+from lms.files import private_file_response
 
 from . import forms, knowledge, selectors, services
 from .models import (

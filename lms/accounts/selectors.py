@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from . import permissions
-from .models import ConsentRecord, Membership, Role, User
+from .models import ConsentRecord, User
 from .phones import phone_candidates
 
 
