@@ -256,6 +256,9 @@ ACCOUNT_ADAPTER = "lms.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email", "phone"}
 # No username: it is made from the name. A phone or an e-mail is required (checked by forms.SignupExtraForm).
 ACCOUNT_SIGNUP_FIELDS = ["phone", "email", "password1*", "password2*"]
+# allauth warns that "username" is a login method but not a sign-up field: on purpose, the username is generated
+# from the name at sign-up (and shown to the person), and people may still log in with it.
+SILENCED_SYSTEM_CHECKS = ["account.W001"]
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = False  # no SMS gateway is assumed; phone is a login identifier
 ACCOUNT_UNIQUE_EMAIL = True
