@@ -8,6 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import PhoneField
 from django import forms
 from django.contrib import messages
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -70,11 +71,27 @@ class AccountAdapter(DefaultAccountAdapter):
         "enter_current_password": _("Escribe tu contraseña actual."),
         "incorrect_password": _("La contraseña no es correcta."),
         "invalid_password_reset": _("El enlace para cambiar tu contraseña no es válido o ya se usó. Pide otro."),
-        "too_many_login_attempts": _("Hubo demasiados intentos fallidos. Espera unos minutos y vuelve a intentarlo."),
+        "too_many_login_attempts": _("Demasiados intentos fallidos. Espera unos minutos y vuelve a intentarlo."),
         "rate_limited": _("Vas muy rápido: espera un momento y vuelve a intentarlo."),
         "unverified_primary_email": _("Primero confirma tu correo principal."),
         "cannot_remove_primary_email": _("No puedes quitar tu correo principal."),
     }
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # The per-account half of the "login_failed" limit (5 per 5 minutes). allauth keys it on the identifier
+        # as typed, so one account's number typed as "987 654 321", "987654321", "+51 987 654 321"... (or its
+        # username, then its e-mail) gave each spelling its own 5 guesses. Count per account instead; an
+        # identifier without an account counts by its normalised spelling, so both lock out alike (issue #17).
+        # Also what a password reset clears (``_delete_login_attempts_cached_email``).
+        from .backends import account_for_login
+
+        site = get_current_site(request)
+        identifier = credentials.get("email") or credentials.get("phone") or credentials.get("username") or ""
+        user = account_for_login(identifier)
+        if user is not None:
+            return f"{site.domain}:user:{user.pk}"
+        candidates = phone_candidates(identifier)
+        return f"{site.domain}:{candidates[0] if candidates else identifier.strip().lower()}"
 
     def phone_form_field(self, **kwargs: Any) -> Any:
         return RutaPhoneField(**kwargs)

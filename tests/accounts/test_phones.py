@@ -119,7 +119,8 @@ def test_trainer_adds_an_ecuadorian_and_gets_an_ecuadorian_whatsapp_link(client)
     client.force_login(trainer)
     client.post(
         reverse("cohorts:member_add", args=[cohort.pk]),
-        {"first_name": "Ana", "last_name": "Pérez", "phone": "099 123 4567"},
+        # Ana said yes, aloud, to the team seeing her number: without that no WhatsApp link is shown.
+        {"first_name": "Ana", "last_name": "Pérez", "phone": "099 123 4567", "share_contact": "on"},
     )
     member = CohortMember.objects.get(cohort=cohort, user__first_name="Ana").user
     assert member.phone == "+593991234567"
@@ -143,7 +144,8 @@ def test_trainer_upload_of_a_roster_with_ecuadorian_numbers(client):
 def test_helper_finds_a_participant_by_the_local_ecuadorian_number(client):
     ngo = InstitutionFactory(country="EC")
     trainer = MembershipFactory(institution=ngo, role=Role.TRAINER).user
-    person = UserFactory(first_name="Ana", phone="+593991234567")
+    # Created by the NGO and never signed in alone: the only kind of account a helper may look for.
+    person = UserFactory(first_name="Ana", phone="+593991234567", created_by_institution=ngo)
     MembershipFactory(institution=ngo, role=Role.PARTICIPANT, user=person)
     client.force_login(trainer)
     response = client.get(reverse("accounts:helper_search"), {"q": "099 123 4567"})
