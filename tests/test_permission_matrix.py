@@ -36,6 +36,7 @@ SIGNED_IN = "signed_in"  # anyone signed in (login required, nothing private beh
 PUBLIC = "public"  # public by design (certificate verification by its code): an unknown value is 404
 CAPABILITY = "capability"  # the uuid/token in the path is the key (sandboxed frames send no cookies)
 OWN_MATRIX = "own_matrix"  # checked by the app's own permission matrix
+READERS = "lesson_readers"  # like OWNERS, but an insider (may read a lesson that plays it) is redirected (302)
 
 
 def ours(pattern: URLPattern, namespace: str) -> bool:
@@ -134,6 +135,16 @@ def w(settings, tmp_path):
         w.package = content_package_store(archive=archive, engine="scorm12", title="Costos")
     with open_archive(h5p_true_false(tmp_path / "vf.h5p")) as archive:
         w.h5p = content_package_store(archive=archive, engine="h5p", title="Costos fijos")
+    # The SCORM package is played in A's lesson, which only the course's learners and A's staff may read
+    # (view restriction): packages:open lets exactly them through (content.packages.selectors.package_can_open).
+    from wagtail.models import PageViewRestriction
+
+    package_block = {"package": str(w.package.uuid), "engine": "scorm12", "title": "Costos",
+                     "launch": "shared/launchpage.html", "parameters": "", "tracked": True,
+                     "mastery_score": None}  # fmt: skip
+    lesson.body = [*lesson.body.raw_data, {"type": "package", "id": str(uuid.uuid4()), "value": package_block}]
+    lesson.save()
+    PageViewRestriction.objects.create(page=lesson, restriction_type=PageViewRestriction.LOGIN)
 
     from content.packages.media import lesson_media_save
 
@@ -182,7 +193,8 @@ MATRIX = {
         None,
     ),  # fmt: skip
     "content:grade": (OWNERS, lambda w: {"pk": w.submission.pk}, ("trainer",)),
-    # packages: served by capability (uuid + signed token) to sandboxed frames
+    # packages: served by capability (uuid + signed token) to sandboxed frames; the stable "open" links only to
+    # people who may read a lesson that plays the package (the world's SCORM package is in A's restricted lesson)
     "packages:file": (
         CAPABILITY,
         lambda w: {"package_uuid": w.package.uuid, "token": _token(w.package), "path": "shared/sco.js"},
@@ -193,15 +205,12 @@ MATRIX = {
         lambda w: {"package_uuid": w.h5p.uuid, "token": _token(w.h5p)},
         lambda w: {"package_uuid": w.h5p.uuid, "token": "falso"},
     ),  # fmt: skip
-    "packages:open": (
-        CAPABILITY,
-        lambda w: {"package_uuid": w.package.uuid},
-        lambda w: {"package_uuid": uuid.uuid4()},
-    ),  # fmt: skip
+    # (A's admin and trainer are not staff of that course: the world's course belongs to no institution)
+    "packages:open": (READERS, lambda w: {"package_uuid": w.package.uuid}, ("participant", "superuser")),
     "packages:open_file": (
-        CAPABILITY,
+        READERS,
         lambda w: {"package_uuid": w.package.uuid, "path": "shared/sco.js"},
-        lambda w: {"package_uuid": uuid.uuid4(), "path": "shared/sco.js"},
+        ("participant", "superuser"),
     ),  # fmt: skip
     "packages:scorm_commit": (SIGNED_IN, lambda w: {"package_uuid": w.package.uuid}, None),
     # lesson media that came inside an imported package: course content, public like image renditions
@@ -310,7 +319,13 @@ def test_route_lets_its_owners_through_and_refuses_everyone_else(client, w, rout
     for actor in insiders or ():
         client.logout()
         client.force_login(getattr(w, actor))
-        assert client.get(url).status_code == 200, actor
+        response = client.get(url)
+        if policy == READERS:  # redirected to the package's files with a fresh token bound to this person
+            prefix = reverse("packages:file", kwargs={"package_uuid": w.package.uuid, "token": "T", "path": "p"})
+            assert response.status_code == 302, f"{actor}: {response.status_code}"
+            assert response["Location"].startswith(prefix.split("/T/")[0] + "/"), (actor, response["Location"])
+        else:
+            assert response.status_code == 200, actor
 
 
 # --- The trainer password helper: whose password a trainer may reset ---------------------------------------------
