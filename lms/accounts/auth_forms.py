@@ -8,9 +8,8 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
-from allauth.account.internal.flows.login import perform_login
 from allauth.account.internal.userkit import filter_users_by_email
-from allauth.account.models import Login
+from allauth.account.signals import user_signed_up
 from allauth.account.utils import get_next_redirect_url
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -66,11 +65,14 @@ class LoginForm(AllauthLoginForm):
 
 
 class SignupForm(AllauthSignupForm):
-    """Name, phone or e-mail, password. A phone or e-mail that already has an account is never reported as such.
+    """Name, phone or e-mail, password. Whether the phone or e-mail already has an account is never revealed.
 
-    The owner who signs up again with their own password is simply logged in (as a new person would be). Anyone
-    else gets the neutral "revisa tus datos" page, which names neither the number nor the address, and the owner
-    is told by e-mail. Either way one password hash is computed, as for a new account.
+    Every sign-up gets the same answer, in the same time (one password hash): "if these details were new your
+    account is ready; if they already had an account we did not create another; either way, log in now". A new
+    account is created but not logged in; a taken number or address creates nothing and its owner is told by
+    e-mail where they have one. Logging in reveals nothing either (``backends``), so nobody can learn from Ruta
+    whether a migrant's number is registered. Without an SMS gateway there is no other way: logging the new person
+    in at once would tell anyone who tries a number that it was free.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -115,16 +117,17 @@ class SignupForm(AllauthSignupForm):
 
     def try_save(self, request: HttpRequest) -> tuple[User | None, HttpResponse | None]:
         if not self.account_already_exists:
-            return super().try_save(request)
-        password = self.cleaned_data.get("password1") or ""
-        owners = self._owners()
-        for owner in owners:
-            if owner.is_active and owner.check_password(password):
-                login = Login(user=owner, redirect_url=get_next_redirect_url(request))
-                return None, perform_login(request, login)
-        if not owners:  # the account went away meanwhile: hash anyway, as for a new account
-            User().set_password(password)
-        for owner in owners:
-            identifier = owner.phone_display if owner.phone and owner.phone == self.cleaned_data.get("phone") else ""
-            services.account_signup_attempt_notify(user=owner, identifier=identifier or owner.email)
+            user = self.save(request)  # hashes the password once
+            user_signed_up.send(sender=user.__class__, request=request, user=user)
+        else:
+            password = self.cleaned_data.get("password1") or ""
+            owners = self._owners()
+            own = [owner for owner in owners if owner.is_active and owner.check_password(password)]
+            if not owners:  # the account went away meanwhile: hash anyway, as for a new account
+                User().set_password(password)
+            if not own:  # the owner typing their own password needs no warning; anyone else's attempt does
+                for owner in owners:
+                    phone = self.cleaned_data.get("phone")
+                    identifier = owner.phone_display if owner.phone and owner.phone == phone else ""
+                    services.account_signup_attempt_notify(user=owner, identifier=identifier or owner.email)
         return None, render(request, "account/signup_check.html", {"login_next": get_next_redirect_url(request)})

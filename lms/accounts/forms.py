@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -83,11 +82,8 @@ class SignupExtraForm(forms.Form):
         user.last_name = self.cleaned_data.get("last_name", "").strip()
         user.save(update_fields=["first_name", "last_name"])
         services.consent_record(user=user, purpose=ConsentRecord.Purpose.TERMS, granted=True)
-        messages.success(
-            request,
-            _("Tu cuenta está lista. Tu usuario es «%(username)s»: también puedes entrar con él.")
-            % {"username": user.username},
-        )
+        # No message here: the sign-up answer must be the same whether or not the number already had an account
+        # (auth_forms.SignupForm.try_save); the username shows under "Mi cuenta" once the person is in.
 
 
 class ProfileForm(forms.ModelForm):

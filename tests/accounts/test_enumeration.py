@@ -94,8 +94,8 @@ def test_sign_up_with_a_taken_phone_or_email_names_neither_and_tells_the_owner(c
     assert response.status_code == 200
     assert "account/signup_check.html" in [t.name for t in response.templates]
     html = response.content.decode()
-    assert "Revisa tus datos" in html
-    for leak in ("Ya existe", "rosa", "99 123 4567", "ya está", "registrad"):
+    assert "Ahora entra a Ruta" in html
+    for leak in ("Ya existe", "rosa", "99 123 4567", "ya está registrad", "registrad"):
         assert leak not in html
     assert User.objects.count() == 1
     assert "_auth_user_id" not in client.session
@@ -113,15 +113,25 @@ def test_the_same_neutral_answer_for_a_taken_phone_and_a_taken_email(client, own
 
 def test_a_new_sign_up_hashes_the_password_once_too(client, hashes):
     response = _signup(client, phone="987 654 321")
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert hashes.call_count == 1
 
 
-def test_the_owner_signing_up_again_with_their_own_password_is_simply_logged_in(client, owner):
+def test_a_new_number_and_a_taken_one_get_the_same_answer(client, owner):
+    """Signing up cannot tell whether a number is registered: new or taken, the same page, nobody logged in."""
+    new = _comparable(_signup(client, phone="987 654 321"))
+    assert "_auth_user_id" not in client.session
+    taken = _comparable(_signup(client, phone="099 123 4567"))
+    assert "_auth_user_id" not in client.session
+    assert new == taken
+    assert User.objects.filter(phone="+51987654321").exists()  # the new one was created all the same
+
+
+def test_the_owner_signing_up_again_with_their_own_password_gets_the_same_answer(client, owner):
     response = _signup(client, phone="0991234567", password1="clave-segura-123", password2="clave-segura-123")
-    assert response.status_code == 302
-    assert response["Location"] == reverse("courses:dashboard")
-    assert client.session["_auth_user_id"] == str(owner.pk)
+    assert response.status_code == 200 and "Ahora entra a Ruta" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert len(mail.outbox) == 0  # the owner typed their own password: nothing to warn about
     assert User.objects.count() == 1
     owner.refresh_from_db()
     assert owner.first_name == "Rosa"  # nothing about the account was changed by the second sign-up

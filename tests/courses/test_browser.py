@@ -83,6 +83,12 @@ def test_new_participant_signs_up_enrols_answers_and_completes(phone_page, scree
     screenshot(page, "courses-01-signup")
     page.locator("form:has(input[name=first_name]) [type=submit]").click()
     page.wait_for_load_state()
+    # the same answer whether or not the number had an account; then the person logs in with it
+    page.get_by_role("link", name="Entrar", exact=True).last.click()
+    page.fill("input[name=login]", "099 123 4567")
+    page.fill("input[name=password]", "Ruta-prueba-2026!")
+    page.locator("form:has(input[name=login]) [type=submit]").click()
+    expect(page.locator("h1")).to_have_text("Mis cursos")
 
     page.goto("/cursos/")
     page.get_by_role("link", name="Genere su Idea de Negocio").click()
