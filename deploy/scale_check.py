@@ -72,7 +72,11 @@ def main(base_a: str, base_b: str) -> None:
     from django.conf import settings
     from django.core.files.storage import default_storage
 
+    from lms.files import private_storage
+
     expect(default_storage.__class__.__name__ == "S3Storage", f"default storage is {default_storage.__class__}")
+    private = private_storage()  # packages, PDFs, evidence: a private bucket or prefix, never under MEDIA_URL
+    expect(private.__class__.__name__ == "S3Storage", f"private storage is {private.__class__}")
 
     learner_a = Browser(base_a)
 
@@ -118,7 +122,7 @@ def main(base_a: str, base_b: str) -> None:
             time.sleep(1)
         expect(state.get("status") == "done", f"the import did not finish: {state}")
         package = ContentPackage.objects.filter(storage_prefix__isnull=False).order_by("-pk").first()
-        expect(package is not None and default_storage.exists(package.storage_name("index.html")), "not in S3")
+        expect(package is not None and private.exists(package.storage_name("index.html")), "not in S3")
         opened = on(admin_a, base_b).get(f"/paquetes/{package.uuid}/abrir/index.html")
         expect(opened.status == 302, f"B's package link answered {opened.status}")
         served = Browser(base_b).get(opened.headers["Location"])
