@@ -249,6 +249,11 @@ class UnitEvidenceSummary:
         return UnitResult.Verdict.COMPETENT
 
 
+def latest_observation(*, application: Application, unit) -> ObservationRecord | None:
+    """The checklist that counts for a unit: the latest recorded (a later one corrects an earlier one)."""
+    return application.observations.filter(unit=unit).order_by("-created_at", "-id").first()
+
+
 def assessment_summary(*, application: Application) -> list[UnitEvidenceSummary]:
     """Per unit of the application: latest knowledge attempt, latest checklist, rubric, evidence and verdict."""
     units = list(application.units.order_by("order", "id").prefetch_related("criteria", "rubric"))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("evidencias/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("documentos/<int:pk>/", views.document_download, name="document_download"),
     path("evaluacion/", views.evaluator_home, name="evaluator_home"),
+    path("evaluacion/sw.js", views.evaluator_service_worker, name="evaluator_sw"),
     path("evaluacion/conflictos/", views.conflicts, name="conflicts"),
     path("evaluacion/<int:pk>/", views.assessment, name="assessment"),
     path("evaluacion/<int:pk>/programar/", views.schedule, name="schedule"),

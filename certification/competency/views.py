@@ -6,16 +6,20 @@ Views parse, check access through ``selectors``, call one service and render; th
 from __future__ import annotations
 
 import csv
+import json
+import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from lms.accounts.models import Institution, Role, User
 from lms.accounts.permissions import has_role
@@ -274,6 +278,32 @@ def _evaluator_application(request, pk: int) -> Application:
     return application
 
 
+@require_GET
+def evaluator_service_worker(request):
+    """The evaluator's offline worker, served under the pages it keeps (scope /competencias/evaluacion/)."""
+    response = render(
+        request,
+        "competency/evaluator-sw.js",
+        {"login_json": json.dumps(resolve_url(settings.LOGIN_URL))},
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _offline_context(application: Application, units) -> dict:
+    """What an evaluator's page needs to keep the whole assessment on the phone for offline work."""
+    urls = [reverse("competency:assessment", args=[application.pk])]
+    if application.can_be_recorded:
+        urls += [reverse("competency:observation", args=[application.pk, unit.pk]) for unit in units]
+    urls += [static("competency/js/offline-queue.js"), static("competency/css/competency.css")]
+    return {
+        "offline_sw_url": reverse("competency:evaluator_sw"),
+        "offline_sw_scope": reverse("competency:evaluator_home"),
+        "offline_keep": " ".join(urls),
+    }
+
+
 @login_required
 def evaluator_home(request):
     if not has_role(request.user, Role.EVALUATOR):
@@ -311,6 +341,7 @@ def assessment(request, pk: int):
             "evidence_form": forms.EvidenceForm(),
             "submit_form": forms.SubmitForm(initial={"overall_feedback": application.overall_feedback}),
             "returned": application.audit.filter(action="returned").last(),
+            **_offline_context(application, [item.unit for item in summary]),
             "all_verdicts": all(s.result for s in summary),
             "self_assessment": [
                 (code, labels.get(level, level)) for code, level in sorted(application.self_assessment.items())
@@ -349,8 +380,7 @@ def observation(request, pk: int, unit_pk: int):
         raise PermissionDenied
     if request.method == "POST":
         return _observation_post(request, application, unit)
-    import uuid
-
+    record = selectors.latest_observation(application=application, unit=unit)
     return render(
         request,
         "competency/observation.html",
@@ -361,6 +391,13 @@ def observation(request, pk: int, unit_pk: int):
             "marks": ObservationMark.Mark.choices,
             "submission_id": uuid.uuid4(),
             "back": reverse("competency:assessment", args=[pk]),
+            "record": record,
+            "record_marks": list(record.marks.select_related("criterion").order_by("criterion__order", "criterion_id"))
+            if record
+            else [],
+            # A later checklist replaces the earlier one (the latest counts), while the assessment is open.
+            "show_form": application.can_be_recorded and (record is None or "corregir" in request.GET),
+            **_offline_context(application, application.units.all()),
         },
     )
 

@@ -54,7 +54,7 @@ def test_checklist_survives_a_lost_connection(phone_page, live_server, screensho
     page.get_by_role("button", name="Guardar lista de cotejo").click()
 
     status = page.locator("#offline-queue-status")
-    status.get_by_text("guardamos el registro en este teléfono").wait_for()
+    status.get_by_text("Sin conexión: guardado en este teléfono, se enviará al volver la señal").wait_for()
     assert page.evaluate("JSON.parse(localStorage.getItem('ruta:competency:queue')).length") == 1
     assert ObservationRecord.objects.count() == 0
     screenshot(page, "competency-checklist-offline-360")
@@ -164,7 +164,7 @@ def test_queued_checklist_survives_an_expired_session(phone_page, live_server):
     for fieldset in page.locator("fieldset").all():
         fieldset.get_by_label("Cumple", exact=True).check()
     page.get_by_role("button", name="Guardar lista de cotejo").click()
-    page.locator("#offline-queue-status").get_by_text("guardamos el registro").wait_for()
+    page.locator("#offline-queue-status").get_by_text("Sin conexión: guardado en este teléfono").wait_for()
 
     Session.objects.all().delete()  # the session expired while the phone was offline
     from django.core.cache import cache
@@ -182,3 +182,71 @@ def test_queued_checklist_survives_an_expired_session(phone_page, live_server):
     page.locator("#offline-queue-status").get_by_text("Enviado y recibido: lista de cotejo").wait_for()
     assert ObservationRecord.objects.count() == 1
     assert page.evaluate("JSON.parse(localStorage.getItem('ruta:competency:queue')).length") == 0
+
+
+def test_evaluator_works_through_every_unit_offline_and_each_record_arrives_once(phone_page, live_server, screenshot):
+    standard = make_standard(units=2, criteria=2, questions=3, title="Atención al cliente en bodegas")
+    body = standard.certifying_body
+    evaluator = evaluator_of(body, first_name="Jhonny", last_name="Cedeño Zambrano", phone="+593987654321")
+    candidate = UserFactory(first_name="María José", last_name="Briceño Peña", phone="+51987654321")
+    application = services.application_create(candidate=candidate, standard=standard, experience="Bodega en Quito.")
+    services.evaluator_assign(application=application, evaluator=evaluator, actor=body_admin_of(body))
+    unit1, unit2 = standard.units.order_by("order", "id")
+
+    page = phone_page
+    login(page, live_server, evaluator)
+    page.goto("/competencias/evaluacion/")
+    page.get_by_role("link", name="María José Briceño Peña").click()
+    # Opened online: the assessment and both units' checklists are now kept on the phone.
+    page.get_by_text("Lista para usar sin señal").wait_for()
+
+    page.context.set_offline(True)
+    page.locator(f"#unidad-{unit2.pk}").get_by_role("link", name="Registrar la observación").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Lista de cotejo de desempeño"
+    assert unit2.title in page.content()
+    for fieldset in page.locator("fieldset").all():
+        fieldset.get_by_label("No cumple").check()
+    page.get_by_label("Observaciones generales").fill("Segunda unidad, sin señal en el mercado.")
+    page.get_by_role("button", name="Guardar lista de cotejo").click()
+    status = page.locator("#offline-queue-status")
+    status.get_by_text("Sin conexión: guardado en este teléfono, se enviará al volver la señal").wait_for()
+    assert "Registros en espera: 1" in status.inner_text()
+
+    # Reloading without signal still shows the page, with the queued record read-only: no blank form.
+    page.reload()
+    page.locator("#observation-pending").wait_for()
+    assert "Registros en espera: 1" in status.inner_text()
+    assert page.get_by_role("button", name="Guardar lista de cotejo").is_hidden()
+    assert all(radio.is_disabled() for radio in page.locator("input[type=radio]").all())
+    assert page.locator("input[type=radio][value=not_met]:checked").count() == 2
+    screenshot(page, "competency-checklist-pending-offline-360")
+
+    page.get_by_role("link", name="María José Briceño Peña").first.click()
+    page.locator(f"#unidad-{unit1.pk}").get_by_role("link", name="Registrar la observación").click()
+    page.wait_for_load_state()
+    assert unit1.title in page.content()
+    for fieldset in page.locator("fieldset").all():
+        fieldset.get_by_label("Cumple", exact=True).check()
+    page.get_by_role("button", name="Guardar lista de cotejo").click()
+    page.locator("#observation-pending").wait_for()
+    assert "Registros en espera: 2" in status.inner_text()
+    assert ObservationRecord.objects.count() == 0
+
+    page.context.set_offline(False)
+    page.locator("#observation-sent").wait_for()
+    page.wait_for_function("JSON.parse(localStorage.getItem('ruta:competency:queue')).length === 0")
+    assert ObservationRecord.objects.filter(unit=unit1).count() == 1
+    assert ObservationRecord.objects.filter(unit=unit2).count() == 1
+    assert set(ObservationRecord.objects.get(unit=unit2).marks.values_list("mark", flat=True)) == {"not_met"}
+
+    # Online again, each unit's page shows its record, not a blank form inviting a second one.
+    for unit, mark in ((unit1, "Cumple"), (unit2, "No cumple")):
+        page.goto(f"/competencias/evaluacion/{application.pk}/unidad/{unit.pk}/observacion/")
+        recorded = page.locator("#observation-recorded")
+        assert "Lista de cotejo registrada" in recorded.inner_text()
+        assert f": {mark}" in recorded.inner_text()
+        assert page.get_by_role("button", name="Guardar lista de cotejo").count() == 0
+        assert page.get_by_role("link", name="Corregir la lista de cotejo").is_visible()
+    screenshot(page, "competency-checklist-recorded-360")
+    assert ObservationRecord.objects.count() == 2

@@ -4,6 +4,13 @@
  * form is put in a localStorage queue with a client-generated submission id and sent with fetch; if
  * the network is down it stays queued and is retried when the browser comes back online, on every page
  * load, and every 15 s. The server is idempotent on the submission id, so a retry never counts twice.
+ *
+ * A form also marked data-offline-once records something that is filled in once (a unit's checklist):
+ * while its record waits in the queue the form shows it read-only as pending, and once it is sent it shows
+ * it as recorded, so the same blank form never invites a second record (a correction is a separate page).
+ *
+ * On evaluator pages (#offline-ready) a service worker keeps the assessment and every unit's checklist page
+ * on the phone, so they open and reload without signal (see evaluator-sw.js).
  */
 (function () {
   "use strict";
@@ -37,7 +44,74 @@
   }
   function showPending() {
     var n = queue().length;
-    if (n) { say("pending", { n: n }); }
+    if (n) { say(navigator.onLine === false ? "saved" : "pending", { n: n }); }
+  }
+
+  function pathOf(url) { return new URL(url, location.href).pathname; }
+  function queuedFor(form) {
+    var path = pathOf(form.action || location.href);
+    return queue().filter(function (item) { return pathOf(item.url) === path; })[0] || null;
+  }
+  function fill(form, body) {
+    var params = new URLSearchParams(body);
+    params.forEach(function (value, name) {
+      if (name === "csrfmiddlewaretoken") { return; }
+      Array.prototype.forEach.call(form.querySelectorAll("[name='" + name + "']"), function (field) {
+        if (field.type === "radio" || field.type === "checkbox") { field.checked = field.value === value; }
+        else { field.value = value; }
+      });
+    });
+  }
+  function lock(form, state) {
+    // Read-only: the record is shown as it was filled in, and cannot be sent a second time from here.
+    Array.prototype.forEach.call(form.querySelectorAll("input, textarea, select"), function (field) {
+      if (field.type !== "hidden") { field.disabled = true; }
+    });
+    var button = form.querySelector("button[type=submit]");
+    if (button) { button.hidden = true; button.disabled = true; }
+    form.setAttribute("data-offline-state", state);
+    var pending = document.getElementById("observation-pending");
+    var sent = document.getElementById("observation-sent");
+    if (pending) { pending.hidden = state !== "pending"; }
+    if (sent) { sent.hidden = state !== "sent"; }
+  }
+  function refreshOnceForms() {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-offline-once]"), function (form) {
+      var item = queuedFor(form);
+      if (item) {
+        fill(form, item.body);
+        lock(form, "pending");
+      } else if (form.getAttribute("data-offline-state") === "pending") {
+        lock(form, "sent");
+      }
+    });
+  }
+
+  var keeper = null;
+  function keepForOffline() {
+    // Ask the evaluator's service worker to keep (or refresh) this assessment's pages on the phone.
+    if (!keeper || !("serviceWorker" in navigator) || navigator.onLine === false) { return; }
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) {
+        registration.active.postMessage({ type: "keep", urls: keeper.getAttribute("data-keep").split(" ") });
+      }
+    });
+  }
+  function startOffline() {
+    keeper = document.getElementById("offline-ready");
+    if (!keeper || !("serviceWorker" in navigator)) { return; }
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      var data = event.data || {};
+      if (data.type === "kept" && data.kept && data.kept === data.total) {
+        keeper.textContent = keeper.getAttribute("data-msg-ready");
+        keeper.hidden = false;
+        document.documentElement.setAttribute("data-offline-ready", "1");
+      }
+    });
+    navigator.serviceWorker.startMessages();
+    navigator.serviceWorker.register(keeper.getAttribute("data-sw-url"), {
+      scope: keeper.getAttribute("data-sw-scope")
+    }).then(keepForOffline, function () {});
   }
 
   function cookie(name) {
@@ -86,6 +160,8 @@
         if (response.ok && data.ok) {
           save(rest);
           say("sent", { label: item.label || "" });
+          refreshOnceForms();
+          keepForOffline();  // the kept pages now show the record, not a blank form
         } else if (response.status === 400) {
           // Refused by the rules: keep a copy aside (never silently lost) and tell the evaluator.
           keepRejected(item, data.error || response.status);
@@ -141,15 +217,20 @@
       items.push({ id: id, url: form.action || location.href, body: body, label: form.getAttribute("data-offline-label") || "" });
       save(items);
       store.removeItem(draftKey(form));
+      var once = form.hasAttribute("data-offline-once");
+      if (once) { lock(form, "pending"); }
       var button = form.querySelector("button[type=submit]");
       if (button) { button.disabled = true; }
-      if (!navigator.onLine) { say("saved"); }
+      if (!navigator.onLine) { say("saved", { n: queue().length }); }
       flush().then(function () {
-        if (!queue().some(function (other) { return other.id === id; })) {
+        if (once) {
+          if (queue().some(function (other) { return other.id === id; })) { say("saved", { n: queue().length }); }
+          else { lock(form, "sent"); }
+        } else if (!queue().some(function (other) { return other.id === id; })) {
           if (idField) { form.reset(); idField.value = uuid(); }
           if (button) { button.disabled = false; }
         } else {
-          say("saved");
+          say("saved", { n: queue().length });
         }
       });
     });
@@ -157,9 +238,12 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-offline-form]"), enhance);
+    refreshOnceForms();
+    startOffline();
     showPending();
     flush();
   });
   window.addEventListener("online", function () { flush(); });
+  window.addEventListener("offline", showPending);
   window.setInterval(function () { if (queue().length && navigator.onLine !== false) { flush(); } }, 15000);
 })();
