@@ -394,8 +394,15 @@ def observation_record(
     marks: Mapping[int, tuple[str, str]],
     notes: str = "",
     observed_at: datetime | None = None,
+    corrects: str | None = None,
 ) -> tuple[ObservationRecord, bool]:
-    """Record a checklist once per client submission id: a retried submission returns the first record."""
+    """Record a checklist once per client submission id: a retried submission returns the first record.
+
+    The latest checklist of a unit is the one that counts; a later one corrects it. ``corrects`` says which
+    record the form was filled in against ("" for a unit without one); when given, a checklist sent from a
+    form that no longer matches the unit's latest record (a second blank form, a stale copy on another phone)
+    is refused instead of silently replacing a record its evaluator never saw.
+    """
     submission_id = uuid.UUID(str(submission_id))
     existing = ObservationRecord.objects.filter(submission_id=submission_id).first()
     if existing:
@@ -412,6 +419,16 @@ def observation_record(
     valid_marks = set(ObservationMark.Mark.values)
     try:
         with transaction.atomic():
+            Application.objects.select_for_update().filter(pk=application.pk).first()  # one record at a time
+            latest = (
+                ObservationRecord.objects.filter(application=application, unit=unit)
+                .order_by("-created_at", "-id")
+                .first()
+            )
+            if corrects is not None and corrects.strip() != (str(latest.submission_id) if latest else ""):
+                raise ValidationError(
+                    _("Esta unidad ya tiene una lista de cotejo registrada. Ábrela para verla o corregirla.")
+                )
             record = ObservationRecord.objects.create(
                 application=application,
                 unit=unit,
@@ -434,6 +451,7 @@ def observation_record(
                 action="observation_recorded",
                 unit=unit.code,
                 submission_id=str(submission_id),
+                corrects=str(latest.submission_id) if latest else "",
                 met=sum(1 for r in rows if r.mark == ObservationMark.Mark.MET),
                 total=len(rows),
             )

@@ -416,6 +416,7 @@ def _observation_post(request, application: Application, unit: CompetencyUnit):
             submission_id=request.POST.get("submission_id", ""),
             marks=marks,
             notes=request.POST.get("notes", ""),
+            corrects=request.POST.get("corrects", ""),
         )
     except (ValidationError, ValueError) as exc:
         message = _errors(exc) if isinstance(exc, ValidationError) else _("Falta el identificador del envío.")

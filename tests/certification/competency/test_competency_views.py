@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from certification.competency import services
+from certification.competency import selectors, services
 from certification.competency.models import Application, Evidence, ObservationRecord
 from tests.accounts.factories import UserFactory
 
@@ -145,6 +145,60 @@ def test_observation_plain_form_without_javascript(client, application, evaluato
     data = {"submission_id": str(uuid.uuid4())} | {f"mark_{c.pk}": "not_observed" for c in unit.criteria.all()}
     response = client.post(url, data, follow=True)
     assert "Lista de cotejo guardada" in response.content.decode()
+
+
+def test_a_recorded_unit_shows_its_checklist_instead_of_a_blank_form(client, application, evaluator):
+    unit = application.units.first()
+    criteria = list(unit.criteria.all())
+    client.force_login(evaluator)
+    url = reverse("competency:observation", args=[application.pk, unit.pk])
+    data = {"submission_id": str(uuid.uuid4()), "corrects": "", "notes": "Atendió en la caja."} | {
+        f"mark_{c.pk}": "met" for c in criteria
+    }
+    client.post(url, data)
+    page = client.get(url).content.decode()
+    assert "Lista de cotejo registrada" in page and "Atendió en la caja." in page
+    assert page.count("<strong>Cumple</strong>") == len(criteria)
+    assert "Guardar lista de cotejo" not in page and 'name="submission_id"' not in page
+    assert "Corregir la lista de cotejo" in page
+    correcting = client.get(url + "?corregir=1").content.decode()
+    record = ObservationRecord.objects.get()
+    assert f'name="corrects" value="{record.submission_id}"' in correcting
+    assert "Guardar lista de cotejo" in correcting
+
+
+def test_a_second_blank_form_is_refused_and_a_correction_replaces(client, application, evaluator):
+    unit = application.units.first()
+    marks = {f"mark_{c.pk}": "met" for c in unit.criteria.all()}
+    client.force_login(evaluator)
+    url = reverse("competency:observation", args=[application.pk, unit.pk])
+    first = {"submission_id": str(uuid.uuid4()), "corrects": ""} | marks
+    assert client.post(url, first, HTTP_ACCEPT="application/json").status_code == 201
+
+    # The same blank form sent again with a fresh id (another tap, a stale copy) does not make a second record.
+    second = client.post(url, first | {"submission_id": str(uuid.uuid4())}, HTTP_ACCEPT="application/json")
+    assert second.status_code == 400 and "ya tiene una lista de cotejo" in second.json()["error"]
+    assert client.post(url, first, HTTP_ACCEPT="application/json").status_code == 200  # a retry stays idempotent
+    assert ObservationRecord.objects.count() == 1
+
+    fix = {"submission_id": str(uuid.uuid4()), "corrects": first["submission_id"]} | marks
+    fix[f"mark_{unit.criteria.first().pk}"] = "not_met"
+    assert client.post(url, fix, HTTP_ACCEPT="application/json").status_code == 201
+    summary = {item.unit.pk: item for item in selectors.assessment_summary(application=application)}
+    assert str(summary[unit.pk].observation.submission_id) == fix["submission_id"]
+    stale = client.post(url, fix | {"submission_id": str(uuid.uuid4())}, HTTP_ACCEPT="application/json")
+    assert stale.status_code == 400 and ObservationRecord.objects.count() == 2
+
+
+def test_assessment_page_keeps_every_unit_for_offline_work(client, application, evaluator):
+    client.force_login(evaluator)
+    page = client.get(reverse("competency:assessment", args=[application.pk])).content.decode()
+    for unit in application.units.all():
+        assert reverse("competency:observation", args=[application.pk, unit.pk]) in page.split('data-keep="')[1]
+    worker = client.get(reverse("competency:evaluator_sw"))
+    assert worker["Content-Type"].startswith("text/javascript")
+    assert worker["Cache-Control"] == "no-cache"
+    assert b"networkFirst" in worker.content
 
 
 def test_evidence_download_is_an_attachment_and_private(client, application, candidate, evaluator):

@@ -62,7 +62,20 @@
       });
     });
   }
-  function lock(form, state) {
+  function rejected(id) { return read(REJECTED, []).some(function (item) { return item.id === id; }); }
+  function unlock(form) {
+    // Refused by the server (e.g. the unit was recorded meanwhile): the form is editable again, nothing lost.
+    Array.prototype.forEach.call(form.querySelectorAll("input, textarea, select"), function (field) {
+      field.disabled = false;
+    });
+    var button = form.querySelector("button[type=submit]");
+    if (button) { button.hidden = false; button.disabled = false; }
+    form.removeAttribute("data-offline-state");
+    var pending = document.getElementById("observation-pending");
+    if (pending) { pending.hidden = true; }
+  }
+  function lock(form, state, id) {
+    if (id) { form.setAttribute("data-offline-id", id); }
     // Read-only: the record is shown as it was filled in, and cannot be sent a second time from here.
     Array.prototype.forEach.call(form.querySelectorAll("input, textarea, select"), function (field) {
       if (field.type !== "hidden") { field.disabled = true; }
@@ -80,9 +93,9 @@
       var item = queuedFor(form);
       if (item) {
         fill(form, item.body);
-        lock(form, "pending");
+        lock(form, "pending", item.id);
       } else if (form.getAttribute("data-offline-state") === "pending") {
-        lock(form, "sent");
+        if (rejected(form.getAttribute("data-offline-id"))) { unlock(form); } else { lock(form, "sent"); }
       }
     });
   }
@@ -167,6 +180,7 @@
           keepRejected(item, data.error || response.status);
           save(rest);
           say("error", { error: data.error || response.status });
+          refreshOnceForms();
         } else {
           throw new Error("server " + response.status);
         }
@@ -190,7 +204,7 @@
         var fields = form.querySelectorAll("[name='" + name + "']");
         Array.prototype.forEach.call(fields, function (field) {
           if (field.type === "radio" || field.type === "checkbox") { field.checked = field.value === draft[name]; }
-          else if (name !== "csrfmiddlewaretoken") { field.value = draft[name]; }
+          else if (name !== "csrfmiddlewaretoken" && name !== "corrects") { field.value = draft[name]; }
         });
       });
     } else if (idField) {
@@ -218,13 +232,14 @@
       save(items);
       store.removeItem(draftKey(form));
       var once = form.hasAttribute("data-offline-once");
-      if (once) { lock(form, "pending"); }
+      if (once) { lock(form, "pending", id); }
       var button = form.querySelector("button[type=submit]");
       if (button) { button.disabled = true; }
       if (!navigator.onLine) { say("saved", { n: queue().length }); }
       flush().then(function () {
         if (once) {
           if (queue().some(function (other) { return other.id === id; })) { say("saved", { n: queue().length }); }
+          else if (rejected(id)) { unlock(form); }
           else { lock(form, "sent"); }
         } else if (!queue().some(function (other) { return other.id === id; })) {
           if (idField) { form.reset(); idField.value = uuid(); }
