@@ -30,7 +30,7 @@ from courses.services import enrollment_create
 from lms.accounts import permissions
 from lms.accounts.models import ConsentRecord, HelperPasswordReset, Institution, Membership, Profile, Role, User
 from lms.accounts.selectors import consent_current
-from lms.accounts.services import consent_record
+from lms.accounts.services import consent_record, helper_password_reset_create
 
 from . import selectors
 from .importing import RosterFileError, RosterRow, roster_parse
@@ -677,7 +677,8 @@ def roster_import_apply(*, batch: RosterImport, actor: User) -> RosterImport:
             batch.created = len(created)
             batch.matched = invited
             batch.applied_at = timezone.now()
-            batch.save(update_fields=["status", "created", "matched", "applied_at"])
+            batch.created_user_ids = created
+            batch.save(update_fields=["status", "created", "matched", "applied_at", "created_user_ids"])
     except IntegrityError as exc:  # someone took a phone or username meanwhile: nothing was written
         logger.warning("roster import %s rolled back: %s", batch.pk, exc)
         preview.file_error = _(
@@ -727,6 +728,39 @@ def _invite_matches(cohort: Cohort, preview: ImportPreview, actor: User) -> int:
         )
         sent += len(invitations)
     return sent
+
+
+@dataclass
+class FirstLogin:
+    """One line of the sheet a trainer hands out after an import: who, the phone they log in with, and a
+    temporary password (to be changed at the first login)."""
+
+    name: str
+    phone: str
+    username: str
+    password: str
+
+
+def roster_import_first_logins(*, batch: RosterImport, actor: User) -> list[FirstLogin]:
+    """Give every account this import created a new temporary password, in one go, and return the sheet.
+
+    Each password goes through ``helper_password_reset_create``: only accounts the institution created and whose
+    owner never signed in on their own are included (the others are skipped silently: they already chose their
+    password), every reset is logged and announced to the person. Generating the sheet again replaces the
+    passwords of the previous one.
+    """
+    if batch.status != RosterImport.Status.APPLIED:
+        raise ValidationError(_("Esta importación no creó cuentas."), code="not_applied")
+    sheet: list[FirstLogin] = []
+    for chunk in _chunks(list(batch.created_user_ids)):
+        people = User.objects.filter(pk__in=chunk, is_active=True).order_by("last_name", "first_name", "pk")
+        for person in people:
+            if not permissions.can_reset_password_for(actor, person):
+                continue
+            password = helper_password_reset_create(actor=actor, target=person)
+            name = f"{person.first_name} {person.last_name}".strip()
+            sheet.append(FirstLogin(name=name, phone=person.phone or "", username=person.username, password=password))
+    return sheet
 
 
 def _roster_file_forget(batch: RosterImport) -> None:

@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:pk>/importar/plantilla.csv", views.import_template, name="import_template"),
     path("<int:pk>/importar/<int:import_id>/", views.import_preview, name="import_preview"),
     path("<int:pk>/importar/<int:import_id>/errores.csv", views.import_errors, name="import_errors"),
+    path("<int:pk>/importar/<int:import_id>/accesos/", views.import_first_logins, name="import_first_logins"),
     path("<int:pk>/sesiones/nueva/", views.session_create, name="session_create"),
     path("<int:pk>/sesiones/<int:session_id>/", views.session_attendance, name="session"),
     path("<int:pk>/calificar/", views.grading_list, name="grading"),

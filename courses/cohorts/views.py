@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
@@ -334,6 +335,8 @@ def import_preview(request, pk: int, import_id: int):
                     )
                     % {"n": skipped},
                 )
+            if batch.created:
+                return redirect("cohorts:import_first_logins", pk=cohort.pk, import_id=batch.pk)
             return redirect("cohorts:dashboard", pk=cohort.pk)
     else:
         preview = services.roster_import_preview(batch=batch)
@@ -348,6 +351,29 @@ def import_preview(request, pk: int, import_id: int):
             "sample": preview.good_rows[:50],
         },
     )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_first_logins(request, pk: int, import_id: int):
+    """After an import: one sheet (printable page or CSV) with each new person's phone and a temporary password."""
+    cohort = _managed_cohort(request, pk)
+    batch = get_object_or_404(RosterImport, pk=import_id, cohort=cohort, status=RosterImport.Status.APPLIED)
+    if request.method == "GET":
+        return render(request, "cohorts/import_first_logins.html", {"cohort": cohort, "batch": batch})
+    sheet = services.roster_import_first_logins(batch=batch, actor=request.user)
+    if request.POST.get("format") == "csv":
+        dataset = export_dataset(
+            title=_("Primer acceso"),
+            headers=[_("nombre"), _("teléfono"), _("usuario"), _("contraseña temporal")],
+            rows=([line.name, line.phone, line.username, line.password] for line in sheet),
+        )
+        content, content_type = export_bytes(dataset, "csv")
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = 'attachment; filename="primer-acceso.csv"'
+        return response
+    return render(request, "cohorts/import_first_logins_sheet.html", {"cohort": cohort, "batch": batch, "sheet": sheet})
 
 
 @login_required

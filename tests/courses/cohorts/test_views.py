@@ -403,3 +403,34 @@ def test_check_in_codes_cannot_be_guessed_by_brute_force(client, cohort):
     response = client.post(reverse("cohorts:check_in"), {"code": session.check_in_code})
     assert "Demasiados intentos" in response.content.decode()
     assert not Attendance.objects.filter(session=session).exists()
+
+
+def test_after_an_import_the_trainer_prints_first_logins_and_people_log_in_with_their_phone(trainer_client, cohort):
+    from lms.accounts.models import HelperPasswordReset, User
+
+    upload = io.BytesIO(
+        "nombres,apellidos,teléfono\nÑusta,Huamán Quispe,987 333 001\nJosé,Pérez,987 333 002\n".encode()
+    )
+    upload.name = "lista.csv"
+    response = trainer_client.post(reverse("cohorts:import_upload", args=[cohort.pk]), {"file": upload})
+    done = trainer_client.post(response.url, {"confirm": "1"})
+    batch = cohort.imports.get()
+    assert done["Location"] == reverse("cohorts:import_first_logins", args=[cohort.pk, batch.pk])
+    assert "Generar la hoja para imprimir" in trainer_client.get(done["Location"]).content.decode()
+    # José already signed in on his own: no trainer may give him a password any more.
+    jose = User.objects.get(phone="+51987333002")
+    jose.signed_in_on_own_at = timezone.now()
+    jose.save()
+    sheet = trainer_client.post(done["Location"], {"format": "print"})
+    html = sheet.content.decode()
+    assert sheet["Cache-Control"].startswith("max-age=0") or "no-cache" in sheet["Cache-Control"]
+    assert "Ñusta Huamán Quispe" in html and "+51987333001" in html and "José" not in html
+    csv = trainer_client.post(done["Location"], {"format": "csv"})
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "nombre,teléfono,usuario,contraseña temporal" and len(lines) == 2
+    password = lines[1].split(",")[-1]
+    assert HelperPasswordReset.objects.filter(target__phone="+51987333001").count() == 2  # print, then CSV
+    assert password not in html  # generating again replaced the printed password
+    trainer_client.logout()
+    response = trainer_client.post(reverse("account_login"), {"login": "987 333 001", "password": password})
+    assert response["Location"] == reverse("account_change_password")
