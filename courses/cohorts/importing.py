@@ -32,6 +32,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "city": ("ciudad", "distrito", "city"),
 }
 IDENTIFIERS = ("phone", "email", "username")
+#: Columns the bad-rows download adds; ignored when that file comes back corrected.
+ERROR_COLUMNS = ("fila", "error")
 TEMPLATE_HEADERS = ["nombres", "apellidos", "teléfono", "correo", "usuario", "región", "ciudad"]
 
 _HEADER_INDEX = {fold(alias): key for key, aliases in COLUMNS.items() for alias in aliases}
@@ -54,6 +56,12 @@ class RosterRow:
     region: str = ""
     city: str = ""
     errors: list[str] = field(default_factory=list)
+    #: The cells at fault (``first_name``, ``phone``...), so the preview can point at them.
+    bad_fields: set[str] = field(default_factory=set)
+
+    def fail(self, message: str, *fields: str) -> None:
+        self.errors.append(message)
+        self.bad_fields.update(fields)
 
     @property
     def display_name(self) -> str:
@@ -117,6 +125,8 @@ def map_headers(headers: Sequence[str | None]) -> dict[str, int]:
         if not raw:
             continue
         key = _HEADER_INDEX.get(fold(raw))
+        if key is None and fold(raw) in ERROR_COLUMNS:
+            continue
         if key is None:
             unknown.append(raw)
         elif key not in mapping:
@@ -144,33 +154,37 @@ def _cell(row: Sequence, index: int | None) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():  # Excel stores phone numbers as numbers
         value = int(value)
-    return " ".join(str(value).split())
+    text = " ".join(str(value).split())
+    if text[:2] in ("'+", "'="):  # our own exports quote such cells (safe_cell); a corrected file comes back
+        text = text[1:]
+    return text
 
 
 def _clean_row(line: int, raw: Sequence, mapping: dict[str, int], country: str) -> RosterRow:
     row = RosterRow(line=line, **{key: _cell(raw, mapping.get(key)) for key in COLUMNS})
     if not row.first_name:
-        row.errors.append(_("Falta el nombre."))
+        row.fail(_("Falta el nombre."), "first_name")
     if row.phone:
         try:
             row.phone = normalise_phone(row.phone, region=country or None)
         except forms.ValidationError as exc:
             if exc.code == "ambiguous_phone":
-                row.errors.extend(exc.messages)
+                for message in exc.messages:
+                    row.fail(message, "phone")
             else:
-                row.errors.append(_("El teléfono «%(phone)s» no es válido.") % {"phone": row.phone})
+                row.fail(_("El teléfono «%(phone)s» no es válido.") % {"phone": row.phone}, "phone")
     if row.email:
         row.email = row.email.lower()
         try:
             validate_email(row.email)
         except forms.ValidationError:
-            row.errors.append(_("El correo «%(email)s» no es válido.") % {"email": row.email})
+            row.fail(_("El correo «%(email)s» no es válido.") % {"email": row.email}, "email")
     if not (row.phone or row.email or row.username):
-        row.errors.append(_("Falta el teléfono, el correo o el usuario."))
+        row.fail(_("Falta el teléfono, el correo o el usuario."), "phone", "email", "username")
     if row.region:
         canonical = region_canonical(country, row.region)
         if canonical is None:
-            row.errors.append(_("La región «%(region)s» no existe en este país.") % {"region": row.region})
+            row.fail(_("La región «%(region)s» no existe en este país.") % {"region": row.region}, "region")
         else:
             row.region = canonical
     return row
@@ -186,9 +200,10 @@ def _mark_duplicates(rows: Iterable[RosterRow]) -> None:
                 continue
             marker = (key, value.lower())
             if marker in seen:
-                row.errors.append(
+                row.fail(
                     _("Duplicado: el %(what)s ya aparece en la fila %(line)s.")
-                    % {"what": labels[key], "line": seen[marker]}
+                    % {"what": labels[key], "line": seen[marker]},
+                    key,
                 )
             else:
                 seen[marker] = row.line
@@ -247,3 +262,16 @@ def export_bytes(dataset: tablib.Dataset, fmt: str) -> tuple[bytes, str]:
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     return ("\ufeff" + dataset.export("csv")).encode("utf-8"), "text/csv; charset=utf-8"
+
+
+def error_rows_dataset(rows: Iterable[RosterRow]) -> tablib.Dataset:
+    """The rows that could not be imported, in the template's columns plus «fila» and «error», so the trainer
+    can fix them in a spreadsheet and upload the same file again (those two columns are ignored then)."""
+    return export_dataset(
+        title=_("Filas con errores"),
+        headers=[*TEMPLATE_HEADERS, *ERROR_COLUMNS],
+        rows=(
+            [r.first_name, r.last_name, r.phone, r.email, r.username, r.region, r.city, r.line, " ".join(r.errors)]
+            for r in rows
+        ),
+    )

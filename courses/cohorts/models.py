@@ -250,6 +250,8 @@ class RosterImport(models.Model):
     rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     matched = models.PositiveIntegerField(default=0)
+    #: Accounts this import created, so the trainer can print their first temporary passwords in one go.
+    created_user_ids = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 

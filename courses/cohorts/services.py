@@ -30,7 +30,7 @@ from courses.services import enrollment_create
 from lms.accounts import permissions
 from lms.accounts.models import ConsentRecord, HelperPasswordReset, Institution, Membership, Profile, Role, User
 from lms.accounts.selectors import consent_current
-from lms.accounts.services import consent_record
+from lms.accounts.services import consent_record, helper_password_reset_create
 
 from . import selectors
 from .importing import RosterFileError, RosterRow, roster_parse
@@ -534,7 +534,7 @@ def cohort_member_remove(*, cohort: Cohort, user: User) -> None:
     CohortMember.objects.filter(cohort=cohort, user=user).delete()
 
 
-# --- Roster import (all or nothing) -----------------------------------------------------------------------
+# --- Roster import (good rows in one transaction; bad rows listed for fixing) -------------------------------
 
 
 @dataclass
@@ -551,16 +551,25 @@ class ImportPreview:
         return [r for r in self.rows if r.errors]
 
     @property
+    def good_rows(self) -> list[RosterRow]:
+        return [r for r in self.rows if not r.errors]
+
+    @property
     def ok(self) -> bool:
         return not self.file_error and not self.error_rows
 
     @property
+    def can_import(self) -> bool:
+        """Something can be imported now: the file is readable and at least one row is correct."""
+        return not self.file_error and bool(self.good_rows)
+
+    @property
     def new_count(self) -> int:
-        return sum(1 for r in self.rows if r.line not in self.matches)
+        return sum(1 for r in self.good_rows if r.line not in self.matches)
 
     @property
     def matched_count(self) -> int:
-        return len(self.matches)
+        return sum(1 for r in self.good_rows if r.line in self.matches)
 
 
 def _chunks(items: list, size: int = _BATCH):
@@ -590,7 +599,10 @@ def _match_rows(cohort: Cohort, rows: list[RosterRow]) -> ImportPreview:
             pk for pk in (by_phone.get(row.phone), by_email.get(row.email), by_username.get(row.username.lower())) if pk
         }
         if len(ids) > 1:
-            row.errors.append(_("El teléfono, el correo o el usuario corresponden a personas distintas."))
+            row.fail(
+                _("El teléfono, el correo o el usuario corresponden a personas distintas."),
+                *(key for key in ("phone", "email", "username") if getattr(row, key)),
+            )
         elif ids:
             preview.matches[row.line] = ids.pop()
     member_ids: set[int] = set()
@@ -639,20 +651,24 @@ class RosterImportError(Exception):
 
 
 def roster_import_apply(*, batch: RosterImport, actor: User) -> RosterImport:
-    """Import every row or none: any error (in the file, or found while writing) leaves the database untouched.
+    """Import the correct rows of the file in one transaction; rows with errors are left out (never half-applied).
 
-    New people get accounts created by the cohort's institution and join the cohort; rows matching an existing
-    account send that person an invitation (``batch.matched`` counts the invitations sent).
+    The preview is recomputed first, so a row that became wrong since the upload is left out too. Nothing is
+    written when the file is unreadable, has no correct row, or a conflict appears while writing. New people get
+    accounts created by the cohort's institution and join the cohort; rows matching an existing account send that
+    person an invitation (``batch.matched`` counts the invitations sent). ``batch.skipped_rows`` holds the rows
+    that were left out, for the trainer to fix (not stored).
     """
     if batch.status != RosterImport.Status.PREVIEW:
         raise ValidationError(_("Este archivo ya fue procesado."), code="done")
     preview = roster_import_preview(batch=batch)
-    if not preview.ok:
+    if not preview.can_import:
         raise RosterImportError(preview)
     cohort = batch.cohort
+    good = preview.good_rows
     try:
         with transaction.atomic():
-            created = _create_accounts(cohort, [r for r in preview.rows if r.line not in preview.matches], actor)
+            created = _create_accounts(cohort, [r for r in good if r.line not in preview.matches], actor)
             for chunk in _chunks(created):
                 _add_members(cohort, chunk)
             # People who already had an account are invited, never added: a file must not hand them to the team.
@@ -661,7 +677,8 @@ def roster_import_apply(*, batch: RosterImport, actor: User) -> RosterImport:
             batch.created = len(created)
             batch.matched = invited
             batch.applied_at = timezone.now()
-            batch.save(update_fields=["status", "created", "matched", "applied_at"])
+            batch.created_user_ids = created
+            batch.save(update_fields=["status", "created", "matched", "applied_at", "created_user_ids"])
     except IntegrityError as exc:  # someone took a phone or username meanwhile: nothing was written
         logger.warning("roster import %s rolled back: %s", batch.pk, exc)
         preview.file_error = _(
@@ -670,14 +687,16 @@ def roster_import_apply(*, batch: RosterImport, actor: User) -> RosterImport:
         )
         raise RosterImportError(preview) from exc
     _roster_file_forget(batch)  # the people are in the database now; the file with their phones is not kept
+    batch.skipped_rows = preview.error_rows  # type: ignore[attr-defined]
+    batch.created_ids = created  # type: ignore[attr-defined]
     return batch
 
 
 def _invite_matches(cohort: Cohort, preview: ImportPreview, actor: User) -> int:
     """One invitation (in-app notice only: an import never sends a burst of e-mails) per matched account that is
     neither in the cohort nor already invited; returns how many were sent."""
-    rows = {row.line: row for row in preview.rows}
-    targets = {pk: line for line, pk in preview.matches.items() if line not in preview.already_members}
+    rows = {row.line: row for row in preview.good_rows}
+    targets = {pk: line for line, pk in preview.matches.items() if line in rows and line not in preview.already_members}
     sent = 0
     for chunk in _chunks(list(targets)):
         asked = set(CohortInvitation.objects.filter(cohort=cohort, user_id__in=chunk).values_list("user_id", flat=True))
@@ -709,6 +728,39 @@ def _invite_matches(cohort: Cohort, preview: ImportPreview, actor: User) -> int:
         )
         sent += len(invitations)
     return sent
+
+
+@dataclass
+class FirstLogin:
+    """One line of the sheet a trainer hands out after an import: who, the phone they log in with, and a
+    temporary password (to be changed at the first login)."""
+
+    name: str
+    phone: str
+    username: str
+    password: str
+
+
+def roster_import_first_logins(*, batch: RosterImport, actor: User) -> list[FirstLogin]:
+    """Give every account this import created a new temporary password, in one go, and return the sheet.
+
+    Each password goes through ``helper_password_reset_create``: only accounts the institution created and whose
+    owner never signed in on their own are included (the others are skipped silently: they already chose their
+    password), every reset is logged and announced to the person. Generating the sheet again replaces the
+    passwords of the previous one.
+    """
+    if batch.status != RosterImport.Status.APPLIED:
+        raise ValidationError(_("Esta importación no creó cuentas."), code="not_applied")
+    sheet: list[FirstLogin] = []
+    for chunk in _chunks(list(batch.created_user_ids)):
+        people = User.objects.filter(pk__in=chunk, is_active=True).order_by("last_name", "first_name", "pk")
+        for person in people:
+            if not permissions.can_reset_password_for(actor, person):
+                continue
+            password = helper_password_reset_create(actor=actor, target=person)
+            name = f"{person.first_name} {person.last_name}".strip()
+            sheet.append(FirstLogin(name=name, phone=person.phone or "", username=person.username, password=password))
+    return sheet
 
 
 def _roster_file_forget(batch: RosterImport) -> None:

@@ -17,6 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
@@ -37,7 +39,7 @@ from .forms import (
     RosterUploadForm,
     SessionForm,
 )
-from .importing import TEMPLATE_HEADERS, export_bytes, export_dataset
+from .importing import TEMPLATE_HEADERS, error_rows_dataset, export_bytes, export_dataset
 from .models import Cohort, CohortInvitation, CohortMember, LiveSession, RosterImport
 
 
@@ -322,14 +324,69 @@ def import_preview(request, pk: int, import_id: int):
                 )
                 % {"new": batch.created, "matched": batch.matched},
             )
+            skipped = len(batch.skipped_rows)  # type: ignore[attr-defined]
+            if skipped:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(n)s fila con errores no se importó: corrígela y súbela en un archivo nuevo.",
+                        "%(n)s filas con errores no se importaron: corrígelas y súbelas en un archivo nuevo.",
+                        skipped,
+                    )
+                    % {"n": skipped},
+                )
+            if batch.created:
+                return redirect("cohorts:import_first_logins", pk=cohort.pk, import_id=batch.pk)
             return redirect("cohorts:dashboard", pk=cohort.pk)
     else:
         preview = services.roster_import_preview(batch=batch)
     return render(
         request,
         "cohorts/import_preview.html",
-        {"cohort": cohort, "batch": batch, "preview": preview, "sample": preview.rows[:50]},
+        {
+            "cohort": cohort,
+            "batch": batch,
+            "preview": preview,
+            "bad_rows": preview.error_rows[:500],
+            "sample": preview.good_rows[:50],
+        },
     )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_first_logins(request, pk: int, import_id: int):
+    """After an import: one sheet (printable page or CSV) with each new person's phone and a temporary password."""
+    cohort = _managed_cohort(request, pk)
+    batch = get_object_or_404(RosterImport, pk=import_id, cohort=cohort, status=RosterImport.Status.APPLIED)
+    if request.method == "GET":
+        return render(request, "cohorts/import_first_logins.html", {"cohort": cohort, "batch": batch})
+    sheet = services.roster_import_first_logins(batch=batch, actor=request.user)
+    if request.POST.get("format") == "csv":
+        dataset = export_dataset(
+            title=_("Primer acceso"),
+            headers=[_("nombre"), _("teléfono"), _("usuario"), _("contraseña temporal")],
+            rows=([line.name, line.phone, line.username, line.password] for line in sheet),
+        )
+        content, content_type = export_bytes(dataset, "csv")
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = 'attachment; filename="primer-acceso.csv"'
+        return response
+    return render(request, "cohorts/import_first_logins_sheet.html", {"cohort": cohort, "batch": batch, "sheet": sheet})
+
+
+@login_required
+def import_errors(request, pk: int, import_id: int):
+    """The rows of a previewed file that cannot be imported, as a CSV to fix and upload again."""
+    cohort = _managed_cohort(request, pk)
+    batch = get_object_or_404(RosterImport, pk=import_id, cohort=cohort, status=RosterImport.Status.PREVIEW)
+    preview = services.roster_import_preview(batch=batch)
+    content, content_type = export_bytes(error_rows_dataset(preview.error_rows), "csv")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = 'attachment; filename="filas-con-errores.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- Sessions and attendance ----------------------------------------------------------------------------------

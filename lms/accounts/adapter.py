@@ -7,9 +7,11 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import PhoneField
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +128,11 @@ class AccountAdapter(DefaultAccountAdapter):
             )
             return reverse("account_change_password")
         return super().get_login_redirect_url(request)
+
+    def get_password_change_redirect_url(self, request: HttpRequest) -> str:
+        # allauth sends the person back to an empty change form; after a temporary password that looks as if
+        # nothing happened. They go to "Mis cursos", where the "Cambiaste tu contraseña." message is shown.
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
 
     def set_password(self, user: User, password: str) -> None:  # type: ignore[override]
         # Change-password page and e-mail reset link: the person chose a password of their own.

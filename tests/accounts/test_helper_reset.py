@@ -141,3 +141,34 @@ def test_after_a_helper_reset_the_participant_is_asked_for_a_personal_password(c
     client.logout()
     response = client.post(reverse("account_login"), {"login": "yoli", "password": "Mi-clave-propia-9"})
     assert response["Location"] != reverse("account_change_password")
+
+
+def test_temporary_password_chain_ends_on_mis_cursos_and_the_new_password_works(client, ngo, trainer):
+    """Ecuadorian participant without e-mail: temporary password → forced change → "Mis cursos" → new login."""
+    person = UserFactory(
+        username="participante-7f3a",
+        first_name="Ángela",
+        last_name="Muñoz Quiñónez",
+        phone="+593991234567",
+        email="",
+        created_by_institution=ngo,
+    )
+    MembershipFactory(institution=ngo, role=Role.PARTICIPANT, user=person)
+    password = services.helper_password_reset_create(actor=trainer, target=person)
+    response = client.post(reverse("account_login"), {"login": "099 123 4567", "password": password})
+    assert response["Location"] == reverse("account_change_password")
+    assert "Entraste con una contraseña temporal" in client.get(response["Location"]).text
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": password, "password1": "Río-Guayas-2026", "password2": "Río-Guayas-2026"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("courses:dashboard")
+    assert "Cambiaste tu contraseña." in response.text
+    assert 'name="password1"' not in response.text
+    client.logout()
+    response = client.post(reverse("account_login"), {"login": "0991234567", "password": "Río-Guayas-2026"})
+    assert response["Location"] == reverse("courses:dashboard")
+    client.logout()
+    client.post(reverse("account_login"), {"login": "0991234567", "password": password})
+    assert "_auth_user_id" not in client.session  # the temporary password is gone

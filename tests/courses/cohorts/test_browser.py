@@ -61,6 +61,15 @@ def test_trainer_runs_a_cohort_on_a_phone(phone_page, screenshot, axe_check, tmp
     page.wait_for_load_state()
     assert "Listo: 30 cuentas nuevas en el grupo" in page.content()
     assert CohortMember.objects.filter(cohort=cohort).count() == 31
+    # The trainer prints the first-login sheet: each new person's phone and temporary password.
+    page.get_by_role("button", name="Generar la hoja para imprimir").click()
+    page.wait_for_load_state()
+    assert "Contraseña temporal" in page.content() and "Ángela Quispe Mamani 2" in page.content()
+    axe_check(page)
+    _fits(page)
+    screenshot(page, "cohort-import-first-logins-360")
+    page.get_by_role("link", name=cohort.name).first.click()
+    page.wait_for_load_state()
     screenshot(page, "cohort-dashboard-after-import-360")
 
     # Schedule a session and take attendance.

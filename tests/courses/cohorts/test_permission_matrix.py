@@ -35,6 +35,9 @@ MATRIX = {
     "cohorts:import_upload": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:import_template": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:import_preview": (lambda w: {"pk": w.a.pk, "import_id": w.batch.pk}, MANAGERS),
+    "cohorts:import_errors": (lambda w: {"pk": w.a.pk, "import_id": w.batch.pk}, MANAGERS),
+    # the first-login sheet sets temporary passwords: only the cohort's managers, only for an applied import
+    "cohorts:import_first_logins": (lambda w: {"pk": w.a.pk, "import_id": w.applied.pk}, MANAGERS),
     "cohorts:session_create": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:session": (lambda w: {"pk": w.a.pk, "session_id": w.session.pk}, MANAGERS),
     "cohorts:grading": (lambda w: {"pk": w.a.pk}, MANAGERS),
@@ -65,6 +68,10 @@ def world():
     w.batch, _preview = services.roster_import_upload(
         cohort=a, actor=w.trainer, content="nombres,teléfono\nAna,987333001\n".encode(), filename="x.csv"
     )
+    w.applied, _preview = services.roster_import_upload(
+        cohort=a, actor=w.trainer, content="nombres,teléfono\nÁngel,0991234599\n".encode(), filename="y.csv"
+    )
+    services.roster_import_apply(batch=w.applied, actor=w.trainer)
     from courses.services import enrollment_create
 
     enrollment_create(user=w.participant, course=a.course, source="cohort")
@@ -132,6 +139,7 @@ def test_objects_of_another_cohort_are_not_reachable_through_my_cohort(client, w
     for route, kwargs in [
         ("cohorts:session", {"pk": world.a.pk, "session_id": b_session.pk}),
         ("cohorts:import_preview", {"pk": world.a.pk, "import_id": b_batch.pk}),
+        ("cohorts:import_errors", {"pk": world.a.pk, "import_id": b_batch.pk}),
         ("cohorts:member", {"pk": world.a.pk, "user_id": world.other_participant.pk}),
     ]:
         assert client.get(reverse(route, kwargs=kwargs)).status_code == 404, route

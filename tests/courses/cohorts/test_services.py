@@ -126,9 +126,7 @@ def test_add_person_invites_existing_accounts_found_by_phone_email_or_username()
     by_email = UserFactory(email="ana@example.org")
     result = services.cohort_member_add_person(cohort=cohort, actor=trainer, first_name="Otro", phone="+51987000101")
     assert (result.outcome, result.invitation.user) == ("invited", by_phone)
-    result = services.cohort_member_add_person(
-        cohort=cohort, actor=trainer, first_name="Ana", email="ana@example.org"
-    )
+    result = services.cohort_member_add_person(cohort=cohort, actor=trainer, first_name="Ana", email="ana@example.org")
     assert (result.outcome, result.invitation.user) == ("invited", by_email)
     assert not CohortMember.objects.filter(cohort=cohort).exists()
     result = services.cohort_member_add_person(cohort=cohort, actor=trainer, first_name="Nueva", last_name="Persona")
@@ -208,15 +206,49 @@ def test_import_preview_then_apply_creates_and_matches_without_duplicates():
         services.roster_import_apply(batch=batch, actor=actor)
 
 
-def test_a_file_with_one_bad_row_imports_nothing():
+def test_a_bad_row_no_longer_blocks_the_good_rows_which_are_imported_together():
+    cohort = CohortFactory(country="EC")
+    existing = UserFactory(phone="+593987000302", first_name="Bárbara")
+    (batch, preview), actor = upload(
+        cohort,
+        csv_bytes(
+            [
+                "Ángel,Quiñónez,099 123 4501,,Guayas",
+                "Bárbara,Ortiz,0987000302,,",
+                "Beto,Paz,12,,Guayas",
+                ",Sin Nombre,099 123 4503,,",
+                "Ñusta,Huamán,099 123 4504,,Mordor",
+            ]
+        ),
+    )
+    assert not preview.ok and preview.can_import
+    assert [r.line for r in preview.good_rows] == [2, 3]
+    assert [(r.line, r.bad_fields) for r in preview.error_rows] == [
+        (4, {"phone"}),
+        (5, {"first_name"}),
+        (6, {"region"}),
+    ]
+    assert (preview.new_count, preview.matched_count) == (1, 1)
+    services.roster_import_apply(batch=batch, actor=actor)
+    batch.refresh_from_db()
+    assert (batch.status, batch.created, batch.matched) == (RosterImport.Status.APPLIED, 1, 1)
+    new = User.objects.get(phone="+593991234501")
+    assert (new.first_name, new.email, new.created_by_institution) == ("Ángel", "", cohort.institution)
+    assert list(CohortMember.objects.filter(cohort=cohort).values_list("user_id", flat=True)) == [new.pk]
+    assert CohortInvitation.objects.get(cohort=cohort).user == existing
+    assert not User.objects.filter(phone__in=["+593991234503", "+593991234504"]).exists()
+    assert not User.objects.filter(first_name="Beto").exists()
+
+
+def test_a_file_with_only_bad_rows_imports_nothing():
     cohort = CohortFactory()
-    (batch, preview), actor = upload(cohort, csv_bytes(["Ana,Ríos,987000301,,Lima", "Beto,Paz,12,,Lima"]))
-    assert not preview.ok
-    assert [r.line for r in preview.error_rows] == [3]
+    (batch, preview), actor = upload(cohort, csv_bytes(["Ana,Ríos,12,,Lima", "Beto,Paz,13,,Lima"]))
+    assert not preview.can_import
     with pytest.raises(services.RosterImportError):
         services.roster_import_apply(batch=batch, actor=actor)
-    assert not User.objects.filter(phone="+51987000301").exists()
     assert not CohortMember.objects.filter(cohort=cohort).exists()
+    batch.refresh_from_db()
+    assert batch.status == RosterImport.Status.PREVIEW
 
 
 def test_wrong_columns_are_a_file_error():
@@ -248,21 +280,19 @@ def test_a_conflict_found_while_writing_rolls_everything_back(monkeypatch):
     assert batch.status == RosterImport.Status.PREVIEW
 
 
-def test_five_thousand_rows_with_a_bad_last_row_import_nothing_within_bounded_memory():
+def test_five_thousand_rows_with_a_bad_last_row_are_checked_within_bounded_memory():
     cohort = CohortFactory()
     rows = [f"Persona{i},Apellido{i},9{i + 10000000:08d},,Lima" for i in range(4999)] + ["Mala,Fila,abc,,Lima"]
     content = csv_bytes(rows)
     tracemalloc.start()
     (batch, preview), actor = upload(cohort, content)
-    with pytest.raises(services.RosterImportError):
-        services.roster_import_apply(batch=batch, actor=actor)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert len(preview.rows) == 5000
     assert [r.line for r in preview.error_rows] == [5001]
+    assert len(preview.good_rows) == 4999
     assert peak < 60 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
-    assert User.objects.count() == 1  # only the trainer
-    assert not CohortMember.objects.exists()
+    assert User.objects.count() == 1  # only the trainer: a preview writes nothing
 
 
 def test_five_thousand_valid_rows_import_in_bounded_memory():

@@ -155,19 +155,44 @@ def test_import_upload_preview_and_confirm(trainer_client, cohort):
     assert CohortMember.objects.filter(cohort=cohort).count() == 2
 
 
-def test_import_with_errors_shows_them_and_offers_no_import_button(trainer_client, cohort):
-    upload = io.BytesIO("nombres,teléfono,región\nAna,12,Lima\nBeto,987222003,Mordor\n".encode())
+def test_import_with_errors_highlights_them_and_imports_the_good_rows(trainer_client, cohort):
+    upload = io.BytesIO(
+        "nombres,apellidos,teléfono,región\nAna,Ríos,12,Lima\nBeto,Paz,987222003,Mordor\n"
+        "Yésica,Muñoz,987 222 004,Cusco\n".encode()
+    )
     upload.name = "lista.csv"
     response = trainer_client.post(reverse("cohorts:import_upload", args=[cohort.pk]), {"file": upload}, follow=True)
     html = response.content.decode()
-    assert "Hay 2 filas con errores" in html
-    assert "Fila 2 (Ana): El teléfono «12» no es válido." in html
+    assert "Hay 2 filas con errores: no se importarán." in html
+    assert "El teléfono «12» no es válido." in html
     assert "La región «Mordor» no existe en este país." in html
     assert "Importar todo" not in html
-    # Posting a confirmation anyway imports nothing.
+    assert "Importar la fila correcta" in html
+    # Each bad row is marked by a class and by text (not colour alone), with the cell at fault.
+    assert html.count('class="row-error"') == 2
+    assert html.count('class="cell-error"') == 2
+    assert html.count("(revisar)") == 2 and html.count("Con error") == 2
     batch = cohort.imports.get()
-    trainer_client.post(reverse("cohorts:import_preview", args=[cohort.pk, batch.pk]), {"confirm": "1"})
-    assert not CohortMember.objects.filter(cohort=cohort).exists()
+    errors = trainer_client.get(reverse("cohorts:import_errors", args=[cohort.pk, batch.pk]))
+    assert errors["Content-Type"].startswith("text/csv")
+    lines = errors.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "nombres,apellidos,teléfono,correo,usuario,región,ciudad,fila,error"
+    assert lines[1].startswith("Ana,Ríos,12,") and ",2," in lines[1] and "no es válido" in lines[1]
+    assert lines[2].startswith("Beto,Paz,'+51987222003,") and ",3," in lines[2]
+    done = trainer_client.post(
+        reverse("cohorts:import_preview", args=[cohort.pk, batch.pk]), {"confirm": "1"}, follow=True
+    )
+    text = done.content.decode()
+    assert "Listo: 1 cuentas nuevas en el grupo" in text
+    assert "2 filas con errores no se importaron" in text
+    assert [m.user.first_name for m in CohortMember.objects.filter(cohort=cohort)] == ["Yésica"]
+    # The corrected bad rows come back in the downloaded file, with its «fila» and «error» columns.
+    fixed = io.BytesIO(
+        "\n".join([lines[0], "Ana,Ríos,987 222 001,,,Lima,,2,x", "Beto,Paz,'+51987222003,,,Lima,,3,x"]).encode()
+    )
+    fixed.name = "filas-con-errores.csv"
+    response = trainer_client.post(reverse("cohorts:import_upload", args=[cohort.pk]), {"file": fixed}, follow=True)
+    assert "Todo está bien: 2 personas" in response.content.decode()
 
 
 def test_import_template_download(trainer_client, cohort):
@@ -378,3 +403,34 @@ def test_check_in_codes_cannot_be_guessed_by_brute_force(client, cohort):
     response = client.post(reverse("cohorts:check_in"), {"code": session.check_in_code})
     assert "Demasiados intentos" in response.content.decode()
     assert not Attendance.objects.filter(session=session).exists()
+
+
+def test_after_an_import_the_trainer_prints_first_logins_and_people_log_in_with_their_phone(trainer_client, cohort):
+    from lms.accounts.models import HelperPasswordReset, User
+
+    upload = io.BytesIO(
+        "nombres,apellidos,teléfono\nÑusta,Huamán Quispe,987 333 001\nJosé,Pérez,987 333 002\n".encode()
+    )
+    upload.name = "lista.csv"
+    response = trainer_client.post(reverse("cohorts:import_upload", args=[cohort.pk]), {"file": upload})
+    done = trainer_client.post(response.url, {"confirm": "1"})
+    batch = cohort.imports.get()
+    assert done["Location"] == reverse("cohorts:import_first_logins", args=[cohort.pk, batch.pk])
+    assert "Generar la hoja para imprimir" in trainer_client.get(done["Location"]).content.decode()
+    # José already signed in on his own: no trainer may give him a password any more.
+    jose = User.objects.get(phone="+51987333002")
+    jose.signed_in_on_own_at = timezone.now()
+    jose.save()
+    sheet = trainer_client.post(done["Location"], {"format": "print"})
+    html = sheet.content.decode()
+    assert sheet["Cache-Control"].startswith("max-age=0") or "no-cache" in sheet["Cache-Control"]
+    assert "Ñusta Huamán Quispe" in html and "+51987333001" in html and "José" not in html
+    csv = trainer_client.post(done["Location"], {"format": "csv"})
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "nombre,teléfono,usuario,contraseña temporal" and len(lines) == 2
+    password = lines[1].split(",")[-1]
+    assert HelperPasswordReset.objects.filter(target__phone="+51987333001").count() == 2  # print, then CSV
+    assert password not in html  # generating again replaced the printed password
+    trainer_client.logout()
+    response = trainer_client.post(reverse("account_login"), {"login": "987 333 001", "password": password})
+    assert response["Location"] == reverse("account_change_password")
