@@ -62,7 +62,6 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
         PackageImport.objects.filter(pk=pk).update(status=PackageImport.Status.QUEUED, progress=0)
         transaction.on_commit(lambda: package_import_run_task.delay(record.pk, request.user.pk))
-        messages.info(request, _("Importación en marcha."))
     return redirect("imports_admin:detail", pk=pk)
 
 

@@ -323,8 +323,19 @@ def _imported_programme(user: Any = None) -> ProgrammePage:
     return programme
 
 
+def _cut_at_hyphen(slug: str, limit: int) -> str:
+    """The longest run of whole words of ``slug`` that fits in ``limit`` characters (a single over-long word is
+    cut, there is no boundary to keep)."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug[: limit + 1].rfind("-")
+    return slug[:cut] if cut > 0 else slug[:limit]
+
+
 def _course_code(outline: Outline) -> str:
-    base = (slugify(outline.title)[:24] or "curso").upper()
+    """``IMP-<title words>``, cut between words (never mid-word), unique, within the 40 characters of
+    ``CoursePage.code``."""
+    base = (_cut_at_hyphen(slugify(outline.title), 32) or "curso").upper()
     code, n = f"IMP-{base}", 2
     while CoursePage.objects.filter(code=code).exists():
         code = f"IMP-{base}-{n}"

@@ -33,15 +33,20 @@ def test_upload_report_confirm_result(admin_client, django_capture_on_commit_cal
     response = upload(admin_client, packages.h5p_true_false(tmp_path / "costos.h5p"))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Costos fijos" in page and "Importar como borrador" in page and "1 actividades" in page
+    assert "Costos fijos" in page and "Importar como borrador" in page
+    assert "<li>1 actividad</li>" in page and "<li>1 lección</li>" in page and "<li>1 módulo</li>" in page
+    assert "1 actividades" not in page and "1 lecciones" not in page and "1 módulos" not in page
     record = PackageImport.objects.get()
     assert record.status == PackageImport.Status.INSPECTED
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(reverse("imports_admin:confirm", args=[record.pk]), follow=True)
-    assert "Importación en marcha" in response.content.decode()
+    assert "Importación en marcha" in response.content.decode()  # queued when the page was drawn
     record.refresh_from_db()
     assert record.status == PackageImport.Status.DONE and record.progress == 100
     page = admin_client.get(reverse("imports_admin:detail", args=[record.pk])).content.decode()
+    # Finished before the page was drawn: "Importado" alone, no stale "running" note beside it (issue #13).
+    assert "Importado" in page and "Importación en marcha" not in page and 'http-equiv="refresh"' not in page
+    assert "<li>1 lección</li>" in page and "1 lecciones" not in page
     assert "Revisar y publicar el curso" in page
     status = admin_client.get(reverse("imports_admin:status", args=[record.pk])).json()
     assert status == {"status": "done", "progress": 100, "finished": True}
@@ -104,3 +109,16 @@ def test_export_and_import_target_need_page_permissions(client, tmp_path):
     )
     assert "No tiene permiso para añadir páginas" in response.content.decode()
     assert not PackageImport.objects.exists()
+
+
+def test_running_import_says_so_and_refreshes_until_done(admin_client, tmp_path):
+    catalogue()
+    upload(admin_client, packages.h5p_true_false(tmp_path / "costos.h5p"))
+    record = PackageImport.objects.get()
+    url = reverse("imports_admin:detail", args=[record.pk])
+    PackageImport.objects.filter(pk=record.pk).update(status=PackageImport.Status.RUNNING, progress=40)
+    page = admin_client.get(url).content.decode()
+    assert "Importación en marcha" in page and 'http-equiv="refresh"' in page
+    PackageImport.objects.filter(pk=record.pk).update(status=PackageImport.Status.DONE, progress=100)
+    page = admin_client.get(url).content.decode()
+    assert "Importado" in page and "Importación en marcha" not in page and 'http-equiv="refresh"' not in page

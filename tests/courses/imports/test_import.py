@@ -235,3 +235,15 @@ def test_adaptation_export_links_to_its_parent(tmp_path):
     assert provenance.adapted_by == "IAEN" and provenance.change_note == "Traducido al español"
     assert provenance.version == "2"
     assert provenance.parent_identifier == f"{packages.SCORM12_ID}@1"
+
+
+def test_long_title_gives_a_course_code_cut_between_words(tmp_path):
+    catalogue()
+    content = {"question": "<p>¿El alquiler es fijo?</p>", "correct": "true"}
+    title = "Administración financiera para emprendedoras y emprendedores migrantes"
+    path = packages._h5p(tmp_path / "largo.h5p", title, "H5P.TrueFalse", content)
+    first = package_import_run(package_import=package_import_create(file=path))
+    second = package_import_run(package_import=package_import_create(file=path))
+    codes = [first.course_page.specific.code, second.course_page.specific.code]
+    assert codes == ["IMP-ADMINISTRACION-FINANCIERA-PARA", "IMP-ADMINISTRACION-FINANCIERA-PARA-2"]
+    assert all(len(code) <= 40 for code in codes)
