@@ -188,3 +188,21 @@ def test_json_answer_on_a_lesson_returns_its_progress_marks_recomputed(client):
     assert "50 % completado" in data["progress"]["course"]
     assert "Completaste esta lección" in data["progress"]["rule"]
     assert "Separa tu dinero" in data["progress"]["outline"]
+
+
+def test_a_replay_of_the_answer_that_used_the_last_attempt_answers_as_the_first_time(client, user, make_page):
+    """The phone's queue resends an answer whose reply was lost; it was the last attempt: the replay must get the
+    same 200 and result as the first time (never "Ya usaste todos tus intentos"), so the page drops its copy."""
+    import uuid
+
+    page, ids = make_page({"true_false": {**VALUES["true_false"], "max_attempts": 1}})
+    client.force_login(user)
+    submission_id = str(uuid.uuid4())
+    first = post_answer(client, page, ids["true_false"], {"value": "false"}, submission_id=submission_id, as_json=True)
+    replay = post_answer(client, page, ids["true_false"], {"value": "false"}, submission_id=submission_id, as_json=True)
+    assert first.status_code == replay.status_code == 200
+    assert replay.json()["ok"] is True and replay.json()["message"] == ""
+    assert Submission.objects.filter(user=user, usage_id=ids["true_false"]).count() == 1
+    # a new answer (another submission id) is refused: the limit still holds
+    other = post_answer(client, page, ids["true_false"], {"value": "true"}, as_json=True)
+    assert other.status_code == 400 and "intentos" in other.json()["message"]
