@@ -60,3 +60,15 @@ def test_login_and_sign_up_errors_say_tu_not_usted(client):
     client.force_login(UserFactory())
     html = client.post(reverse("account_change_password"), {"oldpassword": "", "password1": "x"}).content.decode()
     assert "Por favor" not in html and " su contraseña" not in html
+
+
+def test_allauth_pages_a_learner_reaches_say_tu_not_usted(client):
+    """django-allauth's own Spanish says «usted»: the pages a learner reaches are overridden to «tú»."""
+    import re
+
+    usted = re.compile(r"\b(usted|Usted|su contraseña|su cuenta|Por favor|Introduzca|Utilice|Ha olvidado)\b")
+    client.force_login(UserFactory(email="ana@example.org"))
+    for url in ("/accounts/email/", "/accounts/reauthenticate/", "/accounts/password/change/", "/cuenta/"):
+        text = re.sub(r"<[^>]+>", " ", client.get(url).content.decode())
+        assert not usted.findall(text), (url, usted.findall(text))
+    assert "Escribe tu contraseña:" in re.sub(r"<[^>]+>", " ", client.get("/accounts/reauthenticate/").content.decode())
