@@ -47,7 +47,12 @@ def _eager_tasks_unless_worker(request):
 def _cache_table(db):
     """The database cache table (the default cache without Redis) exists in every test database."""
     call_command("createcachetable", verbosity=0)
+    from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
+
+    # A test that made a content type inside its rolled-back transaction (e.g. the admin listing every page type)
+    # would leave its id in the manager's process-wide cache: start every test from the database's own rows.
+    ContentType.objects.clear_cache()
 
     cache.clear()
     from themes.context_processors import theme_clear
