@@ -21,6 +21,21 @@ def login(page, live_server, user):
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
+def _no_signal(route):
+    route.abort("internetdisconnected")
+
+
+def signal(page, up: bool):
+    """Cut or restore the phone's network. Chromium may apply offline emulation late to a document the
+    service worker served right after a process swap, so requests are also refused at the network layer."""
+    if up:
+        page.context.unroute("**/*", _no_signal)
+        page.context.set_offline(False)
+    else:
+        page.context.set_offline(True)
+        page.context.route("**/*", _no_signal)
+
+
 def test_checklist_survives_a_lost_connection(phone_page, live_server, screenshot, axe_check):
     standard = make_standard(units=1, criteria=3, questions=3, title="Limpieza y desinfección de ambientes")
     body = standard.certifying_body
@@ -46,7 +61,7 @@ def test_checklist_survives_a_lost_connection(phone_page, live_server, screensho
 
     # First criterion with the network up; then the signal drops while the evaluator keeps going.
     page.locator(f"fieldset:has-text('{criteria[0].text}')").get_by_label("Cumple", exact=True).check()
-    page.context.set_offline(True)
+    signal(page, up=False)
     page.locator(f"fieldset:has-text('{criteria[1].text}')").get_by_label("No cumple").check()
     page.locator(f"#note_{criteria[1].pk}").fill("No rotula el envase del desinfectante.")
     page.locator(f"fieldset:has-text('{criteria[2].text}')").get_by_label("No observado").check()
@@ -59,7 +74,7 @@ def test_checklist_survives_a_lost_connection(phone_page, live_server, screensho
     assert ObservationRecord.objects.count() == 0
     screenshot(page, "competency-checklist-offline-360")
 
-    page.context.set_offline(False)
+    signal(page, up=True)
     status.get_by_text("Enviado y recibido: lista de cotejo").wait_for()
     assert page.evaluate("JSON.parse(localStorage.getItem('ruta:competency:queue')).length") == 0
     screenshot(page, "competency-checklist-sent-360")
@@ -160,7 +175,7 @@ def test_queued_checklist_survives_an_expired_session(phone_page, live_server):
     page = phone_page
     login(page, live_server, evaluator)
     page.goto(f"/competencias/evaluacion/{application.pk}/unidad/{unit.pk}/observacion/")
-    page.context.set_offline(True)
+    signal(page, up=False)
     for fieldset in page.locator("fieldset").all():
         fieldset.get_by_label("Cumple", exact=True).check()
     page.get_by_role("button", name="Guardar lista de cotejo").click()
@@ -170,7 +185,7 @@ def test_queued_checklist_survives_an_expired_session(phone_page, live_server):
     from django.core.cache import cache
 
     cache.clear()  # with Redis, sessions are cached_db: forget the cached copy too
-    page.context.set_offline(False)
+    signal(page, up=True)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.locator("#offline-queue-status").get_by_text("vuelve a entrar").wait_for()
     assert ObservationRecord.objects.count() == 0
@@ -200,7 +215,7 @@ def test_evaluator_works_through_every_unit_offline_and_each_record_arrives_once
     # Opened online: the assessment and both units' checklists are now kept on the phone.
     page.get_by_text("Lista para usar sin señal").wait_for()
 
-    page.context.set_offline(True)
+    signal(page, up=False)
     page.locator(f"#unidad-{unit2.pk}").get_by_role("link", name="Registrar la observación").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Lista de cotejo de desempeño"
@@ -233,7 +248,7 @@ def test_evaluator_works_through_every_unit_offline_and_each_record_arrives_once
     assert "Registros en espera: 2" in status.inner_text()
     assert ObservationRecord.objects.count() == 0
 
-    page.context.set_offline(False)
+    signal(page, up=True)
     page.locator("#observation-sent").wait_for()
     page.wait_for_function("JSON.parse(localStorage.getItem('ruta:competency:queue')).length === 0")
     assert ObservationRecord.objects.filter(unit=unit1).count() == 1
