@@ -1,11 +1,14 @@
 """Receivers of lower apps' signals: one line each, calling a service or selector."""
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from courses.imports.signals import course_package_exporting, course_package_imported
 from courses.signals import course_completed
+from lms import pagecache
 from lms.accounts.signals import user_data_requested
 
+from .models import Certificate, CertificateProgramme
 from .packaging import programmes_for_package, programmes_from_package
 from .selectors import certificate_data_export
 from .services import certificates_issue_for_completion
@@ -31,3 +34,12 @@ def on_course_package_imported(sender, *, course, extra, image, user, note, **kw
     programmes_from_package(
         course=course, programmes=extra.get("certificate_programmes"), image=image, user=user, note=note
     )
+
+
+# Verification answers kept for anonymous visitors (lms/pagecache.py): any change to a certificate (issue,
+# revocation, replacement) or to the programme it names shows on the next request.
+@receiver(post_save, sender=Certificate, dispatch_uid="certification.pagecache.certificate_saved")
+@receiver(post_delete, sender=Certificate, dispatch_uid="certification.pagecache.certificate_deleted")
+@receiver(post_save, sender=CertificateProgramme, dispatch_uid="certification.pagecache.programme_saved")
+def on_certificate_changed(sender, **kwargs):
+    pagecache.bump("certificates")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from lms.files import harden
+from lms.pagecache import anonymous_cache
 
 from . import selectors, services
 from .codes import code_normalize
@@ -45,6 +46,11 @@ def _noindex(response: HttpResponse) -> HttpResponse:
 
 
 rate_limited = ratelimit(group="certification-verify", key="ip", rate=verify_rate, block=False)
+# What anonymous employers are answered is kept in the shared cache until any certificate changes (a revocation
+# shows on the next request); the same rate limit applies to cached answers (lms/pagecache.py).
+public_answer = anonymous_cache(
+    "certificates", timeout=300, ratelimit={"group": "certification-verify", "key": "ip", "rate": verify_rate}
+)
 
 
 @require_GET
@@ -66,6 +72,7 @@ def verify_form(request):
 
 
 @require_GET
+@public_answer
 @rate_limited
 def verify(request, code: str):
     if limited := _limited(request):
@@ -88,6 +95,7 @@ def verify(request, code: str):
 
 
 @require_GET
+@public_answer
 @rate_limited
 def api_certificate(request, code: str):
     if getattr(request, "limited", False):

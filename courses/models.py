@@ -19,7 +19,35 @@ from wagtail.search import index
 from .blocks import LESSON_BODY_BLOCKS, activity_refs
 
 
-class CataloguePage(Page):
+class ViewRestrictionsMixin:
+    """Wagtail checks a page's view restrictions (its own and its ancestors') on every request, two queries.
+    Ruta's access rules are enrolments, not Wagtail restrictions, so while no restriction exists anywhere (kept in
+    the shared cache; adding one drops it) there is nothing to read."""
+
+    def get_view_restrictions(self):
+        from wagtail.models import PageViewRestriction
+
+        from .selectors import view_restrictions_exist
+
+        if not view_restrictions_exist():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()  # type: ignore[misc]
+
+
+class PublicPageCacheMixin(ViewRestrictionsMixin):
+    """What these pages answer to anonymous visitors is the same for all of them: kept in the shared cache until a
+    page is published, moved or deleted (lms/pagecache.py). Signed-in learners' pages are never kept."""
+
+    def serve(self, request, *args, **kwargs):
+        from lms.pagecache import mark_anonymous
+
+        response = super().serve(request, *args, **kwargs)  # type: ignore[misc]
+        if not request.user.is_authenticated and not getattr(request, "is_preview", False):
+            mark_anonymous(response, "pages")
+        return response
+
+
+class CataloguePage(PublicPageCacheMixin, Page):
     """The public catalogue of programmes (lives at /cursos/)."""
 
     intro = RichTextField(_("introducción"), blank=True, features=["bold", "italic", "link"])
@@ -43,7 +71,7 @@ class CataloguePage(Page):
         return context
 
 
-class ProgrammePage(Page):
+class ProgrammePage(PublicPageCacheMixin, Page):
     """A programme (IMESUN, Get Ahead...) listing its courses in learning-path order."""
 
     summary = models.CharField(_("resumen"), max_length=300, blank=True)
@@ -68,7 +96,7 @@ class ProgrammePage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(PublicPageCacheMixin, Page):
     """A course (e.g. IMESUN-GIN): objectives, duration, level, prerequisites, pass mark and enrolment rules."""
 
     class Level(models.TextChoices):
@@ -190,7 +218,7 @@ class CoursePage(Page):
         return context
 
 
-class ModulePage(Page):
+class ModulePage(ViewRestrictionsMixin, Page):
     """A module: an ordered group of lessons inside a course."""
 
     intro = models.TextField(_("introducción"), blank=True)
@@ -212,7 +240,7 @@ class ModulePage(Page):
         return redirect(self.get_parent().url + f"#modulo-{self.pk}")
 
 
-class LessonPage(Page):
+class LessonPage(ViewRestrictionsMixin, Page):
     """A short lesson: a body of text, media and activities, with a completion rule."""
 
     class CompletionRule(models.TextChoices):
@@ -270,10 +298,10 @@ class LessonPage(Page):
         return context
 
     def serve(self, request, *args, **kwargs):
-        from .services import progress_record
+        from .services import lesson_view_record
 
         if request.user.is_authenticated and not getattr(request, "is_preview", False):
-            progress_record(user=request.user, lesson_id=self.pk, viewed=True)
+            lesson_view_record(user=request.user, lesson=self)
         return super().serve(request, *args, **kwargs)
 
     # --- Hooks that content's activity runtime calls (duck-typed: content never imports courses).

@@ -107,9 +107,54 @@ def _prerequisite_map(course_ids: list[int]) -> dict[int, list[CoursePage]]:
     return result
 
 
+@dataclass(frozen=True)
+class CourseStructure:
+    """What every learner's outline of a course shares: its live modules and lessons in order, and its
+    prerequisite courses."""
+
+    modules: list[ModulePage]
+    lessons: list[LessonPage]
+    prerequisites: list[CoursePage]
+
+
+def course_structure(*, course: CoursePage) -> CourseStructure:
+    """The course's structure, kept in the shared cache until any page is saved, published, moved or deleted
+    (the ``pages`` generation of ``lms.pagecache``): every lesson page needs it, and it changes only when an author
+    publishes."""
+    from django.core.cache import cache
+
+    from lms.pagecache import generation
+
+    key = f"ruta:course-structure:{course.pk}:{generation('pages')}"
+    structure = cache.get(key)
+    if structure is None:
+        structure = CourseStructure(
+            modules=list(ModulePage.objects.live().child_of(course).order_by("path")),
+            lessons=_course_lessons(course),
+            prerequisites=_prerequisite_map([course.pk]).get(course.pk, []),
+        )
+        cache.set(key, structure, timeout=3600)
+    return structure
+
+
+def view_restrictions_exist() -> bool:
+    """Whether any Wagtail view restriction (password, groups, login) exists, cached until pages change."""
+    from django.core.cache import cache
+    from wagtail.models import PageViewRestriction
+
+    from lms.pagecache import generation
+
+    key = f"ruta:view-restrictions:{generation('pages')}"
+    exists = cache.get(key)
+    if exists is None:
+        exists = PageViewRestriction.objects.exists()
+        cache.set(key, exists, timeout=3600)
+    return exists
+
+
 def prerequisites_missing(*, course: CoursePage, user) -> list[CoursePage]:
     """The prerequisite courses of ``course`` that ``user`` has not completed yet (all of them if anonymous)."""
-    prerequisites = _prerequisite_map([course.pk]).get(course.pk, [])
+    prerequisites = course_structure(course=course).prerequisites
     if not prerequisites:
         return []
     done = _completed_course_ids(user)
@@ -131,13 +176,18 @@ def _next_lesson(items: list[LessonItem], last_lesson_id: int | None) -> LessonP
     return None
 
 
-def course_outline_for_learner(*, course: CoursePage, user) -> CourseOutline:
-    """The course outline with the learner's lesson statuses, prerequisites still missing and the next lesson."""
-    modules = list(ModulePage.objects.live().child_of(course).order_by("path"))
-    lessons = _course_lessons(course)
+def course_outline_for_learner(
+    *, course: CoursePage, user, known: tuple[Any, dict[int, str]] | None = None
+) -> CourseOutline:
+    """The course outline with the learner's lesson statuses, prerequisites still missing and the next lesson.
+    ``known``: the learner's enrolment and lesson statuses when the caller has just read them."""
+    structure = course_structure(course=course)
+    modules, lessons = structure.modules, structure.lessons
     enrollment = None
     statuses: dict[int, str] = {}
-    if user.is_authenticated:
+    if known is not None:
+        enrollment, statuses = known
+    elif user.is_authenticated:
         enrollment = Enrollment.objects.filter(user=user, course=course).select_related("last_lesson").first()
         if enrollment:
             statuses = dict(LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", "status"))
@@ -165,12 +215,24 @@ def course_outline_for_learner(*, course: CoursePage, user) -> CourseOutline:
     )
 
 
+def lesson_course(*, lesson: LessonPage) -> CoursePage | None:
+    """The course a lesson belongs to (with its institution), looked up once per lesson instance: a lesson page
+    asks for it while recording the view, building the outline and checking each activity."""
+    if not hasattr(lesson, "_ruta_course"):
+        lesson._ruta_course = CoursePage.objects.ancestor_of(lesson).select_related("institution").first()
+    return lesson._ruta_course
+
+
 def lesson_context_for_learner(*, lesson: LessonPage, user) -> dict[str, Any]:
     """What a lesson page shows around its body: course, outline, previous/next lessons, may-submit flag."""
-    course = CoursePage.objects.ancestor_of(lesson).select_related("institution").first()
+    course = lesson_course(lesson=lesson)
     if course is None:
         return {"course": None, "outline": None, "previous_lesson": None, "next_lesson_in_order": None}
-    outline = course_outline_for_learner(course=course, user=user)
+    known = None
+    state = getattr(lesson, "_ruta_learner_state", None)  # read while recording this visit (services)
+    if state is not None and state[0] == getattr(user, "pk", None) and state[1] == course.pk:
+        known = (state[2], state[3])
+    outline = course_outline_for_learner(course=course, user=user, known=known)
     ids = [item.lesson.pk for item in outline.lessons]
     position = ids.index(lesson.pk) if lesson.pk in ids else -1
     previous_lesson = outline.lessons[position - 1].lesson if position > 0 else None
@@ -196,7 +258,7 @@ def lesson_submission_allowed(*, lesson: LessonPage, user) -> bool:
     memo = getattr(lesson, "_ruta_can_submit", {})
     if user.pk in memo:
         return memo[user.pk]
-    course = CoursePage.objects.ancestor_of(lesson).first()
+    course = lesson_course(lesson=lesson)
     allowed = (
         course is not None
         and Enrollment.objects.filter(user=user, course=course).exclude(status=Enrollment.Status.WITHDRAWN).exists()
@@ -211,7 +273,7 @@ def lesson_grading_allowed(*, lesson: LessonPage, grader, learner) -> bool:
     as decided by ``courses.cohorts``; nobody grades themselves."""
     from courses.cohorts.selectors import can_grade
 
-    course = CoursePage.objects.ancestor_of(lesson).first()
+    course = lesson_course(lesson=lesson)
     return course is not None and can_grade(grader, learner, course)
 
 

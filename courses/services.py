@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import CoursePage, Enrollment, LessonPage, LessonProgress
-from .selectors import prerequisites_missing
+from .selectors import lesson_course, prerequisites_missing
 from .signals import course_completed
 
 
@@ -103,6 +103,35 @@ def _weighted_score(activities: list[dict], results: dict[str, _Result]) -> floa
         return None
     earned = sum(a.get("weight", 1) * results[a["id"]].score for a in graded if a["id"] in results)
     return round(100 * earned / total, 2)
+
+
+def lesson_view_record(*, user, lesson: LessonPage) -> None:
+    """A learner opened a lesson: remember it as where to continue. The first visit, and a visit that completes a
+    "viewed" lesson, go through ``progress_record``; a later visit changes nothing else (answers are recorded
+    when they are sent), so it costs one read and one write instead of recomputing the course. The read brings
+    the learner's enrolment and every lesson status of the course, which the page's outline then reuses
+    (``lesson._ruta_learner_state``) instead of reading them again."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    course = lesson_course(lesson=lesson)
+    if course is None:
+        return
+    rows = list(
+        LessonProgress.objects.filter(enrollment__user=user, enrollment__course=course)
+        .select_related("enrollment")
+    )
+    progress = next((row for row in rows if row.lesson_id == lesson.pk), None)
+    if progress is None or (
+        progress.status != LessonProgress.Status.COMPLETED
+        and lesson.completion_rule == LessonPage.CompletionRule.VIEWED
+    ):
+        progress_record(user=user, lesson_id=lesson.pk, viewed=True)
+        return
+    enrollment, now = progress.enrollment, timezone.now()
+    if enrollment.status != Enrollment.Status.WITHDRAWN:
+        Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
+        enrollment.last_lesson_id, enrollment.last_activity_at = lesson.pk, now
+    lesson._ruta_learner_state = (user.pk, course.pk, enrollment, {row.lesson_id: row.status for row in rows})
 
 
 def progress_record(*, user, lesson_id: int | None, viewed: bool = False) -> Enrollment | None:

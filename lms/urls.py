@@ -5,13 +5,14 @@ from pathlib import Path
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certification import views as certification_views
+from lms import routing
 from lms.csp import csp_report
 from lms.health import healthz
 from themes import views as theme_views
@@ -22,6 +23,8 @@ handler404 = "themes.views.page_not_found"
 
 urlpatterns = [
     path("", theme_views.home, name="home"),
+    path("idioma/", theme_views.language, name="language"),
+    path("tema/colores.css", theme_views.theme_colours, name="theme_colours"),
     path("healthz", healthz, name="healthz"),
     path("csp-report/", csp_report, name="csp_report"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -49,4 +52,9 @@ if settings.DEBUG:
     urlpatterns += static(f"{settings.MEDIA_URL}images/", document_root=Path(settings.MEDIA_ROOT) / "images")
 
 # Wagtail's page tree comes last: it catches every remaining path.
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages: Wagtail's serve, with the page found by its url_path in one lookup (lms/routing.py), then Wagtail's own
+# URLs (its _util/ views, and the wagtail_serve name for reverse()).
+urlpatterns += [
+    re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", routing.serve, name="ruta_serve"),
+    path("", include(wagtail_urls)),
+]

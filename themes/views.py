@@ -1,7 +1,17 @@
-"""Site-wide pages that belong to no app: the home page and the error handlers."""
+"""Site-wide pages that belong to no app: the home page, the error handlers, the language switch and the
+theme's colours."""
 
+import re
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_GET
+
+_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
+_DEFAULT_COLOURS = {"p": "#0B5394", "a": "#B45309"}
 
 
 def home(request):
@@ -21,3 +31,39 @@ def permission_denied(request, exception=None):
 @requires_csrf_token
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+@require_GET
+def theme_colours(request):
+    """The theme's two colours as a stylesheet. The colours travel in the URL, so the answer never changes and is
+    cached for a year; pages then need no inline style (and no CSP nonce), which lets public pages be cached."""
+    colours = {
+        name: value if _COLOUR.fullmatch(value := request.GET.get(name, "")) else default
+        for name, default in _DEFAULT_COLOURS.items()
+    }
+    response = HttpResponse(f":root{{--primary:{colours['p']};--accent:{colours['a']}}}", content_type="text/css")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@require_GET
+def language(request):
+    """Switch the interface language (a link-like form: no CSRF token on public pages, so they can be cached).
+    Only a language Ruta offers is kept; the visitor returns to the page they were on, never to another site."""
+    code = request.GET.get("language", "")
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if code in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response

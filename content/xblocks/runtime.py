@@ -86,6 +86,11 @@ class RutaRuntime(Runtime):
             services={"field-data": KvsFieldData(self.kvs), "i18n": DjangoI18nService()},
         )
 
+    def applicable_aside_types(self, block: XBlock) -> list[str]:
+        """Ruta installs no XBlock asides. XBlock would otherwise scan every installed package's entry points
+        (``importlib.metadata``) for each activity it renders: ~40 ms per activity, most of a lesson page."""
+        return []
+
     def load_block_type(self, block_type: str) -> type[XBlock]:
         from content.xblocks.activities import XBLOCK_CLASSES
 

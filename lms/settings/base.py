@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files need no policy), before everything that renders: sets every page's CSP.
     "lms.csp.RutaCSPMiddleware",
+    # Before sessions and routing: public pages already rendered for an anonymous visitor (lms/pagecache.py).
+    "lms.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.gzip.GZipMiddleware",

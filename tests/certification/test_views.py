@@ -9,6 +9,7 @@ from certification.codes import code_display, code_generate
 from certification.services import certificate_reissue, certificate_revoke
 from tests.accounts.factories import ProfileFactory
 from tests.certification.factories import holder, issue
+from tests.query_counting import assert_max_data_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +20,9 @@ def _private_person():
     return person
 
 
-def test_verify_page_shows_only_public_fields_and_is_not_indexed(client, django_assert_max_num_queries):
+def test_verify_page_shows_only_public_fields_and_is_not_indexed(client):
     certificate = issue(user=_private_person(), trainer_name="Carmen Salazar Ríos")
-    with django_assert_max_num_queries(12):
+    with assert_max_data_queries(12):
         response = client.get(reverse("certification:verify", args=[certificate.code]))
     html = response.content.decode()
     assert response.status_code == 200

@@ -12,12 +12,26 @@ def test_home_is_in_spanish_by_default(client):
 
 
 def test_language_switch_turns_the_site_english_and_back(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+    response = client.get(reverse("language"), {"language": "en", "next": "/"}, follow=True)
     assert 'lang="en"' in response.text
     assert "Learn at your own pace" in response.text
     assert "Cambiar idioma" in client.get("/").text or "Español" in client.get("/").text
-    response = client.post(reverse("set_language"), {"language": "es", "next": "/"}, follow=True)
+    response = client.get(reverse("language"), {"language": "es", "next": "/"}, follow=True)
     assert "Aprende a tu ritmo" in response.text
+
+
+def test_language_switch_refuses_other_sites_and_unknown_languages(client):
+    response = client.get(reverse("language"), {"language": "fr", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert "django_language" not in response.cookies
+    assert 'lang="es"' in client.get("/").text
+
+
+def test_theme_colours_stylesheet_echoes_only_colours(client):
+    response = client.get(reverse("theme_colours"), {"p": "#123456", "a": "red;}body{display:none"})
+    assert response["Content-Type"].startswith("text/css")
+    assert response.text == ":root{--primary:#123456;--accent:#B45309}"
+    assert "immutable" in response["Cache-Control"]
 
 
 def test_every_page_offers_the_language_switch(client):

@@ -1,0 +1,188 @@
+"""A shared cache of the public pages anonymous visitors see (catalogue, course pages, certificate verification).
+
+An employer scanning a QR code or a visitor browsing the catalogue gets the same bytes as every other anonymous
+visitor, so those responses are rendered once and kept in the shared cache (Redis in production: every web
+process sees the same entries and the same invalidations). A view opts in by marking its response
+(``mark_anonymous``, ``anonymous_cache``); the middleware serves a marked response again to the next anonymous
+request for the same host, path, language and encoding, before sessions, routing or templates run.
+
+What keeps it correct:
+
+- **Only anonymous, only public.** A request that carries a session or a messages cookie never reads the cache, and
+  a response is stored only when it was rendered for an anonymous user, sets no cookie and used no CSRF token
+  (a form's token belongs to one visitor). Pages for signed-in learners are never stored.
+- **Invalidation by generation.** Each group (``pages``, ``certificates``) has a generation number in the cache; an
+  entry is served only while its group's generation is unchanged. Publishing, unpublishing, moving or deleting a
+  page, or saving a site or theme, bumps ``pages``; any change to a certificate (issue, revocation, replacement)
+  bumps ``certificates``, so a revocation shows on the next request. Entries also expire after their timeout.
+- **Rate limits still hold.** A group can name a django-ratelimit rule (verification does); a cached answer counts
+  against it exactly as the view would, and a limited visitor gets the view's own 429.
+- **Content-Security-Policy stays fresh.** The policy middleware runs outside this one, so a cached page gets a new
+  policy header; cached pages carry no nonce (the theme colours come from a stylesheet URL, not an inline style).
+
+Generations are read with the entry in one round trip (``get_many``); a missing generation is recreated from the
+clock, never from zero, so an evicted counter cannot bring back entries older than it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils import translation
+
+GROUPS = ("pages", "certificates")
+_GEN = {group: f"ruta:pc:gen:{group}" for group in GROUPS}
+_ATTR = "_ruta_anonymous_cache"
+_NOT_STORED_HEADERS = {
+    "set-cookie",
+    "content-security-policy",
+    "content-security-policy-report-only",
+    "reporting-endpoints",
+}
+#: group → django-ratelimit arguments checked before a cached answer of that group is served
+_RATE_LIMITS: dict[str, dict[str, Any]] = {}
+
+
+def bump(group: str) -> None:
+    """Invalidate every cached response of ``group`` (at once, in every process)."""
+    try:
+        cache.incr(_GEN[group])
+    except ValueError:  # no counter yet (or evicted): start one from the clock, above any older value
+        cache.set(_GEN[group], time.time_ns(), timeout=None)
+
+
+def generation(group: str) -> int:
+    """The current generation of ``group``: part of the key of anything cached that a change to the group must
+    drop (e.g. a course's outline, cached under the ``pages`` generation)."""
+    return _generations(cache.get_many([_GEN[group]]), (group,))[group]
+
+
+def _generations(values: dict[str, Any], groups: tuple[str, ...] = GROUPS) -> dict[str, int]:
+    found = {}
+    for group in groups:
+        key = _GEN[group]
+        if key in values:
+            found[group] = values[key]
+        else:
+            cache.add(key, time.time_ns(), timeout=None)
+            found[group] = cache.get(key)
+    return found
+
+
+def mark_anonymous(response: HttpResponseBase, group: str, *, timeout: int = 300) -> HttpResponseBase:
+    """Let the middleware keep ``response`` for other anonymous visitors (it checks the conditions above)."""
+    setattr(response, _ATTR, (group, timeout))
+    return response
+
+
+def anonymous_cache(group: str, *, timeout: int = 300, ratelimit: dict[str, Any] | None = None) -> Callable:
+    """View decorator: mark what the view answers to anonymous visitors as cacheable in ``group``. ``ratelimit``
+    (django-ratelimit's ``group``, ``key`` and ``rate``) is enforced on cached answers too."""
+    if ratelimit is not None:
+        _RATE_LIMITS[group] = ratelimit
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            response = view(request, *args, **kwargs)
+            if not getattr(getattr(request, "user", None), "is_authenticated", False):
+                mark_anonymous(response, group, timeout=timeout)
+            return response
+
+        return wrapped
+
+    return decorate
+
+
+def _key(request: HttpRequest) -> str | None:
+    if request.method != "GET":
+        return None
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return None
+    language = translation.get_language_from_request(request)
+    gzip = "gz" if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") else "id"
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"ruta:pc:{request.get_host()}:{language}:{gzip}:{digest}"
+
+
+def _storable(request: HttpRequest, response: HttpResponseBase) -> tuple[str, int] | None:
+    marked = getattr(response, _ATTR, None)
+    if (
+        marked is None
+        or response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or getattr(getattr(request, "user", None), "is_authenticated", False)
+        or "private" in response.get("Cache-Control", "")
+        or "no-store" in response.get("Cache-Control", "")
+    ):
+        return None
+    return marked
+
+
+def _rate_limited(request: HttpRequest, group: str) -> bool:
+    rule = _RATE_LIMITS.get(group)
+    if rule is None:
+        return False
+    from django_ratelimit.core import is_ratelimited
+
+    return is_ratelimited(request, increment=True, **rule)
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve and store the marked public responses (see the module docstring)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        key = _key(request)
+        generations: dict[str, int] = {}
+        if key is not None:
+            values = cache.get_many([key, *_GEN.values()])
+            generations = _generations(values)
+            entry = values.get(key)
+            if (
+                entry is not None
+                and entry["generation"] == generations.get(entry["group"])
+                and not _rate_limited(request, entry["group"])
+            ):
+                response = HttpResponse(entry["content"], status=entry["status"])
+                for name, value in entry["headers"]:
+                    response[name] = value
+                response["X-Ruta-Cache"] = "hit"
+                return response
+        response = self.get_response(request)
+        if key is not None and (marked := _storable(request, response)) is not None:
+            group, timeout = marked
+            headers = [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED_HEADERS]
+            entry = {
+                "group": group,
+                "generation": generations[group],
+                "status": response.status_code,
+                "headers": headers,
+                "content": response.content,
+            }
+            cache.set(key, entry, timeout=timeout)
+        return response
+
+
+def bump_pages(**kwargs: Any) -> None:
+    """Signal receiver: a page, site or theme changed."""
+    bump("pages")
+
+
+def bump_everything(**kwargs: Any) -> None:
+    """Signal receiver: something every public page shows changed (the site's theme)."""
+    for group in GROUPS:
+        bump(group)

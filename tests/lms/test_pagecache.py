@@ -1,0 +1,115 @@
+"""Public pages kept for anonymous visitors (lms/pagecache.py): fast, but never one person's page for another,
+never stale after a publish or a revocation, and still rate-limited."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from certification.services import certificate_revoke
+from courses.services import enrollment_create
+from tests.accounts.factories import UserFactory
+from tests.certification.factories import issue
+from tests.courses.factories import build_course, catalogue
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, url, **extra):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **extra)
+    return response, len(queries)
+
+
+def test_the_second_anonymous_visit_is_served_from_the_shared_cache():
+    course = build_course(title="Genere su Idea de Negocio")
+    first, _ = get(Client(), course.url)
+    again, queries = get(Client(), course.url)
+    assert first.status_code == again.status_code == 200
+    assert again["X-Ruta-Cache"] == "hit" and "X-Ruta-Cache" not in first
+    assert again.content == first.content
+    assert queries <= 2  # the cache lookups (the test cache lives in the database); no page query
+    assert "Content-Security-Policy" in again and "nonce" not in again["Content-Security-Policy"]
+
+
+def test_a_learner_never_gets_the_anonymous_page_nor_leaves_theirs_for_others():
+    course = build_course(title="Educación financiera")
+    maria = UserFactory(first_name="María José", last_name="Briceño Peña", phone="+51987654321")
+    jhonny = UserFactory(first_name="Jhonny", last_name="Cedeño Zambrano", phone="+593987654321")
+    enrollment_create(user=maria, course=course)
+    anonymous = Client()
+    assert "Crear una cuenta para inscribirme" in anonymous.get(course.url).text
+    assert anonymous.get(course.url)["X-Ruta-Cache"] == "hit"
+
+    for person in (maria, jhonny):
+        client = Client()
+        client.force_login(person)
+        page = client.get(course.url)
+        assert "X-Ruta-Cache" not in page
+        assert "Crear una cuenta para inscribirme" not in page.text
+        assert "Salir" in page.text
+        # Maria is enrolled (continue), Jhonny is not (enrol): each sees their own state.
+        assert ("Empezar el curso" in page.text) == (person == maria)
+        assert ("Inscribirme en este curso" in page.text) == (person == jhonny)
+
+    page = anonymous.get(course.url)
+    assert "Salir" not in page.text and "Empezar el curso" not in page.text
+    assert "Inscribirme en este curso" not in page.text and "Crear una cuenta para inscribirme" in page.text
+
+
+def test_a_published_edit_shows_at_once():
+    course = build_course(title="Seguridad y salud en el trabajo")
+    anonymous = Client()
+    anonymous.get(course.url)
+    assert anonymous.get(course.url)["X-Ruta-Cache"] == "hit"
+    course.title = "Seguridad y salud en el trabajo (SST) — edición 2027"
+    course.save_revision().publish()
+    page = anonymous.get(course.url)
+    assert "X-Ruta-Cache" not in page and "edición 2027" in page.text
+    assert "edición 2027" in anonymous.get(catalogue().url).text
+
+
+def test_a_revocation_shows_on_the_next_verification_and_api_request():
+    certificate = issue(user=UserFactory(first_name="Rosa Elena", last_name="Quispe Mamani"))
+    employer = Client()
+    page_url, api_url = f"/certificados/v/{certificate.code}", f"/api/v1/certificates/{certificate.code}"
+    for url in (page_url, api_url):
+        employer.get(url)
+        assert employer.get(url)["X-Ruta-Cache"] == "hit"
+    assert employer.get(api_url).json()["status"] == "valid"
+
+    certificate_revoke(certificate=certificate, actor=None, reason="Emitido por error")
+
+    api = employer.get(api_url)
+    assert "X-Ruta-Cache" not in api and api.json()["status"] == "revoked"
+    assert "Revocado" in employer.get(page_url).text
+
+
+def test_the_rate_limit_holds_for_cached_answers(settings):
+    settings.RUTA_VERIFY_RATE = "3/m"
+    certificate = issue()
+    employer = Client(REMOTE_ADDR="203.0.113.7")
+    statuses = [employer.get(f"/api/v1/certificates/{certificate.code}").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert Client(REMOTE_ADDR="203.0.113.8").get(f"/api/v1/certificates/{certificate.code}").status_code == 200
+
+
+def test_languages_are_kept_apart():
+    course = build_course(title="Get Ahead")
+    spanish, english = Client(), Client()
+    english.cookies["django_language"] = "en"
+    for _ in range(2):
+        assert 'lang="es"' in spanish.get(course.url).text
+        assert 'lang="en"' in english.get(course.url).text
+
+
+def test_visitors_with_a_session_or_a_message_bypass_the_cache():
+    course = build_course()
+    Client().get(course.url)
+    assert Client().get(course.url)["X-Ruta-Cache"] == "hit"
+    with_message = Client()
+    with_message.cookies["messages"] = "x"
+    assert "X-Ruta-Cache" not in with_message.get(course.url)
+    with_session = Client()
+    with_session.cookies["sessionid"] = "not-a-session"
+    assert "X-Ruta-Cache" not in with_session.get(course.url)
