@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .dimensions import COUNTRIES, DIMENSIONS
-from .selectors import Filters
+from .selectors.filters import Filters
 
 INDICATOR_CHOICES_CROSS = [
     ("enrolled", _("Personas inscritas")),

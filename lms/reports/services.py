@@ -1,6 +1,6 @@
 """Writes of reports: export files (CSV, XLSX) and their audit rows. Nothing else is ever written.
 
-Aggregated exports carry only suppressed tables (``selectors.Table``); the row-level participant list
+Aggregated exports carry only suppressed tables (``selectors.tables.Table``); the row-level participant list
 is for data stewards only, needs a stated purpose, and every sensitive field asked for is logged. An M&E officer
 gets it only through a request that a data steward of the institution approves (downloaded once, logged).
 """
@@ -22,7 +22,15 @@ from django.utils.translation import gettext as _
 from lms.accounts.models import Role, User
 
 from .models import ExportAudit, RowExportRequest
-from .selectors import SENSITIVE_FIELDS, Scope, Table, participant_rows
+from .selectors.filters import Filters, Scope
+from .selectors.participants import (
+    SENSITIVE_FIELDS,
+    participant_rows,
+    row_request_institutions,
+    steward_institution_ids,
+)
+from .selectors.tables import Table
+from .selectors.universes import institution_universe
 
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
@@ -168,8 +176,6 @@ def row_export_request_create(
     *, user: User, institution: Any, purpose: str, sensitive_fields: Iterable[str] = (), file_format: str = "csv"
 ) -> RowExportRequest:
     """An M&E officer asks for their institution's participant list; its data stewards are told."""
-    from .selectors import row_request_institutions
-
     if not row_request_institutions(user).filter(pk=getattr(institution, "pk", None)).exists():
         raise PermissionDenied(_("Solo el equipo de monitoreo de la institución puede pedir su lista."))
     purpose = (purpose or "").strip()
@@ -196,8 +202,6 @@ def row_export_request_decide(
     *, request: RowExportRequest, steward: User, approve: bool, note: str = ""
 ) -> RowExportRequest:
     """A data steward of the institution (never the requester) approves or rejects, with a note when rejecting."""
-    from .selectors import steward_institution_ids
-
     request = RowExportRequest.objects.select_for_update().get(pk=request.pk)
     if not (steward.is_superuser or request.institution_id in steward_institution_ids(steward)):
         raise PermissionDenied(_("Solo la custodia de datos de la institución decide esta solicitud."))
@@ -226,8 +230,6 @@ def row_export_request_decide(
 @transaction.atomic
 def row_export_request_download(*, request: RowExportRequest, user: User) -> tuple[bytes, ExportAudit]:
     """The requester downloads an approved list once, before it lapses, with exactly the approved fields."""
-    from .selectors import Filters, institution_universe
-
     request = RowExportRequest.objects.select_for_update(of=("self",)).select_related("decided_by").get(pk=request.pk)
     if request.requester_id != user.pk:
         raise PermissionDenied

@@ -17,17 +17,31 @@ from django.views.decorators.http import require_http_methods
 
 from lms.accounts.models import Membership, Role
 
-from . import charts, selectors, services
+from . import charts, services
 from .dimensions import DIMENSIONS
 from .forms import ReportFilterForm
+from .selectors.competency import competency_table
+from .selectors.disaggregation import cross_table, indicator_table
+from .selectors.filters import Filters, Scope, filter_choices
+from .selectors.gender_quota import gender_quota
+from .selectors.participants import (
+    ROW_FIELDS,
+    SENSITIVE_FIELDS,
+    row_request_institutions,
+    row_requests_to_decide,
+    steward_institution_ids,
+)
+from .selectors.roles import VIEWS, report_views_for_user, universe_for
+from .selectors.tables import k_threshold
+from .selectors.universes import funding_sources
 
 
 def _report_context(request: HttpRequest, view: str) -> dict:
-    if view not in selectors.VIEWS:
+    if view not in VIEWS:
         raise Http404
-    if view not in selectors.report_views_for_user(request.user):
+    if view not in report_views_for_user(request.user):
         raise PermissionDenied
-    universe = selectors.universe_for(request.user, view)
+    universe = universe_for(request.user, view)
     donor_scope = ""
     if view == "cooperante" and not request.user.is_superuser:
         donor_scope = ", ".join(
@@ -41,22 +55,22 @@ def _report_context(request: HttpRequest, view: str) -> dict:
         )
     form = ReportFilterForm(
         request.GET or None,
-        choices=selectors.filter_choices(universe),
-        funding=selectors.funding_sources(),
+        choices=filter_choices(universe),
+        funding=funding_sources(),
         fixed_funding=bool(donor_scope),
     )
-    filters = form.filters() if request.GET else selectors.Filters()
-    scope = selectors.Scope(universe=universe, filters=filters)
+    filters = form.filters() if request.GET else Filters()
+    scope = Scope(universe=universe, filters=filters)
     dimension_key = form.dimension() if request.GET else "sexo"
-    table = selectors.indicator_table(scope, dimension_key)
-    quota_rows, quota_table = selectors.gender_quota(scope)
+    table = indicator_table(scope, dimension_key)
+    quota_rows, quota_table = gender_quota(scope)
     cross = form.cross() if request.GET else None
-    cross_table = selectors.cross_table(scope, dimension_key, cross[0], cross[1]) if cross else None
-    competency = selectors.competency_table(scope) if view != "facilitacion" else None
-    tables = [t for t in (table, quota_table, cross_table, competency) if t is not None]
+    crossed = cross_table(scope, dimension_key, cross[0], cross[1]) if cross else None
+    competency = competency_table(scope) if view != "facilitacion" else None
+    tables = [t for t in (table, quota_table, crossed, competency) if t is not None]
     return {
         "view": view,
-        "view_title": selectors.VIEWS[view][1],
+        "view_title": VIEWS[view][1],
         "form": form,
         "scope": scope,
         "universe_empty": universe.is_empty,
@@ -71,24 +85,24 @@ def _report_context(request: HttpRequest, view: str) -> dict:
         "quota_table": quota_table,
         "quota_chart": charts.quota_chart(quota_rows, title=_("Mujeres por grupo (%)")) if quota_rows else None,
         "quota_warnings": [r for r in quota_rows if r.status == "warning"],
-        "cross_table": cross_table,
+        "cross_table": crossed,
         "competency": competency,
         "tables": tables,
-        "k": selectors.k_threshold(),
+        "k": k_threshold(),
         "query": request.GET.urlencode(),
-        "other_views": selectors.report_views_for_user(request.user),
-        "all_views": selectors.VIEWS,
+        "other_views": report_views_for_user(request.user),
+        "all_views": VIEWS,
     }
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    views = selectors.report_views_for_user(request.user)
+    views = report_views_for_user(request.user)
     if not views:
         raise PermissionDenied
     if len(views) == 1:
         return redirect("reports:report", view=views[0])
-    return render(request, "reports/index.html", {"views": [(v, selectors.VIEWS[v][1]) for v in views]})
+    return render(request, "reports/index.html", {"views": [(v, VIEWS[v][1]) for v in views]})
 
 
 @login_required
@@ -115,15 +129,15 @@ def export(request: HttpRequest, view: str, file_format: str) -> HttpResponse:
 def participants(request: HttpRequest) -> HttpResponse:
     """Row-level list of participants: data stewards only, with a purpose; every export is audited."""
     view = "datos"
-    if view not in selectors.report_views_for_user(request.user):
+    if view not in report_views_for_user(request.user):
         raise PermissionDenied
-    universe = selectors.universe_for(request.user, view)
+    universe = universe_for(request.user, view)
     error = ""
     if request.method == "POST":
         file_format = request.POST.get("formato", "csv")
         if file_format not in services.CONTENT_TYPES:
             file_format = "csv"
-        scope = selectors.Scope(universe=universe, filters=selectors.Filters())
+        scope = Scope(universe=universe, filters=Filters())
         try:
             content, _audit = services.participant_list_export(
                 user=request.user,
@@ -145,8 +159,8 @@ def participants(request: HttpRequest) -> HttpResponse:
         request,
         "reports/participants.html",
         {
-            "row_fields": selectors.ROW_FIELDS,
-            "sensitive_fields": selectors.SENSITIVE_FIELDS,
+            "row_fields": ROW_FIELDS,
+            "sensitive_fields": SENSITIVE_FIELDS,
             "error": error,
             "purpose": request.POST.get("proposito", ""),
             "chosen": request.POST.getlist("campos_sensibles"),
@@ -162,9 +176,9 @@ def row_requests(request: HttpRequest) -> HttpResponse:
     from .models import RowExportRequest
 
     user = request.user
-    institutions = selectors.row_request_institutions(user)
-    to_decide = selectors.row_requests_to_decide(user)
-    is_steward = user.is_superuser or bool(selectors.steward_institution_ids(user))
+    institutions = row_request_institutions(user)
+    to_decide = row_requests_to_decide(user)
+    is_steward = user.is_superuser or bool(steward_institution_ids(user))
     if not institutions.exists() and not is_steward:
         raise PermissionDenied
     error = ""
@@ -202,9 +216,9 @@ def row_requests(request: HttpRequest) -> HttpResponse:
             "mine": RowExportRequest.objects.filter(requester=user).select_related("institution", "decided_by")[:20],
             "to_decide": to_decide,
             "decided": RowExportRequest.objects.filter(decided_by=user).select_related("requester", "institution")[:20],
-            "row_fields": selectors.ROW_FIELDS,
-            "sensitive_fields": selectors.SENSITIVE_FIELDS,
-            "sensitive_labels": dict(selectors.SENSITIVE_FIELDS),
+            "row_fields": ROW_FIELDS,
+            "sensitive_fields": SENSITIVE_FIELDS,
+            "sensitive_labels": dict(SENSITIVE_FIELDS),
             "error": error,
             "purpose": request.POST.get("proposito", ""),
             "chosen": request.POST.getlist("campos_sensibles"),

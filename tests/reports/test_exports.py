@@ -8,9 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from lms.reports import selectors, services
+from lms.reports import services
 from lms.reports.models import ExportAudit
-from lms.reports.selectors import Scope, universe_for
+from lms.reports.selectors.filters import Scope
+from lms.reports.selectors.roles import report_views_for_user, universe_for
 
 pytestmark = pytest.mark.django_db
 
@@ -146,4 +147,4 @@ def test_participant_page_for_the_data_steward(world, client):
 def test_only_data_stewards_reach_the_row_level_list(world, client, who):
     client.force_login(getattr(world, who))
     assert client.get(reverse("reports:participants")).status_code == 403
-    assert selectors.report_views_for_user(getattr(world, who)).count("datos") == 0
+    assert report_views_for_user(getattr(world, who)).count("datos") == 0

@@ -4,9 +4,14 @@ import datetime as dt
 
 import pytest
 
-from lms.reports import selectors
 from lms.reports.dimensions import DIMENSIONS
-from lms.reports.selectors import Filters, Scope, indicator_figures, universe_for
+from lms.reports.selectors.competency import competency_pass_rate, competency_table
+from lms.reports.selectors.disaggregation import cross_table
+from lms.reports.selectors.filters import Filters, Scope
+from lms.reports.selectors.gender_quota import gender_quota
+from lms.reports.selectors.indicators import indicator_figures
+from lms.reports.selectors.roles import universe_for
+from lms.reports.selectors.universes import EVERYTHING
 
 pytestmark = pytest.mark.django_db
 
@@ -114,9 +119,9 @@ def test_certified_trainers_and_competency_for_the_whole_platform(world, admin_u
 def test_competency_candidates_per_stage_and_pass_rate(world, settings):
     settings.RUTA_SMALL_CELL_THRESHOLD = 1
     scope = Scope(universe_for(world.unmsm_me, "monitoreo"))
-    rate, decided = selectors.competency_pass_rate(scope)
+    rate, decided = competency_pass_rate(scope)
     assert (rate, decided) == (50.0, 2)
-    table = selectors.competency_table(scope)
+    table = competency_table(scope)
     counts = {row.key: row.cells[0].value for row in table.rows}
     assert counts["decided"] == 2
     assert counts["applied"] == 1
@@ -129,14 +134,14 @@ def test_competency_candidates_per_stage_and_pass_rate(world, settings):
 
 def test_competency_does_not_apply_to_a_course_filter(world):
     scope = Scope(universe_for(world.unmsm_me, "monitoreo"), Filters(course=world.c1.pk))
-    assert selectors.competency_table(scope) is None
+    assert competency_table(scope) is None
     assert "certified_competency" in totals(scope)[1]
 
 
 def test_gender_quota_per_cohort_with_early_warning(world, settings):
     """K1 4 women of 6 (ok); K2 2 of 5 and closed (fails); K3 1 of 3 and still open (warning)."""
     settings.RUTA_SMALL_CELL_THRESHOLD = 1
-    rows, table = selectors.gender_quota(Scope(selectors.EVERYTHING))
+    rows, table = gender_quota(Scope(EVERYTHING))
     by_name = {r.name: r for r in rows}
     assert by_name["GIN Lima"].share == pytest.approx(66.7)
     assert by_name["GIN Lima"].status == "ok"
@@ -148,7 +153,7 @@ def test_gender_quota_per_cohort_with_early_warning(world, settings):
 
 def test_not_stated_is_never_counted_as_a_woman(world, settings):
     settings.RUTA_SMALL_CELL_THRESHOLD = 1
-    rows, _table = selectors.gender_quota(Scope(selectors.EVERYTHING, Filters(cohort=world.k1.pk)))
+    rows, _table = gender_quota(Scope(EVERYTHING, Filters(cohort=world.k1.pk)))
     (k1,) = rows
     assert k1.women.value == 4  # a5 (no profile) is among the 6 but not a woman
     assert k1.total.value == 6
@@ -156,7 +161,7 @@ def test_not_stated_is_never_counted_as_a_woman(world, settings):
 
 def test_cross_table_with_consent_gated_dimension(world, settings):
     settings.RUTA_SMALL_CELL_THRESHOLD = 1
-    table = selectors.cross_table(Scope(universe_for(world.me, "monitoreo")), "sexo", "situacion-migratoria")
+    table = cross_table(Scope(universe_for(world.me, "monitoreo")), "sexo", "situacion-migratoria")
     columns = [c.key for c in table.columns]
     women = next(r for r in table.rows if r.key == "F")
     # Of the six women only a1 counts as "regular" (her consent is in force); the rest are "No indicado".
