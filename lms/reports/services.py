@@ -144,7 +144,7 @@ def participant_list_export(
         raise ValidationError(_("Indica para qué necesitas la lista (al menos 10 caracteres)."))
     known = {key for key, _label in SENSITIVE_FIELDS}
     sensitive = [key for key in sensitive_fields if key in known]
-    headers, rows = participant_rows(scope, sensitive)
+    headers, rows = participant_rows(scope=scope, sensitive=sensitive)
     content = _render([_dataset(_("Participantes"), headers, rows)], file_format)
     audit = ExportAudit.objects.create(
         user=user,
@@ -176,7 +176,7 @@ def row_export_request_create(
     *, user: User, institution: Any, purpose: str, sensitive_fields: Iterable[str] = (), file_format: str = "csv"
 ) -> RowExportRequest:
     """An M&E officer asks for their institution's participant list; its data stewards are told."""
-    if not row_request_institutions(user).filter(pk=getattr(institution, "pk", None)).exists():
+    if not row_request_institutions(user=user).filter(pk=getattr(institution, "pk", None)).exists():
         raise PermissionDenied(_("Solo el equipo de monitoreo de la institución puede pedir su lista."))
     purpose = (purpose or "").strip()
     if len(purpose) < 10:
@@ -203,7 +203,7 @@ def row_export_request_decide(
 ) -> RowExportRequest:
     """A data steward of the institution (never the requester) approves or rejects, with a note when rejecting."""
     request = RowExportRequest.objects.select_for_update().get(pk=request.pk)
-    if not (steward.is_superuser or request.institution_id in steward_institution_ids(steward)):
+    if not (steward.is_superuser or request.institution_id in steward_institution_ids(user=steward)):
         raise PermissionDenied(_("Solo la custodia de datos de la institución decide esta solicitud."))
     if steward.pk == request.requester_id:
         raise PermissionDenied(_("Nadie puede aprobar su propia solicitud."))
@@ -239,8 +239,8 @@ def row_export_request_download(*, request: RowExportRequest, user: User) -> tup
         raise ValidationError(_("Esta solicitud no está aprobada."))
     if request.approved_until is None or request.approved_until < timezone.now():
         raise ValidationError(_("La aprobación venció. Haz otra solicitud."))
-    scope = Scope(universe=institution_universe([request.institution_id]), filters=Filters())
-    headers, rows = participant_rows(scope, list(request.sensitive_fields))
+    scope = Scope(universe=institution_universe(institution_ids=[request.institution_id]), filters=Filters())
+    headers, rows = participant_rows(scope=scope, sensitive=list(request.sensitive_fields))
     content = _render([_dataset(_("Participantes"), headers, rows)], request.file_format)
     approver = request.decided_by.printed_name if request.decided_by else ""
     audit = ExportAudit.objects.create(

@@ -39,9 +39,9 @@ from .selectors.universes import funding_sources
 def _report_context(request: HttpRequest, view: str) -> dict:
     if view not in VIEWS:
         raise Http404
-    if view not in report_views_for_user(request.user):
+    if view not in report_views_for_user(user=request.user):
         raise PermissionDenied
-    universe = universe_for(request.user, view)
+    universe = universe_for(user=request.user, view=view)
     donor_scope = ""
     if view == "cooperante" and not request.user.is_superuser:
         donor_scope = ", ".join(
@@ -55,18 +55,22 @@ def _report_context(request: HttpRequest, view: str) -> dict:
         )
     form = ReportFilterForm(
         request.GET or None,
-        choices=filter_choices(universe),
+        choices=filter_choices(universe=universe),
         funding=funding_sources(),
         fixed_funding=bool(donor_scope),
     )
     filters = form.filters() if request.GET else Filters()
     scope = Scope(universe=universe, filters=filters)
     dimension_key = form.dimension() if request.GET else "sexo"
-    table = indicator_table(scope, dimension_key)
-    quota_rows, quota_table = gender_quota(scope)
+    table = indicator_table(scope=scope, dimension_key=dimension_key)
+    quota_rows, quota_table = gender_quota(scope=scope)
     cross = form.cross() if request.GET else None
-    crossed = cross_table(scope, dimension_key, cross[0], cross[1]) if cross else None
-    competency = competency_table(scope) if view != "facilitacion" else None
+    crossed = (
+        cross_table(scope=scope, row_dimension=dimension_key, column_dimension=cross[0], indicator=cross[1])
+        if cross
+        else None
+    )
+    competency = competency_table(scope=scope) if view != "facilitacion" else None
     tables = [t for t in (table, quota_table, crossed, competency) if t is not None]
     return {
         "view": view,
@@ -90,14 +94,14 @@ def _report_context(request: HttpRequest, view: str) -> dict:
         "tables": tables,
         "k": k_threshold(),
         "query": request.GET.urlencode(),
-        "other_views": report_views_for_user(request.user),
+        "other_views": report_views_for_user(user=request.user),
         "all_views": VIEWS,
     }
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    views = report_views_for_user(request.user)
+    views = report_views_for_user(user=request.user)
     if not views:
         raise PermissionDenied
     if len(views) == 1:
@@ -129,9 +133,9 @@ def export(request: HttpRequest, view: str, file_format: str) -> HttpResponse:
 def participants(request: HttpRequest) -> HttpResponse:
     """Row-level list of participants: data stewards only, with a purpose; every export is audited."""
     view = "datos"
-    if view not in report_views_for_user(request.user):
+    if view not in report_views_for_user(user=request.user):
         raise PermissionDenied
-    universe = universe_for(request.user, view)
+    universe = universe_for(user=request.user, view=view)
     error = ""
     if request.method == "POST":
         file_format = request.POST.get("formato", "csv")
@@ -176,9 +180,9 @@ def row_requests(request: HttpRequest) -> HttpResponse:
     from .models import RowExportRequest
 
     user = request.user
-    institutions = row_request_institutions(user)
-    to_decide = row_requests_to_decide(user)
-    is_steward = user.is_superuser or bool(steward_institution_ids(user))
+    institutions = row_request_institutions(user=user)
+    to_decide = row_requests_to_decide(user=user)
+    is_steward = user.is_superuser or bool(steward_institution_ids(user=user))
     if not institutions.exists() and not is_steward:
         raise PermissionDenied
     error = ""

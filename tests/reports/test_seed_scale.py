@@ -23,7 +23,7 @@ def test_seed_scale_small(capsys):
     assert LessonProgress.objects.count() == 180
     assert CohortMember.objects.count() == 60
     assert Attendance.objects.count() == 120
-    groups, _ = indicator_figures(Scope(EVERYTHING))
+    groups, _ = indicator_figures(scope=Scope(EVERYTHING))
     assert groups[None].counts["enrolled"] == 60
     with pytest.raises(CommandError):
         call_command("seed_scale", *args)

@@ -59,7 +59,8 @@ def _rows(
     try:
         sql, params = inner.query.sql_with_params()
         if dimension is not None:
-            people = User.objects.annotate(**dimension_annotations(dimension, "", ref)).values("id", "_dim")
+            people = User.objects.annotate(**dimension_annotations(dimension, "", ref))
+            people = people.values("id", "_dim")  # type: ignore[misc]  # annotated through **kwargs: invisible to django-stubs
             dim_sql, dim_params = people.query.sql_with_params()
     except EmptyResultSet:  # an empty universe: nothing to count
         return {} if dimension is not None else {None: dict.fromkeys(outer)}

@@ -20,7 +20,7 @@ from .filters import Scope, _in_period
 from .universes import ATTENDANCE
 
 
-def attendance_figures(scope: Scope, dimension: Dimension | None, ref: date, groups: dict[Any, GroupStats]) -> None:
+def attendance_figures(*, scope: Scope, dimension: Dimension | None, ref: date, groups: dict[Any, GroupStats]) -> None:
     """Add the attendance rate of ``scope`` to ``groups``, by ``dimension`` (total under key ``None``)."""
     qs = Attendance.objects.filter(_in_period("session__starts_at", scope.filters)).filter(scope.q(ATTENDANCE))
     per_person = {"p": Count("id", filter=Q(status="present")), "r": Count("id")}

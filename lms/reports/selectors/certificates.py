@@ -27,7 +27,7 @@ CERTIFICATE_KINDS = {
 }
 
 
-def certificate_figures(scope: Scope, dimension: Dimension | None, ref: date, groups: dict[Any, GroupStats]) -> None:
+def certificate_figures(*, scope: Scope, dimension: Dimension | None, ref: date, groups: dict[Any, GroupStats]) -> None:
     """Add the certification indicators of ``scope`` to ``groups``, by ``dimension`` (total under key ``None``)."""
     qs = Certificate.objects.filter(
         _in_period("issued_on", scope.filters, is_date=True), revoked_at__isnull=True, replaced_by__isnull=True
@@ -38,7 +38,7 @@ def certificate_figures(scope: Scope, dimension: Dimension | None, ref: date, gr
     _merge(groups, rows, list(CERTIFICATE_KINDS), {})
 
 
-def competency_certificates_apply(scope: Scope) -> bool:
+def competency_certificates_apply(*, scope: Scope) -> bool:
     """Competency certificates are tied to no course or cohort: they only make sense for a whole institution
     (its certifying body) or the whole platform."""
     return not scope.filters.restricts_delivery and bool(scope.universe.everything or scope.universe.institution_ids)

@@ -17,7 +17,7 @@ from .tables import Column, Table, TableRow, _fmt, _table_notes, k_threshold, su
 from .universes import APPLICATION
 
 
-def competency_table(scope: Scope) -> Table | None:
+def competency_table(*, scope: Scope) -> Table | None:
     """Competency assessment: candidates per stage, decisions and pass rate (competent among decided)."""
     if scope.filters.restricts_delivery or not scope.applies(APPLICATION):
         return None
@@ -34,7 +34,9 @@ def competency_table(scope: Scope) -> Table | None:
     stages = list(Application.Status.choices)
     # One row per application (a candidate assessed against one standard): the stages add up to the total.
     by_status = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
-    cells, total_cell = suppressed_count_column([by_status.get(s, 0) for s, _label in stages], qs.count(), k)
+    cells, total_cell = suppressed_count_column(
+        values=[by_status.get(s, 0) for s, _label in stages], total=qs.count(), k=k
+    )
     decided = qs.filter(_in_period("decided_at", f), status__in=["decided", "appealed"])
     decided_n = decided.count()
     competent_n = decided.filter(result="competent").count()
@@ -65,7 +67,7 @@ def competency_table(scope: Scope) -> Table | None:
     return table
 
 
-def competency_pass_rate(scope: Scope) -> tuple[float | None, int]:
+def competency_pass_rate(*, scope: Scope) -> tuple[float | None, int]:
     """(pass rate in percent, decided applications) in the period, unsuppressed (for tests and internal use)."""
     decided = Application.objects.filter(scope.q(APPLICATION)).filter(
         _in_period("decided_at", scope.filters), status__in=["decided", "appealed"]

@@ -30,12 +30,12 @@ from .tables import (
 from .universes import ENROLLMENT
 
 
-def indicator_table(scope: Scope, dimension_key: str, indicators: list[str] | None = None) -> Table:
+def indicator_table(*, scope: Scope, dimension_key: str, indicators: list[str] | None = None) -> Table:
     """Indicators (columns) by the values of one dimension (rows), with a total row, suppressed."""
     dimension = DIMENSIONS[dimension_key]
     k = k_threshold()
     chosen = [i for i in INDICATORS if indicators is None or i.key in indicators]
-    groups, unavailable = indicator_figures(scope, dimension)
+    groups, unavailable = indicator_figures(scope=scope, dimension=dimension)
     total_stats = groups.get(None, GroupStats())
     values = ordered_values(dimension, {key for key in groups if key is not None})
     columns_cells: list[list[Cell]] = []
@@ -48,7 +48,9 @@ def indicator_table(scope: Scope, dimension_key: str, indicators: list[str] | No
             continue
         if indicator.kind == "count":
             column_values = [groups.get(v, GroupStats()).counts.get(indicator.key, 0) for v in values]
-            cells, total_cell = suppressed_count_column(column_values, total_stats.counts.get(indicator.key, 0), k)
+            cells, total_cell = suppressed_count_column(
+                values=column_values, total=total_stats.counts.get(indicator.key, 0), k=k
+            )
         else:
             ratios = [groups.get(v, GroupStats()).ratios.get(indicator.key, (None, 0)) for v in values]
             cells, total_cell = _ratio_column(
@@ -71,7 +73,7 @@ def indicator_table(scope: Scope, dimension_key: str, indicators: list[str] | No
     )
 
 
-def cross_table(scope: Scope, row_dimension: str, column_dimension: str, indicator: str = "enrolled") -> Table:
+def cross_table(*, scope: Scope, row_dimension: str, column_dimension: str, indicator: str = "enrolled") -> Table:
     """People enrolled (or completing, or certified) by two dimensions at once, suppressed in both directions."""
     rows_dim, cols_dim = DIMENSIONS[row_dimension], DIMENSIONS[column_dimension]
     k = k_threshold()
@@ -83,9 +85,8 @@ def cross_table(scope: Scope, row_dimension: str, column_dimension: str, indicat
         **dimension_annotations(rows_dim, "user", ref, name="r_dim"),
         **dimension_annotations(cols_dim, "user", ref, name="c_dim"),
     }
-    for row in (
-        qs.annotate(**annotations).values("r_dim", "c_dim").annotate(n=Count("user_id", distinct=True)).order_by()
-    ):
+    grouped = qs.annotate(**annotations).values("r_dim", "c_dim")  # type: ignore[misc]  # annotated through **kwargs: invisible to django-stubs
+    for row in grouped.annotate(n=Count("user_id", distinct=True)).order_by():
         counts[(row["r_dim"] or NOT_STATED, row["c_dim"] or NOT_STATED)] = row["n"]
     row_values = ordered_values(rows_dim, {r for r, _c in counts})
     col_values = ordered_values(cols_dim, {c for _r, c in counts})

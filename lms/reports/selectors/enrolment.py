@@ -20,7 +20,7 @@ from .filters import Scope, _in_period
 from .universes import ENROLLMENT
 
 
-def enrolment_figures(scope: Scope, dimension: Dimension | None, ref: date, groups: dict[Any, GroupStats]) -> None:
+def enrolment_figures(*, scope: Scope, dimension: Dimension | None, ref: date, groups: dict[Any, GroupStats]) -> None:
     """Add the enrolment indicators of ``scope`` to ``groups``, by ``dimension`` (total under key ``None``)."""
     f = scope.filters
     enrolled_q = _in_period("enrolled_at", f)

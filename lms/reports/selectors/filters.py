@@ -54,7 +54,7 @@ class Filters:
         return bool(self.programme or self.course or self.cohort or self.region or self.funding_source)
 
 
-def filter_universes(filters: Filters) -> list[Universe]:
+def filter_universes(*, filters: Filters) -> list[Universe]:
     universes: list[Universe] = []
     if filters.programme:
         universes.append(Universe(course_ids=frozenset(_course_ids_for_programmes([filters.programme]))))
@@ -83,7 +83,7 @@ def filter_universes(filters: Filters) -> list[Universe]:
     if filters.region:
         universes.append(Universe(cohort_ids=frozenset(_cohort_ids(region__iexact=filters.region))))
     if filters.funding_source:
-        universes.append(Universe(cohort_ids=frozenset(cohort_ids_for_funding_source(filters.funding_source))))
+        universes.append(Universe(cohort_ids=frozenset(cohort_ids_for_funding_source(source=filters.funding_source))))
     return universes
 
 
@@ -118,23 +118,23 @@ class Scope:
     filters: Filters = field(default_factory=Filters)
 
     def universes(self) -> list[Universe]:
-        return [self.universe, *filter_universes(self.filters)]
+        return [self.universe, *filter_universes(filters=self.filters)]
 
     def q(self, spec: FactSpec) -> Q:
         q = Q()
         for universe in self.universes():
-            q &= universe_q(universe, spec)
+            q &= universe_q(universe=universe, spec=spec)
         return q
 
     def applies(self, spec: FactSpec) -> bool:
-        return all(universe_applies(u, spec) for u in self.universes())
+        return all(universe_applies(universe=u, spec=spec) for u in self.universes())
 
     @property
     def reference_date(self) -> date:
         return self.filters.end or timezone.localdate()
 
 
-def filter_choices(universe: Universe) -> dict[str, list[tuple[Any, str]]]:
+def filter_choices(*, universe: Universe) -> dict[str, list[tuple[Any, str]]]:
     """The programmes, courses, cohorts and institutions a person may narrow a report to."""
     choices: dict[str, list[tuple[Any, str]]] = {"programme": [], "course": [], "cohort": [], "institution": []}
     course_ids: set[int] | None = None if universe.everything else set(universe.course_ids)

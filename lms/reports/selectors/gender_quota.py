@@ -42,7 +42,7 @@ def _cohort_open(cohort: Any, today: date) -> bool:
     return bool(cohort.join_open and (cohort.ends_on is None or cohort.ends_on >= today))
 
 
-def gender_quota(scope: Scope) -> tuple[list[QuotaRow], Table | None]:
+def gender_quota(*, scope: Scope) -> tuple[list[QuotaRow], Table | None]:
     """Share of women per cohort (≥ 50 %), with an early warning while enrolment is still open.
 
     "No indicado" is never counted as women. Counts are suppressed as a cohort × sex cross-table.
@@ -57,7 +57,7 @@ def gender_quota(scope: Scope) -> tuple[list[QuotaRow], Table | None]:
     counts: dict[tuple[int, str], int] = {}
     for row in (
         members.annotate(**dimension_annotations(sex, "user", scope.reference_date))
-        .values("cohort_id", "_dim")
+        .values("cohort_id", "_dim")  # type: ignore[misc]  # annotated through **kwargs: invisible to django-stubs
         .annotate(n=Count("id"))  # one row per (cohort, person): no DISTINCT needed
         .order_by()
     ):

@@ -92,7 +92,7 @@ INDICATORS: list[Indicator] = [
 INDICATOR_KEYS = [i.key for i in INDICATORS]
 
 
-def indicator_figures(scope: Scope, dimension: Dimension | None = None) -> tuple[dict[Any, GroupStats], set[str]]:
+def indicator_figures(*, scope: Scope, dimension: Dimension | None = None) -> tuple[dict[Any, GroupStats], set[str]]:
     """Every indicator, grouped by ``dimension`` (plus the total under key ``None``).
 
     Returns (groups, unavailable keys). One grouped query per source: enrolments, certificates,
@@ -101,9 +101,9 @@ def indicator_figures(scope: Scope, dimension: Dimension | None = None) -> tuple
     ref = scope.reference_date
     groups: dict[Any, GroupStats] = {}
     unavailable: set[str] = set()
-    enrolment_figures(scope, dimension, ref, groups)
-    certificate_figures(scope, dimension, ref, groups)
-    if not competency_certificates_apply(scope):
+    enrolment_figures(scope=scope, dimension=dimension, ref=ref, groups=groups)
+    certificate_figures(scope=scope, dimension=dimension, ref=ref, groups=groups)
+    if not competency_certificates_apply(scope=scope):
         unavailable.add("certified_competency")
-    attendance_figures(scope, dimension, ref, groups)
+    attendance_figures(scope=scope, dimension=dimension, ref=ref, groups=groups)
     return groups, unavailable

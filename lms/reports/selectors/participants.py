@@ -23,20 +23,20 @@ from .roles import _memberships
 from .universes import ENROLLMENT
 
 
-def row_request_institutions(user: User) -> QuerySet[Any]:
+def row_request_institutions(*, user: User) -> QuerySet[Institution]:
     """Institutions whose participant list this person may ask for (as their M&E officer)."""
     return Institution.objects.filter(pk__in=_memberships(user, Role.ME_OFFICER).values("institution_id"))
 
 
-def steward_institution_ids(user: User) -> set[int]:
+def steward_institution_ids(*, user: User) -> set[int]:
     return set(_memberships(user, Role.DATA_STEWARD).values_list("institution_id", flat=True))
 
 
-def row_requests_to_decide(user: User) -> QuerySet[Any]:
+def row_requests_to_decide(*, user: User) -> QuerySet[RowExportRequest]:
     """Pending requests a data steward may decide: their institutions', never their own."""
     qs = RowExportRequest.objects.filter(status=RowExportRequest.Status.PENDING)
     if not user.is_superuser:
-        qs = qs.filter(institution_id__in=steward_institution_ids(user))
+        qs = qs.filter(institution_id__in=steward_institution_ids(user=user))
     return qs.exclude(requester=user).select_related("requester", "institution")
 
 
@@ -64,7 +64,7 @@ SENSITIVE_FIELDS: list[tuple[str, Any]] = [
 ]
 
 
-def participant_rows(scope: Scope, sensitive: Iterable[str] = ()) -> tuple[list[str], list[list[Any]]]:
+def participant_rows(*, scope: Scope, sensitive: Iterable[str] = ()) -> tuple[list[str], list[list[Any]]]:
     """Row-level enrolments in the scope (for data stewards). Sensitive fields only when asked for;
     migratory status only for people whose latest reporting consent is granted."""
     wanted = [key for key, _label in SENSITIVE_FIELDS if key in set(sensitive)]

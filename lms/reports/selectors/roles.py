@@ -33,7 +33,7 @@ VIEWS: dict[str, tuple[str, Any]] = {
 }
 
 
-def report_views_for_user(user: User) -> list[str]:
+def report_views_for_user(*, user: User) -> list[str]:
     """The report views a person may open (in the order of ``VIEWS``)."""
     if not user.is_authenticated or not user.is_active:
         return []
@@ -50,7 +50,7 @@ def _memberships(user: User, role: str) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, role=role, institution__is_active=True)
 
 
-def universe_for(user: User, view: str) -> Universe:
+def universe_for(*, user: User, view: str) -> Universe:
     """What a person may see in a report view. An empty universe when they hold no such role.
 
     * M&E officer and data steward: everything of their institutions (courses they own, cohorts they run,
@@ -72,19 +72,19 @@ def universe_for(user: User, view: str) -> Universe:
         return Universe()
     institution_ids = {m.institution_id for m in memberships}
     if view in ("monitoreo", "datos"):
-        return institution_universe(institution_ids)
+        return institution_universe(institution_ids=institution_ids)
     if view == "programa":
-        return Universe(course_ids=frozenset(_course_ids_for_programmes(programmes_for_manager(user))))
+        return Universe(course_ids=frozenset(_course_ids_for_programmes(programmes_for_manager(user=user))))
     if view == "cooperante":
         cohorts: set[int] = set()
         for membership in memberships:
             if membership.scope.strip():  # a donor viewer without a funding source sees nothing
-                cohorts |= cohort_ids_for_funding_source(membership.scope)
+                cohorts |= cohort_ids_for_funding_source(source=membership.scope)
         return Universe(cohort_ids=frozenset(cohorts))
     return Universe()
 
 
-def programmes_for_manager(user: User) -> set[int]:
+def programmes_for_manager(*, user: User) -> set[int]:
     """Programmes a programme manager follows: those with a course or a cohort of their institutions."""
     if user.is_superuser:
         return set(ProgrammePage.objects.values_list("pk", flat=True))

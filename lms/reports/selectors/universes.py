@@ -77,7 +77,7 @@ def _cohort_courses(cohort_ids: Iterable[int]) -> dict[int, set[int]]:
     return {pk: ({course} if course else programmes.get(programme, set())) for pk, course, programme in rows}
 
 
-def universe_q(universe: Universe, spec: FactSpec) -> Q:
+def universe_q(*, universe: Universe, spec: FactSpec) -> Q:
     """The filter selecting ``spec`` facts inside ``universe``."""
     if universe.everything:
         return Q()
@@ -93,11 +93,13 @@ def universe_q(universe: Universe, spec: FactSpec) -> Q:
             # A fact counts when its person is a member of a cohort covering its course. One correlated
             # EXISTS for course cohorts (PostgreSQL plans it as a hash semi-join), one per programme.
             ids = list(universe.cohort_ids)
-            q |= Exists(
-                CohortMember.objects.filter(
-                    user_id=OuterRef(f"{spec.user}_id"),
-                    cohort_id__in=ids,
-                    cohort__course_id=OuterRef(spec.course),
+            q |= Q(
+                Exists(
+                    CohortMember.objects.filter(
+                        user_id=OuterRef(f"{spec.user}_id"),
+                        cohort_id__in=ids,
+                        cohort__course_id=OuterRef(spec.course),
+                    )
                 )
             )
             by_programme: dict[int, list[int]] = defaultdict(list)
@@ -107,13 +109,13 @@ def universe_q(universe: Universe, spec: FactSpec) -> Q:
                 by_programme[programme_id].append(pk)
             course_sets = _programme_course_ids(by_programme)
             for programme_id, cohort_ids in by_programme.items():
-                q |= Q(**{f"{spec.course}__in": course_sets.get(programme_id, set())}) & Exists(
-                    CohortMember.objects.filter(user_id=OuterRef(f"{spec.user}_id"), cohort_id__in=cohort_ids)
+                q |= Q(**{f"{spec.course}__in": course_sets.get(programme_id, set())}) & Q(
+                    Exists(CohortMember.objects.filter(user_id=OuterRef(f"{spec.user}_id"), cohort_id__in=cohort_ids))
                 )
     return q
 
 
-def universe_applies(universe: Universe, spec: FactSpec) -> bool:
+def universe_applies(*, universe: Universe, spec: FactSpec) -> bool:
     """Whether facts of this kind can be in the universe at all (competency has no course or cohort)."""
     if universe.everything:
         return True
@@ -143,7 +145,7 @@ def _funding_tokens(value: str) -> set[str]:
     return {t.strip().casefold() for t in re.split(r"[,;/+|]| y ", value or "") if t.strip()}
 
 
-def cohort_ids_for_funding_source(source: str) -> set[int]:
+def cohort_ids_for_funding_source(*, source: str) -> set[int]:
     """Cohorts funded (possibly among others) by ``source``: "USAID + AECID" counts for both."""
     if not source.strip():
         return set()
@@ -161,7 +163,7 @@ def funding_sources() -> list[str]:
     return sorted(found.values(), key=str.casefold)
 
 
-def institution_universe(institution_ids: Iterable[int]) -> Universe:
+def institution_universe(*, institution_ids: Iterable[int]) -> Universe:
     """Everything of some institutions: the courses they own, the cohorts they run, what they issue."""
     ids = set(institution_ids)
     return Universe(
