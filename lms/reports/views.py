@@ -15,15 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from lms.accounts.models import Membership, Role
-
 from . import charts, services
 from .dimensions import DIMENSIONS
-from .forms import ReportFilterForm
-from .selectors.competency import competency_table
-from .selectors.disaggregation import cross_table, indicator_table
+from .forms import ReportFilterForm, RowRequestForm
 from .selectors.filters import Filters, Scope, filter_choices
-from .selectors.gender_quota import gender_quota
 from .selectors.participants import (
     ROW_FIELDS,
     SENSITIVE_FIELDS,
@@ -31,7 +26,8 @@ from .selectors.participants import (
     row_requests_to_decide,
     steward_institution_ids,
 )
-from .selectors.roles import VIEWS, report_views_for_user, universe_for
+from .selectors.report import report_tables
+from .selectors.roles import VIEWS, donor_scope_for, report_views_for_user, universe_for
 from .selectors.tables import k_threshold
 from .selectors.universes import funding_sources
 
@@ -42,17 +38,7 @@ def _report_context(request: HttpRequest, view: str) -> dict:
     if view not in report_views_for_user(user=request.user):
         raise PermissionDenied
     universe = universe_for(user=request.user, view=view)
-    donor_scope = ""
-    if view == "cooperante" and not request.user.is_superuser:
-        donor_scope = ", ".join(
-            sorted(
-                set(
-                    Membership.objects.filter(user=request.user, role=Role.DONOR_VIEWER)
-                    .exclude(scope="")
-                    .values_list("scope", flat=True)
-                )
-            )
-        )
+    donor_scope = donor_scope_for(user=request.user, view=view)
     form = ReportFilterForm(
         request.GET or None,
         choices=filter_choices(universe=universe),
@@ -62,16 +48,9 @@ def _report_context(request: HttpRequest, view: str) -> dict:
     filters = form.filters() if request.GET else Filters()
     scope = Scope(universe=universe, filters=filters)
     dimension_key = form.dimension() if request.GET else "sexo"
-    table = indicator_table(scope=scope, dimension_key=dimension_key)
-    quota_rows, quota_table = gender_quota(scope=scope)
     cross = form.cross() if request.GET else None
-    crossed = (
-        cross_table(scope=scope, row_dimension=dimension_key, column_dimension=cross[0], indicator=cross[1])
-        if cross
-        else None
-    )
-    competency = competency_table(scope=scope) if view != "facilitacion" else None
-    tables = [t for t in (table, quota_table, crossed, competency) if t is not None]
+    tables = report_tables(scope=scope, view=view, dimension_key=dimension_key, cross=cross)
+    table, quota_rows = tables.indicators, tables.quota_rows
     return {
         "view": view,
         "view_title": VIEWS[view][1],
@@ -86,12 +65,12 @@ def _report_context(request: HttpRequest, view: str) -> dict:
             table, "enrolled", title=_("Personas inscritas por %(d)s") % {"d": str(DIMENSIONS[dimension_key].label)}
         ),
         "quota_rows": quota_rows,
-        "quota_table": quota_table,
+        "quota_table": tables.quota,
         "quota_chart": charts.quota_chart(quota_rows, title=_("Mujeres por grupo (%)")) if quota_rows else None,
         "quota_warnings": [r for r in quota_rows if r.status == "warning"],
-        "cross_table": crossed,
-        "competency": competency,
-        "tables": tables,
+        "cross_table": tables.cross,
+        "competency": tables.competency,
+        "tables": tables.tables,
         "k": k_threshold(),
         "query": request.GET.urlencode(),
         "other_views": report_views_for_user(user=request.user),
@@ -186,27 +165,31 @@ def row_requests(request: HttpRequest) -> HttpResponse:
     if not institutions.exists() and not is_steward:
         raise PermissionDenied
     error = ""
+    form = RowRequestForm(
+        request.POST if request.method == "POST" else None, institutions=institutions, to_decide=to_decide
+    )
     if request.method == "POST":
-        action = request.POST.get("accion")
+        form.is_valid()  # each action reads only its own fields, so errors elsewhere do not stop it
+        cleaned = form.cleaned_data
+        action = cleaned.get("accion")
         try:
             if action == "pedir":
-                institution = institutions.filter(pk=request.POST.get("institucion") or 0).first()
-                if institution is None:
-                    raise ValidationError(_("Elige la institución."))
+                if form.ask_errors():
+                    raise ValidationError(form.ask_errors())
                 services.row_export_request_create(
                     user=user,
-                    institution=institution,
-                    purpose=request.POST.get("proposito", ""),
-                    sensitive_fields=request.POST.getlist("campos_sensibles"),
-                    file_format=request.POST.get("formato", "csv"),
+                    institution=cleaned["institucion"],
+                    purpose=cleaned.get("proposito", ""),
+                    sensitive_fields=cleaned.get("campos_sensibles", []),
+                    file_format=cleaned.get("formato") or "csv",
                 )
                 messages.success(request, _("Solicitud enviada a la custodia de datos."))
             elif action in ("aprobar", "rechazar"):
-                pending = to_decide.filter(pk=request.POST.get("solicitud") or 0).first()
+                pending = cleaned.get("solicitud")
                 if pending is None:
                     raise PermissionDenied
                 services.row_export_request_decide(
-                    request=pending, steward=user, approve=action == "aprobar", note=request.POST.get("nota", "")
+                    request=pending, steward=user, approve=action == "aprobar", note=cleaned.get("nota", "")
                 )
                 messages.success(request, _("Decisión registrada."))
             return redirect("reports:row_requests")
@@ -224,8 +207,8 @@ def row_requests(request: HttpRequest) -> HttpResponse:
             "sensitive_fields": SENSITIVE_FIELDS,
             "sensitive_labels": dict(SENSITIVE_FIELDS),
             "error": error,
-            "purpose": request.POST.get("proposito", ""),
-            "chosen": request.POST.getlist("campos_sensibles"),
+            "purpose": form["proposito"].value() or "",
+            "chosen": form["campos_sensibles"].value() or [],
             "now": timezone.now(),
         },
         status=400 if error else 200,

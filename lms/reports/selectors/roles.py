@@ -103,3 +103,14 @@ def programmes_for_manager(*, user: User) -> set[int]:
         parent_paths = {path[: -ProgrammePage.steplen] for path in paths}
         programme_ids |= set(ProgrammePage.objects.filter(path__in=parent_paths).values_list("pk", flat=True))
     return programme_ids
+
+
+def donor_scope_for(*, user: User, view: str) -> str:
+    """The funding sources a donor viewer's report is fixed to, for display ("AECID, USAID"); empty in other
+    views and for superusers, whose funding filter stays free."""
+    if view != "cooperante" or user.is_superuser:
+        return ""
+    scopes = (
+        Membership.objects.filter(user=user, role=Role.DONOR_VIEWER).exclude(scope="").values_list("scope", flat=True)
+    )
+    return ", ".join(sorted(set(scopes)))
