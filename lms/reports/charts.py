@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .selectors import Table
+from .selectors.tables import Table
 
 BAR_HEIGHT = 22
 GAP = 10

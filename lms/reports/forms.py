@@ -1,14 +1,20 @@
-"""The report filter form: period, delivery filters and the dimension to break indicators down by."""
+"""The report filter form (period, delivery filters, the dimension to break indicators down by) and the form of
+the row-level list requests. Forms parse; the rules are in ``selectors`` and ``services``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from lms.accounts.models import Institution
+
 from .dimensions import COUNTRIES, DIMENSIONS
-from .selectors import Filters
+from .models import RowExportRequest
+from .selectors.filters import Filters
+from .selectors.participants import SENSITIVE_FIELDS
 
 INDICATOR_CHOICES_CROSS = [
     ("enrolled", _("Personas inscritas")),
@@ -70,3 +76,49 @@ class ReportFilterForm(forms.Form):
         if self.cleaned_data["cruce"] == self.dimension():
             return None
         return self.cleaned_data["cruce"], self.cleaned_data.get("indicador") or "enrolled"
+
+
+class _AnyKeys(forms.MultipleChoiceField):
+    """A list of keys, known or not: ``row_export_request_create`` keeps the known ones (no error for a stale page)."""
+
+    def validate(self, value: Any) -> None:
+        pass
+
+
+class RowRequestForm(forms.Form):
+    """The POST of the row-request page: an M&E officer asks for a list (``accion`` "pedir") or a data steward
+    decides one ("aprobar", "rechazar"). Each action reads only its own fields."""
+
+    accion = forms.CharField(required=False)
+    institucion = forms.ModelChoiceField(
+        queryset=Institution.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("Elige la institución.")},
+    )
+    proposito = forms.CharField(required=False, strip=False)
+    campos_sensibles = _AnyKeys(required=False, choices=SENSITIVE_FIELDS)
+    formato = forms.CharField(required=False)
+    solicitud = forms.ModelChoiceField(queryset=RowExportRequest.objects.none(), required=False)
+    nota = forms.CharField(required=False, strip=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        institutions: QuerySet[Institution],
+        to_decide: QuerySet[RowExportRequest],
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["institucion"].queryset = institutions
+        self.fields["solicitud"].queryset = to_decide
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("accion") == "pedir" and data.get("institucion") is None and not self.has_error("institucion"):
+            self.add_error("institucion", _("Elige la institución."))
+        return data
+
+    def ask_errors(self) -> list[str]:
+        """What stops an officer's request, before the services' own rules."""
+        fields = ("institucion", "proposito", "campos_sensibles", "formato")
+        return [message for name in fields for message in self.errors.get(name, [])]

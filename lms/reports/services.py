@@ -1,6 +1,6 @@
 """Writes of reports: export files (CSV, XLSX) and their audit rows. Nothing else is ever written.
 
-Aggregated exports carry only suppressed tables (``selectors.Table``); the row-level participant list
+Aggregated exports carry only suppressed tables (``selectors.tables.Table``); the row-level participant list
 is for data stewards only, needs a stated purpose, and every sensitive field asked for is logged. An M&E officer
 gets it only through a request that a data steward of the institution approves (downloaded once, logged).
 """
@@ -22,7 +22,15 @@ from django.utils.translation import gettext as _
 from lms.accounts.models import Role, User
 
 from .models import ExportAudit, RowExportRequest
-from .selectors import SENSITIVE_FIELDS, Scope, Table, participant_rows
+from .selectors.filters import Filters, Scope
+from .selectors.participants import (
+    SENSITIVE_FIELDS,
+    participant_rows,
+    row_request_institutions,
+    steward_institution_ids,
+)
+from .selectors.tables import Table
+from .selectors.universes import institution_universe
 
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
@@ -136,7 +144,7 @@ def participant_list_export(
         raise ValidationError(_("Indica para qué necesitas la lista (al menos 10 caracteres)."))
     known = {key for key, _label in SENSITIVE_FIELDS}
     sensitive = [key for key in sensitive_fields if key in known]
-    headers, rows = participant_rows(scope, sensitive)
+    headers, rows = participant_rows(scope=scope, sensitive=sensitive)
     content = _render([_dataset(_("Participantes"), headers, rows)], file_format)
     audit = ExportAudit.objects.create(
         user=user,
@@ -168,9 +176,7 @@ def row_export_request_create(
     *, user: User, institution: Any, purpose: str, sensitive_fields: Iterable[str] = (), file_format: str = "csv"
 ) -> RowExportRequest:
     """An M&E officer asks for their institution's participant list; its data stewards are told."""
-    from .selectors import row_request_institutions
-
-    if not row_request_institutions(user).filter(pk=getattr(institution, "pk", None)).exists():
+    if not row_request_institutions(user=user).filter(pk=getattr(institution, "pk", None)).exists():
         raise PermissionDenied(_("Solo el equipo de monitoreo de la institución puede pedir su lista."))
     purpose = (purpose or "").strip()
     if len(purpose) < 10:
@@ -196,10 +202,8 @@ def row_export_request_decide(
     *, request: RowExportRequest, steward: User, approve: bool, note: str = ""
 ) -> RowExportRequest:
     """A data steward of the institution (never the requester) approves or rejects, with a note when rejecting."""
-    from .selectors import steward_institution_ids
-
     request = RowExportRequest.objects.select_for_update().get(pk=request.pk)
-    if not (steward.is_superuser or request.institution_id in steward_institution_ids(steward)):
+    if not (steward.is_superuser or request.institution_id in steward_institution_ids(user=steward)):
         raise PermissionDenied(_("Solo la custodia de datos de la institución decide esta solicitud."))
     if steward.pk == request.requester_id:
         raise PermissionDenied(_("Nadie puede aprobar su propia solicitud."))
@@ -226,8 +230,6 @@ def row_export_request_decide(
 @transaction.atomic
 def row_export_request_download(*, request: RowExportRequest, user: User) -> tuple[bytes, ExportAudit]:
     """The requester downloads an approved list once, before it lapses, with exactly the approved fields."""
-    from .selectors import Filters, institution_universe
-
     request = RowExportRequest.objects.select_for_update(of=("self",)).select_related("decided_by").get(pk=request.pk)
     if request.requester_id != user.pk:
         raise PermissionDenied
@@ -237,8 +239,8 @@ def row_export_request_download(*, request: RowExportRequest, user: User) -> tup
         raise ValidationError(_("Esta solicitud no está aprobada."))
     if request.approved_until is None or request.approved_until < timezone.now():
         raise ValidationError(_("La aprobación venció. Haz otra solicitud."))
-    scope = Scope(universe=institution_universe([request.institution_id]), filters=Filters())
-    headers, rows = participant_rows(scope, list(request.sensitive_fields))
+    scope = Scope(universe=institution_universe(institution_ids=[request.institution_id]), filters=Filters())
+    headers, rows = participant_rows(scope=scope, sensitive=list(request.sensitive_fields))
     content = _render([_dataset(_("Participantes"), headers, rows)], request.file_format)
     approver = request.decided_by.printed_name if request.decided_by else ""
     audit = ExportAudit.objects.create(

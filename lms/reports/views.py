@@ -15,48 +15,45 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from lms.accounts.models import Membership, Role
-
-from . import charts, selectors, services
+from . import charts, services
 from .dimensions import DIMENSIONS
-from .forms import ReportFilterForm
+from .forms import ReportFilterForm, RowRequestForm
+from .selectors.filters import Filters, Scope, filter_choices
+from .selectors.participants import (
+    ROW_FIELDS,
+    SENSITIVE_FIELDS,
+    row_request_institutions,
+    row_requests_to_decide,
+    steward_institution_ids,
+)
+from .selectors.report import report_tables
+from .selectors.roles import VIEWS, donor_scope_for, report_views_for_user, universe_for
+from .selectors.tables import k_threshold
+from .selectors.universes import funding_sources
 
 
 def _report_context(request: HttpRequest, view: str) -> dict:
-    if view not in selectors.VIEWS:
+    if view not in VIEWS:
         raise Http404
-    if view not in selectors.report_views_for_user(request.user):
+    if view not in report_views_for_user(user=request.user):
         raise PermissionDenied
-    universe = selectors.universe_for(request.user, view)
-    donor_scope = ""
-    if view == "cooperante" and not request.user.is_superuser:
-        donor_scope = ", ".join(
-            sorted(
-                set(
-                    Membership.objects.filter(user=request.user, role=Role.DONOR_VIEWER)
-                    .exclude(scope="")
-                    .values_list("scope", flat=True)
-                )
-            )
-        )
+    universe = universe_for(user=request.user, view=view)
+    donor_scope = donor_scope_for(user=request.user, view=view)
     form = ReportFilterForm(
         request.GET or None,
-        choices=selectors.filter_choices(universe),
-        funding=selectors.funding_sources(),
+        choices=filter_choices(universe=universe),
+        funding=funding_sources(),
         fixed_funding=bool(donor_scope),
     )
-    filters = form.filters() if request.GET else selectors.Filters()
-    scope = selectors.Scope(universe=universe, filters=filters)
+    filters = form.filters() if request.GET else Filters()
+    scope = Scope(universe=universe, filters=filters)
     dimension_key = form.dimension() if request.GET else "sexo"
-    table = selectors.indicator_table(scope, dimension_key)
-    quota_rows, quota_table = selectors.gender_quota(scope)
     cross = form.cross() if request.GET else None
-    cross_table = selectors.cross_table(scope, dimension_key, cross[0], cross[1]) if cross else None
-    competency = selectors.competency_table(scope) if view != "facilitacion" else None
-    tables = [t for t in (table, quota_table, cross_table, competency) if t is not None]
+    tables = report_tables(scope=scope, view=view, dimension_key=dimension_key, cross=cross)
+    table, quota_rows = tables.indicators, tables.quota_rows
     return {
         "view": view,
-        "view_title": selectors.VIEWS[view][1],
+        "view_title": VIEWS[view][1],
         "form": form,
         "scope": scope,
         "universe_empty": universe.is_empty,
@@ -68,27 +65,27 @@ def _report_context(request: HttpRequest, view: str) -> dict:
             table, "enrolled", title=_("Personas inscritas por %(d)s") % {"d": str(DIMENSIONS[dimension_key].label)}
         ),
         "quota_rows": quota_rows,
-        "quota_table": quota_table,
+        "quota_table": tables.quota,
         "quota_chart": charts.quota_chart(quota_rows, title=_("Mujeres por grupo (%)")) if quota_rows else None,
         "quota_warnings": [r for r in quota_rows if r.status == "warning"],
-        "cross_table": cross_table,
-        "competency": competency,
-        "tables": tables,
-        "k": selectors.k_threshold(),
+        "cross_table": tables.cross,
+        "competency": tables.competency,
+        "tables": tables.tables,
+        "k": k_threshold(),
         "query": request.GET.urlencode(),
-        "other_views": selectors.report_views_for_user(request.user),
-        "all_views": selectors.VIEWS,
+        "other_views": report_views_for_user(user=request.user),
+        "all_views": VIEWS,
     }
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    views = selectors.report_views_for_user(request.user)
+    views = report_views_for_user(user=request.user)
     if not views:
         raise PermissionDenied
     if len(views) == 1:
         return redirect("reports:report", view=views[0])
-    return render(request, "reports/index.html", {"views": [(v, selectors.VIEWS[v][1]) for v in views]})
+    return render(request, "reports/index.html", {"views": [(v, VIEWS[v][1]) for v in views]})
 
 
 @login_required
@@ -115,15 +112,15 @@ def export(request: HttpRequest, view: str, file_format: str) -> HttpResponse:
 def participants(request: HttpRequest) -> HttpResponse:
     """Row-level list of participants: data stewards only, with a purpose; every export is audited."""
     view = "datos"
-    if view not in selectors.report_views_for_user(request.user):
+    if view not in report_views_for_user(user=request.user):
         raise PermissionDenied
-    universe = selectors.universe_for(request.user, view)
+    universe = universe_for(user=request.user, view=view)
     error = ""
     if request.method == "POST":
         file_format = request.POST.get("formato", "csv")
         if file_format not in services.CONTENT_TYPES:
             file_format = "csv"
-        scope = selectors.Scope(universe=universe, filters=selectors.Filters())
+        scope = Scope(universe=universe, filters=Filters())
         try:
             content, _audit = services.participant_list_export(
                 user=request.user,
@@ -145,8 +142,8 @@ def participants(request: HttpRequest) -> HttpResponse:
         request,
         "reports/participants.html",
         {
-            "row_fields": selectors.ROW_FIELDS,
-            "sensitive_fields": selectors.SENSITIVE_FIELDS,
+            "row_fields": ROW_FIELDS,
+            "sensitive_fields": SENSITIVE_FIELDS,
             "error": error,
             "purpose": request.POST.get("proposito", ""),
             "chosen": request.POST.getlist("campos_sensibles"),
@@ -162,33 +159,37 @@ def row_requests(request: HttpRequest) -> HttpResponse:
     from .models import RowExportRequest
 
     user = request.user
-    institutions = selectors.row_request_institutions(user)
-    to_decide = selectors.row_requests_to_decide(user)
-    is_steward = user.is_superuser or bool(selectors.steward_institution_ids(user))
+    institutions = row_request_institutions(user=user)
+    to_decide = row_requests_to_decide(user=user)
+    is_steward = user.is_superuser or bool(steward_institution_ids(user=user))
     if not institutions.exists() and not is_steward:
         raise PermissionDenied
     error = ""
+    form = RowRequestForm(
+        request.POST if request.method == "POST" else None, institutions=institutions, to_decide=to_decide
+    )
     if request.method == "POST":
-        action = request.POST.get("accion")
+        form.is_valid()  # each action reads only its own fields, so errors elsewhere do not stop it
+        cleaned = form.cleaned_data
+        action = cleaned.get("accion")
         try:
             if action == "pedir":
-                institution = institutions.filter(pk=request.POST.get("institucion") or 0).first()
-                if institution is None:
-                    raise ValidationError(_("Elige la institución."))
+                if form.ask_errors():
+                    raise ValidationError(form.ask_errors())
                 services.row_export_request_create(
                     user=user,
-                    institution=institution,
-                    purpose=request.POST.get("proposito", ""),
-                    sensitive_fields=request.POST.getlist("campos_sensibles"),
-                    file_format=request.POST.get("formato", "csv"),
+                    institution=cleaned["institucion"],
+                    purpose=cleaned.get("proposito", ""),
+                    sensitive_fields=cleaned.get("campos_sensibles", []),
+                    file_format=cleaned.get("formato") or "csv",
                 )
                 messages.success(request, _("Solicitud enviada a la custodia de datos."))
             elif action in ("aprobar", "rechazar"):
-                pending = to_decide.filter(pk=request.POST.get("solicitud") or 0).first()
+                pending = cleaned.get("solicitud")
                 if pending is None:
                     raise PermissionDenied
                 services.row_export_request_decide(
-                    request=pending, steward=user, approve=action == "aprobar", note=request.POST.get("nota", "")
+                    request=pending, steward=user, approve=action == "aprobar", note=cleaned.get("nota", "")
                 )
                 messages.success(request, _("Decisión registrada."))
             return redirect("reports:row_requests")
@@ -202,12 +203,12 @@ def row_requests(request: HttpRequest) -> HttpResponse:
             "mine": RowExportRequest.objects.filter(requester=user).select_related("institution", "decided_by")[:20],
             "to_decide": to_decide,
             "decided": RowExportRequest.objects.filter(decided_by=user).select_related("requester", "institution")[:20],
-            "row_fields": selectors.ROW_FIELDS,
-            "sensitive_fields": selectors.SENSITIVE_FIELDS,
-            "sensitive_labels": dict(selectors.SENSITIVE_FIELDS),
+            "row_fields": ROW_FIELDS,
+            "sensitive_fields": SENSITIVE_FIELDS,
+            "sensitive_labels": dict(SENSITIVE_FIELDS),
             "error": error,
-            "purpose": request.POST.get("proposito", ""),
-            "chosen": request.POST.getlist("campos_sensibles"),
+            "purpose": form["proposito"].value() or "",
+            "chosen": form["campos_sensibles"].value() or [],
             "now": timezone.now(),
         },
         status=400 if error else 200,

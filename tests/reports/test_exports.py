@@ -8,9 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from lms.reports import selectors, services
+from lms.reports import services
 from lms.reports.models import ExportAudit
-from lms.reports.selectors import Scope, universe_for
+from lms.reports.selectors.filters import Scope
+from lms.reports.selectors.roles import report_views_for_user, universe_for
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_unknown_format_is_not_found(world, client):
 
 
 def test_row_level_list_leaves_sensitive_fields_out_unless_asked(world):
-    scope = Scope(universe_for(world.steward, "datos"))
+    scope = Scope(universe_for(user=world.steward, view="datos"))
     content, audit = services.participant_list_export(
         user=world.steward, view="datos", scope=scope, allowed=True, purpose="Verificar el bono de asistencia"
     )
@@ -99,7 +100,7 @@ def test_row_level_list_leaves_sensitive_fields_out_unless_asked(world):
 
 
 def test_row_level_sensitive_fields_are_logged_and_consent_is_respected(world):
-    scope = Scope(universe_for(world.steward, "datos"))
+    scope = Scope(universe_for(user=world.steward, view="datos"))
     content, audit = services.participant_list_export(
         user=world.steward,
         view="datos",
@@ -119,7 +120,7 @@ def test_row_level_sensitive_fields_are_logged_and_consent_is_respected(world):
 
 
 def test_row_level_needs_permission_and_a_purpose(world):
-    scope = Scope(universe_for(world.steward, "datos"))
+    scope = Scope(universe_for(user=world.steward, view="datos"))
     with pytest.raises(PermissionDenied):
         services.participant_list_export(user=world.me, view="datos", scope=scope, allowed=False, purpose="x" * 20)
     with pytest.raises(ValidationError):
@@ -146,4 +147,4 @@ def test_participant_page_for_the_data_steward(world, client):
 def test_only_data_stewards_reach_the_row_level_list(world, client, who):
     client.force_login(getattr(world, who))
     assert client.get(reverse("reports:participants")).status_code == 403
-    assert selectors.report_views_for_user(getattr(world, who)).count("datos") == 0
+    assert report_views_for_user(user=getattr(world, who)).count("datos") == 0

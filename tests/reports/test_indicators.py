@@ -4,26 +4,31 @@ import datetime as dt
 
 import pytest
 
-from lms.reports import selectors
 from lms.reports.dimensions import DIMENSIONS
-from lms.reports.selectors import Filters, Scope, indicator_figures, universe_for
+from lms.reports.selectors.competency import competency_pass_rate, competency_table
+from lms.reports.selectors.disaggregation import cross_table
+from lms.reports.selectors.filters import Filters, Scope
+from lms.reports.selectors.gender_quota import gender_quota
+from lms.reports.selectors.indicators import indicator_figures
+from lms.reports.selectors.roles import universe_for
+from lms.reports.selectors.universes import EVERYTHING
 
 pytestmark = pytest.mark.django_db
 
 
 def totals(scope):
-    groups, unavailable = indicator_figures(scope)
+    groups, unavailable = indicator_figures(scope=scope)
     stats = groups[None]
     return stats, unavailable
 
 
 def by(scope, dimension, indicator="enrolled"):
-    groups, _unavailable = indicator_figures(scope, DIMENSIONS[dimension])
+    groups, _unavailable = indicator_figures(scope=scope, dimension=DIMENSIONS[dimension])
     found = {key: stats.counts.get(indicator, 0) for key, stats in groups.items() if key is not None}
     # The total row is the sum of the groups (every person has exactly one value per dimension)...
     assert groups[None].counts.get(indicator, 0) == sum(found.values())
     # ...and equals the figure computed without any dimension.
-    assert groups[None].counts.get(indicator, 0) == indicator_figures(scope)[0][None].counts.get(indicator, 0)
+    assert groups[None].counts.get(indicator, 0) == indicator_figures(scope=scope)[0][None].counts.get(indicator, 0)
     return {key: n for key, n in found.items() if n}
 
 
@@ -35,7 +40,7 @@ def test_me_officer_totals(world):
     course certificates: a1, a4 (a2's was revoked) = 2. trainer certificates issued by Alternativa: t2 = 1.
     attendance: 6 present of 8 records = 75 %. score: (80 + 90 + 70) / 3 = 80. days: (10 + 20 + 30) / 3 = 20.
     """
-    scope = Scope(universe_for(world.me, "monitoreo"))
+    scope = Scope(universe_for(user=world.me, view="monitoreo"))
     stats, unavailable = totals(scope)
     assert stats.counts["enrolled"] == 11
     assert stats.counts["enrollments"] == 12
@@ -51,7 +56,7 @@ def test_me_officer_totals(world):
 
 
 def test_disaggregation_by_sex_nationality_and_age(world):
-    scope = Scope(universe_for(world.me, "monitoreo"), Filters(end=dt.date(2026, 12, 31)))
+    scope = Scope(universe_for(user=world.me, view="monitoreo"), Filters(end=dt.date(2026, 12, 31)))
     # F: a1 a2 a3 a6 s1 b3; M: a4 b1 b2 b4; not stated: a5 (no profile).
     assert by(scope, "sexo") == {"F": 6, "M": 4, "": 1}
     assert by(scope, "sexo", "completed") == {"F": 2, "M": 1}
@@ -64,13 +69,15 @@ def test_disaggregation_by_sex_nationality_and_age(world):
 
 def test_migratory_status_needs_the_latest_reporting_consent(world):
     """a1 consented (regular); a2 withdrew (asylum → not stated); a3 never consented (national → not stated)."""
-    scope = Scope(universe_for(world.me, "monitoreo"))
+    scope = Scope(universe_for(user=world.me, view="monitoreo"))
     assert by(scope, "situacion-migratoria") == {"regular": 1, "": 10}
 
 
 def test_period_filter(world):
     """March 2026: C1 enrolments (7 people), completions a1 (11th), a2 (21st), a4 (31st, inclusive end)."""
-    scope = Scope(universe_for(world.me, "monitoreo"), Filters(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31)))
+    scope = Scope(
+        universe_for(user=world.me, view="monitoreo"), Filters(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    )
     stats, _ = totals(scope)
     assert stats.counts["enrolled"] == 7
     assert stats.counts["completed"] == 3
@@ -89,12 +96,12 @@ def test_period_filter(world):
     ],
 )
 def test_delivery_filters(world, filters, enrolled):
-    scope = Scope(universe_for(world.me, "monitoreo"), filters)
+    scope = Scope(universe_for(user=world.me, view="monitoreo"), filters)
     assert totals(scope)[0].counts["enrolled"] == enrolled
 
 
 def test_programme_course_cohort_and_institution_filters(world):
-    universe = universe_for(world.me, "monitoreo")
+    universe = universe_for(user=world.me, view="monitoreo")
     assert totals(Scope(universe, Filters(programme=world.p1.pk)))[0].counts["enrolled"] == 11
     assert totals(Scope(universe, Filters(programme=world.p2.pk)))[0].counts["enrolled"] == 0
     assert totals(Scope(universe, Filters(course=world.c2.pk)))[0].counts["enrolled"] == 5
@@ -104,7 +111,7 @@ def test_programme_course_cohort_and_institution_filters(world):
 
 
 def test_certified_trainers_and_competency_for_the_whole_platform(world, admin_user):
-    scope = Scope(universe_for(admin_user, "monitoreo"))
+    scope = Scope(universe_for(user=admin_user, view="monitoreo"))
     stats, unavailable = totals(scope)
     assert stats.counts["certified_trainers"] == 2  # t1 (OIT) and t2 (Alternativa)
     assert stats.counts["certified_competency"] == 1
@@ -113,10 +120,10 @@ def test_certified_trainers_and_competency_for_the_whole_platform(world, admin_u
 
 def test_competency_candidates_per_stage_and_pass_rate(world, settings):
     settings.RUTA_SMALL_CELL_THRESHOLD = 1
-    scope = Scope(universe_for(world.unmsm_me, "monitoreo"))
-    rate, decided = selectors.competency_pass_rate(scope)
+    scope = Scope(universe_for(user=world.unmsm_me, view="monitoreo"))
+    rate, decided = competency_pass_rate(scope=scope)
     assert (rate, decided) == (50.0, 2)
-    table = selectors.competency_table(scope)
+    table = competency_table(scope=scope)
     counts = {row.key: row.cells[0].value for row in table.rows}
     assert counts["decided"] == 2
     assert counts["applied"] == 1
@@ -128,15 +135,15 @@ def test_competency_candidates_per_stage_and_pass_rate(world, settings):
 
 
 def test_competency_does_not_apply_to_a_course_filter(world):
-    scope = Scope(universe_for(world.unmsm_me, "monitoreo"), Filters(course=world.c1.pk))
-    assert selectors.competency_table(scope) is None
+    scope = Scope(universe_for(user=world.unmsm_me, view="monitoreo"), Filters(course=world.c1.pk))
+    assert competency_table(scope=scope) is None
     assert "certified_competency" in totals(scope)[1]
 
 
 def test_gender_quota_per_cohort_with_early_warning(world, settings):
     """K1 4 women of 6 (ok); K2 2 of 5 and closed (fails); K3 1 of 3 and still open (warning)."""
     settings.RUTA_SMALL_CELL_THRESHOLD = 1
-    rows, table = selectors.gender_quota(Scope(selectors.EVERYTHING))
+    rows, table = gender_quota(scope=Scope(EVERYTHING))
     by_name = {r.name: r for r in rows}
     assert by_name["GIN Lima"].share == pytest.approx(66.7)
     assert by_name["GIN Lima"].status == "ok"
@@ -148,7 +155,7 @@ def test_gender_quota_per_cohort_with_early_warning(world, settings):
 
 def test_not_stated_is_never_counted_as_a_woman(world, settings):
     settings.RUTA_SMALL_CELL_THRESHOLD = 1
-    rows, _table = selectors.gender_quota(Scope(selectors.EVERYTHING, Filters(cohort=world.k1.pk)))
+    rows, _table = gender_quota(scope=Scope(EVERYTHING, Filters(cohort=world.k1.pk)))
     (k1,) = rows
     assert k1.women.value == 4  # a5 (no profile) is among the 6 but not a woman
     assert k1.total.value == 6
@@ -156,7 +163,11 @@ def test_not_stated_is_never_counted_as_a_woman(world, settings):
 
 def test_cross_table_with_consent_gated_dimension(world, settings):
     settings.RUTA_SMALL_CELL_THRESHOLD = 1
-    table = selectors.cross_table(Scope(universe_for(world.me, "monitoreo")), "sexo", "situacion-migratoria")
+    table = cross_table(
+        scope=Scope(universe_for(user=world.me, view="monitoreo")),
+        row_dimension="sexo",
+        column_dimension="situacion-migratoria",
+    )
     columns = [c.key for c in table.columns]
     women = next(r for r in table.rows if r.key == "F")
     # Of the six women only a1 counts as "regular" (her consent is in force); the rest are "No indicado".
@@ -168,8 +179,8 @@ def test_cross_table_with_consent_gated_dimension(world, settings):
 
 @pytest.mark.parametrize("dimension", ["sexo", "nacionalidad", "situacion-migratoria", "edad"])
 def test_totals_of_a_breakdown_equal_the_overall_figures(world, dimension):
-    scope = Scope(universe_for(world.me, "monitoreo"))
-    overall = indicator_figures(scope)[0][None]
-    grouped = indicator_figures(scope, DIMENSIONS[dimension])[0][None]
+    scope = Scope(universe_for(user=world.me, view="monitoreo"))
+    overall = indicator_figures(scope=scope)[0][None]
+    grouped = indicator_figures(scope=scope, dimension=DIMENSIONS[dimension])[0][None]
     assert grouped.counts == overall.counts
     assert grouped.ratios == overall.ratios

@@ -118,3 +118,28 @@ def test_the_pages(world, client):
 def test_others_cannot_open_the_requests_page(world, client, who):
     client.force_login(getattr(world, who))
     assert client.get(reverse("reports:row_requests")).status_code == 403
+
+
+def test_the_page_says_what_stops_a_request_or_a_decision(world, client):
+    url = reverse("reports:row_requests")
+    client.force_login(world.me)
+    response = client.post(url, {"accion": "pedir", "proposito": "Lista de pago del bono"})
+    assert response.status_code == 400 and "Elige la institución." in response.content.decode()
+    response = client.post(url, {"accion": "pedir", "institucion": world.fud.pk, "proposito": "Lista de pago"})
+    assert response.status_code == 400 and "Elige la institución." in response.content.decode()
+    response = client.post(
+        url, {"accion": "pedir", "institucion": world.alt.pk, "proposito": "corto", "campos_sensibles": ["sexo"]}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "al menos 10 caracteres" in page
+    assert ">corto</textarea>" in page and 'value="sexo" checked' in page  # what was typed stays
+    assert not RowExportRequest.objects.exists()
+
+    request = ask(world)
+    client.force_login(world.steward)
+    response = client.post(url, {"accion": "rechazar", "solicitud": request.pk})
+    assert response.status_code == 400 and "Explica por qué se rechaza." in response.content.decode()
+    assert client.post(url, {"accion": "aprobar", "solicitud": request.pk + 1}).status_code == 403
+    client.post(url, {"accion": "rechazar", "solicitud": request.pk, "nota": "Usa el agregado."})
+    request.refresh_from_db()
+    assert request.status == "rejected" and request.decision_note == "Usa el agregado."

@@ -4,8 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from lms.reports import selectors
-from lms.reports.selectors import Scope
+from lms.reports.selectors.filters import Scope
+from lms.reports.selectors.indicators import indicator_figures
+from lms.reports.selectors.universes import EVERYTHING
 from tests.reports.conftest import ensure_site
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def test_seed_scale_small(capsys):
     assert LessonProgress.objects.count() == 180
     assert CohortMember.objects.count() == 60
     assert Attendance.objects.count() == 120
-    groups, _ = selectors.indicator_figures(Scope(selectors.EVERYTHING))
+    groups, _ = indicator_figures(scope=Scope(EVERYTHING))
     assert groups[None].counts["enrolled"] == 60
     with pytest.raises(CommandError):
         call_command("seed_scale", *args)

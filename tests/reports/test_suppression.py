@@ -5,8 +5,10 @@ import random
 
 import pytest
 
-from lms.reports import selectors, suppression
-from lms.reports.selectors import Filters, Scope, universe_for
+from lms.reports import suppression
+from lms.reports.selectors.disaggregation import indicator_table
+from lms.reports.selectors.filters import Filters, Scope
+from lms.reports.selectors.roles import universe_for
 from lms.reports.suppression import COMPLEMENTARY, PRIMARY, suppress_column, suppress_cross_table
 
 
@@ -93,8 +95,8 @@ def test_cross_table_back_calculation_case():
 @pytest.mark.django_db
 def test_report_tables_are_suppressed_on_the_way_out(world):
     """Alternativa by region: Lima 5, Cusco 5, not stated 1 → the lone "<5" needs a partner ("*")."""
-    scope = Scope(universe_for(world.me, "monitoreo"))
-    table = selectors.indicator_table(scope, "region", ["enrolled"])
+    scope = Scope(universe_for(user=world.me, view="monitoreo"))
+    table = indicator_table(scope=scope, dimension_key="region", indicators=["enrolled"])
     cells = {row.key: row.cells[0] for row in table.rows}
     assert cells["no-indicado"].text == "<5" and cells["no-indicado"].value is None
     hidden_partners = [key for key in ("Lima", "Cusco") if cells[key].hidden == COMPLEMENTARY]
@@ -106,8 +108,8 @@ def test_report_tables_are_suppressed_on_the_way_out(world):
 @pytest.mark.django_db
 def test_rates_are_hidden_where_their_people_count_is(world):
     """Average score by sex: women 2 completions, men 1 — both below 5, so both averages are hidden."""
-    scope = Scope(universe_for(world.me, "monitoreo"))
-    table = selectors.indicator_table(scope, "sexo", ["completed", "average_score"])
+    scope = Scope(universe_for(user=world.me, view="monitoreo"))
+    table = indicator_table(scope=scope, dimension_key="sexo", indicators=["completed", "average_score"])
     women = next(r for r in table.rows if r.key == "F")
     assert [c.text for c in women.cells] == ["<5", "<5"]
     assert table.total_row.cells[1].text == "<5"  # three completions overall
@@ -116,8 +118,8 @@ def test_rates_are_hidden_where_their_people_count_is(world):
 @pytest.mark.django_db
 def test_threshold_setting_is_read(world, settings):
     settings.RUTA_SMALL_CELL_THRESHOLD = 3
-    scope = Scope(universe_for(world.me, "monitoreo"), Filters())
-    table = selectors.indicator_table(scope, "sexo", ["enrolled"])
+    scope = Scope(universe_for(user=world.me, view="monitoreo"), Filters())
+    table = indicator_table(scope=scope, dimension_key="sexo", indicators=["enrolled"])
     cells = {row.key: row.cells[0].text for row in table.rows}
     assert cells["F"] == "6" and cells["M"] == "4"
     assert cells["no-indicado"] == "<3"

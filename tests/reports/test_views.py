@@ -3,14 +3,17 @@
 import pytest
 from django.urls import reverse
 
-from lms.reports import selectors
-from lms.reports.selectors import Scope, indicator_figures, universe_for
+from lms.reports.selectors.competency import competency_table
+from lms.reports.selectors.filters import Filters, Scope
+from lms.reports.selectors.gender_quota import gender_quota
+from lms.reports.selectors.indicators import indicator_figures
+from lms.reports.selectors.roles import report_views_for_user, universe_for
 
 pytestmark = pytest.mark.django_db
 
 
 def enrolled(user, view):
-    groups, _ = indicator_figures(Scope(universe_for(user, view)))
+    groups, _ = indicator_figures(scope=Scope(universe_for(user=user, view=view)))
     return groups[None].counts["enrolled"]
 
 
@@ -25,18 +28,18 @@ def test_role_universes(world):
 
 
 def test_a_role_someone_does_not_hold_gives_nothing(world):
-    assert universe_for(world.donor, "monitoreo").is_empty
-    assert universe_for(world.t1, "cooperante").is_empty
-    assert selectors.report_views_for_user(world.t1) == ["facilitacion"]
-    assert selectors.report_views_for_user(world.a[0]) == []
+    assert universe_for(user=world.donor, view="monitoreo").is_empty
+    assert universe_for(user=world.t1, view="cooperante").is_empty
+    assert report_views_for_user(user=world.t1) == ["facilitacion"]
+    assert report_views_for_user(user=world.a[0]) == []
 
 
 def test_a_trainer_never_sees_other_cohorts_even_when_asking_for_them(world, client):
     client.force_login(world.t1)
-    universe = universe_for(world.t1, "facilitacion")
-    scope = Scope(universe, selectors.Filters(cohort=world.k2.pk))
-    assert indicator_figures(scope)[0][None].counts["enrolled"] == 0
-    rows, _table = selectors.gender_quota(Scope(universe))
+    universe = universe_for(user=world.t1, view="facilitacion")
+    scope = Scope(universe, Filters(cohort=world.k2.pk))
+    assert indicator_figures(scope=scope)[0][None].counts["enrolled"] == 0
+    rows, _table = gender_quota(scope=Scope(universe))
     assert [r.name for r in rows] == ["GIN Lima"]
     response = client.get(reverse("reports:report", args=["facilitacion"]), {"grupo": world.k2.pk})
     assert response.status_code == 200
@@ -46,7 +49,7 @@ def test_a_trainer_never_sees_other_cohorts_even_when_asking_for_them(world, cli
 
 def test_donor_without_funding_scope_sees_nothing(world):
     world.donor.memberships.update(scope="")
-    assert universe_for(world.donor, "cooperante").is_empty
+    assert universe_for(user=world.donor, view="cooperante").is_empty
 
 
 @pytest.mark.parametrize(
@@ -150,6 +153,6 @@ def test_report_page_query_count_does_not_grow_with_people(world, client):
 
 def test_competency_does_not_apply_to_cohort_scoped_views(world):
     for user, view in ((world.donor, "cooperante"), (world.t1, "facilitacion"), (world.pm, "programa")):
-        _groups, unavailable = indicator_figures(Scope(universe_for(user, view)))
+        _groups, unavailable = indicator_figures(scope=Scope(universe_for(user=user, view=view)))
         assert "certified_competency" in unavailable
-        assert selectors.competency_table(Scope(universe_for(user, view))) is None
+        assert competency_table(scope=Scope(universe_for(user=user, view=view))) is None

@@ -1,0 +1,123 @@
+"""Disaggregated tables: the indicators by one dimension (``indicator_table``) and people by two dimensions at
+once (``cross_table``), with small-cell suppression applied before anything leaves.
+
+Must not import views, forms or services.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Enrollment
+
+from .. import suppression
+from ..dimensions import DIMENSIONS, NOT_STATED, dimension_annotations, ordered_values, value_label
+from .aggregation import GroupStats
+from .filters import Scope, _in_period
+from .indicators import INDICATORS, indicator_figures
+from .tables import (
+    Cell,
+    Column,
+    Table,
+    TableRow,
+    _ratio_column,
+    _table_notes,
+    _unavailable_cell,
+    k_threshold,
+    suppressed_count_column,
+)
+from .universes import ENROLLMENT
+
+
+def indicator_table(*, scope: Scope, dimension_key: str, indicators: list[str] | None = None) -> Table:
+    """Indicators (columns) by the values of one dimension (rows), with a total row, suppressed."""
+    dimension = DIMENSIONS[dimension_key]
+    k = k_threshold()
+    chosen = [i for i in INDICATORS if indicators is None or i.key in indicators]
+    groups, unavailable = indicator_figures(scope=scope, dimension=dimension)
+    total_stats = groups.get(None, GroupStats())
+    values = ordered_values(dimension, {key for key in groups if key is not None})
+    columns_cells: list[list[Cell]] = []
+    total_cells: list[Cell] = []
+    for indicator in chosen:
+        if indicator.key in unavailable:
+            reason = str(_("No aplica"))
+            columns_cells.append([_unavailable_cell(reason) for _v in values])
+            total_cells.append(_unavailable_cell(reason))
+            continue
+        if indicator.kind == "count":
+            column_values = [groups.get(v, GroupStats()).counts.get(indicator.key, 0) for v in values]
+            cells, total_cell = suppressed_count_column(
+                values=column_values, total=total_stats.counts.get(indicator.key, 0), k=k
+            )
+        else:
+            ratios = [groups.get(v, GroupStats()).ratios.get(indicator.key, (None, 0)) for v in values]
+            cells, total_cell = _ratio_column(
+                indicator.kind, ratios, total_stats.ratios.get(indicator.key, (None, 0)), k
+            )
+        columns_cells.append(cells)
+        total_cells.append(total_cell)
+    rows = [
+        TableRow(value or "no-indicado", value_label(dimension, value), [col[i] for col in columns_cells])
+        for i, value in enumerate(values)
+    ]
+    rows.append(TableRow("total", str(_("Total")), total_cells, is_total=True))
+    return Table(
+        key=f"indicadores-{dimension.key}",
+        caption=str(_("Indicadores por %(dimension)s") % {"dimension": str(dimension.label).lower()}),
+        row_header=str(dimension.label),
+        columns=[Column(i.key, str(i.label), i.kind, str(i.definition)) for i in chosen],
+        rows=rows,
+        notes=_table_notes(k),
+    )
+
+
+def cross_table(*, scope: Scope, row_dimension: str, column_dimension: str, indicator: str = "enrolled") -> Table:
+    """People enrolled (or completing, or certified) by two dimensions at once, suppressed in both directions."""
+    rows_dim, cols_dim = DIMENSIONS[row_dimension], DIMENSIONS[column_dimension]
+    k = k_threshold()
+    ref = scope.reference_date
+    counts: dict[tuple[str, str], int] = {}
+    period = {"enrolled": "enrolled_at", "completed": "completed_at", "active": "last_activity_at"}[indicator]
+    qs = Enrollment.objects.filter(scope.q(ENROLLMENT)).filter(_in_period(period, scope.filters))
+    annotations = {
+        **dimension_annotations(rows_dim, "user", ref, name="r_dim"),
+        **dimension_annotations(cols_dim, "user", ref, name="c_dim"),
+    }
+    grouped = qs.annotate(**annotations).values("r_dim", "c_dim")  # type: ignore[misc]  # annotated through **kwargs: invisible to django-stubs
+    for row in grouped.annotate(n=Count("user_id", distinct=True)).order_by():
+        counts[(row["r_dim"] or NOT_STATED, row["c_dim"] or NOT_STATED)] = row["n"]
+    row_values = ordered_values(rows_dim, {r for r, _c in counts})
+    col_values = ordered_values(cols_dim, {c for _r, c in counts})
+    grid = [[counts.get((r, c), 0) for c in col_values] for r in row_values]
+    result = suppression.suppress_cross_table(grid, k)
+    rows = []
+    for i, value in enumerate(row_values):
+        cells = [
+            Cell(None if h else v, suppression.display(v, h, k), h)
+            for v, h in zip(result.cells[i], result.hidden[i], strict=True)
+        ]
+        rt, rh = result.row_totals[i], result.row_totals_hidden[i]
+        cells.append(Cell(None if rh else rt, suppression.display(rt, rh, k), rh))
+        rows.append(TableRow(value or "no-indicado", value_label(rows_dim, value), cells))
+    total_cells = [
+        Cell(None if h else v, suppression.display(v, h, k), h)
+        for v, h in zip(result.col_totals, result.col_totals_hidden, strict=True)
+    ]
+    g, gh = result.grand_total, result.grand_total_hidden
+    total_cells.append(Cell(None if gh else g, suppression.display(g, gh, k), gh))
+    rows.append(TableRow("total", str(_("Total")), total_cells, is_total=True))
+    indicator_label = next(str(i.label) for i in INDICATORS if i.key == indicator)
+    return Table(
+        key=f"cruce-{rows_dim.key}-{cols_dim.key}",
+        caption=str(
+            _("%(indicator)s por %(rows)s y %(cols)s")
+            % {"indicator": indicator_label, "rows": str(rows_dim.label).lower(), "cols": str(cols_dim.label).lower()}
+        ),
+        row_header=str(rows_dim.label),
+        columns=[Column(v or "no-indicado", value_label(cols_dim, v)) for v in col_values]
+        + [Column("total", str(_("Total")))],
+        rows=rows,
+        notes=_table_notes(k),
+    )

@@ -1,0 +1,137 @@
+"""The gender quota: the share of women per cohort against the 50 % goal, with an early warning while a
+cohort's enrolment is still open. "No indicado" is never counted as a woman.
+
+Counts are suppressed as a cohort × sex cross-table. Must not import views, forms or services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.cohorts.models import Cohort, CohortMember
+
+from .. import suppression
+from ..dimensions import DIMENSIONS, NOT_STATED, dimension_annotations, ordered_values, value_label
+from .filters import Scope
+from .tables import Cell, Column, Table, TableRow, _fmt, _table_notes, k_threshold
+from .universes import MEMBER
+
+QUOTA_SHARE = 50
+
+
+@dataclass
+class QuotaRow:
+    cohort_id: int
+    name: str
+    place: str
+    women: Cell
+    total: Cell
+    share: float | None  # None when hidden
+    status: str  # "ok", "warning" (enrolment still open), "bad"
+    open: bool
+    women_only: bool
+
+
+def _cohort_open(cohort: Any, today: date) -> bool:
+    return bool(cohort.join_open and (cohort.ends_on is None or cohort.ends_on >= today))
+
+
+def gender_quota(*, scope: Scope) -> tuple[list[QuotaRow], Table | None]:
+    """Share of women per cohort (≥ 50 %), with an early warning while enrolment is still open.
+
+    "No indicado" is never counted as women. Counts are suppressed as a cohort × sex cross-table.
+    """
+    k = k_threshold()
+    members = CohortMember.objects.filter(scope.q(MEMBER))
+    cohort_ids = list(members.values_list("cohort_id", flat=True).distinct().order_by())
+    if not cohort_ids:
+        return [], None
+    cohorts = {c.pk: c for c in Cohort.objects.filter(pk__in=cohort_ids).order_by("-starts_on", "name")}
+    sex = DIMENSIONS["sexo"]
+    counts: dict[tuple[int, str], int] = {}
+    for row in (
+        members.annotate(**dimension_annotations(sex, "user", scope.reference_date))
+        .values("cohort_id", "_dim")  # type: ignore[misc]  # annotated through **kwargs: invisible to django-stubs
+        .annotate(n=Count("id"))  # one row per (cohort, person): no DISTINCT needed
+        .order_by()
+    ):
+        counts[(row["cohort_id"], row["_dim"] or NOT_STATED)] = row["n"]
+    sexes = ordered_values(sex, set())
+    order = list(cohorts)
+    grid = [[counts.get((pk, s), 0) for s in sexes] for pk in order]
+    result = suppression.suppress_cross_table(grid, k)
+    today = timezone.localdate()
+    quota_rows = []
+    table_rows = []
+    women_index = sexes.index("F")
+    for i, pk in enumerate(order):
+        cohort = cohorts[pk]
+        women, women_h = result.cells[i][women_index], result.hidden[i][women_index]
+        total, total_h = result.row_totals[i], result.row_totals_hidden[i]
+        share_value = round(100 * women / total, 1) if total else None
+        is_open = _cohort_open(cohort, today)
+        ok = share_value is not None and share_value >= QUOTA_SHARE
+        status = "ok" if ok else ("warning" if is_open else "bad")
+        shown_share = share_value if not (women_h or total_h) else None
+        quota_rows.append(
+            QuotaRow(
+                cohort_id=pk,
+                name=cohort.name,
+                place=cohort.place,
+                women=Cell(None if women_h else women, suppression.display(women, women_h, k), women_h),
+                total=Cell(None if total_h else total, suppression.display(total, total_h, k), total_h),
+                share=shown_share,
+                status=status,
+                open=is_open,
+                women_only=cohort.women_only,
+            )
+        )
+        cells = [
+            Cell(None if h else v, suppression.display(v, h, k), h)
+            for v, h in zip(result.cells[i], result.hidden[i], strict=True)
+        ]
+        cells.append(Cell(None if total_h else total, suppression.display(total, total_h, k), total_h))
+        cells.append(Cell(shown_share, _fmt("rate", shown_share) if shown_share is not None else "—"))
+        cells.append(Cell(None, str(QUOTA_STATUS[status])))
+        table_rows.append(TableRow(str(pk), f"{cohort.name} ({cohort.place})", cells))
+    total_cells = [
+        Cell(None if h else v, suppression.display(v, h, k), h)
+        for v, h in zip(result.col_totals, result.col_totals_hidden, strict=True)
+    ]
+    g, gh = result.grand_total, result.grand_total_hidden
+    total_cells.append(Cell(None if gh else g, suppression.display(g, gh, k), gh))
+    wt, wth = result.col_totals[women_index], result.col_totals_hidden[women_index]
+    overall = round(100 * wt / g, 1) if g and not (wth or gh) else None
+    total_cells.append(Cell(overall, _fmt("rate", overall) if overall is not None else "—"))
+    total_cells.append(Cell(None, ""))
+    table_rows.append(TableRow("total", str(_("Total")), total_cells, is_total=True))
+    table = Table(
+        key="cuota-mujeres",
+        caption=str(_("Participación de mujeres por grupo (meta: al menos 50 %)")),
+        row_header=str(_("Grupo")),
+        columns=[Column(s or "no-indicado", value_label(sex, s)) for s in sexes]
+        + [
+            Column("total", str(_("Total"))),
+            Column("share", str(_("Mujeres (%)")), "rate"),
+            Column("status", str(_("Estado")), "text"),
+        ],
+        rows=table_rows,
+        notes=[
+            *_table_notes(k),
+            str(_("«No indicado» nunca se cuenta como mujer.")),
+        ],
+    )
+    return quota_rows, table
+
+
+QUOTA_STATUS = {
+    "ok": _("Cumple"),
+    "warning": _("Alerta: inscripción abierta y mujeres por debajo del 50 %"),
+    "bad": _("No cumple"),
+}
