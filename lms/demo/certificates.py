@@ -8,8 +8,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from .models import Certificate, CertificateProgramme, Signatory
-from .services import certificate_issue_for_enrollment
+from certification.models import Certificate, CertificateProgramme, Signatory
+from certification.services import certificate_issue_for_enrollment
 
 VALIDITY_MONTHS = {"SST-NEGOCIO": 24}
 

@@ -16,12 +16,11 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from certification.competency import services
+from certification.competency.models import Application, AuditEvent, BankQuestion, KnowledgeAttempt
 from lms.accounts.models import ConsentRecord, Membership, Profile, Role, User
 from lms.accounts.services import consent_record
-
-from . import services
-from .models import Application, AuditEvent, BankQuestion, KnowledgeAttempt
-from .standards_data import DESARROLLO_WEB, LIMPIEZA, VENTAS
+from lms.demo.standards_data import DESARROLLO_WEB, LIMPIEZA, VENTAS
 
 STAGES = ["applied", "assigned", "scheduled", "submitted", "competent", "partial", "appealed", "reassessing"]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from .models import ConsentRecord, Institution, Membership, Profile, Role, User
-from .services import consent_record
+from lms.accounts.models import ConsentRecord, Institution, Membership, Profile, Role, User
+from lms.accounts.services import consent_record
 
 INSTITUTIONS = [
     # slug, name, acronym, type, country

@@ -14,8 +14,8 @@ import uuid
 from django.core.files.images import ImageFile
 from wagtail.models import Page, Site
 
-from .models import CataloguePage, CoursePage, Enrollment, LessonPage, ModulePage, ProgrammePage
-from .services import enrollment_create, progress_record
+from courses.models import CataloguePage, CoursePage, Enrollment, LessonPage, ModulePage, ProgrammePage
+from courses.services import enrollment_create, progress_record
 
 NAMESPACE = uuid.UUID("0f5c3b8e-6a57-4d4e-9a7e-2f0b7c1d9e11")
 

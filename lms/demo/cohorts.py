@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from courses.cohorts import services
+from courses.cohorts.models import Announcement, Cohort, CohortMember, LiveSession
 from lms.accounts.models import Institution, Membership, Profile, Role, User
-
-from . import services
-from .models import Announcement, Cohort, CohortMember, LiveSession
 
 if TYPE_CHECKING:  # lms.demo sits above this layer: a type-only import
     from lms.demo.context import DemoContext
@@ -106,8 +105,8 @@ def _cohort(institution, name, **kwargs) -> Cohort:
 
 def _free_text_lesson(course):
     """A free-text activity at the end of GIN (optional lesson), so trainers have answers to grade."""
-    from courses.demo import _child
     from courses.models import LessonPage, ModulePage
+    from lms.demo.catalogue import _child
 
     module = ModulePage.objects.child_of(course).order_by("-path").first()
     if module is None:
@@ -137,8 +136,8 @@ def seed(ctx: DemoContext) -> None:
         return
     from content.models import Submission
     from content.services import activity_submit
-    from courses.demo import _complete_lesson, _lessons
     from courses.models import Enrollment
+    from lms.demo.catalogue import _complete_lesson, _lessons
 
     now = timezone.now()
     lima_start = timezone.localdate() - timedelta(days=21)

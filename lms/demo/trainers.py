@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from certification.trainers import services
+from certification.trainers.models import PathEvent, TrainerPath, TrainerTrack
 from lms.accounts.models import ConsentRecord, Institution, Membership, Profile, Role, User
 from lms.accounts.services import consent_record
-
-from . import services
-from .models import PathEvent, TrainerPath, TrainerTrack
 
 if TYPE_CHECKING:  # lms.demo sits above this layer: a type-only import
     from lms.demo.context import DemoContext
