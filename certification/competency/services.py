@@ -750,7 +750,7 @@ def conflict_declare(*, evaluator: User, candidate: User, reason: str) -> Confli
 def standard_load(
     *, certifying_body: Institution, data: Mapping[str, Any], training_url: str = "", publish: bool = True
 ) -> CompetencyStandard:
-    """Create a standard version from plain data (see ``standards_data``); an existing code and version is kept."""
+    """Create a standard version from plain data (as in ``lms.demo.standards_data``); an existing one is kept."""
     existing = CompetencyStandard.objects.filter(code=data["code"], version=data.get("version", 1)).first()
     if existing:
         return existing

@@ -1,4 +1,4 @@
-"""What the demo seeders share: the objects they made and the lines to print at the end."""
+"""What the demo steps share: the objects they made and the lines to print at the end."""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ class DemoContext:
     objects: dict[str, Any] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
-    #: Seeders read the password from here: importing lms.demo from a lower layer would break the layers.
-    password: str = DEMO_PASSWORD
 
     def login(self, role: str, username: str, note: str = "") -> None:
         self.logins.append((role, username, note))

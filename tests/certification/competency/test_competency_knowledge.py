@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from certification.competency import knowledge
-from certification.competency.standards_data import mc, sc, tf
+from lms.demo.standards_data import mc, sc, tf
 
 
 def test_bank_questions_are_checked_against_the_activity_blocks():

@@ -1,32 +1,29 @@
 """``python manage.py seed_demo``: a realistic, idempotent Spanish demo (DOMAIN.md §7).
 
-Each app seeds its own part in a ``demo.py`` module exposing ``seed(ctx: DemoContext) -> None``;
-they run in layer order, so a later seeder may use what an earlier one made. Running the command
-twice changes nothing: every seeder uses get-or-create on natural keys.
+The steps live in ``lms.demo`` (see its README), each a ``seed(ctx: DemoContext) -> None``; they run in this
+order, each in its own transaction, so a later step may use what an earlier one made. Running the command twice
+changes nothing: every step uses get-or-create on natural keys.
 """
 
 from __future__ import annotations
-
-import importlib
-import importlib.util
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
+from lms.demo import catalogue, certificates, cohorts, competency, people, reports, trainers
 from lms.demo.context import DemoContext
 
-SEEDERS = [
-    "lms.accounts.demo",
-    "content.demo",
-    "courses.demo",
-    "courses.cohorts.demo",
-    "certification.demo",
-    "certification.trainers.demo",
-    "certification.competency.demo",
-    "lms.reports.demo",
-]
+STEPS = (
+    people.seed,
+    catalogue.seed,
+    cohorts.seed,
+    certificates.seed,
+    trainers.seed,
+    competency.seed,
+    reports.seed,
+)
 
 
 class Command(BaseCommand):
@@ -41,12 +38,6 @@ class Command(BaseCommand):
         ctx.print_summary()
 
     def _seed(self, ctx: DemoContext) -> None:
-        for name in SEEDERS:
-            try:
-                if importlib.util.find_spec(name) is None:
-                    continue
-            except ModuleNotFoundError:  # the app holding that seeder does not exist (yet)
-                continue
-            module = importlib.import_module(name)
+        for step in STEPS:
             with transaction.atomic():
-                module.seed(ctx)
+                step(ctx)

@@ -8,16 +8,12 @@ Idempotent: tracks by slug, people by username, paths by (trainer, track), certi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from certification.trainers import services
+from certification.trainers.models import PathEvent, TrainerPath, TrainerTrack
+from courses.cohorts.services import cohort_trainer_add
 from lms.accounts.models import ConsentRecord, Institution, Membership, Profile, Role, User
 from lms.accounts.services import consent_record
-
-from . import services
-from .models import PathEvent, TrainerPath, TrainerTrack
-
-if TYPE_CHECKING:  # lms.demo sits above this layer: a type-only import
-    from lms.demo.context import DemoContext
+from lms.demo.context import DemoContext
 
 # username suffix, first name, last names, sex, institution slug
 FACILITATORS = [
@@ -64,6 +60,7 @@ TRACKS = [
 
 
 def _tracks(ctx: DemoContext, oit: Institution) -> dict[str, TrainerTrack]:
+    """The four tracks the ILO certifies, linked to the demo training-of-trainers and practice courses."""
     tracks = {}
     for slug, methodology, sub_module, name, tot_key, practice_key, completions in TRACKS:
         track, _created = TrainerTrack.objects.update_or_create(
@@ -97,9 +94,26 @@ def _certified(path: TrainerPath, approver: User, supervisor: User | None) -> No
 
 
 def seed(ctx: DemoContext) -> None:
+    """Tracks, the master trainer's methodologies, the 31 certified facilitators, the demo facilitator's path and
+    the cohorts the certified facilitators lead."""
     oit = ctx.institutions.get("oit")
     if oit is None:
         return
+    _tu_empresa(ctx)
+    tracks = _tracks(ctx, oit)
+    master = ctx.users.get("master_trainer")
+    approver = ctx.users.get("programme_manager") or ctx.users["admin"]
+    if master is not None:
+        for methodology in ("IMESUN", "Get Ahead", "Educación financiera"):
+            services.master_trainer_grant(user=master, methodology=methodology)
+    certified = _certified_facilitators(ctx, tracks, approver, master)
+    _demo_trainer(ctx, tracks, master)
+    _link_trainers_to_cohorts(ctx, certified)
+    ctx.say("Registro público de facilitadores certificados: /facilitadores/registro/")
+
+
+def _tu_empresa(ctx: DemoContext) -> None:
+    """PRODUCE's Tu Empresa programme, where seven of the certified facilitators work."""
     tu_empresa, _created = Institution.objects.get_or_create(
         slug="tu-empresa",
         defaults={
@@ -110,13 +124,12 @@ def seed(ctx: DemoContext) -> None:
         },
     )
     ctx.institutions["tu-empresa"] = tu_empresa
-    tracks = _tracks(ctx, oit)
-    master = ctx.users.get("master_trainer")
-    approver = ctx.users.get("programme_manager") or ctx.users.get("admin")
-    if master is not None:
-        for methodology in ("IMESUN", "Get Ahead", "Educación financiera"):
-            services.master_trainer_grant(user=master, methodology=methodology)
 
+
+def _certified_facilitators(
+    ctx: DemoContext, tracks: dict[str, TrainerTrack], approver: User, master: User | None
+) -> list[User]:
+    """The 31 IMESUN facilitators (20 women, 11 men) certified in GIN and ISUN; most listed in the registry."""
     certified = []
     for suffix, first, last, sex, slug in FACILITATORS:
         institution = ctx.institutions.get(slug)
@@ -140,10 +153,7 @@ def seed(ctx: DemoContext) -> None:
             )
             _certified(path, approver, master)
         certified.append(user)
-
-    _demo_trainer(ctx, tracks, master)
-    _link_trainers_to_cohorts(ctx, certified)
-    ctx.say("Registro público de facilitadores certificados: /facilitadores/registro/")
+    return certified
 
 
 def _demo_trainer(ctx: DemoContext, tracks: dict[str, TrainerTrack], master: User | None) -> None:
@@ -189,8 +199,7 @@ def _demo_trainer(ctx: DemoContext, tracks: dict[str, TrainerTrack], master: Use
 
 
 def _link_trainers_to_cohorts(ctx: DemoContext, certified: list[User]) -> None:
-    from courses.cohorts.services import cohort_trainer_add
-
+    """A certified facilitator leads the Cusco ISUN cohort, another the Get Ahead cohort."""
     by_username = {u.username: u for u in certified}
     for key, username in (("cohort_isun_cusco", "facilitador-15"), ("cohort_get_ahead", "facilitador-01")):
         cohort = ctx.objects.get(key)

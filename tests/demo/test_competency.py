@@ -5,10 +5,10 @@ import io
 import pytest
 from django.core.management.color import no_style
 
-from certification.competency import demo, selectors
+from certification.competency import selectors
 from certification.competency.models import Application, CompetencyStandard
 from certification.models import Certificate
-from lms.accounts import demo as accounts_demo
+from lms.demo import competency, people
 from lms.demo.context import DemoContext
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def run():
     ctx = DemoContext(stdout=io.StringIO(), style=no_style())
-    accounts_demo.seed(ctx)
-    demo.seed(ctx)
+    people.seed(ctx)
+    competency.seed(ctx)
     return ctx
 
 

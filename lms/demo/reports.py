@@ -5,7 +5,7 @@ The figures come from the other apps' demo data (courses, cohorts, certificates,
 
 from __future__ import annotations
 
-from typing import Any
+from lms.demo.context import DemoContext
 
 LINES = [
     ("me_officer", "/informes/monitoreo/", "Monitoreo y evaluación"),
@@ -16,8 +16,8 @@ LINES = [
 ]
 
 
-def seed(ctx: Any) -> None:
-    # ``ctx`` is an ``lms.demo.context.DemoContext``; reports and demo are siblings and must not import each other.
+def seed(ctx: DemoContext) -> None:
+    """One line per report, for each demo person who holds the report's role."""
     ctx.say("Informes (desagregados, con celdas pequeñas ocultas):")
     for key, url, label in LINES:
         user = ctx.users.get(key)

@@ -1,151 +1,62 @@
 """Demo catalogue under /cursos/ (DOMAIN.md §2): programmes, courses with short real lessons and activities,
 and demo participants' enrolments with partial progress; one participant has completed IMESUN-GIN.
 
-``ctx`` is the ``lms.demo.context.DemoContext`` the seed command passes (not imported: lms.demo sits above
-courses). Idempotent: pages are found by slug under their parent and refreshed; block ids and submission ids are
+One function per course (its programme page first where the programme has one course), then one per demo person's
+enrolments. Idempotent: pages are found by slug under their parent and refreshed; block ids and submission ids are
 derived from stable names (uuid5), so re-running changes nothing and never double-counts an answer.
 """
 
 from __future__ import annotations
 
-import io
-import uuid
+from typing import TYPE_CHECKING
 
-from django.core.files.images import ImageFile
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
-from .models import CataloguePage, CoursePage, Enrollment, LessonPage, ModulePage, ProgrammePage
-from .services import enrollment_create, progress_record
+from courses.models import CataloguePage, CoursePage, Enrollment, LessonPage, ModulePage, ProgrammePage
+from courses.services import enrollment_create, progress_record
+from lms.accounts.models import Institution
+from lms.demo.context import DemoContext
+from lms.demo.pages import (
+    blanks,
+    callout,
+    child_page,
+    choice,
+    complete_lesson,
+    demo_image,
+    image,
+    ordering,
+    reflection,
+    required_lessons,
+    text,
+    true_false,
+)
 
-NAMESPACE = uuid.UUID("0f5c3b8e-6a57-4d4e-9a7e-2f0b7c1d9e11")
-
-
-def _id(*parts: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, ":".join(parts)))
-
-
-# --- Raw StreamField values (stable ids) -----------------------------------------------------------------
-
-
-def text(key: str, html: str) -> dict:
-    return {"type": "text", "id": _id(key, "text", html[:40]), "value": html}
-
-
-def callout(key: str, title: str, html: str, kind: str = "tip") -> dict:
-    return {"type": "callout", "id": _id(key, "callout", title), "value": {"kind": kind, "title": title, "text": html}}
-
-
-def image(key: str, image_id: int, alt: str, caption: str = "") -> dict:
-    return {"type": "image", "id": _id(key, "image"), "value": {"image": image_id, "alt": alt, "caption": caption}}
-
-
-def _activity(key: str, kind: str, prompt: str, **value) -> dict:
-    base = {"title": value.pop("title", ""), "prompt": prompt, "max_attempts": 0, "pass_mark": 60, "weight": "1"}
-    return {"type": kind, "id": _id(key, kind, prompt[:40]), "value": {**base, **value}}
-
-
-def choice(key: str, prompt: str, options: list[tuple[str, bool, str]], title: str = "") -> dict:
-    items = [
-        {"type": "item", "id": _id(key, prompt[:30], option), "value": {"text": option, "correct": ok, "feedback": fb}}
-        for option, ok, fb in options
-    ]
-    return _activity(key, "single_choice", prompt, title=title, options=items)
-
-
-def true_false(key: str, prompt: str, answer: bool, right: str, wrong: str) -> dict:
-    return _activity(
-        key,
-        "true_false",
-        prompt,
-        correct_answer="true" if answer else "false",
-        feedback_correct=right,
-        feedback_incorrect=wrong,
-    )
-
-
-def blanks(key: str, prompt: str, body: str, right: str, wrong: str) -> dict:
-    return _activity(key, "fill_blanks", prompt, text=body, feedback_correct=right, feedback_incorrect=wrong)
-
-
-def ordering(key: str, prompt: str, steps: list[str]) -> dict:
-    items = [{"type": "item", "id": _id(key, "step", step), "value": step} for step in steps]
-    return _activity(key, "ordering", prompt, items=items, feedback_correct="¡Muy bien!", feedback_incorrect="")
-
-
-def reflection(key: str, prompt: str, closing: str) -> dict:
-    return {
-        "type": "self_reflection",
-        "id": _id(key, "self_reflection", prompt[:40]),
-        "value": {"title": "", "prompt": prompt, "closing_message": closing, "max_length": 3000},
-    }
-
-
-# --- Pages -----------------------------------------------------------------------------------------------
-
-
-def _child(parent: Page, model, slug: str, **fields):
-    """Find the child page by slug (refreshing its fields) or create it, live."""
-    page = model.objects.child_of(parent).filter(slug=slug).first()
-    if page is None:
-        page = model(slug=slug, **fields)
-        parent.add_child(instance=page)
-        return page
-    changed = False
-    for name, value in fields.items():
-        if getattr(page, name) != value and name != "body":
-            setattr(page, name, value)
-            changed = True
-    if "body" in fields and list(page.body.raw_data) != fields["body"]:
-        page.body = fields["body"]
-        changed = True
-    if changed:
-        page.save()
-    return page
-
-
-def _demo_image():
-    """A small generated illustration (a market stall), made once."""
-    from PIL import Image as PILImage
-    from PIL import ImageDraw
+if TYPE_CHECKING:
     from wagtail.images.models import Image
 
-    title = "Demo: puesto de mercado"
-    existing = Image.objects.filter(title=title).first()
-    if existing:
-        return existing
-    canvas = PILImage.new("RGB", (1200, 675), "#f3f6fa")
-    draw = ImageDraw.Draw(canvas)
-    draw.rectangle((150, 250, 1050, 600), fill="#0B5394")
-    for n, colour in enumerate(["#B45309", "#146c2e", "#a4161a", "#7a4d00", "#B45309", "#146c2e"]):
-        draw.rectangle((150 + n * 150, 150, 300 + n * 150, 260), fill=colour)
-    for n in range(8):
-        draw.ellipse((200 + n * 105, 320, 280 + n * 105, 400), fill="#f6c453")
-    buffer = io.BytesIO()
-    canvas.save(buffer, format="PNG")
-    return Image.objects.create(title=title, file=ImageFile(buffer, name="puesto-de-mercado.png"))
+VIEWED, ACTIVITIES = LessonPage.CompletionRule.VIEWED, LessonPage.CompletionRule.ACTIVITIES
 
 
-def _course(programme: ProgrammePage, slug: str, modules: list[tuple[str, str, list[dict]]], **fields) -> CoursePage:
-    """A course with modules and lessons: modules = [(module title, module slug, [lesson dicts])]."""
-    course = _child(programme, CoursePage, slug, **fields)
-    for module_title, module_slug, lessons in modules:
-        module = _child(course, ModulePage, module_slug, title=module_title)
-        for lesson in lessons:
-            _child(module, LessonPage, lesson.pop("slug"), **lesson)
-    return course
+def seed(ctx: DemoContext) -> None:
+    """Build the catalogue, then enrol the demo people: Yolimar, Rosa, José and Carmen (the facilitator)."""
+    courses = catalogue_build(ctx)
+    ctx.objects["courses"] = courses
+    ctx.objects["course_gin"] = courses["IMESUN-GIN"]
+    ctx.objects["course_isun"] = courses["IMESUN-ISUN"]
+    ctx.objects["course_tot_gin"] = courses["IMESUN-GIN-FF"]
+    ctx.objects["course_sst"] = courses["SST-NEGOCIO"]
+    _participant_enrolments(ctx, courses)
+    _participant2_enrolments(ctx, courses)
+    _participant3_enrolments(ctx, courses)
+    _trainer_enrolments(ctx, courses)
+    ctx.say("Catálogo de cursos: /cursos/ · Mis cursos: /aprender/mis-cursos/")
 
 
-def _lessons(course: CoursePage) -> list[LessonPage]:
-    # Only the required lessons this seeder builds: later seeders may add optional ones (the cohorts demo adds
-    # a free-text lesson to GIN), and a second run must not start progress on them.
-    return list(LessonPage.objects.live().descendant_of(course).filter(required=True).order_by("path"))
-
-
-def _build_catalogue(ctx) -> dict[str, CoursePage]:
+def catalogue_build(ctx: DemoContext) -> dict[str, CoursePage]:
+    """The catalogue page, every programme and course (by code, in catalogue order) and the learning path."""
     institutions = ctx.institutions
-    oit = institutions.get("oit")
     root = Site.objects.get(is_default_site=True).root_page
-    catalogue = _child(
+    catalogue = child_page(
         root,
         CataloguePage,
         "cursos",
@@ -154,22 +65,63 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
         "y para quienes facilitan. Estudia desde tu celular, a tu ritmo.</p>",
     )
     ctx.objects["catalogue"] = catalogue
-    picture = _demo_image()
-    V, A = LessonPage.CompletionRule.VIEWED, LessonPage.CompletionRule.ACTIVITIES
-    courses: dict[str, CoursePage] = {}
-
-    # IMESUN ------------------------------------------------------------------------------------------------
-    imesun = _child(
+    picture = demo_image()
+    imesun = _programme(
         catalogue,
-        ProgrammePage,
         "imesun",
-        title="IMESUN: Inicie y Mejore su Negocio",
-        summary="La metodología de la OIT para crear y hacer crecer pequeños negocios, paso a paso.",
-        audience="Emprendedoras y emprendedores en cualquier etapa, y personal de instituciones que facilita.",
+        "IMESUN: Inicie y Mejore su Negocio",
+        "La metodología de la OIT para crear y hacer crecer pequeños negocios, paso a paso.",
+        "Emprendedoras y emprendedores en cualquier etapa, y personal de instituciones que facilita.",
     )
     ctx.objects["programme_imesun"] = imesun
+    courses = {
+        "IMESUN-GIN": _gin(imesun, institutions, picture),
+        "IMESUN-ISUN": _isun(imesun, institutions),
+        "IMESUN-MESUN": _mesun(imesun, institutions),
+        "IMESUN-EESUN": _eesun(imesun, institutions),
+        "IMESUN-GIN-FF": _gin_training_of_trainers(imesun, institutions),
+        "GET-AHEAD": _get_ahead(catalogue, institutions),
+        "EF-BASICO": _financial_education(catalogue, institutions),
+        "SST-NEGOCIO": _sst(catalogue, institutions),
+        "CE-MIGRACION": _fair_recruitment(catalogue, institutions),
+        "BOOTCAMP-DIG": _bootcamp(catalogue, institutions),
+        "CC-ORIENTACION": _competency_orientation(catalogue, institutions),
+    }
+    _learning_path(courses)
+    return courses
+
+
+def _programme(catalogue: CataloguePage, slug: str, title: str, summary: str, audience: str) -> ProgrammePage:
+    """A programme page under the catalogue."""
+    return child_page(catalogue, ProgrammePage, slug, title=title, summary=summary, audience=audience)
+
+
+def _course(programme: ProgrammePage, slug: str, modules: list[tuple[str, str, list[dict]]], **fields) -> CoursePage:
+    """A course with modules and lessons: modules = [(module title, module slug, [lesson dicts])]."""
+    course = child_page(programme, CoursePage, slug, **fields)
+    for module_title, module_slug, lessons in modules:
+        module = child_page(course, ModulePage, module_slug, title=module_title)
+        for lesson in lessons:
+            child_page(module, LessonPage, lesson.pop("slug"), **lesson)
+    return course
+
+
+def _learning_path(courses: dict[str, CoursePage]) -> None:
+    """ISUN after GIN; the training of trainers after GIN."""
+    for code in ("IMESUN-ISUN", "IMESUN-GIN-FF"):
+        course = courses[code]
+        if not course.prerequisites.filter(pk=courses["IMESUN-GIN"].pk).exists():
+            course.prerequisites.add(courses["IMESUN-GIN"])
+            course.save()
+
+
+# --- Courses, in catalogue order ---------------------------------------------------------------------------
+
+
+def _gin(imesun: ProgrammePage, institutions: dict[str, Institution], picture: Image) -> CoursePage:
+    """GIN (Genere su Idea de Negocio): where ideas come from, with the illustration; testing an idea."""
     k = "GIN"
-    courses["IMESUN-GIN"] = _course(
+    return _course(
         imesun,
         "gin",
         [
@@ -180,7 +132,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "de-donde-salen-las-ideas",
                         "title": "¿De dónde salen las buenas ideas de negocio?",
-                        "completion_rule": V,
+                        "completion_rule": VIEWED,
                         "estimated_minutes": 8,
                         "body": [
                             text(
@@ -210,7 +162,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "pon-a-prueba-tu-idea",
                         "title": "Pon a prueba tu idea",
-                        "completion_rule": A,
+                        "completion_rule": ACTIVITIES,
                         "estimated_minutes": 10,
                         "body": [
                             text(
@@ -265,13 +217,17 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
         objectives="<ul><li>Reconocer de dónde salen las buenas ideas de negocio.</li><li>Poner a prueba una idea "
         "conversando con posibles clientes.</li><li>Elegir la idea con la que vas a empezar.</li></ul>",
         estimated_hours=12,
-        institution=oit,
+        institution=institutions.get("oit"),
         pass_mark=70,
         methodology="IMESUN",
         sub_module="GIN",
     )
+
+
+def _isun(imesun: ProgrammePage, institutions: dict[str, Institution]) -> CoursePage:
+    """ISUN (Inicie su Negocio): a one-page business plan."""
     k = "ISUN"
-    courses["IMESUN-ISUN"] = _course(
+    return _course(
         imesun,
         "isun",
         [
@@ -282,7 +238,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "plan-en-una-pagina",
                         "title": "Tu plan de negocio en una página",
-                        "completion_rule": A,
+                        "completion_rule": ACTIVITIES,
                         "estimated_minutes": 12,
                         "body": [
                             text(
@@ -310,12 +266,16 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
         objectives="<ul><li>Escribir tu plan de negocio en una página.</li><li>Calcular costos y precios.</li></ul>",
         estimated_hours=20,
         level=CoursePage.Level.INTERMEDIATE,
-        institution=oit,
+        institution=institutions.get("oit"),
         methodology="IMESUN",
         sub_module="ISUN",
     )
+
+
+def _mesun(imesun: ProgrammePage, institutions: dict[str, Institution]) -> CoursePage:
+    """MESUN (Mejore su Negocio), «por confirmar»: costs and prices."""
     k = "MESUN"
-    courses["IMESUN-MESUN"] = _course(
+    return _course(
         imesun,
         "mesun",
         [
@@ -326,7 +286,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "costos-y-precios",
                         "title": "Costos y precios",
-                        "completion_rule": A,
+                        "completion_rule": ACTIVITIES,
                         "estimated_minutes": 10,
                         "body": [
                             text(k, "<p>Para mejorar tu negocio, primero conoce bien tus costos.</p>"),
@@ -347,13 +307,17 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
         summary="Por confirmar: submódulo habitual de la OIT para mejorar la gestión de un negocio en marcha.",
         estimated_hours=20,
         level=CoursePage.Level.INTERMEDIATE,
-        institution=oit,
+        institution=institutions.get("oit"),
         methodology="IMESUN",
         sub_module="MESUN",
         to_be_confirmed=True,
     )
+
+
+def _eesun(imesun: ProgrammePage, institutions: dict[str, Institution]) -> CoursePage:
+    """EESUN (Expanda su Negocio), «por confirmar»: growing with care."""
     k = "EESUN"
-    courses["IMESUN-EESUN"] = _course(
+    return _course(
         imesun,
         "eesun",
         [
@@ -364,7 +328,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "crecer-con-cuidado",
                         "title": "Crecer con cuidado",
-                        "completion_rule": A,
+                        "completion_rule": ACTIVITIES,
                         "estimated_minutes": 8,
                         "body": [
                             text(k, "<p>Crecer es más que vender más: también es cuidar tu flujo de caja.</p>"),
@@ -385,13 +349,17 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
         summary="Por confirmar: submódulo habitual de la OIT para hacer crecer un negocio.",
         estimated_hours=20,
         level=CoursePage.Level.ADVANCED,
-        institution=oit,
+        institution=institutions.get("oit"),
         methodology="IMESUN",
         sub_module="EESUN",
         to_be_confirmed=True,
     )
+
+
+def _gin_training_of_trainers(imesun: ProgrammePage, institutions: dict[str, Institution]) -> CoursePage:
+    """The GIN training of trainers: closed enrolment, blended, for institutions' staff."""
     k = "FF-GIN"
-    courses["IMESUN-GIN-FF"] = _course(
+    return _course(
         imesun,
         "formacion-facilitadores-gin",
         [
@@ -402,7 +370,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "el-rol-de-quien-facilita",
                         "title": "El rol de quien facilita",
-                        "completion_rule": A,
+                        "completion_rule": ACTIVITIES,
                         "estimated_minutes": 15,
                         "body": [
                             text(
@@ -437,25 +405,25 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
         estimated_hours=40,
         level=CoursePage.Level.ADVANCED,
         delivery_mode=CoursePage.DeliveryMode.BLENDED,
-        institution=oit,
+        institution=institutions.get("oit"),
         open_enrollment=False,
         training_of_trainers=True,
         methodology="IMESUN",
         sub_module="GIN",
     )
 
-    # Other programmes ---------------------------------------------------------------------------------------
-    def programme(slug: str, title: str, summary: str, audience: str) -> ProgrammePage:
-        return _child(catalogue, ProgrammePage, slug, title=title, summary=summary, audience=audience)
 
-    get_ahead = programme(
+def _get_ahead(catalogue: CataloguePage, institutions: dict[str, Institution]) -> CoursePage:
+    """Get Ahead, for women who start a business: a reflection on what they already know."""
+    get_ahead = _programme(
+        catalogue,
         "get-ahead",
         "Get Ahead",
         "Emprendimiento para mujeres, desde lo que ya saben hacia un plan de negocio.",
         "Mujeres peruanas y venezolanas que emprenden.",
     )
     k = "GA"
-    courses["GET-AHEAD"] = _course(
+    return _course(
         get_ahead,
         "get-ahead-mujeres",
         [
@@ -466,7 +434,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "lo-que-ya-sabes-vale",
                         "title": "Lo que ya sabes vale",
-                        "completion_rule": A,
+                        "completion_rule": ACTIVITIES,
                         "estimated_minutes": 10,
                         "body": [
                             text(
@@ -496,18 +464,22 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
         summary="Actividades en grupo para convertir lo que sabes en un negocio.",
         estimated_hours=16,
         delivery_mode=CoursePage.DeliveryMode.FACILITATED,
-        institution=oit,
+        institution=institutions.get("oit"),
         methodology="Get Ahead",
     )
 
-    finance = programme(
+
+def _financial_education(catalogue: CataloguePage, institutions: dict[str, Institution]) -> CoursePage:
+    """Financial education: keeping the business's money apart; solidarity groups."""
+    finance = _programme(
+        catalogue,
         "educacion-financiera",
         "Educación financiera",
         "Manejar el dinero del negocio y de la familia, ahorrar y conocer el crédito y los grupos solidarios.",
         "Emprendedoras y emprendedores, personal de microfinanzas y de instituciones públicas.",
     )
     k = "EF"
-    courses["EF-BASICO"] = _course(
+    return _course(
         finance,
         "finanzas-para-tu-negocio",
         [
@@ -518,7 +490,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "separar-el-dinero",
                         "title": "Separar el dinero del negocio y de la casa",
-                        "completion_rule": A,
+                        "completion_rule": ACTIVITIES,
                         "estimated_minutes": 8,
                         "body": [
                             text(
@@ -545,7 +517,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "grupos-solidarios",
                         "title": "Grupos solidarios y bancos comunales",
-                        "completion_rule": V,
+                        "completion_rule": VIEWED,
                         "estimated_minutes": 6,
                         "body": [
                             text(
@@ -567,14 +539,18 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
         methodology="Finanzas Solidarias",
     )
 
-    sst = programme(
+
+def _sst(catalogue: CataloguePage, institutions: dict[str, Institution]) -> CoursePage:
+    """Occupational safety and health for a small business, with the biosafety-plan lesson."""
+    sst = _programme(
+        catalogue,
         "sst",
         "Seguridad y salud en el trabajo",
         "Prevenir riesgos y accidentes en tu negocio, y preparar tu plan de bioseguridad.",
         "Dueñas y dueños de micronegocios: puestos de comida, cevicherías, bodegas.",
     )
     k = "SST"
-    courses["SST-NEGOCIO"] = _course(
+    return _course(
         sst,
         "sst-en-tu-negocio",
         [
@@ -585,7 +561,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "riesgos-en-tu-puesto",
                         "title": "Riesgos en tu puesto de trabajo",
-                        "completion_rule": V,
+                        "completion_rule": VIEWED,
                         "estimated_minutes": 7,
                         "body": [
                             text(
@@ -604,7 +580,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "tu-plan-de-bioseguridad",
                         "title": "Tu plan de bioseguridad",
-                        "completion_rule": A,
+                        "completion_rule": ACTIVITIES,
                         "estimated_minutes": 12,
                         "body": [
                             text(
@@ -648,14 +624,18 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
         methodology="SCORE",
     )
 
-    fair = programme(
+
+def _fair_recruitment(catalogue: CataloguePage, institutions: dict[str, Institution]) -> CoursePage:
+    """Fair recruitment with a human-mobility focus (ESAN), for officials and employers."""
+    fair = _programme(
+        catalogue,
         "contratacion-equitativa",
         "Contratación equitativa",
         "Reclutamiento justo de personas trabajadoras migrantes, con enfoque de género.",
         "Funcionariado, servicios de empleo, agencias privadas, sindicatos, empleadores y ONG.",
     )
     k = "CE"
-    courses["CE-MIGRACION"] = _course(
+    return _course(
         fair,
         "contratacion-equitativa-migracion",
         [
@@ -666,7 +646,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "que-es-la-contratacion-equitativa",
                         "title": "¿Qué es la contratación equitativa?",
-                        "completion_rule": A,
+                        "completion_rule": ACTIVITIES,
                         "estimated_minutes": 10,
                         "body": [
                             text(
@@ -695,14 +675,18 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
         institution=institutions.get("esan"),
     )
 
-    bootcamp = programme(
+
+def _bootcamp(catalogue: CataloguePage, institutions: dict[str, Institution]) -> CoursePage:
+    """The Silabuz digital-skills bootcamp: a first step in programming, in a team."""
+    bootcamp = _programme(
+        catalogue,
         "bootcamp-digital",
         "Bootcamp de competencias digitales",
         "Competencias digitales y socioemocionales intensivas, orientadas a empleos de software.",
         "Jóvenes peruanos y venezolanos.",
     )
     k = "BC"
-    courses["BOOTCAMP-DIG"] = _course(
+    return _course(
         bootcamp,
         "bootcamp-competencias-digitales",
         [
@@ -713,7 +697,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "tu-primer-paso-en-programacion",
                         "title": "Tu primer paso en la programación",
-                        "completion_rule": A,
+                        "completion_rule": ACTIVITIES,
                         "estimated_minutes": 10,
                         "body": [
                             text(
@@ -750,14 +734,18 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
         institution=institutions.get("silabuz"),
     )
 
-    competency = programme(
+
+def _competency_orientation(catalogue: CataloguePage, institutions: dict[str, Institution]) -> CoursePage:
+    """Orientation for the sales and cleaning competency assessments (MTPE)."""
+    competency = _programme(
+        catalogue,
         "certificacion-de-competencias",
         "Certificación de competencias",
         "Reconocimiento de lo que aprendiste trabajando, en ventas y en limpieza.",
         "Personas desempleadas, subempleadas o en riesgo de perder su empleo, peruanas y migrantes.",
     )
     k = "CC"
-    courses["CC-ORIENTACION"] = _course(
+    return _course(
         competency,
         "orientacion-ventas-y-limpieza",
         [
@@ -768,7 +756,7 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
                     {
                         "slug": "como-es-la-evaluacion",
                         "title": "¿Cómo es la evaluación de competencias?",
-                        "completion_rule": A,
+                        "completion_rule": ACTIVITIES,
                         "estimated_minutes": 8,
                         "body": [
                             text(
@@ -800,82 +788,55 @@ def _build_catalogue(ctx) -> dict[str, CoursePage]:
         institution=institutions.get("mtpe"),
     )
 
-    # Learning path: ISUN after GIN; training of trainers after GIN.
-    for code in ("IMESUN-ISUN", "IMESUN-GIN-FF"):
-        course = courses[code]
-        if not course.prerequisites.filter(pk=courses["IMESUN-GIN"].pk).exists():
-            course.prerequisites.add(courses["IMESUN-GIN"])
-            course.save()
-    return courses
+
+# --- Enrolments ----------------------------------------------------------------------------------------------
 
 
-CORRECT_ANSWERS = {
-    "single_choice": lambda value: {
-        "choice": str(next(i for i, o in enumerate(value["options"]) if o["value"]["correct"]))
-    },
-    "true_false": lambda value: {"value": value["correct_answer"]},
-    "fill_blanks": lambda value: {"blank": [value["text"].split("[[")[1].split("|")[0].split("]]")[0]]},
-    "self_reflection": lambda value: {"text": "Sé cocinar muy bien y organizar pedidos."},
-}
+def _participant_enrolments(ctx: DemoContext, courses: dict[str, CoursePage]) -> None:
+    """Yolimar completed GIN (so a certificate can be issued), then started ISUN and financial education."""
+    participant = ctx.users.get("participant")
+    if participant is None:
+        return
+    gin = enrollment_create(user=participant, course=courses["IMESUN-GIN"])
+    for lesson in required_lessons(courses["IMESUN-GIN"]):
+        complete_lesson(participant, lesson)
+    gin.refresh_from_db()
+    ctx.objects["enrollment_gin_completed"] = gin
+    enrollment_create(user=participant, course=courses["IMESUN-ISUN"])
+    finance = enrollment_create(user=participant, course=courses["EF-BASICO"])
+    progress_record(user=participant, lesson_id=required_lessons(courses["EF-BASICO"])[-1].pk, viewed=True)
+    ctx.objects["enrollment_in_progress"] = finance
 
 
-def _complete_lesson(user, lesson: LessonPage) -> None:
-    """View a lesson and answer its activities correctly, through the same services learners use."""
-    from content.services import activity_submit
-
-    progress_record(user=user, lesson_id=lesson.pk, viewed=True)
-    for child in lesson.body.raw_data:
-        maker = CORRECT_ANSWERS.get(child["type"])
-        if maker is None:  # ordering and matching are left for the learner
-            continue
-        activity_submit(
-            user=user,
-            page=lesson,
-            usage_id=child["id"],
-            answer=maker(child["value"]),
-            submission_id=_id("demo-answer", str(user.pk), child["id"]),
-        )
+def _participant2_enrolments(ctx: DemoContext, courses: dict[str, CoursePage]) -> None:
+    """Rosa viewed the first lesson of GIN and of SST."""
+    participant2 = ctx.users.get("participant2")
+    if participant2 is None:
+        return
+    enrollment_create(user=participant2, course=courses["IMESUN-GIN"])
+    progress_record(user=participant2, lesson_id=required_lessons(courses["IMESUN-GIN"])[0].pk, viewed=True)
+    sst = enrollment_create(user=participant2, course=courses["SST-NEGOCIO"])
+    progress_record(user=participant2, lesson_id=required_lessons(courses["SST-NEGOCIO"])[0].pk, viewed=True)
+    ctx.objects["enrollment_sst"] = sst
 
 
-def seed(ctx) -> None:
-    courses = _build_catalogue(ctx)
-    ctx.objects["courses"] = courses
-    ctx.objects["course_gin"] = courses["IMESUN-GIN"]
-    ctx.objects["course_isun"] = courses["IMESUN-ISUN"]
-    ctx.objects["course_tot_gin"] = courses["IMESUN-GIN-FF"]
-    ctx.objects["course_sst"] = courses["SST-NEGOCIO"]
+def _participant3_enrolments(ctx: DemoContext, courses: dict[str, CoursePage]) -> None:
+    """José (Quito) enrolled in the bootcamp and GIN, without progress yet."""
+    participant3 = ctx.users.get("participant3")
+    if participant3 is None:
+        return
+    enrollment_create(user=participant3, course=courses["BOOTCAMP-DIG"])
+    enrollment_create(user=participant3, course=courses["IMESUN-GIN"])
 
-    users = ctx.users
-    participant = users.get("participant")
-    if participant is not None:
-        # Yolimar completed GIN (so a certificate can be issued), then started ISUN and financial education.
-        gin = enrollment_create(user=participant, course=courses["IMESUN-GIN"])
-        for lesson in _lessons(courses["IMESUN-GIN"]):
-            _complete_lesson(participant, lesson)
-        gin.refresh_from_db()
-        ctx.objects["enrollment_gin_completed"] = gin
-        enrollment_create(user=participant, course=courses["IMESUN-ISUN"])
-        finance = enrollment_create(user=participant, course=courses["EF-BASICO"])
-        progress_record(user=participant, lesson_id=_lessons(courses["EF-BASICO"])[-1].pk, viewed=True)
-        ctx.objects["enrollment_in_progress"] = finance
-    participant2 = users.get("participant2")
-    if participant2 is not None:
-        enrollment_create(user=participant2, course=courses["IMESUN-GIN"])
-        progress_record(user=participant2, lesson_id=_lessons(courses["IMESUN-GIN"])[0].pk, viewed=True)
-        sst = enrollment_create(user=participant2, course=courses["SST-NEGOCIO"])
-        progress_record(user=participant2, lesson_id=_lessons(courses["SST-NEGOCIO"])[0].pk, viewed=True)
-        ctx.objects["enrollment_sst"] = sst
-    participant3 = users.get("participant3")
-    if participant3 is not None:
-        enrollment_create(user=participant3, course=courses["BOOTCAMP-DIG"])
-        enrollment_create(user=participant3, course=courses["IMESUN-GIN"])
-    trainer = users.get("trainer")
-    if trainer is not None:
-        # The facilitator took GIN and is in the training of trainers (closed course: enrolled by staff).
-        enrollment_create(user=trainer, course=courses["IMESUN-GIN"])
-        for lesson in _lessons(courses["IMESUN-GIN"]):
-            _complete_lesson(trainer, lesson)
-        ctx.objects["enrollment_tot"] = enrollment_create(
-            user=trainer, course=courses["IMESUN-GIN-FF"], source=Enrollment.Source.STAFF
-        )
-    ctx.say("Catálogo de cursos: /cursos/ · Mis cursos: /aprender/mis-cursos/")
+
+def _trainer_enrolments(ctx: DemoContext, courses: dict[str, CoursePage]) -> None:
+    """The facilitator took GIN and is in the training of trainers (closed course: enrolled by staff)."""
+    trainer = ctx.users.get("trainer")
+    if trainer is None:
+        return
+    enrollment_create(user=trainer, course=courses["IMESUN-GIN"])
+    for lesson in required_lessons(courses["IMESUN-GIN"]):
+        complete_lesson(trainer, lesson)
+    ctx.objects["enrollment_tot"] = enrollment_create(
+        user=trainer, course=courses["IMESUN-GIN-FF"], source=Enrollment.Source.STAFF
+    )

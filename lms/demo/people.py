@@ -1,14 +1,19 @@
-"""Demo institutions and one person per role (DOMAIN.md §1, §7). Names are invented."""
+"""Demo institutions and one person per role (DOMAIN.md §1, §7). Names are invented.
+
+Idempotent: institutions are updated in place by slug, people found by username; passwords and consents are set
+only when a person is created.
+"""
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from .models import ConsentRecord, Institution, Membership, Profile, Role, User
-from .services import consent_record
+from lms.accounts.models import ConsentRecord, Institution, Membership, Profile, Role, User
+from lms.accounts.services import consent_record
+from lms.demo.context import DEMO_PASSWORD, DemoContext
 
 INSTITUTIONS = [
     # slug, name, acronym, type, country
@@ -35,7 +40,7 @@ INSTITUTIONS = [
 ]
 
 # key, username, first name, last name, phone, e-mail, [(institution slug, role, scope)], profile
-PEOPLE = [
+PEOPLE: list[tuple[str, str, str, str, str, str, list[tuple[str, str, str]], dict[str, Any]]] = [
     (
         "participant",
         "participante",
@@ -179,56 +184,70 @@ ROLE_LABELS = {
 }
 
 
-def _demo_password(ctx: Any) -> str:
-    # lms.demo sits above lms.accounts in the import-linter layers, so it is not imported here: the shared
-    # demo password is read from the context (or the module that defines the context's class).
-    return getattr(ctx, "password", None) or sys.modules[type(ctx).__module__].DEMO_PASSWORD
+def seed(ctx: DemoContext) -> None:
+    """The demo institutions, the Wagtail superuser and one person per role, each listed in the summary."""
+    _institutions(ctx)
+    _admin(ctx)
+    for person in PEOPLE:
+        _person(ctx, *person)
 
 
-def seed(ctx: Any) -> None:
-    """Create the demo institutions and one person per role; ``ctx`` is ``lms.demo.context.DemoContext``."""
-    password = _demo_password(ctx)
+def _institutions(ctx: DemoContext) -> None:
+    """The ILO, ministries, universities, NGOs and companies of both countries (DOMAIN.md §1)."""
     for slug, name, acronym, kind, country in INSTITUTIONS:
         inst, _ = Institution.objects.update_or_create(
             slug=slug, defaults={"name": name, "acronym": acronym, "type": kind, "country": country}
         )
         ctx.institutions[slug] = inst
 
+
+def _admin(ctx: DemoContext) -> None:
+    """The superuser ``admin``, for Wagtail's admin."""
     admin, created = User.objects.get_or_create(
         username="admin", defaults={"first_name": "Admin", "last_name": "Ruta", "is_staff": True, "is_superuser": True}
     )
     if created:
-        admin.set_password(password)
+        admin.set_password(DEMO_PASSWORD)
         admin.signed_in_on_own_at = timezone.now()
         admin.save()
     ctx.users["admin"] = admin
     ctx.login("Superusuario (admin Wagtail)", "admin", "/admin/")
 
-    for key, username, first, last, phone, email, memberships, profile in PEOPLE:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={"first_name": first, "last_name": last, "phone": phone or None, "email": email},
-        )
-        if created:
-            user.set_password(password)
-            # As if they had signed up themselves: out of reach of helpers' temporary passwords.
-            user.signed_in_on_own_at = timezone.now()
-            user.save()
-            consent_record(user=user, purpose=ConsentRecord.Purpose.TERMS, granted=True)
-            if key.startswith("participant") and phone:
-                consent_record(user=user, purpose=ConsentRecord.Purpose.COHORT_CONTACT, granted=True)
-            if profile:
-                consent_record(user=user, purpose=ConsentRecord.Purpose.REPORTING, granted=True)
-        if email:
-            from allauth.account.models import EmailAddress
 
-            EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-        Profile.objects.update_or_create(user=user, defaults=profile)
-        for slug, role, scope in memberships:
-            Membership.objects.get_or_create(
-                user=user, institution=ctx.institutions[slug], role=role, defaults={"scope": scope}
-            )
-        ctx.users[key] = user
-        if key in ROLE_LABELS:
-            login = phone if key == "participant" else username
-            ctx.login(ROLE_LABELS[key], login, "" if key != "participant" else f"(o usuario: {username})")
+def _person(
+    ctx: DemoContext,
+    key: str,
+    username: str,
+    first: str,
+    last: str,
+    phone: str,
+    email: str,
+    memberships: list[tuple[str, str, str]],
+    profile: dict[str, Any],
+) -> None:
+    """One person of ``PEOPLE``: account with consents, optional verified e-mail, profile and role memberships."""
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": first, "last_name": last, "phone": phone or None, "email": email},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        # As if they had signed up themselves: out of reach of helpers' temporary passwords.
+        user.signed_in_on_own_at = timezone.now()
+        user.save()
+        consent_record(user=user, purpose=ConsentRecord.Purpose.TERMS, granted=True)
+        if key.startswith("participant") and phone:
+            consent_record(user=user, purpose=ConsentRecord.Purpose.COHORT_CONTACT, granted=True)
+        if profile:
+            consent_record(user=user, purpose=ConsentRecord.Purpose.REPORTING, granted=True)
+    if email:
+        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    Profile.objects.update_or_create(user=user, defaults=profile)
+    for slug, role, scope in memberships:
+        Membership.objects.get_or_create(
+            user=user, institution=ctx.institutions[slug], role=role, defaults={"scope": scope}
+        )
+    ctx.users[key] = user
+    if key in ROLE_LABELS:
+        login = phone if key == "participant" else username
+        ctx.login(ROLE_LABELS[key], login, "" if key != "participant" else f"(o usuario: {username})")

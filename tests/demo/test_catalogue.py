@@ -14,12 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 def run_seed():
-    from courses import demo as courses_demo
-    from lms.accounts import demo as accounts_demo
+    from lms.demo import catalogue, people
 
     ctx = DemoContext(stdout=OutputWrapper(io.StringIO()), style=no_style())
-    accounts_demo.seed(ctx)
-    courses_demo.seed(ctx)
+    people.seed(ctx)
+    catalogue.seed(ctx)
     return ctx
 
 

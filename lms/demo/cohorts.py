@@ -2,24 +2,25 @@
 people who need support, pending free-text answers, live sessions with attendance and an announcement; an ISUN
 cohort in Cusco, a women-only Get Ahead cohort and the GIN training of trainers. Names are invented.
 
-Idempotent: cohorts are found by institution and name, people by username, sessions by title.
+One function per cohort, and one per part of the San Juan de Lurigancho story. Idempotent: cohorts are found by
+institution and name, people by username, sessions by title.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from content.models import Submission
+from content.services import activity_submit
+from courses.cohorts import services
+from courses.cohorts.models import Announcement, Cohort, CohortMember, LiveSession
+from courses.models import CoursePage, Enrollment, LessonPage, ModulePage
 from lms.accounts.models import Institution, Membership, Profile, Role, User
-
-from . import services
-from .models import Announcement, Cohort, CohortMember, LiveSession
-
-if TYPE_CHECKING:  # lms.demo sits above this layer: a type-only import
-    from lms.demo.context import DemoContext
+from lms.demo.context import DemoContext
+from lms.demo.pages import child_page, complete_lesson, required_lessons
 
 NAMESPACE = uuid.UUID("0f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b")
 
@@ -80,7 +81,11 @@ def _id(*parts: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, ":".join(parts))
 
 
+FREE_TEXT_USAGE_ID = str(_id("gin-free-text"))
+
+
 def _person(username: str, first: str, last: str, sex: str, nationality: str, institution: Institution) -> User:
+    """A cohort participant with a profile and a participant membership."""
     # Like a trainer's "new participant": created by the institution, never used on their own (helpers may assist).
     user, created = User.objects.get_or_create(
         username=username, defaults={"first_name": first, "last_name": last, "created_by_institution": institution}
@@ -99,50 +104,42 @@ def _person(username: str, first: str, last: str, sex: str, nationality: str, in
     return user
 
 
-def _cohort(institution, name, **kwargs) -> Cohort:
-    cohort = Cohort.objects.filter(institution=institution, name=name).first()
-    return cohort or services.cohort_create(institution=institution, name=name, **kwargs)
-
-
-def _free_text_lesson(course):
-    """A free-text activity at the end of GIN (optional lesson), so trainers have answers to grade."""
-    from courses.demo import _child
-    from courses.models import LessonPage, ModulePage
-
-    module = ModulePage.objects.child_of(course).order_by("-path").first()
-    if module is None:
-        return None, None
-    usage_id = str(_id("gin-free-text"))
-    lesson = _child(
-        module,
-        LessonPage,
-        "tu-cliente-ideal",
-        title="Tu cliente ideal",
-        completion_rule=LessonPage.CompletionRule.ACTIVITIES,
-        required=False,
-        estimated_minutes=10,
-        body=[
-            {"type": "text", "id": str(_id("gin-free-text-intro")), "value": "<p>Piensa en una persona real.</p>"},
-            {"type": "free_text", "id": usage_id, "value": FREE_TEXT},
-        ],
-    )
-    return lesson, usage_id
-
-
 def seed(ctx: DemoContext) -> None:
+    """The facilitator's GIN cohort in San Juan de Lurigancho with its story, then the three other cohorts."""
     course_gin = ctx.objects.get("course_gin")
     trainer = ctx.users.get("trainer")
     alternativa = ctx.institutions.get("alternativa")
     if course_gin is None or trainer is None or alternativa is None:
         return
-    from content.models import Submission
-    from content.services import activity_submit
-    from courses.demo import _complete_lesson, _lessons
-    from courses.models import Enrollment
+    sjl = _sjl_cohort(course_gin, trainer, alternativa)
+    ctx.objects["cohort_demo"] = sjl
+    lesson = _free_text_lesson(course_gin)
+    lessons = [item for item in required_lessons(course_gin) if lesson is None or item.pk != lesson.pk]
+    people = _sjl_members(ctx, sjl, alternativa)
+    _sjl_progress(sjl, course_gin, lessons, people)
+    if lesson is not None:
+        _sjl_free_text_answers(lesson, people)
+    _sjl_sessions(sjl, trainer, people)
+    _sjl_announcement(sjl, trainer)
+    _tot_cohort(ctx)
+    _isun_cusco_cohort(ctx)
+    _get_ahead_cohort(ctx)
+    ctx.say(f"Grupo de la facilitadora: /grupos/{sjl.pk}/ (código {sjl.code}) · unirse: /grupos/unirse/{sjl.code}/")
 
-    now = timezone.now()
+
+def _cohort(institution, name, **kwargs) -> Cohort:
+    """The institution's cohort of that name, created through the cohorts service the first time."""
+    cohort = Cohort.objects.filter(institution=institution, name=name).first()
+    return cohort or services.cohort_create(institution=institution, name=name, **kwargs)
+
+
+# --- The facilitator's cohort in San Juan de Lurigancho ------------------------------------------------------
+
+
+def _sjl_cohort(course_gin: CoursePage, trainer: User, alternativa: Institution) -> Cohort:
+    """IMESUN GIN, blended, Alternativa, funded by USAID; started three weeks ago, six weeks long."""
     lima_start = timezone.localdate() - timedelta(days=21)
-    sjl = _cohort(
+    return _cohort(
         alternativa,
         "IMESUN GIN — San Juan de Lurigancho 2026",
         course=course_gin,
@@ -155,10 +152,30 @@ def seed(ctx: DemoContext) -> None:
         city="San Juan de Lurigancho",
         funding_source="USAID",
     )
-    ctx.objects["cohort_demo"] = sjl
-    lesson, usage_id = _free_text_lesson(course_gin)
-    lessons = [item for item in _lessons(course_gin) if lesson is None or item.pk != lesson.pk]
 
+
+def _free_text_lesson(course: CoursePage) -> LessonPage | None:
+    """A free-text activity at the end of GIN (optional lesson), so trainers have answers to grade."""
+    module = ModulePage.objects.child_of(course).order_by("-path").first()
+    if module is None:
+        return None
+    return child_page(
+        module,
+        LessonPage,
+        "tu-cliente-ideal",
+        title="Tu cliente ideal",
+        completion_rule=LessonPage.CompletionRule.ACTIVITIES,
+        required=False,
+        estimated_minutes=10,
+        body=[
+            {"type": "text", "id": str(_id("gin-free-text-intro")), "value": "<p>Piensa en una persona real.</p>"},
+            {"type": "free_text", "id": FREE_TEXT_USAGE_ID, "value": FREE_TEXT},
+        ],
+    )
+
+
+def _sjl_members(ctx: DemoContext, sjl: Cohort, alternativa: Institution) -> list[User]:
+    """The 20 invented participants (created by Alternativa), then the demo participants Yolimar and Rosa."""
     people = []
     for index, (first, last, sex, nationality) in enumerate(PARTICIPANTS_SJL):
         user = _person(f"sjl-{index + 1:02d}", first, last, sex, nationality, alternativa)
@@ -167,33 +184,41 @@ def seed(ctx: DemoContext) -> None:
     for key in ("participant", "participant2"):
         if ctx.users.get(key) is not None:
             services.cohort_member_add(cohort=sjl, user=ctx.users[key])
+    return people
 
-    # Progress: the first eight finished every lesson, the next six are halfway, the rest barely started.
+
+def _sjl_progress(sjl: Cohort, course_gin: CoursePage, lessons: list[LessonPage], people: list[User]) -> None:
+    """The first eight finished every lesson, the next six are halfway, the rest barely started; the last six
+    have not been active for two weeks, so the dashboard flags them as needing support."""
     for index, user in enumerate(people):
         enrollment = Enrollment.objects.get(user=user, course=course_gin)
         if enrollment.last_activity_at is not None:
             continue  # already seeded
         done = lessons if index < 8 else lessons[: max(1, len(lessons) // 2)] if index < 14 else lessons[:1]
         for item in done:
-            _complete_lesson(user, item)
-    # Six people have not been active for two weeks: the dashboard flags them as needing support.
+            complete_lesson(user, item)
+    now = timezone.now()
     idle = [u.pk for u in people[14:]]
     Enrollment.objects.filter(user_id__in=idle, course=course_gin).update(last_activity_at=now - timedelta(days=15))
     CohortMember.objects.filter(cohort=sjl, user_id__in=idle).update(joined_at=now - timedelta(days=21))
 
-    # Pending free-text answers for the trainer to grade.
-    if lesson is not None:
-        for user, answer in zip(people[:4], ANSWERS, strict=True):
-            if not Submission.objects.filter(user=user, usage_id=usage_id).exists():
-                activity_submit(
-                    user=user,
-                    page=lesson,
-                    usage_id=usage_id,
-                    answer={"text": answer},
-                    submission_id=_id("answer", user.username),
-                )
 
-    # Live sessions: two past ones with attendance, one next week.
+def _sjl_free_text_answers(lesson: LessonPage, people: list[User]) -> None:
+    """Four pending free-text answers for the facilitator to grade."""
+    for user, answer in zip(people[:4], ANSWERS, strict=True):
+        if not Submission.objects.filter(user=user, usage_id=FREE_TEXT_USAGE_ID).exists():
+            activity_submit(
+                user=user,
+                page=lesson,
+                usage_id=FREE_TEXT_USAGE_ID,
+                answer={"text": answer},
+                submission_id=_id("answer", user.username),
+            )
+
+
+def _sjl_sessions(sjl: Cohort, trainer: User, people: list[User]) -> None:
+    """Live sessions: two past ones with attendance, one next week."""
+    now = timezone.now()
     plan = [
         ("Sesión 1: ¿De dónde salen las ideas de negocio?", -14),
         ("Sesión 2: Conversa con tus clientes", -7),
@@ -210,6 +235,9 @@ def seed(ctx: DemoContext) -> None:
             marks = {u.pk: ("absent" if (i + number) % 5 == 0 or i >= 14 else "present") for i, u in enumerate(people)}
             services.attendance_mark(session=session, marks=marks, marked_by=trainer)
 
+
+def _sjl_announcement(sjl: Cohort, trainer: User) -> None:
+    """One announcement about the next session."""
     if not Announcement.objects.filter(cohort=sjl).exists():
         services.announcement_send(
             cohort=sjl,
@@ -218,52 +246,63 @@ def seed(ctx: DemoContext) -> None:
             body="Traigan la lista de las tres ideas que más les gustan. ¡Las y los esperamos!",
         )
 
-    _other_cohorts(ctx)
-    ctx.say(f"Grupo de la facilitadora: /grupos/{sjl.pk}/ (código {sjl.code}) · unirse: /grupos/unirse/{sjl.code}/")
+
+# --- The other cohorts ----------------------------------------------------------------------------------------
 
 
-def _other_cohorts(ctx: DemoContext) -> None:
-    courses = ctx.objects.get("courses", {})
-    institutions = ctx.institutions
+def _tot_cohort(ctx: DemoContext) -> None:
+    """The GIN training of trainers (ILO, virtual, Asdi), led by the master trainer; the facilitator is in it."""
     master = ctx.users.get("master_trainer")
-    oit = institutions.get("oit")
-    if ctx.objects.get("course_tot_gin") is not None and oit is not None:
-        tot = _cohort(
-            oit,
-            "Formación de facilitadores IMESUN GIN 2026",
-            course=ctx.objects["course_tot_gin"],
-            trainers=[master] if master else [],
-            mode=Cohort.Mode.VIRTUAL,
-            country="PE",
-            region="Lima Metropolitana",
-            city="Lima",
-            funding_source="Asdi",
-        )
-        ctx.objects["cohort_tot_gin"] = tot
-        if ctx.users.get("trainer") is not None:
-            services.cohort_member_add(cohort=tot, user=ctx.users["trainer"])
-    arariwa = institutions.get("arariwa")
-    if ctx.objects.get("course_isun") is not None and arariwa is not None:
-        ctx.objects["cohort_isun_cusco"] = _cohort(
-            arariwa,
-            "IMESUN ISUN — Cusco 2026",
-            course=ctx.objects["course_isun"],
-            mode=Cohort.Mode.IN_PERSON,
-            country="PE",
-            region="Cusco",
-            city="Cusco",
-            funding_source="Asdi",
-        )
-    mml = institutions.get("mml")
-    if courses.get("GET-AHEAD") is not None and mml is not None:
-        ctx.objects["cohort_get_ahead"] = _cohort(
-            mml,
-            "Get Ahead — Mujeres emprendedoras de Lima Norte",
-            course=courses["GET-AHEAD"],
-            mode=Cohort.Mode.IN_PERSON,
-            country="PE",
-            region="Lima Metropolitana",
-            city="Comas",
-            funding_source="AECID",
-            women_only=True,
-        )
+    oit = ctx.institutions.get("oit")
+    if ctx.objects.get("course_tot_gin") is None or oit is None:
+        return
+    tot = _cohort(
+        oit,
+        "Formación de facilitadores IMESUN GIN 2026",
+        course=ctx.objects["course_tot_gin"],
+        trainers=[master] if master else [],
+        mode=Cohort.Mode.VIRTUAL,
+        country="PE",
+        region="Lima Metropolitana",
+        city="Lima",
+        funding_source="Asdi",
+    )
+    ctx.objects["cohort_tot_gin"] = tot
+    if ctx.users.get("trainer") is not None:
+        services.cohort_member_add(cohort=tot, user=ctx.users["trainer"])
+
+
+def _isun_cusco_cohort(ctx: DemoContext) -> None:
+    """IMESUN ISUN in Cusco (Arariwa, in person, Asdi); the trainers step gives it a certified facilitator."""
+    arariwa = ctx.institutions.get("arariwa")
+    if ctx.objects.get("course_isun") is None or arariwa is None:
+        return
+    ctx.objects["cohort_isun_cusco"] = _cohort(
+        arariwa,
+        "IMESUN ISUN — Cusco 2026",
+        course=ctx.objects["course_isun"],
+        mode=Cohort.Mode.IN_PERSON,
+        country="PE",
+        region="Cusco",
+        city="Cusco",
+        funding_source="Asdi",
+    )
+
+
+def _get_ahead_cohort(ctx: DemoContext) -> None:
+    """A women-only Get Ahead cohort in Comas, Lima Norte (MML, in person, AECID)."""
+    mml = ctx.institutions.get("mml")
+    course = ctx.objects.get("courses", {}).get("GET-AHEAD")
+    if course is None or mml is None:
+        return
+    ctx.objects["cohort_get_ahead"] = _cohort(
+        mml,
+        "Get Ahead — Mujeres emprendedoras de Lima Norte",
+        course=course,
+        mode=Cohort.Mode.IN_PERSON,
+        country="PE",
+        region="Lima Metropolitana",
+        city="Comas",
+        funding_source="AECID",
+        women_only=True,
+    )

@@ -16,12 +16,12 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from certification.competency import services
+from certification.competency.models import Application, AuditEvent, BankQuestion, KnowledgeAttempt
 from lms.accounts.models import ConsentRecord, Membership, Profile, Role, User
 from lms.accounts.services import consent_record
-
-from . import services
-from .models import Application, AuditEvent, BankQuestion, KnowledgeAttempt
-from .standards_data import DESARROLLO_WEB, LIMPIEZA, VENTAS
+from lms.demo.context import DemoContext
+from lms.demo.standards_data import DESARROLLO_WEB, LIMPIEZA, VENTAS
 
 STAGES = ["applied", "assigned", "scheduled", "submitted", "competent", "partial", "appealed", "reassessing"]
 
@@ -75,12 +75,35 @@ LOCATIONS = {
 }
 
 
-def _person(ctx: Any, username: str, first: str, last: str, **profile: str) -> User:
+CERTIFYING_BODIES = {"RUTA-VEN": "unmsm", "RUTA-LIM": "khipu", "RUTA-DWJ": "silabuz"}
+
+# code: (admin username, first, last), validator, reviewer
+STAFF = {
+    "RUTA-VEN": (
+        ("entidad-unmsm", "Rocío", "Valdivia Cárdenas"),
+        ("evaluador-unmsm", "Miguel Ángel", "Huamán Torres"),
+        ("revisora-unmsm", "Daniela", "Chávez Ramos"),
+    ),
+    "RUTA-LIM": (
+        ("entidad-khipu", "Hugo", "Alarcón Meza"),
+        ("evaluadora-khipu", "Flor de María", "Condori Apaza"),
+        ("revisor-khipu", "Martín", "Salinas Ugarte"),
+    ),
+    "RUTA-DWJ": (
+        ("entidad-silabuz", "Karen", "Villanueva Soto"),
+        ("evaluador-silabuz", "Luis Alberto", "Paz Soto"),
+        ("mentora-silabuz", "Gabriela", "Núñez Ortiz"),
+    ),
+}
+
+
+def _person(ctx: DemoContext, username: str, first: str, last: str, **profile: str) -> User:
+    """A candidate or a certifying body's staff member, who logs in with the demo password."""
     user, created = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
     if created:
         admin = ctx.users.get("admin")
         if admin is not None:
-            user.password = admin.password  # the shared demo password, without importing the demo layer
+            user.password = admin.password  # the demo password's hash, copied: hashing it again per person is slow
             user.save(update_fields=["password"])
         consent_record(user=user, purpose=ConsentRecord.Purpose.TERMS, granted=True)
         if profile:
@@ -90,10 +113,12 @@ def _person(ctx: Any, username: str, first: str, last: str, **profile: str) -> U
 
 
 def _member(user: User, institution: Any, role: str) -> None:
+    """The role at the institution, once."""
     Membership.objects.get_or_create(user=user, institution=institution, role=role)
 
 
 def _record_instruments(application: Application, evaluator: User, *, fail_last: bool) -> None:
+    """Test, checklist, rubric, evidence and verdict for every unit; with ``fail_last`` the last unit is not yet met."""
     units = list(application.units.order_by("order", "id"))
     for index, unit in enumerate(units):
         failing = fail_last and index == len(units) - 1
@@ -148,6 +173,7 @@ def _record_instruments(application: Application, evaluator: User, *, fail_last:
 
 
 def _right_answer(question: BankQuestion, *, wrong: bool) -> Any:
+    """The answer a candidate who knows (or, with ``wrong``, does not know) would give."""
     value = question.value
     if question.block_type == "true_false":
         right = value["correct_answer"]
@@ -176,6 +202,7 @@ def _backdate(application: Application, *, days_ago: int, wait_days: int) -> Non
 
 
 def _run_stage(stage: str, *, candidate: User, standard: Any, admin: User, team: list[User], order: int) -> Application:
+    """Apply and take the application through the services as far as ``stage`` (one of ``STAGES``)."""
     evaluator, validator, reviewer = team
     levels = ("puedo", "con_ayuda", "puedo", "aun_no")
     application = services.application_create(
@@ -198,7 +225,7 @@ def _run_stage(stage: str, *, candidate: User, standard: Any, admin: User, team:
         application=application, evaluator=evaluator, scheduled_at=when, location=LOCATIONS[standard.code]
     )
     if stage == "scheduled":
-        unit = application.units.order_by("order").first()
+        unit = application.units.order_by("order")[0]
         attempt = services.knowledge_attempt_start(
             application=application, unit=unit, candidate=candidate, seed=f"demo-{application.pk}"
         )
@@ -237,62 +264,16 @@ def _run_stage(stage: str, *, candidate: User, standard: Any, admin: User, team:
     return application
 
 
-def seed(ctx: Any) -> None:
-    base = getattr(settings, "RUTA_BASE_URL", "").rstrip("/")
-    bodies = {
-        "RUTA-VEN": ctx.institutions["unmsm"],
-        "RUTA-LIM": ctx.institutions["khipu"],
-        "RUTA-DWJ": ctx.institutions["silabuz"],
-    }
-    standards = {}
-    for data in (VENTAS, LIMPIEZA, DESARROLLO_WEB):
-        standards[data["code"]] = services.standard_load(
-            certifying_body=bodies[data["code"]], data=data, training_url=f"{base}/cursos/"
-        )
-
+def seed(ctx: DemoContext) -> None:
+    """The three standards, each certifying body's staff, and one candidate per stage and standard."""
+    standards = _standards(ctx)
     evaluadora = ctx.users["evaluator"]
     _member(evaluadora, ctx.institutions["khipu"], Role.EVALUATOR)
-    staff = {
-        # code: (admin username, first, last), validator, reviewer
-        "RUTA-VEN": (
-            ("entidad-unmsm", "Rocío", "Valdivia Cárdenas"),
-            ("evaluador-unmsm", "Miguel Ángel", "Huamán Torres"),
-            ("revisora-unmsm", "Daniela", "Chávez Ramos"),
-        ),
-        "RUTA-LIM": (
-            ("entidad-khipu", "Hugo", "Alarcón Meza"),
-            ("evaluadora-khipu", "Flor de María", "Condori Apaza"),
-            ("revisor-khipu", "Martín", "Salinas Ugarte"),
-        ),
-        "RUTA-DWJ": (
-            ("entidad-silabuz", "Karen", "Villanueva Soto"),
-            ("evaluador-silabuz", "Luis Alberto", "Paz Soto"),
-            ("mentora-silabuz", "Gabriela", "Núñez Ortiz"),
-        ),
-    }
-    for code, (admin_spec, validator_spec, reviewer_spec) in staff.items():
-        body = bodies[code]
-        admin = _person(ctx, *admin_spec)
-        _member(admin, body, Role.INSTITUTION_ADMIN)
-        validator = _person(ctx, *validator_spec)
-        reviewer = _person(ctx, *reviewer_spec)
-        for person in (validator, reviewer):
-            _member(person, body, Role.EVALUATOR)
-        if code == "RUTA-DWJ":
-            team = [validator, reviewer, _person(ctx, "evaluadora-silabuz", "Carla", "Benavides Ríos")]
-            _member(team[2], body, Role.EVALUATOR)
-        else:
-            team = [evaluadora, validator, reviewer]
+    for code, standard in standards.items():
+        body = ctx.institutions[CERTIFYING_BODIES[code]]
+        admin, team = _body_staff(ctx, code, body, evaluadora)
         ctx.users[f"competency_admin_{body.slug}"] = admin
-
-        for order, (stage, spec) in enumerate(zip(STAGES, CANDIDATES[code], strict=True)):
-            username, first, last, sex, nationality, city = spec
-            candidate = _person(
-                ctx, username, first, last, sex=sex, nationality=nationality, country="PE", region="Lima", city=city
-            )
-            if Application.objects.filter(candidate=candidate, standard__code=code).exists():
-                continue
-            _run_stage(stage, candidate=candidate, standard=standards[code], admin=admin, team=team, order=order)
+        _candidates(ctx, code, standard, admin, team)
 
     ctx.login("Entidad certificadora (UNMSM)", "entidad-unmsm", "/competencias/entidad/unmsm/")
     ctx.login("Evaluadora (ventas, limpieza)", "evaluadora", "/competencias/evaluacion/")
@@ -301,3 +282,46 @@ def seed(ctx: Any) -> None:
         "Competencias: 3 normas (ventas, limpieza, desarrollo web junior) con postulantes en cada etapa; "
         "informe en /competencias/entidad/unmsm/informe/."
     )
+
+
+def _standards(ctx: DemoContext) -> dict[str, Any]:
+    """Ventas (UNMSM), Limpieza (Khipu) and Desarrollo web junior (Silabuz), published, by code."""
+    base = getattr(settings, "RUTA_BASE_URL", "").rstrip("/")
+    standards = {}
+    for data in (VENTAS, LIMPIEZA, DESARROLLO_WEB):
+        standards[data["code"]] = services.standard_load(
+            certifying_body=ctx.institutions[CERTIFYING_BODIES[data["code"]]],
+            data=data,
+            training_url=f"{base}/cursos/",
+        )
+    return standards
+
+
+def _body_staff(ctx: DemoContext, code: str, body: Any, evaluadora: User) -> tuple[User, list[User]]:
+    """A certifying body's admin, and its assessment team: evaluator, validator and appeal reviewer. The demo
+    evaluator assesses for UNMSM and Khipu; Silabuz has its own."""
+    admin_spec, validator_spec, reviewer_spec = STAFF[code]
+    admin = _person(ctx, *admin_spec)
+    _member(admin, body, Role.INSTITUTION_ADMIN)
+    validator = _person(ctx, *validator_spec)
+    reviewer = _person(ctx, *reviewer_spec)
+    for person in (validator, reviewer):
+        _member(person, body, Role.EVALUATOR)
+    if code == "RUTA-DWJ":
+        team = [validator, reviewer, _person(ctx, "evaluadora-silabuz", "Carla", "Benavides Ríos")]
+        _member(team[2], body, Role.EVALUATOR)
+    else:
+        team = [evaluadora, validator, reviewer]
+    return admin, team
+
+
+def _candidates(ctx: DemoContext, code: str, standard: Any, admin: User, team: list[User]) -> None:
+    """Eight candidates for a standard, the n-th taken to the n-th of ``STAGES``; one already applied is left alone."""
+    for order, (stage, spec) in enumerate(zip(STAGES, CANDIDATES[code], strict=True)):
+        username, first, last, sex, nationality, city = spec
+        candidate = _person(
+            ctx, username, first, last, sex=sex, nationality=nationality, country="PE", region="Lima", city=city
+        )
+        if Application.objects.filter(candidate=candidate, standard__code=code).exists():
+            continue
+        _run_stage(stage, candidate=candidate, standard=standard, admin=admin, team=team, order=order)

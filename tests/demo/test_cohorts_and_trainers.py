@@ -16,13 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def run_seeders():
-    import certification.trainers.demo
-    import courses.cohorts.demo
-    import courses.demo
-    import lms.accounts.demo
+    from lms.demo import catalogue, cohorts, people, trainers
 
     ctx = DemoContext(stdout=io.StringIO(), style=no_style())
-    for module in (lms.accounts.demo, courses.demo, courses.cohorts.demo, certification.trainers.demo):
+    for module in (people, catalogue, cohorts, trainers):
         module.seed(ctx)
     return ctx
 

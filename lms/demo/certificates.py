@@ -8,13 +8,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from .models import Certificate, CertificateProgramme, Signatory
-from .services import certificate_issue_for_enrollment
+from certification.models import Certificate, CertificateProgramme, Signatory
+from certification.services import certificate_issue_for_enrollment
+from courses.models import CoursePage, Enrollment
+from lms.accounts.models import Institution
+from lms.demo.context import DemoContext
 
 VALIDITY_MONTHS = {"SST-NEGOCIO": 24}
 
 
-def _programme_for_course(ctx, code: str, course) -> CertificateProgramme:
+def _programme_for_course(ctx: DemoContext, code: str, course: CoursePage) -> CertificateProgramme:
+    """The course's certificate programme, issued by the course's institution with the ILO as co-issuer."""
     issuer = getattr(course, "institution", None) or ctx.institutions.get("oit")
     programme, _created = CertificateProgramme.objects.update_or_create(
         slug=f"curso-{code.lower()}",
@@ -41,10 +45,27 @@ def _programme_for_course(ctx, code: str, course) -> CertificateProgramme:
     return programme
 
 
-def seed(ctx) -> None:
+def seed(ctx: DemoContext) -> None:
+    """The facilitator qualification, one programme per demo course, and the certificates of completed courses;
+    prints where to verify the demo participant's certificate."""
     oit = ctx.institutions.get("oit")
     if oit is None:
         return
+    _facilitator_qualification(oit)
+    courses = ctx.objects.get("courses") or {}
+    if not courses:
+        return
+    shown = _course_certificates(ctx, courses)
+    if shown is not None:
+        ctx.objects["certificate_demo"] = shown
+        base = settings.RUTA_BASE_URL
+        verify_url = base + reverse("certification:verify", args=[shown.code])
+        pdf_url = base + reverse("certification:pdf", args=[shown.code])
+        ctx.say(f"Certificado de demostración: {verify_url} PDF: {pdf_url}")
+
+
+def _facilitator_qualification(oit: Institution) -> None:
+    """The ILO's bilingual IMESUN-GIN facilitator qualification (36 months, issued by hand, not on completion)."""
     CertificateProgramme.objects.update_or_create(
         slug="facilitador-imesun-gin",
         defaults={
@@ -58,11 +79,11 @@ def seed(ctx) -> None:
             "language": CertificateProgramme.Language.BILINGUAL,
         },
     )
-    courses = ctx.objects.get("courses") or {}
-    if not courses:
-        return
-    from courses.models import Enrollment
 
+
+def _course_certificates(ctx: DemoContext, courses: dict[str, CoursePage]) -> Certificate | None:
+    """A certificate for every completed enrolment in a demo course; returns the one to show (the demo
+    participant's, or else any)."""
     programmes = {code: _programme_for_course(ctx, code, course) for code, course in courses.items()}
     shown = None
     for code, programme in programmes.items():
@@ -73,9 +94,4 @@ def seed(ctx) -> None:
                 shown = certificate
     if shown is None:
         shown = Certificate.objects.filter(programme__in=programmes.values()).first()
-    if shown is not None:
-        ctx.objects["certificate_demo"] = shown
-        base = settings.RUTA_BASE_URL
-        verify_url = base + reverse("certification:verify", args=[shown.code])
-        pdf_url = base + reverse("certification:pdf", args=[shown.code])
-        ctx.say(f"Certificado de demostración: {verify_url} PDF: {pdf_url}")
+    return shown

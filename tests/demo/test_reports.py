@@ -4,8 +4,8 @@ import io
 
 import pytest
 
+from lms.demo import reports
 from lms.demo.context import DemoContext
-from lms.reports import demo
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ def test_demo_lists_each_roles_report():
     ctx = DemoContext(stdout=io.StringIO(), style=None)
     ctx.users["me_officer"] = UserFactory(username="monitoreo")
     ctx.users["donor_viewer"] = UserFactory(username="cooperante")
-    demo.seed(ctx)
+    reports.seed(ctx)
     text = "\n".join(ctx.lines)
     assert "/informes/monitoreo/" in text and "monitoreo" in text
     assert "/informes/cooperante/" in text
