@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from lms.accounts.models import Institution, Membership
+from lms.accounts.models import Institution, Membership, User
 
 from .models import CertificateProgramme, Signatory
 
@@ -63,7 +63,7 @@ def _unique_slug(wanted: str) -> str:
 
 
 def programmes_from_package(
-    *, course: Any, programmes: Any, image: Callable[[Any], Any], user: Any, note: Callable[[str], None]
+    *, course: Any, programmes: Any, image: Callable[[Any], Any], user: User | None, note: Callable[[str], None]
 ) -> list[CertificateProgramme]:
     """Create the (inactive) programmes of an imported course; what cannot be created is reported by ``note``."""
     created: list[CertificateProgramme] = []

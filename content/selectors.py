@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from wagtail.blocks import StreamValue
@@ -20,6 +20,11 @@ from wagtail.models import Page
 
 from content.exceptions import ActivityNotFound
 from content.models import Submission
+from lms.accounts.permissions import signed_in_user
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User
+    from lms.accounts.permissions import AnyUser
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ def page_get_specific(*, page_id: int) -> Page:
     return page.specific
 
 
-def activity_can_submit(*, user: Any, page: Page) -> bool:
+def activity_can_submit(*, user: AnyUser, page: Page) -> bool:
     """The page decides (``can_submit_activity(user)``, e.g. enrolment); without that hook, any logged-in user."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -107,7 +112,7 @@ def activity_can_submit(*, user: Any, page: Page) -> bool:
     return bool(hook(user)) if callable(hook) else True
 
 
-def activity_can_grade(*, grader: Any, learner: Any, page: Page | None) -> bool:
+def activity_can_grade(*, grader: AnyUser, learner: User, page: Page | None) -> bool:
     """The page decides (``can_grade_activity(grader, learner)``, e.g. cohort trainers); else superusers only."""
     if not getattr(grader, "is_authenticated", False):
         return False
@@ -117,12 +122,13 @@ def activity_can_grade(*, grader: Any, learner: Any, page: Page | None) -> bool:
     return bool(grader.is_superuser)
 
 
-def activity_results_for_user(*, user: Any, usage_ids: Iterable[str]) -> dict[str, ActivityResult]:
+def activity_results_for_user(*, user: AnyUser, usage_ids: Iterable[str]) -> dict[str, ActivityResult]:
     """Best and last score, pass, completion, attempts and pending review per activity (submissions + packages)."""
     ids = [str(usage_id) for usage_id in usage_ids]
     rows: dict[str, list[Submission]] = {usage_id: [] for usage_id in ids}
-    if getattr(user, "is_authenticated", False) and ids:
-        for submission in Submission.objects.filter(user=user, usage_id__in=ids).order_by("created_at", "pk"):
+    learner = signed_in_user(user)
+    if learner is not None and ids:
+        for submission in Submission.objects.filter(user=learner, usage_id__in=ids).order_by("created_at", "pk"):
             rows[submission.usage_id].append(submission)
     results = {}
     for usage_id, submissions in rows.items():
@@ -145,14 +151,15 @@ def activity_results_for_user(*, user: Any, usage_ids: Iterable[str]) -> dict[st
     return results
 
 
-def _merge_package_attempts(*, user: Any, results: dict[str, ActivityResult]) -> None:
+def _merge_package_attempts(*, user: AnyUser, results: dict[str, ActivityResult]) -> None:
     """Imported SCORM/H5P players keep their CMI data in ``ScormAttempt``: report them like any activity."""
     from content.packages.models import ScormAttempt
 
     missing = [usage_id for usage_id, result in results.items() if result.attempts_used == 0]
-    if not missing or not getattr(user, "is_authenticated", False):
+    learner = signed_in_user(user)
+    if not missing or learner is None:
         return
-    for attempt in ScormAttempt.objects.filter(user=user, usage_id__in=missing).order_by("attempt_number"):
+    for attempt in ScormAttempt.objects.filter(user=learner, usage_id__in=missing).order_by("attempt_number"):
         passed = attempt.passed  # with a pass mark, completing the SCO without reaching it does not pass
         results[attempt.usage_id] = ActivityResult(
             usage_id=attempt.usage_id,

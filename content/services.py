@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -23,6 +23,9 @@ from content.models import Submission, XBlockState
 from content.selectors import activity_can_grade, activity_can_submit, activity_get
 from content.xblocks.runtime import RutaRuntime
 
+if TYPE_CHECKING:
+    from lms.accounts.models import User
+
 
 def _uuid(value: Any) -> uuid.UUID:
     try:
@@ -31,7 +34,7 @@ def _uuid(value: Any) -> uuid.UUID:
         raise InvalidAnswer(_("El envío no es válido. Vuelve a cargar la página.")) from None
 
 
-def _existing(*, user: Any, submission_id: uuid.UUID, usage_id: str) -> Submission | None:
+def _existing(*, user: User, submission_id: uuid.UUID, usage_id: str) -> Submission | None:
     submission = Submission.objects.filter(user=user, submission_id=submission_id).first()
     if submission is not None and submission.usage_id != str(usage_id):
         raise SubmissionConflict()
@@ -52,7 +55,7 @@ def _send_scored(submission: Submission, *, weight: float) -> None:
     )
 
 
-def _recorder(*, user: Any, page: Page, submission_id: uuid.UUID, recorded: list[Submission]):
+def _recorder(*, user: User, page: Page, submission_id: uuid.UUID, recorded: list[Submission]):
     def record(*, block: Any, event_type: str, data: dict[str, Any]) -> None:
         if event_type == "pending_review":
             status, score, passed, completed = Submission.Status.PENDING, None, False, False
@@ -86,7 +89,7 @@ def _recorder(*, user: Any, page: Page, submission_id: uuid.UUID, recorded: list
 
 
 def activity_submit(
-    *, user: Any, page: Page, usage_id: str, answer: Mapping[str, Any], submission_id: Any
+    *, user: User, page: Page, usage_id: str, answer: Mapping[str, Any], submission_id: Any
 ) -> Submission:
     """Record one answer once per (user, submission id): a repeat returns the stored result; past the limit, refuse."""
     if not getattr(user, "is_authenticated", False):
@@ -176,7 +179,7 @@ def submission_grade(
     return locked
 
 
-def learner_answers_export(*, user: Any) -> dict[str, Any]:
+def learner_answers_export(*, user: User) -> dict[str, Any]:
     """A person's own activity answers and results, for their data export (JSON-serialisable)."""
     rows = Submission.objects.filter(user=user).select_related("page").order_by("created_at", "pk")
     return {

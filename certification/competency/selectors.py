@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lms.accounts.models import Institution, Membership, Role, User
-from lms.accounts.permissions import has_role, institutions_with_role
+from lms.accounts.permissions import AnyUser, has_role, institutions_with_role
 
 from .models import (
     Application,
@@ -34,20 +34,20 @@ BODY_STAFF_ROLES = (Role.INSTITUTION_ADMIN, Role.PROGRAMME_MANAGER)
 # --- Permissions -----------------------------------------------------------------------------------------
 
 
-def can_manage_body(user: Any, body: Institution) -> bool:
+def can_manage_body(user: AnyUser, body: Institution) -> bool:
     """The body's admins and programme managers assign evaluators, handle appeals and read its reports."""
     return has_role(user, BODY_STAFF_ROLES, body)
 
 
-def bodies_managed_by(user: Any) -> QuerySet[Institution]:
+def bodies_managed_by(user: AnyUser) -> QuerySet[Institution]:
     return institutions_with_role(user, BODY_STAFF_ROLES)
 
 
-def is_body_evaluator(user: Any, body: Institution) -> bool:
+def is_body_evaluator(user: AnyUser, body: Institution) -> bool:
     return has_role(user, Role.EVALUATOR, body)
 
 
-def can_validate(user: Any, application: Application) -> bool:
+def can_validate(user: AnyUser, application: Application) -> bool:
     """The second evaluator the body assigned, or the body's staff as supervisors; never the assessor."""
     if not user.is_authenticated or user.pk in (application.evaluator_id, application.candidate_id):
         return False
@@ -57,7 +57,7 @@ def can_validate(user: Any, application: Application) -> bool:
     return can_manage_body(user, body)
 
 
-def can_view_as_evaluator(user: Any, application: Application) -> bool:
+def can_view_as_evaluator(user: AnyUser, application: Application) -> bool:
     """Evaluators see only the applications they assess, validate or review on appeal; body staff see all."""
     if not user.is_authenticated:
         return False

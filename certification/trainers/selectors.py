@@ -64,7 +64,7 @@ def paths_visible_to(*, user) -> QuerySet[TrainerPath]:
 
 def practice_completions(*, path: TrainerPath) -> int:
     """How many participants of the linked practice cohort completed its course(s)."""
-    return cohort_completions(cohort=path.practice_cohort) if path.practice_cohort_id else 0
+    return cohort_completions(cohort=path.practice_cohort) if path.practice_cohort is not None else 0
 
 
 @dataclass

@@ -189,7 +189,7 @@ def trainer_observation_record(
 
 
 def _programme_for(track: TrainerTrack) -> CertificateProgramme:
-    if track.programme_id:
+    if track.programme is not None:
         return track.programme
     programme, _created = CertificateProgramme.objects.get_or_create(
         slug=f"facilitador-{track.slug}"[:80],
@@ -221,7 +221,7 @@ def trainer_certify(*, path: TrainerPath, approver: User, render: bool = True) -
 
 def _certify(path: TrainerPath, actor: User, source_key: str, render: bool) -> Certificate:
     """Issue the certified-trainer certificate under ``source_key`` and attach it to the path."""
-    supervisor = path.supervisor.printed_name if path.supervisor_id else ""
+    supervisor = path.supervisor.printed_name if path.supervisor is not None else ""
     certificate = certificate_issue(
         holder=path.trainer,
         programme=_programme_for(path.track),
@@ -249,8 +249,9 @@ def trainer_certification_withdraw(
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Escribe el motivo."))
-    if Certificate.objects.filter(pk=path.certificate_id, revoked_at__isnull=True).exists():
-        certificate_revoke(certificate=path.certificate, actor=actor, reason=reason)
+    certificate = path.certificate
+    if certificate is not None and Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).exists():
+        certificate_revoke(certificate=certificate, actor=actor, reason=reason)
     path.status_reason = reason
     return _move(path, State.SUSPENDED if suspend else State.REVOKED, actor, reason)
 

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from lms.accounts.permissions import signed_in_user
+
 
 class PackageStructValue(blocks.StructValue):
     def package(self) -> Any:
@@ -56,9 +58,9 @@ class PackageActivityBlock(blocks.StructBlock):
         request = (parent_context or {}).get("request")
         page = (parent_context or {}).get("page")
         context_in = parent_context or {}
-        user = getattr(request, "user", None)
-        signed_in = user is not None and user.is_authenticated
-        token = file_token(package, user_id=user.pk if signed_in else None)
+        user = signed_in_user(getattr(request, "user", None))
+        user_id = user.pk if user is not None else None
+        token = file_token(package, user_id=user_id)
         # The StreamField child id (Wagtail passes it as ``id``) is the activity's usage id, like every activity.
         usage_id = str(context_in.get("id") or context_in.get("block_id") or value.get("launch", ""))[:64]
         if value.get("engine") == "h5p":
@@ -70,7 +72,7 @@ class PackageActivityBlock(blocks.StructBlock):
         resume: dict = {}
         result = None
         mastery = value.get("mastery_score")
-        if signed_in:
+        if user is not None:
             attempt = scorm_attempt_latest(user=user, package=package, usage_id=usage_id)
             result = scorm_result(attempt=attempt)
             if value.get("engine") != "h5p":
@@ -82,8 +84,8 @@ class PackageActivityBlock(blocks.StructBlock):
         commit = reverse("packages:scorm_commit", args=[package.uuid]) + f"?usage={usage_id}"
         if page_id is not None:
             commit += f"&page={page_id}"
-        if signed_in:
-            sig = commit_signature(user_id=user.pk, package=package, usage_id=usage_id, page_id=page_id)
+        if user_id is not None:
+            sig = commit_signature(user_id=user_id, package=package, usage_id=usage_id, page_id=page_id)
             commit += f"&sig={sig}"
         if mastery is not None:
             commit += f"&mastery={mastery}"

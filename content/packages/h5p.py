@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -72,6 +73,35 @@ def _lib_key(dep: dict[str, Any]) -> str:
 
 def parse_h5p(files: PackageFiles) -> H5PParse:
     findings = Findings()
+    meta, deps = _read_manifest(files)
+    content = _read_content(files)
+    libraries = _check_libraries(files, deps, findings)
+    main = str(meta["mainLibrary"])
+    main_dep = next((d for d in deps if d.get("machineName") == main), None)
+    main_label = f"{main} {main_dep.get('majorVersion')}.{main_dep.get('minorVersion')}" if main_dep else main
+    title = html_to_text(str(meta.get("title") or "")) or _("Contenido H5P")
+    lessons = _converted_lessons(main, content, title, findings)
+    needs_player = not lessons.fully_converted
+    if needs_player:
+        lessons.lessons.append(_player_lesson(title, main_label, after_converted=bool(lessons.lessons)))
+        # The player loads the bundled libraries: one that is missing breaks it, so the warning becomes an error.
+        for f in findings.items:
+            if f.code == "h5p_missing_library":
+                f.level = "error"
+    outline = Outline(
+        title=title,
+        format="h5p",
+        format_version=main_label,
+        language=str(meta.get("language") or ""),
+        modules=[Module(title=title, lessons=lessons.lessons)],
+        keeps_package_files=needs_player,
+    )
+    _record_provenance(outline, meta, title, findings)
+    return H5PParse(outline=outline, findings=findings, main_library=main_label, libraries=libraries)
+
+
+def _read_manifest(files: PackageFiles) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``h5p.json`` and its ``preloadedDependencies``, or ``PackageRefused``."""
     if not files.has("h5p.json"):
         raise PackageRefused(_("El paquete H5P no tiene el archivo «h5p.json»."), code="h5p_no_manifest")
     meta = _json(
@@ -80,6 +110,9 @@ def parse_h5p(files: PackageFiles) -> H5PParse:
         code="h5p_bad_manifest",
         message=_("El archivo «h5p.json» está dañado (no es JSON válido). Vuelva a exportar el contenido H5P."),
     )
+    # The package definition (h5p.org "Package Definition (h5p.json)") makes title, mainLibrary, language,
+    # preloadedDependencies and embedTypes mandatory; exporters often drop the last three, which the player can
+    # do without, so only the first two are required here.
     if not isinstance(meta, dict) or not meta.get("mainLibrary") or not meta.get("title"):
         raise PackageRefused(
             _("El archivo «h5p.json» está incompleto: le falta el título o la biblioteca principal (mainLibrary)."),
@@ -90,144 +123,172 @@ def parse_h5p(files: PackageFiles) -> H5PParse:
         raise PackageRefused(
             _("El archivo «h5p.json» tiene una lista de dependencias no válida."), code="h5p_bad_manifest"
         )
+    return meta, deps
+
+
+def _read_content(files: PackageFiles) -> Any:
+    # The H5P file specification ("Package file structure") puts the main library's parameters, and nothing else,
+    # in content/content.json; the media it refers to sit beside it under content/.
     if not files.has("content/content.json"):
         raise PackageRefused(_("El paquete H5P no tiene el contenido («content/content.json»)."), code="h5p_no_content")
-    content = _json(
+    return _json(
         files,
         "content/content.json",
         code="h5p_bad_content",
         message=_("El contenido del paquete H5P («content/content.json») está dañado (no es JSON válido)."),
     )
 
-    libraries = _check_libraries(files, deps, findings)
-    main = str(meta["mainLibrary"])
-    main_dep = next((d for d in deps if d.get("machineName") == main), None)
-    main_label = f"{main} {main_dep.get('majorVersion')}.{main_dep.get('minorVersion')}" if main_dep else main
-    title = html_to_text(str(meta.get("title") or "")) or _("Contenido H5P")
 
+@dataclass
+class _Converted:
+    lessons: list[Lesson]
+    fully_converted: bool
+
+
+def _converted_lessons(main: str, content: Any, title: str, findings: Findings) -> _Converted:
+    """The lessons Ruta can build from the content: a lesson per slide for Course Presentation, else one."""
     blocks, fully_converted = convert_h5p(main, content, findings, lesson_slides=main == "H5P.CoursePresentation")
     lessons: list[Lesson]
     if main == "H5P.CoursePresentation":
-        lessons = [lesson for lesson in blocks if isinstance(lesson, Lesson)]  # type: ignore[misc]
+        lessons = [lesson for lesson in blocks if isinstance(lesson, Lesson)]
     else:
         lessons = [Lesson(title=title, blocks=[b for b in blocks if isinstance(b, Block)])] if blocks else []
     # A lesson whose every question was incomplete or not convertible would be empty in Ruta.
     lessons = [lesson for lesson in lessons if any(not isinstance(b, Unsupported) for b in lesson.blocks)]
-    needs_player = not fully_converted
-    if needs_player:
-        lessons.append(
-            Lesson(
-                title=title if not lessons else _("%(t)s (H5P interactivo)") % {"t": title},
-                blocks=[PackagePlayer(engine="h5p", title=title, launch="h5p.json", library=main_label)],
-            )
-        )
-        missing = [f for f in findings.items if f.code == "h5p_missing_library"]
-        for f in missing:
-            f.level = "error"
-    outline = Outline(
-        title=title,
-        format="h5p",
-        format_version=main_label,
-        language=str(meta.get("language") or ""),
-        modules=[Module(title=title, lessons=lessons)],
-        keeps_package_files=needs_player,
+    return _Converted(lessons=lessons, fully_converted=fully_converted)
+
+
+def _player_lesson(title: str, main_label: str, *, after_converted: bool) -> Lesson:
+    """A lesson playing the whole package in the H5P player (what Ruta could not convert stays playable)."""
+    return Lesson(
+        title=_("%(t)s (H5P interactivo)") % {"t": title} if after_converted else title,
+        blocks=[PackagePlayer(engine="h5p", title=title, launch="h5p.json", library=main_label)],
     )
+
+
+def _record_provenance(outline: Outline, meta: dict[str, Any], title: str, findings: Findings) -> None:
     outline.provenance.source_format = "h5p"
     outline.provenance.original_title = title
     outline.provenance.licence = str(meta.get("license") or "")
     authors = meta.get("authors") or []
     if isinstance(authors, list):
         outline.provenance.authors = ", ".join(str(a.get("name", "")) for a in authors if isinstance(a, dict))
+    # h5p.json's "license" uses H5P's own codes; "U" is "Undisclosed", the editor's default.
     if meta.get("license") in (None, "", "U"):
         findings.info(
             "h5p_licence_undisclosed", _("El contenido H5P no declara licencia; confirme que puede reutilizarlo.")
         )
-    return H5PParse(outline=outline, findings=findings, main_library=main_label, libraries=libraries)
 
 
 def _check_libraries(files: PackageFiles, deps: list[dict[str, Any]], findings: Findings) -> list[str]:
+    """The bundled library folders that are valid (``name-major.minor``); problems go to ``findings``."""
     names = files.names()
     tops = sorted({n.split("/", 1)[0] for n in names if "/" in n})
     present: dict[str, dict[str, Any]] = {}
     for top in tops:
         if top == "content":
             continue
-        if not LIBRARY_DIR.match(top):
-            findings.error(
-                "h5p_bad_library_folder",
-                _("La carpeta «%(d)s» del paquete no es una biblioteca H5P válida (nombre no permitido).") % {"d": top},
-                path=top,
-            )
+        lib = _check_library(files, top, findings)
+        if lib is None:
             continue
-        lib_json = f"{top}/library.json"
-        if not files.has(lib_json):
+        _check_core_api(lib, top, findings)
+        _check_library_files(files, lib, top, findings)
+        _check_language_files(files, names, top, findings)
+        present[top] = lib
+    _check_dependencies(deps, present, findings)
+    return sorted(present)
+
+
+def _check_library(files: PackageFiles, top: str, findings: Findings) -> dict[str, Any] | None:
+    """The folder's ``library.json`` when the folder is a well-formed library, else None."""
+    # Every top-level folder but content/ is a library, named machineName-majorVersion.minorVersion (H5P file
+    # specification, "Package file structure"; h5p.org "Library Definition (library.json)").
+    if not LIBRARY_DIR.match(top):
+        findings.error(
+            "h5p_bad_library_folder",
+            _("La carpeta «%(d)s» del paquete no es una biblioteca H5P válida (nombre no permitido).") % {"d": top},
+            path=top,
+        )
+        return None
+    lib_json = f"{top}/library.json"
+    if not files.has(lib_json):
+        findings.error("h5p_bad_library", _("La biblioteca «%(d)s» no tiene «library.json».") % {"d": top}, path=top)
+        return None
+    try:
+        lib = json.loads(files.read(lib_json, max_size=MAX_JSON).decode("utf-8-sig"))
+    except (ValueError, UnicodeError, RecursionError):
+        findings.error("h5p_bad_library", _("El «library.json» de «%(d)s» está dañado.") % {"d": top}, path=lib_json)
+        return None
+    required = ("machineName", "majorVersion", "minorVersion", "patchVersion")
+    if not isinstance(lib, dict) or any(lib.get(k) in (None, "") for k in required):
+        findings.error(
+            "h5p_bad_library",
+            _("El «library.json» de «%(d)s» está incompleto (nombre o versión).") % {"d": top},
+            path=lib_json,
+        )
+        return None
+    expected = f"{lib['machineName']}-{lib['majorVersion']}.{lib['minorVersion']}"
+    if expected != top:
+        findings.error(
+            "h5p_bad_library_folder",
+            _("La carpeta «%(d)s» no coincide con la biblioteca que contiene («%(e)s»).") % {"d": top, "e": expected},
+            path=top,
+        )
+        return None
+    return lib
+
+
+def _check_core_api(lib: dict[str, Any], top: str, findings: Findings) -> None:
+    # library.json "coreApi" is the H5P core the library needs (1.0 when absent); ours is h5p-standalone's.
+    core = lib.get("coreApi") or {}
+    if not isinstance(core, dict) or not core:
+        return
+    try:
+        wanted = (int(core.get("majorVersion", 0)), int(core.get("minorVersion", 0)))
+    except (TypeError, ValueError):
+        wanted = (99, 99)
+    if wanted > SUPPORTED_CORE_API:
+        findings.error(
+            "h5p_core_too_new",
+            _("La biblioteca «%(d)s» necesita una versión de H5P (%(v)s) más nueva que la de Ruta (%(r)s).")
+            % {"d": top, "v": ".".join(map(str, wanted)), "r": ".".join(map(str, SUPPORTED_CORE_API))},
+            path=f"{top}/library.json",
+        )
+
+
+def _check_library_files(files: PackageFiles, lib: dict[str, Any], top: str, findings: Findings) -> None:
+    for key in ("preloadedJs", "preloadedCss"):
+        for entry in lib.get(key) or []:
+            path = f"{top}/{entry.get('path', '')}" if isinstance(entry, dict) else ""
+            if not path or not files.has(path):
+                findings.error(
+                    "h5p_missing_library_file",
+                    _("Falta el archivo «%(f)s» que necesita la biblioteca «%(d)s».") % {"f": path, "d": top},
+                    path=path,
+                )
+
+
+def _check_language_files(files: PackageFiles, names: list[str], top: str, findings: Findings) -> None:
+    # A library's translations are language/<code>.json; the player loads them by name, so a stray file there is
+    # either a broken translation or something smuggled in.
+    for name in names:
+        if not (name.startswith(f"{top}/language/") and name.count("/") == 2):
+            continue
+        base = name.rsplit("/", 1)[1]
+        if not LANGUAGE_FILE.match(base):
             findings.error(
-                "h5p_bad_library", _("La biblioteca «%(d)s» no tiene «library.json».") % {"d": top}, path=top
+                "h5p_bad_language",
+                _("El archivo de idioma «%(f)s» tiene un nombre no válido.") % {"f": name},
+                path=name,
             )
             continue
         try:
-            lib = json.loads(files.read(lib_json, max_size=MAX_JSON).decode("utf-8-sig"))
+            json.loads(files.read(name, max_size=MAX_JSON).decode("utf-8-sig"))
         except (ValueError, UnicodeError, RecursionError):
-            findings.error(
-                "h5p_bad_library", _("El «library.json» de «%(d)s» está dañado.") % {"d": top}, path=lib_json
-            )
-            continue
-        required = ("machineName", "majorVersion", "minorVersion", "patchVersion")
-        if not isinstance(lib, dict) or any(lib.get(k) in (None, "") for k in required):
-            findings.error(
-                "h5p_bad_library",
-                _("El «library.json» de «%(d)s» está incompleto (nombre o versión).") % {"d": top},
-                path=lib_json,
-            )
-            continue
-        expected = f"{lib['machineName']}-{lib['majorVersion']}.{lib['minorVersion']}"
-        if expected != top:
-            findings.error(
-                "h5p_bad_library_folder",
-                _("La carpeta «%(d)s» no coincide con la biblioteca que contiene («%(e)s»).")
-                % {"d": top, "e": expected},
-                path=top,
-            )
-            continue
-        core = lib.get("coreApi") or {}
-        if isinstance(core, dict) and core:
-            try:
-                wanted = (int(core.get("majorVersion", 0)), int(core.get("minorVersion", 0)))
-            except (TypeError, ValueError):
-                wanted = (99, 99)
-            if wanted > SUPPORTED_CORE_API:
-                findings.error(
-                    "h5p_core_too_new",
-                    _("La biblioteca «%(d)s» necesita una versión de H5P (%(v)s) más nueva que la de Ruta (%(r)s).")
-                    % {"d": top, "v": ".".join(map(str, wanted)), "r": ".".join(map(str, SUPPORTED_CORE_API))},
-                    path=lib_json,
-                )
-        for key in ("preloadedJs", "preloadedCss"):
-            for entry in lib.get(key) or []:
-                path = f"{top}/{entry.get('path', '')}" if isinstance(entry, dict) else ""
-                if not path or not files.has(path):
-                    findings.error(
-                        "h5p_missing_library_file",
-                        _("Falta el archivo «%(f)s» que necesita la biblioteca «%(d)s».") % {"f": path, "d": top},
-                        path=path,
-                    )
-        for name in names:
-            if name.startswith(f"{top}/language/") and name.count("/") == 2:
-                base = name.rsplit("/", 1)[1]
-                if not LANGUAGE_FILE.match(base):
-                    findings.error(
-                        "h5p_bad_language",
-                        _("El archivo de idioma «%(f)s» tiene un nombre no válido.") % {"f": name},
-                        path=name,
-                    )
-                    continue
-                try:
-                    json.loads(files.read(name, max_size=MAX_JSON).decode("utf-8-sig"))
-                except (ValueError, UnicodeError, RecursionError):
-                    findings.error(
-                        "h5p_bad_language", _("El archivo de idioma «%(f)s» está dañado.") % {"f": name}, path=name
-                    )
-        present[top] = lib
+            findings.error("h5p_bad_language", _("El archivo de idioma «%(f)s» está dañado.") % {"f": name}, path=name)
+
+
+def _check_dependencies(deps: list[dict[str, Any]], present: dict[str, dict[str, Any]], findings: Findings) -> None:
     # every dependency, transitively, must be bundled (Ruta never downloads libraries from the H5P hub)
     seen: set[str] = set()
     queue = [d for d in deps if isinstance(d, dict)]
@@ -245,7 +306,6 @@ def _check_libraries(files: PackageFiles, deps: list[dict[str, Any]], findings: 
             )
             continue
         queue.extend(d for d in present[key].get("preloadedDependencies") or [] if isinstance(d, dict))
-    return sorted(present)
 
 
 # --- conversion ------------------------------------------------------------------------------------------------
@@ -302,130 +362,171 @@ def _incomplete(kind: str, title: str, findings: Findings) -> Unsupported:
 def _convert_one(library: str, params: dict[str, Any], findings: Findings, sub_id: str = "") -> list[Block] | None:
     """Blocks for one H5P content, ``None`` when Ruta cannot convert it."""
     kind = _machine(library)
-    if kind == "H5P.MultiChoice":
-        prompt = _text(params.get("question"))
-        choices = []
-        for answer in params.get("answers") or []:
-            text = _text(answer.get("text"))
-            if not text:
-                continue
-            tips = answer.get("tipsAndFeedback") or {}
-            choices.append(
-                Choice(text=text, correct=bool(answer.get("correct")), feedback=_text(tips.get("chosenFeedback")))
-            )
-        if not prompt or not choices or not any(c.correct for c in choices):
-            return [_incomplete(kind, prompt, findings)]
-        behaviour = params.get("behaviour") or {}
-        multiple = behaviour.get("type") == "multi" or (
-            behaviour.get("type") != "single" and sum(c.correct for c in choices) > 1
+    converter = _CONVERTERS.get(kind)
+    return converter(kind, params, findings, sub_id) if converter is not None else None
+
+
+# Each converter reads the parameters the library's semantics.json defines (the content.json of a package, or the
+# "params" of a sub-content); field names below are those of the H5P libraries, not Ruta's.
+
+
+def _multi_choice(kind: str, params: dict[str, Any], findings: Findings, sub_id: str) -> list[Block]:
+    prompt = _text(params.get("question"))
+    choices = []
+    for answer in params.get("answers") or []:
+        text = _text(answer.get("text"))
+        if not text:
+            continue
+        tips = answer.get("tipsAndFeedback") or {}
+        choices.append(
+            Choice(text=text, correct=bool(answer.get("correct")), feedback=_text(tips.get("chosenFeedback")))
         )
-        blocks: list[Block] = []
-        media = ((params.get("media") or {}).get("type") or {}).get("params") or {}
-        path = (media.get("file") or {}).get("path") if isinstance(media.get("file"), dict) else ""
-        if path and "://" not in path:
-            blocks.append(Image(path=f"content/{path}", alt=_text(media.get("alt"))))
-        blocks.append(ChoiceActivity(prompt=prompt, choices=choices, multiple=multiple, source_id=sub_id))
-        return blocks
-    if kind == "H5P.TrueFalse":
-        prompt = _text(params.get("question"))
-        correct = str(params.get("correct", "")).lower()
-        if not prompt or correct not in ("true", "false"):
-            return [_incomplete(kind, prompt, findings)]
-        behaviour = params.get("behaviour") or {}
-        ok, wrong = _text(behaviour.get("feedbackOnCorrect")), _text(behaviour.get("feedbackOnWrong"))
-        return [
+    if not prompt or not choices or not any(c.correct for c in choices):
+        return [_incomplete(kind, prompt, findings)]
+    behaviour = params.get("behaviour") or {}
+    # behaviour.type is "auto" by default: H5P then shows checkboxes only when more than one answer is correct.
+    multiple = behaviour.get("type") == "multi" or (
+        behaviour.get("type") != "single" and sum(c.correct for c in choices) > 1
+    )
+    blocks: list[Block] = []
+    # "media" is an optional sub-content (H5P.Image); only a file inside the package is kept, never a remote URL.
+    media = ((params.get("media") or {}).get("type") or {}).get("params") or {}
+    path = (media.get("file") or {}).get("path") if isinstance(media.get("file"), dict) else ""
+    if path and "://" not in path:
+        blocks.append(Image(path=f"content/{path}", alt=_text(media.get("alt"))))
+    blocks.append(ChoiceActivity(prompt=prompt, choices=choices, multiple=multiple, source_id=sub_id))
+    return blocks
+
+
+def _true_false(kind: str, params: dict[str, Any], findings: Findings, sub_id: str) -> list[Block]:
+    prompt = _text(params.get("question"))
+    # "correct" is the string "true" or "false" in H5P.TrueFalse's semantics, not a JSON boolean.
+    correct = str(params.get("correct", "")).lower()
+    if not prompt or correct not in ("true", "false"):
+        return [_incomplete(kind, prompt, findings)]
+    behaviour = params.get("behaviour") or {}
+    ok, wrong = _text(behaviour.get("feedbackOnCorrect")), _text(behaviour.get("feedbackOnWrong"))
+    return [
+        ChoiceActivity(
+            prompt=prompt,
+            choices=[
+                Choice(text=_("Verdadero"), correct=correct == "true", feedback=ok if correct == "true" else wrong),
+                Choice(text=_("Falso"), correct=correct == "false", feedback=ok if correct == "false" else wrong),
+            ],
+            style="true_false",
+            source_id=sub_id,
+        )
+    ]
+
+
+def _blanks(kind: str, params: dict[str, Any], findings: Findings, sub_id: str) -> list[Block]:
+    # Each entry of "questions" is a line of text in which *answer/alternative:tip* marks a blank.
+    parts = [_text(q) for q in params.get("questions") or [] if _text(q)]
+    text, blanks = _blanks_from("\n".join(parts))
+    if not blanks:
+        return [_incomplete(kind, _text(params.get("text")), findings)]
+    behaviour = params.get("behaviour") or {}
+    return [
+        FillBlanksActivity(
+            prompt=_text(params.get("text")),
+            text=text,
+            blanks=blanks,
+            case_sensitive=bool(behaviour.get("caseSensitive", False)),
+            source_id=sub_id,
+        )
+    ]
+
+
+def _drag_text(kind: str, params: dict[str, Any], findings: Findings, sub_id: str) -> list[Block]:
+    text, blanks = _blanks_from(_text(params.get("textField")))
+    if not blanks:
+        return [_incomplete(kind, _text(params.get("taskDescription")), findings)]
+    # The learner drags the given words (and the distractors, "*word*" in their own field) into the gaps: the
+    # converted activity offers the same words to choose from, never a free text box to guess into.
+    distractors = [m.group(1).strip() for m in _BLANK.finditer(_text(params.get("distractors")))]
+    bank = list(dict.fromkeys([b.answers[0] for b in blanks] + [d for d in distractors if d]))
+    return [
+        FillBlanksActivity(
+            prompt=_text(params.get("taskDescription")),
+            text=text,
+            blanks=blanks,
+            case_sensitive=True,
+            drag_words=True,
+            word_bank=bank,
+            source_id=sub_id,
+        )
+    ]
+
+
+def _mark_the_words(kind: str, params: dict[str, Any], findings: Findings, sub_id: str) -> list[Block] | None:
+    # The words to mark are starred (*word*) in "textField"; the learner sees the text without the stars.
+    raw = _text(params.get("textField"))
+    words = [m.group(1).strip() for m in _BLANK.finditer(raw)]
+    if not words:
+        return [_incomplete(kind, _text(params.get("taskDescription")), findings)]
+    if len(mark_words_options(_BLANK.sub(lambda m: m.group(1), raw))) > MARK_WORDS_MAX:
+        return None  # too many words to offer as options: it plays in the H5P player instead
+    return [
+        MarkWordsActivity(
+            prompt=_text(params.get("taskDescription")),
+            text=_BLANK.sub(lambda m: m.group(1), raw),
+            correct_words=words,
+            source_id=sub_id,
+        )
+    ]
+
+
+def _single_choice_set(kind: str, params: dict[str, Any], findings: Findings, sub_id: str) -> list[Block]:
+    out: list[Block] = []
+    for item in params.get("choices") or []:
+        prompt = _text(item.get("question"))
+        answers = [_text(a) for a in item.get("answers") or []]
+        answers = [a for a in answers if a]
+        if not prompt or len(answers) < 2:
+            out.append(_incomplete(kind, prompt, findings))
+            continue
+        # In Single Choice Set the first answer is the correct one (the player shuffles them).
+        out.append(
             ChoiceActivity(
                 prompt=prompt,
-                choices=[
-                    Choice(text=_("Verdadero"), correct=correct == "true", feedback=ok if correct == "true" else wrong),
-                    Choice(text=_("Falso"), correct=correct == "false", feedback=ok if correct == "false" else wrong),
-                ],
-                style="true_false",
-                source_id=sub_id,
+                choices=[Choice(text=a, correct=i == 0) for i, a in enumerate(answers)],
+                source_id=str(item.get("subContentId") or ""),
             )
-        ]
-    if kind == "H5P.Blanks":
-        parts = [_text(q) for q in params.get("questions") or [] if _text(q)]
-        text, blanks = _blanks_from("\n".join(parts))
-        if not blanks:
-            return [_incomplete(kind, _text(params.get("text")), findings)]
-        behaviour = params.get("behaviour") or {}
-        return [
-            FillBlanksActivity(
-                prompt=_text(params.get("text")),
-                text=text,
-                blanks=blanks,
-                case_sensitive=bool(behaviour.get("caseSensitive", False)),
-                source_id=sub_id,
-            )
-        ]
-    if kind == "H5P.DragText":
-        text, blanks = _blanks_from(_text(params.get("textField")))
-        if not blanks:
-            return [_incomplete(kind, _text(params.get("taskDescription")), findings)]
-        # The learner drags the given words (and the distractors, "*word*" in their own field) into the gaps: the
-        # converted activity offers the same words to choose from, never a free text box to guess into.
-        distractors = [m.group(1).strip() for m in _BLANK.finditer(_text(params.get("distractors")))]
-        bank = list(dict.fromkeys([b.answers[0] for b in blanks] + [d for d in distractors if d]))
-        return [
-            FillBlanksActivity(
-                prompt=_text(params.get("taskDescription")),
-                text=text,
-                blanks=blanks,
-                case_sensitive=True,
-                drag_words=True,
-                word_bank=bank,
-                source_id=sub_id,
-            )
-        ]
-    if kind == "H5P.MarkTheWords":
-        raw = _text(params.get("textField"))
-        words = [m.group(1).strip() for m in _BLANK.finditer(raw)]
-        if not words:
-            return [_incomplete(kind, _text(params.get("taskDescription")), findings)]
-        if len(mark_words_options(_BLANK.sub(lambda m: m.group(1), raw))) > MARK_WORDS_MAX:
-            return None  # too many words to offer as options: it plays in the H5P player instead
-        return [
-            MarkWordsActivity(
-                prompt=_text(params.get("taskDescription")),
-                text=_BLANK.sub(lambda m: m.group(1), raw),
-                correct_words=words,
-                source_id=sub_id,
-            )
-        ]
-    if kind == "H5P.SingleChoiceSet":
-        out: list[Block] = []
-        for item in params.get("choices") or []:
-            prompt = _text(item.get("question"))
-            answers = [_text(a) for a in item.get("answers") or []]
-            answers = [a for a in answers if a]
-            if not prompt or len(answers) < 2:
-                out.append(_incomplete(kind, prompt, findings))
-                continue
-            # In Single Choice Set the first answer is the correct one (the player shuffles them).
-            out.append(
-                ChoiceActivity(
-                    prompt=prompt,
-                    choices=[Choice(text=a, correct=i == 0) for i, a in enumerate(answers)],
-                    source_id=str(item.get("subContentId") or ""),
-                )
-            )
-        return out
-    if kind == "H5P.QuestionSet":
-        out = []
-        intro = params.get("introPage") or {}
-        if intro.get("showIntroPage") and _text(intro.get("introduction")):
-            out.append(RichText(html=sanitize_html(str(intro.get("introduction")))))
-        for question in params.get("questions") or []:
-            sub = _convert_one(
-                question.get("library", ""), question.get("params") or {}, findings, question.get("subContentId", "")
-            )
-            out.extend(sub if sub is not None else [_unsupported(question.get("library", ""), findings)])
-        return out
-    if kind in ("H5P.AdvancedText", "H5P.Text"):
-        html = sanitize_html(str(params.get("text") or ""))
-        return [RichText(html=html)] if html else []
-    return None
+        )
+    return out
+
+
+def _question_set(kind: str, params: dict[str, Any], findings: Findings, sub_id: str) -> list[Block]:
+    out: list[Block] = []
+    intro = params.get("introPage") or {}
+    if intro.get("showIntroPage") and _text(intro.get("introduction")):
+        out.append(RichText(html=sanitize_html(str(intro.get("introduction")))))
+    # Each question is a sub-content: {"library": "H5P.MultiChoice 1.16", "params": {...}, "subContentId": ...}.
+    for question in params.get("questions") or []:
+        sub = _convert_one(
+            question.get("library", ""), question.get("params") or {}, findings, question.get("subContentId", "")
+        )
+        out.extend(sub if sub is not None else [_unsupported(question.get("library", ""), findings)])
+    return out
+
+
+def _text_block(kind: str, params: dict[str, Any], findings: Findings, sub_id: str) -> list[Block]:
+    html = sanitize_html(str(params.get("text") or ""))
+    return [RichText(html=html)] if html else []
+
+
+_Converter = Callable[[str, dict[str, Any], Findings, str], list[Block] | None]
+_CONVERTERS: dict[str, _Converter] = {
+    "H5P.MultiChoice": _multi_choice,
+    "H5P.TrueFalse": _true_false,
+    "H5P.Blanks": _blanks,
+    "H5P.DragText": _drag_text,
+    "H5P.MarkTheWords": _mark_the_words,
+    "H5P.SingleChoiceSet": _single_choice_set,
+    "H5P.QuestionSet": _question_set,
+    "H5P.AdvancedText": _text_block,
+    "H5P.Text": _text_block,
+}
 
 
 def _unsupported(library: str, findings: Findings) -> Unsupported:
@@ -448,25 +549,7 @@ def convert_h5p(
     if not isinstance(content, dict):
         return [], False
     if lesson_slides:
-        lessons: list[Lesson] = []
-        complete = True
-        slides = (content.get("presentation") or {}).get("slides") or []
-        for number, slide in enumerate(slides, start=1):
-            blocks: list[Block] = []
-            for element in slide.get("elements") or []:
-                action = element.get("action") or {}
-                library = action.get("library") or ""
-                if not library:
-                    continue
-                converted = _convert_one(library, action.get("params") or {}, findings, action.get("subContentId", ""))
-                if converted is None:
-                    complete = False
-                    if _machine(library) not in _DECORATION:
-                        blocks.append(_unsupported(library, findings))
-                    continue
-                blocks.extend(converted)
-            if blocks:
-                lessons.append(Lesson(title=_("Diapositiva %(n)s") % {"n": number}, blocks=blocks))
+        lessons, complete = _convert_slides(content, findings)
         return lessons, complete and bool(lessons)
     converted = _convert_one(main, content, findings)
     if converted is None:
@@ -478,3 +561,30 @@ def convert_h5p(
         return [], False
     usable = [b for b in converted if not isinstance(b, Unsupported)]
     return converted, bool(usable) and len(usable) == len(converted)
+
+
+def _convert_slides(content: dict[str, Any], findings: Findings) -> tuple[list[Lesson], bool]:
+    """Course Presentation: a lesson per slide with the elements Ruta converts; False when any was left out."""
+    lessons: list[Lesson] = []
+    complete = True
+    # presentation.slides[].elements[].action is each element's sub-content (library, params, subContentId);
+    # elements without an action (e.g. "go to slide" buttons) carry nothing to convert.
+    slides = (content.get("presentation") or {}).get("slides") or []
+    for number, slide in enumerate(slides, start=1):
+        blocks: list[Block] = []
+        for element in slide.get("elements") or []:
+            action = element.get("action") or {}
+            library = action.get("library") or ""
+            if not library:
+                continue
+            converted = _convert_one(library, action.get("params") or {}, findings, action.get("subContentId", ""))
+            if converted is None:
+                complete = False
+                # Shapes, links and images are decoration the player still shows; no need to list them as lost.
+                if _machine(library) not in _DECORATION:
+                    blocks.append(_unsupported(library, findings))
+                continue
+            blocks.extend(converted)
+        if blocks:
+            lessons.append(Lesson(title=_("Diapositiva %(n)s") % {"n": number}, blocks=blocks))
+    return lessons, complete

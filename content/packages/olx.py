@@ -235,23 +235,52 @@ def parse_olx(files: PackageFiles) -> OlxParse:
     olx = _Olx(files, prefix, findings)
     if kind == "library":
         return _parse_library(olx)
+    pointer = olx.load_xml("course.xml")
+    url_name = pointer.get("url_name", "")
+    _load_policy(olx, url_name)
+    course = olx.resolve(pointer)
+    modules = _read_chapters(olx, course)
+    if not modules:
+        findings.error("olx_empty", _("El curso de Open edX no tiene ningún módulo (chapter)."))
+    outline = Outline(
+        title=olx.display_name(course, _("Curso de Open edX")),
+        format="olx",
+        format_version="olx",
+        # The course key of an Open edX course run (course-v1:org+course+run); the run is course.xml's url_name.
+        identifier=f"course-v1:{course.get('org', '')}+{course.get('course', '')}+{url_name}",
+        description=_short_description(olx),
+        language=course.get("language", ""),
+        modules=modules,
+    )
+    _finish(olx, outline)
+    return OlxParse(outline=outline, findings=findings, unsupported=olx.unsupported)
 
-    course = olx.load_xml("course.xml")
-    url_name = course.get("url_name", "")
+
+def _load_policy(olx: _Olx, url_name: str) -> None:
+    # Display names edited in Studio often live only in policies/<run>/policy.json, keyed "<tag>/<url_name>"
+    # (OLX docs, "Course Policies"), not on the XML elements; ``display_name`` looks there next.
     policy_name = olx.path("policies", url_name, "policy.json")
-    if url_name and files.has(policy_name):
-        try:
-            olx.policy = json.loads(files.read(policy_name).decode("utf-8"))
-        except (ValueError, UnicodeError, RecursionError):
-            findings.warning("olx_bad_policy", _("El archivo de políticas del curso está dañado; se ignora."))
-    course = olx.resolve(course)
-    title = olx.display_name(course, _("Curso de Open edX"))
-    description = ""
-    if files.has(olx.path("about", "short_description.html")):
-        description = html_to_text(files.read(olx.path("about", "short_description.html")).decode("utf-8", "replace"))
+    if not url_name or not olx.files.has(policy_name):
+        return
+    try:
+        olx.policy = json.loads(olx.files.read(policy_name).decode("utf-8"))
+    except (ValueError, UnicodeError, RecursionError):
+        olx.findings.warning("olx_bad_policy", _("El archivo de políticas del curso está dañado; se ignora."))
 
+
+def _short_description(olx: _Olx) -> str:
+    # The catalogue's one-line summary (OLX docs, "Course About pages": about/short_description.html).
+    name = olx.path("about", "short_description.html")
+    if not olx.files.has(name):
+        return ""
+    return html_to_text(olx.files.read(name).decode("utf-8", "replace"))
+
+
+def _read_chapters(olx: _Olx, course: Element) -> list[Module]:
+    """chapter → module, each sequential (subsection) in it → a lesson; staff-only chapters are left out."""
     modules: list[Module] = []
     for chapter_ptr in course:
+        # <course> may also hold <wiki> and other non-courseware children (OLX docs, "The Courseware Structure").
         if local(chapter_ptr.tag) != "chapter":
             continue
         chapter = olx.resolve(chapter_ptr)
@@ -261,20 +290,7 @@ def parse_olx(files: PackageFiles) -> OlxParse:
         modules.append(
             Module(title=olx.display_name(chapter, _("Módulo")), lessons=lessons, source_id=chapter.get("url_name", ""))
         )
-    if not modules:
-        findings.error("olx_empty", _("El curso de Open edX no tiene ningún módulo (chapter)."))
-
-    outline = Outline(
-        title=title,
-        format="olx",
-        format_version="olx",
-        identifier=f"course-v1:{course.get('org', '')}+{course.get('course', '')}+{url_name}",
-        description=description,
-        language=course.get("language", ""),
-        modules=modules,
-    )
-    _finish(olx, outline)
-    return OlxParse(outline=outline, findings=findings, unsupported=olx.unsupported)
+    return modules
 
 
 def _parse_library(olx: _Olx) -> OlxParse:
@@ -418,68 +434,92 @@ def capa_to_activities(problem: Element, *, source_id: str = "") -> tuple[list[B
 
 
 def _response(response: Element, prompt: str, explanation: str, sid: str) -> Block | str:
+    """One CAPA response as an activity, or the reason it cannot be one."""
     tag = local(response.tag)
     if tag in ("multiplechoiceresponse", "choiceresponse", "truefalseresponse"):
-        choices = []
-        for choice in response.iter():
-            if local(choice.tag) != "choice":
-                continue
-            correct = (choice.get("correct") or "").lower() == "true"
-            choices.append(Choice(text=_text_of(choice), correct=correct, feedback=_hint(choice, selected=True)))
-        if not choices or not any(c.correct for c in choices):
-            return _("la pregunta no tiene respuestas correctas marcadas")
-        return ChoiceActivity(
-            prompt=prompt, choices=choices, multiple=tag == "choiceresponse", explanation=explanation, source_id=sid
-        )
+        return _choice_response(response, tag, prompt, explanation, sid)
     if tag == "optionresponse":
-        optioninput = _find(response, "optioninput")
-        if optioninput is None:
-            return _("la lista desplegable no tiene opciones")
-        choices = []
-        options = [o for o in optioninput if local(o.tag) == "option"]
-        if options:
-            for option in options:
-                correct = (option.get("correct") or "").lower() == "true"
-                choices.append(Choice(text=_text_of(option), correct=correct, feedback=_hint(option)))
-        else:
-            raw = optioninput.get("options", "")
-            correct_text = optioninput.get("correct", "")
-            for value in re.findall(r"'((?:[^'\\]|\\.)*)'", raw):
-                choices.append(Choice(text=value, correct=value == correct_text))
-        if not choices or not any(c.correct for c in choices):
-            return _("la lista desplegable no tiene respuesta correcta")
-        return ChoiceActivity(prompt=prompt, choices=choices, style="dropdown", explanation=explanation, source_id=sid)
+        return _option_response(response, prompt, explanation, sid)
     if tag == "stringresponse":
-        answers = [response.get("answer", "")] + [
-            a.get("answer", "") or _text_of_all(a) for a in response.iter() if local(a.tag) == "additional_answer"
-        ]
-        answers = [a for a in answers if a]
-        kind = (response.get("type") or "").lower().split()
-        if not answers:
-            return _("la pregunta de texto no tiene respuesta")
-        return TextEntryActivity(
-            prompt=prompt,
-            answers=answers,
-            case_sensitive="ci" not in kind,
-            regexp="regexp" in kind,
-            explanation=explanation,
-            source_id=sid,
-        )
+        return _string_response(response, prompt, explanation, sid)
     if tag == "numericalresponse":
-        raw = response.get("answer", "")
-        try:
-            answer = float(raw)
-        except ValueError:
-            return _("la respuesta numérica depende de variables o fórmulas («%(a)s»)") % {"a": raw}
-        tolerance = 0.0
-        for param in response.iter():
-            if local(param.tag) == "responseparam" and param.get("type") == "tolerance":
-                value = (param.get("default") or "0").strip()
-                try:
-                    tolerance = abs(answer) * float(value[:-1]) / 100 if value.endswith("%") else float(value)
-                except ValueError:
-                    tolerance = 0.0
-        return NumericActivity(
-            prompt=prompt, answer=answer, tolerance=tolerance, explanation=explanation, source_id=sid
-        )
+        return _numerical_response(response, prompt, explanation, sid)
     return _("usa un tipo de pregunta no compatible (%(t)s)") % {"t": tag}
+
+
+def _choice_response(response: Element, tag: str, prompt: str, explanation: str, sid: str) -> Block | str:
+    # <choicegroup> (one answer) and <checkboxgroup> (several) hold <choice correct="true|false">; a choice's
+    # <choicehint selected="true"> is the feedback for ticking it (OLX docs, "Checkbox Problem").
+    choices = []
+    for choice in response.iter():
+        if local(choice.tag) != "choice":
+            continue
+        correct = (choice.get("correct") or "").lower() == "true"
+        choices.append(Choice(text=_text_of(choice), correct=correct, feedback=_hint(choice, selected=True)))
+    if not choices or not any(c.correct for c in choices):
+        return _("la pregunta no tiene respuestas correctas marcadas")
+    return ChoiceActivity(
+        prompt=prompt, choices=choices, multiple=tag == "choiceresponse", explanation=explanation, source_id=sid
+    )
+
+
+def _option_response(response: Element, prompt: str, explanation: str, sid: str) -> Block | str:
+    optioninput = _find(response, "optioninput")
+    if optioninput is None:
+        return _("la lista desplegable no tiene opciones")
+    choices = []
+    options = [o for o in optioninput if local(o.tag) == "option"]
+    if options:
+        for option in options:
+            correct = (option.get("correct") or "").lower() == "true"
+            choices.append(Choice(text=_text_of(option), correct=correct, feedback=_hint(option)))
+    else:
+        # The older dropdown syntax (OLX docs, "Dropdown Problem"): options="('a','b')" correct="b", with
+        # backslash-escaped quotes inside the values.
+        raw = optioninput.get("options", "")
+        correct_text = optioninput.get("correct", "")
+        for value in re.findall(r"'((?:[^'\\]|\\.)*)'", raw):
+            choices.append(Choice(text=value, correct=value == correct_text))
+    if not choices or not any(c.correct for c in choices):
+        return _("la lista desplegable no tiene respuesta correcta")
+    return ChoiceActivity(prompt=prompt, choices=choices, style="dropdown", explanation=explanation, source_id=sid)
+
+
+def _string_response(response: Element, prompt: str, explanation: str, sid: str) -> Block | str:
+    # answer= plus any <additional_answer>; type= is a space-separated list where "ci" makes it case-insensitive
+    # and "regexp" makes every answer a regular expression (OLX docs, "Text Input Problem").
+    answers = [response.get("answer", "")] + [
+        a.get("answer", "") or _text_of_all(a) for a in response.iter() if local(a.tag) == "additional_answer"
+    ]
+    answers = [a for a in answers if a]
+    kind = (response.get("type") or "").lower().split()
+    if not answers:
+        return _("la pregunta de texto no tiene respuesta")
+    return TextEntryActivity(
+        prompt=prompt,
+        answers=answers,
+        case_sensitive="ci" not in kind,
+        regexp="regexp" in kind,
+        explanation=explanation,
+        source_id=sid,
+    )
+
+
+def _numerical_response(response: Element, prompt: str, explanation: str, sid: str) -> Block | str:
+    raw = response.get("answer", "")
+    try:
+        answer = float(raw)
+    except ValueError:
+        # "$x" or a formula: answers computed by the author's Python, which Ruta never runs.
+        return _("la respuesta numérica depende de variables o fórmulas («%(a)s»)") % {"a": raw}
+    tolerance = 0.0
+    # <responseparam type="tolerance" default="0.5"/> is absolute; "5%" is relative to the answer
+    # (OLX docs, "Numerical Input Problem").
+    for param in response.iter():
+        if local(param.tag) == "responseparam" and param.get("type") == "tolerance":
+            value = (param.get("default") or "0").strip()
+            try:
+                tolerance = abs(answer) * float(value[:-1]) / 100 if value.endswith("%") else float(value)
+            except ValueError:
+                tolerance = 0.0
+    return NumericActivity(prompt=prompt, answer=answer, tolerance=tolerance, explanation=explanation, source_id=sid)

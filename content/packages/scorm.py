@@ -71,6 +71,10 @@ def _safe_launch(href: str) -> tuple[str, str] | None:
 
 
 def _mastery(item: Element, fmt: str) -> float | None:
+    """The pass mark (0..1) an item declares, or None."""
+    # SCORM 1.2 puts it on the item as adlcp:masteryscore, a percentage (0–100). SCORM 2004 dropped that element:
+    # the pass mark is the primary objective's imsss:minNormalizedMeasure (−1..1, default 1.0), and only counts when
+    # satisfiedByMeasure="true" (CAM §5, sequencing: <imsss:objectives>).
     if fmt == "scorm12":
         text = child_text(item, "masteryscore")
         try:
@@ -89,17 +93,46 @@ def _mastery(item: Element, fmt: str) -> float | None:
     return None
 
 
+@dataclass
+class _Resources:
+    """``<resource>`` elements by identifier, with the ``xml:base`` prefix each one's files resolve against."""
+
+    by_id: dict[str, Element]
+    base: dict[str, str]
+
+
 def parse_scorm_manifest(
     data: bytes, *, names: set[str] | None = None, manifest_path: str = "imsmanifest.xml"
 ) -> ScormParse:
     """Parse a SCORM manifest. ``names`` (the package's files) enables missing-file checks."""
     findings = Findings()
+    root = _manifest_root(data, manifest_path)
+    fmt, version = _declared_version(root, findings)
+    resources = _read_resources(root)
+    org = _default_organization(root, findings)
+    title = _course_title(root, org, findings)
+    modules = _read_modules(org, title, resources, fmt, findings)
+    outline = _outline(root, fmt=fmt, version=version, title=title, modules=modules)
+    players = [b for b in outline.blocks() if isinstance(b, PackagePlayer)]
+    _report_launchables(players, findings)
+    _report_sequencing(root, org, fmt, findings)
+    if names is not None:
+        _check_files(players, resources.by_id, resources.base, names, findings)
+    return ScormParse(outline=outline, findings=findings)
+
+
+def _manifest_root(data: bytes, manifest_path: str) -> Element:
     root = parse_xml(data, name=manifest_path)
     if local(root.tag) != "manifest":
         raise PackageRefused(
             _("El archivo imsmanifest.xml no describe un paquete SCORM (falta el elemento «manifest»)."),
             code="not_scorm",
         )
+    return root
+
+
+def _declared_version(root: Element, findings: Findings) -> tuple[str, str]:
+    """``(format, version)`` of a manifest Ruta can play, or ``PackageRefused``."""
     fmt, version = scorm_version(root)
     if not fmt:
         raise PackageRefused(
@@ -107,6 +140,8 @@ def parse_scorm_manifest(
             code="unknown_version",
         )
     if fmt == "scorm2004" and not version:
+        # <schemaversion> is optional in IMS CP, so exporters omit it; the 2004 namespaces alone are what the
+        # 2nd Edition (CAM 1.3) defined, and later editions only add to them.
         version = "2004 2nd Edition"
         findings.info(
             "version_inferred",
@@ -115,24 +150,31 @@ def parse_scorm_manifest(
                 "por sus espacios de nombres."
             ),
         )
+    return fmt, version
 
-    # --- resources
-    base = attr(root, "base")
+
+def _read_resources(root: Element) -> _Resources:
+    # xml:base may sit on <manifest>, <resources> and each <resource>; IMS CP 1.1.4 (XML binding, after W3C XML
+    # Base) makes a resource's href and its <file> hrefs relative to the concatenation of all three.
+    resources = _Resources(by_id={}, base={})
     resources_el = child(root, "resources")
-    resources: dict[str, Element] = {}
-    res_base: dict[str, str] = {}
-    if resources_el is not None:
-        group_base = _join(base, attr(resources_el, "base"))
-        for res in children(resources_el, "resource"):
-            ident = attr(res, "identifier")
-            if ident:
-                resources[ident] = res
-                res_base[ident] = _join(group_base, attr(res, "base"))
+    if resources_el is None:
+        return resources
+    group_base = _join(attr(root, "base"), attr(resources_el, "base"))
+    for res in children(resources_el, "resource"):
+        ident = attr(res, "identifier")
+        if ident:
+            resources.by_id[ident] = res
+            resources.base[ident] = _join(group_base, attr(res, "base"))
+    return resources
 
-    # --- organization
+
+def _default_organization(root: Element, findings: Findings) -> Element:
+    """The ``<organization>`` to import: the one ``<organizations default>`` names, else the first."""
     orgs_el = child(root, "organizations")
     orgs = children(orgs_el, "organization") if orgs_el is not None else []
     if not orgs:
+        # A "resource package" (CAM §3.5, no organization) is legal SCORM but has no course structure to import.
         raise PackageRefused(
             _("El paquete SCORM no tiene ninguna organización (índice de contenidos): no hay nada que importar."),
             code="no_organization",
@@ -162,70 +204,82 @@ def parse_scorm_manifest(
             "several_organizations",
             _("El paquete tiene %(n)s organizaciones; se importa la organización por defecto.") % {"n": len(orgs)},
         )
+    return org
+
+
+def _course_title(root: Element, org: Element, findings: Findings) -> str:
     title = child_text(org, "title")
     if not title:
         title = attr(root, "identifier") or _("Curso SCORM sin título")
         findings.warning("missing_title", _("La organización no tiene título; se usa «%(t)s».") % {"t": title})
+    return title
 
-    engine = fmt
-    mastery_seen = False
 
-    def lesson_for(item: Element, findings: Findings) -> Lesson | None:
-        nonlocal mastery_seen
-        ref = attr(item, "identifierref")
-        item_title = child_text(item, "title") or attr(item, "identifier")
-        if not ref:
-            return None
-        res = resources.get(ref)
-        if res is None:
-            findings.warning(
-                "missing_resource",
-                _("El elemento «%(t)s» apunta a un recurso que no existe («%(r)s»); se omite.")
-                % {"t": item_title, "r": ref},
-                path=attr(item, "identifier"),
-            )
-            return None
-        href = attr(res, "href")
-        if not href:
-            findings.warning(
-                "missing_launch",
-                _("El recurso de «%(t)s» no indica qué archivo abrir; se omite.") % {"t": item_title},
-                path=ref,
-            )
-            return None
-        launch = _safe_launch(_join(res_base.get(ref, ""), href))
-        if launch is None:
-            findings.warning(
-                "external_launch",
-                _("«%(t)s» se abre desde fuera del paquete («%(h)s»); Ruta no carga contenido externo.")
-                % {"t": item_title, "h": href},
-                path=ref,
-            )
-            return None
-        path, query = launch
-        params = attr(item, "parameters").lstrip("?&")
-        query = "&".join(p for p in (query, params) if p)
-        scorm_type = attr(res, "scormtype").lower() or "asset"
-        mastery = _mastery(item, fmt)
-        mastery_seen = mastery_seen or mastery is not None
-        player = PackagePlayer(
-            engine=engine,
-            title=item_title,
-            launch=path,
-            parameters=query,
-            tracked=scorm_type == "sco",
-            mastery_score=mastery,
-            source_id=attr(item, "identifier"),
+def _lesson_for(item: Element, resources: _Resources, fmt: str, findings: Findings) -> Lesson | None:
+    """The lesson playing an ``<item>``'s resource, or None when the item launches nothing (a mere folder)."""
+    ref = attr(item, "identifierref")
+    item_title = child_text(item, "title") or attr(item, "identifier")
+    if not ref:
+        return None
+    res = resources.by_id.get(ref)
+    if res is None:
+        findings.warning(
+            "missing_resource",
+            _("El elemento «%(t)s» apunta a un recurso que no existe («%(r)s»); se omite.")
+            % {"t": item_title, "r": ref},
+            path=attr(item, "identifier"),
         )
-        return Lesson(title=item_title, blocks=[player], source_id=attr(item, "identifier"))
+        return None
+    href = attr(res, "href")
+    if not href:
+        # CAM allows a resource without href (files shared by other resources), but an item must launch something.
+        findings.warning(
+            "missing_launch",
+            _("El recurso de «%(t)s» no indica qué archivo abrir; se omite.") % {"t": item_title},
+            path=ref,
+        )
+        return None
+    launch = _safe_launch(_join(resources.base.get(ref, ""), href))
+    if launch is None:
+        findings.warning(
+            "external_launch",
+            _("«%(t)s» se abre desde fuera del paquete («%(h)s»); Ruta no carga contenido externo.")
+            % {"t": item_title, "h": href},
+            path=ref,
+        )
+        return None
+    path, query = launch
+    # <item parameters> is appended to the resource's launch URL (CAM §3.4.1, <item>): it may start with "?" or
+    # "&" and must merge with a query the href already carries.
+    params = attr(item, "parameters").lstrip("?&")
+    query = "&".join(p for p in (query, params) if p)
+    # adlcp:scormType is required, yet some exporters omit it: treated as an asset, because only a "sco" calls the
+    # run-time API, and waiting for results from anything else would leave the lesson never completed.
+    scorm_type = attr(res, "scormtype").lower() or "asset"
+    player = PackagePlayer(
+        engine=fmt,
+        title=item_title,
+        launch=path,
+        parameters=query,
+        tracked=scorm_type == "sco",
+        mastery_score=_mastery(item, fmt),
+        source_id=attr(item, "identifier"),
+    )
+    return Lesson(title=item_title, blocks=[player], source_id=attr(item, "identifier"))
 
-    def descend(item: Element, into: list[Lesson]) -> None:
-        lesson = lesson_for(item, findings)
-        if lesson is not None:
-            into.append(lesson)
-        for sub in children(item, "item"):
-            descend(sub, into)
 
+def _descend(item: Element, into: list[Lesson], resources: _Resources, fmt: str, findings: Findings) -> None:
+    """Flatten an item and its sub-items, in manifest order, into lessons (Ruta nests only module → lesson)."""
+    lesson = _lesson_for(item, resources, fmt, findings)
+    if lesson is not None:
+        into.append(lesson)
+    for sub in children(item, "item"):
+        _descend(sub, into, resources, fmt, findings)
+
+
+def _read_modules(org: Element, title: str, resources: _Resources, fmt: str, findings: Findings) -> list[Module]:
+    """First-level items with children become modules; runs of childless first-level items share a module named
+    after the course, so manifest order is kept."""
     modules: list[Module] = []
     loose: list[Lesson] = []
     for top in children(org, "item"):
@@ -234,7 +288,7 @@ def parse_scorm_manifest(
                 modules.append(Module(title=title, lessons=loose))
                 loose = []
             lessons: list[Lesson] = []
-            descend(top, lessons)
+            _descend(top, lessons, resources, fmt, findings)
             if lessons:
                 modules.append(
                     Module(
@@ -244,12 +298,15 @@ def parse_scorm_manifest(
                     )
                 )
         else:
-            lesson = lesson_for(top, findings)
+            lesson = _lesson_for(top, resources, fmt, findings)
             if lesson is not None:
                 loose.append(lesson)
     if loose:
         modules.append(Module(title=title, lessons=loose))
+    return modules
 
+
+def _outline(root: Element, *, fmt: str, version: str, title: str, modules: list[Module]) -> Outline:
     outline = Outline(
         title=title,
         format=fmt,
@@ -262,8 +319,10 @@ def parse_scorm_manifest(
     outline.provenance.source_identifier = outline.identifier
     outline.provenance.version = attr(root, "version")
     outline.provenance.original_title = title
+    return outline
 
-    players = [b for b in outline.blocks() if isinstance(b, PackagePlayer)]
+
+def _report_launchables(players: list[PackagePlayer], findings: Findings) -> None:
     if not players:
         findings.error(
             "nothing_launchable",
@@ -277,11 +336,6 @@ def parse_scorm_manifest(
             "assets_only",
             _("Todas las lecciones son «assets» de SCORM: se mostrarán, pero no envían avance ni notas."),
         )
-
-    _report_sequencing(root, org, fmt, findings)
-    if names is not None:
-        _check_files(players, resources, res_base, names, findings)
-    return ScormParse(outline=outline, findings=findings)
 
 
 def _check_files(

@@ -7,9 +7,12 @@ registers a check here (``package_access_register``), the way signals carry news
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .models import ContentPackage
+
+if TYPE_CHECKING:
+    from lms.accounts.permissions import AnyUser
 
 PackageAccessCheck = Callable[..., bool | None]
 _checks: list[PackageAccessCheck] = []
@@ -21,7 +24,7 @@ def package_access_register(check: PackageAccessCheck) -> None:
         _checks.append(check)
 
 
-def package_can_open(*, user: Any, package: ContentPackage) -> bool:
+def package_can_open(*, user: AnyUser, package: ContentPackage) -> bool:
     """A signed-in person may open a package when a registered check allows it (courses: someone who may read a
     lesson that plays it); with no check allowing it, only superusers."""
     if not getattr(user, "is_authenticated", False):

@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import re
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files import File
 from django.db import transaction
@@ -23,6 +23,9 @@ from lms.files import private_storage
 
 from .archive import SafeArchive
 from .models import ContentPackage, ScormAttempt
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User
 
 
 def content_package_store(
@@ -179,7 +182,7 @@ def scorm_summary(cmi: dict[str, Any], *, mastery_score: float | None = None) ->
 @transaction.atomic
 def scorm_commit(
     *,
-    user: Any,
+    user: User,
     package: ContentPackage,
     usage_id: str,
     cmi: dict[str, Any],
@@ -226,7 +229,7 @@ def scorm_commit(
 
 
 def h5p_result_record(
-    *, user: Any, package: ContentPackage, usage_id: str, statement: dict[str, Any], page_id: int | None = None
+    *, user: User, package: ContentPackage, usage_id: str, statement: dict[str, Any], page_id: int | None = None
 ) -> ScormAttempt | None:
     """Record an H5P xAPI statement that carries a result (answered/completed) as the learner's attempt."""
     result = statement.get("result") if isinstance(statement, dict) else None
@@ -247,7 +250,7 @@ def h5p_result_record(
     return scorm_commit(user=user, package=package, usage_id=usage_id, cmi=cmi, page_id=page_id)
 
 
-def scorm_attempt_latest(*, user: Any, package: ContentPackage, usage_id: str) -> ScormAttempt | None:
+def scorm_attempt_latest(*, user: User, package: ContentPackage, usage_id: str) -> ScormAttempt | None:
     """The learner's current attempt at one SCO (or H5P content), if any."""
     return (
         ScormAttempt.objects.filter(package=package, user=user, usage_id=usage_id).order_by("-attempt_number").first()
@@ -272,6 +275,12 @@ def _inner_cmi(cmi: Any) -> dict[str, Any]:
     if isinstance(cmi, dict) and isinstance(cmi.get("cmi"), dict):
         return cmi["cmi"]
     return cmi if isinstance(cmi, dict) else {}
+
+
+def _child_dict(tree: dict[str, Any], key: str) -> dict[str, Any]:
+    """``tree[key]`` when it is an object; stored CMI comes from the browser, so anything else counts as empty."""
+    value = tree.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def scorm_objective_ids(*, package: ContentPackage) -> list[str]:
@@ -315,7 +324,7 @@ def scorm_resume_tree(
     The lesson's pass mark is given as ``mastery_score`` (1.2, 0..100) or ``scaled_passing_score`` (2004)."""
     old = _inner_cmi(attempt.cmi) if attempt is not None else {}
     scorm12 = engine == ContentPackage.Engine.SCORM12
-    core = old.get("core") if isinstance(old.get("core"), dict) else {}
+    core = _child_dict(old, "core")
     exit_value = str((core.get("exit") if scorm12 else old.get("exit")) or "")
     location = str((core.get("lesson_location") if scorm12 else old.get("location")) or "")
     suspend = str(old.get("suspend_data") or "")
@@ -332,7 +341,7 @@ def scorm_resume_tree(
             new_core["lesson_location"] = location
         if core.get("lesson_status") not in (None, "", "not attempted"):
             new_core["lesson_status"] = core["lesson_status"]
-        score = core.get("score") if isinstance(core.get("score"), dict) else {}
+        score = _child_dict(core, "score")
         kept = {k: v for k, v in score.items() if k in ("raw", "min", "max") and v not in (None, "")}
         if kept:
             new_core["score"] = kept
@@ -346,14 +355,14 @@ def scorm_resume_tree(
         for key in ("completion_status", "success_status"):
             if old.get(key) not in (None, "", "unknown"):
                 tree[key] = old[key]
-        score = old.get("score") if isinstance(old.get("score"), dict) else {}
+        score = _child_dict(old, "score")
         kept = {k: v for k, v in score.items() if k in ("scaled", "raw", "min", "max") and v not in (None, "")}
         if kept:
             tree["score"] = kept
         if mastery_score is not None:
             tree["scaled_passing_score"] = str(mastery_score)
-        saved = old.get("objectives") if isinstance(old.get("objectives"), dict | list) else {}
-        items = saved.get("childArray", []) if isinstance(saved, dict) else saved
+        saved = old.get("objectives")
+        items = saved.get("childArray", []) if isinstance(saved, dict) else saved if isinstance(saved, list) else []
         objectives = [dict(o) for o in items if isinstance(o, dict) and o.get("id")]
         known = {o["id"] for o in objectives}
         objectives += [{"id": oid} for oid in objective_ids or [] if oid not in known]
@@ -372,7 +381,7 @@ def _objective_resume(objective: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def scorm_resume_data(*, user: Any, package: ContentPackage, usage_id: str) -> dict[str, Any]:
+def scorm_resume_data(*, user: User, package: ContentPackage, usage_id: str) -> dict[str, Any]:
     """The CMI tree last committed for this SCO (empty on a first launch)."""
     attempt = scorm_attempt_latest(user=user, package=package, usage_id=usage_id)
     return attempt.cmi if attempt else {}

@@ -8,12 +8,16 @@ content- and settings-scoped fields are read from the authored StreamField block
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xblock.fields import Scope, UserScope
 from xblock.runtime import KeyValueStore
 
 from content.models import XBlockState
+from lms.accounts.permissions import signed_in_user
+
+if TYPE_CHECKING:
+    from lms.accounts.permissions import AnyUser
 
 AUTHORED_SCOPES = (Scope.content, Scope.settings)
 
@@ -25,8 +29,8 @@ def _scope_name(scope: Any) -> str:
 class DjangoKeyValueStore(KeyValueStore):
     """Reads and writes one learner's XBlock state; preloads whole activities in one query."""
 
-    def __init__(self, *, user: Any) -> None:
-        self.user = user if getattr(user, "is_authenticated", False) else None
+    def __init__(self, *, user: AnyUser) -> None:
+        self.user = signed_in_user(user)
         self._authored: dict[str, dict[str, Any]] = {}
         self._cache: dict[tuple[str, str, str], Any] = {}
         self._loaded: set[str] = set()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import webob
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +21,9 @@ from xblock.fields import ScopeIds
 from xblock.runtime import IdGenerator, IdReader, KvsFieldData, Runtime
 
 from content.xblocks.kvs import DjangoKeyValueStore
+
+if TYPE_CHECKING:
+    from lms.accounts.permissions import AnyUser
 
 Recorder = Callable[..., Any]
 
@@ -74,7 +77,7 @@ class DjangoI18nService:
 class RutaRuntime(Runtime):
     """Hosts activity XBlocks for one learner on one page."""
 
-    def __init__(self, *, user: Any, page_id: int | None, recorder: Recorder | None = None) -> None:
+    def __init__(self, *, user: AnyUser, page_id: int | None, recorder: Recorder | None = None) -> None:
         self.user = user
         self.page_id = page_id
         self.recorder = recorder

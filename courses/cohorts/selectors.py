@@ -119,7 +119,7 @@ def trainer_name_for_enrollment(enrollment: Any) -> str:
 
 def cohort_courses(cohort: Cohort) -> list[CoursePage]:
     """The courses a cohort delivers: its course, or the live courses of its learning path in order."""
-    if cohort.course_id:
+    if cohort.course is not None:
         return [cohort.course]
     if cohort.programme_id:
         return list(CoursePage.objects.live().child_of(cohort.programme).order_by("path"))
@@ -386,6 +386,8 @@ def self_paced_pending(*, reviewer) -> list[SelfPacedAnswer]:
     )
     answers = []
     for submission in pending[:500]:
+        if submission.page_id is None:  # excluded by the filter; tells the type checker
+            continue
         course = course_of_lesson[submission.page_id]
         if (submission.user_id, course.pk) in in_cohorts:
             continue
@@ -532,7 +534,7 @@ def grades_export_rows(*, cohort: Cohort) -> tuple[list[str], list[list[object]]
 
     activities = cohort_activities(cohort)
     headers = [_("Nombres"), _("Apellidos"), _("Usuario"), *[a.label for a in activities], _("Avance (%)")]
-    rows = [
+    rows: list[list[object]] = [
         [
             r.user.first_name,
             r.user.last_name,
@@ -554,7 +556,11 @@ def attendance_export_rows(*, cohort: Cohort) -> tuple[list[str], list[list[obje
         (a.session_id, a.user_id): a.status
         for a in Attendance.objects.filter(session__cohort=cohort).only("session_id", "user_id", "status")
     }
-    letters = {Attendance.Status.PRESENT: "P", Attendance.Status.ABSENT: "A", Attendance.Status.EXCUSED: "J"}
+    letters: dict[str, str] = {
+        Attendance.Status.PRESENT: "P",
+        Attendance.Status.ABSENT: "A",
+        Attendance.Status.EXCUSED: "J",
+    }
     headers = [
         _("Nombres"),
         _("Apellidos"),
@@ -564,7 +570,7 @@ def attendance_export_rows(*, cohort: Cohort) -> tuple[list[str], list[list[obje
     ]
     rows = []
     for member in CohortMember.objects.filter(cohort=cohort).select_related("user"):
-        cells = [letters.get(marks.get((s.pk, member.user_id)), "") for s in sessions]
+        cells = [letters.get(marks.get((s.pk, member.user_id), ""), "") for s in sessions]
         rows.append(
             [
                 member.user.first_name,

@@ -587,7 +587,9 @@ def _match_rows(cohort: Cohort, rows: list[RosterRow]) -> ImportPreview:
     emails = [r.email.lower() for r in rows if r.email]
     usernames = [r.username for r in rows if r.username]
     for chunk in _chunks(phones):
-        by_phone.update(User.objects.filter(phone__in=chunk).values_list("phone", "pk"))
+        for phone, pk in User.objects.filter(phone__in=chunk).values_list("phone", "pk"):
+            if phone:  # always, given the filter; the column is nullable
+                by_phone[phone] = pk
     for chunk in _chunks(emails):
         for email, pk in User.objects.filter(email__in=chunk).values_list("email", "pk"):
             by_email.setdefault(email.lower(), pk)
@@ -815,18 +817,18 @@ def _add_members(cohort: Cohort, user_ids: list[int]) -> None:
         [Notification(user_id=pk, title=_welcome(cohort)[:200], url="/grupos/") for pk in new_ids]
     )  # in-app only: a bulk import never sends a burst of e-mails
     for course in selectors.cohort_courses(cohort):
-        existing = dict(Enrollment.objects.filter(course=course, user_id__in=new_ids).values_list("user_id", "status"))
+        enrolled = dict(Enrollment.objects.filter(course=course, user_id__in=new_ids).values_list("user_id", "status"))
         # New enrolments are created in bulk (5,000 rows in seconds); the same rule as ``enrollment_create`` with
         # ``source=IMPORT`` and no prerequisite check: one row per (user, course), nothing else.
         Enrollment.objects.bulk_create(
             [
                 Enrollment(user_id=pk, course=course, source=Enrollment.Source.IMPORT)
                 for pk in new_ids
-                if pk not in existing
+                if pk not in enrolled
             ],
             ignore_conflicts=True,
         )
-        withdrawn = [pk for pk, status in existing.items() if status == Enrollment.Status.WITHDRAWN]
+        withdrawn = [pk for pk, status in enrolled.items() if status == Enrollment.Status.WITHDRAWN]
         for user in User.objects.filter(pk__in=withdrawn):
             enrollment_create(user=user, course=course, source=Enrollment.Source.IMPORT, check_prerequisites=False)
 

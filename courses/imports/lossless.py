@@ -35,7 +35,7 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -70,6 +70,9 @@ from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage, Pr
 from lms.files import private_storage
 
 from .signals import course_package_exporting, course_package_imported
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User
 
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
 # Documents a learner downloads: never a format a browser would run (HTML, SVG, XML, scripts).
@@ -445,7 +448,7 @@ class _Importer(_Mapper):
         data: dict[str, Any],
         archive: SafeArchive,
         owner: str,
-        user: Any,
+        user: User | None,
         written: list[str],
         stored_packages: list[tuple[str, list[str]]],
         summary: ImportSummary,
@@ -692,7 +695,7 @@ def course_pages_import(
     archive: SafeArchive,
     target: Page,
     owner: str,
-    user: Any,
+    user: User | None,
     written: list[str],
     stored_packages: list[tuple[str, list[str]]],
 ) -> tuple[Page, ImportSummary]:

@@ -23,7 +23,7 @@ import posixpath
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files import File
 from django.db import transaction
@@ -71,6 +71,9 @@ from .lossless import (
 )
 from .models import PackageImport
 
+if TYPE_CHECKING:
+    from lms.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 IMPORTED_PROGRAMME_SLUG = "cursos-importados"
@@ -83,7 +86,7 @@ Progress = Callable[[int], None]
 
 
 def package_import_create(
-    *, file: File | Path, original_name: str = "", user: Any = None, target_page: Page | None = None
+    *, file: File | Path, original_name: str = "", user: User | None = None, target_page: Page | None = None
 ) -> PackageImport:
     """Store the upload, run the package doctor and record its report (status inspected or refused)."""
     if isinstance(file, Path):
@@ -157,7 +160,7 @@ def _apply_report(record: PackageImport, report: DoctorReport) -> None:
 
 
 def package_import_run(
-    *, package_import: PackageImport, user: Any = None, progress: Progress | None = None
+    *, package_import: PackageImport, user: User | None = None, progress: Progress | None = None
 ) -> PackageImport:
     """Import an inspected package as draft pages. Idempotent: a finished import is returned unchanged."""
     record = PackageImport.objects.get(pk=package_import.pk)
@@ -298,7 +301,7 @@ def _unique_slug(parent: Page, title: str) -> str:
     return unique_slug(parent, title)
 
 
-def _add_draft(parent: Page, page: Page, user: Any = None) -> Page:
+def _add_draft(parent: Page, page: Page, user: User | None = None) -> Page:
     page.live = False
     page.slug = _unique_slug(parent, page.title)
     parent.add_child(instance=page)
@@ -306,7 +309,7 @@ def _add_draft(parent: Page, page: Page, user: Any = None) -> Page:
     return page
 
 
-def _imported_programme(user: Any = None) -> ProgrammePage:
+def _imported_programme(user: User | None = None) -> ProgrammePage:
     catalogue = CataloguePage.objects.first()
     if catalogue is None:
         raise PackageRefused(
@@ -350,7 +353,7 @@ def outline_to_pages(
     package: Any = None,
     media_urls: dict[str, str] | None = None,
     archive: SafeArchive | None = None,
-    user: Any = None,
+    user: User | None = None,
 ) -> tuple[Page, ImportSummary]:
     """Create draft pages for ``outline`` under ``parent`` (see module docstring). Call inside a transaction."""
     summary = ImportSummary()
@@ -625,7 +628,7 @@ def course_export(
 # --- publishing ---------------------------------------------------------------------------------------------
 
 
-def imported_course_publish(*, course: CoursePage, user: Any = None) -> list[Page]:
+def imported_course_publish(*, course: CoursePage, user: User | None = None) -> list[Page]:
     """Publishing an imported course publishes what the import created with it: its modules and lessons that were
     never published, and the draft programme folder it was put in, so it opens whole and shows in the catalogue.
 
@@ -645,6 +648,6 @@ def imported_course_publish(*, course: CoursePage, user: Any = None) -> list[Pag
     return published
 
 
-def _publish(page: Page, user: Any) -> None:
+def _publish(page: Page, user: User | None) -> None:
     revision = page.get_latest_revision() or page.save_revision(user=user if getattr(user, "pk", None) else None)
     revision.publish(user=user if getattr(user, "pk", None) else None)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 
 from .models import Institution, Membership, Role, User
 
@@ -29,6 +30,17 @@ STAFF_ROLES = frozenset(
 PASSWORD_HELPER_ROLES = frozenset({Role.TRAINER, Role.MASTER_TRAINER, Role.INSTITUTION_ADMIN})
 
 AnyUser = User | AnonymousUser
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a ``@login_required`` view, for type checkers: ``request.user`` is an account."""
+
+    user: User
+
+
+def signed_in_user(user: AnyUser | None) -> User | None:
+    """``user`` when it is a signed-in account, else None (narrows ``request.user`` for callers and type checkers)."""
+    return user if isinstance(user, User) else None
 
 
 def _roles_tuple(roles: str | Iterable[str]) -> tuple[str, ...]:

@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     # Django
-    "django.contrib.admin",
+    "lms.apps.SuperuserAdminConfig",  # django.contrib.admin, for superusers only (lms/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
