@@ -157,13 +157,13 @@ class AnonymousPageCacheMiddleware:
                 and entry["generation"] == generations.get(entry["group"])
                 and not _rate_limited(request, entry["group"])
             ):
-                response = HttpResponse(entry["content"], status=entry["status"])
+                hit = HttpResponse(entry["content"], status=entry["status"])
                 for name, value in entry["headers"]:
-                    response[name] = value
-                response["X-Ruta-Cache"] = "hit"
-                return response
+                    hit[name] = value
+                hit["X-Ruta-Cache"] = "hit"
+                return hit
         response = self.get_response(request)
-        if key is not None and (marked := _storable(request, response)) is not None:
+        if key is not None and isinstance(response, HttpResponse) and (marked := _storable(request, response)):
             group, timeout = marked
             headers = [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED_HEADERS]
             entry = {

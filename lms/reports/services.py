@@ -176,7 +176,8 @@ def row_export_request_create(
     *, user: User, institution: Any, purpose: str, sensitive_fields: Iterable[str] = (), file_format: str = "csv"
 ) -> RowExportRequest:
     """An M&E officer asks for their institution's participant list; its data stewards are told."""
-    if not row_request_institutions(user=user).filter(pk=getattr(institution, "pk", None)).exists():
+    institution_pk = getattr(institution, "pk", None)
+    if institution_pk is None or not row_request_institutions(user=user).filter(pk=institution_pk).exists():
         raise PermissionDenied(_("Solo el equipo de monitoreo de la institución puede pedir su lista."))
     purpose = (purpose or "").strip()
     if len(purpose) < 10:
