@@ -232,8 +232,8 @@ def text_message_answer(*, provider: str, message_id: str, sender: str, body: st
     limited, seconds_left = _rate_limited(key)
     with translation.override(settings.LANGUAGE_CODE):
         if limited:
-            window_end = int(timezone.now().timestamp()) + seconds_left
-            first_notice = cache.add(f"textverify-limit:{key}:{window_end // 60}", 1, seconds_left + 60)
+            # The notice key lives as long as the sender's window, so the next window may get one notice again.
+            first_notice = cache.add(f"textverify-limit:{key}", 1, max(seconds_left, 1))
             outcome, text = ("limited", limit_text(minutes=-(-seconds_left // 60))) if first_notice else ("silent", "")
         else:
             outcome, text = _answer_body(body)

@@ -28,7 +28,7 @@ def _twiml(text: str) -> HttpResponse:
     return HttpResponse('<?xml version="1.0" encoding="UTF-8"?>' + xml, content_type="text/xml; charset=utf-8")
 
 
-def _forbidden(provider: str, request) -> HttpResponse:
+def _forbidden(provider: str) -> HttpResponse:
     logger.warning("textverify: %s webhook with a bad signature refused", provider)
     return HttpResponseForbidden()
 
@@ -44,7 +44,9 @@ def twilio_inbound(request):
     url = settings.RUTA_BASE_URL + request.get_full_path()
     signature = request.headers.get("X-Twilio-Signature", "")
     if not services.twilio_request_valid(url=url, params=request.POST.lists(), signature=signature):
-        return _forbidden("Twilio", request)
+        return _forbidden("Twilio")
+    if "Body" not in request.POST:  # a delivery status callback pointed here: nothing to answer
+        return _twiml("")
     message_id = request.POST.get("MessageSid") or request.POST.get("SmsSid", "")
     if not message_id:
         return HttpResponseBadRequest()
@@ -77,7 +79,7 @@ def whatsapp_webhook(request):
         return HttpResponseNotAllowed(["GET", "POST"])
     body = request.body
     if not services.whatsapp_request_valid(body=body, signature=request.headers.get("X-Hub-Signature-256", "")):
-        return _forbidden("WhatsApp", request)
+        return _forbidden("WhatsApp")
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, ValueError):

@@ -277,6 +277,19 @@ def test_a_retried_twilio_message_is_answered_once(client):
     assert TextVerificationMessage.objects.count() == 1
 
 
+def test_a_twilio_status_callback_is_acknowledged_without_an_answer(client):
+    fields = {
+        "MessageSid": "SM" + "4" * 32,
+        "MessageStatus": "delivered",
+        "AccountSid": "AC" + "0" * 32,
+        "From": "+5117001234",
+        "To": "+51987654321",
+        "ApiVersion": "2010-04-01",
+    }
+    assert twiml_message(twilio_post(client, fields)) is None
+    assert not TextVerificationMessage.objects.exists()
+
+
 def test_gateways_are_off_until_configured(client, settings):
     settings.RUTA_TWILIO_AUTH_TOKEN = ""
     settings.RUTA_WHATSAPP_APP_SECRET = ""
@@ -460,3 +473,20 @@ def test_prune_forgets_old_messages_and_stale_pending_replies(settings):
     stale.refresh_from_db()
     fresh.refresh_from_db()
     assert stale.reply_to == "" and stale.reply_text == "" and fresh.reply_to == "51987654321"
+
+
+def test_answers_are_spanish_by_default_and_translatable():
+    from django.utils import translation
+
+    from certification.selectors import certificate_verification_get
+
+    certificate = issue(issued_on=datetime.date(2026, 3, 2))
+    verification = certificate_verification_get(code=certificate.code)
+    with translation.override("en"):
+        english = services.verification_answer_text(verification=verification)
+    assert english.startswith("Ruta: VALID. Genuine and current certificate.") and "Issuer: " in english
+    # The webhook answers in the site's language whatever the gateway's Accept-Language says.
+    answer = services.text_message_answer(
+        provider="twilio", message_id="SMes", sender="+51987654321", body=certificate.code
+    )
+    assert answer.text.startswith("Ruta: VÁLIDO.") and len(answer.text) <= 2 * 160
