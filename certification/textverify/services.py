@@ -215,6 +215,7 @@ def _rate_limited(key: str) -> tuple[bool, int]:
     return bool(usage["should_limit"]), max(int(usage["time_left"]), 0)
 
 
+@transaction.atomic  # a failure while answering forgets the message, so the gateway's retry is answered
 def text_message_answer(*, provider: str, message_id: str, sender: str, body: str) -> TextAnswer | None:
     """Answer a message once per provider message id (None for a retry), within the sender's rate limit.
 
@@ -268,16 +269,20 @@ def whatsapp_payload_receive(*, payload: dict[str, Any]) -> int:
                     continue
                 text = item.get("text") if kind == "text" else None
                 body = str(text.get("body", "")) if isinstance(text, dict) else ""
-                answer = text_message_answer(
-                    provider=TextVerificationMessage.Provider.WHATSAPP, message_id=message_id, sender=sender, body=body
-                )
-                if answer is None or not answer.text:
-                    continue
-                message = answer.message
-                message.reply_to, message.reply_text, message.phone_number_id = sender, answer.text, phone_number_id
-                message.save(update_fields=["reply_to", "reply_text", "phone_number_id"])
-                whatsapp_reply_send_task.delay_on_commit(message.pk)
-                queued += 1
+                with transaction.atomic():
+                    answer = text_message_answer(
+                        provider=TextVerificationMessage.Provider.WHATSAPP,
+                        message_id=message_id,
+                        sender=sender,
+                        body=body,
+                    )
+                    if answer is None or not answer.text:
+                        continue
+                    message = answer.message
+                    message.reply_to, message.reply_text, message.phone_number_id = sender, answer.text, phone_number_id
+                    message.save(update_fields=["reply_to", "reply_text", "phone_number_id"])
+                    whatsapp_reply_send_task.delay_on_commit(message.pk)
+                    queued += 1
     return queued
 
 
