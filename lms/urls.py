@@ -34,6 +34,7 @@ urlpatterns = [
     path("grupos/", include("courses.cohorts.urls")),
     path("actividades/", include("content.urls")),
     path("paquetes/", include("content.packages.urls")),
+    path("certificados/texto/", include("certification.textverify.urls")),
     path("certificados/", include("certification.urls")),
     path(".well-known/jwks.json", certification_views.jwks, name="jwks"),
     path("api/v1/certificates/<str:code>", certification_views.api_certificate, name="certificate_api"),

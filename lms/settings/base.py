@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "certification",
     "certification.trainers",
     "certification.competency",
+    "certification.textverify",
     "lms.reports",
     "lms.demo",
     # Wagtail
@@ -183,6 +184,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
     },
     "cohort-roster-files-expire": {"task": "courses.cohorts.tasks.roster_import_expire_task", "schedule": 60 * 60},
+    "text-verification-prune": {
+        "task": "certification.textverify.tasks.text_messages_prune_task",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- Files: through Django's storage API; S3-compatible storage is a setting.
@@ -372,6 +377,14 @@ RUTA_SIGNING_KEY_PEM = env("RUTA_SIGNING_KEY_PEM", default="")
 RUTA_SIGNING_KEYS_DIR = env("RUTA_SIGNING_KEYS_DIR", default=str(BASE_DIR / "keys"))
 RUTA_SIGNING_KEYS_AUTOGENERATE = env.bool("RUTA_SIGNING_KEYS_AUTOGENERATE", default=True)
 RUTA_VERIFY_RATE = env("RUTA_VERIFY_RATE", default="30/m")
+# Verification by text message (certification/textverify/README.md): each gateway answers 404 until configured.
+RUTA_TWILIO_AUTH_TOKEN = env("RUTA_TWILIO_AUTH_TOKEN", default="")
+RUTA_WHATSAPP_APP_SECRET = env("RUTA_WHATSAPP_APP_SECRET", default="")
+RUTA_WHATSAPP_VERIFY_TOKEN = env("RUTA_WHATSAPP_VERIFY_TOKEN", default="")
+RUTA_WHATSAPP_ACCESS_TOKEN = env("RUTA_WHATSAPP_ACCESS_TOKEN", default="")
+RUTA_WHATSAPP_GRAPH_URL = env("RUTA_WHATSAPP_GRAPH_URL", default="https://graph.facebook.com/v21.0")
+RUTA_TEXT_VERIFY_RATE = env("RUTA_TEXT_VERIFY_RATE", default="10/h")
+RUTA_TEXT_VERIFY_KEEP_DAYS = env.int("RUTA_TEXT_VERIFY_KEEP_DAYS", default=30)
 
 LOGGING = {
     "version": 1,
