@@ -552,7 +552,11 @@ def verification_index_get() -> dict[str, Any]:
 
     pair = signing.keyring().active
     stats = Certificate.objects.aggregate(
-        count=Count("pk"), last=Max("pk"), revoked=Max("revoked_at"), replaced=Count("replaced_by")
+        count=Count("pk"),
+        last=Max("pk"),
+        revoked=Max("revoked_at"),
+        suspended=Count("suspended_at"),
+        replaced=Count("replaced_by"),
     )
     fingerprint = hashlib.sha256(repr((sorted(stats.items()), pair.kid)).encode()).hexdigest()[:24]
     cache_key = f"certification:verification-index:{fingerprint}"
@@ -581,6 +585,8 @@ def verification_index_get() -> dict[str, Any]:
             status, extra = "x", certificate.replaced_by.code
         elif certificate.revoked_at:
             status, extra = "r", timezone.localdate(certificate.revoked_at).isoformat()
+        elif certificate.suspended_at:
+            status, extra = "s", timezone.localdate(certificate.suspended_at).isoformat()
         entries.append(
             IndexEntry(
                 code=certificate.code,

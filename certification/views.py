@@ -333,6 +333,9 @@ def _verifier_text() -> dict:
         "age_yesterday": _("de ayer"),
         "age_days": _("de hace %(days)s días"),
         "index_old": _("Tu copia tiene más de un mes: conéctate a internet para actualizarla."),
+        "status_old": _(
+            "Tu lista de revocados y suspendidos tiene más de una semana: conéctate a internet para actualizarla."
+        ),
         "no_index_info": _("Sin registro de certificados: abre esta página con internet para guardarlo."),
         "no_qr_reader": _(
             "Este navegador no puede leer códigos QR desde aquí. Escanea el QR con la app de cámara de tu celular: "
@@ -347,6 +350,7 @@ def _verifier_text() -> dict:
             "valid": _("Válido"),
             "expired": _("Vencido"),
             "revoked": _("Revocado"),
+            "suspended": _("Suspendido"),
             "replaced": _("Reemplazado"),
             "invalid": _("Falsificado o alterado"),
             "unknown_key": _("No se puede comprobar"),
@@ -359,6 +363,9 @@ def _verifier_text() -> dict:
             "valid": _("La firma digital es auténtica y el certificado está vigente."),
             "expired": _("La firma es auténtica, pero el certificado ya venció."),
             "revoked": _("La institución emisora revocó este certificado."),
+            "suspended": _(
+                "La institución emisora suspendió este certificado: mientras dure la suspensión no es válido."
+            ),
             "replaced": _("Este certificado fue reemplazado por otro; pide a la persona el certificado nuevo."),
             "invalid": _("La firma no coincide con los datos: no aceptes este certificado."),
             "unknown_key": _("La clave que lo firmó no está guardada. Conéctate a internet y vuelve a intentarlo."),

@@ -221,3 +221,62 @@ def test_no_credential_for_unknown_codes_but_revoked_ones_are_not_offered_as_val
     certificate_revoke(certificate=certificate, actor=user, reason="x")
     html = client.get(reverse("certification:verify", args=[certificate.code])).content.decode()
     assert reverse("certification:credential", args=[certificate.code]) not in html
+
+
+def _schema_errors(document, name):
+    from jsonschema import Draft201909Validator
+
+    schema = json.loads((CORPUS / "schema" / name).read_text(encoding="utf-8"))
+    validator = Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
+    return [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(document)]
+
+
+@corpus
+def test_credential_validates_against_1edtechs_achievement_credential_schema(credential, client):
+    _, vc = credential
+    assert _schema_errors(vc, "ob30_achievementcredential.schema.json") == []
+    # The schema is strict enough to catch what Ruta used to send: a bare proof object.
+    assert _schema_errors({**vc, "proof": vc["proof"][0]}, "ob30_achievementcredential.schema.json")
+    profile = issuer_profile(client, vc)
+    assert _schema_errors(profile, "ob30_profile.schema.json") == []
+
+
+def test_issuer_achievement_status_list_and_credential_ids_resolve(credential, client):
+    """Every id in the credential answers: JSON-LD for a machine that asks for it, a page for a person."""
+    certificate, vc = credential
+    base = "https://ruta.example.org"
+    ld = {"HTTP_ACCEPT": "application/ld+json"}
+    html = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    ids = {
+        "issuer": vc["issuer"]["id"],
+        "achievement": vc["credentialSubject"]["achievement"]["id"],
+        "credential": vc["id"],
+    }
+    for what, url in ids.items():
+        assert url.startswith(base + "/"), url
+        machine = client.get(url.removeprefix(base), **ld)
+        assert machine.status_code == 200, what
+        assert machine["Content-Type"].startswith("application/ld+json") and "Accept" in machine["Vary"]
+        assert json.loads(machine.content)["id"] == url, what
+        person = client.get(url.removeprefix(base), **html)
+        assert person.status_code == 200 and person["Content-Type"].startswith("text/html"), what
+    assert (
+        "Organización Internacional del Trabajo"
+        in client.get(ids["issuer"].removeprefix(base), **html).content.decode()
+    )
+    assert json.loads(client.get(ids["credential"].removeprefix(base), **ld).content)["proof"]
+    status = client.get(vc["credentialStatus"]["statusListCredential"].removeprefix(base))
+    assert status.status_code == 200
+    assert json.loads(status.content)["credentialSubject"]["statusPurpose"] == "revocation"
+    assert vc["credentialSubject"]["achievement"]["image"]["id"].removeprefix(base) == reverse(
+        "certification:image", args=[certificate.code]
+    )
+    assert client.get(reverse("certification:issuer", args=["no-existe"]), **ld).status_code == 404
+
+
+def test_a_revoked_credentials_id_answers_its_status_to_machines(client, user):
+    certificate = issue()
+    certificate_revoke(certificate=certificate, actor=user, reason="x")
+    response = client.get(reverse("certification:verify", args=[certificate.code]), HTTP_ACCEPT="application/json")
+    assert response.status_code == 410
+    assert json.loads(response.content)["status"] == "revoked"
