@@ -382,6 +382,19 @@ def certificate_suspend(*, certificate: Certificate, actor: User | None, reason:
     return certificate
 
 
+def certificate_holder_did_set(*, certificate: Certificate, user: User, did: str) -> Certificate:
+    """Bind the holder's own credential to the DID their wallet gave them (only the holder may; blank unbinds).
+
+    The DID goes only into the Open Badges credential (``credentialSubject.id``); the printed certificate, its
+    QR and its signature do not change.
+    """
+    if certificate.holder_id != user.pk:
+        raise CertificateRuleError(_("Solo la persona titular puede vincular su credencial."))
+    certificate.holder_did = did.strip()
+    certificate.save(update_fields=["holder_did"])
+    return certificate
+
+
 def certificate_reissue(
     *, certificate: Certificate, actor: User | None, reason: str, holder_name: str | None = None
 ) -> Certificate:

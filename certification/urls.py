@@ -16,6 +16,7 @@ urlpatterns = [
     path("emisores/<slug:slug>/estado/<str:purpose>/<int:number>", views.status_list, name="status_list"),
     path("programas/<slug:slug>", views.achievement, name="achievement"),
     path("mis-certificados/", views.my_certificates, name="mine"),
+    path("mis-certificados/<str:code>/billetera", views.holder_did, name="holder_did"),
     path("revocados.json", views.revocations, name="revocations"),
     path("registro.json", views.verification_index, name="verification_index"),
     path("verificador/", views.offline_verifier, name="offline_verifier"),

@@ -15,7 +15,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from lms.files import harden
@@ -303,12 +303,37 @@ def verification_index(request):
 
 @login_required
 def my_certificates(request):
+    from .forms import HolderDidForm
+
     certificates = [
-        {"certificate": c, "share": selectors.certificate_share_links(certificate=c)}
+        {
+            "certificate": c,
+            "share": selectors.certificate_share_links(certificate=c),
+            "did_form": HolderDidForm(initial={"did": c.holder_did}, prefix=c.code),
+        }
         for c in selectors.certificates_for_holder(user=request.user)
     ]
     notices = selectors.notices_for_holder(user=request.user)
     return render(request, "certification/my_certificates.html", {"items": certificates, "notices": notices})
+
+
+@login_required
+@require_POST
+def holder_did(request, code: str):
+    from django.contrib import messages
+
+    from .forms import HolderDidForm
+
+    certificate = selectors.certificates_for_holder(user=request.user).filter(code=code).first()
+    if certificate is None:
+        raise Http404
+    form = HolderDidForm(request.POST, prefix=certificate.code)
+    if form.is_valid():
+        services.certificate_holder_did_set(certificate=certificate, user=request.user, did=form.cleaned_data["did"])
+        messages.success(request, _("Listo: tu credencial digital queda vinculada a tu billetera."))
+    else:
+        messages.error(request, "; ".join(form.errors.get("did", [])))
+    return redirect("certification:mine")
 
 
 def _qr_text() -> dict:

@@ -280,3 +280,26 @@ def test_a_revoked_credentials_id_answers_its_status_to_machines(client, user):
     response = client.get(reverse("certification:verify", args=[certificate.code]), HTTP_ACCEPT="application/json")
     assert response.status_code == 410
     assert json.loads(response.content)["status"] == "revoked"
+
+
+def test_the_holder_binds_the_credential_to_a_wallet_did(client):
+    learner = holder(first_name="Daniela", last_name="Ñañez Cusi")
+    certificate = issue(user=learner)
+    did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    client.force_login(learner)
+    page = client.get(reverse("certification:mine")).content.decode()
+    assert reverse("certification:holder_did", args=[certificate.code]) in page
+    response = client.post(
+        reverse("certification:holder_did", args=[certificate.code]), {f"{certificate.code}-did": did}
+    )
+    assert response.status_code == 302
+    vc = json.loads(client.get(reverse("certification:credential", args=[certificate.code])).content)
+    assert vc["credentialSubject"]["id"] == did
+    assert vc["credentialSubject"]["identifier"][0]["hashed"] is True
+    # Not a DID: refused with a message, nothing stored; someone else's certificate: not found.
+    client.post(reverse("certification:holder_did", args=[certificate.code]), {f"{certificate.code}-did": "Daniela"})
+    certificate.refresh_from_db()
+    assert certificate.holder_did == did
+    other = issue(user=holder(first_name="Óscar", last_name="Villca"))
+    response = client.post(reverse("certification:holder_did", args=[other.code]), {f"{other.code}-did": did})
+    assert response.status_code == 404
