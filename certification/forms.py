@@ -64,3 +64,18 @@ class BulkIssueForm(forms.Form):
     cohort_id = forms.IntegerField(
         label=_("Grupo (id)"), required=False, help_text=_("Vacío: todas las personas que completaron el curso.")
     )
+
+
+class HolderDidForm(forms.Form):
+    """The DID a learner's wallet gave them, to bind their credential to it (blank: no binding)."""
+
+    did = forms.RegexField(
+        label=_("DID de tu billetera digital (opcional)"),
+        regex=r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]+(#[A-Za-z0-9._:%-]+)?$",
+        max_length=300,
+        required=False,
+        help_text=_("Empieza con «did:», p. ej. did:key:z6Mk… Lo copias desde tu billetera. Vacío: sin DID."),
+        error_messages={
+            "invalid": _("Eso no parece un DID. Cópialo tal cual desde tu billetera (empieza con «did:»).")
+        },
+    )

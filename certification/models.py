@@ -187,8 +187,8 @@ class CertificateQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True)
 
     def current(self):
-        """Certificates neither revoked nor replaced."""
-        return self.filter(revoked_at__isnull=True, replaced_by__isnull=True)
+        """Certificates neither revoked, suspended nor replaced."""
+        return self.filter(revoked_at__isnull=True, suspended_at__isnull=True, replaced_by__isnull=True)
 
 
 class Certificate(models.Model):
@@ -199,6 +199,7 @@ class Certificate(models.Model):
         EXPIRED = "expired", _("Vencido")
         REVOKED = "revoked", _("Revocado")
         REPLACED = "replaced", _("Reemplazado")
+        SUSPENDED = "suspended", _("Suspendido")
 
     code = models.CharField(_("código"), max_length=16, unique=True)
     source_key = models.CharField(
@@ -227,6 +228,21 @@ class Certificate(models.Model):
     kid = models.CharField(_("id de clave"), max_length=20)
     signature = models.CharField(_("firma (base64url)"), max_length=100)
     revoked_at = models.DateTimeField(_("revocado el"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("suspendido el"), null=True, blank=True)
+    status_index = models.PositiveIntegerField(
+        _("posición en la lista de estado"),
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Su bit en las listas de estado (Bitstring Status List) que publica la institución emisora."),
+    )
+    holder_salt = models.CharField(_("sal del titular"), max_length=32, blank=True)
+    holder_did = models.CharField(
+        _("DID del titular"),
+        max_length=300,
+        blank=True,
+        help_text=_("Identificador de la billetera digital que la persona dio para su credencial (opcional)."),
+    )
     replaced_by = models.OneToOneField(
         "self",
         verbose_name=_("reemplazado por"),
@@ -261,6 +277,8 @@ class Certificate(models.Model):
             return self.Status.REPLACED
         if self.revoked_at:
             return self.Status.REVOKED
+        if self.suspended_at:
+            return self.Status.SUSPENDED
         today = today or timezone.localdate()
         if self.expires_on and self.expires_on < today:
             return self.Status.EXPIRED
@@ -272,7 +290,7 @@ class Certificate(models.Model):
 
     @property
     def downloadable(self) -> bool:
-        """A revoked or replaced certificate's files are not served: they would still look valid once printed.
+        """A revoked, suspended or replaced certificate's files are not served: they would look valid once printed.
 
         An expired one is: it prints its expiry date, and its QR leads to «Vencido».
         """
@@ -289,6 +307,8 @@ class CertificateEvent(models.Model):
     class Action(models.TextChoices):
         ISSUED = "issued", _("Emitido")
         REVOKED = "revoked", _("Revocado")
+        SUSPENDED = "suspended", _("Suspendido")
+        REINSTATED = "reinstated", _("Suspensión levantada")
         REISSUED = "reissued", _("Reemitido")
         RENDERED = "rendered", _("PDF generado")
         REMINDED = "reminded", _("Recordatorio de vencimiento")

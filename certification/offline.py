@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from . import signing
 from .codes import code_normalize
 
-STATUSES = ("valid", "expired", "revoked", "replaced", "invalid", "unknown_key", "malformed")
+STATUSES = ("valid", "expired", "revoked", "suspended", "replaced", "invalid", "unknown_key", "malformed")
 
 
 def offline_verify(url: str, jwks: dict[str, Any], revocations: dict[str, Any], today: datetime.date) -> dict[str, Any]:
@@ -50,6 +50,8 @@ def offline_verify(url: str, jwks: dict[str, Any], revocations: dict[str, Any], 
         return {"status": "replaced", "fields": fields, "replaced_by": revocations["replaced"][code]}
     if code in revocations.get("revoked", {}):
         return {"status": "revoked", "fields": fields, "revoked_on": revocations["revoked"][code]}
+    if code in revocations.get("suspended", {}):
+        return {"status": "suspended", "fields": fields, "suspended_on": revocations["suspended"][code]}
     if fields.get("e") and fields["e"] < today.isoformat():
         return {"status": "expired", "fields": fields}
     return {"status": "valid", "fields": fields}
@@ -63,7 +65,8 @@ def offline_verify(url: str, jwks: dict[str, Any], revocations: dict[str, Any], 
 # copies. The whole document is signed with Ruta's active key; verifier.js checks it with the JWKS.
 
 INDEX_VERSION = 1
-INDEX_STATUSES = ("v", "r", "x", "i")  # current, revoked (extra: date), replaced (extra: new code), bad signature
+#: current, revoked (extra: date), suspended (extra: date), replaced (extra: new code), bad signature
+INDEX_STATUSES = ("v", "r", "s", "x", "i")
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,8 @@ def index_lookup(index: dict[str, Any], typed: str, jwks: dict[str, Any], today:
         fields["e"] = expires_on
     if status == "r":
         return {"status": "revoked", "fields": fields, "revoked_on": rest[1]}
+    if status == "s":
+        return {"status": "suspended", "fields": fields, "suspended_on": rest[1]}
     if status == "x":
         return {"status": "replaced", "fields": fields, "replaced_by": rest[1]}
     if expires_on and expires_on < today.isoformat():

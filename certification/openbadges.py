@@ -3,7 +3,11 @@ signed with a ``DataIntegrityProof`` using the ``eddsa-rdfc-2022`` cryptosuite.
 
 Canonicalisation is RDFC-1.0 (URDNA2015) by PyLD with an offline document loader: JSON-LD contexts are served
 from ``certification/contexts/`` (copied from the 1EdTech validator, Apache-2.0) and never fetched at run time.
-The verification method is a ``did:key`` whose key must also appear in Ruta's JWKS.
+Key provenance: the proof's verification method is ``<issuer id>#<kid>``, a ``Multikey`` listed (with every
+older key, so rotation keeps old credentials verifiable) in the issuer profile served at the issuer id, whose
+``controller`` is the issuer: a standard verifier checks that the issuer lists the key. The keys are the same as
+the JWKS (``services.public_keys_list``). Status: every credential carries a ``BitstringStatusListEntry``
+(``revocation``; trainer certificates also ``suspension``) pointing at a signed status-list credential.
 """
 
 from __future__ import annotations
@@ -15,17 +19,29 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.urls import reverse
 from pyld import jsonld
 
-from . import signing
-from .models import Certificate
+from lms.accounts.models import Institution
+
+from . import signing, statuslist
+from .models import Certificate, CertificateProgramme
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+#: Terms of a controller document that the VC and OB contexts leave undefined (their IRIs in the security
+#: vocabulary, as the DID and security contexts define them), inline so nothing has to be fetched.
+CONTROLLER_TERMS = {
+    "verificationMethod": {"@id": "https://w3id.org/security#verificationMethod", "@type": "@id"},
+    "assertionMethod": {"@id": "https://w3id.org/security#assertionMethod", "@type": "@id", "@container": "@set"},
+}
+ISSUER_CONTEXT: list[Any] = [VC_CONTEXT, OB_CONTEXT, MULTIKEY_CONTEXT, CONTROLLER_TERMS]
 CONTEXT_FILES = {
+    MULTIKEY_CONTEXT: "multikey-v1.jsonld",
     VC_CONTEXT: "credentials-v2.jsonld",
     OB_CONTEXT: "ob-v3p0-3.0.3.json",
 }
@@ -98,10 +114,98 @@ def _iso(date) -> str:
     return f"{date.isoformat()}T00:00:00Z"
 
 
+def issuer_url(*, institution: Institution) -> str:
+    return settings.RUTA_BASE_URL + reverse("certification:issuer", args=[institution.slug])
+
+
+def achievement_url(*, programme: CertificateProgramme) -> str:
+    return settings.RUTA_BASE_URL + reverse("certification:achievement", args=[programme.slug])
+
+
+def status_list_url(*, institution: Institution, purpose: str, number: int) -> str:
+    return settings.RUTA_BASE_URL + reverse("certification:status_list", args=[institution.slug, purpose, number])
+
+
+def verification_method_id(*, institution: Institution, kid: str) -> str:
+    return f"{issuer_url(institution=institution)}#{kid}"
+
+
+def issuer_profile_build(*, institution: Institution, keys: list[tuple[str, Ed25519PublicKey]]) -> dict[str, Any]:
+    """The issuer's OB 3.0 Profile, also a controller document: its Multikeys (active first, then every older
+    one) with the issuer as controller, each authorised for ``assertionMethod`` (issuing credentials)."""
+    issuer_id = issuer_url(institution=institution)
+    methods = [
+        {
+            "id": f"{issuer_id}#{kid}",
+            "type": "Multikey",
+            "controller": issuer_id,
+            "publicKeyMultibase": multikey(signing.raw_public_bytes(public_key)),
+        }
+        for kid, public_key in keys
+    ]
+    return {
+        "@context": ISSUER_CONTEXT,
+        "id": issuer_id,
+        "type": ["Profile"],
+        "name": institution.name,
+        "url": issuer_id,
+        "verificationMethod": methods,
+        "assertionMethod": [method["id"] for method in methods],
+    }
+
+
+def achievement_build(*, programme: CertificateProgramme, name: str = "", narrative: str = "") -> dict[str, Any]:
+    """The programme as an OB 3.0 Achievement (what every certificate of the programme attests)."""
+    name = name or programme.title
+    certifies = programme.kind in (
+        CertificateProgramme.Kind.COMPETENCY_STANDARD,
+        CertificateProgramme.Kind.TRAINER_QUALIFICATION,
+    )
+    achievement_type = "Certification" if certifies else "Certificate"
+    return {
+        "id": achievement_url(programme=programme),
+        "type": ["Achievement"],
+        "achievementType": achievement_type,
+        "name": name,
+        "description": programme.description or name,
+        "criteria": {"narrative": narrative or programme.description or name},
+    }
+
+
+def holder_identity_hash(name: str, salt: str) -> str:
+    """OB 3.0 salted identity hash: ``sha256$`` + hex(sha256(value ‖ salt))."""
+    return "sha256$" + hashlib.sha256((name + salt).encode("utf-8")).hexdigest()
+
+
+def status_entries(*, certificate: Certificate) -> list[dict[str, str]]:
+    """The certificate's BitstringStatusListEntry items: revocation, plus suspension for trainer certificates."""
+    if certificate.status_index is None:
+        return []
+    number, bit = statuslist.list_position(certificate.status_index)
+    purposes = ["revocation"]
+    if certificate.programme.kind == CertificateProgramme.Kind.TRAINER_QUALIFICATION:
+        purposes.append("suspension")
+    entries = []
+    for purpose in purposes:
+        list_url = status_list_url(institution=certificate.issuer, purpose=purpose, number=number)
+        entries.append(
+            {
+                "id": f"{list_url}#{bit}",
+                "type": "BitstringStatusListEntry",
+                "statusPurpose": purpose,
+                "statusListIndex": str(bit),
+                "statusListCredential": list_url,
+            }
+        )
+    return entries
+
+
 def credential_build(*, certificate: Certificate) -> dict[str, Any]:
-    """The unsigned OpenBadgeCredential: only the printed public fields of the certificate."""
+    """The unsigned OpenBadgeCredential: only the printed public fields, the holder as a salted hash of the name
+    (and the wallet DID the holder gave, if any), the certificate image and the status entries."""
     base = settings.RUTA_BASE_URL
     verify_url = base + reverse("certification:verify", args=[certificate.code])
+    image_url = base + reverse("certification:image", args=[certificate.code])
     programme = certificate.programme
     narrative_parts = [programme.description or certificate.achievement]
     if certificate.hours:
@@ -110,44 +214,71 @@ def credential_build(*, certificate: Certificate) -> dict[str, Any]:
         narrative_parts.append("; ".join(certificate.competency_units))
     if certificate.trainer_name:
         narrative_parts.append(certificate.trainer_name)
+    image = {"id": image_url, "type": "Image", "caption": certificate.achievement}
+    achievement = achievement_build(
+        programme=programme, name=certificate.achievement, narrative=" · ".join(narrative_parts)
+    )
+    achievement["image"] = image
+    subject: dict[str, Any] = {"type": ["AchievementSubject"]}
+    if certificate.holder_did:
+        subject["id"] = certificate.holder_did
+    if certificate.holder_salt:
+        identity = {
+            "type": "IdentityObject",
+            "identityHash": holder_identity_hash(certificate.holder_name, certificate.holder_salt),
+            "identityType": "name",
+            "hashed": True,
+            "salt": certificate.holder_salt,
+        }
+    else:  # a certificate from before salts (none after migration 0004): the printed name, as the PDF shows it
+        identity = {
+            "type": "IdentityObject",
+            "identityHash": certificate.holder_name,
+            "identityType": "name",
+            "hashed": False,
+        }
+    subject["identifier"] = [identity]
+    subject["achievement"] = achievement
     credential: dict[str, Any] = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": verify_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {
-            "id": f"{base}/certificados/emisores/{certificate.issuer.slug}",
+            "id": issuer_url(institution=certificate.issuer),
             "type": ["Profile"],
             "name": certificate.issuer_name,
         },
         "validFrom": _iso(certificate.issued_on),
         "name": certificate.achievement,
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityHash": certificate.holder_name,
-                    "identityType": "name",
-                    "hashed": False,
-                }
-            ],
-            "achievement": {
-                "id": f"{base}/certificados/programas/{programme.slug}",
-                "type": ["Achievement"],
-                "achievementType": "Certificate",
-                "name": certificate.achievement,
-                "description": programme.description or certificate.achievement,
-                "criteria": {"narrative": " · ".join(narrative_parts)},
-            },
-        },
+        "image": image,
+        "credentialSubject": subject,
     }
     if certificate.expires_on:
         credential["validUntil"] = _iso(certificate.expires_on)
+    entries = status_entries(certificate=certificate)
+    if entries:
+        credential["credentialStatus"] = entries[0] if len(entries) == 1 else entries
     return credential
 
 
+def document_sign(
+    document: dict[str, Any], *, pair: signing.SigningKeyPair, verification_method: str, created: str
+) -> dict[str, Any]:
+    """Add an eddsa-rdfc-2022 DataIntegrityProof (as a one-item array, the form 1EdTech's schema validates)."""
+    proof = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "created": created,
+        "verificationMethod": verification_method,
+        "proofPurpose": "assertionMethod",
+    }
+    signature = signing.sign(proof_hash(document, proof), pair)
+    proof["proofValue"] = "z" + base58btc_encode(signature)
+    return {**document, "proof": [proof]}
+
+
 def credential_signed(*, certificate: Certificate) -> dict[str, Any]:
-    """The credential with an eddsa-rdfc-2022 DataIntegrityProof by the key that signed the certificate.
+    """The credential with a DataIntegrityProof by the key that signed the certificate, named under its issuer.
 
     Falls back to the active key when the certificate's key has no private part here (e.g. after rotation).
     """
@@ -155,16 +286,36 @@ def credential_signed(*, certificate: Certificate) -> dict[str, Any]:
     pair = ring.keys.get(certificate.kid)
     if pair is None or pair.private_key is None:
         pair = ring.active
-    document = credential_build(certificate=certificate)
-    key = multikey(signing.raw_public_bytes(pair.public_key))
-    proof = {
-        "type": "DataIntegrityProof",
-        "cryptosuite": "eddsa-rdfc-2022",
-        "created": f"{certificate.issued_on.isoformat()}T00:00:00Z",
-        "verificationMethod": f"did:key:{key}#{key}",
-        "proofPurpose": "assertionMethod",
+    return document_sign(
+        credential_build(certificate=certificate),
+        pair=pair,
+        verification_method=verification_method_id(institution=certificate.issuer, kid=pair.kid),
+        created=_iso(certificate.issued_on),
+    )
+
+
+def status_list_credential_signed(
+    *, institution: Institution, purpose: str, number: int, set_bits: list[int], generated_at: str
+) -> dict[str, Any]:
+    """The issuer's signed BitstringStatusListCredential for one purpose and list number."""
+    url = status_list_url(institution=institution, purpose=purpose, number=number)
+    pair = signing.keyring().active
+    document = {
+        "@context": [VC_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_url(institution=institution),
+        "validFrom": generated_at,
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": purpose,
+            "encodedList": statuslist.encode(set_bits),
+        },
     }
-    signature = signing.sign(proof_hash(document, proof), pair)
-    proof["proofValue"] = "z" + base58btc_encode(signature)
-    document["proof"] = proof
-    return document
+    return document_sign(
+        document,
+        pair=pair,
+        verification_method=verification_method_id(institution=institution, kid=pair.kid),
+        created=generated_at,
+    )

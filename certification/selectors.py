@@ -77,6 +77,9 @@ def certificate_public_data(*, verification: Verification) -> dict[str, Any]:
             "issued_on": certificate.issued_on.isoformat(),
             "expires_on": certificate.expires_on.isoformat() if certificate.expires_on else None,
             "revoked_on": timezone.localdate(certificate.revoked_at).isoformat() if certificate.revoked_at else None,
+            "suspended_on": (
+                timezone.localdate(certificate.suspended_at).isoformat() if certificate.suspended_at else None
+            ),
             "kid": certificate.kid,
             "signature": certificate.signature,
             "verification_url": settings.RUTA_BASE_URL + reverse("certification:verify", args=[certificate.code]),
@@ -157,12 +160,16 @@ def certificates_for_holder(*, user: User) -> QuerySet[Certificate]:
 
 
 def revocation_list_get() -> dict[str, Any]:
-    """Codes that must no longer pass as valid (revoked or replaced), for the offline verifier's cache."""
+    """Codes that must no longer pass as valid (revoked, suspended or replaced), for the offline verifier's cache."""
     revoked = Certificate.objects.filter(revoked_at__isnull=False).values_list("code", "revoked_at")
+    suspended = Certificate.objects.filter(suspended_at__isnull=False, revoked_at__isnull=True).values_list(
+        "code", "suspended_at"
+    )
     replaced = Certificate.objects.filter(replaced_by__isnull=False).values_list("code", "replaced_by__code")
     return {
         "generated_at": timezone.now().isoformat(timespec="seconds"),
         "revoked": {code: timezone.localdate(at).isoformat() for code, at in revoked},
+        "suspended": {code: timezone.localdate(at).isoformat() for code, at in suspended},
         "replaced": dict(replaced),
     }
 
@@ -249,3 +256,17 @@ def trainer_is_certified(*, name: str, on: datetime.date | None = None) -> bool:
         .exclude(expires_on__lt=on)
         .exists()
     )
+
+
+def issuer_get(*, slug: str):
+    """The institution whose issuer profile lives at ``/certificados/emisores/<slug>`` (None if unknown)."""
+    from lms.accounts.models import Institution
+
+    return Institution.objects.filter(slug=slug).first()
+
+
+def achievement_programme_get(*, slug: str):
+    """The certificate programme whose Achievement lives at ``/certificados/programas/<slug>`` (None if unknown)."""
+    from .models import CertificateProgramme
+
+    return CertificateProgramme.objects.select_related("issuer").filter(slug=slug).first()

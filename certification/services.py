@@ -86,17 +86,30 @@ def public_key_get(*, kid: str):
     return signing.public_key_from_raw(signing.b64url_decode(row.public_key))
 
 
-def jwks_get() -> dict[str, list[dict[str, str]]]:
-    """Every public key that ever signed plus the configured ones, as a JWK Set (active key first)."""
+def public_keys_list() -> list[tuple[str, Any]]:
+    """Every public key that ever signed plus the configured ones, active key first: the one source of both the
+    JWKS and the issuer profiles' verification methods."""
     ring = signing.keyring()
-    keys = {ring.active.kid: signing.public_jwk(ring.active.public_key, ring.active.kid)}
+    keys = {ring.active.kid: ring.active.public_key}
     for kid, pair in ring.keys.items():
-        keys.setdefault(kid, signing.public_jwk(pair.public_key, kid))
+        keys.setdefault(kid, pair.public_key)
     for row in SigningKey.objects.all():
         if row.kid not in keys:
-            public_key = signing.public_key_from_raw(signing.b64url_decode(row.public_key))
-            keys[row.kid] = signing.public_jwk(public_key, row.kid)
-    return {"keys": list(keys.values())}
+            keys[row.kid] = signing.public_key_from_raw(signing.b64url_decode(row.public_key))
+    return list(keys.items())
+
+
+def jwks_get() -> dict[str, list[dict[str, str]]]:
+    """Every public key that ever signed plus the configured ones, as a JWK Set (active key first)."""
+    return {"keys": [signing.public_jwk(public_key, kid) for kid, public_key in public_keys_list()]}
+
+
+def issuer_profile_get(*, institution: Institution) -> dict[str, Any]:
+    """The institution's OB 3.0 issuer profile listing Ruta's keys as its verification methods."""
+    from .openbadges import issuer_profile_build
+
+    signing_key_register(pair=signing.keyring().active)
+    return issuer_profile_build(institution=institution, keys=public_keys_list())
 
 
 def certificate_signature_valid(*, certificate: Certificate) -> bool:
@@ -142,6 +155,30 @@ def _latest(certificate: Certificate) -> Certificate:
     return certificate
 
 
+def status_index_allocate() -> int:
+    """A random free position in the status lists (herd privacy: neighbours in a list are unrelated people).
+
+    Lists stay at most a quarter full; a collision with a concurrent issue fails the insert, which retries.
+    """
+    import secrets
+
+    from .statuslist import LIST_SIZE
+
+    space = LIST_SIZE * (1 + Certificate.objects.count() // (LIST_SIZE // 4))
+    index = secrets.randbelow(space)
+    for _attempt in range(20):
+        if not Certificate.objects.filter(status_index=index).exists():
+            break
+        index = secrets.randbelow(space)
+    return index
+
+
+def _holder_salt() -> str:
+    import secrets
+
+    return secrets.token_hex(16)
+
+
 def certificate_issue(
     *,
     holder: User,
@@ -183,6 +220,8 @@ def certificate_issue(
             issuer_name=" · ".join(issuer_names),
             issued_on=issued_on,
             expires_on=programme.expiry_for(issued_on),
+            status_index=status_index_allocate(),
+            holder_salt=_holder_salt(),
         )
         _sign(certificate)
         try:
@@ -325,6 +364,37 @@ def certificate_revoke(*, certificate: Certificate, actor: User | None, reason: 
     return certificate
 
 
+def certificate_suspend(*, certificate: Certificate, actor: User | None, reason: str) -> Certificate:
+    """Suspend a trainer certificate (a temporary withdrawal): it says «Suspendido» and its suspension bit is set."""
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().select_related("programme").get(pk=certificate.pk)
+        if certificate.programme.kind != CertificateProgramme.Kind.TRAINER_QUALIFICATION:
+            raise CertificateRuleError(_("Solo un certificado de facilitador·a se puede suspender."))
+        if certificate.revoked_at or certificate.replaced_by_id:
+            raise CertificateRuleError(_("Este certificado ya no está vigente."))
+        if certificate.suspended_at:
+            raise CertificateRuleError(_("Este certificado ya estaba suspendido."))
+        certificate.suspended_at = timezone.now()
+        certificate.save(update_fields=["suspended_at"])
+        CertificateEvent.objects.create(
+            certificate=certificate, action=CertificateEvent.Action.SUSPENDED, actor=actor, reason=reason
+        )
+    return certificate
+
+
+def certificate_holder_did_set(*, certificate: Certificate, user: User, did: str) -> Certificate:
+    """Bind the holder's own credential to the DID their wallet gave them (only the holder may; blank unbinds).
+
+    The DID goes only into the Open Badges credential (``credentialSubject.id``); the printed certificate, its
+    QR and its signature do not change.
+    """
+    if certificate.holder_id != user.pk:
+        raise CertificateRuleError(_("Solo la persona titular puede vincular su credencial."))
+    certificate.holder_did = did.strip()
+    certificate.save(update_fields=["holder_did"])
+    return certificate
+
+
 def certificate_reissue(
     *, certificate: Certificate, actor: User | None, reason: str, holder_name: str | None = None
 ) -> Certificate:
@@ -353,6 +423,9 @@ def certificate_reissue(
             issuer_name=old.issuer_name,
             issued_on=old.issued_on,
             expires_on=old.expires_on,
+            status_index=status_index_allocate(),
+            holder_salt=_holder_salt(),
+            holder_did=old.holder_did,
         )
         _sign(new)
         new.save(force_insert=True)
@@ -492,7 +565,11 @@ def verification_index_get() -> dict[str, Any]:
 
     pair = signing.keyring().active
     stats = Certificate.objects.aggregate(
-        count=Count("pk"), last=Max("pk"), revoked=Max("revoked_at"), replaced=Count("replaced_by")
+        count=Count("pk"),
+        last=Max("pk"),
+        revoked=Max("revoked_at"),
+        suspended=Count("suspended_at"),
+        replaced=Count("replaced_by"),
     )
     fingerprint = hashlib.sha256(repr((sorted(stats.items()), pair.kid)).encode()).hexdigest()[:24]
     cache_key = f"certification:verification-index:{fingerprint}"
@@ -521,6 +598,8 @@ def verification_index_get() -> dict[str, Any]:
             status, extra = "x", certificate.replaced_by.code
         elif certificate.revoked_at:
             status, extra = "r", timezone.localdate(certificate.revoked_at).isoformat()
+        elif certificate.suspended_at:
+            status, extra = "s", timezone.localdate(certificate.suspended_at).isoformat()
         entries.append(
             IndexEntry(
                 code=certificate.code,
@@ -541,4 +620,49 @@ def verification_index_get() -> dict[str, Any]:
         salt=secrets.token_bytes(16),
     )
     cache.set(cache_key, document, 3600)
+    return document
+
+
+# --- Bitstring status lists ---------------------------------------------------------------------------------
+
+
+def status_list_get(*, institution: Institution, purpose: str, number: int) -> dict[str, Any]:
+    """The issuer's signed status-list credential for ``purpose`` (revocation: revoked or replaced; suspension:
+    suspended) and list ``number``, as of now.
+
+    The set bits are read on every call (one indexed query), so a revocation shows at once; the signed document
+    is cached per content (bits and active key), so signing happens only when the list changes.
+    """
+    import hashlib
+
+    from django.core.cache import cache
+
+    from .openbadges import status_list_credential_signed
+    from .statuslist import LIST_SIZE, PURPOSES
+
+    if purpose not in PURPOSES:
+        raise ValueError(purpose)
+    start = number * LIST_SIZE
+    rows = Certificate.objects.filter(issuer=institution, status_index__gte=start, status_index__lt=start + LIST_SIZE)
+    if purpose == "revocation":
+        from django.db.models import Q
+
+        rows = rows.filter(Q(revoked_at__isnull=False) | Q(replaced_by__isnull=False))
+    else:
+        rows = rows.filter(suspended_at__isnull=False, revoked_at__isnull=True)
+    bits = sorted(index - start for index in rows.values_list("status_index", flat=True) if index is not None)
+    pair = signing.keyring().active
+    fingerprint = hashlib.sha256(repr((institution.slug, purpose, number, bits, pair.kid)).encode()).hexdigest()[:32]
+    cache_key = f"certification:status-list:{fingerprint}"
+    document = cache.get(cache_key)
+    if document is None:
+        signing_key_register(pair=pair)
+        document = status_list_credential_signed(
+            institution=institution,
+            purpose=purpose,
+            number=number,
+            set_bits=bits,
+            generated_at=timezone.now().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        )
+        cache.set(cache_key, document, 24 * 3600)
     return document

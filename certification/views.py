@@ -15,7 +15,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from lms.files import harden
@@ -71,12 +71,33 @@ def verify_form(request):
     return _noindex(render(request, "certification/verify_form.html", {"typed": typed, "error": error}))
 
 
+JSON_TYPES = ("application/ld+json", "application/vc+ld+json", "application/json")
+
+
+def _wants_json(request) -> bool:
+    """Content negotiation for the ids in credentials: JSON for machines that ask for it, the page for people."""
+    return request.get_preferred_type(["text/html", *JSON_TYPES]) in JSON_TYPES
+
+
+def _ld_json(document, status: int = 200) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        status=status,
+        content_type="application/ld+json; charset=utf-8",
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Vary"] = "Accept"
+    return response
+
+
 @require_GET
 @public_answer
 @rate_limited
 def verify(request, code: str):
     if limited := _limited(request):
         return limited
+    if _wants_json(request):
+        return _credential_by_id(request, code)
     verification = selectors.certificate_verification_get(code=code)
     if verification.found and verification.code != code:
         return redirect("certification:verify", code=verification.code)
@@ -91,7 +112,80 @@ def verify(request, code: str):
         }
         context["qr_text"] = _qr_text()
     status = 404 if verification.status == "not_found" else 200
-    return _noindex(render(request, "certification/verify.html", context, status=status))
+    response = _noindex(render(request, "certification/verify.html", context, status=status))
+    response["Vary"] = "Accept"
+    return response
+
+
+def _credential_by_id(request, code: str) -> HttpResponse:
+    """The credential id resolved by a machine: the signed credential while it may be downloaded; otherwise its
+    status (410) — a copy already in a wallet learns it from the status list."""
+    from .openbadges import credential_signed
+
+    verification = selectors.certificate_verification_get(code=code)
+    if verification.certificate is None or verification.status == "invalid":
+        return _noindex(_ld_json({"code": verification.code, "status": verification.status}, status=404))
+    if not verification.downloadable:
+        return _noindex(_ld_json(selectors.certificate_public_data(verification=verification), status=410))
+    return _noindex(_ld_json(credential_signed(certificate=verification.certificate)))
+
+
+@require_GET
+def issuer(request, slug: str):
+    institution = selectors.issuer_get(slug=slug)
+    if institution is None:
+        raise Http404
+    profile = services.issuer_profile_get(institution=institution)
+    if _wants_json(request):
+        response = _ld_json(profile)
+        response["Cache-Control"] = "public, max-age=300"
+        return response
+    keys = [
+        {"id": method["id"], "kid": method["id"].rsplit("#", 1)[-1], "multibase": method["publicKeyMultibase"]}
+        for method in profile["verificationMethod"]
+    ]
+    response = render(request, "certification/issuer.html", {"institution": institution, "keys": keys})
+    response["Vary"] = "Accept"
+    return response
+
+
+@require_GET
+def achievement(request, slug: str):
+    from .openbadges import achievement_build
+
+    programme = selectors.achievement_programme_get(slug=slug)
+    if programme is None:
+        raise Http404
+    if _wants_json(request):
+        from .openbadges import OB_CONTEXT, VC_CONTEXT
+
+        response = _ld_json({"@context": [VC_CONTEXT, OB_CONTEXT], **achievement_build(programme=programme)})
+        response["Cache-Control"] = "public, max-age=300"
+        return response
+    response = render(request, "certification/achievement.html", {"programme": programme})
+    response["Vary"] = "Accept"
+    return response
+
+
+@require_GET
+def status_list(request, slug: str, purpose: str, number: int):
+    from .statuslist import PURPOSES
+
+    institution = selectors.issuer_get(slug=slug)
+    if institution is None or purpose not in PURPOSES:
+        raise Http404
+    document = services.status_list_get(institution=institution, purpose=purpose, number=number)
+    response = _ld_json(document)
+    response["Content-Type"] = "application/vc+ld+json; charset=utf-8"
+    # Verifiers must see a revocation at once: revalidate every time (the ETag makes that a 304 when unchanged).
+    response["Cache-Control"] = "no-cache"
+    response["ETag"] = '"' + document["proof"][0]["proofValue"][:40] + '"'
+    if request.headers.get("If-None-Match") == response["ETag"]:
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"] = response["ETag"]
+        not_modified["Cache-Control"] = "no-cache"
+        return not_modified
+    return response
 
 
 @require_GET
@@ -217,12 +311,37 @@ def verification_index(request):
 
 @login_required
 def my_certificates(request):
+    from .forms import HolderDidForm
+
     certificates = [
-        {"certificate": c, "share": selectors.certificate_share_links(certificate=c)}
+        {
+            "certificate": c,
+            "share": selectors.certificate_share_links(certificate=c),
+            "did_form": HolderDidForm(initial={"did": c.holder_did}, prefix=c.code),
+        }
         for c in selectors.certificates_for_holder(user=request.user)
     ]
     notices = selectors.notices_for_holder(user=request.user)
     return render(request, "certification/my_certificates.html", {"items": certificates, "notices": notices})
+
+
+@login_required
+@require_POST
+def holder_did(request, code: str):
+    from django.contrib import messages
+
+    from .forms import HolderDidForm
+
+    certificate = selectors.certificates_for_holder(user=request.user).filter(code=code).first()
+    if certificate is None:
+        raise Http404
+    form = HolderDidForm(request.POST, prefix=certificate.code)
+    if form.is_valid():
+        services.certificate_holder_did_set(certificate=certificate, user=request.user, did=form.cleaned_data["did"])
+        messages.success(request, _("Listo: tu credencial digital queda vinculada a tu billetera."))
+    else:
+        messages.error(request, "; ".join(form.errors.get("did", [])))
+    return redirect("certification:mine")
 
 
 def _qr_text() -> dict:
@@ -247,6 +366,9 @@ def _verifier_text() -> dict:
         "age_yesterday": _("de ayer"),
         "age_days": _("de hace %(days)s días"),
         "index_old": _("Tu copia tiene más de un mes: conéctate a internet para actualizarla."),
+        "status_old": _(
+            "Tu lista de revocados y suspendidos tiene más de una semana: conéctate a internet para actualizarla."
+        ),
         "no_index_info": _("Sin registro de certificados: abre esta página con internet para guardarlo."),
         "no_qr_reader": _(
             "Este navegador no puede leer códigos QR desde aquí. Escanea el QR con la app de cámara de tu celular: "
@@ -261,6 +383,7 @@ def _verifier_text() -> dict:
             "valid": _("Válido"),
             "expired": _("Vencido"),
             "revoked": _("Revocado"),
+            "suspended": _("Suspendido"),
             "replaced": _("Reemplazado"),
             "invalid": _("Falsificado o alterado"),
             "unknown_key": _("No se puede comprobar"),
@@ -273,6 +396,9 @@ def _verifier_text() -> dict:
             "valid": _("La firma digital es auténtica y el certificado está vigente."),
             "expired": _("La firma es auténtica, pero el certificado ya venció."),
             "revoked": _("La institución emisora revocó este certificado."),
+            "suspended": _(
+                "La institución emisora suspendió este certificado: mientras dure la suspensión no es válido."
+            ),
             "replaced": _("Este certificado fue reemplazado por otro; pide a la persona el certificado nuevo."),
             "invalid": _("La firma no coincide con los datos: no aceptes este certificado."),
             "unknown_key": _("La clave que lo firmó no está guardada. Conéctate a internet y vuelve a intentarlo."),

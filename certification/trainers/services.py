@@ -1,7 +1,8 @@
 """Writes on the trainer certification path (DOMAIN.md §3.1), one service per step:
 
 postulante → en formación → en práctica → recomendado → certificado → (suspendido | revocado);
-suspendido → certificado again when an approver reinstates (with a new certificate: a revocation stays visible).
+suspendido → certificado again when an approver reinstates (a new certificate; the suspended one is then revoked).
+A suspension marks the certificate «Suspendido» (its bit in the issuer's suspension status list), not revoked.
 
 Each step checks who may take it and from which state, records a ``PathEvent`` and notifies the trainer.
 Certificates go through ``certification.services`` (issue and revoke); revoking a trainer never touches the
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.models import Certificate, CertificateProgramme
-from certification.services import certificate_issue, certificate_revoke
+from certification.services import certificate_issue, certificate_revoke, certificate_suspend
 from courses.cohorts.models import Cohort
 from courses.cohorts.selectors import cohort_courses
 from courses.cohorts.services import cohort_member_add, notification_send
@@ -249,9 +250,13 @@ def trainer_certification_withdraw(
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Escribe el motivo."))
-    certificate = path.certificate
-    if certificate is not None and Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).exists():
-        certificate_revoke(certificate=certificate, actor=actor, reason=reason)
+    current = Certificate.objects.filter(pk=path.certificate_id, revoked_at__isnull=True).first()
+    if current is not None:
+        if suspend and not current.suspended_at:
+            # A suspension is its own status (and bit in the issuer's suspension list), not a revocation.
+            certificate_suspend(certificate=current, actor=actor, reason=reason)
+        elif not suspend:
+            certificate_revoke(certificate=current, actor=actor, reason=reason)
     path.status_reason = reason
     return _move(path, State.SUSPENDED if suspend else State.REVOKED, actor, reason)
 
@@ -266,6 +271,9 @@ def trainer_certification_reinstate(*, path: TrainerPath, actor: User, reason: s
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Escribe el motivo."))
+    suspended = Certificate.objects.filter(pk=path.certificate_id, revoked_at__isnull=True).first()
+    if suspended is not None:  # superseded by the new certificate: what an employer saw stays on the record
+        certificate_revoke(certificate=suspended, actor=actor, reason=reason)
     base_key = f"trainer:{path.trainer_id}:{path.track.slug}"
     generation = Certificate.objects.filter(source_key__startswith=base_key).count()
     certificate = _certify(path, actor, f"{base_key}:restablecido:{generation + 1}", render)

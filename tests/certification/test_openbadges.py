@@ -57,12 +57,20 @@ def canon(document):
     )
 
 
-def verify_rdfc_proof(credential):
-    """Return the raw public key if the eddsa-rdfc-2022 proof verifies; raise otherwise."""
+def verify_rdfc_proof(credential, profile=None):
+    """Return the raw public key if the eddsa-rdfc-2022 proof verifies; raise otherwise.
+
+    The key is the one the issuer's ``profile`` lists under the proof's verification method, else (the
+    validator's fixtures) the multikey in the method's fragment."""
     proofs = credential["proof"] if isinstance(credential["proof"], list) else [credential["proof"]]
     proof = proofs[0]
     assert proof["type"] == "DataIntegrityProof" and proof["cryptosuite"] == "eddsa-rdfc-2022"
-    multikey = proof["verificationMethod"].split("#")[-1]
+    if profile is not None:
+        [method] = [m for m in profile["verificationMethod"] if m["id"] == proof["verificationMethod"]]
+        assert method["controller"] == profile["id"] == credential["issuer"]["id"]
+        multikey = method["publicKeyMultibase"]
+    else:
+        multikey = proof["verificationMethod"].split("#")[-1]
     decoded = b58decode(multikey[1:])
     assert multikey.startswith("z") and decoded[:2] == b"\xed\x01"
     public_raw = decoded[2:]
@@ -148,6 +156,11 @@ def credential(db, client):
     return certificate, json.loads(response.content)
 
 
+def issuer_profile(client, vc):
+    path = vc["issuer"]["id"].removeprefix("https://ruta.example.org")
+    return json.loads(client.get(path, HTTP_ACCEPT="application/ld+json").content)
+
+
 def test_credential_has_the_required_open_badges_3_fields(credential):
     certificate, vc = credential
     assert vc["@context"][0] == "https://www.w3.org/ns/credentials/v2"
@@ -159,18 +172,26 @@ def test_credential_has_the_required_open_badges_3_fields(credential):
     assert vc["validFrom"] == f"{certificate.issued_on.isoformat()}T00:00:00Z"
     subject = vc["credentialSubject"]
     assert "AchievementSubject" in subject["type"]
-    assert subject["identifier"][0]["identityHash"] == "Rosa Elena Quispe Mamani"
+    # The name is not in the credential: a salted hash that whoever knows the name and salt can check.
+    identity = subject["identifier"][0]
+    assert identity["hashed"] is True and identity["identityType"] == "name"
+    expected = hashlib.sha256(("Rosa Elena Quispe Mamani" + identity["salt"]).encode()).hexdigest()
+    assert identity["identityHash"] == "sha256$" + expected
+    assert "Rosa Elena" not in json.dumps(vc, ensure_ascii=False)
+    assert vc["image"]["id"].endswith(f"/v/{certificate.code}/imagen.png") and vc["image"]["type"] == "Image"
+    assert subject["achievement"]["image"] == vc["image"]
     achievement = subject["achievement"]
     assert "Achievement" in achievement["type"] and achievement["id"].startswith("https://")
     assert achievement["name"] and achievement["description"] and achievement["criteria"]["narrative"]
     # The whole document expands under the bundled contexts with no undefined terms dropped.
     expanded = jsonld.expand({k: v for k, v in vc.items() if k != "proof"}, {"documentLoader": loader})
-    assert json.dumps(expanded).count("Rosa Elena Quispe Mamani") == 1
+    assert json.dumps(expanded).count(identity["identityHash"]) == 1
+    assert json.dumps(expanded).count("BitstringStatusListEntry") == 1
 
 
 def test_credential_proof_verifies_independently_with_a_published_key(credential, client):
     certificate, vc = credential
-    public_raw = verify_rdfc_proof(vc)
+    public_raw = verify_rdfc_proof(vc, issuer_profile(client, vc))
     import base64
 
     published = {
@@ -179,16 +200,17 @@ def test_credential_proof_verifies_independently_with_a_published_key(credential
     assert public_raw in published
 
 
-def test_a_tampered_credential_fails(credential):
+def test_a_tampered_credential_fails(credential, client):
     _, vc = credential
+    profile = issuer_profile(client, vc)
     forged = copy.deepcopy(vc)
     forged["credentialSubject"]["identifier"][0]["identityHash"] = "Otra Persona"
     with pytest.raises(InvalidSignature):
-        verify_rdfc_proof(forged)
+        verify_rdfc_proof(forged, profile)
     forged = copy.deepcopy(vc)
     forged["validFrom"] = "2020-01-01T00:00:00Z"
     with pytest.raises(InvalidSignature):
-        verify_rdfc_proof(forged)
+        verify_rdfc_proof(forged, profile)
 
 
 def test_no_credential_for_unknown_codes_but_revoked_ones_are_not_offered_as_valid(client, user):
@@ -199,3 +221,85 @@ def test_no_credential_for_unknown_codes_but_revoked_ones_are_not_offered_as_val
     certificate_revoke(certificate=certificate, actor=user, reason="x")
     html = client.get(reverse("certification:verify", args=[certificate.code])).content.decode()
     assert reverse("certification:credential", args=[certificate.code]) not in html
+
+
+def _schema_errors(document, name):
+    from jsonschema import Draft201909Validator
+
+    schema = json.loads((CORPUS / "schema" / name).read_text(encoding="utf-8"))
+    validator = Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
+    return [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(document)]
+
+
+@corpus
+def test_credential_validates_against_1edtechs_achievement_credential_schema(credential, client):
+    _, vc = credential
+    assert _schema_errors(vc, "ob30_achievementcredential.schema.json") == []
+    # The schema is strict enough to catch what Ruta used to send: a bare proof object.
+    assert _schema_errors({**vc, "proof": vc["proof"][0]}, "ob30_achievementcredential.schema.json")
+    profile = issuer_profile(client, vc)
+    assert _schema_errors(profile, "ob30_profile.schema.json") == []
+
+
+def test_issuer_achievement_status_list_and_credential_ids_resolve(credential, client):
+    """Every id in the credential answers: JSON-LD for a machine that asks for it, a page for a person."""
+    certificate, vc = credential
+    base = "https://ruta.example.org"
+    ld = {"HTTP_ACCEPT": "application/ld+json"}
+    html = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    ids = {
+        "issuer": vc["issuer"]["id"],
+        "achievement": vc["credentialSubject"]["achievement"]["id"],
+        "credential": vc["id"],
+    }
+    for what, url in ids.items():
+        assert url.startswith(base + "/"), url
+        machine = client.get(url.removeprefix(base), **ld)
+        assert machine.status_code == 200, what
+        assert machine["Content-Type"].startswith("application/ld+json") and "Accept" in machine["Vary"]
+        assert json.loads(machine.content)["id"] == url, what
+        person = client.get(url.removeprefix(base), **html)
+        assert person.status_code == 200 and person["Content-Type"].startswith("text/html"), what
+    assert (
+        "Organización Internacional del Trabajo"
+        in client.get(ids["issuer"].removeprefix(base), **html).content.decode()
+    )
+    assert json.loads(client.get(ids["credential"].removeprefix(base), **ld).content)["proof"]
+    status = client.get(vc["credentialStatus"]["statusListCredential"].removeprefix(base))
+    assert status.status_code == 200
+    assert json.loads(status.content)["credentialSubject"]["statusPurpose"] == "revocation"
+    assert vc["credentialSubject"]["achievement"]["image"]["id"].removeprefix(base) == reverse(
+        "certification:image", args=[certificate.code]
+    )
+    assert client.get(reverse("certification:issuer", args=["no-existe"]), **ld).status_code == 404
+
+
+def test_a_revoked_credentials_id_answers_its_status_to_machines(client, user):
+    certificate = issue()
+    certificate_revoke(certificate=certificate, actor=user, reason="x")
+    response = client.get(reverse("certification:verify", args=[certificate.code]), HTTP_ACCEPT="application/json")
+    assert response.status_code == 410
+    assert json.loads(response.content)["status"] == "revoked"
+
+
+def test_the_holder_binds_the_credential_to_a_wallet_did(client):
+    learner = holder(first_name="Daniela", last_name="Ñañez Cusi")
+    certificate = issue(user=learner)
+    did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    client.force_login(learner)
+    page = client.get(reverse("certification:mine")).content.decode()
+    assert reverse("certification:holder_did", args=[certificate.code]) in page
+    response = client.post(
+        reverse("certification:holder_did", args=[certificate.code]), {f"{certificate.code}-did": did}
+    )
+    assert response.status_code == 302
+    vc = json.loads(client.get(reverse("certification:credential", args=[certificate.code])).content)
+    assert vc["credentialSubject"]["id"] == did
+    assert vc["credentialSubject"]["identifier"][0]["hashed"] is True
+    # Not a DID: refused with a message, nothing stored; someone else's certificate: not found.
+    client.post(reverse("certification:holder_did", args=[certificate.code]), {f"{certificate.code}-did": "Daniela"})
+    certificate.refresh_from_db()
+    assert certificate.holder_did == did
+    other = issue(user=holder(first_name="Óscar", last_name="Villca"))
+    response = client.post(reverse("certification:holder_did", args=[other.code]), {f"{other.code}-did": did})
+    assert response.status_code == 404

@@ -80,3 +80,17 @@ def test_the_index_is_rebuilt_when_a_certificate_is_revoked(client, user):
     second = client.get(reverse("certification:verification_index")).json()
     assert second["salt"] != first["salt"]
     assert index_lookup(second, certificate.code, jwks, TODAY)["status"] == "revoked"
+
+
+def test_a_suspended_trainer_certificate_reads_suspended_offline(db, user):
+    from django.utils import timezone
+
+    from certification.models import CertificateProgramme
+    from certification.offline import index_lookup
+    from certification.services import certificate_suspend, jwks_get, verification_index_get
+    from tests.certification.factories import ProgrammeFactory, issue
+
+    certificate = issue(programme=ProgrammeFactory(kind=CertificateProgramme.Kind.TRAINER_QUALIFICATION))
+    certificate_suspend(certificate=certificate, actor=user, reason="Queja en revisión")
+    outcome = index_lookup(verification_index_get(), certificate.display_code, jwks_get(), timezone.localdate())
+    assert outcome["status"] == "suspended"

@@ -94,6 +94,7 @@
     revocations = revocations || {};
     if (revocations.replaced && revocations.replaced[code]) return { status: "replaced", fields: fields, replaced_by: revocations.replaced[code] };
     if (revocations.revoked && revocations.revoked[code]) return { status: "revoked", fields: fields, revoked_on: revocations.revoked[code] };
+    if (revocations.suspended && revocations.suspended[code]) return { status: "suspended", fields: fields, suspended_on: revocations.suspended[code] };
     if (fields.e && fields.e < today) return { status: "expired", fields: fields };
     return { status: "valid", fields: fields };
   }
@@ -161,6 +162,7 @@
     if (achievement.length > 2) fields.h = achievement[2];
     if (plain[4]) fields.e = plain[4];
     if (plain[0] === "r") return { status: "revoked", fields: fields, revoked_on: plain[5] };
+    if (plain[0] === "s") return { status: "suspended", fields: fields, suspended_on: plain[5] };
     if (plain[0] === "x") return { status: "replaced", fields: fields, replaced_by: plain[5] };
     if (fields.e && fields.e < today) return { status: "expired", fields: fields };
     return { status: "valid", fields: fields };
@@ -344,6 +346,11 @@
       var keys = state.jwks ? state.jwks.keys.length : 0;
       var listDate = state.revocations && state.revocations.generated_at ? state.revocations.generated_at.slice(0, 10) : "—";
       var info = text.cache.replace("%(keys)s", keys).replace("%(date)s", formatDate(listDate));
+      if (state.revocations && state.revocations.generated_at) {
+        var listDays = Math.max(0, Math.floor((Date.now() - Date.parse(state.revocations.generated_at)) / 86400000));
+        info += " (" + (listDays === 0 ? text.age_today : listDays === 1 ? text.age_yesterday : text.age_days.replace("%(days)s", listDays)) + ")";
+        if (listDays > 7) info += " " + text.status_old;
+      }
       if (state.index) {
         var days = Math.max(0, Math.floor((Date.now() - Date.parse(state.index.generated_at)) / 86400000));
         var age = days === 0 ? text.age_today : days === 1 ? text.age_yesterday : text.age_days.replace("%(days)s", days);
