@@ -110,14 +110,22 @@ def _key(request: HttpRequest) -> str | None:
         return None
     language = translation.get_language_from_request(request)
     gzip = "gz" if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") else "id"
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    # Pages that negotiate (a credential id answers JSON to machines, a page to people) vary on Accept.
+    varying = "\n".join((request.get_full_path(), request.META.get("HTTP_ACCEPT", "")))
+    digest = hashlib.sha256(varying.encode()).hexdigest()[:32]
     return f"ruta:pc:{request.get_host()}:{language}:{gzip}:{digest}"
+
+
+#: request headers the key covers; a response that varies on anything else is not stored
+_KEYED_VARY = {"accept", "accept-encoding", "accept-language", "cookie"}
 
 
 def _storable(request: HttpRequest, response: HttpResponseBase) -> tuple[str, int] | None:
     marked = getattr(response, _ATTR, None)
+    vary = {header.strip().lower() for header in response.get("Vary", "").split(",") if header.strip()}
     if (
         marked is None
+        or not vary <= _KEYED_VARY
         or response.status_code != 200
         or response.streaming
         or response.cookies

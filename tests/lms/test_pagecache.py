@@ -113,3 +113,16 @@ def test_visitors_with_a_session_or_a_message_bypass_the_cache():
     with_session = Client()
     with_session.cookies["sessionid"] = "not-a-session"
     assert "X-Ruta-Cache" not in with_session.get(course.url)
+
+
+def test_a_credential_id_answers_machines_and_people_apart():
+    """The same URL answers JSON to a verifier asking for it and the page to a browser: never one for the other."""
+    certificate = issue(user=UserFactory(first_name="Begoña", last_name="Ibáñez Ríos"))
+    url = f"/certificados/v/{certificate.code}"
+    browser = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    machine = {"HTTP_ACCEPT": "application/ld+json"}
+    for _ in range(2):
+        assert Client().get(url, **machine)["Content-Type"].startswith("application/")
+        page = Client().get(url, **browser)
+        assert page["Content-Type"].startswith("text/html") and "Begoña" in page.text
+    assert Client().get(url, **browser)["X-Ruta-Cache"] == "hit"
