@@ -221,6 +221,16 @@ MATRIX = {
     "certification:image": (PUBLIC, lambda w: {"code": w.certificate.code}, lambda w: {"code": "NOEXISTE"}),
     "certification:credential": (PUBLIC, lambda w: {"code": w.certificate.code}, lambda w: {"code": "NOEXISTE"}),
     "certificate_api": (PUBLIC, lambda w: {"code": w.certificate.code}, lambda w: {"code": "NOEXISTE"}),
+    # the ids inside credentials resolve for any verifier: issuer profile, achievement, status lists
+    "certification:issuer": (PUBLIC, lambda w: {"slug": w.programme.issuer.slug}, lambda w: {"slug": "no-existe"}),
+    "certification:achievement": (PUBLIC, lambda w: {"slug": w.programme.slug}, lambda w: {"slug": "no-existe"}),
+    "certification:status_list": (
+        PUBLIC,
+        lambda w: {"slug": w.programme.issuer.slug, "purpose": "revocation", "number": 0},
+        lambda w: {"slug": "no-existe", "purpose": "revocation", "number": 0},
+    ),  # fmt: skip
+    # binding a wallet to a certificate: its holder only (POST)
+    "certification:holder_did": (OWNERS, lambda w: {"code": w.certificate.code}, None),
     # competency certification
     "competency:standard": (PUBLIC, lambda w: {"pk": w.standard.pk}, lambda w: {"pk": 999_999}),  # published
     "competency:apply": (SIGNED_IN, lambda w: {"pk": w.standard.pk}, None),
