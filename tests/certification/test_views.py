@@ -21,7 +21,8 @@ def _private_person():
 
 def test_verify_page_shows_only_public_fields_and_is_not_indexed(client, django_assert_max_num_queries):
     certificate = issue(user=_private_person(), trainer_name="Carmen Salazar Ríos")
-    with django_assert_max_num_queries(12):
+    # 12 + 2: on a cold cache the page also fills the shared theme cache (DatabaseCache: count, savepoint, insert).
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("certification:verify", args=[certificate.code]))
     html = response.content.decode()
     assert response.status_code == 200
