@@ -85,7 +85,7 @@ def private_root(settings, tmp_path):
 
 @pytest.fixture
 def user(db):
-    from tests.accounts.factories import UserFactory
+    from tests.lms.accounts.factories import UserFactory
 
     return UserFactory()
 

@@ -6,7 +6,7 @@ import pytest
 
 from lms.demo.context import DemoContext
 from lms.reports import demo
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from certification.competency import selectors, services
 from certification.competency.models import Application, Evidence, ObservationRecord
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 from .factories import body_admin_of, evaluator_of, make_standard
 

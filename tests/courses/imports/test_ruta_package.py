@@ -23,10 +23,10 @@ from courses.imports.models import PackageImport
 from courses.imports.services import course_export, package_import_create, package_import_run
 from courses.models import CoursePage, LessonPage, ModulePage
 from lms.files import private_storage
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 from tests.certification.factories import ProgrammeFactory, SignatoryFactory
 from tests.courses.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory, catalogue
 from tests.fixtures.packages import scorm12_zip
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
