@@ -17,7 +17,7 @@ from wagtail.images import get_image_model
 from wagtail_factories import DocumentFactory, ImageFactory
 
 from certification.models import CertificateProgramme
-from content.packages.doctor import package_inspect
+from content.packages.inspection import package_inspect
 from content.packages.models import ContentPackage
 from courses.imports.models import PackageImport
 from courses.imports.services import course_export, package_import_create, package_import_run
