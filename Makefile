@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
 SERVE_SETTINGS ?= lms.settings.production
 
-.PHONY: install system-deps demo test lint serve worker clean messages screenshots
+.PHONY: install system-deps demo test lint serve worker clean messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)

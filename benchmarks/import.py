@@ -79,7 +79,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="ruta-bench-") as tmp:
         setup(Path(tmp))
-        from content.packages.doctor import package_inspect
+        from content.packages.inspection import package_inspect
         from courses.imports.services import package_import_create, package_import_run
         from tests.courses.factories import catalogue
 

@@ -16,6 +16,7 @@ from . import selectors, services
 from .codes import code_normalize
 from .forms import BulkIssueForm, IssueForm, ReissueForm, RevokeForm
 from .models import BulkIssueJob, Certificate
+from .source_keys import source_key_build
 
 
 def _require(request, programme=None):
@@ -43,7 +44,9 @@ def certificate_issue_view(request):
         certificate = services.certificate_issue(
             holder=form.cleaned_data["username"],
             programme=programme,
-            source_key=f"manual:{programme.pk}:{form.cleaned_data['username'].pk}:{form.cleaned_data['reference']}",
+            source_key=source_key_build(
+                "manual", programme.pk, form.cleaned_data["username"].pk, form.cleaned_data["reference"]
+            ),
             achievement=form.cleaned_data["achievement"],
             hours=form.cleaned_data["hours"],
             competency_units=form.units(),

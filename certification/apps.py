@@ -7,4 +7,4 @@ class CertificationConfig(AppConfig):
     verbose_name = _("Certificación")
 
     def ready(self) -> None:
-        from . import handlers  # noqa: F401
+        from . import handlers  # noqa: F401 - connects the receivers

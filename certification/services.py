@@ -30,6 +30,7 @@ from .models import (
     CertificateProgramme,
     SigningKey,
 )
+from .source_keys import source_key_build, source_key_origin
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +196,8 @@ def certificate_issue(
 ) -> Certificate:
     """Issue one signed certificate per ``source_key``; a repeated call (retry, second signal) returns the first.
 
-    ``source_key`` names what earned it (``enrollment:42``, ``trainer:7:IMESUN-GIN``, ``assessment:9``).
+    ``source_key`` names what earned it (``enrollment:42``, ``trainer:7:IMESUN-GIN``; built by
+    ``source_keys.source_key_build``).
     Empty ``achievement``/``hours``/``issuer`` fall back to the programme's. If the first certificate was
     re-issued, the current replacement is returned. The PDF is rendered by a task after commit.
     """
@@ -290,7 +292,7 @@ def certificate_issue_for_enrollment(
     return certificate_issue(
         holder=enrollment.user,
         programme=programme,
-        source_key=f"enrollment:{enrollment.pk}",
+        source_key=source_key_build("enrollment", enrollment.pk),
         trainer_name=trainer,
         actor=actor,
     )
@@ -323,7 +325,7 @@ def certificates_issue_for_learning_paths(*, enrollment: Any) -> list[Certificat
                 certificate_issue(
                     holder=enrollment.user,
                     programme=programme,
-                    source_key=f"path:{programme.pk}:user:{enrollment.user_id}",
+                    source_key=source_key_build("path", programme.pk, "user", enrollment.user_id),
                 )
             )
     return issued
@@ -408,10 +410,11 @@ def certificate_reissue(
             raise CertificateRuleError(_("Este certificado ya fue reemplazado."))
         if old.revoked_at:
             raise CertificateRuleError(_("Un certificado revocado no se puede reemitir."))
-        generation = Certificate.objects.filter(source_key__startswith=old.source_key.split("#")[0]).count()
+        origin = source_key_origin(old.source_key)
+        generation = Certificate.objects.filter(source_key__startswith=origin).count()
         new = Certificate(
             code=code_generate(),
-            source_key=f"{old.source_key.split('#')[0]}#{generation + 1}",
+            source_key=source_key_build(origin, reissue=generation + 1),
             programme=old.programme,
             holder=old.holder,
             holder_name=holder_name or old.holder.printed_name,
@@ -492,7 +495,7 @@ def bulk_issue_job_run(*, job: BulkIssueJob) -> BulkIssueJob:
     for index, enrollment_id in enumerate(job.enrollment_ids, start=1):
         enrollment = Enrollment.objects.filter(pk=enrollment_id).select_related("user").first()
         if enrollment is not None:
-            before = Certificate.objects.filter(source_key=f"enrollment:{enrollment_id}").exists()
+            before = Certificate.objects.filter(source_key=source_key_build("enrollment", enrollment_id)).exists()
             certificate_issue_for_enrollment(enrollment=enrollment, programme=job.programme, actor=job.created_by)
             issued += 0 if before else 1
         BulkIssueJob.objects.filter(pk=job.pk).update(done=index)

@@ -7,4 +7,4 @@ class ContentConfig(AppConfig):
     verbose_name = _("Contenidos y actividades")
 
     def ready(self) -> None:
-        from content import handlers  # noqa: F401 - connects the receivers
+        from . import handlers  # noqa: F401 - connects the receivers

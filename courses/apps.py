@@ -9,7 +9,7 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         from content.packages.selectors import package_access_register
 
-        from . import handlers  # noqa: F401
+        from . import handlers  # noqa: F401 - connects the receivers
         from .selectors import package_readable_by
 
         package_access_register(package_readable_by)

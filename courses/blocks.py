@@ -107,7 +107,21 @@ class ImageBlock(blocks.StructBlock):
         preview_value = {"alt": "", "caption": "Un puesto de comida en Lima"}
 
 
-class VideoBlock(blocks.StructBlock):
+class FileOrLinkRequired:
+    """For a media block with a ``file`` and a ``url``: one of the two is required (mixed in before StructBlock)."""
+
+    def clean(self, value):
+        from django.core.exceptions import ValidationError
+        from wagtail.blocks.struct_block import StructBlockValidationError
+
+        if not value.get("file") and not value.get("url"):
+            raise StructBlockValidationError(
+                block_errors={"file": ValidationError(_("Sube un archivo o escribe un enlace externo."))}
+            )
+        return super().clean(value)  # type: ignore[misc]
+
+
+class VideoBlock(FileOrLinkRequired, blocks.StructBlock):
     """A video file or external link: never autoplays, size shown first, captions and transcript offered."""
 
     title = blocks.CharBlock(label=_("título"), max_length=200)
@@ -142,18 +156,8 @@ class VideoBlock(blocks.StructBlock):
             "transcript": "<p>En este video vemos tres formas de encontrar clientes.</p>",
         }
 
-    def clean(self, value):
-        from django.core.exceptions import ValidationError
-        from wagtail.blocks.struct_block import StructBlockValidationError
 
-        if not value.get("file") and not value.get("url"):
-            raise StructBlockValidationError(
-                block_errors={"file": ValidationError(_("Sube un archivo o escribe un enlace externo."))}
-            )
-        return super().clean(value)
-
-
-class AudioBlock(blocks.StructBlock):
+class AudioBlock(FileOrLinkRequired, blocks.StructBlock):
     """An audio file or external link: never autoplays, size shown first, transcript offered."""
 
     title = blocks.CharBlock(label=_("título"), max_length=200)
@@ -176,16 +180,6 @@ class AudioBlock(blocks.StructBlock):
             "duration": "2:10",
             "transcript": "<p>Empecé vendiendo arepas en la puerta de mi casa.</p>",
         }
-
-    def clean(self, value):
-        from django.core.exceptions import ValidationError
-        from wagtail.blocks.struct_block import StructBlockValidationError
-
-        if not value.get("file") and not value.get("url"):
-            raise StructBlockValidationError(
-                block_errors={"file": ValidationError(_("Sube un archivo o escribe un enlace externo."))}
-            )
-        return super().clean(value)
 
 
 class DocumentBlock(blocks.StructBlock):

@@ -54,10 +54,7 @@ def _cache_table(db):
     # would leave its id in the manager's process-wide cache: start every test from the database's own rows.
     ContentType.objects.clear_cache()
 
-    cache.clear()
-    from themes.context_processors import theme_clear
-
-    theme_clear()  # a theme cached in this process by an earlier test may name rows rolled back since
+    cache.clear()  # also the themes cached by an earlier test, which may name rows rolled back since
     _ensure_wagtail_site()
 
 
@@ -88,7 +85,7 @@ def private_root(settings, tmp_path):
 
 @pytest.fixture
 def user(db):
-    from tests.accounts.factories import UserFactory
+    from tests.lms.accounts.factories import UserFactory
 
     return UserFactory()
 

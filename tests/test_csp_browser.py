@@ -52,8 +52,8 @@ def test_an_injected_inline_script_is_blocked_and_reported(phone_page, csp_viola
 
 def test_the_wagtail_admin_works_under_its_policy(desktop_page, live_server):
     """Staff edit pages under the admin variant (inline script/style allowed, nothing else): no violation."""
-    from tests.accounts.factories import UserFactory
     from tests.courses.factories import build_course
+    from tests.lms.accounts.factories import UserFactory
 
     UserFactory(username="admin-ecuador", first_name="Ángela", is_staff=True, is_superuser=True)
     course = build_course(title="Finanzas para tu negocio")

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from lms.accounts.models import Role
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -22,10 +22,10 @@ from content.packages.archive import open_archive
 from content.packages.services import content_package_file_names, content_package_store
 from courses.cohorts import services as cohort_services
 from courses.cohorts.models import RosterImport
-from tests.accounts.factories import UserFactory
 from tests.certification.competency.factories import make_standard
 from tests.certification.factories import holder, issue
 from tests.courses.cohorts.factories import CohortFactory, trainer_of
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from lms.accounts.models import User
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 REQUIRE_WORKER = os.environ.get("RUTA_REQUIRE_WORKER") == "1"
 

@@ -1,35 +1,51 @@
-"""``theme`` in every template: the site's ThemeSettings (name, logo, colours), looked up once a minute per host.
+"""``theme`` in every template: the site's ThemeSettings (name, logo, colours), from the shared cache.
 
 Wagtail's own ``settings`` context processor finds the Site and then the setting with two queries on every page
 that shows the header, which made public pages such as certificate verification several times slower than the
-view itself. Here the result is kept in this process for ``TTL`` seconds per host, and dropped at once when a
-setting or a site is saved in this process (other processes see the change within ``TTL``)."""
+view itself. Here the settings of every host asked for are kept together under one key of Django's cache (the
+database or Redis, shared by every web process) for ``TTL`` seconds, and the key is dropped when a setting or a
+site is saved or deleted (``themes.handlers``), so every process shows the change on its next page. Nothing is
+kept in the process itself (DESIGN.md: web processes keep no local state)."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
 from django.utils.functional import SimpleLazyObject
 
-TTL = 60.0
-_cache: dict[str, tuple[float, Any]] = {}
+TTL = 60
+CACHE_KEY = "themes:by-host"
 
 
-def theme_clear(**kwargs: Any) -> None:
-    _cache.clear()
+def theme_forget() -> None:
+    """Drop every cached theme now, and again once the saving transaction commits (so a page rendered meanwhile
+    in another process cannot put the old theme back for ``TTL`` seconds)."""
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+
+
+def _lookup(request: Any) -> Any:
+    """The request's site's settings, read with their logo. A page view writes nothing: until staff first save
+    the settings (Wagtail creates the row then), the defaults show, as Wagtail's own lookup would create them."""
+    from wagtail.models import Site
+
+    from .models import ThemeSettings
+
+    site = Site.find_for_request(request)
+    if site is None:
+        raise ThemeSettings.DoesNotExist("No site answers to this host.")
+    return ThemeSettings.objects.filter(site=site).select_related("logo").first() or ThemeSettings(site=site)
 
 
 def _theme_for(request: Any) -> Any:
-    from .models import ThemeSettings
-
     host = request.get_host()
-    now = time.monotonic()
-    hit = _cache.get(host)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = ThemeSettings.for_request(request)
-    _cache[host] = (now + TTL, value)
+    themes = cache.get(CACHE_KEY) or {}
+    if host in themes:
+        return themes[host]
+    value = _lookup(request)
+    cache.set(CACHE_KEY, {**themes, host: value}, TTL)
     return value
 
 

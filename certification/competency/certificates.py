@@ -11,6 +11,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from certification.source_keys import source_key_build
+
 from .models import Application, CompetencyUnit
 
 
@@ -55,11 +57,11 @@ def issue(*, application: Application, units: list[CompetencyUnit]) -> Any:
             "v": standard.version,
         }
     appeal = getattr(application, "appeal", None)
-    suffix = ":appeal" if appeal is not None and appeal.outcome == appeal.Outcome.UPHELD else ""
+    upheld = ("appeal",) if appeal is not None and appeal.outcome == appeal.Outcome.UPHELD else ()
     return certificate_issue(
         holder=application.candidate,
         programme=programme_for(standard),
-        source_key=f"competency:application:{application.pk}{suffix}",
+        source_key=source_key_build("competency", "application", application.pk, *upheld),
         achievement=achievement[:200],
         competency_units=[unit_label(u) for u in units],
         issuer=standard.certifying_body,

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from certification.source_keys import source_key_build
 from lms.accounts.models import Institution, Role, User
 from lms.accounts.permissions import has_role
 from lms.accounts.phones import phone_candidates
@@ -134,7 +135,8 @@ def _certificates_for(application: Application) -> list:
     from certification.services import certificate_verify_url
 
     certs = Certificate.objects.filter(
-        holder=application.candidate, source_key__startswith=f"competency:application:{application.pk}"
+        holder=application.candidate,
+        source_key__startswith=source_key_build("competency", "application", application.pk),
     ).order_by("-id")
     return [(c, certificate_verify_url(certificate=c)) for c in certs]
 

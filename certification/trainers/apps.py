@@ -8,8 +8,4 @@ class TrainersConfig(AppConfig):
     verbose_name = _("Certificación de facilitadores")
 
     def ready(self) -> None:
-        from courses.signals import course_completed
-
-        from . import handlers
-
-        course_completed.connect(handlers.on_course_completed, dispatch_uid="trainers.on_course_completed")
+        from . import handlers  # noqa: F401 - connects the receivers

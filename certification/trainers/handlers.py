@@ -1,7 +1,12 @@
 """Receivers of lower apps' signals: one line each, calling a service."""
 
+from django.dispatch import receiver
+
+from courses.signals import course_completed
+
 from .services import trainer_paths_on_course_completed
 
 
+@receiver(course_completed, dispatch_uid="trainers.on_course_completed")
 def on_course_completed(sender, enrollment, **kwargs):
     trainer_paths_on_course_completed(enrollment=enrollment)

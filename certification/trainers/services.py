@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from certification.models import Certificate, CertificateProgramme
 from certification.services import certificate_issue, certificate_revoke, certificate_suspend
+from certification.source_keys import source_key_build
 from courses.cohorts.models import Cohort
 from courses.cohorts.selectors import cohort_courses
 from courses.cohorts.services import cohort_member_add, notification_send
@@ -215,7 +216,7 @@ def trainer_certify(*, path: TrainerPath, approver: User, render: bool = True) -
     _require(path, State.RECOMMENDED)
     if not selectors.can_approve(user=approver, track=path.track):
         raise PermissionDenied(_("Solo la OIT o la institución dueña de la metodología puede aprobar."))
-    certificate = _certify(path, approver, f"trainer:{path.trainer_id}:{path.track.slug}", render)
+    certificate = _certify(path, approver, source_key_build("trainer", path.trainer_id, path.track.slug), render)
     _move(path, State.CERTIFIED, approver, _("Certificado %(code)s") % {"code": certificate.display_code})
     return certificate
 
@@ -274,9 +275,9 @@ def trainer_certification_reinstate(*, path: TrainerPath, actor: User, reason: s
     suspended = Certificate.objects.filter(pk=path.certificate_id, revoked_at__isnull=True).first()
     if suspended is not None:  # superseded by the new certificate: what an employer saw stays on the record
         certificate_revoke(certificate=suspended, actor=actor, reason=reason)
-    base_key = f"trainer:{path.trainer_id}:{path.track.slug}"
+    base_key = source_key_build("trainer", path.trainer_id, path.track.slug)
     generation = Certificate.objects.filter(source_key__startswith=base_key).count()
-    certificate = _certify(path, actor, f"{base_key}:restablecido:{generation + 1}", render)
+    certificate = _certify(path, actor, source_key_build(base_key, "restablecido", generation + 1), render)
     _move(path, State.CERTIFIED, actor, _("Restablecida: %(r)s. Certificado %(code)s") % {
         "r": reason.strip(), "code": certificate.display_code})  # fmt: skip
     return certificate

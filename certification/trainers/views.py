@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from courses.cohorts.models import Cohort
@@ -99,9 +100,16 @@ def path_detail(request, pk: int):
     return render(request, "trainers/path_detail.html", context)
 
 
-def _run(request, path, action, success):
+def _decide(request, pk: int, action, success, form=None, invalid: str = ""):
+    """One decision on a path, posted from its page: the form (if any) must be valid, then ``action(path, data)``
+    runs; a broken rule is shown as a message. Back to the path's page either way."""
+    path = _visible_path(request, pk)
+    bound = form(request.POST) if form is not None else None
+    if bound is not None and not bound.is_valid():
+        messages.error(request, invalid)
+        return redirect("trainers:path", pk=path.pk)
     try:
-        action()
+        action(path, bound.cleaned_data if bound is not None else {})
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -109,35 +117,30 @@ def _run(request, path, action, success):
     return redirect("trainers:path", pk=path.pk)
 
 
-@login_required
-@require_POST
-def training_start(request, pk: int):
-    path = _visible_path(request, pk)
-    form = CohortChoiceForm(request.POST, cohorts=Cohort.objects.all())
-    if not form.is_valid():
-        messages.error(request, _("Elige un grupo."))
-        return redirect("trainers:path", pk=path.pk)
-    return _run(
-        request,
-        path,
-        lambda: services.trainer_training_start(path=path, tot_cohort=form.cleaned_data["cohort"], actor=request.user),
-        _("La persona está en formación."),
-    )
+# The two steps of a path that take a cohort: the training-of-trainers cohort, then the practice cohort.
+_COHORT_STEPS = {
+    "training": (
+        lambda path, cohort, actor: services.trainer_training_start(path=path, tot_cohort=cohort, actor=actor),
+        gettext_lazy("La persona está en formación."),
+    ),
+    "practice": (
+        lambda path, cohort, actor: services.trainer_practice_link(path=path, cohort=cohort, actor=actor),
+        gettext_lazy("Vinculamos el grupo de práctica."),
+    ),
+}
 
 
 @login_required
 @require_POST
-def practice_link(request, pk: int):
-    path = _visible_path(request, pk)
-    form = CohortChoiceForm(request.POST, cohorts=Cohort.objects.all())
-    if not form.is_valid():
-        messages.error(request, _("Elige un grupo."))
-        return redirect("trainers:path", pk=path.pk)
-    return _run(
+def cohort_step(request, pk: int, step: str):
+    service, success = _COHORT_STEPS[step]
+    return _decide(
         request,
-        path,
-        lambda: services.trainer_practice_link(path=path, cohort=form.cleaned_data["cohort"], actor=request.user),
-        _("Vinculamos el grupo de práctica."),
+        pk,
+        lambda path, data: service(path, data["cohort"], request.user),
+        success,
+        form=lambda post: CohortChoiceForm(post, cohorts=Cohort.objects.all()),
+        invalid=_("Elige un grupo."),
     )
 
 
@@ -172,11 +175,10 @@ def observe(request, pk: int):
 @login_required
 @require_POST
 def approve(request, pk: int):
-    path = _visible_path(request, pk)
-    return _run(
+    return _decide(
         request,
-        path,
-        lambda: services.trainer_certify(path=path, approver=request.user),
+        pk,
+        lambda path, data: services.trainer_certify(path=path, approver=request.user),
         _("Certificación aprobada y certificado emitido."),
     )
 
@@ -184,39 +186,30 @@ def approve(request, pk: int):
 @login_required
 @require_POST
 def withdraw(request, pk: int):
-    path = _visible_path(request, pk)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Elige una decisión y escribe el motivo."))
-        return redirect("trainers:path", pk=path.pk)
-    return _run(
+    return _decide(
         request,
-        path,
-        lambda: services.trainer_certification_withdraw(
-            path=path,
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-            suspend=form.cleaned_data["action"] == "suspend",
+        pk,
+        lambda path, data: services.trainer_certification_withdraw(
+            path=path, actor=request.user, reason=data["reason"], suspend=data["action"] == "suspend"
         ),
         _("Decisión registrada."),
+        form=WithdrawForm,
+        invalid=_("Elige una decisión y escribe el motivo."),
     )
 
 
 @login_required
 @require_POST
 def reinstate(request, pk: int):
-    path = _visible_path(request, pk)
-    form = ReinstateForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Escribe el motivo."))
-        return redirect("trainers:path", pk=path.pk)
-    return _run(
+    return _decide(
         request,
-        path,
-        lambda: services.trainer_certification_reinstate(
-            path=path, actor=request.user, reason=form.cleaned_data["reason"]
+        pk,
+        lambda path, data: services.trainer_certification_reinstate(
+            path=path, actor=request.user, reason=data["reason"]
         ),
         _("Certificación restablecida: se emitió un certificado nuevo."),
+        form=ReinstateForm,
+        invalid=_("Escribe el motivo."),
     )
 
 

@@ -8,9 +8,4 @@ class CohortsConfig(AppConfig):
     verbose_name = _("Grupos y facilitación")
 
     def ready(self) -> None:
-        from lms.accounts.signals import account_deleted, password_reset_by_helper
-
-        from . import handlers
-
-        password_reset_by_helper.connect(handlers.on_password_reset_by_helper, dispatch_uid="cohorts-helper-reset")
-        account_deleted.connect(handlers.on_account_deleted, dispatch_uid="cohorts-account-deleted")
+        from . import handlers  # noqa: F401 - connects the receivers

@@ -9,7 +9,7 @@ from courses.models import CoursePage, ProgrammePage
 from lms.accounts.adapter import normalise_phone
 from lms.accounts.models import Role, User
 
-from .models import Attendance, Cohort
+from .models import COHORT_FIELDS, COHORT_FIELDS_FIXED, Attendance, Cohort
 from .places import region_choices
 
 
@@ -33,22 +33,7 @@ class CohortForm(forms.ModelForm):
 
     class Meta:
         model = Cohort
-        fields = [
-            "institution",
-            "name",
-            "course",
-            "programme",
-            "starts_on",
-            "ends_on",
-            "mode",
-            "country",
-            "region",
-            "city",
-            "funding_source",
-            "women_only",
-            "join_open",
-            "stuck_after_days",
-        ]
+        fields = list(COHORT_FIELDS)
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
 
     def __init__(self, *args, institutions=None, **kwargs):
@@ -69,7 +54,7 @@ class CohortForm(forms.ModelForm):
         self.fields["programme"].required = False
         self.fields["region"].widget = forms.TextInput(attrs={"list": "regiones"})
         if self.instance.pk:
-            for name in ("institution", "course", "programme", "country"):
+            for name in COHORT_FIELDS_FIXED:
                 self.fields.pop(name)
             self.fields["trainers"].queryset = (
                 User.objects.filter(

@@ -113,6 +113,29 @@ class Cohort(models.Model):
         return ", ".join(p for p in (self.city, self.region, COUNTRIES.get(self.country, self.country)) if p)
 
 
+# The fields a person fills in for a cohort, in the order its form shows them; the form, the views and the services
+# read them from here. What a cohort delivers, for which institution and in which country is chosen once, when it
+# is created; the rest can be edited later.
+COHORT_FIELDS = (
+    "institution",
+    "name",
+    "course",
+    "programme",
+    "starts_on",
+    "ends_on",
+    "mode",
+    "country",
+    "region",
+    "city",
+    "funding_source",
+    "women_only",
+    "join_open",
+    "stuck_after_days",
+)
+COHORT_FIELDS_FIXED = ("institution", "course", "programme", "country")
+COHORT_FIELDS_EDITABLE = tuple(name for name in COHORT_FIELDS if name not in COHORT_FIELDS_FIXED)
+
+
 class CohortTrainer(models.Model):
     """A trainer teaching a cohort; the lead trainer is the one named on participants' certificates."""
 

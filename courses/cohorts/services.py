@@ -35,6 +35,7 @@ from lms.accounts.services import consent_record, helper_password_reset_create
 from . import selectors
 from .importing import RosterFileError, RosterRow, roster_parse
 from .models import (
+    COHORT_FIELDS_EDITABLE,
     Announcement,
     Attendance,
     Cohort,
@@ -213,20 +214,8 @@ def cohort_update(*, cohort: Cohort, trainers: Sequence[User] | None = None, **f
     apply, and a cohort keeps at least one trainer."""
     if trainers is not None:
         cohort_trainers_set(cohort=cohort, trainers=trainers)
-    allowed = {
-        "name",
-        "starts_on",
-        "ends_on",
-        "mode",
-        "region",
-        "city",
-        "funding_source",
-        "women_only",
-        "join_open",
-        "stuck_after_days",
-    }
     for key, value in fields.items():
-        if key not in allowed:
+        if key not in COHORT_FIELDS_EDITABLE:
             raise TypeError(key)
         setattr(cohort, key, value)
     if cohort.starts_on and cohort.ends_on and cohort.ends_on < cohort.starts_on:

@@ -6,6 +6,7 @@ Every view that takes a cohort id asks ``selectors.can_manage_cohort``; a cohort
 
 from __future__ import annotations
 
+import inspect
 from urllib.parse import quote
 
 from django.conf import settings
@@ -40,7 +41,7 @@ from .forms import (
     SessionForm,
 )
 from .importing import TEMPLATE_HEADERS, error_rows_dataset, export_bytes, export_dataset
-from .models import Cohort, CohortInvitation, CohortMember, LiveSession, RosterImport
+from .models import COHORT_FIELDS, Cohort, CohortInvitation, CohortMember, LiveSession, RosterImport
 
 
 def _managed_cohort(request, pk: int) -> Cohort:
@@ -107,21 +108,10 @@ def _is_admin(user, data) -> bool:
 
 
 def _cohort_fields(data: dict) -> dict:
-    keys = [
-        "institution",
-        "name",
-        "course",
-        "programme",
-        "starts_on",
-        "ends_on",
-        "mode",
-        "country",
-        "region",
-        "city",
-        "funding_source",
-        "women_only",
-    ]
-    return {k: data.get(k) for k in keys if k in data and data.get(k) is not None}
+    # The form's fields that cohort_create takes; the others (join code, days before "needs support") keep the
+    # model's defaults on creation.
+    accepted = inspect.signature(services.cohort_create).parameters
+    return {k: data.get(k) for k in COHORT_FIELDS if k in accepted and k in data and data.get(k) is not None}
 
 
 @login_required

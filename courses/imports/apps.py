@@ -8,4 +8,4 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Importación de paquetes")
 
     def ready(self) -> None:
-        from . import handlers  # noqa: F401
+        from . import handlers  # noqa: F401 - connects the receivers

@@ -33,9 +33,9 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from content.packages.archive import SafeArchive, open_archive
-from content.packages.doctor import DoctorReport, package_inspect
 from content.packages.errors import PackageRefused
 from content.packages.h5p import MARK_WORDS_MAX, mark_words_options
+from content.packages.inspection import DoctorReport, package_inspect
 from content.packages.media import lesson_media_delete, lesson_media_save
 from content.packages.models import ContentPackage
 from content.packages.outline import (
@@ -58,7 +58,7 @@ from content.packages.services import content_package_files_delete, content_pack
 from courses.blocks import LESSON_BODY_BLOCKS
 from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage, ProgrammePage
 
-from .lossless import (
+from .course_pages import (
     STORED_MEDIA,
     CourseExport,
     ImportSummary,

@@ -8,8 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Cuentas e instituciones")
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in
-
-        from . import handlers
-
-        user_logged_in.connect(handlers.on_user_logged_in, dispatch_uid="accounts-signed-in-on-own")
+        from . import handlers  # noqa: F401 - connects the receivers

@@ -14,8 +14,8 @@ import wagtail
 from django.urls import reverse
 from django.utils import translation
 
-from tests.accounts.factories import UserFactory
 from tests.courses.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

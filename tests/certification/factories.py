@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from certification.models import CertificateProgramme, Signatory
-from tests.accounts.factories import InstitutionFactory, UserFactory
+from tests.lms.accounts.factories import InstitutionFactory, UserFactory
 
 
 class ProgrammeFactory(DjangoModelFactory):

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from certification.models import Certificate, CertificateEvent
 from lms.accounts.models import Role
-from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.certification.factories import ProgrammeFactory, holder, issue
+from tests.lms.accounts.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_programmes_are_managed_as_snippets(admin_client):
 
 def test_a_programme_with_a_signatory_is_created_in_the_admin(admin_client):
     from certification.models import CertificateProgramme
-    from tests.accounts.factories import InstitutionFactory
+    from tests.lms.accounts.factories import InstitutionFactory
 
     institution = InstitutionFactory()
     url = reverse("wagtailsnippets_certification_certificateprogramme:add")

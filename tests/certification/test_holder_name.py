@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from certification.services import certificate_issue
-from tests.accounts.factories import UserFactory
 from tests.certification.factories import ProgrammeFactory
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -98,7 +98,7 @@ def test_issuing_twice_for_the_same_source_returns_the_first_certificate():
 
 
 def test_the_generic_issue_takes_trainer_qualifications_with_units_and_another_issuer():
-    from tests.accounts.factories import InstitutionFactory
+    from tests.lms.accounts.factories import InstitutionFactory
 
     programme = ProgrammeFactory(kind="trainer_qualification", title="Facilitador·a certificado·a IMESUN-GIN")
     khipu = InstitutionFactory(name="Instituto Khipu", slug="khipu-test")

@@ -8,8 +8,8 @@ from django.urls import reverse
 from certification.codes import code_display, code_generate
 from certification.offline import index_lookup
 from certification.services import certificate_reissue, certificate_revoke
-from tests.accounts.factories import ProfileFactory
 from tests.certification.factories import holder, issue
+from tests.lms.accounts.factories import ProfileFactory
 
 pytestmark = pytest.mark.django_db
 

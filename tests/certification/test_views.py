@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from certification.codes import code_display, code_generate
 from certification.services import certificate_reissue, certificate_revoke
-from tests.accounts.factories import ProfileFactory
 from tests.certification.factories import holder, issue
+from tests.lms.accounts.factories import ProfileFactory
 from tests.query_counting import assert_max_data_queries
 
 pytestmark = pytest.mark.django_db

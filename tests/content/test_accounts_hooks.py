@@ -6,7 +6,7 @@ from tests.content.conftest import VALUES
 
 
 def test_data_export_includes_own_answers_only(user, make_page, submit):
-    from tests.accounts.factories import UserFactory
+    from tests.lms.accounts.factories import UserFactory
 
     page, ids = make_page({"free_text": VALUES["free_text"]})
     submit(user, page, ids["free_text"], {"text": "Mi cliente ideal es mi vecina."})

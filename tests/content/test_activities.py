@@ -165,8 +165,8 @@ def test_json_answer_on_a_lesson_returns_its_progress_marks_recomputed(client):
     """A lesson page's badge, course % and outline come back with the answer, so the page needs no reload."""
     from courses.models import LessonPage
     from courses.services import enrollment_create
-    from tests.accounts.factories import UserFactory
     from tests.courses.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory, true_false
+    from tests.lms.accounts.factories import UserFactory
 
     course = CoursePageFactory(title="Finanzas para tu bodega", pass_mark=70)
     module = ModulePageFactory(parent=course)

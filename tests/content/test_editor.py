@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from content.blocks import ACTIVITY_BLOCKS
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 
 def test_block_previews_render_in_the_editor(client):

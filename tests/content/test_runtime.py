@@ -12,9 +12,9 @@ from content.blocks import ACTIVITY_BLOCKS
 from content.models import XBlockState
 from content.xblocks.kvs import DjangoKeyValueStore
 from content.xblocks.runtime import RutaRuntime
-from tests.accounts.factories import UserFactory
 from tests.content.conftest import VALUES
 from tests.content.helpers import section
+from tests.lms.accounts.factories import UserFactory
 
 
 def _key(usage_id, name, scope=Scope.user_state, user_id=1):

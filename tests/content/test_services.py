@@ -11,10 +11,10 @@ from content.exceptions import ActivityNotFound, AttemptsExhausted, GradingError
 from content.models import Submission, XBlockState
 from content.selectors import activity_results_for_user, pending_submissions_for_grading
 from content.services import activity_submit, submission_grade
-from tests.accounts.factories import UserFactory
 from tests.content.conftest import VALUES
 from tests.content.helpers import post_answer, section
 from tests.content.pages import HookedActivityTestPage
+from tests.lms.accounts.factories import UserFactory
 
 
 def test_same_submission_id_twice_is_one_attempt_and_one_signal(user, choice_page, submit, scored):

@@ -8,7 +8,7 @@ from factory.django import DjangoModelFactory
 from wagtail.models import Page, Site
 
 from courses.models import CataloguePage, CoursePage, Enrollment, LessonPage, ModulePage, ProgrammePage
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 
 def site_root() -> Page:

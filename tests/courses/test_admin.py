@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from courses.models import LessonPage
-from tests.accounts.factories import UserFactory
 from tests.courses.factories import build_course
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

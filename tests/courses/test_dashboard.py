@@ -47,7 +47,7 @@ def test_dashboard_lists_progress_next_step_and_completed_courses(client, user):
 
 
 def test_dashboard_shows_only_my_enrolments(client, user):
-    from tests.accounts.factories import UserFactory
+    from tests.lms.accounts.factories import UserFactory
 
     course = build_course(title="Curso de otra persona")
     enrollment_create(user=UserFactory(), course=course)

@@ -96,7 +96,7 @@ def test_opening_a_package_outside_its_lesson_needs_a_lesson_the_person_may_read
     from wagtail.models import PageViewRestriction
 
     from lms.accounts.models import Role
-    from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
+    from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
     course, lesson, package, block = scorm_course
     url = reverse("packages:open", args=[package.uuid])

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from courses.models import Enrollment, LessonPage
 from courses.services import enrollment_create, progress_record
-from tests.accounts.factories import InstitutionFactory, UserFactory
 from tests.courses.factories import CoursePageFactory, build_course
+from tests.lms.accounts.factories import InstitutionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from courses.models import Enrollment, LessonPage, LessonProgress
 from courses.selectors import course_outline_for_learner
 from courses.services import enrollment_create, progress_record
 from courses.signals import course_completed
-from tests.accounts.factories import UserFactory
 from tests.courses.factories import CoursePageFactory, build_course
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

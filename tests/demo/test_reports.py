@@ -6,7 +6,7 @@ import pytest
 
 from lms.demo import reports
 from lms.demo.context import DemoContext
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from certification.services import certificate_revoke
 from courses.services import enrollment_create
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 from tests.certification.factories import issue
 from tests.courses.factories import build_course, catalogue
 

@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from lms.accounts.models import ConsentRecord, Membership, Profile, Role
-from tests.accounts.factories import InstitutionFactory, UserFactory
+from tests.lms.accounts.factories import InstitutionFactory, UserFactory
 
 TZ = dt.timezone(dt.timedelta(hours=-5))  # America/Lima
 

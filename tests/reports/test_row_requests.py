@@ -16,7 +16,7 @@ from courses.cohorts.models import Notification
 from lms.accounts.models import Membership, Role
 from lms.reports import services
 from lms.reports.models import ExportAudit, RowExportRequest
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 
 def rows(content: bytes) -> list[list[str]]:

@@ -12,7 +12,7 @@ from certification.competency.models import (
     RubricCriterion,
 )
 from lms.accounts.models import Membership, Role
-from tests.accounts.factories import InstitutionFactory, UserFactory
+from tests.lms.accounts.factories import InstitutionFactory, UserFactory
 
 
 class StandardFactory(DjangoModelFactory):

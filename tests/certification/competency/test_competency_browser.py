@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from certification.competency import services
 from certification.competency.models import ObservationMark, ObservationRecord
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 from .factories import body_admin_of, evaluator_of, make_standard
 

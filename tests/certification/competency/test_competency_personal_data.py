@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from certification.competency import services
 from certification.competency.models import Application, Evidence
 from lms.accounts import services as account_services
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 from .factories import make_standard
 

@@ -3,8 +3,8 @@
 import pytest
 
 from certification.competency import selectors, services
-from tests.accounts.factories import UserFactory
 from tests.courses.cohorts.factories import CohortFactory, CohortMemberFactory, CohortTrainerFactory
+from tests.lms.accounts.factories import UserFactory
 
 from .factories import evaluator_of, make_standard
 

@@ -19,7 +19,7 @@ from certification.competency.models import (
     UnitResult,
 )
 from certification.models import Certificate
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 from .factories import QuestionFactory, body_admin_of, evaluator_of, make_standard
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from certification.competency import selectors, services
 from certification.competency.models import Application, Evidence, ObservationRecord
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 from .factories import body_admin_of, evaluator_of, make_standard
 
@@ -339,7 +339,8 @@ def test_body_page_query_count_does_not_grow_with_applications(client, standard,
     for _ in range(8):
         services.application_create(candidate=UserFactory(), standard=standard, experience="x")
     client.force_login(admin)
-    with django_assert_max_num_queries(25):
+    # 25 + 2: on a cold cache the page also fills the shared theme cache (DatabaseCache: count, savepoint, insert).
+    with django_assert_max_num_queries(27):
         page = client.get(reverse("competency:body", args=[standard.certifying_body.slug]))
     assert page.status_code == 200 and page.content.decode().count("Asignar</button>") == 8
 

@@ -5,7 +5,7 @@ from factory.django import DjangoModelFactory
 
 from certification.trainers.models import MasterTrainer, TrainerPath, TrainerTrack
 from lms.accounts.models import Institution
-from tests.accounts.factories import InstitutionFactory, UserFactory
+from tests.lms.accounts.factories import InstitutionFactory, UserFactory
 
 
 class TrainerTrackFactory(DjangoModelFactory):

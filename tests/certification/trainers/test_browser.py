@@ -8,9 +8,9 @@ from courses.cohorts.services import cohort_create, cohort_member_add
 from courses.models import Enrollment
 from lms.accounts.models import ConsentRecord, Role
 from lms.accounts.services import consent_record
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 from tests.certification.trainers.factories import MasterTrainerFactory, TrainerTrackFactory
 from tests.courses.factories import build_course
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

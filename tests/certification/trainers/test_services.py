@@ -14,10 +14,10 @@ from courses.models import Enrollment
 from courses.signals import course_completed
 from lms.accounts.models import ConsentRecord, Role
 from lms.accounts.services import consent_record
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 from tests.certification.factories import ProgrammeFactory
 from tests.certification.trainers.factories import MasterTrainerFactory, TrainerTrackFactory
 from tests.courses.factories import build_course
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 State = TrainerPath.State

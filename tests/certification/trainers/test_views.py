@@ -12,11 +12,11 @@ from courses.cohorts.services import cohort_create, cohort_member_add
 from courses.models import Enrollment
 from lms.accounts.models import ConsentRecord, Role
 from lms.accounts.services import consent_record
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 from tests.certification.trainers.factories import MasterTrainerFactory, TrainerTrackFactory
 from tests.courses.cohorts.factories import member_of, trainer_of
 from tests.courses.cohorts.permission_matrix import assert_denied, routes_with_converters
 from tests.courses.factories import build_course
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 State = TrainerPath.State

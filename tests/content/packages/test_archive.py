@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from content.packages.archive import ArchiveLimits, check_entry_name, open_archive
-from content.packages.doctor import package_inspect
 from content.packages.errors import PackageRefused
+from content.packages.inspection import package_inspect
 from content.packages.safexml import html_is_active, html_to_text, parse_xml, sanitize_html, svg_is_active
 
 

@@ -119,7 +119,7 @@ def test_unknown_type_is_left_to_the_player():
 
 def test_h5p_package_with_missing_libraries(tmp_path):
     """A package exported without libraries: questions still convert; a player-only type is refused."""
-    from content.packages.doctor import package_inspect
+    from content.packages.inspection import package_inspect
 
     def pkg(name, main, content):
         path = tmp_path / name

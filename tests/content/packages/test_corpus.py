@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from content.packages.doctor import package_inspect
 from content.packages.errors import PackageRefused
+from content.packages.inspection import package_inspect
 from content.packages.outline import (
     ChoiceActivity,
     FillBlanksActivity,

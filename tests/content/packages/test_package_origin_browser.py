@@ -12,7 +12,7 @@ from django.urls import reverse
 from content.packages.archive import open_archive
 from content.packages.services import content_package_store
 from content.packages.views import file_token
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

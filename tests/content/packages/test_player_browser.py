@@ -11,8 +11,8 @@ from django.test import Client
 from content.packages.archive import open_archive
 from content.packages.models import ScormAttempt
 from content.packages.services import content_package_store
-from tests.accounts.factories import UserFactory
 from tests.corpus import CORPUS, corpus
+from tests.lms.accounts.factories import UserFactory
 
 VENDOR = Path(__file__).resolve().parents[3] / "content" / "packages" / "static" / "vendor" / "scorm-again"
 

@@ -7,7 +7,7 @@ import json
 import zipfile
 
 from content.packages.archive import open_archive
-from content.packages.doctor import package_inspect
+from content.packages.inspection import package_inspect
 from content.packages.outline import (
     Blank,
     Choice,

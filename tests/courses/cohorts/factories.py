@@ -6,8 +6,8 @@ from factory.django import DjangoModelFactory
 
 from courses.cohorts.models import Cohort, CohortMember, CohortTrainer, LiveSession
 from lms.accounts.models import Membership, Role
-from tests.accounts.factories import InstitutionFactory, UserFactory
 from tests.courses.factories import build_course
+from tests.lms.accounts.factories import InstitutionFactory, UserFactory
 
 
 class CohortFactory(DjangoModelFactory):

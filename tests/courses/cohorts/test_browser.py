@@ -5,8 +5,8 @@ import pytest
 from content.models import Submission
 from courses.cohorts.models import Attendance, CohortMember
 from courses.services import enrollment_create
-from tests.accounts.factories import UserFactory
 from tests.courses.cohorts.factories import cohort_with_free_text, free_text_answer, member_of, trainer_of
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from courses.cohorts import services
 from courses.services import enrollment_create
-from tests.accounts.factories import UserFactory
 from tests.courses.cohorts.factories import CohortFactory, member_of, trainer_of
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

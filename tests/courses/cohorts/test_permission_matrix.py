@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from courses.cohorts import services
 from lms.accounts.models import Role
-from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.courses.cohorts.factories import (
     CohortFactory,
     LiveSessionFactory,
@@ -18,6 +17,7 @@ from tests.courses.cohorts.factories import (
     trainer_of,
 )
 from tests.courses.cohorts.permission_matrix import assert_denied, routes_with_converters
+from tests.lms.accounts.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

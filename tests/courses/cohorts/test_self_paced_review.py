@@ -7,8 +7,8 @@ from content.models import Submission
 from courses.models import Enrollment
 from courses.services import enrollment_create
 from lms.accounts.models import Membership, Role
-from tests.accounts.factories import InstitutionFactory, UserFactory
 from tests.courses.cohorts.factories import cohort_with_free_text, free_text_answer, member_of, trainer_of
+from tests.lms.accounts.factories import InstitutionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ from courses.cohorts import selectors, services
 from courses.cohorts.models import Attendance, Cohort, CohortInvitation, CohortMember, Notification, RosterImport
 from courses.models import Enrollment
 from lms.accounts.models import Membership, Role, User
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 from tests.courses.cohorts.factories import (
     CohortFactory,
     LiveSessionFactory,
@@ -22,6 +21,7 @@ from tests.courses.cohorts.factories import (
     trainer_of,
 )
 from tests.courses.factories import ProgrammePageFactory, build_course
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from courses.models import Enrollment
 from lms.accounts.models import ConsentRecord, HelperPasswordReset, Membership, Profile, Role
 from lms.accounts.selectors import consent_current
 from lms.accounts.services import consent_record
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 from tests.courses.cohorts.factories import CohortFactory, member_of, trainer_of
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

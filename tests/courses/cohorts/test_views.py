@@ -12,7 +12,6 @@ from django.utils import timezone
 from content.models import Submission
 from courses.cohorts.models import Attendance, Cohort, CohortMember, Notification
 from lms.accounts.models import Role
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 from tests.courses.cohorts.factories import (
     CohortFactory,
     LiveSessionFactory,
@@ -22,6 +21,7 @@ from tests.courses.cohorts.factories import (
     trainer_of,
 )
 from tests.courses.factories import build_course
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from courses.imports.models import PackageImport
-from tests.accounts.factories import UserFactory
 from tests.courses.factories import catalogue
 from tests.fixtures import packages
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

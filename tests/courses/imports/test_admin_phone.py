@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from courses.imports.models import PackageImport
 from courses.imports.services import package_import_create, package_import_run
-from tests.accounts.factories import UserFactory
 from tests.courses.factories import catalogue
 from tests.fixtures import packages
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

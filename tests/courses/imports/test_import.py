@@ -203,7 +203,7 @@ def test_open_edx_demo_course_export_import_export_is_lossless(tmp_path):
 def test_adaptation_export_links_to_its_parent(tmp_path):
     catalogue()
     record = package_import_run(package_import=package_import_create(file=packages.scorm12_zip(tmp_path / "s.zip")))
-    from content.packages.doctor import package_inspect
+    from content.packages.inspection import package_inspect
     from courses.imports.services import course_export
 
     data, skipped = course_export(

@@ -14,10 +14,10 @@ from courses.imports.models import PackageImport
 from courses.imports.services import package_import_create, package_import_run
 from courses.models import CoursePage, Enrollment, LessonPage, LessonProgress
 from courses.services import enrollment_create
-from tests.accounts.factories import UserFactory
 from tests.content.packages.test_scorm_journeys import stored, take_the_test
 from tests.corpus import CORPUS, corpus
 from tests.courses.factories import catalogue
+from tests.lms.accounts.factories import UserFactory
 
 VENDOR = Path(__file__).resolve().parents[3] / "content" / "packages" / "static" / "vendor"
 

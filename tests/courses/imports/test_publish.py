@@ -11,8 +11,8 @@ from django.urls import reverse
 from courses.imports.models import PackageImport
 from courses.imports.services import imported_course_publish, package_import_create, package_import_run
 from courses.models import CoursePage, LessonPage, ModulePage
-from tests.accounts.factories import UserFactory
 from tests.courses.factories import build_course, catalogue
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -17,16 +17,16 @@ from wagtail.images import get_image_model
 from wagtail_factories import DocumentFactory, ImageFactory
 
 from certification.models import CertificateProgramme
-from content.packages.doctor import package_inspect
+from content.packages.inspection import package_inspect
 from content.packages.models import ContentPackage
 from courses.imports.models import PackageImport
 from courses.imports.services import course_export, package_import_create, package_import_run
 from courses.models import CoursePage, LessonPage, ModulePage
 from lms.files import private_storage
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 from tests.certification.factories import ProgrammeFactory, SignatoryFactory
 from tests.courses.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory, catalogue
 from tests.fixtures.packages import scorm12_zip
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

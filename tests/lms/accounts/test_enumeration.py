@@ -12,7 +12,7 @@ from django.core import mail
 from django.urls import reverse
 
 from lms.accounts.models import User
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ def test_wagtail_admin_login_is_in_spanish_by_default(client):
 
 
 def test_wagtail_admin_dashboard_is_in_spanish_for_a_superuser(client):
-    from tests.accounts.factories import UserFactory
+    from tests.lms.accounts.factories import UserFactory
 
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     response = client.get("/admin/")

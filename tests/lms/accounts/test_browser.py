@@ -3,7 +3,7 @@
 import pytest
 
 from lms.accounts.models import Role, User
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from lms.accounts.models import ConsentRecord, User
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

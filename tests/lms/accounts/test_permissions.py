@@ -3,7 +3,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from lms.accounts import permissions
 from lms.accounts.models import Role
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from lms.accounts import services, signals
 from lms.accounts.models import ConsentRecord, HelperPasswordReset, Membership, Profile, Role, User
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, ProfileFactory, UserFactory
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from courses.cohorts.models import CohortMember
 from lms.accounts.models import Role, User
 from lms.accounts.phones import phone_normalise
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 from tests.courses.cohorts.factories import CohortFactory, trainer_of
 from tests.courses.cohorts.test_importing import parse
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from lms.accounts import permissions, selectors, services
 from lms.accounts.models import HelperPasswordReset, Role, User
-from tests.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from django.urls import reverse
 
 from certification.models import Certificate
 from lms.accounts.models import ConsentRecord
-from tests.accounts.factories import UserFactory
 from tests.certification.factories import issue
 from tests.courses.cohorts.factories import CohortFactory, LiveSessionFactory, member_of
 from tests.courses.factories import EnrollmentFactory, build_course
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

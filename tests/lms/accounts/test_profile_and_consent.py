@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from lms.accounts import selectors, services
 from lms.accounts.models import ConsentRecord, Profile
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lms.client_ip import client_ip
-from tests.accounts.factories import UserFactory
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
