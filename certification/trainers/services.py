@@ -251,8 +251,8 @@ def trainer_certification_withdraw(
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Escribe el motivo."))
-    current = Certificate.objects.filter(pk=path.certificate_id, revoked_at__isnull=True).first()
-    if current is not None:
+    current = path.certificate
+    if current is not None and current.revoked_at is None:
         if suspend and not current.suspended_at:
             # A suspension is its own status (and bit in the issuer's suspension list), not a revocation.
             certificate_suspend(certificate=current, actor=actor, reason=reason)
@@ -272,8 +272,8 @@ def trainer_certification_reinstate(*, path: TrainerPath, actor: User, reason: s
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Escribe el motivo."))
-    suspended = Certificate.objects.filter(pk=path.certificate_id, revoked_at__isnull=True).first()
-    if suspended is not None:  # superseded by the new certificate: what an employer saw stays on the record
+    suspended = path.certificate
+    if suspended is not None and suspended.revoked_at is None:  # superseded by the new certificate: what an employer saw stays on the record
         certificate_revoke(certificate=suspended, actor=actor, reason=reason)
     base_key = source_key_build("trainer", path.trainer_id, path.track.slug)
     generation = Certificate.objects.filter(source_key__startswith=base_key).count()

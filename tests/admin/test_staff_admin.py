@@ -12,9 +12,9 @@ from django.urls import reverse
 from certification.competency.models import CompetencyStandard
 from courses.models import Enrollment
 from lms.accounts.models import Role
-from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 from tests.certification.competency.factories import make_standard
 from tests.courses.factories import build_course
+from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

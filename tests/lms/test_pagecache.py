@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from certification.services import certificate_revoke
 from courses.services import enrollment_create
-from tests.lms.accounts.factories import UserFactory
 from tests.certification.factories import issue
 from tests.courses.factories import build_course, catalogue
+from tests.lms.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,8 @@ from certification.codes import code_display, code_generate
 from certification.services import certificate_reissue, certificate_revoke
 from certification.textverify import services
 from certification.textverify.models import TextVerificationMessage
-from tests.lms.accounts.factories import ProfileFactory
 from tests.certification.factories import ProgrammeFactory, holder, issue
+from tests.lms.accounts.factories import ProfileFactory
 
 pytestmark = pytest.mark.django_db
 
