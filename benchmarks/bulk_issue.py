@@ -26,6 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks.stack import database_recreate, production_env, redis_flush  # noqa: E402
+
 BIN = Path(sys.executable).parent
 TARGET_SECONDS_PER_1000 = 60
 
@@ -94,34 +97,12 @@ def main() -> None:
     parser.add_argument("--redis-url", default=os.environ.get("RUTA_BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"))
     args = parser.parse_args()
 
-    import psycopg
-    import redis
-
-    name = args.database_url.rsplit("/", 1)[1]
-    admin_url = args.database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    redis.Redis.from_url(args.redis_url).flushdb()
+    database_recreate(args.database_url)
+    redis_flush(args.redis_url)
 
     with tempfile.TemporaryDirectory(prefix="ruta-bulk-") as tmp:
         workdir = Path(tmp)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "RUTA_", "CELERY_"))}
-        env.update(
-            DJANGO_SETTINGS_MODULE="lms.settings.production",
-            DJANGO_SECRET_KEY="benchmark-" + "x" * 60,
-            DJANGO_SECURE_SSL_REDIRECT="false",
-            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-            DATABASE_URL=args.database_url,
-            REDIS_URL=args.redis_url,
-            CELERY_BROKER_URL=args.redis_url,
-            RUTA_SIGNING_KEYS_DIR=str(workdir / "keys"),
-            RUTA_SIGNING_KEYS_AUTOGENERATE="true",
-            RUTA_MEDIA_ROOT=str(workdir / "media"),
-            RUTA_PRIVATE_ROOT=str(workdir / "private"),
-            RUTA_STATIC_ROOT=str(workdir / "static"),
-            PYTHONPATH=str(ROOT),
-        )
+        env = production_env(database_url=args.database_url, redis_url=args.redis_url, workdir=workdir)
         python = str(BIN / "python")
 
         def manage(*cmd: str) -> str:
@@ -155,8 +136,7 @@ def main() -> None:
         done, seconds = out[out.index("RESULT") :].split()[1:3]
         done_count, elapsed = int(done), float(seconds)
 
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    database_recreate(args.database_url, drop_only=True)
 
     per_second = done_count / elapsed if elapsed else 0.0
     target = TARGET_SECONDS_PER_1000 * args.count / 1000

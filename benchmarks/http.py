@@ -37,6 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks.stack import database_recreate, production_env, redis_flush  # noqa: E402
+
 BIN = Path(sys.executable).parent
 LEARNERS = 64
 
@@ -174,37 +177,14 @@ def run(cmd: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedPr
 
 
 def environment(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "RUTA_", "CELERY_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="lms.settings.production",
-        DJANGO_SECRET_KEY="benchmark-" + "x" * 60,
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATABASE_URL=args.database_url,
-        REDIS_URL=args.redis_url,
-        CELERY_BROKER_URL=args.redis_url,
-        RUTA_VERIFY_RATE="1000000/s",
-        RUTA_SIGNING_KEYS_DIR=str(workdir / "keys"),
-        RUTA_SIGNING_KEYS_AUTOGENERATE="true",
-        RUTA_MEDIA_ROOT=str(workdir / "media"),
-        RUTA_PRIVATE_ROOT=str(workdir / "private"),
-        RUTA_STATIC_ROOT=str(workdir / "static"),
-        PYTHONPATH=str(ROOT),
+    return production_env(
+        database_url=args.database_url, redis_url=args.redis_url, workdir=workdir, RUTA_VERIFY_RATE="1000000/s"
     )
-    return env
 
 
 def prepare(args: argparse.Namespace, env: dict[str, str]) -> dict:
-    name = args.database_url.rsplit("/", 1)[1]
-    admin_url = args.database_url.rsplit("/", 1)[0] + "/postgres"
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    import redis
-
-    redis.Redis.from_url(args.redis_url).flushdb()
+    database_recreate(args.database_url)
+    redis_flush(args.redis_url)
     python = str(BIN / "python")
     run([python, "manage.py", "migrate", "--noinput"], env)
     run([python, "manage.py", "createcachetable"], env)

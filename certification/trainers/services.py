@@ -273,7 +273,8 @@ def trainer_certification_reinstate(*, path: TrainerPath, actor: User, reason: s
     if not reason.strip():
         raise ValidationError(_("Escribe el motivo."))
     suspended = path.certificate
-    if suspended is not None and suspended.revoked_at is None:  # superseded by the new certificate: what an employer saw stays on the record
+    # Superseded by the new certificate: what an employer saw stays on the record.
+    if suspended is not None and suspended.revoked_at is None:
         certificate_revoke(certificate=suspended, actor=actor, reason=reason)
     base_key = source_key_build("trainer", path.trainer_id, path.track.slug)
     generation = Certificate.objects.filter(source_key__startswith=base_key).count()

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from lms.reports.selectors.filters import Scope
 from lms.reports.selectors.indicators import indicator_figures
 from lms.reports.selectors.universes import EVERYTHING
-from tests.reports.conftest import ensure_site
+from tests.lms.reports.conftest import ensure_site
 
 pytestmark = pytest.mark.django_db
 
