@@ -5,6 +5,7 @@ Must not import certification or reports: completion news goes up through ``cour
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -105,6 +106,11 @@ def _weighted_score(activities: list[dict], results: dict[str, _Result]) -> floa
     return round(100 * earned / total, 2)
 
 
+#: a learner reloading the lesson they are on within this time writes nothing (where to continue is unchanged;
+#: inactivity is judged in days)
+VISIT_REFRESH = datetime.timedelta(minutes=5)
+
+
 def lesson_view_record(*, user, lesson: LessonPage) -> None:
     """A learner opened a lesson: remember it as where to continue. The first visit, and a visit that completes a
     "viewed" lesson, go through ``progress_record``; a later visit changes nothing else (answers are recorded
@@ -128,7 +134,12 @@ def lesson_view_record(*, user, lesson: LessonPage) -> None:
         progress_record(user=user, lesson_id=lesson.pk, viewed=True)
         return
     enrollment, now = progress.enrollment, timezone.now()
-    if enrollment.status != Enrollment.Status.WITHDRAWN:
+    recently_here = (
+        enrollment.last_lesson_id == lesson.pk
+        and enrollment.last_activity_at is not None
+        and now - enrollment.last_activity_at < VISIT_REFRESH
+    )
+    if enrollment.status != Enrollment.Status.WITHDRAWN and not recently_here:  # a reload writes nothing
         Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
         enrollment.last_lesson_id, enrollment.last_activity_at = lesson.pk, now
     lesson._ruta_learner_state = (user.pk, course.pk, enrollment, {row.lesson_id: row.status for row in rows})

@@ -97,3 +97,18 @@ def test_a_wagtail_view_restriction_added_later_still_applies(client):
     response = client.get(lesson.url)
     assert response.status_code == 302 and "login" in response["Location"]
     assert client.get(course.url).status_code == 302
+
+
+def test_a_reload_writes_nothing_but_moving_between_lessons_is_remembered(client, learner):
+    from courses.models import Enrollment
+
+    course, lesson = make_course(modules=1, lessons=2, activities=1)
+    other = LessonPage.objects.descendant_of(course).exclude(pk=lesson.pk).get()
+    enrollment_create(user=learner, course=course)
+    client.get(lesson.url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(lesson.url).status_code == 200
+    assert not [sql for sql in data_queries(queries) if sql.startswith(("UPDATE", "INSERT"))]
+    for page, expected in ((other, other), (lesson, lesson), (other, other)):
+        client.get(page.url)
+        assert Enrollment.objects.get(user=learner, course=course).last_lesson_id == expected.pk
