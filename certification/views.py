@@ -341,7 +341,7 @@ def holder_did(request, code: str):
         messages.success(request, _("Listo: tu credencial digital queda vinculada a tu billetera."))
     else:
         messages.error(request, "; ".join(form.errors.get("did", [])))
-    return redirect("certification:mine")
+    return redirect("certification:my_certificates")
 
 
 def _qr_text() -> dict:

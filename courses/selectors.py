@@ -358,8 +358,8 @@ def enrollment_list_for_user(*, user) -> list[DashboardItem]:
 
 
 def package_readable_by(*, user, package) -> bool:
-    """Whether ``user`` may open a stored package on its own (``packages:open``): it is played or linked in a lesson
-    that the person may read. Lessons are readable without enrolment unless the page has a view restriction; then
+    """Whether ``user`` may open a stored package on its own (``packages:package_open``): it is played or linked in a
+    lesson that the person may read. Lessons are readable without enrolment unless the page has a view restriction; then
     the course's learners (enrolled, not withdrawn) and its institution's staff may; drafts only their editors.
     Registered with ``content.packages.selectors.package_access_register`` (content never imports courses)."""
     from django.db.models import TextField

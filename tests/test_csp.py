@@ -62,7 +62,7 @@ def package(tmp_path):
 
 
 def test_package_files_keep_their_sandbox_policy_untouched(client, package):
-    response = client.get(reverse("packages:file", args=[package.uuid, file_token(package), "index.html"]))
+    response = client.get(reverse("packages:package_file", args=[package.uuid, file_token(package), "index.html"]))
     assert response["Content-Security-Policy"] == SANDBOX_CSP
     assert "Reporting-Endpoints" not in response
 

@@ -136,7 +136,7 @@ def w(settings, tmp_path):
     with open_archive(h5p_true_false(tmp_path / "vf.h5p")) as archive:
         w.h5p = content_package_store(archive=archive, engine="h5p", title="Costos fijos")
     # The SCORM package is played in A's lesson, which only the course's learners and A's staff may read
-    # (view restriction): packages:open lets exactly them through (content.packages.selectors.package_can_open).
+    # (view restriction): packages:package_open lets exactly them through (content.packages.selectors.package_can_open).
     from wagtail.models import PageViewRestriction
 
     package_block = {"package": str(w.package.uuid), "engine": "scorm12", "title": "Costos",
@@ -186,27 +186,27 @@ MATRIX = {
     # courses
     "courses:enroll": (SIGNED_IN, lambda w: {"course_id": w.course.pk}, None),
     # content: activities of a lesson, and the trainer's grading of a free-text answer
-    "content:submit": (SIGNED_IN, lambda w: {"page_id": w.lesson.pk, "usage_id": w.usage_id}, None),
-    "content:handler": (
+    "content:activity_submit": (SIGNED_IN, lambda w: {"page_id": w.lesson.pk, "usage_id": w.usage_id}, None),
+    "content:activity_handler": (
         SIGNED_IN,
         lambda w: {"page_id": w.lesson.pk, "usage_id": w.usage_id, "handler": "x"},
         None,
     ),  # fmt: skip
-    "content:grade": (OWNERS, lambda w: {"pk": w.submission.pk}, ("trainer",)),
+    "content:submission_grade": (OWNERS, lambda w: {"pk": w.submission.pk}, ("trainer",)),
     # packages: served by capability (uuid + signed token) to sandboxed frames; the stable "open" links only to
     # people who may read a lesson that plays the package (the world's SCORM package is in A's restricted lesson)
-    "packages:file": (
+    "packages:package_file": (
         CAPABILITY,
         lambda w: {"package_uuid": w.package.uuid, "token": _token(w.package), "path": "shared/sco.js"},
         lambda w: {"package_uuid": w.package.uuid, "token": "falso", "path": "shared/sco.js"},
     ),  # fmt: skip
-    "packages:h5p": (
+    "packages:h5p_frame": (
         CAPABILITY,
         lambda w: {"package_uuid": w.h5p.uuid, "token": _token(w.h5p)},
         lambda w: {"package_uuid": w.h5p.uuid, "token": "falso"},
     ),  # fmt: skip
     # (A's admin and trainer are not staff of that course: the world's course belongs to no institution)
-    "packages:open": (READERS, lambda w: {"package_uuid": w.package.uuid}, ("participant", "superuser")),
+    "packages:package_open": (READERS, lambda w: {"package_uuid": w.package.uuid}, ("participant", "superuser")),
     "packages:open_file": (
         READERS,
         lambda w: {"package_uuid": w.package.uuid, "path": "shared/sco.js"},
@@ -214,13 +214,13 @@ MATRIX = {
     ),  # fmt: skip
     "packages:scorm_commit": (SIGNED_IN, lambda w: {"package_uuid": w.package.uuid}, None),
     # lesson media that came inside an imported package: course content, public like image renditions
-    "packages:media": (PUBLIC, lambda w: {"path": w.lesson_media}, lambda w: {"path": "0000/no-existe.png"}),
+    "packages:lesson_media": (PUBLIC, lambda w: {"path": w.lesson_media}, lambda w: {"path": "0000/no-existe.png"}),
     # certification: verification by code is public by design
     "certification:verify": (PUBLIC, lambda w: {"code": w.certificate.code}, lambda w: {"code": "NOEXISTE"}),
     "certification:pdf": (PUBLIC, lambda w: {"code": w.certificate.code}, lambda w: {"code": "NOEXISTE"}),
     "certification:image": (PUBLIC, lambda w: {"code": w.certificate.code}, lambda w: {"code": "NOEXISTE"}),
     "certification:credential": (PUBLIC, lambda w: {"code": w.certificate.code}, lambda w: {"code": "NOEXISTE"}),
-    "certificate_api": (PUBLIC, lambda w: {"code": w.certificate.code}, lambda w: {"code": "NOEXISTE"}),
+    "api_certificate": (PUBLIC, lambda w: {"code": w.certificate.code}, lambda w: {"code": "NOEXISTE"}),
     # the ids inside credentials resolve for any verifier: issuer profile, achievement, status lists
     "certification:issuer": (PUBLIC, lambda w: {"slug": w.programme.issuer.slug}, lambda w: {"slug": "no-existe"}),
     "certification:achievement": (PUBLIC, lambda w: {"slug": w.programme.slug}, lambda w: {"slug": "no-existe"}),
@@ -232,9 +232,9 @@ MATRIX = {
     # binding a wallet to a certificate: its holder only (POST)
     "certification:holder_did": (OWNERS, lambda w: {"code": w.certificate.code}, None),
     # competency certification
-    "competency:standard": (PUBLIC, lambda w: {"pk": w.standard.pk}, lambda w: {"pk": 999_999}),  # published
+    "competency:standard_detail": (PUBLIC, lambda w: {"pk": w.standard.pk}, lambda w: {"pk": 999_999}),  # published
     "competency:apply": (SIGNED_IN, lambda w: {"pk": w.standard.pk}, None),
-    "competency:application": (OWNERS, lambda w: {"pk": w.application.pk}, ("participant",)),
+    "competency:application_detail": (OWNERS, lambda w: {"pk": w.application.pk}, ("participant",)),
     "competency:knowledge_test": (OWNERS, lambda w: {"pk": w.application.pk, "unit_pk": w.unit.pk}, None),
     "competency:candidate_evidence": (OWNERS, lambda w: {"pk": w.application.pk}, None),  # POST only
     "competency:appeal": (OWNERS, lambda w: {"pk": w.application.pk}, None),
@@ -249,10 +249,10 @@ MATRIX = {
     "competency:verdict": (OWNERS, lambda w: {"pk": w.application.pk, "unit_pk": w.unit.pk}, None),
     "competency:evaluator_evidence": (OWNERS, lambda w: {"pk": w.application.pk}, None),  # POST only
     "competency:submit": (OWNERS, lambda w: {"pk": w.application.pk}, None),
-    "competency:audit": (OWNERS, lambda w: {"pk": w.application.pk}, ("evaluator", "admin")),
+    "competency:audit_trail": (OWNERS, lambda w: {"pk": w.application.pk}, ("evaluator", "admin")),
     "competency:validate": (OWNERS, lambda w: {"pk": w.application.pk}, None),
     "competency:appeal_review": (OWNERS, lambda w: {"pk": w.appeal.pk}, None),  # reviewer: test_competency_views
-    "competency:body": (OWNERS, lambda w: {"slug": w.a.slug}, ("admin",)),
+    "competency:body_home": (OWNERS, lambda w: {"slug": w.a.slug}, ("admin",)),
     "competency:body_assign": (OWNERS, lambda w: {"slug": w.a.slug, "pk": w.application.pk}, None),
     "competency:body_assign_validator": (OWNERS, lambda w: {"slug": w.a.slug, "pk": w.application.pk}, None),
     "competency:body_assign_appeal": (OWNERS, lambda w: {"slug": w.a.slug, "pk": w.appeal.pk}, None),
@@ -331,7 +331,9 @@ def test_route_lets_its_owners_through_and_refuses_everyone_else(client, w, rout
         client.force_login(getattr(w, actor))
         response = client.get(url)
         if policy == READERS:  # redirected to the package's files with a fresh token bound to this person
-            prefix = reverse("packages:file", kwargs={"package_uuid": w.package.uuid, "token": "T", "path": "p"})
+            prefix = reverse(
+                "packages:package_file", kwargs={"package_uuid": w.package.uuid, "token": "T", "path": "p"}
+            )
             assert response.status_code == 302, f"{actor}: {response.status_code}"
             assert response["Location"].startswith(prefix.split("/T/")[0] + "/"), (actor, response["Location"])
         else:

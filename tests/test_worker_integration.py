@@ -37,7 +37,7 @@ def test_account_deletion_requested_over_http_is_done_by_the_worker(transactiona
 
     person = UserFactory(username="borrar-por-worker", phone="+51987000777", email="borrar@example.org")
     client.force_login(person)
-    response = client.post(reverse("accounts:delete"), {"password": "clave-segura-123"})
+    response = client.post(reverse("accounts:account_delete"), {"password": "clave-segura-123"})
     assert response.status_code == 302
 
     # The request only marked the account; the anonymisation must come from the worker process.

@@ -294,7 +294,7 @@ def assessment_schedule(
             "d": date_format(timezone.localtime(scheduled_at), "DATETIME_FORMAT"),
             "l": application.location,
         },
-        "competency:application",
+        "competency:application_detail",
         application.pk,
     )
     return application
@@ -627,7 +627,7 @@ def assessment_validate(*, application: Application, validator: User, approve: b
     _notify(
         application.candidate,
         _("Ya está el resultado de tu evaluación de %(s)s") % {"s": application.standard.title},
-        "competency:application",
+        "competency:application_detail",
         application.pk,
     )
     return application
@@ -727,7 +727,7 @@ def appeal_resolve(
     _notify(
         application.candidate,
         _("Respondieron tu apelación sobre %(s)s") % {"s": application.standard.title},
-        "competency:application",
+        "competency:application_detail",
         application.pk,
     )
     return appeal

@@ -99,7 +99,7 @@ def apply(request, pk: int):
             messages.success(
                 request, _("Recibimos tu postulación. Te avisaremos cuando tengas evaluador o evaluadora.")
             )
-            return redirect("competency:application", pk=application.pk)
+            return redirect("competency:application_detail", pk=application.pk)
     return render(request, "competency/apply.html", {"standard": standard, "form": form})
 
 
@@ -157,7 +157,7 @@ def knowledge_test(request, pk: int, unit_pk: int):
         attempt = services.knowledge_attempt_start(application=application, unit=unit, candidate=request.user)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
-        return redirect("competency:application", pk=application.pk)
+        return redirect("competency:application_detail", pk=application.pk)
     questions = {q.pk: q for q in BankQuestion.objects.filter(pk__in=attempt.question_ids)}
     views = [
         knowledge.question_view(questions[qid], number=i + 1, seed=attempt.seed)
@@ -174,7 +174,7 @@ def knowledge_test(request, pk: int, unit_pk: int):
 @require_POST
 def candidate_evidence(request, pk: int):
     application = _own_application(request, pk)
-    return _add_evidence(request, application, redirect_to=reverse("competency:application", args=[pk]))
+    return _add_evidence(request, application, redirect_to=reverse("competency:application_detail", args=[pk]))
 
 
 def _add_evidence(request, application: Application, *, redirect_to: str):
@@ -211,7 +211,7 @@ def appeal(request, pk: int):
             messages.error(request, _errors(exc))
         else:
             messages.success(request, _("Recibimos tu apelación. Otra persona evaluadora la revisará."))
-    return redirect("competency:application", pk=pk)
+    return redirect("competency:application_detail", pk=pk)
 
 
 @login_required
@@ -224,7 +224,7 @@ def withdraw(request, pk: int):
         messages.error(request, _errors(exc))
     else:
         messages.success(request, _("Retiraste tu postulación. Puedes volver a postular cuando quieras."))
-    return redirect("competency:application", pk=pk)
+    return redirect("competency:application_detail", pk=pk)
 
 
 @login_required
@@ -235,9 +235,9 @@ def reassess(request, pk: int):
         later = services.application_reassess(application=application, candidate=request.user)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
-        return redirect("competency:application", pk=pk)
+        return redirect("competency:application_detail", pk=pk)
     messages.success(request, _("Postulaste de nuevo para las unidades que te faltan."))
-    return redirect("competency:application", pk=later.pk)
+    return redirect("competency:application_detail", pk=later.pk)
 
 
 def _can_see_files(user, application: Application) -> bool:
@@ -300,7 +300,7 @@ def _offline_context(application: Application, units) -> dict:
         urls += [reverse("competency:observation", args=[application.pk, unit.pk]) for unit in units]
     urls += [static("competency/js/offline-queue.js"), static("competency/css/competency.css")]
     return {
-        "offline_sw_url": reverse("competency:evaluator_sw"),
+        "offline_sw_url": reverse("competency:evaluator_service_worker"),
         "offline_sw_scope": reverse("competency:evaluator_home"),
         "offline_keep": " ".join(urls),
     }
@@ -693,14 +693,14 @@ def _body_assignment(request, slug: str, pk: int, *, prefix: str, assign, done: 
     )
     if not form.is_valid():
         messages.error(request, _("Elige una persona evaluadora habilitada."))
-        return redirect("competency:body", slug=slug)
+        return redirect("competency:body_home", slug=slug)
     try:
         assign(application, form.cleaned_data["person"])
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
         messages.success(request, done)
-    return redirect("competency:body", slug=slug)
+    return redirect("competency:body_home", slug=slug)
 
 
 @login_required

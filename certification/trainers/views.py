@@ -60,7 +60,7 @@ def nominate(request):
             form.add_error(None, exc)
         else:
             messages.success(request, _("Postulación registrada."))
-            return redirect("trainers:path", pk=path.pk)
+            return redirect("trainers:path_detail", pk=path.pk)
     return render(request, "trainers/nominate.html", {"form": form})
 
 
@@ -107,14 +107,14 @@ def _decide(request, pk: int, action, success, form=None, invalid: str = ""):
     bound = form(request.POST) if form is not None else None
     if bound is not None and not bound.is_valid():
         messages.error(request, invalid)
-        return redirect("trainers:path", pk=path.pk)
+        return redirect("trainers:path_detail", pk=path.pk)
     try:
         action(path, bound.cleaned_data if bound is not None else {})
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, success)
-    return redirect("trainers:path", pk=path.pk)
+    return redirect("trainers:path_detail", pk=path.pk)
 
 
 # The two steps of a path that take a cohort: the training-of-trainers cohort, then the practice cohort.
@@ -164,7 +164,7 @@ def observe(request, pk: int):
             form.add_error(None, exc)
         else:
             messages.success(request, _("Guardamos la observación."))
-            return redirect("trainers:path", pk=path.pk)
+            return redirect("trainers:path_detail", pk=path.pk)
     return render(
         request,
         "trainers/observe.html",

@@ -64,9 +64,9 @@ class PackageActivityBlock(blocks.StructBlock):
         # The StreamField child id (Wagtail passes it as ``id``) is the activity's usage id, like every activity.
         usage_id = str(context_in.get("id") or context_in.get("block_id") or value.get("launch", ""))[:64]
         if value.get("engine") == "h5p":
-            src = reverse("packages:h5p", args=[package.uuid, token])
+            src = reverse("packages:h5p_frame", args=[package.uuid, token])
         else:
-            src = reverse("packages:file", args=[package.uuid, token, value.get("launch")])
+            src = reverse("packages:package_file", args=[package.uuid, token, value.get("launch")])
             if value.get("parameters"):
                 src += "?" + value.get("parameters")
         resume: dict = {}

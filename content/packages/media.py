@@ -45,7 +45,7 @@ STORED_MEDIA = tuple(TYPES)
 
 def lesson_media_url(name: str) -> str:
     """The address of a stored lesson media file (``paquetes/medios/…``)."""
-    return reverse("packages:media", kwargs={"path": name.removeprefix(PREFIX)})
+    return reverse("packages:lesson_media", kwargs={"path": name.removeprefix(PREFIX)})
 
 
 def lesson_media_save(*, name: str, data: bytes) -> tuple[str, str]:
@@ -60,7 +60,7 @@ def lesson_media_delete(name: str) -> None:
 
 def lesson_media_name(url: str) -> str | None:
     """The stored name behind a lesson media URL, or None when the URL is not one."""
-    base = reverse("packages:media", kwargs={"path": "x"})[:-1]
+    base = reverse("packages:lesson_media", kwargs={"path": "x"})[:-1]
     if not url.startswith(base):
         return None
     return PREFIX + url[len(base) :].split("?", 1)[0].split("#", 1)[0]

@@ -7,10 +7,10 @@ from . import media, views
 app_name = "packages"
 
 urlpatterns = [
-    path("<uuid:package_uuid>/<str:token>/archivos/<path:path>", views.package_file, name="file"),
-    path("<uuid:package_uuid>/<str:token>/h5p/", views.h5p_frame, name="h5p"),
-    path("<uuid:package_uuid>/abrir/", views.package_open, name="open"),
+    path("<uuid:package_uuid>/<str:token>/archivos/<path:path>", views.package_file, name="package_file"),
+    path("<uuid:package_uuid>/<str:token>/h5p/", views.h5p_frame, name="h5p_frame"),
+    path("<uuid:package_uuid>/abrir/", views.package_open, name="package_open"),
     path("<uuid:package_uuid>/abrir/<path:path>", views.package_open, name="open_file"),
     path("<uuid:package_uuid>/scorm/guardar/", views.scorm_commit_view, name="scorm_commit"),
-    path("medios/<path:path>", media.lesson_media, name="media"),
+    path("medios/<path:path>", media.lesson_media, name="lesson_media"),
 ]

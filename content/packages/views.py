@@ -173,9 +173,9 @@ def package_open(request: HttpRequest, package_uuid: str, path: str = "") -> Htt
         raise Http404
     token = file_token(package, user_id=request.user.pk)
     if package.engine == ContentPackage.Engine.H5P or not path:
-        return redirect(reverse("packages:h5p", args=[package.uuid, token]))
+        return redirect(reverse("packages:h5p_frame", args=[package.uuid, token]))
     query = request.META.get("QUERY_STRING", "")
-    url = reverse("packages:file", args=[package.uuid, token, path])
+    url = reverse("packages:package_file", args=[package.uuid, token, path])
     return redirect(f"{url}?{query}" if query else url)
 
 

@@ -79,7 +79,7 @@ def render_activity_block(*, block: Any, value: Any, context: dict[str, Any]) ->
             "preview": False,
             "can_submit": activity_can_submit(user=user, page=page),
             "is_authenticated": user.is_authenticated,
-            "submit_url": reverse("content:submit", kwargs={"page_id": page.pk, "usage_id": usage_id}),
+            "submit_url": reverse("content:activity_submit", kwargs={"page_id": page.pk, "usage_id": usage_id}),
             "next_url": next_url,
             "login_url": f"{reverse('account_login')}?{urlencode({'next': next_url})}",
             "flash": context.get("activity_flash") or _flash_pop(request, usage_id),

@@ -110,7 +110,7 @@ class RutaRuntime(Runtime):
     # --- Runtime abstract methods ------------------------------------------------------------------
     def handler_url(self, block: XBlock, handler_name: str, suffix: str = "", query: str = "", thirdparty=False):
         url = reverse(
-            "content:handler",
+            "content:activity_handler",
             kwargs={"page_id": self.page_id or 0, "usage_id": block.scope_ids.usage_id, "handler": handler_name},
         )
         if suffix:

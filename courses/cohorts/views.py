@@ -390,7 +390,7 @@ def session_create(request, pk: int):
     if request.method == "POST" and form.is_valid():
         session = services.session_create(cohort=cohort, **form.cleaned_data)
         messages.success(request, _("Sesión creada. Código de asistencia: %(code)s") % {"code": session.check_in_code})
-        return redirect("cohorts:session", pk=cohort.pk, session_id=session.pk)
+        return redirect("cohorts:session_attendance", pk=cohort.pk, session_id=session.pk)
     return render(request, "cohorts/session_form.html", {"cohort": cohort, "form": form})
 
 
@@ -407,7 +407,7 @@ def session_attendance(request, pk: int, session_id: int):
             marks = {user.pk: "present" for user, _status in rows}
         services.attendance_mark(session=session, marks=marks, marked_by=request.user)
         messages.success(request, _("Guardamos la asistencia."))
-        return redirect("cohorts:session", pk=cohort.pk, session_id=session.pk)
+        return redirect("cohorts:session_attendance", pk=cohort.pk, session_id=session.pk)
     present = sum(1 for _user, status in rows if status == "present")
     return render(
         request,
@@ -434,7 +434,7 @@ def grading_list(request, pk: int):
 def grade(request, pk: int, submission_id: int):
     cohort = _managed_cohort(request, pk)
     submission = selectors.submission_for_cohort(cohort=cohort, submission_id=submission_id)
-    back = reverse("cohorts:grading", args=[cohort.pk])
+    back = reverse("cohorts:grading_list", args=[cohort.pk])
     return _grade_page(request, submission, back_url=back, context={"cohort": cohort})
 
 
@@ -451,7 +451,7 @@ def self_paced_list(request):
 @require_http_methods(["GET", "POST"])
 def self_paced_grade(request, submission_id: int):
     submission = selectors.self_paced_submission_get(reviewer=request.user, submission_id=submission_id)
-    return _grade_page(request, submission, back_url=reverse("cohorts:self_paced"), context={})
+    return _grade_page(request, submission, back_url=reverse("cohorts:self_paced_list"), context={})
 
 
 def _grade_page(request, submission, *, back_url: str, context: dict):

@@ -84,7 +84,7 @@ def _rewrite(value: Any, old: str, new: str) -> Any | None:
 
 def _rich_text_fix(report: MoveReport, *, dry_run: bool) -> None:
     old = f"{settings.MEDIA_URL}{MEDIA_PREFIX}"
-    new = reverse("packages:media", kwargs={"path": "x"})[:-1]
+    new = reverse("packages:lesson_media", kwargs={"path": "x"})[:-1]
     for model in apps.get_models():
         if not issubclass(model, Page):
             continue

@@ -549,7 +549,7 @@ def _player_block(block: PackagePlayer, package: Any) -> dict[str, Any]:
     if package is None:
         return _block("text", f"<p>{html.escape(block.title)}</p>")
     if block.engine == "h5p":
-        url = reverse("packages:open", args=[package.uuid])
+        url = reverse("packages:package_open", args=[package.uuid])
     else:
         url = reverse("packages:open_file", args=[package.uuid, block.launch])
         if block.parameters:

@@ -59,7 +59,7 @@ def phone_edit(request: HttpRequest) -> HttpResponse:
             form.add_error("phone", error)
         else:
             messages.success(request, _("Guardamos tu número de celular."))
-            return redirect("accounts:profile")
+            return redirect("accounts:account_home")
     return render(request, "accounts/phone.html", {"form": form})
 
 
@@ -102,7 +102,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.account_deletion_request(user=request.user)
         logout(request)
-        return redirect("accounts:deleted")
+        return redirect("accounts:account_deleted")
     return render(request, "accounts/delete.html", {"form": form})
 
 

@@ -73,7 +73,7 @@ def test_employer_scans_the_qr_of_a_learners_pdf_and_sees_valid_then_revoked(
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
-    page.goto(reverse("certification:mine"))
+    page.goto(reverse("certification:my_certificates"))
     assert "Educación financiera para emprendedoras y emprendedores" in page.content()
     axe_check(page)
     screenshot(page, "certificados-mis-certificados")

@@ -21,6 +21,6 @@ def test_an_older_account_without_a_name_never_gets_its_username_printed_and_is_
     certificate = certificate_issue(holder=person, programme=ProgrammeFactory(), source_key="enrollment:1302")
     assert "participante-9137" not in certificate.holder_name
     client.force_login(person)
-    page = client.get(reverse("accounts:profile")).content.decode()
+    page = client.get(reverse("accounts:account_home")).content.decode()
     assert "Escribe tu nombre: es el que se imprime en tus certificados." in page
     assert reverse("accounts:profile_edit") in page

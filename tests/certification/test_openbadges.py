@@ -287,7 +287,7 @@ def test_the_holder_binds_the_credential_to_a_wallet_did(client):
     certificate = issue(user=learner)
     did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
     client.force_login(learner)
-    page = client.get(reverse("certification:mine")).content.decode()
+    page = client.get(reverse("certification:my_certificates")).content.decode()
     assert reverse("certification:holder_did", args=[certificate.code]) in page
     response = client.post(
         reverse("certification:holder_did", args=[certificate.code]), {f"{certificate.code}-did": did}

@@ -146,7 +146,7 @@ def test_a_revoked_credential_is_still_genuine_but_shows_revoked_everywhere(clie
     result = node_verify(credential, documents_for(client, credential))  # the status list fetched right after
     assert result["proofVerified"] is True
     assert result["status"] == {"revocation": True}
-    assert client.get(reverse("certificate_api", args=[certificate.code])).json()["status"] == "revoked"
+    assert client.get(reverse("api_certificate", args=[certificate.code])).json()["status"] == "revoked"
     page = client.get(reverse("certification:verify", args=[certificate.code])).content.decode()
     assert 'data-status="revoked"' in page
 
@@ -164,7 +164,7 @@ def test_a_suspended_trainer_certificate_shows_suspended(client, user):
     result = node_verify(credential, documents_for(client, credential))
     assert result["proofVerified"] is True
     assert result["status"] == {"revocation": False, "suspension": True}
-    assert client.get(reverse("certificate_api", args=[certificate.code])).json()["status"] == "suspended"
+    assert client.get(reverse("api_certificate", args=[certificate.code])).json()["status"] == "suspended"
     page = client.get(reverse("certification:verify", args=[certificate.code])).content.decode()
     assert 'data-status="suspended"' in page
 

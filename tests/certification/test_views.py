@@ -123,7 +123,7 @@ def test_anyone_with_the_code_downloads_the_pdf_even_before_the_task_ran(client)
 def test_share_links_for_linkedin_and_whatsapp_are_on_my_certificates_only(client):
     certificate = issue()
     client.force_login(certificate.holder)
-    mine = client.get(reverse("certification:mine")).content.decode()
+    mine = client.get(reverse("certification:my_certificates")).content.decode()
     assert "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in mine
     assert "certId=" + certificate.display_code in mine  # letters, digits and hyphens only: never escaped
     assert "https://wa.me/?text=" in mine
@@ -137,7 +137,7 @@ def test_share_links_for_linkedin_and_whatsapp_are_on_my_certificates_only(clien
 def test_my_certificates_lists_only_mine_and_needs_login(client):
     mine = issue(user=holder(username="titular"))
     other = issue(user=holder(username="otra"))
-    url = reverse("certification:mine")
+    url = reverse("certification:my_certificates")
     assert client.get(url).status_code == 302
     client.force_login(mine.holder)
     html = client.get(url).content.decode()
@@ -188,7 +188,7 @@ def test_in_app_expiry_notice_shows_on_my_certificates(client):
     certificate = issue(programme=ProgrammeFactory(validity_months=1), issued_on=datetime.date(2026, 1, 10))
     certificate_expiry_reminders_send(today=datetime.date(2026, 2, 1))
     client.force_login(certificate.holder)
-    assert "vence el 10/02/2026" in client.get(reverse("certification:mine")).content.decode()
+    assert "vence el 10/02/2026" in client.get(reverse("certification:my_certificates")).content.decode()
 
 
 def test_the_data_export_includes_the_persons_certificates():
@@ -227,7 +227,7 @@ def test_a_revoked_certificate_is_never_downloaded_as_a_clean_file(client, user)
     assert api["status"] == "revoked" and "pdf_url" not in api and "credential_url" not in api
     # The holder's own pages show the status and offer no download either.
     client.force_login(certificate.holder)
-    mine = client.get(reverse("certification:mine")).content.decode()
+    mine = client.get(reverse("certification:my_certificates")).content.decode()
     assert "Revocado" in mine
     assert reverse("certification:pdf", args=[certificate.code]) not in mine
     dashboard = client.get(reverse("courses:dashboard")).content.decode()
@@ -253,7 +253,7 @@ def test_an_expired_certificate_still_downloads_since_it_prints_its_expiry_date(
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     client.force_login(certificate.holder)
-    mine = client.get(reverse("certification:mine")).content.decode()
+    mine = client.get(reverse("certification:my_certificates")).content.decode()
     assert "Vencido" in mine and reverse("certification:pdf", args=[certificate.code]) in mine
 
 

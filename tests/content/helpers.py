@@ -29,7 +29,7 @@ def select_name_for_label(section_html: str, text: str) -> str:
 
 
 def submit_url(page, usage_id: str) -> str:
-    return reverse("content:submit", kwargs={"page_id": page.pk, "usage_id": usage_id})
+    return reverse("content:activity_submit", kwargs={"page_id": page.pk, "usage_id": usage_id})
 
 
 def post_answer(client, page, usage_id, data, *, submission_id=None, as_json=False):

@@ -99,7 +99,7 @@ def test_opening_a_package_outside_its_lesson_needs_a_lesson_the_person_may_read
     from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
     course, lesson, package, block = scorm_course
-    url = reverse("packages:open", args=[package.uuid])
+    url = reverse("packages:package_open", args=[package.uuid])
     stranger = UserFactory(first_name="José", phone="+593987654321")
     client.force_login(stranger)
     assert client.get(url).status_code == 302  # a published lesson is readable without enrolment
@@ -107,7 +107,7 @@ def test_opening_a_package_outside_its_lesson_needs_a_lesson_the_person_may_read
     PageViewRestriction.objects.create(page=course, restriction_type=PageViewRestriction.LOGIN)
     assert client.get(url).status_code == 404  # restricted course: learners and staff only
     orphan = ContentPackage.objects.create(engine="scorm12", title="Suelto", storage_prefix="packages/suelto/")
-    assert client.get(reverse("packages:open", args=[orphan.uuid])).status_code == 404  # in no lesson at all
+    assert client.get(reverse("packages:package_open", args=[orphan.uuid])).status_code == 404  # in no lesson at all
 
     learner = UserFactory(first_name="Ñusta", phone="+51987654321")
     enrollment_create(user=learner, course=course)

@@ -67,7 +67,9 @@ def test_candidate_applies_with_an_optional_document(client, standard, candidate
         },
     )
     application = Application.objects.get(candidate=candidate)
-    assert response.status_code == 302 and response.url == reverse("competency:application", args=[application.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "competency:application_detail", args=[application.pk]
+    )
     assert application.documents.get().content_type == "application/pdf"
     assert application.self_assessment == {standard.units.first().code: "con_ayuda"}
     page = client.get(response.url)
@@ -76,7 +78,7 @@ def test_candidate_applies_with_an_optional_document(client, standard, candidate
 
 def test_candidate_cannot_open_someone_elses_application(client, application):
     client.force_login(UserFactory())
-    assert client.get(reverse("competency:application", args=[application.pk])).status_code == 404
+    assert client.get(reverse("competency:application_detail", args=[application.pk])).status_code == 404
 
 
 def test_candidate_takes_the_knowledge_test(client, application, candidate):
@@ -195,7 +197,7 @@ def test_assessment_page_keeps_every_unit_for_offline_work(client, application, 
     page = client.get(reverse("competency:assessment", args=[application.pk])).content.decode()
     for unit in application.units.all():
         assert reverse("competency:observation", args=[application.pk, unit.pk]) in page.split('data-keep="')[1]
-    worker = client.get(reverse("competency:evaluator_sw"))
+    worker = client.get(reverse("competency:evaluator_service_worker"))
     assert worker["Content-Type"].startswith("text/javascript")
     assert worker["Cache-Control"] == "no-cache"
     assert b"networkFirst" in worker.content
@@ -263,7 +265,7 @@ def test_full_journey_through_pages(client, application, standard, candidate, ev
     assert application.status == Application.Status.DECIDED and application.result == "competent"
 
     client.force_login(candidate)
-    page = client.get(reverse("competency:application", args=[application.pk])).content.decode()
+    page = client.get(reverse("competency:application_detail", args=[application.pk])).content.decode()
     assert "Tu certificado" in page and "Ver y verificar el certificado" in page
     assert "¡Lograste todas las unidades de la norma!" in page
 
@@ -272,7 +274,7 @@ def test_body_assigns_and_reports(client, standard, admin, candidate):
     application = services.application_create(candidate=candidate, standard=standard, experience="x")
     evaluator = evaluator_of(standard.certifying_body)
     client.force_login(admin)
-    page = client.get(reverse("competency:body", args=[standard.certifying_body.slug])).content.decode()
+    page = client.get(reverse("competency:body_home", args=[standard.certifying_body.slug])).content.decode()
     assert evaluator.printed_name in page
     client.post(
         reverse("competency:body_assign", args=[standard.certifying_body.slug, application.pk]),
@@ -290,7 +292,7 @@ def test_body_assigns_and_reports(client, standard, admin, candidate):
 
 def test_body_pages_are_for_the_bodys_staff_only(client, standard, evaluator):
     client.force_login(evaluator)
-    assert client.get(reverse("competency:body", args=[standard.certifying_body.slug])).status_code == 403
+    assert client.get(reverse("competency:body_home", args=[standard.certifying_body.slug])).status_code == 403
     assert client.get(reverse("competency:body_report_csv", args=[standard.certifying_body.slug])).status_code == 403
 
 
@@ -330,7 +332,7 @@ def test_body_assigns_a_validator_through_the_page(client, application, standard
 def test_candidate_page_query_count(client, application, candidate, django_assert_max_num_queries):
     client.force_login(candidate)
     with django_assert_max_num_queries(30):
-        assert client.get(reverse("competency:application", args=[application.pk])).status_code == 200
+        assert client.get(reverse("competency:application_detail", args=[application.pk])).status_code == 200
 
 
 def test_body_page_query_count_does_not_grow_with_applications(client, standard, admin, django_assert_max_num_queries):
@@ -341,7 +343,7 @@ def test_body_page_query_count_does_not_grow_with_applications(client, standard,
     client.force_login(admin)
     # 25 + 2: on a cold cache the page also fills the shared theme cache (DatabaseCache: count, savepoint, insert).
     with django_assert_max_num_queries(27):
-        page = client.get(reverse("competency:body", args=[standard.certifying_body.slug]))
+        page = client.get(reverse("competency:body_home", args=[standard.certifying_body.slug]))
     assert page.status_code == 200 and page.content.decode().count("Asignar</button>") == 8
 
 
@@ -363,10 +365,10 @@ def test_appeal_through_the_pages(client, application, standard, candidate, admi
 
     first, second = _decide_partial(application, evaluator, admin, standard)
     client.force_login(candidate)
-    page = client.get(reverse("competency:application", args=[application.pk])).content.decode()
+    page = client.get(reverse("competency:application_detail", args=[application.pk])).content.decode()
     assert "Lo que te falta" in page and "Practica el cierre." in page and "Apelar el resultado" in page
     client.post(reverse("competency:appeal", args=[application.pk]), {"reason": "No hubo clientes ese día."})
-    page = client.get(reverse("competency:application", args=[application.pk])).content.decode()
+    page = client.get(reverse("competency:application_detail", args=[application.pk])).content.decode()
     assert "Tu apelación" in page and "Apelar el resultado" not in page
 
     reviewer = evaluator_of(standard.certifying_body, first_name="Daniela")
@@ -389,7 +391,7 @@ def test_appeal_through_the_pages(client, application, standard, candidate, admi
 
 
 def test_audit_trail_is_for_the_assessment_team_only(client, application, candidate, evaluator, admin, standard):
-    url = reverse("competency:audit", args=[application.pk])
+    url = reverse("competency:audit_trail", args=[application.pk])
     client.force_login(candidate)
     assert client.get(url).status_code == 403
     client.force_login(evaluator_of(standard.certifying_body))

@@ -54,7 +54,7 @@ def test_practice_observation_approval_and_registry_through_the_pages(client, w)
     Enrollment.objects.filter(user=learner).update(completed_at=timezone.now(), status="completed", progress=100)
 
     client.force_login(w.trainee)
-    page = client.get(reverse("trainers:path", args=[w.path.pk])).content.decode()
+    page = client.get(reverse("trainers:path_detail", args=[w.path.pk])).content.decode()
     assert "Vincular el grupo de práctica" in page and "En práctica" in page
     client.post(reverse("trainers:practice_link", args=[w.path.pk]), {"cohort": w.practice.pk})
     w.path.refresh_from_db()
@@ -78,7 +78,7 @@ def test_practice_observation_approval_and_registry_through_the_pages(client, w)
     client.post(reverse("trainers:approve", args=[w.path.pk]))
     w.path.refresh_from_db()
     assert w.path.state == State.CERTIFIED and w.path.certificate
-    history = client.get(reverse("trainers:path", args=[w.path.pk])).content.decode()
+    history = client.get(reverse("trainers:path_detail", args=[w.path.pk])).content.decode()
     assert "Recomendada o recomendado" in history and "recommended" not in history
 
     consent_record(user=w.trainee, purpose=ConsentRecord.Purpose.REGISTRY, granted=True)
@@ -91,7 +91,9 @@ def test_practice_observation_approval_and_registry_through_the_pages(client, w)
     client.post(reverse("trainers:withdraw", args=[w.path.pk]), {"action": "revoke", "reason": "Falta grave."})
     w.path.refresh_from_db()
     assert w.path.state == State.REVOKED
-    assert "Levantar la suspensión" not in client.get(reverse("trainers:path", args=[w.path.pk])).content.decode()
+    assert (
+        "Levantar la suspensión" not in client.get(reverse("trainers:path_detail", args=[w.path.pk])).content.decode()
+    )
     client.logout()
     assert "Revocada o revocado" in client.get(reverse("trainers:registry")).content.decode()
 
@@ -116,7 +118,7 @@ def test_nominate_page_for_institution_admins_only(client, w):
         },
     )
     path = TrainerPath.objects.get(trainer=candidate)
-    assert response.url == reverse("trainers:path", args=[path.pk]) and path.state == State.APPLICANT
+    assert response.url == reverse("trainers:path_detail", args=[path.pk]) and path.state == State.APPLICANT
     client.force_login(w.trainee)
     assert client.get(reverse("trainers:nominate")).status_code == 403
 
@@ -131,7 +133,11 @@ def test_home_shows_my_path_and_supervised_ones(client, w):
 
 #: route → (kwargs, methods to try, insiders who may GET it (None: POST-only route))
 MATRIX = {
-    "trainers:path": (lambda w: {"pk": w.path.pk}, ("get", "post"), ("trainee", "master", "alt_admin", "ilo_admin")),
+    "trainers:path_detail": (
+        lambda w: {"pk": w.path.pk},
+        ("get", "post"),
+        ("trainee", "master", "alt_admin", "ilo_admin"),
+    ),
     "trainers:observe": (lambda w: {"pk": w.path.pk}, ("get", "post"), ("master",)),
     "trainers:training_start": (lambda w: {"pk": w.path.pk}, ("post",), None),
     "trainers:practice_link": (lambda w: {"pk": w.path.pk}, ("post",), None),
@@ -174,7 +180,7 @@ def test_approver_lifts_a_suspension_from_the_path_page(client, w):
     first = services.trainer_certify(path=w.path, approver=w.ilo_admin, render=False)
     services.trainer_certification_withdraw(path=w.path, actor=w.ilo_admin, reason="Queja en revisión", suspend=True)
     client.force_login(w.ilo_admin)
-    page = client.get(reverse("trainers:path", args=[w.path.pk])).content.decode()
+    page = client.get(reverse("trainers:path_detail", args=[w.path.pk])).content.decode()
     assert "Levantar la suspensión" in page
     response = client.post(reverse("trainers:reinstate", args=[w.path.pk]), {"reason": "Queja archivada"}, follow=True)
     assert "Certificación restablecida" in response.content.decode()

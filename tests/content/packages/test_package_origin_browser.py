@@ -52,7 +52,7 @@ def test_package_html_opened_directly_cannot_act_as_the_learner(phone_page, live
     assert "csrftoken=" in on_ruta["cookie"]
     assert on_ruta["data"].startswith("status:200") and "Yolimar" in on_ruta["data"]
 
-    page.goto(reverse("packages:file", args=[package.uuid, file_token(package), "index.html"]))
+    page.goto(reverse("packages:package_file", args=[package.uuid, file_token(package), "index.html"]))
     page.get_by_role("heading", name="Hola").wait_for()
     in_package = page.evaluate(PROBE)
     assert in_package["origin"] == "null"  # opaque origin

@@ -35,7 +35,7 @@ def package(tmp_path):
 
 
 def test_package_file_is_served_sandboxed_with_the_api_shim(client, package):
-    url = reverse("packages:file", args=[package.uuid, file_token(package), "index.html"])
+    url = reverse("packages:package_file", args=[package.uuid, file_token(package), "index.html"])
     response = client.get(url)  # no login: the sandboxed frame sends no cookies
     assert response.status_code == 200
     assert response["Content-Security-Policy"] == SANDBOX_CSP and "sandbox" in SANDBOX_CSP
@@ -47,16 +47,20 @@ def test_package_file_is_served_sandboxed_with_the_api_shim(client, package):
 
 
 def test_svg_is_never_served_unsandboxed(client, package):
-    response = client.get(reverse("packages:file", args=[package.uuid, file_token(package), "img/x.svg"]))
+    response = client.get(reverse("packages:package_file", args=[package.uuid, file_token(package), "img/x.svg"]))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
     assert "sandbox" in response["Content-Security-Policy"]
 
 
 def test_bad_token_and_traversal_are_404(client, package):
-    assert client.get(reverse("packages:file", args=[package.uuid, "1:forged", "index.html"])).status_code == 404
+    assert (
+        client.get(reverse("packages:package_file", args=[package.uuid, "1:forged", "index.html"])).status_code == 404
+    )
     token = file_token(package)
-    url = reverse("packages:file", args=[package.uuid, token, "index.html"]).replace("index.html", "../../settings.py")
+    url = reverse("packages:package_file", args=[package.uuid, token, "index.html"]).replace(
+        "index.html", "../../settings.py"
+    )
     assert client.get(url).status_code == 404
 
 
@@ -135,11 +139,11 @@ def test_file_links_are_bound_to_the_learner_and_expire(client, user, package):
     from content.packages import views
 
     token = file_token(package, user_id=user.pk)
-    url = reverse("packages:file", args=[package.uuid, token, "index.html"])
+    url = reverse("packages:package_file", args=[package.uuid, token, "index.html"])
     assert client.get(url).status_code == 200
     # Someone else's id in a copied link breaks the signature.
     forged = token.replace(f"{user.pk}:", f"{user.pk + 1}:", 1)
-    assert client.get(reverse("packages:file", args=[package.uuid, forged, "index.html"])).status_code == 404
+    assert client.get(reverse("packages:package_file", args=[package.uuid, forged, "index.html"])).status_code == 404
     # Older than the lifetime of a lesson sitting: refused.
     assert views.TOKEN_MAX_AGE <= 2 * 3600
     import time
@@ -148,11 +152,11 @@ def test_file_links_are_bound_to_the_learner_and_expire(client, user, package):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(time, "time", lambda: real_time() - views.TOKEN_MAX_AGE - 60)
         expired = file_token(package, user_id=user.pk)
-    assert client.get(reverse("packages:file", args=[package.uuid, expired, "index.html"])).status_code == 404
+    assert client.get(reverse("packages:package_file", args=[package.uuid, expired, "index.html"])).status_code == 404
 
 
 def test_html_gets_the_engine_runtime_not_a_cross_frame_proxy(client, package):
-    html = client.get(reverse("packages:file", args=[package.uuid, file_token(package), "index.html"])).content
+    html = client.get(reverse("packages:package_file", args=[package.uuid, file_token(package), "index.html"])).content
     text = html.decode()
     assert "vendor/scorm-again/scorm12.min.js" in text and "packages/sco-frame.js" in text
     assert 'data-engine="scorm12"' in text and "<script>" not in text  # no inline script of Ruta's own

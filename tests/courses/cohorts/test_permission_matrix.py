@@ -30,7 +30,7 @@ MATRIX = {
     "cohorts:edit": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:delete": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:member_add": (lambda w: {"pk": w.a.pk}, MANAGERS),
-    "cohorts:member": (lambda w: {"pk": w.a.pk, "user_id": w.participant.pk}, MANAGERS),
+    "cohorts:member_detail": (lambda w: {"pk": w.a.pk, "user_id": w.participant.pk}, MANAGERS),
     "cohorts:grades": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:import_upload": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:import_template": (lambda w: {"pk": w.a.pk}, MANAGERS),
@@ -39,8 +39,8 @@ MATRIX = {
     # the first-login sheet sets temporary passwords: only the cohort's managers, only for an applied import
     "cohorts:import_first_logins": (lambda w: {"pk": w.a.pk, "import_id": w.applied.pk}, MANAGERS),
     "cohorts:session_create": (lambda w: {"pk": w.a.pk}, MANAGERS),
-    "cohorts:session": (lambda w: {"pk": w.a.pk, "session_id": w.session.pk}, MANAGERS),
-    "cohorts:grading": (lambda w: {"pk": w.a.pk}, MANAGERS),
+    "cohorts:session_attendance": (lambda w: {"pk": w.a.pk, "session_id": w.session.pk}, MANAGERS),
+    "cohorts:grading_list": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:grade": (lambda w: {"pk": w.a.pk, "submission_id": w.submission.pk}, MANAGERS),
     "cohorts:announcements": (lambda w: {"pk": w.a.pk}, MANAGERS),
     "cohorts:export": (lambda w: {"pk": w.a.pk, "kind": "participantes", "fmt": "csv"}, MANAGERS),
@@ -137,10 +137,10 @@ def test_objects_of_another_cohort_are_not_reachable_through_my_cohort(client, w
     )
     client.force_login(world.trainer)
     for route, kwargs in [
-        ("cohorts:session", {"pk": world.a.pk, "session_id": b_session.pk}),
+        ("cohorts:session_attendance", {"pk": world.a.pk, "session_id": b_session.pk}),
         ("cohorts:import_preview", {"pk": world.a.pk, "import_id": b_batch.pk}),
         ("cohorts:import_errors", {"pk": world.a.pk, "import_id": b_batch.pk}),
-        ("cohorts:member", {"pk": world.a.pk, "user_id": world.other_participant.pk}),
+        ("cohorts:member_detail", {"pk": world.a.pk, "user_id": world.other_participant.pk}),
     ]:
         assert client.get(reverse(route, kwargs=kwargs)).status_code == 404, route
         assert client.post(reverse(route, kwargs=kwargs)).status_code == 404, route

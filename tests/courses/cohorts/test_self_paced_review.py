@@ -34,7 +34,7 @@ def test_the_self_paced_answer_reaches_the_institution_reviewer_who_grades_it(cl
     client.force_login(setting["reviewer"])
     home = client.get(reverse("cohorts:home")).content.decode()
     assert "Estudio autónomo: respuestas por revisar" in home and '<span class="badge warn">1</span>' in home
-    queue = client.get(reverse("cohorts:self_paced")).content.decode()
+    queue = client.get(reverse("cohorts:self_paced_list")).content.decode()
     assert "José Ángel Mendoza" in queue
     url = reverse("cohorts:self_paced_grade", args=[answer.pk])
     page = client.get(url).content.decode()
@@ -43,12 +43,12 @@ def test_the_self_paced_answer_reaches_the_institution_reviewer_who_grades_it(cl
     field = next(iter(form.criteria))
     best = list(field.field.choices)[-1][0]  # "Logrado"
     response = client.post(url, {field.name: best, "feedback": "¡Muy bien descrito!"})
-    assert response.status_code == 302 and response["Location"] == reverse("cohorts:self_paced")
+    assert response.status_code == 302 and response["Location"] == reverse("cohorts:self_paced_list")
     answer.refresh_from_db()
     assert answer.status == Submission.Status.GRADED and answer.passed
     enrollment = Enrollment.objects.get(user=setting["alone"])
     assert enrollment.completed_at is not None and enrollment.score == 100
-    assert "José Ángel" not in client.get(reverse("cohorts:self_paced")).content.decode()  # off the queue
+    assert "José Ángel" not in client.get(reverse("cohorts:self_paced_list")).content.decode()  # off the queue
 
 
 def test_cohort_members_stay_with_their_trainer_and_others_cannot_review(client, setting):
@@ -57,17 +57,17 @@ def test_cohort_members_stay_with_their_trainer_and_others_cannot_review(client,
     in_cohort = free_text_answer(member, setting["lesson"], setting["usage_id"])
     alone = free_text_answer(setting["alone"], setting["lesson"], setting["usage_id"])
     client.force_login(setting["reviewer"])
-    queue = client.get(reverse("cohorts:self_paced")).content.decode()
+    queue = client.get(reverse("cohorts:self_paced_list")).content.decode()
     assert "Rosa Huamán" not in queue  # the cohort's trainer grades her, in the cohort's queue
     assert client.get(reverse("cohorts:self_paced_grade", args=[in_cohort.pk])).status_code == 404
 
     outsider = UserFactory()
     Membership.objects.create(user=outsider, institution=InstitutionFactory(), role=Role.TRAINER)
     client.force_login(outsider)
-    assert "José Ángel" not in client.get(reverse("cohorts:self_paced")).content.decode()
+    assert "José Ángel" not in client.get(reverse("cohorts:self_paced_list")).content.decode()
     assert client.get(reverse("cohorts:self_paced_grade", args=[alone.pk])).status_code == 404
     client.force_login(setting["alone"])  # a participant has no queue and cannot grade themself
-    assert client.get(reverse("cohorts:self_paced")).status_code == 404
+    assert client.get(reverse("cohorts:self_paced_list")).status_code == 404
     assert client.get(reverse("cohorts:self_paced_grade", args=[alone.pk])).status_code == 404
 
 

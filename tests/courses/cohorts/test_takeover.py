@@ -84,7 +84,7 @@ def test_adding_a_participant_of_another_institution_by_phone_gives_the_trainer_
     text = _export(client, world.cohort)
     for secret in ("+593991234567", "majo@example.org", "majo-alvarez", "María José"):
         assert secret not in text
-    assert client.get(reverse("cohorts:member", args=[world.cohort.pk, world.victim.pk])).status_code == 404
+    assert client.get(reverse("cohorts:member_detail", args=[world.cohort.pk, world.victim.pk])).status_code == 404
 
     # The dashboard lists the pending invitation with what the trainer typed, never the account's own name.
     dashboard = client.get(reverse("cohorts:dashboard", args=[world.cohort.pk])).content.decode()
@@ -101,7 +101,7 @@ def test_even_after_she_accepts_the_trainer_cannot_reset_her_password(client, wo
     services.cohort_invitation_accept(invitation_id=invitation.pk, user=world.victim, share_contact=True)
     assert CohortMember.objects.filter(cohort=world.cohort, user=world.victim).exists()
     client.force_login(world.trainer)
-    page = client.get(reverse("cohorts:member", args=[world.cohort.pk, world.victim.pk])).content.decode()
+    page = client.get(reverse("cohorts:member_detail", args=[world.cohort.pk, world.victim.pk])).content.decode()
     assert reverse("accounts:helper_reset", args=[world.victim.pk]) not in page
     assert client.post(reverse("accounts:helper_reset", args=[world.victim.pk])).status_code == 404
     world.victim.refresh_from_db()
@@ -122,7 +122,7 @@ def test_a_staff_member_added_as_participant_stays_out_of_reach(client, world):
     text = _export(client, world.cohort)
     assert "luis-quito" in text  # listed as a member ...
     assert "+51987650001" not in text  # ... but never with a staff member's contact, consent or not
-    page = client.get(reverse("cohorts:member", args=[world.cohort.pk, world.colleague.pk])).content.decode()
+    page = client.get(reverse("cohorts:member_detail", args=[world.cohort.pk, world.colleague.pk])).content.decode()
     assert "+51987650001" not in page
 
 

@@ -123,7 +123,7 @@ def test_dashboard_never_shows_sensitive_profile_fields(trainer_client, cohort):
     person = member_of(cohort)
     Profile.objects.create(user=person, nationality="VE", migratory_status="irregular", disability="yes")
     html = trainer_client.get(reverse("cohorts:dashboard", args=[cohort.pk])).content.decode()
-    html += trainer_client.get(reverse("cohorts:member", args=[cohort.pk, person.pk])).content.decode()
+    html += trainer_client.get(reverse("cohorts:member_detail", args=[cohort.pk, person.pk])).content.decode()
     for word in ("irregular", "Situación irregular", "Venezolana", "discapacidad"):
         assert word not in html
 
@@ -208,7 +208,7 @@ def test_session_and_quick_attendance_on_a_phone(trainer_client, cohort):
         {"title": "Sesión 1: mi idea", "starts_at": "2026-11-24T18:00", "duration_minutes": 120},
     )
     session = cohort.sessions.get()
-    assert response.url == reverse("cohorts:session", args=[cohort.pk, session.pk])
+    assert response.url == reverse("cohorts:session_attendance", args=[cohort.pk, session.pk])
     page = trainer_client.get(response.url).content.decode()
     assert session.check_in_code in page
     trainer_client.post(response.url, {f"u{ana.pk}": "present", f"u{beto.pk}": "absent", "save": "1"})
@@ -255,7 +255,7 @@ def test_grading_a_free_text_answer_with_the_rubric(client):
     enrollment_create(user=learner, course=cohort.course, source="cohort")
     submission = free_text_answer(learner, lesson, usage_id)
     client.force_login(trainer)
-    listing = client.get(reverse("cohorts:grading", args=[cohort.pk])).content.decode()
+    listing = client.get(reverse("cohorts:grading_list", args=[cohort.pk])).content.decode()
     assert learner.printed_name in listing
     url = reverse("cohorts:grade", args=[cohort.pk, submission.pk])
     page = client.get(url).content.decode()
@@ -386,11 +386,11 @@ def test_member_page_offers_a_temporary_password_for_participants_without_one(tr
     from lms.accounts.models import Membership
 
     person = member_of(cohort, UserFactory(created_by_institution=cohort.institution))
-    html = trainer_client.get(reverse("cohorts:member", args=[cohort.pk, person.pk])).content.decode()
+    html = trainer_client.get(reverse("cohorts:member_detail", args=[cohort.pk, person.pk])).content.decode()
     assert reverse("accounts:helper_reset", args=[person.pk]) in html
     colleague = member_of(cohort, UserFactory(created_by_institution=cohort.institution))
     Membership.objects.create(user=colleague, institution=cohort.institution, role=Role.TRAINER)
-    html = trainer_client.get(reverse("cohorts:member", args=[cohort.pk, colleague.pk])).content.decode()
+    html = trainer_client.get(reverse("cohorts:member_detail", args=[cohort.pk, colleague.pk])).content.decode()
     assert reverse("accounts:helper_reset", args=[colleague.pk]) not in html
 
 

@@ -212,16 +212,16 @@ def test_add_change_and_remove_the_login_phone(client):
     user = UserFactory(username="rosa")
     UserFactory(username="otra", phone="+51987000009")
     client.force_login(user)
-    response = client.post(reverse("accounts:phone"), {"phone": "987 000 002"})
+    response = client.post(reverse("accounts:phone_edit"), {"phone": "987 000 002"})
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.phone == "+51987000002"
-    response = client.post(reverse("accounts:phone"), {"phone": "987000009"})
+    response = client.post(reverse("accounts:phone_edit"), {"phone": "987000009"})
     assert response.status_code == 200
     assert "Ya existe una cuenta con este número de celular." in response.text
     user.refresh_from_db()
     assert user.phone == "+51987000002"
-    client.post(reverse("accounts:phone"), {"phone": ""})
+    client.post(reverse("accounts:phone_edit"), {"phone": ""})
     user.refresh_from_db()
     assert user.phone is None
 

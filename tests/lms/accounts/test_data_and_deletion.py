@@ -89,8 +89,8 @@ def test_one_person_only_ever_downloads_their_own_data(client, person):
 
 def test_deletion_asks_for_the_password(client, person):
     client.force_login(person)
-    assert "Tu contraseña actual" in client.get(reverse("accounts:delete")).text
-    response = client.post(reverse("accounts:delete"), {"password": "no-es-esta"})
+    assert "Tu contraseña actual" in client.get(reverse("accounts:account_delete")).text
+    response = client.post(reverse("accounts:account_delete"), {"password": "no-es-esta"})
     assert response.status_code == 200
     assert "La contraseña no es correcta." in response.text
     person.refresh_from_db()
@@ -107,11 +107,11 @@ def test_deletion_anonymises_logs_out_keeps_consents_and_tells_other_apps(
     try:
         client.force_login(person)
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(reverse("accounts:delete"), {"password": "clave-segura-123"})
+            response = client.post(reverse("accounts:account_delete"), {"password": "clave-segura-123"})
     finally:
         signals.account_deleted.disconnect(dispatch_uid="test-deleted")
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:deleted")
+    assert response["Location"] == reverse("accounts:account_deleted")
     assert "_auth_user_id" not in client.session
     user = User.objects.get(pk=person.pk)
     assert user.username == f"eliminado-{person.pk}"
@@ -154,7 +154,7 @@ def test_the_task_calls_the_service(person):
 def test_deletion_request_only_enqueues_the_task_after_commit(client, person, django_capture_on_commit_callbacks):
     client.force_login(person)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client.post(reverse("accounts:delete"), {"password": "clave-segura-123"})
+        client.post(reverse("accounts:account_delete"), {"password": "clave-segura-123"})
     assert len(callbacks) == 1
     user = User.objects.get(pk=person.pk)
     assert user.deletion_requested_at is not None

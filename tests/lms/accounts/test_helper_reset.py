@@ -71,7 +71,7 @@ def test_search_finds_participants_of_my_institution_by_username_phone_or_name(t
 
 def test_trainer_finds_resets_and_sees_the_password_once(client, trainer, participant):
     client.force_login(trainer)
-    home = client.get(reverse("accounts:profile"))
+    home = client.get(reverse("accounts:account_home"))
     assert reverse("accounts:helper_search") in home.text
     response = client.get(reverse("accounts:helper_search"), {"q": "987 000 001"})
     assert response.status_code == 200
@@ -96,7 +96,7 @@ def test_participant_cannot_open_the_helper_pages(client, participant, trainer):
     client.force_login(participant)
     assert client.get(reverse("accounts:helper_search")).status_code == 403
     assert client.post(reverse("accounts:helper_reset", args=[trainer.pk])).status_code == 403
-    assert reverse("accounts:helper_search") not in client.get(reverse("accounts:profile")).text
+    assert reverse("accounts:helper_search") not in client.get(reverse("accounts:account_home")).text
 
 
 def test_trainer_cannot_reset_someone_of_another_institution_or_staff(client, ngo, trainer):

@@ -88,7 +88,7 @@ def test_log_in_with_the_number_in_any_format_whatever_the_site_country(client, 
 def test_account_phone_page_stores_an_ecuadorian_number_as_ecuadorian(client):
     user = UserFactory()
     client.force_login(user)
-    client.post(reverse("accounts:phone"), {"phone": "099 123 4567"})
+    client.post(reverse("accounts:phone_edit"), {"phone": "099 123 4567"})
     user.refresh_from_db()
     assert user.phone == "+593991234567"
     assert user.phone_display == "+593 99 123 4567"
@@ -124,7 +124,7 @@ def test_trainer_adds_an_ecuadorian_and_gets_an_ecuadorian_whatsapp_link(client)
     )
     member = CohortMember.objects.get(cohort=cohort, user__first_name="Ana").user
     assert member.phone == "+593991234567"
-    html = client.get(reverse("cohorts:member", args=[cohort.pk, member.pk])).content.decode()
+    html = client.get(reverse("cohorts:member_detail", args=[cohort.pk, member.pk])).content.decode()
     assert "https://wa.me/593991234567" in html
     assert "wa.me/51" not in html
 

@@ -127,7 +127,7 @@ def test_consent_page_rejects_an_unknown_purpose(client):
 
 
 def test_account_pages_need_login(client):
-    for name in ["accounts:profile", "accounts:profile_edit", "accounts:consent", "accounts:delete"]:
+    for name in ["accounts:account_home", "accounts:profile_edit", "accounts:consent", "accounts:account_delete"]:
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
@@ -135,22 +135,22 @@ def test_account_pages_need_login(client):
 
 def test_my_account_links_every_account_page(client):
     client.force_login(UserFactory())
-    page = client.get(reverse("accounts:profile")).text
-    for name in ["accounts:profile_edit", "accounts:consent", "accounts:data_export", "accounts:delete"]:
+    page = client.get(reverse("accounts:account_home")).text
+    for name in ["accounts:profile_edit", "accounts:consent", "accounts:data_export", "accounts:account_delete"]:
         assert reverse(name) in page
     assert reverse("accounts:helper_search") not in page
 
 
 def test_my_account_shows_the_phone_in_a_readable_format(client):
     client.force_login(UserFactory(phone="+51987654321"))
-    assert "+51 987 654 321" in client.get(reverse("accounts:profile")).text
+    assert "+51 987 654 321" in client.get(reverse("accounts:account_home")).text
 
 
 def test_account_pages_use_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     user = UserFactory()
     services.consent_record(user=user, purpose=ConsentRecord.Purpose.TERMS, granted=True)
     client.force_login(user)
-    for name in ["accounts:profile", "accounts:profile_edit", "accounts:consent", "accounts:data_export"]:
+    for name in ["accounts:account_home", "accounts:profile_edit", "accounts:consent", "accounts:data_export"]:
         with django_assert_max_num_queries(15):
             assert client.get(reverse(name)).status_code == 200
 

@@ -46,7 +46,7 @@ def test_my_certificates_show_the_date_written_out(client):
     certificate = issue()
     Certificate.objects.filter(pk=certificate.pk).update(issued_on=datetime.date(2026, 12, 6))
     client.force_login(certificate.holder)
-    html = client.get(reverse("certification:mine")).content.decode()
+    html = client.get(reverse("certification:my_certificates")).content.decode()
     assert "6 de diciembre de 2026" in html
 
 

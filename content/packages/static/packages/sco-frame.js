@@ -1,4 +1,4 @@
-/* Package side of Ruta's SCORM player, loaded into every HTML file of a SCORM package (packages:file injects it
+/* Package side of Ruta's SCORM player, loaded into every HTML file of a SCORM package (packages:package_file injects it
    before the package's own scripts). It runs inside the sandboxed frame, never on Ruta's origin.
 
    Every document of a sandboxed frame gets its own opaque origin, so the package's frames cannot read each other
