@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import CoursePage, Enrollment, LessonPage, LessonProgress
-from .selectors import lesson_course, prerequisites_missing
+from .selectors import course_structure, lesson_course, prerequisites_missing
 from .signals import course_completed
 
 
@@ -169,7 +169,7 @@ def progress_record(*, user, lesson_id: int | None, viewed: bool = False) -> Enr
             Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
             return enrollment
 
-        lessons = list(LessonPage.objects.live().descendant_of(course).defer("body").order_by("path"))
+        lessons = course_structure(course=course).lessons  # shared cache, dropped when any page changes
         all_activities = [a for item in lessons for a in item.activities]
         results = _activity_results(user=user, usage_ids=[a["id"] for a in all_activities])
 
