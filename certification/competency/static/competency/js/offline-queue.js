@@ -160,6 +160,12 @@
     if (flushing) { return Promise.resolve(); }
     var items = queue();
     if (!items.length) { return Promise.resolve(); }
+    if (navigator.onLine === false) {
+      // The phone says it has no network: keep everything and wait for the "online" event (no doomed request;
+      // a request the service worker passes on could otherwise still leave through another network path).
+      showPending();
+      return Promise.resolve();
+    }
     flushing = true;
     var item = items[0];
     return send(item).then(function (response) {
