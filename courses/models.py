@@ -340,6 +340,10 @@ class LessonPage(ViewRestrictionsMixin, Page):
 class Enrollment(models.Model):
     """One person's enrolment in one course: status, progress, score and where they left off."""
 
+    # Staff browse enrolments in the Wagtail admin, which would otherwise index each one as a "use" of its course
+    # and last lesson: four more queries on every answer a learner sends, and a page's usage list full of learners.
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("En curso")
         COMPLETED = "completed", _("Completado")

@@ -121,35 +121,25 @@ def course_structure(*, course: CoursePage) -> CourseStructure:
     """The course's structure, kept in the shared cache until any page is saved, published, moved or deleted
     (the ``pages`` generation of ``lms.pagecache``): every lesson page needs it, and it changes only when an author
     publishes."""
-    from django.core.cache import cache
+    from lms.pagecache import shared_value
 
-    from lms.pagecache import generation
-
-    key = f"ruta:course-structure:{course.pk}:{generation('pages')}"
-    structure = cache.get(key)
-    if structure is None:
-        structure = CourseStructure(
+    def load() -> CourseStructure:
+        return CourseStructure(
             modules=list(ModulePage.objects.live().child_of(course).order_by("path")),
             lessons=_course_lessons(course),
             prerequisites=_prerequisite_map([course.pk]).get(course.pk, []),
         )
-        cache.set(key, structure, timeout=3600)
-    return structure
+
+    return shared_value(f"ruta:course-structure:{course.pk}", load)
 
 
 def view_restrictions_exist() -> bool:
     """Whether any Wagtail view restriction (password, groups, login) exists, cached until pages change."""
-    from django.core.cache import cache
     from wagtail.models import PageViewRestriction
 
-    from lms.pagecache import generation
+    from lms.pagecache import shared_value
 
-    key = f"ruta:view-restrictions:{generation('pages')}"
-    exists = cache.get(key)
-    if exists is None:
-        exists = PageViewRestriction.objects.exists()
-        cache.set(key, exists, timeout=3600)
-    return exists
+    return shared_value("ruta:view-restrictions", PageViewRestriction.objects.exists)
 
 
 def prerequisites_missing(*, course: CoursePage, user) -> list[CoursePage]:
@@ -216,10 +206,16 @@ def course_outline_for_learner(
 
 
 def lesson_course(*, lesson: LessonPage) -> CoursePage | None:
-    """The course a lesson belongs to (with its institution), looked up once per lesson instance: a lesson page
-    asks for it while recording the view, building the outline and checking each activity."""
+    """The course a lesson belongs to (with its institution), looked up once per lesson instance (a lesson page
+    asks for it while recording the view, building the outline and checking each activity) and kept in the shared
+    cache until pages change."""
     if not hasattr(lesson, "_ruta_course"):
-        lesson._ruta_course = CoursePage.objects.ancestor_of(lesson).select_related("institution").first()
+        from lms.pagecache import shared_value
+
+        lesson._ruta_course = shared_value(
+            f"ruta:lesson-course:{lesson.pk}",
+            lambda: CoursePage.objects.ancestor_of(lesson).select_related("institution").first(),
+        )
     return lesson._ruta_course
 
 
@@ -314,8 +310,10 @@ def catalogue_for_learner(*, catalogue: CataloguePage, user) -> list[tuple[Progr
 
 
 def catalogue_page_get() -> CataloguePage | None:
-    """The live catalogue page (the first one in the tree)."""
-    return CataloguePage.objects.live().order_by("path").first()
+    """The live catalogue page (the first one in the tree), kept in the shared cache until pages change."""
+    from lms.pagecache import shared_value
+
+    return shared_value("ruta:catalogue-page", lambda: CataloguePage.objects.live().order_by("path").first())
 
 
 def enrollment_list_for_user(*, user) -> list[DashboardItem]:

@@ -123,8 +123,7 @@ def lesson_view_record(*, user, lesson: LessonPage) -> None:
     if course is None:
         return
     rows = list(
-        LessonProgress.objects.filter(enrollment__user=user, enrollment__course=course)
-        .select_related("enrollment")
+        LessonProgress.objects.filter(enrollment__user=user, enrollment__course=course).select_related("enrollment")
     )
     progress = next((row for row in rows if row.lesson_id == lesson.pk), None)
     if progress is None or (
@@ -153,7 +152,7 @@ def progress_record(*, user, lesson_id: int | None, viewed: bool = False) -> Enr
     lesson = LessonPage.objects.live().defer("body").filter(pk=lesson_id).first()
     if lesson is None:
         return None
-    course = CoursePage.objects.ancestor_of(lesson).first()
+    course = lesson_course(lesson=lesson)  # shared cache, dropped when any page changes
     if course is None:
         return None
     now = timezone.now()

@@ -26,3 +26,16 @@ loglevel = os.environ.get("RUTA_WEB_LOG_LEVEL", "info")
 proc_name = "ruta-web"
 # gunicorn 24+ opens a control socket at one fixed path per user: two web processes on a host would collide.
 control_socket_disable = True
+# Load Ruta once in the master and fork the workers from it: a worker started by max_requests, after a crash or by
+# a scale-up serves at once instead of spending seconds importing Django, Wagtail and Celery, and the imported
+# code is shared between workers (copy-on-write) instead of copied into each.
+preload_app = True
+
+
+def pre_fork(server, worker):
+    """The master never serves a request; anything that opened a database connection while Ruta was imported is
+    closed here, so no worker inherits (and shares) the master's socket. Redis clients reconnect after a fork
+    by themselves (redis-py checks the process id)."""
+    from django.db import connections
+
+    connections.close_all()

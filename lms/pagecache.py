@@ -22,13 +22,21 @@ What keeps it correct:
 
 Generations are read with the entry in one round trip (``get_many``); a missing generation is recreated from the
 clock, never from zero, so an evicted counter cannot bring back entries older than it.
+
+Within one request (the middleware opens a ``request_memo`` scope) a generation, and each value kept under one with
+``shared_value``, is read from the shared cache once: a lesson page asks for the course structure and the
+``pages`` generation from several places. A bump inside the request forgets the memoised generation, so what the
+request reads afterwards is keyed by the new one. Outside a request (tasks, shell, tests calling services) nothing
+is memoised.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any
 
@@ -49,6 +57,19 @@ _NOT_STORED_HEADERS = {
 }
 #: group → django-ratelimit arguments checked before a cached answer of that group is served
 _RATE_LIMITS: dict[str, dict[str, Any]] = {}
+#: what this request has already read from the shared cache (None outside a request scope)
+_memo: ContextVar[dict[str, Any] | None] = ContextVar("ruta_request_memo", default=None)
+_MISSING = object()
+
+
+@contextmanager
+def request_memo() -> Iterator[None]:
+    """Remember, for the rest of this request, generations and ``shared_value`` values read from the cache."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
 
 
 def bump(group: str) -> None:
@@ -57,12 +78,37 @@ def bump(group: str) -> None:
         cache.incr(_GEN[group])
     except ValueError:  # no counter yet (or evicted): start one from the clock, above any older value
         cache.set(_GEN[group], time.time_ns(), timeout=None)
+    memo = _memo.get()
+    if memo is not None:
+        memo.pop(_GEN[group], None)
 
 
 def generation(group: str) -> int:
     """The current generation of ``group``: part of the key of anything cached that a change to the group must
     drop (e.g. a course's outline, cached under the ``pages`` generation)."""
-    return _generations(cache.get_many([_GEN[group]]), (group,))[group]
+    memo = _memo.get()
+    if memo is not None and _GEN[group] in memo:
+        return memo[_GEN[group]]
+    value = _generations(cache.get_many([_GEN[group]]), (group,))[group]
+    if memo is not None:
+        memo[_GEN[group]] = value
+    return value
+
+
+def shared_value(key: str, load: Callable[[], Any], *, group: str = "pages", timeout: int = 3600) -> Any:
+    """The value cached at ``key`` under ``group``'s current generation, computed by ``load`` when absent; read
+    once per request. ``load`` may return None (kept as such)."""
+    full = f"{key}:{generation(group)}"
+    memo = _memo.get()
+    if memo is not None and full in memo:
+        return memo[full]
+    value = cache.get(full, _MISSING)
+    if value is _MISSING:
+        value = load()
+        cache.set(full, value, timeout=timeout)
+    if memo is not None:
+        memo[full] = value
+    return value
 
 
 def _generations(values: dict[str, Any], groups: tuple[str, ...] = GROUPS) -> dict[str, int]:
@@ -154,11 +200,18 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        with request_memo():
+            return self._serve(request)
+
+    def _serve(self, request: HttpRequest) -> HttpResponseBase:
         key = _key(request)
         generations: dict[str, int] = {}
         if key is not None:
             values = cache.get_many([key, *_GEN.values()])
             generations = _generations(values)
+            memo = _memo.get()
+            if memo is not None:
+                memo.update({_GEN[group]: value for group, value in generations.items()})
             entry = values.get(key)
             if (
                 entry is not None

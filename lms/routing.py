@@ -14,17 +14,17 @@ sites with several locales.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
-from lms.pagecache import generation
-
-_MISSING = object()
+from lms.pagecache import shared_value
 
 
 def _site_for_request(request: HttpRequest) -> Site | None:
@@ -33,16 +33,28 @@ def _site_for_request(request: HttpRequest) -> Site | None:
     if hasattr(request, "_wagtail_site"):
         return request._wagtail_site
     try:
-        key = f"ruta:site:{request.get_host()}:{request.get_port()}:{generation('pages')}"
+        key = f"ruta:site:{request.get_host()}:{request.get_port()}"
     except DisallowedHost:
         return Site.find_for_request(request)
-    site = cache.get(key, _MISSING)
-    if site is _MISSING:
-        site = Site.find_for_request(request)
-        cache.set(key, site, timeout=3600)
-    else:
-        request._wagtail_site = site  # type: ignore[attr-defined]
-    return site  # type: ignore[return-value]
+    site = shared_value(key, lambda: Site.find_for_request(request))
+    request._wagtail_site = site  # type: ignore[attr-defined]
+    return site
+
+
+class CachedSiteMiddleware:
+    """Give every request its Wagtail site from the shared cache, so ``{% pageurl %}``, settings and view
+    restrictions do not each look it up in the database (``Site.find_for_request`` reads
+    ``request._wagtail_site`` first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The database is down: leave the lookup to the view, whose error becomes the 503 the offline queue
+        # resends after (lms.middleware.DatabaseUnavailableMiddleware), not a 500 from out here.
+        with suppress(DatabaseError):
+            _site_for_request(request)
+        return self.get_response(request)
 
 
 def _site_root_path(site: Site) -> str | None:

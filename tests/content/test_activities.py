@@ -5,6 +5,7 @@ import pytest
 from content.models import Submission
 from tests.content.conftest import VALUES
 from tests.content.helpers import answers, post_answer, section
+from tests.query_counting import assert_max_data_queries
 
 SCORED = ["single_choice", "multiple_choice", "true_false", "fill_blanks", "matching", "ordering"]
 
@@ -116,10 +117,10 @@ def test_incomplete_answer_is_refused_without_consuming_an_attempt(client, user,
     assert not Submission.objects.exists()
 
 
-def test_json_submission_returns_the_updated_activity(client, user, choice_page, django_assert_max_num_queries):
+def test_json_submission_returns_the_updated_activity(client, user, choice_page):
     page, usage_id = choice_page
     client.force_login(user)
-    with django_assert_max_num_queries(20):
+    with assert_max_data_queries(20):
         response = post_answer(client, page, usage_id, {"choice": "1"}, as_json=True)
     assert response.status_code == 200
     data = response.json()
@@ -206,3 +207,22 @@ def test_a_replay_of_the_answer_that_used_the_last_attempt_answers_as_the_first_
     # a new answer (another submission id) is refused: the limit still holds
     other = post_answer(client, page, ids["true_false"], {"value": "true"}, as_json=True)
     assert other.status_code == 400 and "intentos" in other.json()["message"]
+
+
+def test_the_form_s_own_csrf_token_is_accepted_when_the_check_is_enforced(user, make_page):
+    """The activity form is rendered apart from the page's context: the token it carries must still be the one
+    the browser's cookie matches (without it a learner without JavaScript gets 403 and loses the answer)."""
+    import re
+
+    from django.test import Client
+
+    page, ids = make_page({"true_false": VALUES["true_false"]})
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    html = section(browser.get(page.url).content, ids["true_false"])
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    answer = {"value": "true", "csrfmiddlewaretoken": token}
+    assert post_answer(browser, page, ids["true_false"], answer).status_code == 302
+    assert Submission.objects.filter(user=user, usage_id=ids["true_false"]).count() == 1
+    forged = {"value": "true", "csrfmiddlewaretoken": "x" * 64}
+    assert post_answer(browser, page, ids["true_false"], forged).status_code == 403

@@ -126,3 +126,46 @@ def test_a_credential_id_answers_machines_and_people_apart():
         page = Client().get(url, **browser)
         assert page["Content-Type"].startswith("text/html") and "Begoña" in page.text
     assert Client().get(url, **browser)["X-Ruta-Cache"] == "hit"
+
+
+def test_within_a_request_shared_values_are_read_once_and_a_publish_is_seen_at_once():
+    from lms.pagecache import bump, request_memo, shared_value
+
+    loads = []
+
+    def load():
+        loads.append(1)
+        return {"modules": len(loads)}
+
+    with request_memo():
+        first = shared_value("ruta:test-structure", load)
+        with CaptureQueriesContext(connection) as queries:  # the test cache lives in the database
+            again = shared_value("ruta:test-structure", load)
+        assert again is first and len(queries) == 0 and len(loads) == 1
+        bump("pages")  # an author publishes during this request: what it reads next is the new generation's
+        assert shared_value("ruta:test-structure", load) == {"modules": 2}
+    # another request reads the shared cache, not the loader
+    assert shared_value("ruta:test-structure", load) == {"modules": 2} and len(loads) == 2
+
+
+def test_a_lesson_seen_after_its_course_is_moved_shows_the_new_course():
+    """The lesson's course is kept in the shared cache: moving the lesson to another course must not leave the
+    old course's outline on it."""
+    from courses.models import CoursePage, LessonPage, ModulePage
+
+    first = build_course(title="Genere su Idea de Negocio", code="GIN-M")
+    second = build_course(title="Inicie su Negocio", code="ISUN-M")
+    learner = UserFactory(first_name="Ñusta", last_name="Quispe Huamán", phone="+51987000111")
+    for course in (first, second):
+        enrollment_create(user=learner, course=course)
+    lesson = LessonPage.objects.descendant_of(first).order_by("path").first()
+    client = Client()
+    client.force_login(learner)
+    assert "Genere su Idea de Negocio" in client.get(lesson.url).content.decode()
+    target = ModulePage.objects.descendant_of(second).first()
+    lesson.slug = "leccion-trasladada"
+    lesson.save_revision().publish()
+    lesson.move(target, pos="last-child")
+    lesson = LessonPage.objects.get(pk=lesson.pk)
+    page = client.get(lesson.url).content.decode()
+    assert CoursePage.objects.get(pk=second.pk).title in page and "Genere su Idea de Negocio" not in page

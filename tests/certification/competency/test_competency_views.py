@@ -10,6 +10,7 @@ from django.utils import timezone
 from certification.competency import selectors, services
 from certification.competency.models import Application, Evidence, ObservationRecord
 from tests.lms.accounts.factories import UserFactory
+from tests.query_counting import assert_max_data_queries
 
 from .factories import body_admin_of, evaluator_of, make_standard
 
@@ -115,9 +116,9 @@ def test_evaluator_page_never_shows_sensitive_profile_data(client, application, 
         assert hidden not in html
 
 
-def test_assessment_page_query_count(client, application, evaluator, django_assert_max_num_queries):
+def test_assessment_page_query_count(client, application, evaluator):
     client.force_login(evaluator)
-    with django_assert_max_num_queries(40):
+    with assert_max_data_queries(40):
         assert client.get(reverse("competency:assessment", args=[application.pk])).status_code == 200
 
 
@@ -329,20 +330,20 @@ def test_body_assigns_a_validator_through_the_page(client, application, standard
     assert application.audit.filter(action="validator_assigned").exists()
 
 
-def test_candidate_page_query_count(client, application, candidate, django_assert_max_num_queries):
+def test_candidate_page_query_count(client, application, candidate):
     client.force_login(candidate)
-    with django_assert_max_num_queries(30):
+    with assert_max_data_queries(30):
         assert client.get(reverse("competency:application_detail", args=[application.pk])).status_code == 200
 
 
-def test_body_page_query_count_does_not_grow_with_applications(client, standard, admin, django_assert_max_num_queries):
+def test_body_page_query_count_does_not_grow_with_applications(client, standard, admin):
     for _ in range(3):
         evaluator_of(standard.certifying_body)
     for _ in range(8):
         services.application_create(candidate=UserFactory(), standard=standard, experience="x")
     client.force_login(admin)
     # 25 + 2: on a cold cache the page also fills the shared theme cache (DatabaseCache: count, savepoint, insert).
-    with django_assert_max_num_queries(27):
+    with assert_max_data_queries(27):
         page = client.get(reverse("competency:body_home", args=[standard.certifying_body.slug]))
     assert page.status_code == 200 and page.content.decode().count("Asignar</button>") == 8
 
@@ -402,15 +403,15 @@ def test_audit_trail_is_for_the_assessment_team_only(client, application, candid
         assert "Asignó evaluador o evaluadora" in page and "Programó la evaluación" in page
 
 
-def test_evaluator_pages_query_counts(client, application, evaluator, candidate, django_assert_max_num_queries):
+def test_evaluator_pages_query_counts(client, application, evaluator, candidate):
     client.force_login(evaluator)
-    with django_assert_max_num_queries(20):
+    with assert_max_data_queries(20):
         assert client.get(reverse("competency:evaluator_home")).status_code == 200
     unit = application.units.first()
-    with django_assert_max_num_queries(20):
+    with assert_max_data_queries(20):
         assert client.get(reverse("competency:observation", args=[application.pk, unit.pk])).status_code == 200
     client.force_login(candidate)
-    with django_assert_max_num_queries(25):
+    with assert_max_data_queries(25):
         assert client.get(reverse("competency:knowledge_test", args=[application.pk, unit.pk])).status_code == 200
 
 
