@@ -4,6 +4,8 @@ and retired versions stay read-only (and publicly verifiable); each step needs i
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 from wagtail.test.utils.form_data import querydict_from_html
@@ -44,6 +46,11 @@ def unit_form_data(client, unit: CompetencyUnit):
         if "criteria-TOTAL_FORMS" in data:
             return data
     raise AssertionError("no unit form on the page")
+
+
+def test_standards_are_in_the_spanish_menu(client, editor):
+    html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert json.dumps("Normas de competencia")[1:-1] in html  # the sidebar menu is JSON data in the page
 
 
 def test_staff_version_a_standard_edit_a_criterion_and_publish_it(client, editor, bodeguero):
