@@ -14,7 +14,7 @@ change to edit a draft's units). The question bank is still edited in the Django
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -214,8 +214,7 @@ class UnitForm(WagtailAdminModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["standard"]
-        assert isinstance(field, forms.ModelChoiceField)
+        field = cast(forms.ModelChoiceField, self.fields["standard"])
         field.queryset = CompetencyStandard.objects.filter(status=DRAFT)
         if self.instance.pk:
             field.disabled = True

@@ -6,24 +6,32 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('competency', '0004_competency_files_private'),
+        ("competency", "0004_competency_files_private"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='competencystandard',
-            options={'ordering': ['title', '-version'], 'permissions': [('publish_competencystandard', 'Puede publicar versiones de normas de competencia')], 'verbose_name': 'norma de competencia', 'verbose_name_plural': 'normas de competencia'},
+            name="competencystandard",
+            options={
+                "ordering": ["title", "-version"],
+                "permissions": [("publish_competencystandard", "Puede publicar versiones de normas de competencia")],
+                "verbose_name": "norma de competencia",
+                "verbose_name_plural": "normas de competencia",
+            },
         ),
         migrations.AlterField(
-            model_name='performancecriterion',
-            name='unit',
-            field=modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='competency.competencyunit'),
+            model_name="performancecriterion",
+            name="unit",
+            field=modelcluster.fields.ParentalKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="criteria", to="competency.competencyunit"
+            ),
         ),
         migrations.AlterField(
-            model_name='rubriccriterion',
-            name='unit',
-            field=modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='rubric', to='competency.competencyunit'),
+            model_name="rubriccriterion",
+            name="unit",
+            field=modelcluster.fields.ParentalKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="rubric", to="competency.competencyunit"
+            ),
         ),
     ]
