@@ -14,7 +14,7 @@ change to edit a draft's units). The question bank is still edited in the Django
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -39,6 +39,9 @@ from wagtail.permissions import register_permission_policy
 
 from . import services
 from .models import CompetencyStandard, CompetencyUnit
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DRAFT = CompetencyStandard.Status.DRAFT
 READ_ONLY_MESSAGE = _("Esta versión ya está publicada y no se puede cambiar: crea una versión nueva.")
@@ -96,8 +99,8 @@ class StandardActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Temp
     template_name = "competency/admin/standard_action.html"
     header_icon = "list-ul"
     allowed_status: tuple[str, ...] = ()
-    confirmation = ""
-    button_label = ""
+    confirmation: StrOrPromise = ""
+    button_label: StrOrPromise = ""
 
     def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)
@@ -233,8 +236,10 @@ class DraftUnitMixin:
 
 class UnitCreateView(CreateView):
     def get_initial_form_instance(self) -> CompetencyUnit | None:
-        standard = CompetencyStandard.objects.filter(pk=self.request.GET.get("standard") or None, status=DRAFT)
-        return CompetencyUnit(standard=standard.first()) if standard.exists() else None
+        """Opened from a draft's page (``?standard=<id>``): the unit is preset to that draft."""
+        pk = self.request.GET.get("standard", "")
+        standard = CompetencyStandard.objects.filter(pk=pk, status=DRAFT).first() if pk.isdigit() else None
+        return CompetencyUnit(standard=standard) if standard else None
 
     def get_success_url(self) -> str:
         return reverse("normas:inspect", args=[self.object.standard_id])
