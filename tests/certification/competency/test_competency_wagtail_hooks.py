@@ -159,3 +159,29 @@ def test_published_standards_are_read_only_and_drafts_editable(client, editor):
     )
     draft.refresh_from_db()
     assert draft.title == "Atención al cliente en bodegas" and draft.status == DRAFT
+
+
+def test_the_standards_admin_pages_show_no_english(client, editor, bodeguero):
+    from django.utils import translation
+
+    from tests.test_locale_overrides import untranslated_on, wagtail_msgids
+
+    draft = make_standard(units=1, code="VEN-PE-01", version=2, status=DRAFT, previous_version=bodeguero)
+    with translation.override("es"):
+        english = {m for m in wagtail_msgids() if translation.gettext(m) == m}
+    urls = [
+        reverse("normas:index"),
+        reverse("normas:inspect", args=[bodeguero.pk]),
+        reverse("normas:inspect", args=[draft.pk]),
+        reverse("normas:new_version", args=[bodeguero.pk]),
+        reverse("normas:publish", args=[draft.pk]),
+        reverse("unidades:edit", args=[draft.units.get().pk]),
+        reverse("unidades:add") + f"?standard={draft.pk}",
+    ]
+    found = {}
+    for url in urls:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="es")
+        assert response.status_code == 200, url
+        if left := untranslated_on(response.content.decode(), english):
+            found[url] = sorted(left)
+    assert found == {}

@@ -111,3 +111,27 @@ def test_deleting_an_account_requests_its_deletion_through_the_service(client, d
     maria.refresh_from_db()
     assert not maria.is_active and maria.username.startswith("eliminado-") and maria.phone is None
     assert Consent.objects.filter(user=maria).exists()  # consent records are kept
+
+
+def test_the_accounts_admin_pages_show_no_english(client):
+    from django.utils import translation
+
+    from tests.test_locale_overrides import untranslated_on, wagtail_msgids
+
+    rosa = UserFactory(username="rosa.huaman", first_name="Rosa", last_name="Huamán")
+    client.force_login(staff_with(*USER_MANAGER, ("accounts", "delete_user")))
+    with translation.override("es"):
+        english = {m for m in wagtail_msgids() if translation.gettext(m) == m}
+    urls = [
+        reverse("wagtailusers_users:index"),
+        reverse("wagtailusers_users:add"),
+        reverse("wagtailusers_users:edit", args=[rosa.pk]),
+        reverse("wagtailusers_users:delete", args=[rosa.pk]),
+    ]
+    found = {}
+    for url in urls:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="es")
+        assert response.status_code == 200, url
+        if left := untranslated_on(response.content.decode(), english):
+            found[url] = sorted(left)
+    assert found == {}
