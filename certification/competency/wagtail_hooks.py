@@ -60,6 +60,17 @@ class StandardEditView(EditView):
         return super().dispatch(request, *args, **kwargs)
 
 
+class StandardDeleteView(DeleteView):
+    """Only drafts are deleted: a published or retired version is what past assessments point at."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        standard = get_object_or_404(CompetencyStandard, pk=kwargs["pk"])
+        if self.user_has_permission("delete") and standard.status != DRAFT:
+            messages.warning(request, READ_ONLY_MESSAGE)
+            return redirect("normas:inspect", standard.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+
 class StandardInspectView(InspectView):
     """The version's hub: its fields, its units with their criteria, and the versioning actions."""
 
@@ -171,6 +182,7 @@ class CompetencyStandardViewSet(ModelViewSet):
     menu_order = 440
     add_to_admin_menu = True
     edit_view_class = StandardEditView
+    delete_view_class = StandardDeleteView
     inspect_view_class = StandardInspectView
     inspect_view_enabled = True
     copy_view_enabled = False

@@ -144,6 +144,11 @@ def test_published_standards_are_read_only_and_drafts_editable(client, editor):
     published = make_standard(units=1, status=PUBLISHED)
     response = client.get(reverse("normas:edit", args=[published.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("normas:inspect", args=[published.pk])
+    client.force_login(staff_with(ADMIN, VIEW, ("competency", "delete_competencystandard")))
+    response = client.post(reverse("normas:delete", args=[published.pk]))
+    assert response["Location"] == reverse("normas:inspect", args=[published.pk])
+    assert CompetencyStandard.objects.filter(pk=published.pk).exists()  # a published version is never deleted
+    client.force_login(editor)
     draft = make_standard(units=1, status=DRAFT, code="EMP-02")
     assert 'name="title"' in client.get(reverse("normas:edit", args=[draft.pk])).content.decode()
     client.post(
