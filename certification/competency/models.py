@@ -66,7 +66,8 @@ class CompetencyStandard(models.Model):
 class CompetencyUnit(ClusterableModel):
     """A unit of competency: what a person must show, with criteria, knowledge and evidence requirements.
 
-    Clusterable so the Wagtail admin edits a draft unit together with its criteria and rubric (InlinePanel)."""
+    Clusterable so the Wagtail admin edits a draft unit together with its criteria, question bank and rubric
+    (InlinePanel)."""
 
     standard = models.ForeignKey(CompetencyStandard, on_delete=models.CASCADE, related_name="units")
     code = models.CharField(_("código"), max_length=30)
@@ -121,7 +122,7 @@ class PerformanceCriterion(models.Model):
 class BankQuestion(models.Model):
     """A question in a unit's bank, stored as one of content's activity definitions (block type + value)."""
 
-    unit = models.ForeignKey(CompetencyUnit, on_delete=models.CASCADE, related_name="questions")
+    unit = ParentalKey(CompetencyUnit, on_delete=models.CASCADE, related_name="questions")
     block_type = models.CharField(_("tipo de actividad"), max_length=40)
     value = models.JSONField(_("definición"), default=dict)
     is_active = models.BooleanField(_("activa"), default=True)

@@ -8,8 +8,8 @@ calls ``services.standard_publish`` (retires the version in force). Published an
 units of a version can be added, edited or deleted only while it is a draft.
 
 Permissions: ``competency.view/add/change_competencystandard`` as usual, ``competency.publish_competencystandard``
-to publish; a standard's units (with their criteria and rubric) follow the standard's permissions (view to read,
-change to edit a draft's units). The question bank is still edited in the Django admin.
+to publish; a standard's units (with their criteria, question bank and rubric) follow the standard's permissions
+(view to read, change to edit a draft's units).
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from . import services
+from . import knowledge, services
+from .forms import BankQuestionCleanMixin
 from .models import CompetencyStandard, CompetencyUnit
 
 if TYPE_CHECKING:
@@ -235,6 +236,20 @@ class UnitForm(WagtailAdminModelForm):
             field.disabled = True
 
 
+class QuestionForm(BankQuestionCleanMixin, WagtailAdminModelForm):
+    """A bank question: a gradable activity type and its definition (JSON, the shape of content's activity
+    blocks), checked by ``knowledge.validate``."""
+
+    block_type = forms.ChoiceField(label=_("tipo de actividad"), choices=[(t, t) for t in knowledge.GRADABLE])
+
+
+class QuestionInlinePanel(InlinePanel):
+    def get_form_options(self) -> dict[str, Any]:
+        options = super().get_form_options()
+        options["formsets"][self.relation_name]["form"] = QuestionForm
+        return options
+
+
 class DraftUnitMixin:
     """Edit and delete views of a unit whose version is no longer a draft send staff to the version's page."""
 
@@ -294,6 +309,12 @@ class CompetencyUnitViewSet(ModelViewSet):
                 panels=[FieldPanel("order"), FieldPanel("text"), FieldPanel("is_critical")],
                 heading=_("Criterios de desempeño"),
                 label=_("Criterio de desempeño"),
+            ),
+            QuestionInlinePanel(
+                "questions",
+                panels=[FieldPanel("block_type"), FieldPanel("value"), FieldPanel("is_active")],
+                heading=_("Banco de preguntas"),
+                label=_("Pregunta del banco"),
             ),
             InlinePanel(
                 "rubric",

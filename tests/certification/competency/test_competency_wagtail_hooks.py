@@ -99,6 +99,30 @@ def test_staff_version_a_standard_edit_a_criterion_and_publish_it(client, editor
     assert public.status_code == 200 and old_criterion in public.content.decode()
 
 
+def test_a_drafts_question_bank_is_checked_against_its_activity_type(client, editor, bodeguero):
+    import json
+
+    draft = make_standard(units=1, questions=1, code="VEN-PE-01", version=2, status=DRAFT, previous_version=bodeguero)
+    question = draft.units.get().questions.get()
+    data = unit_form_data(client, question.unit)
+    assert data["questions-TOTAL_FORMS"] == "1"
+    value = json.loads(data["questions-0-value"])
+    value["options"] = [{"text": "Saludar a la clienta", "correct": False, "feedback": ""}]  # no right answer
+    data["questions-0-value"] = json.dumps(value)
+    response = client.post(reverse("unidades:edit", args=[question.unit_id]), data)
+    assert response.status_code == 200  # the form again, with the activity's own error
+    assert "options: El mínimo número de elementos es 2" in response.content.decode()
+    assert "Ir al primer error" in response.content.decode()  # Spanish, also when there are errors
+    question.refresh_from_db()
+    assert question.value["options"][0]["text"] == "Saludar"
+    value["options"] += [{"text": "Ofrecerle ayuda en quechua", "correct": True, "feedback": ""}]
+    data["questions-0-value"] = json.dumps(value)
+    response = client.post(reverse("unidades:edit", args=[question.unit_id]), data)
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert [o["text"] for o in question.value["options"]] == ["Saludar a la clienta", "Ofrecerle ayuda en quechua"]
+
+
 def test_units_are_added_only_to_drafts(client, editor, bodeguero):
     draft = make_standard(units=0, code="VEN-EC-01", status=DRAFT, title="Ventas en mercados de Guayaquil")
     form = client.get(reverse("unidades:add") + f"?standard={draft.pk}").content.decode()
@@ -109,8 +133,9 @@ def test_units_are_added_only_to_drafts(client, editor, bodeguero):
         "knowledge_max_attempts": "2", "rubric_threshold": "60", "training_url": "",
         "criteria-TOTAL_FORMS": "1", "criteria-INITIAL_FORMS": "0", "criteria-MIN_NUM_FORMS": "0",
         "criteria-MAX_NUM_FORMS": "1000", "criteria-0-order": "1", "criteria-0-text": NEW_CRITERION,
-        "criteria-0-is_critical": "on", "rubric-TOTAL_FORMS": "0", "rubric-INITIAL_FORMS": "0",
-        "rubric-MIN_NUM_FORMS": "0", "rubric-MAX_NUM_FORMS": "1000",
+        "criteria-0-is_critical": "on", "questions-TOTAL_FORMS": "0", "questions-INITIAL_FORMS": "0",
+        "questions-MIN_NUM_FORMS": "0", "questions-MAX_NUM_FORMS": "1000", "rubric-TOTAL_FORMS": "0",
+        "rubric-INITIAL_FORMS": "0", "rubric-MIN_NUM_FORMS": "0", "rubric-MAX_NUM_FORMS": "1000",
     }  # fmt: skip
     client.post(reverse("unidades:add"), base | {"standard": bodeguero.pk})
     assert bodeguero.units.count() == 1
