@@ -8,7 +8,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import knowledge, services
+from . import services
+from .forms import BankQuestionCleanMixin
 from .models import (
     Application,
     AuditEvent,
@@ -76,16 +77,10 @@ class CriterionInline(DraftOnlyInline):
     fields = ["order", "text", "is_critical"]
 
 
-class BankQuestionForm(forms.ModelForm):
+class BankQuestionForm(BankQuestionCleanMixin, forms.ModelForm):
     class Meta:
         model = BankQuestion
         fields = ["block_type", "value", "is_active"]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("block_type") and data.get("value") is not None:
-            data["value"] = knowledge.validate(data["block_type"], data["value"])
-        return data
 
 
 class QuestionInline(DraftOnlyInline):

@@ -5,7 +5,35 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import knowledge
 from .models import UnitResult
+
+
+def block_error_messages(exc: forms.ValidationError) -> list[str]:
+    """The readable messages inside a StreamField block's validation error (its own says only "Validation error
+    in StructBlock"), each prefixed with where it is: ``options: El mínimo número de elementos es 2``."""
+    found: list[str] = []
+    if non_block := getattr(exc, "non_block_errors", None):
+        found += forms.ValidationError(list(non_block)).messages
+    block_errors = getattr(exc, "block_errors", None) or {}
+    for name, error in dict(block_errors).items() if isinstance(block_errors, dict) else enumerate(block_errors):
+        if error is not None:
+            found += [f"{name}: {message}" for message in block_error_messages(error)]
+    return found or exc.messages
+
+
+class BankQuestionCleanMixin:
+    """A bank question's ``value`` must be a valid definition of its activity type (the Django admin's and the
+    Wagtail admin's question forms share this)."""
+
+    def clean(self) -> dict:
+        data = super().clean()  # type: ignore[misc]
+        if data.get("block_type") and data.get("value") is not None:
+            try:
+                data["value"] = knowledge.validate(data["block_type"], data["value"])
+            except forms.ValidationError as exc:
+                self.add_error("value", forms.ValidationError(block_error_messages(exc)))  # type: ignore[attr-defined]
+        return data
 
 
 class MultipleFileInput(forms.ClearableFileInput):

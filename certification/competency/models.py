@@ -15,6 +15,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 from lms.accounts.models import Institution
 from lms.files import private_storage, truthful_name
@@ -55,13 +57,17 @@ class CompetencyStandard(models.Model):
         verbose_name_plural = _("normas de competencia")
         ordering = ["title", "-version"]
         constraints = [models.UniqueConstraint(fields=["code", "version"], name="competency_standard_code_version")]
+        permissions = [("publish_competencystandard", _("Puede publicar versiones de normas de competencia"))]
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
 
 
-class CompetencyUnit(models.Model):
-    """A unit of competency: what a person must show, with criteria, knowledge and evidence requirements."""
+class CompetencyUnit(ClusterableModel):
+    """A unit of competency: what a person must show, with criteria, knowledge and evidence requirements.
+
+    Clusterable so the Wagtail admin edits a draft unit together with its criteria, question bank and rubric
+    (InlinePanel)."""
 
     standard = models.ForeignKey(CompetencyStandard, on_delete=models.CASCADE, related_name="units")
     code = models.CharField(_("código"), max_length=30)
@@ -99,7 +105,7 @@ class CompetencyUnit(models.Model):
 class PerformanceCriterion(models.Model):
     """A criterion the evaluator observes (met / not met / not observed). Critical ones must be met."""
 
-    unit = models.ForeignKey(CompetencyUnit, on_delete=models.CASCADE, related_name="criteria")
+    unit = ParentalKey(CompetencyUnit, on_delete=models.CASCADE, related_name="criteria")
     order = models.PositiveSmallIntegerField(_("orden"), default=0)
     text = models.CharField(_("criterio de desempeño"), max_length=400)
     is_critical = models.BooleanField(_("crítico"), default=True)
@@ -116,7 +122,7 @@ class PerformanceCriterion(models.Model):
 class BankQuestion(models.Model):
     """A question in a unit's bank, stored as one of content's activity definitions (block type + value)."""
 
-    unit = models.ForeignKey(CompetencyUnit, on_delete=models.CASCADE, related_name="questions")
+    unit = ParentalKey(CompetencyUnit, on_delete=models.CASCADE, related_name="questions")
     block_type = models.CharField(_("tipo de actividad"), max_length=40)
     value = models.JSONField(_("definición"), default=dict)
     is_active = models.BooleanField(_("activa"), default=True)
@@ -133,7 +139,7 @@ class BankQuestion(models.Model):
 class RubricCriterion(models.Model):
     """A row of the rubric used to grade product or portfolio evidence; levels are scored 0..max_level."""
 
-    unit = models.ForeignKey(CompetencyUnit, on_delete=models.CASCADE, related_name="rubric")
+    unit = ParentalKey(CompetencyUnit, on_delete=models.CASCADE, related_name="rubric")
     order = models.PositiveSmallIntegerField(_("orden"), default=0)
     title = models.CharField(_("aspecto"), max_length=200)
     levels = models.JSONField(

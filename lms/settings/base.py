@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "lms.apps.RutaWagtailUsersConfig",  # wagtail.users with Ruta's accounts admin (lms/accounts/wagtail_hooks.py)
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

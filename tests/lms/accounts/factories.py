@@ -48,3 +48,15 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     institution = factory.SubFactory(InstitutionFactory)
     role = Role.PARTICIPANT
+
+
+def staff_with(*perms: tuple[str, str], **kwargs) -> User:
+    """A staff member (not a superuser) whose only rights are ``perms`` (app label, codename), through a group."""
+    from django.contrib.auth.models import Group, Permission
+
+    user = UserFactory(is_staff=True, **kwargs)
+    group = Group.objects.create(name=f"Equipo {user.username}")
+    for app_label, codename in perms:
+        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    user.groups.add(group)
+    return user

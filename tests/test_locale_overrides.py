@@ -1,5 +1,6 @@
-"""The Wagtail admin speaks Spanish on its main screens (issue #13): no English string of Wagtail's own catalogue is
-left untranslated on the dashboard, page explorer, search, page editor, image/document choosers and imports.
+"""locale_overrides/: the Wagtail admin speaks Spanish on its main screens (issue #13): no English string of
+Wagtail's own catalogue is left untranslated on the dashboard, page explorer, search, page editor, image/document
+choosers and imports.
 
 Wagtail 8's ``es`` catalogue lacks a few strings; Ruta fills them in ``locale_overrides/`` (first in LOCALE_PATHS)."""
 
