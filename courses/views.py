@@ -5,6 +5,8 @@ Views parse, call a service or selector and shape the output; the rules live in 
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -110,7 +113,22 @@ def offline_bundle(request, course_id: int):
 def offline_service_worker(request):
     """The offline study worker; a page registers it (scope: one course) only when its learner downloads that course,
     so learners who never download load no worker at all."""
-    response = render(request, "courses/offline-sw.js", content_type="text/javascript; charset=utf-8")
+    messages_json = json.dumps(
+        {
+            "title": _("Sin conexión"),
+            "text": _(
+                "Esta página no está descargada en tu teléfono. Vuelve al curso para seguir con lo que descargaste."
+            ),
+            "back": _("Volver al curso"),
+            "lang": get_language() or "es",
+        }
+    )
+    response = render(
+        request,
+        "courses/offline-sw.js",
+        {"messages_json": messages_json},
+        content_type="text/javascript; charset=utf-8",
+    )
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/"
     return response

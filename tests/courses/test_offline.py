@@ -220,7 +220,7 @@ def test_service_worker_is_served_for_the_course_scope(client):
     assert response["Content-Type"].startswith("text/javascript")
     assert response["Service-Worker-Allowed"] == "/"
     body = response.content.decode()
-    assert '"ruta-offline-" + COURSE' in body and "Sin conexión" in body
+    assert '"ruta-offline-" + COURSE' in body and '"title": "Sin conexi\\u00f3n"' in body
     assert len(body.encode()) <= 30 * 1024
 
 
@@ -237,3 +237,16 @@ def test_downloaded_lesson_pages_carry_no_correct_answers(client, learner):
             assert "Conversar con clientes" in html or "invertir" not in html  # the options are shown...
             assert "is-correct" not in html and "correct_answer" not in html  # ...but nothing says which is right
             assert '"correct"' not in html and "data-correct" not in html
+
+
+def test_downloading_a_lesson_is_not_a_visit(client, learner):
+    from courses.models import LessonProgress
+
+    course = build_course(modules=1, lessons_per_module=2)
+    enrollment = enrollment_create(user=learner, course=course)
+    client.force_login(learner)
+    first, second = lessons_of(course)
+    assert client.get(second.url, headers={"X-Ruta-Download": "1"}).status_code == 200
+    assert not LessonProgress.objects.filter(enrollment=enrollment).exists()
+    client.get(first.url)  # opened by the learner: viewed
+    assert list(LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True)) == [first.pk]

@@ -6,6 +6,8 @@
    Django); no inline script, no third-party code. */
 (function () {
   "use strict";
+  if (window.rutaOffline) { return; }
+  window.rutaOffline = true;
   var QUEUE = "ruta:actividades-pendientes";  // activities.js keeps unsent answers here
   var supported = "serviceWorker" in navigator && "caches" in window && !!window.fetch;
 
@@ -125,7 +127,8 @@
       function next(cache) {
         var item = queue.shift();
         if (!item) { return Promise.resolve(); }
-        return fetch(item.url, { credentials: "same-origin", cache: "no-store" })
+        var headers = item.kind === "page" ? { "X-Ruta-Download": "1" } : {};  // not a visit (LessonPage.serve)
+        return fetch(item.url, { credentials: "same-origin", cache: "no-store", headers: headers })
           .then(function (response) {
             if (!response.ok || response.redirected) { throw new Error(String(response.status)); }
             return response.blob().then(function (blob) {

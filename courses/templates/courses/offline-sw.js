@@ -1,4 +1,4 @@
-{% load i18n %}{% get_current_language as LANGUAGE_CODE %}/* Ruta's offline study worker. A course page registers it (scope: that course's URL, one worker per course)
+/* Ruta's offline study worker. A course page registers it (scope: that course's URL, one worker per course)
  * only when its learner downloads the course for offline study (courses/static/courses/offline.js fills the cache
  * "ruta-offline-<course id>"), so pages of learners who never download load no worker.
  *
@@ -9,9 +9,7 @@
  * a POST goes to the network, and activities.js queues it with its idempotent submission id when that fails. */
 const COURSE = new URL(self.location.href).searchParams.get("curso") || "";
 const CACHE = "ruta-offline-" + COURSE;
-const OFFLINE_TITLE = "{{ _('Sin conexión')|escapejs }}";
-const OFFLINE_TEXT = "{{ _('Esta página no está descargada en tu teléfono. Vuelve al curso para seguir con lo que descargaste.')|escapejs }}";
-const OFFLINE_BACK = "{{ _('Volver al curso')|escapejs }}";
+const MESSAGES = {{ messages_json|safe }};
 const RENDITION = /\.width-\d+\.format-webp\.webp$/;
 
 self.addEventListener("install", (event) => { event.waitUntil(self.skipWaiting()); });
@@ -24,27 +22,65 @@ function usable(response) {
 function offlinePage() {
   const scope = new URL(self.registration.scope).pathname;
   const esc = (text) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
-  const html = '<!DOCTYPE html><html lang="{{ LANGUAGE_CODE|default:"es" }}"><meta charset="utf-8">' +
-    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>' + esc(OFFLINE_TITLE) + "</title>" +
-    "<main><h1>" + esc(OFFLINE_TITLE) + "</h1><p>" + esc(OFFLINE_TEXT) + '</p><p><a href="' + esc(scope) + '">' +
-    esc(OFFLINE_BACK) + "</a></p></main>";
+  const html = '<!DOCTYPE html><html lang="' + esc(MESSAGES.lang) + '"><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>' + esc(MESSAGES.title) + "</title>" +
+    "<main><h1>" + esc(MESSAGES.title) + "</h1><p>" + esc(MESSAGES.text) + '</p><p><a href="' + esc(scope) + '">' +
+    esc(MESSAGES.back) + "</a></p></main>";
   return new Response(html, {
     status: 503,
     headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'self'" },
   });
 }
 
-async function page(request) {
+// Lessons read offline, to be told to the server once the signal returns (a lesson whose rule is "viewed"
+// counts then): kept in the course's cache, replayed as plain visits on the next page that loads online.
+const VIEWS = new URL("/aprender/sin-conexion/" + COURSE + "/vistas.json", self.location.origin).href;
+
+async function viewsRead(cache) {
+  const kept = await cache.match(VIEWS);
+  try { return kept ? await kept.json() : []; } catch (error) { return []; }
+}
+
+async function viewsWrite(cache, urls) {
+  await cache.put(VIEWS, new Response(JSON.stringify(urls), { headers: { "Content-Type": "application/json" } }));
+}
+
+async function viewedOffline(cache, url) {
+  const urls = await viewsRead(cache);
+  if (urls.indexOf(url) === -1) { urls.push(url); await viewsWrite(cache, urls); }
+}
+
+async function viewsSend(cache) {
+  const urls = await viewsRead(cache);
+  const left = [];
+  for (const url of urls) {
+    try {
+      const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+      if (!usable(response)) left.push(url);  // e.g. the session ended: tell it after the next login
+      else await cache.put(url, response);
+    } catch (error) { left.push(url); }
+  }
+  if (urls.length) await viewsWrite(cache, left);
+}
+
+async function page(event) {
+  const request = event.request;
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (usable(response) && (await cache.match(request.url, { ignoreVary: true }))) {
-      await cache.put(request.url, response.clone());  // keep the downloaded copy as fresh as the learner saw it
+    if (usable(response)) {
+      if (await cache.match(request.url, { ignoreVary: true })) {
+        await cache.put(request.url, response.clone());  // keep the downloaded copy as fresh as the learner saw it
+      }
+      event.waitUntil(viewsSend(cache));
     }
     return response;
   } catch (error) {
     const kept = await cache.match(request.url, { ignoreVary: true });
-    return kept || offlinePage();
+    if (!kept) return offlinePage();
+    const scope = new URL(self.registration.scope).pathname;
+    if (new URL(request.url).pathname !== scope) await viewedOffline(cache, request.url);
+    return kept;
   }
 }
 
@@ -100,7 +136,7 @@ self.addEventListener("fetch", (event) => {
   if (request.headers.has("range")) {
     event.respondWith(ranged(request));
   } else if (request.mode === "navigate") {
-    event.respondWith(page(request));
+    event.respondWith(page(event));
   } else {
     event.respondWith(file(request));
   }
