@@ -42,7 +42,6 @@
     }
   }
   window.addEventListener("storage", showPending);
-  window.addEventListener("ruta:pending", showPending);
 
   // --- The course page's download panel.
   function coursePanel(root) {
