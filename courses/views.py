@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -113,16 +115,20 @@ def offline_bundle(request, course_id: int):
 def offline_service_worker(request):
     """The offline study worker; a page registers it (scope: one course) only when its learner downloads that course,
     so learners who never download load no worker at all."""
-    messages_json = json.dumps(
-        {
-            "title": _("Sin conexión"),
-            "text": _(
-                "Esta página no está descargada en tu teléfono. Vuelve al curso para seguir con lo que descargaste."
-            ),
-            "back": _("Volver al curso"),
-            "lang": get_language() or "es",
-        }
-    )
+    language = request.GET.get("idioma", "")
+    if language not in dict(settings.LANGUAGES):
+        language = get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):  # the page's language: a worker's own request may carry the browser's
+        messages_json = json.dumps(
+            {
+                "title": _("Sin conexión"),
+                "text": _(
+                    "Esta página no está descargada en tu teléfono. Vuelve al curso para seguir con lo que descargaste."
+                ),
+                "back": _("Volver al curso"),
+                "lang": language,
+            }
+        )
     response = render(
         request,
         "courses/offline-sw.js",

@@ -221,6 +221,9 @@ def test_service_worker_is_served_for_the_course_scope(client):
     assert response["Service-Worker-Allowed"] == "/"
     body = response.content.decode()
     assert '"ruta-offline-" + COURSE' in body and '"title": "Sin conexi\\u00f3n"' in body
+    # In the page's language, whatever the worker's own request says.
+    english = client.get(SW_URL, {"curso": 5, "idioma": "en"}, headers={"Accept-Language": "es"}).content.decode()
+    assert '"title": "Offline"' in english and '"lang": "en"' in english
     # The worker and the page script that downloads add at most 30 KB, and only for learners who download.
     with open(finders.find("courses/offline.js"), "rb") as handle:
         assert len(body.encode()) + len(handle.read()) <= 30 * 1024

@@ -211,3 +211,14 @@ def test_a_module_download_keeps_only_that_module(phone_page, live_server, cours
     assert course.url in kept
     module = ModulePage.objects.get(title="Tu idea de negocio")
     assert not [path for path in kept if path.startswith(module.url)]
+
+    # Offline, the downloaded module opens; a lesson of the other module says it is not on the phone.
+    signal(page, up=False)
+    page.goto(LessonPage.objects.get(title="¿Quién compra?").url)
+    expect(page.locator("h1")).to_have_text("¿Quién compra?")
+    page.goto(LessonPage.objects.get(title="Pon a prueba tu idea").url)
+    expect(page.locator("h1")).to_have_text("Sin conexión")
+    expect(page.get_by_text("Esta página no está descargada en tu teléfono.")).to_be_visible()
+    page.get_by_role("link", name="Volver al curso").click()
+    expect(page.locator("h1")).to_have_text("Genere su Idea de Negocio")
+    signal(page, up=True)
