@@ -300,7 +300,10 @@ class LessonPage(ViewRestrictionsMixin, Page):
     def serve(self, request, *args, **kwargs):
         from .services import lesson_view_record
 
-        if request.user.is_authenticated and not getattr(request, "is_preview", False):
+        # A page fetched to be kept for offline study (courses/offline.js sends this header) is not a visit: the
+        # lesson counts as viewed when the learner opens it (offline visits are told when the signal returns).
+        downloading = request.headers.get("X-Ruta-Download") == "1"
+        if request.user.is_authenticated and not getattr(request, "is_preview", False) and not downloading:
             lesson_view_record(user=request.user, lesson=self)
         return super().serve(request, *args, **kwargs)
 

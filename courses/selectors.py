@@ -6,6 +6,10 @@ Must not import certification or reports.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -13,6 +17,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from .blocks import ACTIVITY_BLOCK_NAMES
 from .models import CataloguePage, CoursePage, Enrollment, LessonPage, LessonProgress, ModulePage, ProgrammePage
 
 NOT_STARTED = "not_started"
@@ -385,3 +390,165 @@ def package_readable_by(*, user, package) -> bool:
         if course.institution is not None and is_staff_of(user, course.institution):
             return True
     return False
+
+
+# --- Offline study: what a learner's phone keeps to study a course (or one module) without signal.
+
+OFFLINE_IMAGE_SPEC = "width-360|format-webp"  # the smallest rendition of a lesson image (courses/blocks/image.html)
+# The page's own static files; the page script adds what it links besides (e.g. the theme's colours).
+OFFLINE_STATIC = (
+    "themes/css/ruta.css",
+    "courses/courses.css",
+    "content/activities.css",
+    "content/activities.js",
+    "courses/offline.js",
+)
+# A page's HTML is not rendered to be measured (that would cost a render per lesson): its size is estimated from
+# the frame every page shares, its body and its outline, and checked against real pages in the tests.
+PAGE_FRAME_BYTES = 5_500
+ACTIVITY_BYTES = 1_500
+OUTLINE_LINE_BYTES = 450
+_DOCUMENT_LINK = re.compile(r'linktype="document"\s+id="(\d+)"')
+
+
+@dataclass(frozen=True)
+class OfflineItem:
+    """One file of an offline bundle: ``kind`` is page, asset, image, document or media."""
+
+    url: str
+    kind: str
+    size: int
+    title: str = ""
+
+
+@dataclass
+class OfflineBundle:
+    """What the phone downloads to study ``course`` (or only ``module``) offline; ``version`` changes whenever a page
+    in it is published, moved or unpublished."""
+
+    course: CoursePage
+    module: ModulePage | None
+    version: str
+    items: list[OfflineItem]
+
+    def size(self, *kinds: str) -> int:
+        return sum(item.size for item in self.items if item.kind in kinds)
+
+
+def offline_bundle_allowed(*, course: CoursePage, user) -> bool:
+    """Only the course's learners (enrolled, not withdrawn) may download it."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and Enrollment.objects.filter(user=user, course=course).exclude(status=Enrollment.Status.WITHDRAWN).exists()
+    )
+
+
+def _static_size(name: str) -> int:
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    try:
+        return staticfiles_storage.size(staticfiles_storage.stored_name(name))  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        path = finders.find(name)
+        return os.path.getsize(path) if isinstance(path, str) else 0
+
+
+def _storage_size(file) -> int:
+    try:
+        return int(file.size)
+    except (OSError, ValueError):
+        return 0
+
+
+def _body_references(lesson: LessonPage) -> tuple[list[int], list[int], list[int], list[int], int]:
+    """(image ids, document ids, media file ids, poster image ids, activity count) of a lesson body (raw JSON)."""
+    images: list[int] = []
+    documents: list[int] = []
+    media: list[int] = []
+    posters: list[int] = []
+    activities = 0
+    for child in getattr(lesson.body, "raw_data", None) or []:
+        kind, value = child.get("type"), child.get("value")
+        if kind in ACTIVITY_BLOCK_NAMES:
+            activities += 1
+        if not isinstance(value, dict):
+            if kind == "text" and isinstance(value, str):
+                documents += [int(pk) for pk in _DOCUMENT_LINK.findall(value)]
+            continue
+        if kind == "image" and value.get("image"):
+            images.append(int(value["image"]))
+        elif kind == "document" and value.get("document"):
+            documents.append(int(value["document"]))
+        elif kind in ("video", "audio"):
+            media += [int(value[key]) for key in ("file", "captions") if value.get(key)]
+            if value.get("poster"):
+                posters.append(int(value["poster"]))
+    return images, documents, media, posters, activities
+
+
+def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage | None = None) -> OfflineBundle:
+    """The offline bundle of ``course`` (or of one of its modules): the outline page, each live lesson page, the
+    static files they need and their images in the low-data rendition (always); documents and video/audio files
+    (each downloaded only if the learner ticks them), each with its size in bytes. A fixed number of queries."""
+    from django.templatetags.static import static
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.images.models import Filter
+
+    structure = course_structure(course=course)
+    root = module or course
+    lessons = list(LessonPage.objects.live().descendant_of(root).order_by("path"))
+    pages = [course, *(m for m in structure.modules if module is None or m.pk == module.pk), *lessons]
+    stamp = "|".join(f"{p.pk}:{p.path}:{p.last_published_at.isoformat() if p.last_published_at else ''}" for p in pages)
+    version = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+
+    outline_bytes = PAGE_FRAME_BYTES + OUTLINE_LINE_BYTES * len(structure.lessons)
+    items = [OfflineItem(url=course.url, kind="page", size=outline_bytes, title=course.title)]
+    image_ids: dict[int, None] = {}
+    document_ids: dict[int, None] = {}
+    media_ids: dict[int, None] = {}
+    poster_ids: dict[int, None] = {}
+    for lesson in lessons:
+        images, documents, media, posters, activities = _body_references(lesson)
+        raw = lesson.body.get_prep_value() if lesson.body is not None else []
+        size = outline_bytes + len(json.dumps(raw, ensure_ascii=False).encode()) + ACTIVITY_BYTES * activities
+        items.append(OfflineItem(url=lesson.url, kind="page", size=size, title=lesson.title))
+        image_ids.update(dict.fromkeys(images))
+        document_ids.update(dict.fromkeys(documents))
+        media_ids.update(dict.fromkeys(media))
+        poster_ids.update(dict.fromkeys(posters))
+    items += [OfflineItem(url=static(name), kind="asset", size=_static_size(name)) for name in OFFLINE_STATIC]
+
+    wanted = [*image_ids, *(pk for pk in poster_ids if pk not in image_ids)]
+    if wanted:
+        poster_spec = "width-720|format-webp"  # what courses/blocks/video.html shows as the poster
+        found = {
+            image.pk: image
+            for image in get_image_model()
+            .objects.filter(pk__in=wanted)
+            .prefetch_renditions(OFFLINE_IMAGE_SPEC, poster_spec)
+        }
+        for pk in wanted:
+            image = found.get(pk)
+            if image is None:
+                continue
+            kind, spec = ("image", OFFLINE_IMAGE_SPEC) if pk in image_ids else ("media", poster_spec)
+            try:
+                rendition = image.find_existing_rendition(Filter(spec=spec))  # prefetched: no cache write
+            except image.get_rendition_model().DoesNotExist:
+                rendition = image.get_rendition(spec)  # made once, the first time the course is downloaded
+            items.append(
+                OfflineItem(url=rendition.url, kind=kind, size=_storage_size(rendition.file), title=image.title)
+            )
+    files = {**document_ids, **media_ids}
+    if files:
+        found_docs = {doc.pk: doc for doc in get_document_model().objects.filter(pk__in=list(files))}
+        for pk in files:
+            document = found_docs.get(pk)
+            if document is None:
+                continue
+            size = document.file_size or _storage_size(document.file)
+            kind = "document" if pk in document_ids else "media"
+            items.append(OfflineItem(url=document.url, kind=kind, size=size, title=document.title))
+    return OfflineBundle(course=course, module=module, version=version, items=items)

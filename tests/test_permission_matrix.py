@@ -185,6 +185,7 @@ MATRIX = {
     "accounts:helper_reset": (OWNERS, lambda w: {"user_id": w.participant.pk}, ("trainer", "admin")),
     # courses
     "courses:enroll": (SIGNED_IN, lambda w: {"course_id": w.course.pk}, None),
+    "courses:offline_bundle": (OWNERS, lambda w: {"course_id": w.course.pk}, ("participant",)),
     # content: activities of a lesson, and the trainer's grading of a free-text answer
     "content:activity_submit": (SIGNED_IN, lambda w: {"page_id": w.lesson.pk, "usage_id": w.usage_id}, None),
     "content:activity_handler": (

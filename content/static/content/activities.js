@@ -14,8 +14,24 @@
   function save(all) {
     try { window.localStorage.setItem(KEY, JSON.stringify(all)); } catch (e) { /* private mode: retry in memory */ }
   }
-  function remember(item) { var all = load(); all[item.sid] = item; save(all); }
-  function forget(sid) { var all = load(); delete all[sid]; save(all); }
+  function remember(item) { var all = load(); all[item.sid] = item; save(all); showPending(); }
+  function forget(sid) { var all = load(); delete all[sid]; save(all); showPending(); }
+
+  // "N respuestas por enviar" where the page has room for it ([data-pending-answers], rendered by the lesson).
+  function showPending() {
+    var node = document.querySelector("[data-pending-answers]");
+    if (!node) { return; }
+    var count = Object.keys(load()).length;
+    var before = parseInt(node.getAttribute("data-count") || "0", 10);
+    node.setAttribute("data-count", String(count));
+    if (count) {
+      node.textContent = count === 1 ? node.getAttribute("data-msg-one")
+        : node.getAttribute("data-msg-many").replace("{n}", String(count));
+      node.hidden = false;
+    } else if (before) {
+      node.textContent = node.getAttribute("data-msg-none");
+    }
+  }
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -130,6 +146,7 @@
   }
 
   function resendPending() {
+    showPending();
     var all = load();
     Object.keys(all).forEach(function (sid) {
       var item = all[sid];
