@@ -188,3 +188,15 @@ def test_someone_elses_address_next_to_ones_own_number_warns_the_addresss_owner(
         )
     assert [m.to for m in mail.outbox] == [["rosa@example.org"]]  # Ana typed her own password: only Rosa is told
     assert other.pk
+
+
+def test_the_forgotten_password_form_answers_the_same_for_a_known_and_an_unknown_address(client, owner):
+    answers = []
+    for email in ("rosa@example.org", "nadie@example.org"):
+        response = client.post(reverse("account_reset_password"), {"email": email})
+        answers.append((response.status_code, response.get("Location"), client.get(response["Location"]).text))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 302 and "Revisa tu correo" in answers[0][2]
+    assert [m.to for m in mail.outbox] == [["rosa@example.org"], ["nadie@example.org"]]  # each address is told
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    assert "/accounts/password/reset/key/" not in mail.outbox[1].body
