@@ -200,3 +200,22 @@ def test_the_forgotten_password_form_answers_the_same_for_a_known_and_an_unknown
     assert [m.to for m in mail.outbox] == [["rosa@example.org"], ["nadie@example.org"]]  # each address is told
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
     assert "/accounts/password/reset/key/" not in mail.outbox[1].body
+
+
+def test_guessing_locks_out_a_known_number_in_any_spelling_and_an_unknown_one_alike(client, owner):
+    """Five failed passwords lock the account whatever spelling of the number is typed, and an unknown number
+    locks out the same way: the "too many attempts" answer tells nothing either."""
+    sixth = {}
+    for known, spellings in (
+        (True, ["099 123 4567", "0991234567", "+593 99 123 4567", "+593991234567", "rosa@example.org"]),
+        (False, ["098 765 4321", "0987654321", "+593 98 765 4321", "+593987654321", "098-765-4321"]),
+    ):
+        for attempt, login in enumerate(spellings):
+            response = client.post(reverse("account_login"), {"login": login, "password": f"adivina-{attempt}"})
+            assert "Demasiados intentos" not in response.content.decode(), (login, attempt)
+        sixth[known] = client.post(reverse("account_login"), {"login": spellings[0], "password": "otra-vez-2026"})
+    assert "Demasiados intentos" in sixth[True].content.decode()
+    assert _comparable(sixth[True]) == _comparable(sixth[False])
+    # The owner's right password is refused too while the lock lasts.
+    response = client.post(reverse("account_login"), {"login": "099 123 4567", "password": "clave-segura-123"})
+    assert "_auth_user_id" not in client.session and "Demasiados intentos" in response.content.decode()
