@@ -411,3 +411,48 @@ def test_trainer_cannot_add_a_participant_of_another_institution_to_a_cohort_the
     assert CohortMember.objects.filter(cohort=cohort).count() == members
     client.force_login(w.trainer)
     assert client.get(url).status_code == 200
+
+
+def test_adding_a_foreign_participant_or_a_staff_member_to_a_cohort_gives_its_trainer_no_hold_on_them(client, w):
+    """The cohort «add participant» route with the targets of the takeover chain (add by phone → temporary
+    password): another institution's participant (created by it and never signed in, so *its* trainers may help
+    her) and staff members. Each is only invited, given no role; even once they accept, A's trainer cannot reset
+    their password, and a staff member's contact stays out of the export."""
+    from courses.cohorts import services as cohort_services
+    from courses.cohorts.models import Cohort, CohortInvitation, CohortMember
+    from lms.accounts.models import ConsentRecord, Membership
+    from lms.accounts.permissions import can_reset_password_for
+    from lms.accounts.services import consent_record
+
+    cohort = Cohort.objects.get(institution=w.a)
+    foreign = UserFactory(
+        first_name="María José", last_name="Álvarez", phone="+593991230017", created_by_institution=w.b
+    )
+    foreign.set_unusable_password()
+    foreign.save()
+    MembershipFactory(user=foreign, institution=w.b, role=Role.PARTICIPANT)
+    assert can_reset_password_for(w.other_trainer, foreign)  # in reach of her own institution's trainer
+    w.other_trainer.phone = "+593991230018"
+    w.other_trainer.save()
+    targets = {
+        "another institution's participant": (foreign, {"phone": "099 123 0017"}),
+        "another institution's trainer": (w.other_trainer, {"phone": "+593 99 123 0018"}),
+        **{who: (person, {"username": person.username}) for who, person in _staff_targets(w).items()},
+    }
+    url = reverse("cohorts:member_add", kwargs={"pk": cohort.pk})
+    for who, (target, typed) in targets.items():
+        client.force_login(w.trainer)
+        roles_in_a = set(Membership.objects.filter(user=target, institution=w.a).values_list("role", flat=True))
+        assert client.post(url, {"first_name": "Persona", **typed}).status_code == 302, who
+        assert CohortInvitation.objects.filter(cohort=cohort, user=target).exists(), who
+        assert not CohortMember.objects.filter(cohort=cohort, user=target).exists(), who
+        assert set(Membership.objects.filter(user=target, institution=w.a).values_list("role", flat=True)) == roles_in_a
+        _reset_refused(client, w.trainer, target)
+        invitation = CohortInvitation.objects.get(cohort=cohort, user=target)
+        consent_record(user=target, purpose=ConsentRecord.Purpose.COHORT_CONTACT, granted=True)
+        cohort_services.cohort_invitation_accept(invitation_id=invitation.pk, user=target, share_contact=True)
+        _reset_refused(client, w.trainer, target)
+    client.force_login(w.trainer)
+    export = client.get(reverse("cohorts:export", args=[cohort.pk, "participantes", "csv"])).content.decode()
+    assert "+593991230017" in export  # she agreed to share it with her cohorts' teams …
+    assert "+593991230018" not in export  # … a staff member's contact is never listed, consent or not

@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import clear_url_caches, reverse
 from django.utils import timezone
-from wagtail_factories import ImageFactory
+from wagtail_factories import DocumentFactory, ImageFactory
 
 import lms.urls
 from certification.competency import services as competency_services
@@ -109,6 +109,16 @@ def test_media_url_serves_image_renditions_but_no_upload_even_in_debug(client, d
     rendition = ImageFactory().get_rendition("width-100")
     assert rendition.url.startswith("/media/images/")
     assert client.get(rendition.url).status_code == 200
+    # An editor's document (any type: an HTML page here) goes out through Wagtail's view only, as a download that
+    # may run nothing, never under /media/.
+    document = DocumentFactory(
+        file__filename="guia.html", file__data=b"<script>fetch('/cuenta/mis-datos.json')</script>"
+    )
+    assert client.get(f"/media/{document.file.name}").status_code == 404
+    response = client.get(document.url)
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"] == "default-src 'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_evidence_downloads_only_for_its_people_with_a_truthful_name(client, media, application):

@@ -156,7 +156,8 @@ new H5PStandalone.H5P(document.getElementById("h5p"), {{
 }}).then(function () {{
   if (window.H5P && H5P.externalDispatcher) {{
     H5P.externalDispatcher.on("xAPI", function (event) {{
-      window.top.postMessage({{ruta: "h5p-xapi", statement: event.data.statement}}, "*");
+      // only to the lesson page on Ruta's origin (this URL's, although the sandboxed document's own is opaque)
+      window.top.postMessage({{ruta: "h5p-xapi", statement: event.data.statement}}, location.origin);
     }});
   }}
 }});

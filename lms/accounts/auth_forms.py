@@ -122,12 +122,17 @@ class SignupForm(AllauthSignupForm):
         else:
             password = self.cleaned_data.get("password1") or ""
             owners = self._owners()
-            own = [owner for owner in owners if owner.is_active and owner.check_password(password)]
-            if not owners:  # the account went away meanwhile: hash anyway, as for a new account
+            # One hash, as for a new account: the typed password is checked against the first owner only (the
+            # number's, else the address's), before looking at is_active, and hashed anyway when the account went
+            # away meanwhile. Checking it against a second owner, or skipping a deactivated one, would tell.
+            first = owners[0] if owners else None
+            typed_own = first is not None and first.check_password(password) and first.is_active
+            if first is None:
                 User().set_password(password)
-            if not own:  # the owner typing their own password needs no warning; anyone else's attempt does
-                for owner in owners:
-                    phone = self.cleaned_data.get("phone")
-                    identifier = owner.phone_display if owner.phone and owner.phone == phone else ""
-                    services.account_signup_attempt_notify(user=owner, identifier=identifier or owner.email)
+            for owner in owners:  # the owner typing their own password needs no warning; anyone else's attempt does
+                if owner is first and typed_own:
+                    continue
+                phone = self.cleaned_data.get("phone")
+                identifier = owner.phone_display if owner.phone and owner.phone == phone else ""
+                services.account_signup_attempt_announce(user=owner, identifier=identifier or owner.email)
         return None, render(request, "account/signup_check.html", {"login_next": get_next_redirect_url(request)})

@@ -47,14 +47,23 @@ def username_generate(*, first_name: str, last_name: str = "") -> str:
     return candidate
 
 
-def account_signup_attempt_notify(*, user: User, identifier: str) -> None:
+def account_signup_attempt_announce(*, user: User, identifier: str) -> None:
+    """Queue ``account_signup_attempt_notify`` for after the sign-up's transaction: the sign-up page must answer
+    in the same time whether or not the number or address had an account, so no e-mail is sent while it waits."""
+    from .tasks import account_signup_attempt_notify_task  # tasks import services
+
+    account_signup_attempt_notify_task.delay_on_commit(user.pk, identifier)
+
+
+def account_signup_attempt_notify(*, user_id: int, identifier: str) -> bool:
     """Tell the owner of ``identifier`` (by e-mail, when they have one) that someone tried to sign up with it.
 
     Called instead of saying on the sign-up page that the account exists (which would tell anyone who owns a
     number or an address). There is no SMS gateway: owners without e-mail are not told.
     """
-    if not user.email or not user.is_active:
-        return
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.email or not user.is_active:
+        return False
     context = {"user": user, "identifier": identifier, "base_url": settings.RUTA_BASE_URL}
     send_mail(
         subject=render_to_string("account/email/signup_attempt_subject.txt", context).strip(),
@@ -62,6 +71,7 @@ def account_signup_attempt_notify(*, user: User, identifier: str) -> None:
         from_email=None,
         recipient_list=[user.email],
     )
+    return True
 
 
 def consent_record(

@@ -46,6 +46,20 @@ def test_package_file_is_served_sandboxed_with_the_api_shim(client, package):
     assert html.index("packages/sco-frame.js") < html.index("<title>")  # before the package's own scripts
 
 
+def test_h5p_frame_sends_its_results_only_to_rutas_own_origin(client, tmp_path):
+    """The frame's xAPI statements (the learner's answers) go to the lesson page on Ruta's origin, never to "*"
+    (whatever page might frame it); ``location.origin`` is the frame URL's origin even in the opaque sandbox."""
+    from tests.fixtures.packages import h5p_true_false
+
+    with open_archive(h5p_true_false(tmp_path / "vf.h5p")) as archive:
+        h5p = content_package_store(archive=archive, engine="h5p", title="Verdadero o falso")
+    response = client.get(reverse("packages:h5p_frame", args=[h5p.uuid, file_token(h5p)]))
+    assert response.status_code == 200 and response["Content-Security-Policy"] == SANDBOX_CSP
+    html = response.content.decode()
+    assert 'window.top.postMessage({ruta: "h5p-xapi", statement: event.data.statement}, location.origin)' in html
+    assert '"*")' not in html
+
+
 def test_svg_is_never_served_unsandboxed(client, package):
     response = client.get(reverse("packages:package_file", args=[package.uuid, file_token(package), "img/x.svg"]))
     assert response.status_code == 200

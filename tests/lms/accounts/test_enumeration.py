@@ -89,8 +89,15 @@ def _signup(client, **data):
 
 
 @pytest.mark.parametrize("field,taken", [("phone", "099 123 4567"), ("email", "ROSA@example.org")])
-def test_sign_up_with_a_taken_phone_or_email_names_neither_and_tells_the_owner(client, owner, hashes, field, taken):
-    response = _signup(client, **{field: taken})
+def test_sign_up_with_a_taken_phone_or_email_names_neither_and_tells_the_owner(
+    client, owner, hashes, field, taken, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as queued:
+        response = _signup(client, **{field: taken})
+    # No e-mail is sent while the page waits (an SMTP round trip would tell that the number had an account) …
+    assert len(mail.outbox) == 0 and len(queued) == 1
+    for callback in queued:  # … the owner's notice goes out after the request, from the queue
+        callback()
     assert response.status_code == 200
     assert "account/signup_check.html" in [t.name for t in response.templates]
     html = response.content.decode()
@@ -111,10 +118,12 @@ def test_the_same_neutral_answer_for_a_taken_phone_and_a_taken_email(client, own
     assert by_phone == by_email
 
 
-def test_a_new_sign_up_hashes_the_password_once_too(client, hashes):
-    response = _signup(client, phone="987 654 321")
+def test_a_new_sign_up_hashes_the_password_once_too(client, hashes, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as queued:
+        response = _signup(client, email="yoli@example.org")
     assert response.status_code == 200
     assert hashes.call_count == 1
+    assert len(mail.outbox) == 0 and len(queued) == 0  # no e-mail for a new address either, now or later
 
 
 def test_a_new_number_and_a_taken_one_get_the_same_answer(client, owner):
@@ -127,11 +136,86 @@ def test_a_new_number_and_a_taken_one_get_the_same_answer(client, owner):
     assert User.objects.filter(phone="+51987654321").exists()  # the new one was created all the same
 
 
-def test_the_owner_signing_up_again_with_their_own_password_gets_the_same_answer(client, owner):
-    response = _signup(client, phone="0991234567", password1="clave-segura-123", password2="clave-segura-123")
+def test_the_owner_signing_up_again_with_their_own_password_gets_the_same_answer(
+    client, owner, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _signup(client, phone="0991234567", password1="clave-segura-123", password2="clave-segura-123")
     assert response.status_code == 200 and "Ahora entra a Ruta" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert len(mail.outbox) == 0  # the owner typed their own password: nothing to warn about
     assert User.objects.count() == 1
     owner.refresh_from_db()
     assert owner.first_name == "Rosa"  # nothing about the account was changed by the second sign-up
+
+
+def test_a_number_and_an_address_of_two_different_accounts_cost_one_hash_too(
+    client, owner, hashes, django_capture_on_commit_callbacks
+):
+    """Checking the typed password against every owner would hash twice, telling that both are registered."""
+    other = UserFactory(username="ana-perez", first_name="Ana", phone="+51987654321", email="ana@example.org")
+    EmailAddress.objects.create(user=other, email="ana@example.org", primary=True, verified=True)
+    hashes.reset_mock()
+    with django_capture_on_commit_callbacks(execute=True):
+        both = _signup(client, phone="987 654 321", email="rosa@example.org")
+        assert hashes.call_count == 1
+        assert _comparable(both) == _comparable(_signup(client, phone="+593 99 123 4567"))
+    assert "_auth_user_id" not in client.session
+    assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.org", "rosa@example.org", "rosa@example.org"]
+
+
+def test_the_number_of_a_deactivated_account_costs_one_hash_too(client, owner, hashes):
+    owner.is_active = False
+    owner.save()
+    hashes.reset_mock()
+    response = _signup(client, phone="099 123 4567")
+    assert "Ahora entra a Ruta" in response.content.decode()
+    assert hashes.call_count == 1
+    assert User.objects.count() == 1
+
+
+def test_someone_elses_address_next_to_ones_own_number_warns_the_addresss_owner(
+    client, owner, django_capture_on_commit_callbacks
+):
+    other = UserFactory(username="ana-perez", first_name="Ana", phone="+51987654321", email="ana@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        _signup(
+            client,
+            phone="987 654 321",
+            email="rosa@example.org",
+            password1="clave-segura-123",
+            password2="clave-segura-123",
+        )
+    assert [m.to for m in mail.outbox] == [["rosa@example.org"]]  # Ana typed her own password: only Rosa is told
+    assert other.pk
+
+
+def test_the_forgotten_password_form_answers_the_same_for_a_known_and_an_unknown_address(client, owner):
+    answers = []
+    for email in ("rosa@example.org", "nadie@example.org"):
+        response = client.post(reverse("account_reset_password"), {"email": email})
+        answers.append((response.status_code, response.get("Location"), client.get(response["Location"]).text))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 302 and "Revisa tu correo" in answers[0][2]
+    assert [m.to for m in mail.outbox] == [["rosa@example.org"], ["nadie@example.org"]]  # each address is told
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    assert "/accounts/password/reset/key/" not in mail.outbox[1].body
+
+
+def test_guessing_locks_out_a_known_number_in_any_spelling_and_an_unknown_one_alike(client, owner):
+    """Five failed passwords lock the account whatever spelling of the number is typed, and an unknown number
+    locks out the same way: the "too many attempts" answer tells nothing either."""
+    sixth = {}
+    for known, spellings in (
+        (True, ["099 123 4567", "0991234567", "+593 99 123 4567", "+593991234567", "rosa@example.org"]),
+        (False, ["098 765 4321", "0987654321", "+593 98 765 4321", "+593987654321", "098-765-4321"]),
+    ):
+        for attempt, login in enumerate(spellings):
+            response = client.post(reverse("account_login"), {"login": login, "password": f"adivina-{attempt}"})
+            assert "Demasiados intentos" not in response.content.decode(), (login, attempt)
+        sixth[known] = client.post(reverse("account_login"), {"login": spellings[0], "password": "otra-vez-2026"})
+    assert "Demasiados intentos" in sixth[True].content.decode()
+    assert _comparable(sixth[True]) == _comparable(sixth[False])
+    # The owner's right password is refused too while the lock lasts.
+    response = client.post(reverse("account_login"), {"login": "099 123 4567", "password": "clave-segura-123"})
+    assert "_auth_user_id" not in client.session and "Demasiados intentos" in response.content.decode()
