@@ -15,16 +15,16 @@ from content.packages.models import ScormAttempt
 from content.packages.services import content_package_store
 from courses.models import Enrollment, LessonPage
 from courses.services import enrollment_create
+from tests.corpus import CORPUS, corpus
 from tests.courses.factories import build_course
 from tests.lms.accounts.factories import UserFactory
 
-CORPUS = (Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus").resolve()
 VENDOR = Path(__file__).resolve().parents[3] / "content" / "packages" / "static" / "vendor" / "scorm-again"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not checked out beside the repository"),
+    corpus,
 ]
 
 GOLF = {
