@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
 from lms.accounts.models import Role
@@ -28,8 +29,15 @@ NAMESPACES = {
     "accounts", "courses", "cohorts", "content", "packages", "certification", "trainers", "competency", "reports",
     "imports_admin", "certification_admin",
 }  # fmt: skip
-#: Routes outside a namespace count when their view is ours (e.g. the certificate API).
+#: Routes outside those namespaces count when their view is ours (e.g. the certificate API), and so do the Wagtail
+#: admin viewsets our apps register (instituciones, membresias, inscripciones, normas…), whatever their namespace.
 OUR_PACKAGES = {"lms", "themes", "content", "courses", "certification"}
+#: Routes that take a value from the path but have no id of their own to guard, with the test that covers them.
+NOT_IDS = {
+    # Wagtail's page tree by its path (catalogue, courses, lessons): pages are public unless a view restriction says
+    # otherwise (tests/courses/test_queries.py::test_a_wagtail_view_restriction_added_later_still_applies).
+    "ruta_serve",
+}
 
 OWNERS = "owners"  # only the listed insiders
 SIGNED_IN = "signed_in"  # anyone signed in (login required, nothing private behind the id)
@@ -39,16 +47,33 @@ OWN_MATRIX = "own_matrix"  # checked by the app's own permission matrix
 READERS = "lesson_readers"  # like OWNERS, but an insider (may read a lesson that plays it) is redirected (302)
 
 
-def ours(pattern: URLPattern, namespace: str) -> bool:
-    if namespace:
-        return namespace in NAMESPACES
+def our_admin_viewsets() -> set[str]:
+    """Namespaces of the Wagtail admin viewsets registered by our apps' ``register_admin_viewset`` hooks."""
+    from wagtail.admin.viewsets import viewsets
+
+    return {v.url_namespace for v in viewsets.viewsets if type(v).__module__.split(".")[0] in OUR_PACKAGES}
+
+
+def ours(pattern: URLPattern, namespace: str, viewsets: set[str]) -> bool:
+    if namespace in NAMESPACES or namespace.split(":")[-1] in viewsets:
+        return True
     module = getattr(pattern.callback, "__module__", "") or ""
     return module.split(".")[0] in OUR_PACKAGES
 
 
+def takes_a_value(pattern: URLPattern) -> bool:
+    """A path converter (``<int:pk>``) or a regular expression's group (``re_path``)."""
+    return bool(pattern.pattern.converters) or (
+        isinstance(pattern.pattern, RegexPattern) and pattern.pattern.regex.groups > 0
+    )
+
+
 def our_routes() -> dict[str, str]:
-    """``namespace:name`` → route pattern for every pattern of our apps with a path converter."""
+    """``namespace:name`` → route pattern for every pattern of our apps that takes a value from its path."""
     found: dict[str, str] = {}
+    resolver = get_resolver()
+    patterns = resolver.url_patterns  # loading the URLconf registers the admin viewsets
+    viewsets = our_admin_viewsets()
 
     def walk(patterns, namespace: str, prefix: str) -> None:
         for pattern in patterns:
@@ -56,11 +81,11 @@ def our_routes() -> dict[str, str]:
                 child = pattern.namespace or ""
                 walk(pattern.url_patterns, f"{namespace}:{child}".strip(":") if child else namespace,
                      prefix + str(pattern.pattern))  # fmt: skip
-            elif isinstance(pattern, URLPattern) and pattern.pattern.converters and ours(pattern, namespace):
+            elif isinstance(pattern, URLPattern) and takes_a_value(pattern) and ours(pattern, namespace, viewsets):
                 name = f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
                 found[name] = prefix + str(pattern.pattern)
 
-    walk(get_resolver().url_patterns, "", "")
+    walk(patterns, "", "")
     return found
 
 
@@ -162,6 +187,18 @@ def w(settings, tmp_path):
     w.package_import = PackageImport.objects.create(
         original_name="costos.zip", uploaded_by=w.superuser, upload=ContentFile(b"PK", name="costos.zip")
     )
+
+    # Wagtail admin viewsets: A's enrolment and membership, and staff of each institution with the admin's
+    # permissions (institution admins who also work in the Wagtail admin).
+    from courses.models import Enrollment
+    from tests.admin.test_staff_admin import STAFF_PERMISSIONS, staff_with
+
+    w.enrollment = Enrollment.objects.get(user=w.participant, course=w.course)
+    w.membership = w.admin.memberships.get(institution=w.a)
+    w.staff = staff_with(*STAFF_PERMISSIONS, first_name="Begoña", last_name="Ñique")
+    MembershipFactory(user=w.staff, institution=w.a, role=Role.INSTITUTION_ADMIN)
+    w.other_staff = staff_with(*STAFF_PERMISSIONS, first_name="Joaquín", last_name="Cedeño")
+    MembershipFactory(user=w.other_staff, institution=w.b, role=Role.INSTITUTION_ADMIN)
     return w
 
 
@@ -273,6 +310,28 @@ MATRIX = {
     "certification_admin:reissue": (OWNERS, lambda w: {"pk": w.certificate.pk}, None),
     "certification_admin:bulk_job": (OWNERS, lambda w: {"pk": 1}, None),
 }
+
+PROGRAMMES = "wagtailsnippets_certification_certificateprogramme"  # certificate programmes, a snippet
+#: Wagtail admin viewsets of our apps: namespace → (the object's kwargs, routes that open for a superuser with 200;
+#: the others are refused to everyone by the viewset's policy — read-only memberships, enrolments changed only
+#: through their services, published standards only inspected).
+ADMIN_VIEWSETS = {
+    "instituciones": (lambda w: {"pk": w.a.pk}, {"edit", "delete", "history", "history_results", "usage"}),
+    "membresias": (lambda w: {"pk": w.membership.pk}, {"inspect"}),
+    "inscripciones": (lambda w: {"pk": w.enrollment.pk}, {"history", "history_results", "inspect"}),
+    "normas": (lambda w: {"pk": w.standard.pk}, {"delete", "history", "history_results", "usage", "inspect"}),
+    PROGRAMMES: (lambda w: {"pk": w.programme.pk}, {"copy", "edit", "delete", "history", "history_results", "usage"}),
+}
+ADMIN_ROUTES = {
+    "instituciones": ["edit", "delete", "history", "history_results", "usage"],
+    "membresias": ["edit", "delete", "history", "history_results", "usage", "inspect"],
+    "inscripciones": ["edit", "delete", "history", "history_results", "usage", "inspect"],
+    "normas": ["edit", "delete", "history", "history_results", "usage", "inspect"],
+    PROGRAMMES: ["copy", "edit", "delete", "history", "history_results", "usage"],
+}
+for _namespace, (_build, _open) in ADMIN_VIEWSETS.items():
+    for _name in ADMIN_ROUTES[_namespace]:
+        MATRIX[f"{_namespace}:{_name}"] = (OWNERS, _build, ("superuser",) if _name in _open else None)
 OUTSIDERS = ["anonymous", "stranger", "other_participant", "other_trainer", "other_admin"]
 
 
@@ -285,8 +344,9 @@ def _own_matrix_routes() -> set[str]:
 
 def test_every_id_route_of_every_app_is_in_the_matrix():
     routes = set(our_routes())
-    assert {"accounts:helper_reset", "cohorts:member_add", "competency:appeal_review"} <= routes  # the walk works
-    listed = set(MATRIX) | _own_matrix_routes()
+    walk_works = {"accounts:helper_reset", "cohorts:member_add", "competency:appeal_review", "membresias:inspect"}
+    assert walk_works <= routes
+    listed = set(MATRIX) | _own_matrix_routes() | NOT_IDS
     missing = sorted(routes - listed)
     assert not missing, f"add these id-taking routes to the permission MATRIX (who may, who may not): {missing}"
     assert not set(MATRIX) - routes, f"MATRIX lists routes that no longer exist: {sorted(set(MATRIX) - routes)}"
@@ -456,3 +516,14 @@ def test_adding_a_foreign_participant_or_a_staff_member_to_a_cohort_gives_its_tr
     export = client.get(reverse("cohorts:export", args=[cohort.pk, "participantes", "csv"])).content.decode()
     assert "+593991230017" in export  # she agreed to share it with her cohorts' teams …
     assert "+593991230018" not in export  # … a staff member's contact is never listed, consent or not
+
+
+def test_staff_see_memberships_of_the_institutions_they_manage_and_no_others_by_id(client, w):
+    """Memberships are the one admin viewset scoped by institution: staff of B asking for A's by id get nothing."""
+    client.force_login(w.staff)
+    assert client.get(reverse("membresias:inspect", kwargs={"pk": w.membership.pk})).status_code == 200
+    client.force_login(w.other_staff)
+    for name in ADMIN_ROUTES["membresias"]:
+        response = client.get(reverse(f"membresias:{name}", kwargs={"pk": w.membership.pk}))
+        assert denied(response, "other_staff"), f"{name}: {response.status_code}"
+        assert w.admin.username not in response.content.decode()

@@ -236,3 +236,43 @@ def test_offline_verifier_checks_typed_short_codes_with_no_network(
         assert status == "not_found" and "No encontrado" in text
     finally:
         context.close()
+
+
+#: A browser QR reader (the BarcodeDetector API) that reads the QR the test put in ``window.__rutaQr``.
+QR_READER = """window.BarcodeDetector = class {
+    static async getSupportedFormats() { return ["qr_code"]; }
+    async detect(image) { return image ? [{rawValue: window.__rutaQr}] : []; }
+};"""
+
+
+def test_where_the_browser_reads_qr_codes_the_verifier_offers_the_camera_and_reads_a_photo(
+    browser, live_server, settings, tmp_path
+):
+    """The other side of «no dead camera button»: a browser with a QR reader (BarcodeDetector, stood in for here
+    because this Chromium has none) gets the camera button, and a photo of the certificate's QR is verified."""
+    from certification.rendering import qr_image
+    from certification.services import certificate_qr_url
+    from tests.certification.factories import holder, issue
+    from tests.courses.test_browser import ensure_site
+
+    ensure_site()
+    settings.RUTA_BASE_URL = live_server.url
+    certificate = issue(user=holder(first_name="Dayana", last_name="Muñoz Guzmán", phone="+593991234567"))
+    qr_url = certificate_qr_url(certificate=certificate)
+    photo = tmp_path / "qr.png"
+    qr_image(qr_url).save(photo)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-EC")
+    context.add_init_script(f"window.__rutaQr = {json.dumps(qr_url)};")
+    context.add_init_script(QR_READER)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}{reverse('certification:offline_verifier')}")
+        page.get_by_role("button", name="Escanear con la cámara").wait_for()
+        assert "no puede leer códigos QR" not in page.locator("#verifier-scan-message").inner_text()
+        page.locator("#verifier-scan input[type=file]").set_input_files(str(photo))
+        page.wait_for_selector("#verifier-result [data-status]")
+        assert page.locator("#verifier-result [data-status]").get_attribute("data-status") == "valid"
+        assert "Dayana Muñoz Guzmán" in page.locator("#verifier-result").inner_text()
+    finally:
+        context.close()

@@ -203,6 +203,7 @@ def test_a_replay_of_the_answer_that_used_the_last_attempt_answers_as_the_first_
     replay = post_answer(client, page, ids["true_false"], {"value": "false"}, submission_id=submission_id, as_json=True)
     assert first.status_code == replay.status_code == 200
     assert replay.json()["ok"] is True and replay.json()["message"] == ""
+    assert replay.json() == first.json()  # the same result, feedback, progress and outline as the first reply
     assert Submission.objects.filter(user=user, usage_id=ids["true_false"]).count() == 1
     # a new answer (another submission id) is refused: the limit still holds
     other = post_answer(client, page, ids["true_false"], {"value": "true"}, as_json=True)

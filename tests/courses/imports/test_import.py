@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from content.packages.models import ContentPackage
 from courses.imports.models import PackageImport
-from courses.imports.services import package_import_create, package_import_run
+from courses.imports.services import imported_course_publish, package_import_create, package_import_run
 from courses.imports.tasks import package_import_run_task
 from courses.models import CoursePage, LessonPage, ModulePage, ProgrammePage
 from lms.files import private_storage
@@ -228,3 +229,51 @@ def test_long_title_gives_a_course_code_cut_between_words(tmp_path):
     codes = [first.course_page.specific.code, second.course_page.specific.code]
     assert codes == ["IMP-ADMINISTRACION-FINANCIERA-PARA", "IMP-ADMINISTRACION-FINANCIERA-PARA-2"]
     assert all(len(code) <= 40 for code in codes)
+
+
+def test_a_long_mark_the_words_package_imports_as_a_lesson_that_plays_it(tmp_path):
+    """Too many words to offer as options: the activity is not converted, and the import keeps it playable in the
+    H5P player (a lesson with the player), never an empty course reported as imported."""
+    catalogue()
+    text = " ".join(f"palabra{n}" for n in range(30)) + " Ahorra tu *ganancia* y tu *ahorro* cada semana."
+    library = {"title": "Mark the Words", "machineName": "H5P.MarkTheWords", "majorVersion": 1, "minorVersion": 0,
+               "patchVersion": 3, "runnable": 1, "coreApi": {"majorVersion": 1, "minorVersion": 19},
+               "preloadedJs": [{"path": "mark.js"}]}  # fmt: skip
+    path = packages._h5p(
+        tmp_path / "marca.h5p",
+        "Marca las palabras",
+        "H5P.MarkTheWords",
+        {"taskDescription": "Marca lo que ahorras.", "textField": f"<p>{text}</p>"},
+        {"H5P.MarkTheWords-1.0/library.json": json.dumps(library).encode(), "H5P.MarkTheWords-1.0/mark.js": b";"},
+    )
+    record = package_import_run(package_import=package_import_create(file=path))
+    assert record.status == PackageImport.Status.DONE, record.error
+    (lesson,) = LessonPage.objects.descendant_of(record.course_page)
+    (block,) = lesson.body.raw_data
+    assert block["type"] == "package" and block["value"]["engine"] == "h5p"
+    assert ContentPackage.objects.get().engine == "h5p"  # the player's files are kept
+
+
+def test_an_h5p_drag_the_words_imports_as_a_choice_among_its_words(client, tmp_path):
+    """The words to drag (and the distractors) become a list per blank on the lesson, no text box to guess into."""
+    import re
+
+    from tests.lms.accounts.factories import UserFactory
+
+    catalogue()
+    path = packages._h5p(
+        tmp_path / "arrastra.h5p",
+        "Separa tu dinero",
+        "H5P.DragText",
+        {"taskDescription": "Arrastra las palabras.", "textField": "Separa el dinero del *negocio* y el de la *casa*.",
+         "distractors": "*banco*"},
+    )  # fmt: skip
+    record = package_import_run(package_import=package_import_create(file=path))
+    assert record.status == PackageImport.Status.DONE, record.error
+    imported_course_publish(course=record.course_page.specific, user=None)
+    lesson = LessonPage.objects.descendant_of(record.course_page).get()
+    client.force_login(UserFactory(first_name="Dayana", phone="+593991234567"))
+    html = client.get(lesson.url).content.decode()
+    selects = re.findall(r'<select name="blank" id="[^"]+">(.*?)</select>', html, re.S)
+    assert len(selects) == 2 and 'name="blank" type="text"' not in html
+    assert re.findall(r"<option>([^<]+)</option>", selects[0]) == ["banco", "casa", "negocio"]

@@ -65,15 +65,15 @@ def first_lesson_with(course: CoursePage, kind: str) -> tuple[LessonPage, dict]:
     ["scorm12/golf_RuntimeBasicCalls_SCORM12.zip", "scorm2004/golf_RunTimeAdvancedCalls_SCORM20043rdEdition.zip"],
     ids=["scorm12", "scorm2004"],
 )
-def test_scorm_package_played_to_completion_shows_in_progress(desktop_page, live_server, screenshot, package):
+def test_scorm_package_played_to_completion_shows_in_progress(phone_page, live_server, screenshot, package):
     """What the golf journeys (tests/content/packages/test_scorm_journeys.py) do not cover: the package comes in
     through the import pipeline, and playing it through its own buttons completes the imported course."""
     if not (VENDOR / "scorm-again").is_dir():
         pytest.fail("run `make install` (npm ci + vendor_js) first")
     course = import_and_publish(package)
     lesson, block = first_lesson_with(course, "package")
-    user = learner_page(desktop_page, live_server, course)
-    page = desktop_page
+    user = learner_page(phone_page, live_server, course)
+    page = phone_page
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(lesson.url)
     next_button = page.frame_locator("iframe.package-activity__frame").get_by_role("button", name="Next ->")
@@ -108,13 +108,13 @@ def test_scorm_package_played_to_completion_shows_in_progress(desktop_page, live
     [("h5p/H5P.MultiChoice.h5p", "single_choice"), ("olx/openedx-demo-course-lite.tar.gz", "single_choice")],
     ids=["h5p-multichoice", "olx-problem"],
 )
-def test_converted_question_is_answered_as_a_ruta_activity(desktop_page, live_server, screenshot, package, kind):
+def test_converted_question_is_answered_as_a_ruta_activity(phone_page, live_server, screenshot, package, kind):
     course = import_and_publish(package)
     lesson, block = first_lesson_with(course, kind)
     options = [o.get("value", o) for o in block["value"]["options"]]  # ListBlock raw: wrapped or plain
     correct = next(o["text"] for o in options if o["correct"])
-    user = learner_page(desktop_page, live_server, course)
-    page = desktop_page
+    user = learner_page(phone_page, live_server, course)
+    page = phone_page
     page.goto(lesson.url)
     # Answer the converted activity we looked up (the one offering its correct option).
     activity = page.locator("section.activity").filter(has=page.get_by_label(correct, exact=True)).first

@@ -82,11 +82,11 @@ def test_a_course_that_was_not_imported_publishes_page_by_page():
 
 @pytest.mark.browser
 def test_editor_publishes_an_imported_course_in_the_admin_and_finds_it_in_the_catalogue(
-    tmp_path, client, desktop_page, screenshot
+    tmp_path, client, phone_page, screenshot
 ):
     catalogue().save_revision().publish()
     UserFactory(username="editora", password="clave-segura-2026", is_staff=True, is_superuser=True)
-    page = desktop_page
+    page = phone_page  # 360×740: the editor may well publish from a phone
     page.goto("/admin/login/")
     page.fill("input[name=username]", "editora")
     page.fill("input[name=password]", "clave-segura-2026")
