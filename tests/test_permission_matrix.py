@@ -191,7 +191,7 @@ def w(settings, tmp_path):
     # Wagtail admin viewsets: A's enrolment and membership, and staff of each institution with the admin's
     # permissions (institution admins who also work in the Wagtail admin).
     from courses.models import Enrollment
-    from tests.admin.test_staff_admin import STAFF_PERMISSIONS, staff_with
+    from tests.lms.accounts.factories import staff_with
 
     w.enrollment = Enrollment.objects.get(user=w.participant, course=w.course)
     w.membership = w.admin.memberships.get(institution=w.a)
@@ -312,6 +312,16 @@ MATRIX = {
 }
 
 PROGRAMMES = "wagtailsnippets_certification_certificateprogramme"  # certificate programmes, a snippet
+#: what the staff of each institution hold in the admin (enrolments, standards, institutions, memberships)
+STAFF_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    ("courses", "view_enrollment"),
+    ("courses", "add_enrollment"),
+    ("competency", "view_competencystandard"),
+    ("competency", "change_competencystandard"),
+    ("accounts", "view_institution"),
+    ("accounts", "view_membership"),
+]
 #: Wagtail admin viewsets of our apps: namespace → (the object's kwargs, routes that open for a superuser with 200;
 #: the others are refused to everyone by the viewset's policy — read-only memberships, enrolments changed only
 #: through their services, published standards only inspected).
@@ -319,14 +329,19 @@ ADMIN_VIEWSETS = {
     "instituciones": (lambda w: {"pk": w.a.pk}, {"edit", "delete", "history", "history_results", "usage"}),
     "membresias": (lambda w: {"pk": w.membership.pk}, {"inspect"}),
     "inscripciones": (lambda w: {"pk": w.enrollment.pk}, {"history", "history_results", "inspect"}),
-    "normas": (lambda w: {"pk": w.standard.pk}, {"delete", "history", "history_results", "usage", "inspect"}),
+    # a published standard is never deleted
+    "normas": (lambda w: {"pk": w.standard.pk}, {"history", "history_results", "usage", "inspect"}),
+    "unidades": (lambda w: {"pk": w.unit.pk}, set()),  # a unit is edited only by who may change its standard
+    "wagtailusers_users": (lambda w: {"pk": w.participant.pk}, set()),  # accounts: staff with user rights only
     PROGRAMMES: (lambda w: {"pk": w.programme.pk}, {"copy", "edit", "delete", "history", "history_results", "usage"}),
 }
 ADMIN_ROUTES = {
     "instituciones": ["edit", "delete", "history", "history_results", "usage"],
     "membresias": ["edit", "delete", "history", "history_results", "usage", "inspect"],
     "inscripciones": ["edit", "delete", "history", "history_results", "usage", "inspect"],
-    "normas": ["edit", "delete", "history", "history_results", "usage", "inspect"],
+    "normas": ["edit", "delete", "history", "history_results", "usage", "inspect", "new_version", "publish"],
+    "unidades": ["edit", "delete", "history", "history_results", "usage"],
+    "wagtailusers_users": ["copy", "edit", "delete", "history", "history_results", "usage"],
     PROGRAMMES: ["copy", "edit", "delete", "history", "history_results", "usage"],
 }
 for _namespace, (_build, _open) in ADMIN_VIEWSETS.items():

@@ -24,11 +24,7 @@ VENDOR = Path(__file__).resolve().parents[3] / "content" / "packages" / "static"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-<<<<<<< HEAD
     corpus,  # skipped without the shared corpus, an error under RUTA_REQUIRE_CORPUS=1 (tests/corpus.py)
-=======
-    corpus,
->>>>>>> i13
 ]
 
 GOLF = {
