@@ -15,6 +15,7 @@ from content.xblocks.runtime import RutaRuntime
 from tests.content.conftest import VALUES
 from tests.content.helpers import section
 from tests.lms.accounts.factories import UserFactory
+from tests.query_counting import assert_max_data_queries
 
 
 def _key(usage_id, name, scope=Scope.user_state, user_id=1):
@@ -105,11 +106,11 @@ def test_rendered_activity_is_accessible_markup(client, user, choice_page):
     assert 'name="submission_id" value="' in html  # server fallback id for no-JS posts
 
 
-def test_a_page_of_activities_renders_in_few_queries(client, user, all_page, django_assert_max_num_queries):
+def test_a_page_of_activities_renders_in_few_queries(client, user, all_page):
     page, ids = all_page
     client.force_login(user)
     client.get(page.url)
-    with django_assert_max_num_queries(15):
+    with assert_max_data_queries(15):
         response = client.get(page.url)
     for usage_id in ids.values():
         assert f'id="actividad-{usage_id}"' in response.content.decode()

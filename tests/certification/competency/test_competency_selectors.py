@@ -5,13 +5,14 @@ import pytest
 from certification.competency import selectors, services
 from tests.courses.cohorts.factories import CohortFactory, CohortMemberFactory, CohortTrainerFactory
 from tests.lms.accounts.factories import UserFactory
+from tests.query_counting import assert_max_data_queries
 
 from .factories import evaluator_of, make_standard
 
 pytestmark = pytest.mark.django_db
 
 
-def test_bulk_eligibility_matches_single_rule(django_assert_max_num_queries):
+def test_bulk_eligibility_matches_single_rule():
     standard = make_standard(units=1)
     body = standard.certifying_body
     evaluators = [evaluator_of(body) for _ in range(3)]
@@ -24,7 +25,7 @@ def test_bulk_eligibility_matches_single_rule(django_assert_max_num_queries):
     CohortMemberFactory(cohort=cohort, user=applications[1].candidate)
     evaluator_of(make_standard(units=1).certifying_body)  # another body's evaluator never appears
 
-    with django_assert_max_num_queries(4):
+    with assert_max_data_queries(4):
         bulk = selectors.eligible_evaluators_by_application(applications=applications)
     for application in applications:
         assert set(bulk[application.pk]) == set(selectors.eligible_evaluators(application=application))

@@ -9,6 +9,7 @@ from courses.cohorts import services
 from courses.services import enrollment_create
 from tests.courses.cohorts.factories import CohortFactory, member_of, trainer_of
 from tests.lms.accounts.factories import UserFactory
+from tests.query_counting import assert_max_data_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +49,8 @@ def test_once_read_the_announcements_stop_calling_for_attention(client, announce
     assert "Avisos" in home  # the link stays, to read old ones
 
 
-def test_people_in_no_group_see_no_notice_and_the_page_asks_once(client, django_assert_max_num_queries):
+def test_people_in_no_group_see_no_notice_and_the_page_asks_once(client):
     client.force_login(UserFactory())
-    with django_assert_max_num_queries(12):
+    with assert_max_data_queries(12):
         home = client.get("/").content.decode()
     assert menu_badge(home) is None and "avisos nuevos" not in home

@@ -22,6 +22,7 @@ from tests.courses.cohorts.factories import (
 )
 from tests.courses.factories import build_course
 from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
+from tests.query_counting import assert_max_data_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -99,13 +100,11 @@ def test_edit_cohort_details_and_trainers(trainer_client, cohort):
     assert cohort.name == "GIN Lima Norte (tarde)"  # nothing saved when the trainers are refused
 
 
-def test_dashboard_shows_roster_share_link_and_stays_within_query_budget(
-    trainer_client, cohort, django_assert_max_num_queries
-):
+def test_dashboard_shows_roster_share_link_and_stays_within_query_budget(trainer_client, cohort):
     for _ in range(5):
         member_of(cohort)
     member_of(cohort, UserFactory(first_name="Yolimar", last_name="Rodríguez"))
-    with django_assert_max_num_queries(30):
+    with assert_max_data_queries(30):
         response = trainer_client.get(reverse("cohorts:dashboard", args=[cohort.pk]))
     html = response.content.decode()
     assert "Yolimar Rodríguez" in html
@@ -113,7 +112,7 @@ def test_dashboard_shows_roster_share_link_and_stays_within_query_budget(
     assert "https://wa.me/?text=" in html
     for _ in range(20):
         member_of(cohort)
-    with django_assert_max_num_queries(30):  # the same budget for 26 people as for 6
+    with assert_max_data_queries(30):  # the same budget for 26 people as for 6
         trainer_client.get(reverse("cohorts:dashboard", args=[cohort.pk]))
 
 
@@ -335,7 +334,7 @@ def test_home_lists_taught_and_joined_cohorts(client, cohort):
     assert "GIN Lima Norte" in html and "Crear un grupo" not in html
 
 
-def test_grades_table_shows_best_score_per_activity(client, django_assert_max_num_queries):
+def test_grades_table_shows_best_score_per_activity(client):
     import uuid
 
     cohort, lesson, usage_id = cohort_with_free_text()
@@ -353,7 +352,7 @@ def test_grades_table_shows_best_score_per_activity(client, django_assert_max_nu
         passed=True,
         completed=True,
     )
-    with django_assert_max_num_queries(25):
+    with assert_max_data_queries(25):
         html = client.get(reverse("cohorts:grades", args=[cohort.pk])).content.decode()
     assert "Mi cliente ideal" in html and "Rosa Quispe" in html and "<td>75</td>" in html
 
