@@ -87,7 +87,7 @@ def fast_route(request: HttpRequest, path: str) -> RouteResult | None:
     if found is None:
         return None
     model = ContentType.objects.get_for_id(found[1]).model_class()
-    page = model.objects.filter(pk=found[0], url_path=url_path).first() if model is not None else None
+    page = model._default_manager.filter(pk=found[0], url_path=url_path).first() if model is not None else None
     if page is None or type(page).route is not Page.route:
         return None
     if not page.live:
