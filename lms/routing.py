@@ -87,7 +87,9 @@ def fast_route(request: HttpRequest, path: str) -> RouteResult | None:
     if found is None:
         return None
     model = ContentType.objects.get_for_id(found[1]).model_class()
-    page = model._default_manager.filter(pk=found[0], url_path=url_path).first() if model is not None else None
+    page: Page | None = None
+    if model is not None and issubclass(model, Page):
+        page = model._default_manager.filter(pk=found[0], url_path=url_path).first()
     if page is None or type(page).route is not Page.route:
         return None
     if not page.live:
