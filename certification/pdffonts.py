@@ -73,12 +73,14 @@ class _CachingSubsetter(ftsubset.Subsetter):
                 _subsets[key] = found
                 while len(_subsets) > SUBSET_CACHE_SIZE:
                     _subsets.popitem(last=False)
-        # From here on ``font`` is the subset font: fpdf2 asks it for glyph ids, then saves it into the PDF.
+        # From here on ``font`` is the subset font: fpdf2 asks it for glyph ids, then saves it into the PDF, which
+        # writes the bytes fontTools made for this glyph set.
         data, glyph_order = found
         subsetted = TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
         subsetted.setGlyphOrder(list(glyph_order))
         font.__dict__.clear()
         font.__dict__.update(subsetted.__dict__)
+        font.save = lambda file, *args, **kwargs: file.write(data)
         return None
 
 
