@@ -457,8 +457,9 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
         certificate.image.delete(save=False)
     certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
     certificate.image.save(f"{certificate.code}.png", ContentFile(image), save=False)
-    certificate.save(update_fields=["pdf", "image"])
-    CertificateEvent.objects.create(certificate=certificate, action=CertificateEvent.Action.RENDERED)
+    with transaction.atomic():
+        certificate.save(update_fields=["pdf", "image"])
+        CertificateEvent.objects.create(certificate=certificate, action=CertificateEvent.Action.RENDERED)
     return certificate
 
 
@@ -486,19 +487,37 @@ def bulk_issue_job_create(
     return job
 
 
+#: Enrolments issued per transaction by a bulk job: one commit (and one progress update) per chunk instead of
+#: several per certificate; the chunk's rendering tasks are queued when it commits.
+BULK_ISSUE_CHUNK = 50
+
+
 def bulk_issue_job_run(*, job: BulkIssueJob) -> BulkIssueJob:
-    """Issue a certificate per enrolment in the job. Safe to re-run after a crash: issuing is idempotent."""
+    """Issue a certificate per enrolment in the job, a chunk at a time. Safe to re-run after a crash: a chunk is
+    committed whole or not at all, and issuing is idempotent."""
     from courses.models import Enrollment
+    from lms import pagecache
 
     BulkIssueJob.objects.filter(pk=job.pk).update(state=BulkIssueJob.State.RUNNING, done=0)
+    ids = list(job.enrollment_ids)
     issued = 0
-    for index, enrollment_id in enumerate(job.enrollment_ids, start=1):
-        enrollment = Enrollment.objects.filter(pk=enrollment_id).select_related("user").first()
-        if enrollment is not None:
-            before = Certificate.objects.filter(source_key=source_key_build("enrollment", enrollment_id)).exists()
-            certificate_issue_for_enrollment(enrollment=enrollment, programme=job.programme, actor=job.created_by)
-            issued += 0 if before else 1
-        BulkIssueJob.objects.filter(pk=job.pk).update(done=index)
+    for start in range(0, len(ids), BULK_ISSUE_CHUNK):
+        chunk = ids[start : start + BULK_ISSUE_CHUNK]
+        enrollments = Enrollment.objects.select_related("user").in_bulk(chunk)
+        keys = {enrollment_id: source_key_build("enrollment", enrollment_id) for enrollment_id in chunk}
+        had = set(Certificate.objects.filter(source_key__in=keys.values()).values_list("source_key", flat=True))
+        with transaction.atomic():
+            for enrollment_id in chunk:
+                enrollment = enrollments.get(enrollment_id)
+                if enrollment is None:
+                    continue
+                certificate_issue_for_enrollment(enrollment=enrollment, programme=job.programme, actor=job.created_by)
+                if keys[enrollment_id] not in had:
+                    had.add(keys[enrollment_id])
+                    issued += 1
+            BulkIssueJob.objects.filter(pk=job.pk).update(done=start + len(chunk))
+            # Certificates saved inside the transaction bumped the verification cache before it was visible.
+            transaction.on_commit(lambda: pagecache.bump("certificates"))
     BulkIssueJob.objects.filter(pk=job.pk).update(
         state=BulkIssueJob.State.DONE, issued=issued, finished_at=timezone.now()
     )

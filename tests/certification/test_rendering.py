@@ -100,3 +100,47 @@ def test_bilingual_programme_renders_with_day_first_dates(django_capture_on_comm
     path.write_bytes(certificate.pdf.read())
     text = run("pdftotext", str(path), "-")
     assert "CERTIFICADO" in text and "04/05/2026" in text
+
+
+def test_the_qr_uses_the_mask_qrcode_itself_would_choose():
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    from certification.rendering import qr_matrix
+
+    base = "https://ruta.example.org/certificados/v/7K3MQ9XD2HBWR4TE#"
+    for length in (10, 120, 250, 330, 400):
+        url = base + "".join("abcdefghijklmnopqrstuvwxyz0123456789-_"[(i * 7 + length) % 38] for i in range(length))
+        reference = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, box_size=1)
+        reference.add_data(url)
+        reference.make(fit=True)
+        assert qr_matrix(url).get_matrix() == reference.get_matrix(), length
+
+
+def test_pdfs_rendered_one_after_another_each_print_their_own_name(tmp_path):
+    """The fonts are parsed and subset once per process and glyph set: a later PDF (same glyphs, or letters
+    never seen before) still embeds every glyph it prints, and a repeat renders the same document."""
+    import re
+
+    from certification import pdffonts
+    from certification.rendering import certificate_pdf_bytes
+
+    programme = ProgrammeFactory(title="Educación financiera para emprendedoras y emprendedores")
+    first = issue(programme=programme, user=holder(first_name="Ñusta", last_name="Quispe Mamani"))
+    unusual = issue(programme=programme, user=holder(first_name="Łucja", last_name="Þórsdóttir Çelik"))
+    second = issue(programme=programme, user=holder(first_name="Begoña", last_name="Ibáñez Muñoz"))
+    pdffonts._subsets.clear()
+    documents = []
+    for certificate in (first, unusual, second, first):
+        qr_url = services.certificate_qr_url(certificate=certificate)
+        pdf = certificate_pdf_bytes(certificate=certificate, qr_url=qr_url)
+        path = tmp_path / f"{len(documents)}.pdf"
+        path.write_bytes(pdf)
+        assert certificate.holder_name in run("pdftotext", str(path), "-")
+        run("pdftoppm", "-r", "60", "-png", "-singlefile", str(path), str(tmp_path / f"{len(documents)}"))
+        documents.append(pdf)
+    assert len(pdffonts._subsets) == 3  # one regular; bold for Spanish names and for the unusual one
+    # Apart from the creation date and the file identifier (a hash of the file, date included):
+    undated = [re.sub(rb"/CreationDate \(D:[^)]*\)|/ID \[<\w+><\w+>\]", b"", pdf) for pdf in documents]
+    assert undated[0] == undated[3]
+    assert (tmp_path / "0.png").read_bytes() == (tmp_path / "3.png").read_bytes()

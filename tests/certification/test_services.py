@@ -168,6 +168,7 @@ def test_a_bulk_job_retried_after_the_worker_died_mid_batch_issues_each_enrollme
         return real_issue(**kwargs)
 
     monkeypatch.setattr(services, "certificate_issue_for_enrollment", dies_on_the_third)
+    monkeypatch.setattr(services, "BULK_ISSUE_CHUNK", 2)  # the first chunk of two is committed, the second is not
     with pytest.raises(SystemExit):
         bulk_issue_job_run(job=job)
     assert Certificate.objects.filter(programme=programme).count() == 2
@@ -181,6 +182,44 @@ def test_a_bulk_job_retried_after_the_worker_died_mid_batch_issues_each_enrollme
     for enrollment in enrollments:
         assert Certificate.objects.filter(source_key=f"enrollment:{enrollment.pk}").count() == 1
     assert Certificate.objects.filter(programme=programme).count() == 4
+
+
+def test_a_bulk_job_in_chunks_issues_each_person_once_and_renders_each_new_certificate_once(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from certification import services, tasks
+    from tests.courses.factories import CoursePageFactory, EnrollmentFactory
+
+    course = CoursePageFactory()
+    programme = ProgrammeFactory(course=course)
+    people = [
+        holder(first_name="Ñusta", last_name="Quispe Mamani", phone="+51991000101"),
+        holder(first_name="José Gregorio", last_name="Cedeño Zambrano", phone="+593991000102"),
+        holder(first_name="Begoña", last_name="Muñoz Peña", phone="+51991000103"),
+        holder(first_name="Yolimar", last_name="Hernández Núñez", phone="+593991000104"),
+        holder(first_name="María José", last_name="Rodríguez Pérez", phone="+51991000105"),
+    ]
+    enrollments = [
+        EnrollmentFactory(course=course, user=person, completed_at=timezone.now(), status="completed")
+        for person in people
+    ]
+    already = services.certificate_issue_for_enrollment(enrollment=enrollments[1], programme=programme)
+    ids = [e.pk for e in enrollments]
+    # Chunks of two; one enrolment listed twice (in two chunks) and one that no longer exists.
+    job = BulkIssueJob.objects.create(programme=programme, enrollment_ids=[*ids, ids[0], 999_999], total=len(ids) + 2)
+    monkeypatch.setattr(services, "BULK_ISSUE_CHUNK", 2)
+    rendered = []
+    monkeypatch.setattr(tasks.certificate_render_pdf_task, "delay", rendered.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = bulk_issue_job_run(job=job)
+    assert job.state == "done" and job.done == job.total and job.issued == 4
+    for enrollment in enrollments:
+        assert Certificate.objects.filter(source_key=f"enrollment:{enrollment.pk}").count() == 1
+    assert Certificate.objects.filter(programme=programme).count() == 5
+    new = set(Certificate.objects.filter(programme=programme).exclude(pk=already.pk).values_list("pk", flat=True))
+    assert sorted(rendered) == sorted(new)
+    assert bulk_issue_job_run(job=job).issued == 0  # run again: nothing new
+    assert Certificate.objects.filter(programme=programme).count() == 5
 
 
 # --- Tampering ---------------------------------------------------------------------------------------------
