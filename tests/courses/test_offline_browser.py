@@ -187,8 +187,8 @@ def test_downloaded_course_works_offline_and_the_answer_arrives_once(
 
 def test_a_module_download_keeps_only_that_module(phone_page, live_server, course):
     from courses.models import LessonPage, ModulePage
-    from lms.accounts.selectors import learner_tag
     from courses.services import enrollment_create
+    from lms.accounts.selectors import learner_tag
     from tests.courses.factories import LessonPageFactory, ModulePageFactory
     from tests.lms.accounts.factories import UserFactory
 

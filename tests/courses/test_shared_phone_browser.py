@@ -20,7 +20,10 @@ def sign_out(page):
 
 
 def test_an_answer_kept_offline_is_sent_only_for_the_learner_who_gave_it(
-    phone_page, live_server, screenshot, course  # noqa: F811
+    phone_page,
+    live_server,
+    screenshot,
+    course,  # noqa: F811
 ):
     from content.models import Submission
     from courses.models import LessonPage
@@ -88,7 +91,9 @@ def test_an_answer_kept_offline_is_sent_only_for_the_learner_who_gave_it(
 
 
 def test_an_answer_kept_before_answers_had_an_owner_is_sent_for_the_learner_on_the_page(
-    phone_page, live_server, course  # noqa: F811
+    phone_page,
+    live_server,
+    course,  # noqa: F811
 ):
     """Answers queued by an older version of activities.js carry no owner: the learner on the page claims them."""
     from content.models import Submission
@@ -122,7 +127,10 @@ def test_an_answer_kept_before_answers_had_an_owner_is_sent_for_the_learner_on_t
 
 
 def test_signing_out_removes_the_downloads_and_workers_from_the_phone(
-    phone_page, live_server, screenshot, course  # noqa: F811
+    phone_page,
+    live_server,
+    screenshot,
+    course,  # noqa: F811
 ):
     from courses.services import enrollment_create
     from lms.accounts.selectors import learner_tag
