@@ -41,7 +41,11 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches || !form.matches("[data-logout-form]") || form.getAttribute("data-cleared")) { return; }
+    if (!form.matches || form.getAttribute("data-cleared")) { return; }
+    var menu = document.querySelector("[data-logout-form]");  // also allauth's own sign-out page, same address
+    var isLogout = form.matches("[data-logout-form]") ||
+      (menu && form.method === "post" && new URL(form.action).pathname === new URL(menu.action).pathname);
+    if (!isLogout) { return; }
     event.preventDefault();
     form.setAttribute("data-cleared", "1");
     var done = false;
