@@ -23,6 +23,7 @@ from content.selectors import activity_can_grade, activity_get, page_get_specifi
 from content.services import activity_submit, submission_grade
 from content.xblocks.rendering import flash_set, render_activity
 from content.xblocks.runtime import RutaRuntime, django_response, webob_request
+from lms.accounts.selectors import learner_tag
 
 RESERVED_FIELDS = {"csrfmiddlewaretoken", "submission_id", "next"}
 
@@ -53,6 +54,12 @@ def activity_submit_view(request: HttpRequest, page_id: int, usage_id: str) -> H
         if _wants_json(request):
             return JsonResponse({"ok": False, "message": _("Tu sesión terminó. Vuelve a iniciar sesión.")}, status=401)
         return redirect_to_login(next_url)
+    owner = request.headers.get("X-Ruta-Learner", "")
+    if owner and owner != learner_tag(user=request.user):
+        # An answer kept on a shared phone by another learner (activities.js sends its learner's tag): never record
+        # it for whoever is signed in now; the phone keeps it until its learner signs in again.
+        message = _("Esta respuesta es de otra persona que usa este teléfono. Se enviará cuando vuelva a entrar.")
+        return JsonResponse({"ok": False, "message": message}, status=409)
     answer = {key: request.POST.getlist(key) for key in request.POST if key not in RESERVED_FIELDS}
     status, message = 200, ""
     try:

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from lms.accounts.selectors import learner_tag
+
 from .models import CoursePage, ModulePage
 from .selectors import (
     catalogue_page_get,
@@ -99,7 +101,7 @@ def offline_bundle(request, course_id: int):
             "course": {"id": course.pk, "title": course.title, "url": course.url},
             "module": {"id": module.pk, "title": module.title} if module else None,
             "version": bundle.version,
-            "cache": f"ruta-offline-{course.pk}",
+            "cache": f"ruta-offline-{learner_tag(user=request.user)}-{course.pk}",
             "scope": course.url,
             "items": [{"url": i.url, "kind": i.kind, "size": i.size, "title": i.title} for i in bundle.items],
             "sizes": {

@@ -1,9 +1,10 @@
-"""Template context: the current user's roles, computed lazily (no query unless a template asks)."""
+"""Template context: the current user's roles and learner tag, computed lazily (no query unless a template asks)."""
 
 from django.utils.functional import SimpleLazyObject
 
 from .models import Role
 from .permissions import STAFF_ROLES, roles_of
+from .selectors import learner_tag
 
 #: Roles that have a report page (trainers see their cohorts; donors only aggregates of their funding source).
 REPORT_ROLES = frozenset(
@@ -30,4 +31,8 @@ class _Roles:
 
 
 def roles(request):
-    return {"ruta_roles": SimpleLazyObject(lambda: _Roles(request.user))}
+    return {
+        "ruta_roles": SimpleLazyObject(lambda: _Roles(request.user)),
+        # Which learner this page is for, as the phone's scripts see it (shared family phones): see learner_tag.
+        "ruta_learner_tag": SimpleLazyObject(lambda: learner_tag(user=request.user)),
+    }

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
+from django.utils.crypto import salted_hmac
 
 from . import permissions
 from .models import ConsentRecord, User
@@ -104,3 +106,12 @@ def participant_list_for_helper(*, actor: User, query: str, limit: int = 20) -> 
         .order_by("username")[: limit * 2]
     )
     return [user for user in candidates if permissions.can_reset_password_for(actor, user)][:limit]
+
+
+def learner_tag(*, user: User | AnonymousUser) -> str:
+    """A short tag that tells, in the browser, which learner queued an answer or downloaded a course on a shared
+    phone. Not personal data: an HMAC of the user id with the site's secret key (it cannot be turned back into the
+    user id without the key, and it is stable across sessions). Empty for anonymous visitors."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
+        return ""
+    return salted_hmac("ruta.accounts.learner_tag", str(user.pk), secret=settings.SECRET_KEY).hexdigest()[:16]

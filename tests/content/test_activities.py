@@ -1,10 +1,12 @@
 """Each scored activity, answered as a learner would without JavaScript (post/redirect/get)."""
 
+import uuid
+
 import pytest
 
 from content.models import Submission
 from tests.content.conftest import VALUES
-from tests.content.helpers import answers, post_answer, section
+from tests.content.helpers import answers, post_answer, section, submit_url
 from tests.query_counting import assert_max_data_queries
 
 SCORED = ["single_choice", "multiple_choice", "true_false", "fill_blanks", "matching", "ordering"]
@@ -227,3 +229,35 @@ def test_the_form_s_own_csrf_token_is_accepted_when_the_check_is_enforced(user, 
     assert Submission.objects.filter(user=user, usage_id=ids["true_false"]).count() == 1
     forged = {"value": "true", "csrfmiddlewaretoken": "x" * 64}
     assert post_answer(browser, page, ids["true_false"], forged).status_code == 403
+
+
+def test_an_answer_kept_on_a_shared_phone_for_another_learner_is_refused_and_not_recorded(client, choice_page):
+    """activities.js sends the tag of the learner who answered; a different learner signed in on the same phone
+    does not get that answer recorded as theirs (409), and the right learner does."""
+    from lms.accounts.selectors import learner_tag
+    from tests.lms.accounts.factories import UserFactory
+
+    page, usage_id = choice_page
+    ana = UserFactory(first_name="Ana Lucía", last_name="Ñahui", phone="+51987650001", email="")
+    jose = UserFactory(first_name="José Andrés", last_name="Guamán", phone="+593987650002", email="")
+    sid = str(uuid.uuid4())
+    client.force_login(jose)
+    refused = client.post(
+        submit_url(page, usage_id),
+        {"submission_id": sid, "next": page.url, "choice": "1"},
+        HTTP_ACCEPT="application/json",
+        HTTP_X_RUTA_LEARNER=learner_tag(user=ana),
+    )
+    assert refused.status_code == 409
+    assert "otra persona que usa este teléfono" in refused.json()["message"]
+    assert not Submission.objects.exists()
+
+    client.force_login(ana)
+    sent = client.post(
+        submit_url(page, usage_id),
+        {"submission_id": sid, "next": page.url, "choice": "1"},
+        HTTP_ACCEPT="application/json",
+        HTTP_X_RUTA_LEARNER=learner_tag(user=ana),
+    )
+    assert sent.status_code == 200 and sent.json()["ok"] is True
+    assert list(Submission.objects.values_list("user", flat=True)) == [ana.pk]

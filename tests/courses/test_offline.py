@@ -16,6 +16,7 @@ from wagtail_factories import ImageFactory
 from courses.models import Enrollment, LessonPage, ModulePage
 from courses.selectors import offline_bundle_for_learner
 from courses.services import enrollment_create
+from lms.accounts.selectors import learner_tag
 from tests.courses.factories import build_course, single_choice, text_block, true_false
 from tests.lms.accounts.factories import UserFactory
 from tests.query_counting import assert_max_data_queries
@@ -113,7 +114,11 @@ def test_bundle_lists_pages_assets_low_data_images_and_opt_in_files_with_sizes(c
     assert sorted(i["size"] for i in by_kind["media"]) == [300, 2_500_000]
     assert data["sizes"]["document"] == 120_000 and data["sizes"]["media"] == 2_500_300
     assert data["sizes"]["base"] == sum(i["size"] for k in ("page", "asset", "image") for i in by_kind[k])
-    assert data["scope"] == course.url and data["cache"] == f"ruta-offline-{course.pk}"
+    # The cache carries the learner's tag (a shared phone keeps each learner's download apart): not personal data.
+    tag = learner_tag(user=learner)
+    assert data["scope"] == course.url and data["cache"] == f"ruta-offline-{tag}-{course.pk}"
+    assert re.fullmatch(r"[0-9a-f]{16}", tag) and learner.phone not in data["cache"]
+    assert tag != learner_tag(user=UserFactory(first_name="Dayana", phone="+593991234567", email=""))
 
 
 def test_module_bundle_holds_only_that_modules_lessons(client, learner):
@@ -220,7 +225,7 @@ def test_service_worker_is_served_for_the_course_scope(client):
     assert response["Content-Type"].startswith("text/javascript")
     assert response["Service-Worker-Allowed"] == "/"
     body = response.content.decode()
-    assert '"ruta-offline-" + COURSE' in body and '"title": "Sin conexi\\u00f3n"' in body
+    assert '"ruta-offline-" + LEARNER + "-" + COURSE' in body and '"title": "Sin conexi\\u00f3n"' in body
     # In the page's language, whatever the worker's own request says.
     english = client.get(SW_URL, {"curso": 5, "idioma": "en"}, headers={"Accept-Language": "es"}).content.decode()
     assert '"title": "Offline"' in english and '"lang": "en"' in english

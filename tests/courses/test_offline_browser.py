@@ -188,6 +188,7 @@ def test_downloaded_course_works_offline_and_the_answer_arrives_once(
 def test_a_module_download_keeps_only_that_module(phone_page, live_server, course):
     from courses.models import LessonPage, ModulePage
     from courses.services import enrollment_create
+    from lms.accounts.selectors import learner_tag
     from tests.courses.factories import LessonPageFactory, ModulePageFactory
     from tests.lms.accounts.factories import UserFactory
 
@@ -205,7 +206,7 @@ def test_a_module_download_keeps_only_that_module(phone_page, live_server, cours
     expect(panel.locator("[data-offline-status]")).to_contain_text("Listo:", timeout=30_000)
     kept = page.evaluate(
         "(name) => caches.open(name).then((c) => c.keys()).then((k) => k.map((r) => new URL(r.url).pathname))",
-        f"ruta-offline-{course.pk}",
+        f"ruta-offline-{learner_tag(user=learner)}-{course.pk}",
     )
     assert LessonPage.objects.get(title="¿Quién compra?").url in kept
     assert course.url in kept

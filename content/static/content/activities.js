@@ -1,18 +1,34 @@
 /* Ruta activities: submit answers with fetch; without a connection keep them in localStorage and resend
    with the same submission id (the server records each id once). Without JavaScript the forms post normally.
-   No third-party code. Messages come from data-* attributes rendered (and translated) by Django. */
+   No third-party code. Messages come from data-* attributes rendered (and translated) by Django.
+   A family phone may be shared: each kept answer carries its learner's tag (<body data-learner>, an HMAC of the
+   user id, not personal data) and is only sent, and counted, on pages of that same learner; the others stay on
+   the phone until their learner signs in again. Answers kept before they carried a tag count as the current
+   learner's (they are claimed by the first learner who opens a page with activities). */
 (function () {
   "use strict";
   if (window.rutaActivities) { return; }
   window.rutaActivities = true;
   var KEY = "ruta:actividades-pendientes";
   var SKIP = { csrfmiddlewaretoken: 1, submission_id: 1, next: 1 };
+  var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
 
   function load() {
     try { return JSON.parse(window.localStorage.getItem(KEY) || "{}"); } catch (e) { return {}; }
   }
   function save(all) {
     try { window.localStorage.setItem(KEY, JSON.stringify(all)); } catch (e) { /* private mode: retry in memory */ }
+  }
+  // This page's learner's answers (claiming the untagged ones kept before answers carried a tag).
+  function mine() {
+    var all = load(), own = {}, claimed = false;
+    if (!LEARNER) { return own; }
+    Object.keys(all).forEach(function (sid) {
+      if (!all[sid].owner) { all[sid].owner = LEARNER; claimed = true; }
+      if (all[sid].owner === LEARNER) { own[sid] = all[sid]; }
+    });
+    if (claimed) { save(all); }
+    return own;
   }
   function remember(item) { var all = load(); all[item.sid] = item; save(all); showPending(); }
   function forget(sid) { var all = load(); delete all[sid]; save(all); showPending(); }
@@ -21,7 +37,7 @@
   function showPending() {
     var node = document.querySelector("[data-pending-answers]");
     if (!node) { return; }
-    var count = Object.keys(load()).length;
+    var count = Object.keys(mine()).length;
     var before = parseInt(node.getAttribute("data-count") || "0", 10);
     node.setAttribute("data-count", String(count));
     if (count) {
@@ -74,8 +90,10 @@
     if (token) { body.append("csrfmiddlewaretoken", token); }
     fetch(item.action, {
       method: "POST", body: body, credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRFToken": token }
+      headers: item.owner ? { "Accept": "application/json", "X-CSRFToken": token, "X-Ruta-Learner": item.owner }
+        : { "Accept": "application/json", "X-CSRFToken": token }
     }).then(function (response) {
+      if (response.status === 409) { return; }  // another learner's answer (e.g. signed in in another tab): keep it
       if (response.status >= 500) {
         // The server could not record it (e.g. its database is down: 503 + Retry-After). Keep the answer
         // and resend it, no sooner than the server asked.
@@ -103,7 +121,7 @@
       say(section, failure && failure.busy ? "busy" : "offline");
       var delay = Math.min(60000, 2000 * Math.pow(2, attempt));
       if (failure && failure.retryAfter) { delay = Math.min(300000, Math.max(delay, failure.retryAfter * 1000)); }
-      window.setTimeout(function () { if (load()[item.sid]) { send(item, attempt + 1); } }, delay);
+      window.setTimeout(function () { if (mine()[item.sid]) { send(item, attempt + 1); } }, delay);
     });
   }
 
@@ -115,7 +133,7 @@
     var idInput = form.querySelector("[data-submission-id]");
     if (!form.getAttribute("data-sid")) { form.setAttribute("data-sid", newId(idInput.value)); }
     var item = {
-      sid: form.getAttribute("data-sid"), action: form.action, section: section.id,
+      sid: form.getAttribute("data-sid"), owner: LEARNER, action: form.action, section: section.id,
       path: window.location.pathname, fields: Array.from(new FormData(form).entries())
     };
     idInput.value = item.sid;
@@ -147,7 +165,7 @@
 
   function resendPending() {
     showPending();
-    var all = load();
+    var all = mine();
     Object.keys(all).forEach(function (sid) {
       var item = all[sid];
       var section = document.getElementById(item.section);
@@ -162,7 +180,7 @@
   }
 
   window.addEventListener("online", function () {
-    var all = load();
+    var all = mine();
     Object.keys(all).forEach(function (sid) { send(all[sid], 0); });
   });
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", resendPending); }

@@ -1,8 +1,9 @@
 /* Ruta offline study (course page and "Mis cursos"). On a course page, when the learner asks, it shows what the
    download weighs, registers the course's service worker (scope: the course), asks for persistent storage and
-   keeps the course's pages and files in Cache Storage ("ruta-offline-<course id>"), with a progress bar; the
-   download can be removed. Nothing is registered or downloaded for learners who never ask. On "Mis cursos" it
-   lists the courses kept on this phone with their size. Messages come from data-* attributes (translated by
+   keeps the course's pages and files in Cache Storage ("ruta-offline-<learner tag>-<course id>"), with a progress
+   bar; the download can be removed. Nothing is registered or downloaded for learners who never ask. On "Mis cursos"
+   it lists the courses the signed-in learner kept on this phone with their size (a family phone may be shared: the
+   learner tag, <body data-learner>, is an HMAC, not personal data; signing out deletes every download). Messages come from data-* attributes (translated by
    Django); no inline script, no third-party code. */
 (function () {
   "use strict";
@@ -24,9 +25,16 @@
     return number(bytes / (1024 * 1024), 1) + " MB";
   }
 
-  // --- "N respuestas por enviar": the answers activities.js still has to send.
+  var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
+
+  // --- "N respuestas por enviar": the answers activities.js still has to send for this page's learner (answers
+  // queued before answers carried their learner's tag count as the current learner's, as activities.js sends them).
   function pendingCount() {
-    try { return Object.keys(JSON.parse(window.localStorage.getItem(QUEUE) || "{}")).length; } catch (e) { return 0; }
+    if (!LEARNER) { return 0; }
+    try {
+      var all = JSON.parse(window.localStorage.getItem(QUEUE) || "{}");
+      return Object.keys(all).filter(function (sid) { return !all[sid].owner || all[sid].owner === LEARNER; }).length;
+    } catch (e) { return 0; }
   }
   function showPending() {
     var node = document.querySelector("[data-pending-answers]");
@@ -239,9 +247,10 @@
     var list = root.querySelector("[data-offline-list]");
     var base = root.getAttribute("data-meta-pattern");
     caches.keys().then(function (names) {
-      var mine = names.filter(function (name) { return /^ruta-offline-\d+$/.test(name); });
+      var prefix = "ruta-offline-" + LEARNER + "-";
+      var mine = names.filter(function (name) { return name.indexOf(prefix) === 0 && /^\d+$/.test(name.slice(prefix.length)); });
       return Promise.all(mine.map(function (name) {
-        var id = name.replace("ruta-offline-", "");
+        var id = name.slice(prefix.length);
         return caches.open(name).then(function (cache) { return cache.match(base.replace("/0/", "/" + id + "/")); })
           .then(function (response) { return response ? response.json() : null; })
           .then(function (meta) { return meta ? sizeOfCache(name).then(function (size) { meta.bytes = size; return meta; }) : null; });
@@ -265,9 +274,18 @@
     }).catch(function () {});
   }
 
+  // Downloads made before they carried their learner's tag cannot be told apart: remove them (download again).
+  function dropUntagged() {
+    return caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (name) { return /^ruta-offline-\d+$/.test(name); })
+        .map(function (name) { return caches.delete(name); }));
+    }).catch(function () {});
+  }
+
   function start() {
     showPending();
-    if (!supported) { return; }
+    if (!supported || !LEARNER) { return; }
+    dropUntagged();
     var panel = document.getElementById("offline-download");
     if (panel) { coursePanel(panel); }
     var phone = document.getElementById("offline-courses");

@@ -1,6 +1,6 @@
 /* Ruta's offline study worker. A course page registers it (scope: that course's URL, one worker per course)
  * only when its learner downloads the course for offline study (courses/static/courses/offline.js fills the cache
- * "ruta-offline-<course id>"), so pages of learners who never download load no worker.
+ * "ruta-offline-<learner tag>-<course id>"), so pages of learners who never download load no worker.
  *
  * Pages are network-first: online, the learner always gets the fresh page (and a downloaded copy is refreshed);
  * when the network fails the downloaded copy is served, so the outline and every downloaded lesson open offline.
@@ -8,7 +8,11 @@
  * a wider one). Documents and media that were downloaded are served from the phone. Answers are never kept here:
  * a POST goes to the network, and activities.js queues it with its idempotent submission id when that fails. */
 const COURSE = new URL(self.location.href).searchParams.get("curso") || "";
-const CACHE = "ruta-offline-" + COURSE;
+// The learner who downloaded (an HMAC tag, not personal data, from the page that registered this worker). Each
+// learner's download is a cache of its own: on a shared phone this worker only ever serves the cache of the learner
+// it was registered for, never another learner's pages (signing out also deletes the downloads: themes/js/logout.js).
+const LEARNER = (new URL(self.location.href).searchParams.get("quien") || "").replace(/[^0-9a-f]/g, "");
+const CACHE = "ruta-offline-" + LEARNER + "-" + COURSE;
 const MESSAGES = {{ messages_json|safe }};
 const RENDITION = /\.width-\d+\.format-webp\.webp$/;
 

@@ -1,0 +1,60 @@
+/* Ruta sign-out on a shared phone: before the "Salir" form posts, remove this phone's course downloads
+   (Cache Storage "ruta-offline-*") and unregister Ruta's offline study workers, so the next person who uses the
+   phone never opens the pages (name, progress) kept for the learner who signed out. It waits at most a moment:
+   signing out never hangs. Answers not yet sent (activities.js) are kept: they carry their learner's tag and are
+   sent when that learner signs in again. And on every page of a signed-in learner, downloads and workers of any
+   other learner (their cache names and worker URLs carry a learner tag, an HMAC, not personal data) are removed
+   too, e.g. when the previous learner's session ended without "Salir". No inline script, no third-party code. */
+(function () {
+  "use strict";
+  if (window.rutaLogout) { return; }
+  window.rutaLogout = true;
+  var WAIT = 1500;  // ms at most before the form posts anyway
+  var WORKER = "/sin-conexion/sw.js";
+
+  var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
+
+  // Remove the downloads and workers of every learner except ``keep`` (none: all of them).
+  function clearDownloads(keep) {
+    var jobs = [];
+    var own = keep ? "ruta-offline-" + keep + "-" : null;
+    if ("caches" in window) {
+      jobs.push(caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (name) {
+          return name.indexOf("ruta-offline-") === 0 && !(own && name.indexOf(own) === 0);
+        }).map(function (name) { return caches.delete(name); }));
+      }));
+    }
+    if ("serviceWorker" in navigator && navigator.serviceWorker.getRegistrations) {
+      jobs.push(navigator.serviceWorker.getRegistrations().then(function (registrations) {
+        return Promise.all(registrations.filter(function (registration) {
+          var worker = registration.active || registration.waiting || registration.installing;
+          if (!worker) { return false; }
+          var url = new URL(worker.scriptURL);
+          return url.pathname.indexOf(WORKER) !== -1 && !(keep && url.searchParams.get("quien") === keep);
+        }).map(function (registration) { return registration.unregister(); }));
+      }));
+    }
+    return Promise.all(jobs).catch(function () {});
+  }
+  if (LEARNER) { clearDownloads(LEARNER); }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || form.getAttribute("data-cleared")) { return; }
+    var menu = document.querySelector("[data-logout-form]");  // also allauth's own sign-out page, same address
+    var isLogout = form.matches("[data-logout-form]") ||
+      (menu && form.method === "post" && new URL(form.action).pathname === new URL(menu.action).pathname);
+    if (!isLogout) { return; }
+    event.preventDefault();
+    form.setAttribute("data-cleared", "1");
+    var done = false;
+    function post() {
+      if (done) { return; }
+      done = true;
+      form.submit();  // submit() does not fire "submit" again
+    }
+    window.setTimeout(post, WAIT);
+    clearDownloads(null).then(post, post);
+  });
+})();
