@@ -41,7 +41,9 @@ def test_answer_with_javascript_and_offline_retry(learner_page, make_page, user,
     truth = browser.locator(f"#actividad-{ids['true_false']}")
     truth.get_by_label("Verdadero").check()
     truth.get_by_role("button", name="Enviar respuesta").click()
-    truth.get_by_text("Sin conexión. Guardamos tu respuesta y se calificará al conectarte: la enviaremos sola cuando vuelva la señal.").wait_for()
+    truth.get_by_text(
+        "Sin conexión. Guardamos tu respuesta y se calificará al conectarte: la enviaremos sola cuando vuelva la señal."
+    ).wait_for()
     pending = browser.evaluate("Object.keys(JSON.parse(localStorage.getItem('ruta:actividades-pendientes')))")
     assert len(pending) == 1
     assert not Submission.objects.filter(usage_id=ids["true_false"]).exists()

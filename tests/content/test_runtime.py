@@ -101,7 +101,10 @@ def test_rendered_activity_is_accessible_markup(client, user, choice_page):
     assert f'<label for="actividad-{usage_id}-choice-1">Hablar con posibles clientes</label>' in html
     assert f'id="actividad-{usage_id}-resultado" tabindex="-1"' in html  # focus target for the feedback
     assert 'aria-live="polite"' in html
-    assert "Sin conexión. Guardamos tu respuesta y se calificará al conectarte: la enviaremos sola cuando vuelva la señal." in html
+    offline = (
+        "Sin conexión. Guardamos tu respuesta y se calificará al conectarte: la enviaremos sola cuando vuelva la señal."
+    )
+    assert offline in html
     assert "/static/content/activities.js" in html
     assert 'name="submission_id" value="' in html  # server fallback id for no-JS posts
 

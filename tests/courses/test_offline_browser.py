@@ -4,36 +4,13 @@ activity that waits on the phone ("1 respuesta por enviar"), and when the signal
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 from wagtail_factories import ImageFactory
 
+from tests.browser_helpers import login, signal
 from tests.courses.test_browser import ensure_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-
-def _no_signal(route):
-    route.abort("internetdisconnected")
-
-
-def signal(page, up: bool):
-    """Cut or restore the phone's network: offline emulation, and requests refused at the network layer too
-    (Chromium may apply the emulation late to a document the service worker served)."""
-    if up:
-        page.context.unroute("**/*", _no_signal)
-        page.context.set_offline(False)
-    else:
-        page.context.set_offline(True)
-        page.context.route("**/*", _no_signal)
 
 
 @pytest.fixture

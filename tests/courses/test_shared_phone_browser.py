@@ -5,7 +5,8 @@ once, when she signs in again. Signing out also removes the courses downloaded o
 import pytest
 from playwright.sync_api import expect
 
-from tests.courses.test_offline_browser import course, login, signal  # noqa: F401 (course is a fixture)
+from tests.browser_helpers import login, signal
+from tests.courses.test_offline_browser import course  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

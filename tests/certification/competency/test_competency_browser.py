@@ -1,39 +1,16 @@
 """An evaluator records an observation checklist on a phone while the connection drops; it arrives once."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from certification.competency import services
 from certification.competency.models import ObservationMark, ObservationRecord
+from tests.browser_helpers import login, signal
 from tests.lms.accounts.factories import UserFactory
 
 from .factories import body_admin_of, evaluator_of, make_standard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-
-def _no_signal(route):
-    route.abort("internetdisconnected")
-
-
-def signal(page, up: bool):
-    """Cut or restore the phone's network. Chromium may apply offline emulation late to a document the
-    service worker served right after a process swap, so requests are also refused at the network layer."""
-    if up:
-        page.context.unroute("**/*", _no_signal)
-        page.context.set_offline(False)
-    else:
-        page.context.set_offline(True)
-        page.context.route("**/*", _no_signal)
 
 
 def test_checklist_survives_a_lost_connection(phone_page, live_server, screenshot, axe_check):

@@ -1,19 +1,10 @@
 """Report pages in headless Chromium at phone and desktop widths: screenshots, no overflow, axe clean."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
+
+from tests.browser_helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-          "url": live_server.url}]
-    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
