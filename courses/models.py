@@ -305,6 +305,10 @@ class LessonPage(ViewRestrictionsMixin, Page):
         downloading = request.headers.get("X-Ruta-Download") == "1"
         if request.user.is_authenticated and not getattr(request, "is_preview", False) and not downloading:
             lesson_view_record(user=request.user, lesson=self)
+            if request.headers.get("X-Ruta-Offline") == "1":  # the worker telling a lesson read offline
+                from .services import offline_sync_record
+
+                offline_sync_record(user=request.user, lesson=self)
         return super().serve(request, *args, **kwargs)
 
     # --- Hooks that content's activity runtime calls (duck-typed: content never imports courses).
@@ -379,6 +383,10 @@ class Enrollment(models.Model):
     )
     completed_at = models.DateTimeField(_("completado el"), null=True, blank=True)
     source = models.CharField(_("origen"), max_length=20, choices=Source.choices, default=Source.SELF)
+    # Offline study (courses/offline.js): when the course was last downloaded to the phone, and when lessons read
+    # offline were last reported back to Ruta. Trainers see them on the group's page.
+    offline_downloaded_at = models.DateTimeField(_("descargado para estudiar sin conexión"), null=True, blank=True)
+    offline_synced_at = models.DateTimeField(_("última sincronización sin conexión"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inscripción")

@@ -206,3 +206,16 @@ def progress_record(*, user, lesson_id: int | None, viewed: bool = False) -> Enr
             else:
                 enrollment.refresh_from_db(fields=["completed_at", "status"])
     return enrollment
+
+
+def offline_download_record(*, user, course: CoursePage) -> None:
+    """The learner downloaded ``course`` (or one of its modules) to study offline: their trainers see it."""
+    Enrollment.objects.filter(user=user, course=course).update(offline_downloaded_at=timezone.now())
+
+
+def offline_sync_record(*, user, lesson: LessonPage) -> None:
+    """Lessons the learner read offline reached Ruta (the course's service worker replays them): the trainers see
+    when the learner last synced."""
+    course = lesson_course(lesson=lesson)
+    if course is not None:
+        Enrollment.objects.filter(user=user, course=course).update(offline_synced_at=timezone.now())

@@ -31,7 +31,7 @@ from .selectors import (
     offline_bundle_allowed,
     offline_bundle_for_learner,
 )
-from .services import enrollment_create
+from .services import enrollment_create, offline_download_record
 
 CERTIFICATES_INCLUDE = "certification/includes/dashboard_certificates.html"
 
@@ -96,6 +96,7 @@ def offline_bundle(request, course_id: int):
             raise Http404 from None
         module = get_object_or_404(ModulePage.objects.live().child_of(course), pk=module_id)
     bundle = offline_bundle_for_learner(course=course, user=request.user, module=module)
+    offline_download_record(user=request.user, course=course)
     return JsonResponse(
         {
             "course": {"id": course.pk, "title": course.title, "url": course.url},

@@ -162,6 +162,8 @@ class RosterEntry:
     pending: int = 0
     attended: int = 0
     stuck_reasons: list[str] = field(default_factory=list)
+    offline_downloaded_at: datetime | None = None  # latest download of one of the group's courses to the phone
+    offline_synced_at: datetime | None = None  # latest report of lessons read offline
 
     @property
     def is_stuck(self) -> bool:
@@ -199,7 +201,13 @@ def cohort_roster(*, cohort: Cohort, now: datetime | None = None) -> list[Roster
     course_ids = [c.pk for c in courses]
     enrollments: dict[int, list[Enrollment]] = defaultdict(list)
     for enrollment in Enrollment.objects.filter(course_id__in=course_ids, user_id__in=user_ids).only(
-        "user_id", "course_id", "progress", "completed_at", "last_activity_at"
+        "user_id",
+        "course_id",
+        "progress",
+        "completed_at",
+        "last_activity_at",
+        "offline_downloaded_at",
+        "offline_synced_at",
     ):
         enrollments[enrollment.user_id].append(enrollment)
     activities = cohort_activities(cohort)
@@ -242,6 +250,10 @@ def cohort_roster(*, cohort: Cohort, now: datetime | None = None) -> list[Roster
         if member.user_id in last_submission:
             stamps.append(last_submission[member.user_id])
         entry.last_activity_at = max(stamps) if stamps else None
+        downloads = [e.offline_downloaded_at for e in own if e.offline_downloaded_at]
+        entry.offline_downloaded_at = max(downloads) if downloads else None
+        syncs = [e.offline_synced_at for e in own if e.offline_synced_at]
+        entry.offline_synced_at = max(syncs) if syncs else None
         entry.scores = {u: best.get((member.user_id, u)) for u in usage_ids}
         entry.failed_attempts = sum(
             n for usage, n in failed.get(member.user_id, {}).items() if (member.user_id, usage) not in passed

@@ -260,3 +260,39 @@ def test_downloading_a_lesson_is_not_a_visit(client, learner):
     assert not LessonProgress.objects.filter(enrollment=enrollment).exists()
     client.get(first.url)  # opened by the learner: viewed
     assert list(LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True)) == [first.pk]
+
+
+def test_trainers_see_who_studies_offline_and_when_they_last_synced(client):
+    """Downloading is recorded (the bundle request), a sync only when the course's worker reports lessons read
+    offline; a plain visit or the download's own page fetches are neither. The trainer sees both on the group."""
+    from tests.courses.cohorts.factories import CohortFactory, member_of, trainer_of
+
+    cohort = CohortFactory(name="GIN Guayaquil (noche)", country="EC", region="Guayas", city="Guayaquil")
+    course = cohort.course
+    learner = member_of(cohort, UserFactory(first_name="Jhonny", last_name="Cedeño Zambrano", phone="+593991234567"))
+    trainer = trainer_of(cohort, UserFactory(first_name="Patricia", last_name="Gómez Vargas"))
+    enrollment_create(user=learner, course=course)
+    lesson = lessons_of(course)[0]
+
+    def group_page() -> str:
+        client.force_login(trainer)
+        return client.get(reverse("cohorts:dashboard", args=[cohort.pk])).content.decode()
+
+    assert "Estudia sin conexión" not in group_page()
+
+    client.force_login(learner)
+    assert client.get(reverse("courses:offline_bundle", args=[course.pk])).status_code == 200
+    client.get(lesson.url, HTTP_X_RUTA_DOWNLOAD="1")  # the download fetching the page: not a sync
+    client.get(lesson.url)  # an online visit: not a sync either
+    enrollment = Enrollment.objects.get(user=learner, course=course)
+    assert enrollment.offline_downloaded_at is not None and enrollment.offline_synced_at is None
+    page = group_page()
+    assert "Estudia sin conexión: descargó el curso hace" in page
+    assert "todavía no sincroniza lo que estudió sin conexión" in page
+
+    client.force_login(learner)
+    client.get(lesson.url, HTTP_X_RUTA_OFFLINE="1")  # the worker reporting a lesson read offline
+    assert Enrollment.objects.get(pk=enrollment.pk).offline_synced_at is not None
+    page = group_page()
+    assert "sincronizó hace" in page and "todavía no sincroniza" not in page
+

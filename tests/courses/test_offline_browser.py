@@ -141,6 +141,8 @@ def test_downloaded_course_works_offline_and_the_answer_arrives_once(
     enrollment.refresh_from_db()
     assert enrollment.progress == 100 and enrollment.completed_at is not None
     assert Submission.objects.count() == 1
+    # Her trainers see that she studies offline and when that reached Ruta (the worker's report of the reading).
+    assert enrollment.offline_downloaded_at is not None and enrollment.offline_synced_at is not None
 
     # "Mis cursos" lists what is on the phone; the download can be removed.
     page.goto("/aprender/mis-cursos/")

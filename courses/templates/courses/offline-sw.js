@@ -59,7 +59,7 @@ async function viewsSend(cache) {
   const left = [];
   for (const url of urls) {
     try {
-      const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+      const response = await fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "X-Ruta-Offline": "1" } });
       if (!usable(response)) left.push(url);  // e.g. the session ended: tell it after the next login
       else await cache.put(url, response);
     } catch (error) { left.push(url); }
