@@ -177,27 +177,35 @@ def holder_identity_hash(name: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((name + salt).encode("utf-8")).hexdigest()
 
 
-def status_entries(*, certificate: Certificate) -> list[dict[str, str]]:
-    """The certificate's BitstringStatusListEntry items: revocation, plus suspension for trainer certificates."""
-    if certificate.status_index is None:
-        return []
-    number, bit = statuslist.list_position(certificate.status_index)
-    purposes = ["revocation"]
+def status_purpose(*, certificate: Certificate) -> str:
+    """The one status purpose a certificate's credential carries.
+
+    Open Badges 3.0 allows a single ``credentialStatus`` (``[0..1]``; 1EdTech's schema rejects an array), so each
+    credential gets exactly one entry. Participant certificates: ``revocation``. Trainer certificates:
+    ``suspension``, because a master trainer suspends them while a complaint is reviewed and a standard verifier
+    must then say "suspended", not "revoked"; a revoked or replaced trainer certificate keeps its suspension bit
+    for good (it never becomes valid again: lifting a suspension issues a new certificate), so every verifier
+    refuses it, and Ruta's own page, API and offline verifier say "revoked".
+    """
     if certificate.programme.kind == CertificateProgramme.Kind.TRAINER_QUALIFICATION:
-        purposes.append("suspension")
-    entries = []
-    for purpose in purposes:
-        list_url = status_list_url(institution=certificate.issuer, purpose=purpose, number=number)
-        entries.append(
-            {
-                "id": f"{list_url}#{bit}",
-                "type": "BitstringStatusListEntry",
-                "statusPurpose": purpose,
-                "statusListIndex": str(bit),
-                "statusListCredential": list_url,
-            }
-        )
-    return entries
+        return "suspension"
+    return "revocation"
+
+
+def status_entry(*, certificate: Certificate) -> dict[str, str] | None:
+    """The certificate's BitstringStatusListEntry, or None for a certificate without a status index."""
+    if certificate.status_index is None:
+        return None
+    number, bit = statuslist.list_position(certificate.status_index)
+    purpose = status_purpose(certificate=certificate)
+    list_url = status_list_url(institution=certificate.issuer, purpose=purpose, number=number)
+    return {
+        "id": f"{list_url}#{bit}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": purpose,
+        "statusListIndex": str(bit),
+        "statusListCredential": list_url,
+    }
 
 
 def credential_build(*, certificate: Certificate) -> dict[str, Any]:
@@ -255,9 +263,9 @@ def credential_build(*, certificate: Certificate) -> dict[str, Any]:
     }
     if certificate.expires_on:
         credential["validUntil"] = _iso(certificate.expires_on)
-    entries = status_entries(certificate=certificate)
-    if entries:
-        credential["credentialStatus"] = entries[0] if len(entries) == 1 else entries
+    entry = status_entry(certificate=certificate)
+    if entry:
+        credential["credentialStatus"] = entry
     return credential
 
 

@@ -650,7 +650,7 @@ def verification_index_get() -> dict[str, Any]:
 
 def status_list_get(*, institution: Institution, purpose: str, number: int) -> dict[str, Any]:
     """The issuer's signed status-list credential for ``purpose`` (revocation: revoked or replaced; suspension:
-    suspended) and list ``number``, as of now.
+    suspended, and trainer certificates revoked or replaced) and list ``number``, as of now.
 
     The set bits are read on every call (one indexed query), so a revocation shows at once; the signed document
     is cached per content (bits and active key), so signing happens only when the list changes.
@@ -666,12 +666,14 @@ def status_list_get(*, institution: Institution, purpose: str, number: int) -> d
         raise ValueError(purpose)
     start = number * LIST_SIZE
     rows = Certificate.objects.filter(issuer=institution, status_index__gte=start, status_index__lt=start + LIST_SIZE)
-    if purpose == "revocation":
-        from django.db.models import Q
+    from django.db.models import Q
 
-        rows = rows.filter(Q(revoked_at__isnull=False) | Q(replaced_by__isnull=False))
-    else:
-        rows = rows.filter(suspended_at__isnull=False, revoked_at__isnull=True)
+    ended = Q(revoked_at__isnull=False) | Q(replaced_by__isnull=False)
+    if purpose == "revocation":
+        rows = rows.filter(ended)
+    else:  # trainer credentials carry only this list (openbadges.status_purpose): ended ones stay set for good
+        trainer = Q(programme__kind=CertificateProgramme.Kind.TRAINER_QUALIFICATION)
+        rows = rows.filter(Q(suspended_at__isnull=False) | (trainer & ended))
     bits = sorted(index - start for index in rows.values_list("status_index", flat=True) if index is not None)
     pair = signing.keyring().active
     fingerprint = hashlib.sha256(repr((institution.slug, purpose, number, bits, pair.kid)).encode()).hexdigest()[:32]

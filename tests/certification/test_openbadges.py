@@ -241,6 +241,22 @@ def test_credential_validates_against_1edtechs_achievement_credential_schema(cre
     assert _schema_errors(profile, "ob30_profile.schema.json") == []
 
 
+@corpus
+def test_a_trainer_credential_validates_against_the_schema_too(client):
+    """Trainer certificates can be suspended as well as revoked; their credential still has the one status entry
+    Open Badges 3.0 allows (1EdTech's schema rejects an array of them)."""
+    from certification.models import CertificateProgramme
+
+    programme = ProgrammeFactory(kind=CertificateProgramme.Kind.TRAINER_QUALIFICATION, slug="imesun-isun")
+    certificate = issue(programme=programme)
+    vc = json.loads(client.get(reverse("certification:credential", args=[certificate.code])).content)
+    assert _schema_errors(vc, "ob30_achievementcredential.schema.json") == []
+    assert vc["credentialStatus"]["statusPurpose"] == "suspension"
+    assert _schema_errors(
+        {**vc, "credentialStatus": [vc["credentialStatus"]] * 2}, "ob30_achievementcredential.schema.json"
+    )
+
+
 def test_issuer_achievement_status_list_and_credential_ids_resolve(credential, client):
     """Every id in the credential answers: JSON-LD for a machine that asks for it, a page for a person."""
     certificate, vc = credential
