@@ -353,6 +353,26 @@ class CertificateNotice(models.Model):
         return self.message
 
 
+class WalletOffer(models.Model):
+    """A one-time offer of a certificate's credential to the holder's wallet (VC-API exchange with DID
+    authentication). The token names the exchange URL; the challenge is what the wallet must sign."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="wallet_offers")
+    token = models.CharField(max_length=64, unique=True)
+    challenge = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    holder_did = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("oferta a billetera")
+        verbose_name_plural = _("ofertas a billetera")
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}:{self.created_at:%Y-%m-%d %H:%M}"
+
+
 class BulkIssueJob(models.Model):
     """A batch issue for a cohort or course, run by a Celery task; ``done``/``total`` drive the progress bar."""
 

@@ -41,6 +41,9 @@ CONTROLLER_TERMS = {
 }
 ISSUER_CONTEXT: list[Any] = [VC_CONTEXT, OB_CONTEXT, MULTIKEY_CONTEXT, CONTROLLER_TERMS]
 CONTEXT_FILES = {
+    # The two a wallet's DID authentication uses (Learner Credential Wallet signs with Ed25519Signature2020).
+    "https://www.w3.org/2018/credentials/v1": "credentials-v1.jsonld",
+    "https://w3id.org/security/suites/ed25519-2020/v1": "ed25519-signature-2020-v1.jsonld",
     MULTIKEY_CONTEXT: "multikey-v1.jsonld",
     VC_CONTEXT: "credentials-v2.jsonld",
     OB_CONTEXT: "ob-v3p0-3.0.3.json",

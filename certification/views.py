@@ -15,6 +15,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -342,6 +343,97 @@ def holder_did(request, code: str):
     else:
         messages.error(request, "; ".join(form.errors.get("did", [])))
     return redirect("certification:my_certificates")
+
+
+@login_required
+@require_POST
+def wallet_offer_new(request, code: str):
+    """A new one-time offer of the holder's credential to a wallet, shown as a QR and a link."""
+    from django.contrib import messages
+
+    from .exchange import OfferRefused, wallet_offer_create
+
+    certificate = selectors.certificates_for_holder(user=request.user).filter(code=code).first()
+    if certificate is None:
+        raise Http404
+    try:
+        offer = wallet_offer_create(certificate=certificate, user=request.user)
+    except OfferRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("certification:my_certificates")
+    return redirect("certification:wallet_offer", code=certificate.code, pk=offer.pk)
+
+
+@login_required
+@require_GET
+def wallet_offer(request, code: str, pk: int):
+    import qrcode
+    import qrcode.image.svg
+    from django.utils import timezone
+
+    from .exchange import deep_link, exchange_url
+    from .models import WalletOffer
+
+    offer = (
+        WalletOffer.objects.select_related("certificate")
+        .filter(pk=pk, certificate__code=code, certificate__holder=request.user)
+        .first()
+    )
+    if offer is None:
+        raise Http404
+    link = deep_link(offer)
+    qr_svg = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).to_string(encoding="unicode")
+    response = render(
+        request,
+        "certification/wallet_offer.html",
+        {
+            "offer": offer,
+            "certificate": offer.certificate,
+            "deep_link": link,
+            "exchange_url": exchange_url(offer),
+            "qr_svg": qr_svg,
+            "expired": offer.expires_at <= timezone.now(),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@csrf_exempt
+@ratelimit(group="wallet-exchange", key="ip", rate="30/m", block=False)
+def wallet_exchange(request, token: str):
+    """The wallet's side of an offer (VC-API exchange; Learner Credential Wallet's request link): JSON in, JSON out."""
+    from .exchange import ExchangeError, wallet_exchange_answer
+
+    def answer(payload: dict, status: int = 200) -> JsonResponse:
+        response = JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+        response["Cache-Control"] = "no-store"
+        return _noindex(response)
+
+    if getattr(request, "limited", False):
+        response = answer({"error": _("Demasiadas consultas. Espera un minuto.")}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    if request.method == "GET":  # a VC-API interaction URL: which protocols this exchange speaks
+        from .models import WalletOffer
+
+        if not WalletOffer.objects.filter(token=token, used_at__isnull=True).exists():
+            return answer({"error": _("Esta oferta no existe.")}, status=404)
+        return answer({"protocols": {"vcapi": exchange_url_for(token)}})
+    if request.method != "POST":
+        return answer({"error": _("Usa POST.")}, status=405)
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return answer({"error": _("La billetera no envió JSON.")}, status=400)
+    try:
+        return answer(wallet_exchange_answer(token=token, body=body))
+    except ExchangeError as refusal:
+        return answer({"error": refusal.message}, status=refusal.status)
+
+
+def exchange_url_for(token: str) -> str:
+    return settings.RUTA_BASE_URL + reverse("certification:wallet_exchange", args=[token])
 
 
 def _qr_text() -> dict:

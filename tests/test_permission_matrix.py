@@ -269,6 +269,14 @@ MATRIX = {
     ),  # fmt: skip
     # binding a wallet to a certificate: its holder only (POST)
     "certification:holder_did": (OWNERS, lambda w: {"code": w.certificate.code}, None),
+    # offering it to a wallet: the holder asks (POST) and sees the QR; the wallet holds the offer's token
+    "certification:wallet_offer_new": (OWNERS, lambda w: {"code": w.certificate.code}, None),
+    "certification:wallet_offer": (
+        OWNERS, lambda w: {"code": w.certificate.code, "pk": _wallet_offer(w).pk}, ("participant",)
+    ),  # fmt: skip
+    "certification:wallet_exchange": (
+        CAPABILITY, lambda w: {"token": _wallet_offer(w).token}, lambda w: {"token": "falso"}
+    ),  # fmt: skip
     # competency certification
     "competency:standard_detail": (PUBLIC, lambda w: {"pk": w.standard.pk}, lambda w: {"pk": 999_999}),  # published
     "competency:apply": (SIGNED_IN, lambda w: {"pk": w.standard.pk}, None),
@@ -365,6 +373,12 @@ def test_every_id_route_of_every_app_is_in_the_matrix():
     missing = sorted(routes - listed)
     assert not missing, f"add these id-taking routes to the permission MATRIX (who may, who may not): {missing}"
     assert not set(MATRIX) - routes, f"MATRIX lists routes that no longer exist: {sorted(set(MATRIX) - routes)}"
+
+
+def _wallet_offer(w):
+    from certification.exchange import wallet_offer_create
+
+    return wallet_offer_create(certificate=w.certificate, user=w.participant)
 
 
 def denied(response, actor: str) -> bool:

@@ -276,3 +276,41 @@ def test_where_the_browser_reads_qr_codes_the_verifier_offers_the_camera_and_rea
         assert "Dayana Muñoz Guzmán" in page.locator("#verifier-result").inner_text()
     finally:
         context.close()
+
+
+def test_holder_saves_the_credential_to_a_wallet_by_scanning_the_qr(
+    phone_page, live_server, settings, screenshot, axe_check, tmp_path
+):
+    """«Guardar en mi billetera»: the page's QR, read by a camera (zbarimg on a screenshot), is the wallet's
+    request link; the wallet (tests/certification/node/wallet.mjs) signs for it and receives the credential."""
+    from django.conf import settings as live_settings
+
+    from certification.models import Certificate
+    from tests.browser_helpers import login
+    from tests.certification.factories import holder, issue
+    from tests.certification.test_wallet_exchange import post_json, wallet
+
+    settings.RUTA_BASE_URL = live_server.url
+    owner = holder(first_name="Yuliana", last_name="Briceño Rojas", phone="+51987111333")
+    certificate = issue(user=owner)
+    page = phone_page
+    login(page, live_server, owner)
+    page.goto(reverse("certification:my_certificates"))
+    page.get_by_text("Credencial digital para tu billetera").click()
+    page.get_by_role("button", name="Guardar en mi billetera (código QR)").click()
+    page.wait_for_selector('[data-offer="open"] svg')
+    axe_check(page)
+    screenshot(page, "certificados-billetera-qr")
+    page.locator('[data-offer="open"] [role="img"]').screenshot(path=str(tmp_path / "qr.png"))
+    scanned = _run("zbarimg", "-q", "--raw", str(tmp_path / "qr.png")).strip()
+    assert scanned == page.locator("[data-deep-link]").get_attribute("href")
+    assert scanned.startswith("https://lcw.app/request.html?")
+
+    signed = wallet(deepLink=scanned, suite="Ed25519Signature2020")
+    assert live_settings.RUTA_BASE_URL == live_server.url
+    response = post_json(Client(), signed["postTo"], signed["presentation"])
+    assert response.status_code == 200, response.content
+    assert response.json()["credentialSubject"]["id"] == signed["did"]
+    assert Certificate.objects.get(pk=certificate.pk).holder_did == signed["did"]
+    page.reload()
+    assert page.locator('[data-offer="used"]').is_visible()

@@ -100,6 +100,7 @@ def test_a_tampered_credential_is_rejected(client, certificate):
     documents = documents_for(client, credential)
     credential["credentialSubject"]["achievement"]["name"] = "Diplomado en finanzas"
     result = node_verify(credential, documents)
+    assert result["verified"] is False and result["proofVerified"] is False
 
 
 def _signed_by_stranger(credential, verification_method):
@@ -120,6 +121,7 @@ def test_a_credential_signed_by_a_key_the_issuer_does_not_list_is_rejected(clien
     # A well-formed signature by a key named under the issuer that the issuer's profile does not list ...
     _, unlisted = _signed_by_stranger(credential, lambda pair: f"{issuer}#{pair.kid}")
     result = node_verify(unlisted, documents)
+    assert result["verified"] is False
     assert any("not listed" in error for error in result["errors"]), result["errors"]
     # ... or by another key claiming to be the issuer's listed one.
     listed_kid = credential["proof"][0]["verificationMethod"]
@@ -134,6 +136,7 @@ def test_a_credential_signed_by_a_key_the_issuer_does_not_list_is_rejected(clien
 
     _, selfmade = _signed_by_stranger(credential, did_key)
     result = node_verify(selfmade, documents)
+    assert result["verified"] is False
     assert "Credential issuer must match the verification method controller." in result["errors"], result["errors"]
 
 
