@@ -79,3 +79,32 @@ class Submission(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+class KeptAnswer(models.Model):
+    """An answer that arrived for an activity (or lesson) removed after the learner answered it, typically offline:
+    kept as sent, never graded, shown to the learner's trainers so nothing the learner did is lost."""
+
+    class Reason(models.TextChoices):
+        ACTIVITY_REMOVED = "activity_removed", _("La actividad ya no está en la lección")
+        LESSON_REMOVED = "lesson_removed", _("La lección ya no está publicada")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kept_answers")
+    page_id = models.PositiveIntegerField()  # not a foreign key: the lesson may be gone
+    page_title = models.CharField(max_length=255, blank=True)
+    path = models.CharField(max_length=500, blank=True)  # the lesson's address when answered (its course's prefix)
+    usage_id = models.CharField(max_length=64)
+    submission_id = models.UUIDField()
+    answer = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=24, choices=Reason.choices)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("respuesta a una actividad retirada")
+        verbose_name_plural = _("respuestas a actividades retiradas")
+        ordering = ["received_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "submission_id"], name="content_keptanswer_unique")]
+        indexes = [models.Index(fields=["user", "path"], name="content_kept_user_path")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.usage_id} · {self.get_reason_display()}"

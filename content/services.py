@@ -19,7 +19,7 @@ from wagtail.models import Page
 
 from content import signals
 from content.exceptions import GradingError, InvalidAnswer, SubmissionConflict
-from content.models import Submission, XBlockState
+from content.models import KeptAnswer, Submission, XBlockState
 from content.selectors import activity_can_grade, activity_can_submit, activity_get
 from content.xblocks.runtime import RutaRuntime
 
@@ -205,3 +205,64 @@ def learner_answers_erase(*, user_id: int) -> None:
     """Forget what a deleted account wrote: stored state and answer texts go; scores stay for aggregate reports."""
     XBlockState.objects.filter(user_id=user_id).delete()
     Submission.objects.filter(user_id=user_id).update(answer={}, result={}, grader_feedback="")
+
+
+#: An answer to a removed activity is kept as sent, within these bounds (anything beyond is refused as before: 404).
+KEPT_ANSWER_MAX_BYTES = 20_000
+KEPT_ANSWERS_PER_LEARNER = 200
+
+
+def answer_keep_for_removed_activity(
+    *, user: User, page_id: int, usage_id: str, answer: Mapping[str, Any], submission_id: Any, path: str = ""
+) -> KeptAnswer | None:
+    """Keep an answer whose activity (or lesson) was removed after the learner answered it, e.g. offline.
+
+    Nothing the learner did is lost: the answer is stored as sent (once per submission id) for their trainers to
+    see; it is not graded. None when it cannot be an answer the learner was shown: a page that never existed (nor
+    was deleted), an activity an existing page never had in any revision, a live page the learner may not answer
+    on, an oversized answer, or too many kept answers already.
+    """
+    import json
+
+    from wagtail.models import PageLogEntry, Revision
+
+    submission_uuid = _uuid(submission_id)
+    existing = KeptAnswer.objects.filter(user=user, submission_id=submission_uuid).first()
+    if existing is not None:
+        return existing
+    page = Page.objects.filter(pk=page_id).first()
+    if page is not None and page.live:
+        reason = KeptAnswer.Reason.ACTIVITY_REMOVED
+        if not activity_can_submit(user=user, page=page.specific):
+            return None
+    elif page is not None:
+        reason = KeptAnswer.Reason.LESSON_REMOVED
+    else:
+        deletion = PageLogEntry.objects.filter(page_id=page_id, action="wagtail.delete").first()
+        if deletion is None:
+            return None
+        reason = KeptAnswer.Reason.LESSON_REMOVED
+    # The activity must have been in one of the page's revisions (usage ids are the StreamField block ids). A
+    # deleted page's revisions went with it: then only the size and count bounds below apply.
+    revisions = Revision.objects.filter(object_id=str(page_id), base_content_type__model="page")
+    if page is not None and not revisions.filter(content__icontains=str(usage_id)).exists():
+        return None
+    stored = {str(key): value for key, value in answer.items()}
+    if len(json.dumps(stored, ensure_ascii=False).encode()) > KEPT_ANSWER_MAX_BYTES:
+        return None
+    if KeptAnswer.objects.filter(user=user).count() >= KEPT_ANSWERS_PER_LEARNER:
+        return None
+    try:
+        with transaction.atomic():
+            return KeptAnswer.objects.create(
+                user=user,
+                page_id=page_id,
+                page_title=page.title if page is not None else deletion.label[:255],
+                path=path[:500],
+                usage_id=str(usage_id)[:64],
+                submission_id=submission_uuid,
+                answer=stored,
+                reason=reason,
+            )
+    except IntegrityError:  # the same answer arrived twice at once
+        return KeptAnswer.objects.filter(user=user, submission_id=submission_uuid).first()

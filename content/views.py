@@ -20,7 +20,7 @@ from xblock.exceptions import NoSuchHandlerError
 from content.exceptions import ActivityNotFound
 from content.models import Submission
 from content.selectors import activity_can_grade, activity_get, page_get_specific, submissions_gradable_by
-from content.services import activity_submit, submission_grade
+from content.services import activity_submit, answer_keep_for_removed_activity, submission_grade
 from content.xblocks.rendering import flash_set, render_activity
 from content.xblocks.runtime import RutaRuntime, django_response, webob_request
 from lms.accounts.selectors import learner_tag
@@ -46,9 +46,54 @@ def _page_or_404(page_id: int):
         raise Http404 from None
 
 
+def _removed_activity_answer(request: HttpRequest, page_id: int, usage_id: str) -> HttpResponse:
+    """An answer to an activity or lesson removed since the learner answered it (often offline): keep it for their
+    trainers and tell the learner, instead of a 404 that would leave it queued on the phone for ever."""
+    if not request.user.is_authenticated:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "message": _("Tu sesión terminó. Vuelve a iniciar sesión.")}, status=401)
+        raise Http404
+    submission_id = request.POST.get("submission_id", "")
+    next_path = request.POST.get("next", "")
+    if not (next_path.startswith("/") and url_has_allowed_host_and_scheme(next_path, {request.get_host()})):
+        next_path = ""
+    try:
+        recorded = Submission.objects.filter(user=request.user, submission_id=submission_id).exists()
+    except ValidationError:
+        recorded = False
+    message = ""
+    if not recorded:  # (a replay of an answer recorded before the activity was removed is already counted)
+        answer = {key: request.POST.getlist(key) for key in request.POST if key not in RESERVED_FIELDS}
+        try:
+            kept = answer_keep_for_removed_activity(
+                user=request.user,
+                page_id=page_id,
+                usage_id=usage_id,
+                answer=answer,
+                submission_id=submission_id,
+                path=next_path,
+            )
+        except ValidationError:
+            kept = None
+        if kept is None:
+            raise Http404
+        message = _(
+            "Esta actividad ya no está en el curso. Guardamos tu respuesta y tu facilitador·a puede verla; "
+            "no cuenta para tu nota."
+        )
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "kept": not recorded, "message": message})
+    if message:
+        messages.info(request, message)
+    return redirect(next_path or "/")
+
+
 @require_POST
 def activity_submit_view(request: HttpRequest, page_id: int, usage_id: str) -> HttpResponse:
-    page = _page_or_404(page_id)
+    try:
+        page = page_get_specific(page_id=page_id)
+    except ActivityNotFound:
+        return _removed_activity_answer(request, page_id, usage_id)
     next_url = _safe_next(request, page)
     if not request.user.is_authenticated:
         if _wants_json(request):
@@ -73,11 +118,14 @@ def activity_submit_view(request: HttpRequest, page_id: int, usage_id: str) -> H
     except PermissionDenied as error:
         status, message = 403, str(error) or _("No puedes responder esta actividad.")
     except ActivityNotFound:
-        raise Http404 from None
+        return _removed_activity_answer(request, page_id, usage_id)
     except ValidationError as error:
         status, message = 400, " ".join(error.messages)
     if _wants_json(request):
-        html = render_activity(request=request, page=page, usage_id=usage_id, next_url=next_url, flash=message)
+        try:
+            html = render_activity(request=request, page=page, usage_id=usage_id, next_url=next_url, flash=message)
+        except ActivityNotFound:  # a replay of an answer recorded before the activity was removed: counted
+            return JsonResponse({"ok": status == 200, "kept": False, "message": message}, status=status)
         data: dict[str, object] = {"ok": status == 200, "message": message, "html": str(html)}
         progress = getattr(page, "activity_progress_fragments", None)  # the page's progress marks, if it has any
         if status == 200 and callable(progress):

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from content.models import Submission
+from content.models import KeptAnswer, Submission
 from courses.models import CoursePage, Enrollment, LessonPage
 from lms.accounts.models import ConsentRecord, Institution, Role, User
 from lms.accounts.permissions import has_role, institutions_with_role, staff_anywhere_ids
@@ -164,6 +164,7 @@ class RosterEntry:
     stuck_reasons: list[str] = field(default_factory=list)
     offline_downloaded_at: datetime | None = None  # latest download of one of the group's courses to the phone
     offline_synced_at: datetime | None = None  # latest report of lessons read offline
+    kept_answers: int = 0  # answers that arrived for activities removed from the course meanwhile (kept, ungraded)
 
     @property
     def is_stuck(self) -> bool:
@@ -237,6 +238,17 @@ def cohort_roster(*, cohort: Cohort, now: datetime | None = None) -> list[Roster
         .annotate(n=Count("id"))
         .values_list("user_id", "n")
     )
+    kept: dict[int, int] = {}
+    if courses:
+        where = Q()
+        for course in courses:
+            where |= Q(path__startswith=course.url)
+        kept = dict(
+            KeptAnswer.objects.filter(where, user_id__in=user_ids)
+            .values("user_id")
+            .annotate(n=Count("id"))
+            .values_list("user_id", "n")
+        )
     threshold = _failed_attempts_threshold()
     idle_limit = now - timedelta(days=cohort.stuck_after_days)
     roster = []
@@ -260,6 +272,7 @@ def cohort_roster(*, cohort: Cohort, now: datetime | None = None) -> list[Roster
         )
         entry.pending = pending.get(member.user_id, 0)
         entry.attended = attended.get(member.user_id, 0)
+        entry.kept_answers = kept.get(member.user_id, 0)
         if not entry.completed:
             reference = entry.last_activity_at or member.joined_at
             if reference < idle_limit:

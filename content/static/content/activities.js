@@ -80,7 +80,10 @@
     });
   }
 
-  function send(item, attempt) {
+  // Send one kept answer. Resolves to "sent" (recorded, or kept for an activity removed meanwhile: forget it),
+  // "skip" (another learner's: keep it, go on), "stop" (session ended or refused before the activity: keep
+  // everything until the page is reloaded after signing in) or rejects (offline or server busy: retry later).
+  function sendOne(item) {
     var body = new FormData();
     item.fields.forEach(function (pair) { if (pair[0] !== "csrfmiddlewaretoken") { body.append(pair[0], pair[1]); } });
     body.set("submission_id", item.sid);
@@ -88,12 +91,12 @@
     var stored = item.fields.filter(function (pair) { return pair[0] === "csrfmiddlewaretoken"; })[0];
     var token = csrfToken() || (field && field.value) || (stored && stored[1]) || "";
     if (token) { body.append("csrfmiddlewaretoken", token); }
-    fetch(item.action, {
+    return fetch(item.action, {
       method: "POST", body: body, credentials: "same-origin",
       headers: item.owner ? { "Accept": "application/json", "X-CSRFToken": token, "X-Ruta-Learner": item.owner }
         : { "Accept": "application/json", "X-CSRFToken": token }
     }).then(function (response) {
-      if (response.status === 409) { return; }  // another learner's answer (e.g. signed in in another tab): keep it
+      if (response.status === 409) { return "skip"; }  // another learner's answer (signed in in another tab)
       if (response.status >= 500) {
         // The server could not record it (e.g. its database is down: 503 + Retry-After). Keep the answer
         // and resend it, no sooner than the server asked.
@@ -105,23 +108,61 @@
       var section = document.getElementById(item.section);
       var type = response.headers.get("Content-Type") || "";
       if (response.status === 401 || type.indexOf("application/json") === -1) {
-        // Session ended or the request was refused before reaching the activity (e.g. CSRF):
-        // keep the answer; it is resent when the learner reloads the page after logging in.
         say(section, response.status === 401 ? "session" : "error");
-        return;
+        return "stop";
       }
       return response.json().then(function (data) {
         forget(item.sid);
+        if (data.kept) { tell(section, data.message); return "sent"; }
         if (section && data.html) { replace(section, data.html); }
         if (data.progress) { showProgress(data.progress); }
         else if (section) { say(section, data.ok ? "sent" : "error"); }
+        return "sent";
       });
-    }).catch(function (failure) {
-      var section = document.getElementById(item.section);
-      say(section, failure && failure.busy ? "busy" : "offline");
+    });
+  }
+
+  // An answer to an activity removed from the course meanwhile: the server kept it for the trainer; say so where
+  // the activity was, or else where the page counts the answers waiting to be sent.
+  function tell(section, message) {
+    var node = (section && section.querySelector("[data-activity-status]")) || document.querySelector("[data-pending-answers]");
+    if (node && message) { node.textContent = message; node.hidden = false; }
+  }
+
+  // The kept answers go one at a time, in the order they were given, each once: a later answer never overtakes
+  // an earlier one (attempt numbers and "best score" follow the learner's order).
+  var flushing = false, again = false, attempt = 0, timer = null;
+  function flush() {
+    if (flushing) { again = true; return; }
+    if (navigator.onLine === false) { return; }  // wait for the "online" event
+    flushing = true;
+    again = false;
+    var all = mine();
+    var order = Object.keys(all).sort(function (a, b) { return (all[a].at || 0) - (all[b].at || 0); });
+    var skipped = {};
+    function next() {
+      var sid = order.shift();
+      if (!sid) { return Promise.resolve("done"); }
+      if (!mine()[sid]) { return next(); }  // sent meanwhile (another tab)
+      return sendOne(all[sid]).then(function (outcome) {
+        if (outcome === "skip") { skipped[sid] = true; }
+        return outcome === "stop" ? "stop" : next();
+      });
+    }
+    next().then(function () {
+      flushing = false;
+      attempt = 0;
+      if (again) { flush(); }
+    }, function (failure) {
+      flushing = false;
+      Object.keys(mine()).forEach(function (sid) {
+        if (!skipped[sid]) { say(document.getElementById(mine()[sid].section), failure && failure.busy ? "busy" : "offline"); }
+      });
       var delay = Math.min(60000, 2000 * Math.pow(2, attempt));
       if (failure && failure.retryAfter) { delay = Math.min(300000, Math.max(delay, failure.retryAfter * 1000)); }
-      window.setTimeout(function () { if (mine()[item.sid]) { send(item, attempt + 1); } }, delay);
+      attempt += 1;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(flush, delay);
     });
   }
 
@@ -134,12 +175,12 @@
     if (!form.getAttribute("data-sid")) { form.setAttribute("data-sid", newId(idInput.value)); }
     var item = {
       sid: form.getAttribute("data-sid"), owner: LEARNER, action: form.action, section: section.id,
-      path: window.location.pathname, fields: Array.from(new FormData(form).entries())
+      path: window.location.pathname, fields: Array.from(new FormData(form).entries()), at: Date.now()
     };
     idInput.value = item.sid;
     remember(item);
-    say(section, "sending");
-    send(item, 0);
+    say(section, navigator.onLine === false ? "offline" : "sending");
+    flush();
   });
 
   function restore(form, fields) {
@@ -175,14 +216,11 @@
         restore(form, item.fields);
         say(section, "restored");
       }
-      send(item, 0);
     });
+    flush();
   }
 
-  window.addEventListener("online", function () {
-    var all = mine();
-    Object.keys(all).forEach(function (sid) { send(all[sid], 0); });
-  });
+  window.addEventListener("online", function () { attempt = 0; flush(); });
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", resendPending); }
   else { resendPending(); }
 })();
