@@ -419,6 +419,7 @@ class OfflineItem:
     kind: str
     size: int
     title: str = ""
+    v: str = ""  # what the phone compares to download again only what changed (see _item_version)
 
 
 @dataclass
@@ -461,6 +462,15 @@ def _storage_size(file) -> int:
         return 0
 
 
+def _item_version(*parts) -> str:
+    """A short version string of one bundle item, from what identifies its content."""
+    return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()[:12]
+
+
+def _page_stamp(pages) -> str:
+    return "|".join(f"{p.pk}:{p.path}:{p.last_published_at.isoformat() if p.last_published_at else ''}" for p in pages)
+
+
 def _body_references(lesson: LessonPage) -> tuple[list[int], list[int], list[int], list[int], int]:
     """(image ids, document ids, media file ids, poster image ids, activity count) of a lesson body (raw JSON)."""
     images: list[int] = []
@@ -500,11 +510,13 @@ def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage |
     root = module or course
     lessons = list(LessonPage.objects.live().descendant_of(root).order_by("path"))
     pages = [course, *(m for m in structure.modules if module is None or m.pk == module.pk), *lessons]
-    stamp = "|".join(f"{p.pk}:{p.path}:{p.last_published_at.isoformat() if p.last_published_at else ''}" for p in pages)
-    version = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+    version = hashlib.sha256(_page_stamp(pages).encode()).hexdigest()[:16]
+    # The outline shows every module and lesson: it changes with the course's structure (the same version whether a
+    # module or the whole course is downloaded); a lesson page with its own publishing; files with their content.
+    outline_version = _item_version(_page_stamp([course, *structure.modules, *structure.lessons]))
 
     outline_bytes = PAGE_FRAME_BYTES + OUTLINE_LINE_BYTES * len(structure.lessons)
-    items = [OfflineItem(url=course.url, kind="page", size=outline_bytes, title=course.title)]
+    items = [OfflineItem(url=course.url, kind="page", size=outline_bytes, title=course.title, v=outline_version)]
     image_ids: dict[int, None] = {}
     document_ids: dict[int, None] = {}
     media_ids: dict[int, None] = {}
@@ -513,12 +525,18 @@ def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage |
         images, documents, media, posters, activities = _body_references(lesson)
         raw = lesson.body.get_prep_value() if lesson.body is not None else []
         size = outline_bytes + len(json.dumps(raw, ensure_ascii=False).encode()) + ACTIVITY_BYTES * activities
-        items.append(OfflineItem(url=lesson.url, kind="page", size=size, title=lesson.title))
+        items.append(
+            OfflineItem(
+                url=lesson.url, kind="page", size=size, title=lesson.title, v=_item_version(_page_stamp([lesson]))
+            )
+        )
         image_ids.update(dict.fromkeys(images))
         document_ids.update(dict.fromkeys(documents))
         media_ids.update(dict.fromkeys(media))
         poster_ids.update(dict.fromkeys(posters))
-    items += [OfflineItem(url=static(name), kind="asset", size=_static_size(name)) for name in OFFLINE_STATIC]
+    for name in OFFLINE_STATIC:
+        url, size = static(name), _static_size(name)
+        items.append(OfflineItem(url=url, kind="asset", size=size, v=_item_version(url, size)))
 
     wanted = [*image_ids, *(pk for pk in poster_ids if pk not in image_ids)]
     if wanted:
@@ -538,9 +556,9 @@ def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage |
                 rendition = image.find_existing_rendition(Filter(spec=spec))  # prefetched: no cache write
             except image.get_rendition_model().DoesNotExist:
                 rendition = image.get_rendition(spec)  # made once, the first time the course is downloaded
-            items.append(
-                OfflineItem(url=rendition.url, kind=kind, size=_storage_size(rendition.file), title=image.title)
-            )
+            size = _storage_size(rendition.file)
+            v = _item_version(rendition.url, size, image.file_hash)
+            items.append(OfflineItem(url=rendition.url, kind=kind, size=size, title=image.title, v=v))
     files = {**document_ids, **media_ids}
     if files:
         found_docs = {doc.pk: doc for doc in get_document_model().objects.filter(pk__in=list(files))}
@@ -550,5 +568,6 @@ def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage |
                 continue
             size = document.file_size or _storage_size(document.file)
             kind = "document" if pk in document_ids else "media"
-            items.append(OfflineItem(url=document.url, kind=kind, size=size, title=document.title))
+            v = _item_version(document.url, document.file_hash or size)
+            items.append(OfflineItem(url=document.url, kind=kind, size=size, title=document.title, v=v))
     return OfflineBundle(course=course, module=module, version=version, items=items)

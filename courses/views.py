@@ -104,7 +104,7 @@ def offline_bundle(request, course_id: int):
             "version": bundle.version,
             "cache": f"ruta-offline-{learner_tag(user=request.user)}-{course.pk}",
             "scope": course.url,
-            "items": [{"url": i.url, "kind": i.kind, "size": i.size, "title": i.title} for i in bundle.items],
+            "items": [{"url": i.url, "kind": i.kind, "size": i.size, "title": i.title, "v": i.v} for i in bundle.items],
             "sizes": {
                 "base": bundle.size("page", "asset", "image"),
                 "document": bundle.size("document"),

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from wagtail.documents.models import Document
+from wagtail.images.models import Image
 from wagtail_factories import ImageFactory
 
 from courses.models import Enrollment, LessonPage, ModulePage
@@ -141,6 +142,41 @@ def test_bundle_version_changes_when_a_lesson_is_published(learner):
     assert offline_bundle_for_learner(course=course, user=learner).version == before
     publish(lessons_of(course)[1], [text_block("Texto corregido por la autora.")])
     assert offline_bundle_for_learner(course=course, user=learner).version != before
+
+
+def test_a_republished_lesson_changes_only_its_own_version_and_the_outlines(client, learner):
+    """Each item carries a version (``v``): the phone downloads again only the items whose version changed."""
+    course = build_course(modules=2, lessons_per_module=1)
+    first, second = lessons_of(course)
+    manual = document("plan-de-negocio.pdf", 40_000)
+    publish(first, [text_block("Observa tu barrio."), image_block(ImageFactory(title="Bodega en Quito"))])
+    publish(second, [{"type": "document", "value": {"document": manual.pk, "title": "", "description": ""}}])
+    enrollment_create(user=learner, course=course)
+    client.force_login(learner)
+    url = reverse("courses:offline_bundle", args=[course.pk])
+
+    def versions(**params) -> dict[str, str]:
+        return {item["url"]: item["v"] for item in client.get(url, params).json()["items"]}
+
+    before = versions()
+    assert all(re.fullmatch(r"[0-9a-f]{12}", v) for v in before.values()), before
+    assert versions() == before
+    # A module's bundle gives the same versions to the same files (the outline shows the whole course).
+    module = ModulePage.objects.get(pk=second.get_parent().pk)
+    assert versions(modulo=module.pk).items() <= before.items()
+
+    publish(second, [text_block("La autora corrigió esta lección: ahora pide un presupuesto.")])
+    after = versions()
+    changed = {u for u in before if before[u] != after.get(u)}
+    assert changed == {course.url, second.url, manual.url}  # the document left the lesson: no longer listed
+    assert manual.url not in after
+    [image] = [u for u in after if u.endswith(".webp")]
+    assert after[image] == before[image] and after[first.url] == before[first.url]
+    assert all(after[u] == before[u] for u in after if u.startswith("/static/"))
+    # A republished lesson whose text is the same is still downloaded again (its page may show other things).
+    publish(first, [text_block("Observa tu barrio."), image_block(Image.objects.get())])
+    again = versions()
+    assert again[first.url] != after[first.url] and again[image] == after[image]
 
 
 def test_bundle_runs_a_fixed_number_of_queries(client, learner):
@@ -295,4 +331,3 @@ def test_trainers_see_who_studies_offline_and_when_they_last_synced(client):
     assert Enrollment.objects.get(pk=enrollment.pk).offline_synced_at is not None
     page = group_page()
     assert "sincronizó hace" in page and "todavía no sincroniza" not in page
-

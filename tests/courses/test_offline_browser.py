@@ -202,3 +202,226 @@ def test_a_module_download_keeps_only_that_module(phone_page, live_server, cours
     page.get_by_role("link", name="Volver al curso").click()
     expect(page.locator("h1")).to_have_text("Genere su Idea de Negocio")
     signal(page, up=True)
+
+
+# --- Pausing, resuming, continuing after the page was closed, updating only what changed.
+
+KEPT = """(name) => caches.open(name).then((cache) => cache.keys().then((keys) => Promise.all(keys.map((key) =>
+  cache.match(key).then((r) => [new URL(key.url).pathname + new URL(key.url).search, r.headers.get('X-Ruta-Version')])
+)))).then(Object.fromEntries)"""
+
+
+class HeldDownloads:
+    """Holds the download's requests (``X-Ruta-Download``) until released: the learner's taps land mid-download."""
+
+    def __init__(self):
+        self.holding = True
+        self.held: list = []
+
+    def __call__(self, route):
+        if self.holding and route.request.headers.get("x-ruta-download"):
+            self.held.append(route)
+        else:
+            route.fallback()
+
+    def wait(self, page, count: int = 1) -> None:
+        for _ in range(200):
+            if len(self.held) >= count:
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(f"{len(self.held)} requests held")
+
+    def release(self, hold: bool = False) -> None:
+        self.holding = hold
+        while self.held:
+            self.held.pop(0).continue_()
+
+
+def downloads(page) -> list[str]:
+    """The paths the page's download fetches, in order (``page.on("request")``)."""
+    fetched: list[str] = []
+
+    def record(request):
+        if request.headers.get("x-ruta-download"):
+            url = request.url.split("//", 1)[1]
+            fetched.append(url[url.index("/") :])
+
+    page.on("request", record)
+    return fetched
+
+
+def enrolled_learner(course, **names):
+    from courses.services import enrollment_create
+    from tests.lms.accounts.factories import UserFactory
+
+    learner = UserFactory(email="", **names)
+    enrollment_create(user=learner, course=course)
+    return learner
+
+
+def test_a_download_pauses_resumes_and_fetches_each_file_once(phone_page, live_server, screenshot, axe_check, course):
+    from courses.selectors import offline_bundle_for_learner
+    from lms.accounts.selectors import learner_tag
+
+    learner = enrolled_learner(course, first_name="Luz Ángela", last_name="Ñahui Ccori", phone="+51912345678")
+    page = phone_page
+    login(page, live_server, learner)
+    held = HeldDownloads()
+    page.context.route("**/*", held)
+    page.goto(course.url)
+    fetched = downloads(page)
+    panel = page.locator("#offline-download")
+    status = panel.locator("[data-offline-status]")
+    panel.get_by_role("button", name="Descargar para estudiar sin conexión").click()
+    panel.get_by_role("button", name="Descargar (").click()
+    held.wait(page)
+    panel.get_by_role("button", name="Pausar").click()
+    held.release(hold=True)  # the files already on their way arrive; nothing new is asked for
+    expect(status).to_contain_text("Descarga en pausa:")
+    page.wait_for_timeout(500)
+    assert held.held == []
+    done, total = map(int, re.search(r"(\d+) de (\d+) archivos", status.inner_text()).groups())
+    progress = panel.locator("progress")
+    assert 0 < done < total and int(progress.get_attribute("value") or 0) == done
+    assert int(progress.get_attribute("max")) == total
+    expect(panel.get_by_role("button", name="Reanudar")).to_be_focused()
+    assert len(fetched) == done
+    axe_check(page)
+    screenshot(page, "offline-06-paused")
+
+    panel.get_by_role("button", name="Reanudar").click()
+    held.release()
+    expect(status).to_contain_text("Listo:", timeout=30_000)
+    expect(panel.get_by_role("button", name="Pausar")).to_be_hidden()
+    # Every file of the bundle was fetched exactly once, and is kept in its version.
+    bundle = offline_bundle_for_learner(course=course, user=learner)
+    kept = page.evaluate(KEPT, f"ruta-offline-{learner_tag(user=learner)}-{course.pk}")
+    assert len(fetched) == len(set(fetched)) == total
+    for item in bundle.items:
+        assert fetched.count(item.url) == 1, item.url
+        assert kept[item.url] == item.v, item.url
+
+
+def test_a_download_interrupted_by_closing_the_page_continues_with_what_is_missing(
+    phone_page, live_server, screenshot, course
+):
+    from lms.accounts.selectors import learner_tag
+
+    learner = enrolled_learner(course, first_name="Jhonny", last_name="Cedeño Zambrano", phone="+593991234567")
+    page = phone_page
+    context = page.context
+    login(page, live_server, learner)
+    held = HeldDownloads()
+    context.route("**/*", held)
+    page.goto(course.url)
+    panel = page.locator("#offline-download")
+    panel.get_by_role("button", name="Descargar para estudiar sin conexión").click()
+    panel.get_by_role("button", name="Descargar (").click()
+    held.wait(page)
+    panel.get_by_role("button", name="Pausar").click()
+    held.release(hold=True)
+    expect(panel.locator("[data-offline-status]")).to_contain_text("Descarga en pausa:")
+    page.wait_for_timeout(500)
+    cache = f"ruta-offline-{learner_tag(user=learner)}-{course.pk}"
+    before = page.evaluate(KEPT, cache)
+    page.close()  # the learner closes the tab in the middle of the download
+    held.release()
+
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/aprender/mis-cursos/")
+    expect(page.locator("#offline-courses li")).to_contain_text("descarga incompleta")
+    page.goto(course.url)
+    panel = page.locator("#offline-download")
+    status = panel.locator("[data-offline-status]")
+    expect(status).to_contain_text("La descarga quedó incompleta:")
+    done, total = map(int, re.search(r"(\d+) de (\d+) archivos", status.inner_text()).groups())
+    meta = [path for path in before if path.endswith("descarga.json")]
+    assert done == len(before) - len(meta) and done < total
+    fetched = downloads(page)
+    screenshot(page, "offline-07-incomplete")
+    panel.get_by_role("button", name=re.compile(r"^Continuar la descarga \(")).click()
+    expect(status).to_contain_text("Listo:", timeout=30_000)
+    after = page.evaluate(KEPT, cache)
+    assert sorted(fetched) == sorted(set(after) - set(before)), "only what was missing"
+    assert len(fetched) == total - done
+    page.goto("/aprender/mis-cursos/")
+    expect(page.locator("#offline-courses li")).to_contain_text("Genere su Idea de Negocio")
+    expect(page.locator("#offline-courses li")).not_to_contain_text("incompleta")
+
+
+def test_an_update_fetches_only_the_changed_lesson_and_the_outline(phone_page, live_server, screenshot, course):
+    from courses.models import LessonPage
+    from tests.courses.factories import text_block
+
+    learner = enrolled_learner(course, first_name="Rosa Elena", last_name="Quispe Mamani", phone="+51987654321")
+    page = phone_page
+    login(page, live_server, learner)
+    page.goto(course.url)
+    panel = page.locator("#offline-download")
+    status = panel.locator("[data-offline-status]")
+    panel.get_by_role("button", name="Descargar para estudiar sin conexión").click()
+    start = panel.get_by_role("button", name="Descargar (")
+    full = start.inner_text()
+    start.click()
+    expect(status).to_contain_text("Listo:", timeout=30_000)
+
+    lesson = LessonPage.objects.get(title="Tus primeros clientes")
+    lesson.body = [text_block("Anota quién te compró y qué te pidió: así vuelven.")]
+    lesson.save_revision().publish()
+    page.reload()
+    expect(status).to_contain_text("El curso cambió desde tu descarga")
+    update = panel.get_by_role("button", name=re.compile(r"^Actualizar \(\d+ KB\)$"))
+    expect(update).to_be_visible()
+    size = int(re.search(r"(\d+) KB", update.inner_text()).group(1))
+    assert size < int(re.search(r"(\d+) KB", full).group(1)) / 2, (update.inner_text(), full)
+    screenshot(page, "offline-08-update")
+    fetched = downloads(page)
+    update.click()
+    expect(status).to_contain_text("Listo:", timeout=30_000)
+    assert sorted(fetched) == sorted([course.url, lesson.url]), fetched  # no image, no static file again
+    page.reload()
+    expect(status).to_contain_text("Descargado en este teléfono")
+    expect(panel.get_by_role("button", name=re.compile("^Actualizar"))).to_be_hidden()
+
+    signal(page, up=False)
+    page.goto(lesson.url)
+    expect(page.locator("h1")).to_have_text("Tus primeros clientes")
+    expect(page.get_by_text("Anota quién te compró y qué te pidió")).to_be_visible()
+    signal(page, up=True)
+
+
+def test_an_update_removes_from_the_phone_what_left_the_course(phone_page, live_server, course):
+    from courses.models import LessonPage
+    from lms.accounts.selectors import learner_tag
+    from tests.courses.factories import text_block
+
+    learner = enrolled_learner(course, first_name="Dayana", last_name="Pérez Linares", phone="+593987654321")
+    page = phone_page
+    login(page, live_server, learner)
+    page.goto(course.url)
+    panel = page.locator("#offline-download")
+    status = panel.locator("[data-offline-status]")
+    panel.get_by_role("button", name="Descargar para estudiar sin conexión").click()
+    panel.get_by_role("button", name="Descargar (").click()
+    expect(status).to_contain_text("Listo:", timeout=30_000)
+    cache = f"ruta-offline-{learner_tag(user=learner)}-{course.pk}"
+    before = page.evaluate(KEPT, cache)
+    [image] = [path for path in before if path.endswith(".webp")]
+    first = LessonPage.objects.get(title="¿De dónde salen las ideas?")
+    first.body = [text_block("Una buena idea de negocio responde a una necesidad real de tu comunidad.")]
+    first.save_revision().publish()  # the image left the lesson
+    gone = LessonPage.objects.get(title="Pon a prueba tu idea")
+    gone.unpublish()
+
+    page.reload()
+    panel.get_by_role("button", name=re.compile(r"^Actualizar \(")).click()
+    expect(status).to_contain_text("Listo:", timeout=30_000)
+    after = page.evaluate(KEPT, cache)
+    assert image not in after and gone.url not in after
+    assert set(before) - set(after) == {image, gone.url}
+    assert [path for path in after if path.endswith("descarga.json")], "the download's record stays"
+    signal(page, up=False)
+    page.goto(course.url)
+    expect(page.locator("h1")).to_have_text("Genere su Idea de Negocio")
+    signal(page, up=True)

@@ -51,16 +51,23 @@
   }
   window.addEventListener("storage", showPending);
 
-  // --- The course page's download panel.
+  // --- The course page's download panel. Every cached file carries its bundle item's version (X-Ruta-Version):
+  // a download (first, resumed, continued after the page was closed, or an update) fetches only the items not
+  // already kept in the same version. The record (meta) keeps the parts downloaded ("all" or module ids, each with
+  // its bundle version), the learner's choices, the items' versions and whether the download is complete.
+  var VERSION = "X-Ruta-Version";
   function coursePanel(root) {
     var get = function (name) { return root.querySelector("[data-offline-" + name + "]"); };
     var msg = function (name, values) { return fill(root.getAttribute("data-msg-" + name), values || {}); };
     var status = get("status"), choice = get("choice"), progress = get("progress");
     var cacheName = root.getAttribute("data-cache"), metaUrl = root.getAttribute("data-meta-url");
     var scope = root.getAttribute("data-scope");
-    var bundle = null;
+    var bundle = null, run = null, ready = null;  // ready: a checked download that can be continued or updated
 
     function say(text) { status.textContent = text; }
+    function rows(names) {  // show these rows (and buttons) of the panel, hide the others
+      ["progress-row", "run-row", "again-row", "remove-row"].forEach(function (name) { get(name).hidden = names.indexOf(name) === -1; });
+    }
 
     function register() {
       return navigator.serviceWorker.register(root.getAttribute("data-sw-url"), { scope: scope });
@@ -69,25 +76,79 @@
     function readMeta() {
       return caches.open(cacheName).then(function (cache) { return cache.match(metaUrl); })
         .then(function (response) { return response ? response.json() : null; })
+        .then(function (meta) {  // a record from before versions: its files are fetched again on the next update
+          if (!meta) { return null; }
+          var modules = meta.modules || ["all"];
+          if (!meta.parts) {
+            meta.parts = {};
+            modules.forEach(function (part) { meta.parts[part] = modules.length === 1 ? meta.version : ""; });
+          }
+          meta.choices = meta.choices || { documents: false, media: false };
+          meta.complete = meta.complete !== false;
+          return meta;
+        })
         .catch(function () { return null; });
     }
+    function writeMeta(cache, meta) {
+      return cache.put(metaUrl, new Response(JSON.stringify(meta), { headers: { "Content-Type": "application/json" } }));
+    }
 
-    function chosenItems() {
-      var documents = get("documents").checked, media = get("media").checked;
-      return bundle.items.filter(function (item) {
-        return item.kind === "document" ? documents : item.kind === "media" ? media : true;
+    function fetchBundle(part) {
+      var url = root.getAttribute("data-bundle-url") + (part !== "all" ? "?modulo=" + encodeURIComponent(part) : "");
+      return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.json(); });
+    }
+    function loadParts(parts) {  // the bundles of every part kept, as one list of items
+      var keys = Object.keys(parts);
+      return Promise.all(keys.map(fetchBundle)).then(function (bundles) {
+        var data = { course: bundles[0].course, versions: {}, items: [] }, seen = {};
+        bundles.forEach(function (one, index) {
+          data.versions[keys[index]] = one.version;
+          one.items.forEach(function (item) {
+            if (!seen[item.url]) { seen[item.url] = item; data.items.push(item); }
+            else if (seen[item.url].v !== item.v) { seen[item.url].v += "+" + item.v; }
+          });
+        });
+        return data;
       });
     }
-    function chosenSize() {
-      return chosenItems().reduce(function (sum, item) { return sum + item.size; }, 0);
+
+    function pageAssets() {
+      // What this page links besides the listed files (the theme's colours, a logo): the lessons link them too.
+      var urls = [];
+      Array.prototype.forEach.call(document.querySelectorAll("link[rel=stylesheet][href], script[src], header img[src]"),
+        function (node) {
+          var url = new URL(node.getAttribute("href") || node.getAttribute("src"), window.location.href);
+          var path = url.pathname + url.search;
+          if (url.origin === window.location.origin) { urls.push({ url: path, kind: "asset", size: 0, v: path }); }
+        });
+      return urls;
     }
-    function updateTotal() { get("start").textContent = msg("total", { size: formatSize(chosenSize()) }); }
+    function select(items, choices) {  // what the learner chose to keep, once each
+      var seen = {};
+      return items.filter(function (item) {
+        return item.kind === "document" ? choices.documents : item.kind === "media" ? choices.media : true;
+      }).concat(pageAssets()).filter(function (item) {
+        if (seen[item.url]) { return false; }
+        seen[item.url] = true;
+        return true;
+      });
+    }
+    function missing(cache, items) {  // the items not kept on the phone in their current version
+      return Promise.all(items.map(function (item) {
+        return cache.match(item.url).then(function (kept) { return kept && kept.headers.get(VERSION) === item.v ? null : item; });
+      })).then(function (list) { return list.filter(Boolean); });
+    }
+    function sizeOf(items) { return items.reduce(function (sum, item) { return sum + item.size; }, 0); }
+
+    function chosen() { return { documents: get("documents").checked, media: get("media").checked }; }
+    function updateTotal() {
+      get("start").textContent = msg("total", { size: formatSize(sizeOf(select(bundle.items, chosen()))) });
+    }
 
     function open(moduleId, moduleTitle) {
       say("");
-      var url = root.getAttribute("data-bundle-url") + (moduleId ? "?modulo=" + encodeURIComponent(moduleId) : "");
-      return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.json(); })
+      return fetchBundle(moduleId || "all")
         .then(function (data) {
           bundle = data;
           get("part").textContent = moduleId ? msg("module", { title: moduleTitle }) : "";
@@ -103,96 +164,157 @@
         .catch(function () { say(msg("error")); });
     }
 
-    function pageAssets() {
-      // What this page links besides the listed files (the theme's colours, a logo): the lessons link them too.
-      var urls = [];
-      Array.prototype.forEach.call(document.querySelectorAll("link[rel=stylesheet][href], script[src], header img[src]"),
-        function (node) {
-          var url = new URL(node.getAttribute("href") || node.getAttribute("src"), window.location.href);
-          if (url.origin === window.location.origin) { urls.push({ url: url.pathname + url.search, kind: "asset", size: 0 }); }
-        });
-      return urls;
+    function download(event) {  // a new download from the form: this part, with the parts already kept
+      event.preventDefault();
+      if (!bundle || run) { return; }
+      var part = bundle.module ? String(bundle.module.id) : "all", choices = chosen();
+      choice.hidden = true;
+      readMeta().then(function (old) {
+        var parts = {};
+        if (part !== "all" && old && !old.parts.all) { Object.keys(old.parts).forEach(function (key) { parts[key] = ""; }); }
+        parts[old && old.parts.all ? "all" : part] = "";
+        return loadParts(parts);
+      }).then(function (data) { begin(data, choices); }, function () { say(msg("error")); });
     }
 
-    function download(event) {
-      event.preventDefault();
-      if (!bundle) { return; }
-      var items = chosenItems(), seen = {};
-      items = items.concat(pageAssets()).filter(function (item) {
-        if (seen[item.url]) { return false; }
-        seen[item.url] = true;
-        return true;
-      });
-      var done = 0, failed = 0;
-      choice.hidden = true;
-      get("progress-row").hidden = false;
-      progress.max = items.length;
-      progress.value = 0;
-      say(msg("downloading", { done: 0, total: items.length }));
+    function begin(data, choices) {
+      var items = select(data.items, choices), versions = {};
+      items.forEach(function (item) { versions[item.url] = item.v; });
+      var meta = { course: data.course, parts: data.versions, modules: Object.keys(data.versions), choices: choices,
+        items: versions, complete: false, saved: new Date().toISOString() };
+      ready = null;
       if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
-      var queue = items.slice();
-      function next(cache) {
-        var item = queue.shift();
-        if (!item) { return Promise.resolve(); }
-        var headers = item.kind === "page" ? { "X-Ruta-Download": "1" } : {};  // not a visit (LessonPage.serve)
-        return fetch(item.url, { credentials: "same-origin", cache: "no-store", headers: headers })
-          .then(function (response) {
-            if (!response.ok || response.redirected) { throw new Error(String(response.status)); }
-            return response.blob().then(function (blob) {
-              var headers = new Headers(response.headers);
-              headers.delete("Content-Encoding");  // the body kept is already decoded
-              headers.delete("Content-Length");
-              return cache.put(item.url, new Response(blob, { status: 200, headers: headers }));
-            });
-          })
-          .then(function () { done += 1; }, function (error) {
-            failed += 1;
-            if (error && error.name === "QuotaExceededError") { queue.length = 0; say(msg("space")); }
-          })
-          .then(function () {
-            progress.value = done + failed;
-            if (queue.length) { say(msg("downloading", { done: done + failed, total: items.length })); }
-            return next(cache);
-          });
-      }
       return register()
         .then(function () { return caches.open(cacheName); })
         .then(function (cache) {
-          return Promise.all([next(cache), next(cache), next(cache)]).then(function () { return readMeta(); })
-            .then(function (old) {
-              var modules = bundle.module ? [bundle.module.id] : ["all"];
-              if (old && old.modules && old.modules.indexOf("all") === -1 && modules[0] !== "all") {
-                modules = old.modules.concat(modules.filter(function (id) { return old.modules.indexOf(id) === -1; }));
-              }
-              var meta = { course: bundle.course, version: bundle.version, modules: modules, saved: new Date().toISOString() };
-              return sizeOfCache(cacheName)
-                .then(function (total) {
-                  meta.bytes = total;
-                  return cache.put(metaUrl, new Response(JSON.stringify(meta), { headers: { "Content-Type": "application/json" } }))
-                    .then(function () { return total; });
-                });
-            });
+          return writeMeta(cache, meta).then(function () { return missing(cache, items); }).then(function (todo) {
+            run = { cache: cache, meta: meta, items: items, queue: todo, done: items.length - todo.length, failed: 0, active: 0 };
+            progress.max = items.length;
+            rows(["progress-row", "run-row", "remove-row"]);
+            get("pause").hidden = false;
+            get("resume").hidden = true;
+            root.setAttribute("data-offline-state", "downloading");
+            report();
+            pump();
+          });
+        })
+        .catch(function () { say(msg("error")); });
+    }
+
+    function report() {
+      progress.value = run.done + run.failed;
+      say(msg(run.paused ? "paused" : "downloading", { done: run.done + run.failed, total: run.items.length }));
+    }
+    function pump() {
+      var r = run;
+      while (r.active < 3 && r.queue.length && !r.paused) { fetchOne(r, r.queue.shift()); }
+      if (!r.active && (!r.paused || !r.queue.length)) { finish(r); }
+    }
+    function fetchOne(r, item) {
+      r.active += 1;
+      // X-Ruta-Download: the worker lets it through to the network, and a lesson fetched is not a visit.
+      fetch(item.url, { credentials: "same-origin", cache: "no-store", headers: { "X-Ruta-Download": "1" } })
+        .then(function (response) {
+          if (!response.ok || response.redirected) { throw new Error(String(response.status)); }
+          return response.blob().then(function (blob) {
+            var headers = new Headers(response.headers);
+            headers.delete("Content-Encoding");  // the body kept is already decoded
+            headers.delete("Content-Length");
+            headers.set(VERSION, item.v);
+            return r.cache.put(item.url, new Response(blob, { status: 200, headers: headers }));
+          });
+        })
+        .then(function () { r.done += 1; }, function (error) {
+          r.failed += 1;
+          if (error && error.name === "QuotaExceededError") { r.queue.length = 0; r.space = true; }
+        })
+        .then(function () {
+          r.active -= 1;
+          if (run !== r) { return; }  // removed meanwhile
+          report();
+          pump();
+        });
+    }
+    function pause() {
+      run.paused = true;
+      get("pause").hidden = true;
+      get("resume").hidden = false;
+      get("resume").focus();
+      report();
+    }
+    function resume() {
+      run.paused = false;
+      get("resume").hidden = true;
+      get("pause").hidden = false;
+      get("pause").focus();
+      report();
+      pump();
+    }
+
+    function prune(cache, items) {
+      // A full course's download drops what is no longer in it; its record and the worker's list of lessons read
+      // offline (under the bundle's address) stay. A module's download never removes other modules' files.
+      var keep = {}, own = new URL(root.getAttribute("data-bundle-url"), window.location.href).href;
+      items.forEach(function (item) { keep[new URL(item.url, window.location.href).href] = true; });
+      return cache.keys().then(function (keys) {
+        return Promise.all(keys.filter(function (key) { return !keep[key.url] && key.url.indexOf(own) !== 0; })
+          .map(function (key) { return cache.delete(key); }));
+      });
+    }
+
+    function finish(r) {
+      var ok = !r.failed;
+      (ok && r.meta.parts.all ? prune(r.cache, r.items) : Promise.resolve())
+        .then(function () { return sizeOfCache(cacheName); })
+        .then(function (total) {
+          r.meta.bytes = total;
+          r.meta.complete = ok;
+          r.meta.saved = new Date().toISOString();
+          return run === r ? writeMeta(r.cache, r.meta).then(function () { return total; }) : null;
         })
         .then(function (total) {
-          say(failed ? msg("partial", { done: done, total: items.length }) : msg("done", { size: formatSize(total) }));
-          root.setAttribute("data-offline-state", failed ? "partial" : "saved");
-          get("remove-row").hidden = false;
+          if (run !== r) { return; }
+          run = null;
+          rows(["remove-row"]);
+          root.setAttribute("data-offline-state", ok ? "saved" : "partial");
+          say(ok ? msg("done", { size: formatSize(total) }) : r.space ? msg("space") : msg("partial", { done: r.done, total: r.items.length }));
+          if (!ok) { check(r.meta); }
         })
         .catch(function () { say(msg("error")); });
     }
 
     function remove() {
+      run = null;
+      ready = null;
       caches.delete(cacheName)
         .then(function () { return navigator.serviceWorker.getRegistration(scope); })
         .then(function (registration) {
           if (registration && new URL(registration.scope).pathname === scope) { return registration.unregister(); }
         })
         .then(function () {
-          get("remove-row").hidden = true;
-          get("progress-row").hidden = true;
+          rows([]);
           root.removeAttribute("data-offline-state");
           say(msg("removed"));
         });
+    }
+
+    function check(meta) {
+      // Online: what is missing or changed since the download; «Continuar la descarga» or «Actualizar» fetch only that.
+      if (navigator.onLine === false) { return; }
+      loadParts(meta.parts).then(function (data) {
+        var items = select(data.items, meta.choices);
+        return caches.open(cacheName).then(function (cache) { return missing(cache, items); }).then(function (todo) {
+          var changed = Object.keys(data.versions).some(function (part) { return data.versions[part] !== meta.parts[part]; });
+          if (run || (!todo.length && !changed)) { return; }
+          ready = { data: data, choices: meta.choices };
+          get("again").textContent = msg(meta.complete ? "update" : "continue", { size: formatSize(sizeOf(todo)) });
+          rows(["again-row", "remove-row"]);
+          if (meta.complete) {
+            root.setAttribute("data-offline-state", "changed");
+            say(msg("changed"));
+          }
+        });
+      }).catch(function () {});
     }
 
     get("open").addEventListener("click", function () { open(null, ""); });
@@ -206,27 +328,32 @@
     choice.addEventListener("submit", download);
     choice.addEventListener("change", updateTotal);
     get("remove").addEventListener("click", remove);
+    get("pause").addEventListener("click", pause);
+    get("resume").addEventListener("click", resume);
+    get("again").addEventListener("click", function () { if (ready && !run) { begin(ready.data, ready.choices); } });
     root.hidden = false;
 
-    // A download already on this phone: keep its worker registered, say what it weighs and whether it is current.
+    // A download already on this phone: keep its worker registered, say what it weighs, whether it is complete and
+    // whether the course changed since.
     caches.has(cacheName).then(function (has) {
       if (!has) { return; }
       register().catch(function () {});
       readMeta().then(function (meta) {
         if (!meta) { return; }
-        root.setAttribute("data-offline-state", "saved");
-        get("remove-row").hidden = false;
-        say(msg("saved", { size: formatSize(meta.bytes || 0) }));
-        if (navigator.onLine === false) { return; }
-        var module = meta.modules && meta.modules[0] !== "all" && meta.modules.length === 1 ? "?modulo=" + meta.modules[0] : "";
-        fetch(root.getAttribute("data-bundle-url") + module, { credentials: "same-origin", headers: { Accept: "application/json" } })
-          .then(function (response) { return response.ok ? response.json() : null; })
-          .then(function (fresh) {
-            if (fresh && fresh.version !== meta.version) {
-              root.setAttribute("data-offline-state", "changed");
-              say(msg("changed"));
-            }
-          }, function () {});
+        root.setAttribute("data-offline-state", meta.complete ? "saved" : "partial");
+        rows(["remove-row"]);
+        if (meta.complete) {
+          say(msg("saved", { size: formatSize(meta.bytes || 0) }));
+          check(meta);
+          return;
+        }
+        caches.open(cacheName).then(function (cache) {
+          var urls = Object.keys(meta.items || {});
+          return missing(cache, urls.map(function (url) { return { url: url, v: meta.items[url] }; })).then(function (todo) {
+            say(msg("incomplete", { done: urls.length - todo.length, total: urls.length }));
+            check(meta);
+          });
+        });
       });
     });
   }
@@ -263,7 +390,8 @@
         link.href = meta.course.url;
         link.textContent = meta.course.title;
         item.appendChild(link);
-        item.appendChild(document.createTextNode(" · " + formatSize(meta.bytes)));
+        item.appendChild(document.createTextNode(" · " + formatSize(meta.bytes) +
+          (meta.complete === false ? " · " + root.getAttribute("data-msg-incomplete") : "")));
         list.appendChild(item);
         total += meta.bytes;
       });

@@ -23,6 +23,20 @@ function usable(response) {
   return response && response.ok && !response.redirected && response.type === "basic";
 }
 
+// A downloaded copy refreshed online keeps the version it was downloaded in (X-Ruta-Version): an update of the
+// download compares that version with the course's, so a refreshed copy is at worst fetched once more.
+async function refresh(cache, url, response) {
+  const kept = await cache.match(url, { ignoreVary: true });
+  const version = kept && kept.headers.get("X-Ruta-Version");
+  if (!kept) return;
+  if (!version) { await cache.put(url, response); return; }
+  const headers = new Headers(response.headers);
+  headers.delete("Content-Encoding");  // the body kept is decoded
+  headers.delete("Content-Length");
+  headers.set("X-Ruta-Version", version);
+  await cache.put(url, new Response(await response.blob(), { status: response.status, headers }));
+}
+
 function offlinePage() {
   const scope = new URL(self.registration.scope).pathname;
   const esc = (text) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
@@ -61,7 +75,7 @@ async function viewsSend(cache) {
     try {
       const response = await fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "X-Ruta-Offline": "1" } });
       if (!usable(response)) left.push(url);  // e.g. the session ended: tell it after the next login
-      else await cache.put(url, response);
+      else await refresh(cache, url, response);
     } catch (error) { left.push(url); }
   }
   if (urls.length) await viewsWrite(cache, left);
@@ -73,9 +87,7 @@ async function page(event) {
   try {
     const response = await fetch(request);
     if (usable(response)) {
-      if (await cache.match(request.url, { ignoreVary: true })) {
-        await cache.put(request.url, response.clone());  // keep the downloaded copy as fresh as the learner saw it
-      }
+      await refresh(cache, request.url, response.clone());  // a downloaded copy: as fresh as the learner saw it
       event.waitUntil(viewsSend(cache));
     }
     return response;
@@ -99,6 +111,7 @@ async function keptRendition(cache, url) {
 }
 
 async function file(request) {
+  if (request.headers.has("X-Ruta-Download")) return fetch(request);  // the page downloading: from the network
   const cache = await caches.open(CACHE);
   const url = new URL(request.url);
   let kept = await cache.match(request.url, { ignoreVary: true });
@@ -106,7 +119,7 @@ async function file(request) {
   if (kept && !url.pathname.startsWith("/static/")) return kept;  // images, documents, media: no data spent again
   try {
     const response = await fetch(request);
-    if (kept && usable(response)) await cache.put(request.url, response.clone());
+    if (kept && usable(response)) await refresh(cache, request.url, response.clone());
     return response;
   } catch (error) {
     if (kept) return kept;
