@@ -79,6 +79,32 @@ class ActivityBlock(blocks.StructBlock):
         return activity_context(self, value, parent_context)
 
 
+class PracticeActivityBlock(ActivityBlock):
+    """An activity that, as practice (weight 0), may correct itself on the phone without signal."""
+
+    offline_feedback = blocks.BooleanBlock(
+        required=False,
+        default=False,
+        label=_("Corregir sin conexión (solo práctica)"),
+        help_text=_(
+            "Solo para práctica con peso 0: la página lleva las respuestas correctas para que la persona vea sin "
+            "señal si acertó. Nunca en actividades que cuentan para la nota o el certificado."
+        ),
+    )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("offline_feedback") and value.get("weight"):
+            raise StructBlockValidationError(
+                block_errors={
+                    "offline_feedback": ValidationError(
+                        _("Solo una actividad de práctica (peso 0) puede corregirse sin conexión.")
+                    )
+                }
+            )
+        return value
+
+
 class OptionBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=500, label=_("Opción"))
     correct = blocks.BooleanBlock(required=False, label=_("Es correcta"))
@@ -89,7 +115,7 @@ class OptionBlock(blocks.StructBlock):
         label = _("Opción")
 
 
-class SingleChoiceBlock(ActivityBlock):
+class SingleChoiceBlock(PracticeActivityBlock):
     xblock_type = "single_choice"
     options = blocks.ListBlock(OptionBlock(), min_num=2, label=_("Opciones"))
 
@@ -116,7 +142,7 @@ class SingleChoiceBlock(ActivityBlock):
         return value
 
 
-class MultipleChoiceBlock(ActivityBlock):
+class MultipleChoiceBlock(PracticeActivityBlock):
     xblock_type = "multiple_choice"
     options = blocks.ListBlock(OptionBlock(), min_num=2, label=_("Opciones"))
 
@@ -144,7 +170,7 @@ class MultipleChoiceBlock(ActivityBlock):
         return value
 
 
-class TrueFalseBlock(ActivityBlock):
+class TrueFalseBlock(PracticeActivityBlock):
     xblock_type = "true_false"
     correct_answer = blocks.ChoiceBlock(
         choices=[("true", _("Verdadero")), ("false", _("Falso"))], default="true", label=_("Respuesta correcta")

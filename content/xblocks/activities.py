@@ -8,6 +8,7 @@ and publishes ``grade``, ``pending_review`` or ``completion`` through the runtim
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import unicodedata
@@ -72,6 +73,7 @@ class ActivityXBlock(XBlock):
     max_attempts = Integer(scope=Scope.settings, default=0)
     pass_mark = Integer(scope=Scope.settings, default=60)
     weight = Float(scope=Scope.settings, default=1.0)
+    offline_feedback = Boolean(scope=Scope.settings, default=False)  # practice only: the page carries the key
 
     attempts = Integer(scope=Scope.user_state, default=0)
     last_answer = Dict(scope=Scope.user_state, default={})
@@ -165,6 +167,17 @@ class ActivityXBlock(XBlock):
         """Type-specific display data. Never includes which answer is right."""
         return {}
 
+    @property
+    def gives_offline_feedback(self) -> bool:
+        """A practice activity (weight 0: it counts for no score or certificate) whose author lets the page carry
+        its answer key, so a learner without signal sees right away whether they got it right."""
+        return bool(self.offline_feedback) and not self.weight
+
+    def offline_key(self) -> dict[str, Any] | None:
+        """What the page needs to correct this activity offline, for practice activities that allow it: the input
+        name, the right values and the feedback for each value. None for every other activity."""
+        return None
+
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
         context = context or {}
         result = self.last_result or None
@@ -188,6 +201,7 @@ class ActivityXBlock(XBlock):
             "score_percent": None if score is None else round(score * 100),
             "answer": self.last_answer,
             "submission_id": str(uuid.uuid4()),
+            "offline_key": json.dumps(key, ensure_ascii=False) if (key := self.offline_key()) else "",
             **self.display_context(),
             **context,
         }
@@ -220,6 +234,15 @@ class ChoiceXBlock(ActivityXBlock):
                 {"key": str(i), "text": option["text"], "mark": marks.get(str(i))}
                 for i, option in enumerate(self.options)
             ]
+        }
+
+    def offline_key(self) -> dict[str, Any] | None:
+        if not self.gives_offline_feedback:
+            return None
+        return {
+            "field": "choices" if self.kind == "multiple_choice" else "choice",
+            "right": [str(i) for i, option in enumerate(self.options) if option.get("correct")],
+            "feedback": {str(i): option.get("feedback") or "" for i, option in enumerate(self.options)},
         }
 
 
@@ -314,6 +337,16 @@ class TrueFalseXBlock(ActivityXBlock):
             "input_type": "radio",
             "input_name": "value",
             "chosen": [self.last_answer.get("value", "")],
+        }
+
+    def offline_key(self) -> dict[str, Any] | None:
+        if not self.gives_offline_feedback:
+            return None
+        wrong = "false" if self.correct_answer == "true" else "true"
+        return {
+            "field": "value",
+            "right": [self.correct_answer],
+            "feedback": {self.correct_answer: self.feedback_correct or "", wrong: self.feedback_incorrect or ""},
         }
 
 

@@ -28,7 +28,9 @@ def test_study_a_whole_course_offline_and_get_the_certificate_when_back_online(
     ProgrammeFactory(course=course, title="Genere su Idea de Negocio (GIN)")
     practice = LessonPage.objects.get(title="Tus primeros clientes")  # "viewed" rule: a practice question
     question = single_choice("¿A quién le vendes primero?")
-    question["value"]["weight"] = "0"  # practice: it does not count towards the course's score
+    question["value"]["weight"] = "0"  # practice: it does not count towards the course's score...
+    question["value"]["offline_feedback"] = True  # ... and its author lets it correct itself offline
+    question["value"]["options"][1]["value"]["feedback"] = "Primero conversa con quienes te comprarían."
     practice.body = [text_block("Empieza por tu familia, tus vecinas y tus vecinos."), question]
     practice.save_revision().publish()
     learner = UserFactory(first_name="Génesis", last_name="Cedeño Vera", phone="+593991112233", email="")
@@ -64,6 +66,12 @@ def test_study_a_whole_course_offline_and_get_the_certificate_when_back_online(
     wrong = page.locator("section.activity").first
     wrong.get_by_label("Comprar mercadería").check()  # the wrong answer
     wrong.get_by_role("button", name="Enviar respuesta").click()
+    # Practice: corrected on the phone at once (the graded question above only said it would be graded later).
+    feedback = wrong.locator("[data-practice-feedback]")
+    expect(feedback).to_have_attribute("data-practice-feedback", "wrong")
+    expect(feedback).to_contain_text("No es la respuesta correcta.")
+    expect(feedback).to_contain_text("Primero conversa con quienes te comprarían.")
+    assert page.locator("[data-practice-feedback]").count() == 1
     pending = page.locator("#pending-answers")
     expect(pending).to_have_text("2 respuestas por enviar")
     screenshot(page, "offline-journey-01-two-waiting")

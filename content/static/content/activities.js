@@ -155,8 +155,13 @@
       if (again) { flush(); }
     }, function (failure) {
       flushing = false;
-      Object.keys(mine()).forEach(function (sid) {
-        if (!skipped[sid]) { say(document.getElementById(mine()[sid].section), failure && failure.busy ? "busy" : "offline"); }
+      var left = mine();
+      Object.keys(left).forEach(function (sid) {
+        if (skipped[sid]) { return; }
+        var section = document.getElementById(left[sid].section);
+        say(section, failure && failure.busy ? "busy" : "offline");
+        var form = section && section.querySelector("[data-offline-key]");
+        if (form && !section.querySelector("[data-practice-feedback]")) { practiceFeedback(form, left[sid].fields); }
       });
       var delay = Math.min(60000, 2000 * Math.pow(2, attempt));
       if (failure && failure.retryAfter) { delay = Math.min(300000, Math.max(delay, failure.retryAfter * 1000)); }
@@ -164,6 +169,31 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(flush, delay);
     });
+  }
+
+  // A practice activity whose author lets it correct itself offline (its form carries data-offline-key; graded
+  // activities never do): without signal, say right away whether the answer is right, with the authored feedback.
+  function practiceFeedback(form, fields) {
+    var raw = form && form.getAttribute("data-offline-key");
+    var box = form && document.getElementById(form.closest("[data-activity]").id + "-resultado");
+    if (!raw || !box) { return; }
+    var key;
+    try { key = JSON.parse(raw); } catch (e) { return; }
+    var chosen = fields.filter(function (pair) { return pair[0] === key.field; }).map(function (pair) { return String(pair[1]); });
+    var right = chosen.length === key.right.length && chosen.every(function (value) { return key.right.indexOf(value) !== -1; });
+    var notice = document.createElement("div");
+    notice.className = "notice " + (right ? "notice-success" : "notice-warning");
+    notice.setAttribute("data-practice-feedback", right ? "right" : "wrong");
+    var lines = [form.getAttribute(right ? "data-msg-practice-right" : "data-msg-practice-wrong")];
+    chosen.forEach(function (value) { if (key.feedback[value]) { lines.push(key.feedback[value]); } });
+    lines.push(form.getAttribute("data-msg-practice-note"));
+    lines.forEach(function (line) {
+      var p = document.createElement("p");
+      p.textContent = line;
+      notice.appendChild(p);
+    });
+    box.textContent = "";
+    box.appendChild(notice);
   }
 
   document.addEventListener("submit", function (event) {
@@ -180,6 +210,7 @@
     idInput.value = item.sid;
     remember(item);
     say(section, navigator.onLine === false ? "offline" : "sending");
+    if (navigator.onLine === false) { practiceFeedback(form, item.fields); }
     flush();
   });
 
