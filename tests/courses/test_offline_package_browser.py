@@ -93,3 +93,51 @@ def test_a_scorm_result_given_without_signal_waits_on_the_phone_and_arrives_once
     page.reload()
     expect(page.get_by_test_id("package-result")).to_contain_text(f"Tu nota: {score} %")
     assert ScormAttempt.objects.count() == 1
+
+
+def test_an_h5p_result_given_without_signal_waits_on_the_phone_and_arrives_once(phone_page, live_server, screenshot):
+    """An H5P activity loaded with signal keeps working when the signal drops (its files are in memory): the result
+    waits on the phone and reaches Ruta once, completing the lesson, when the signal returns."""
+    import uuid
+
+    from content.packages.archive import open_archive
+    from content.packages.models import ScormAttempt
+    from content.packages.services import content_package_store
+    from courses.models import LessonPage, LessonProgress
+    from courses.services import enrollment_create
+    from tests.corpus import CORPUS
+    from tests.courses.factories import build_course
+    from tests.lms.accounts.factories import UserFactory
+
+    with open_archive(CORPUS / "h5p/H5P.TrueFalse_h5p-standalone-test.h5p") as archive:
+        package = content_package_store(archive=archive, engine="h5p", title="Verdadero o falso")
+    course = build_course(lessons_per_module=1, title="Cuentas claras")
+    lesson = LessonPage.objects.descendant_of(course).get()
+    value = {"package": str(package.uuid), "engine": "h5p", "title": "Verdadero o falso", "launch": "h5p.json"}
+    lesson.body = [{"type": "package", "id": str(uuid.uuid4()), "value": {**value, "parameters": "", "tracked": True}}]
+    lesson.completion_rule = LessonPage.CompletionRule.ACTIVITIES
+    lesson.save_revision().publish()
+    learner = UserFactory(first_name="Dayana Belén", last_name="Chávez Ortiz", phone="+593987654321", email="")
+    enrollment = enrollment_create(user=learner, course=course)
+    page = phone_page
+    page.set_default_timeout(30_000)
+    login(page, live_server, learner)
+    page.goto(lesson.url)
+    frame = page.frame_locator("iframe.package-activity__frame")
+    frame.get_by_text("Is this false?").wait_for(timeout=60_000)
+
+    signal(page, up=False)
+    frame.get_by_role("radio", name="False").click()
+    frame.get_by_role("button", name="Check").click()
+    notice = page.locator("[data-package-notice]")
+    expect(notice).to_have_text(WAITING)
+    assert not ScormAttempt.objects.exists()
+    screenshot(page, "offline-package-h5p-waiting")
+
+    signal(page, up=True)
+    expect(notice).to_have_text("Tu avance en este contenido ya se envió.", timeout=30_000)
+    attempt = ScormAttempt.objects.get()
+    assert (attempt.user, attempt.package) == (learner, package)
+    assert attempt.completed and attempt.score_scaled == 1.0 and attempt.success_status == "passed"
+    progress = LessonProgress.objects.get(enrollment=enrollment, lesson=lesson)
+    assert progress.status == LessonProgress.Status.COMPLETED
