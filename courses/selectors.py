@@ -409,6 +409,11 @@ PAGE_FRAME_BYTES = 5_500
 ACTIVITY_BYTES = 1_500
 OUTLINE_LINE_BYTES = 450
 _DOCUMENT_LINK = re.compile(r'linktype="document"\s+id="(\d+)"')
+# A lesson that embeds a SCORM/H5P package links the lesson side of the player: kept, so that the downloaded lesson
+# says offline that the package waits for the signal and keeps the progress given without signal until it is sent.
+# The package's own files are not downloaded: a sandboxed (opaque-origin) frame is never served by a service worker,
+# so they could not be played offline from the phone (courses/README.md, «Offline study»).
+OFFLINE_PACKAGE_STATIC = ("packages/player.js",)
 
 
 @dataclass(frozen=True)
@@ -521,6 +526,7 @@ def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage |
     document_ids: dict[int, None] = {}
     media_ids: dict[int, None] = {}
     poster_ids: dict[int, None] = {}
+    players = False
     for lesson in lessons:
         images, documents, media, posters, activities = _body_references(lesson)
         raw = lesson.body.get_prep_value() if lesson.body is not None else []
@@ -534,7 +540,10 @@ def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage |
         document_ids.update(dict.fromkeys(documents))
         media_ids.update(dict.fromkeys(media))
         poster_ids.update(dict.fromkeys(posters))
-    for name in OFFLINE_STATIC:
+        players = players or any(
+            child.get("type") == "package" for child in getattr(lesson.body, "raw_data", None) or []
+        )
+    for name in (*OFFLINE_STATIC, *(OFFLINE_PACKAGE_STATIC if players else ())):
         url, size = static(name), _static_size(name)
         items.append(OfflineItem(url=url, kind="asset", size=size, v=_item_version(url, size)))
 

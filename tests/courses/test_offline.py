@@ -2,6 +2,7 @@
 the bundle's size budget; and that learners who never download get no service worker."""
 
 import gzip
+import os
 import re
 from html import unescape
 
@@ -331,3 +332,32 @@ def test_trainers_see_who_studies_offline_and_when_they_last_synced(client):
     assert Enrollment.objects.get(pk=enrollment.pk).offline_synced_at is not None
     page = group_page()
     assert "sincronizó hace" in page and "todavía no sincroniza" not in page
+
+
+def test_a_lesson_with_a_package_keeps_its_player_script_but_not_the_package_files(client, learner, private_root):
+    """A downloaded lesson that embeds a SCORM package needs the lesson side of the player offline (it says the
+    package waits for the signal and keeps progress given without signal), sized like every static file; the
+    package's own files are not downloaded: a sandboxed frame is never served by the worker, so they would be
+    megabytes the learner pays for and cannot play. A course without packages does not get the player at all."""
+    from content.packages.models import ContentPackage
+    from tests.courses.test_package_progress import package_block
+
+    course = build_course(modules=1, lessons_per_module=2)
+    first, second = lessons_of(course)
+    package = ContentPackage.objects.create(
+        engine="scorm12", title="Golf", storage_prefix="paquetes/golf/", file_count=57, total_size=1_800_000
+    )
+    publish(first, [text_block("Practica antes de la prueba."), package_block(package)])
+    enrollment_create(user=learner, course=course)
+    client.force_login(learner)
+    data = client.get(reverse("courses:offline_bundle", args=[course.pk])).json()
+
+    assets = {i["url"]: i for i in data["items"] if i["kind"] == "asset"}
+    player = assets["/static/packages/player.js"]
+    assert player["size"] == os.path.getsize(finders.find("packages/player.js")) and player["v"]
+    assert not [i for i in data["items"] if "/paquetes/" in i["url"] or "/vendor/" in i["url"]]
+    assert data["sizes"]["base"] == sum(i["size"] for i in data["items"] if i["kind"] in ("page", "asset", "image"))
+    # Without a package in any lesson, the player is not downloaded.
+    publish(first, [text_block("Practica antes de la prueba.")])
+    data = client.get(reverse("courses:offline_bundle", args=[course.pk])).json()
+    assert "/static/packages/player.js" not in [i["url"] for i in data["items"]]

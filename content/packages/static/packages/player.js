@@ -2,29 +2,110 @@
    for SCORM its own frame runs the SCORM API (packages/sco-frame.js) and sends the CMI tree here by postMessage.
    This page stores it in Ruta: debounced while the learner pages, at once on Commit/Terminate, and with
    navigator.sendBeacon when the learner leaves. Messages are accepted only from this page's own package frames
-   (event.source), never by origin: a sandboxed frame's origin is "null", which any other sandboxed page shares. */
+   (event.source), never by origin: a sandboxed frame's origin is "null", which any other sandboxed page shares.
+
+   Without signal nothing is lost: what could not be sent (a SCO's whole CMI tree, an H5P result) waits on the
+   phone (localStorage, one entry per learner, package and activity: a newer tree replaces an older one, which it
+   contains), the block says so («se enviará al conectarte»), and it is sent in the order it was given, once, when
+   the signal returns (or on the next page that loads online). A sandboxed frame is never served by the offline
+   worker, so a lesson opened offline waits for the signal to start its package instead of showing a broken frame. */
 (function () {
   "use strict";
   if (window.rutaPackagePlayer) { return; } // one copy per page, however many package blocks include it
   window.rutaPackagePlayer = true;
   var DEBOUNCE_MS = 2000;
   var PREFIX = "ruta-package:";
+  var QUEUE = "ruta:paquetes-pendientes";
+  var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
 
   function csrf() {
     var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
     return m ? decodeURIComponent(m[1]) : "";
   }
 
-  function post(url, body, beacon) {
+  // --- What waits on the phone: {key: {url, body, owner, at}}; key = package address + activity (usage id).
+  function keyOf(url) {
+    var u = new URL(url, window.location.href);
+    return u.pathname + "#" + (u.searchParams.get("usage") || "");
+  }
+  function queueRead() {
+    try { return JSON.parse(window.localStorage.getItem(QUEUE) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function queueWrite(all) {
+    try { window.localStorage.setItem(QUEUE, JSON.stringify(all)); } catch (e) { /* full or blocked storage */ }
+  }
+  var seq = 0;
+  function keep(url, body) {
+    var all = queueRead(), key = keyOf(url);
+    seq += 1;
+    // A newer entry goes last: it replaces the older one, which it contains (a whole CMI tree, a latest result).
+    delete all[key];
+    all[key] = {url: url, body: body, owner: LEARNER, at: Date.now(), seq: String(Date.now()) + "-" + seq};
+    queueWrite(all);
+    return all[key].seq;
+  }
+  function forget(key, id) {
+    var all = queueRead();
+    if (all[key] && all[key].seq === id) { delete all[key]; queueWrite(all); }
+  }
+  function mine(entry) { return !entry.owner || entry.owner === LEARNER; }
+
+  // Resolves "stored" (or refused for good: dropped), "kept" (refused for this address: an expired signature, kept
+  // for a fresh one) or "wait" (no signal, no session: everything waits, in order).
+  function send(url, body) {
     var json = JSON.stringify(body);
-    if (beacon && navigator.sendBeacon) {
-      // No custom headers on a beacon: the commit URL carries a signature bound to learner, package and SCO.
-      if (navigator.sendBeacon(url, new Blob([json], {type: "application/json"}))) { return; }
-    }
-    fetch(url, {
-      method: "POST", credentials: "same-origin", keepalive: json.length < 60000,
+    return fetch(url, {
+      method: "POST", credentials: "same-origin", keepalive: json.length < 60000, redirect: "manual",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()}, body: json
-    }).catch(function () { /* the next commit carries the whole tree again */ });
+    }).then(function (response) {
+      if (response.ok || response.status === 400 || response.status === 404) { return "stored"; }
+      return response.status === 403 ? "kept" : "wait";
+    }, function () { return "wait"; });
+  }
+
+  function post(url, body, beacon) {
+    var key = keyOf(url), id = keep(url, body);
+    if (beacon && navigator.sendBeacon && navigator.onLine !== false && !sending) {
+      // No custom headers on a beacon: the commit URL carries a signature bound to learner, package and SCO.
+      if (navigator.sendBeacon(url, new Blob([JSON.stringify(body)], {type: "application/json"}))) {
+        forget(key, id);
+        return;
+      }
+    }
+    showWaiting();
+    sendWaiting();
+  }
+
+  // Sends what waits, oldest first, one at a time; each entry leaves the phone once Ruta stored it.
+  var sending = false;
+  function sendWaiting(done) {
+    done = done || function () {};
+    if (sending || navigator.onLine === false) { done(false); return; }
+    var all = queueRead();
+    var keys = Object.keys(all).filter(function (key) { return mine(all[key]); });
+    if (!keys.length) { done(true); return; }
+    sending = true;
+    var next = function (index) {
+      if (index >= keys.length) { // and what was given meanwhile
+        sending = false;
+        showWaiting();
+        done(true);
+        if (Object.keys(queueRead()).some(function (key) { return mine(queueRead()[key]) && keys.indexOf(key) < 0; })) {
+          sendWaiting();
+        }
+        return;
+      }
+      var entry = queueRead()[keys[index]];
+      if (!entry) { next(index + 1); return; }
+      // A fresh address of the same activity on this page (its signature is recent) is preferred to the kept one.
+      var fresh = frames.filter(function (frame) { return keyOf(frame.dataset.commitUrl || "") === keys[index]; })[0];
+      send(fresh ? fresh.dataset.commitUrl : entry.url, entry.body).then(function (result) {
+        if (result === "wait") { sending = false; showWaiting(); done(false); return; } // keep the order
+        if (result === "stored") { forget(keys[index], entry.seq); }
+        next(index + 1);
+      });
+    };
+    next(0);
   }
 
   var frames = Array.prototype.slice.call(document.querySelectorAll("iframe.package-activity__frame"));
@@ -55,15 +136,56 @@
     };
     state.flush = flush;
 
-    if (engine !== "h5p" && frame.dataset.src) {
-      // The SCO reads its saved data synchronously at start: hand it over in the frame's address (fragment).
-      var saved = document.getElementById("scorm-resume-" + frame.dataset.usage);
-      var cmi = {};
-      try { cmi = saved ? JSON.parse(saved.textContent || "{}") : {}; } catch (e) { cmi = {}; }
-      var start = JSON.stringify({origin: tracked ? window.location.origin : "", cmi: tracked ? cmi : {}});
-      frame.src = frame.dataset.src + "#" + PREFIX + encodeURIComponent(start);
-    } else if (frame.dataset.src && !frame.getAttribute("src")) { frame.src = frame.dataset.src; }
+    state.start = function () {
+      if (frame.getAttribute("src") || !frame.dataset.src) { return; }
+      if (engine !== "h5p") {
+        // The SCO reads its saved data synchronously at start: hand it over in the frame's address (fragment).
+        var saved = document.getElementById("scorm-resume-" + frame.dataset.usage);
+        var cmi = {};
+        try { cmi = saved ? JSON.parse(saved.textContent || "{}") : {}; } catch (e) { cmi = {}; }
+        var start = JSON.stringify({origin: tracked ? window.location.origin : "", cmi: tracked ? cmi : {}});
+        frame.src = frame.dataset.src + "#" + PREFIX + encodeURIComponent(start);
+      } else {
+        frame.src = frame.dataset.src;
+      }
+    };
+    var entry = queueRead()[keyOf(frame.dataset.commitUrl || "")];
+    if (navigator.onLine !== false && entry && mine(entry)) {
+      // Progress given offline is newer than what this page was rendered with: send it first, then reload the
+      // page so that the package resumes from it.
+      notice(frame, "waiting");
+      sendWaiting(function () {
+        if (!queueRead()[keyOf(frame.dataset.commitUrl)]) { window.location.reload(); } else { state.start(); }
+      });
+    } else if (navigator.onLine === false) {
+      // A lesson opened offline (its downloaded copy): the package's files reach a sandboxed frame only from the
+      // network, so the block says it waits for the signal and starts the package when the signal returns.
+      notice(frame, "offline");
+    } else {
+      state.start();
+    }
   });
+
+  function notice(frame, name) {
+    var node = frame.parentNode.querySelector("[data-package-notice]");
+    if (!node) { return; }
+    var text = name ? node.getAttribute("data-msg-" + name) : "";
+    if (node.getAttribute("data-shown") === (name || "")) { return; }
+    node.setAttribute("data-shown", name || "");
+    node.textContent = text || "";
+    node.hidden = !text;
+  }
+  // «Tu avance se enviará al conectarte» under each block with something waiting; «Tu avance ya se envió» after.
+  function showWaiting() {
+    var all = queueRead();
+    frames.forEach(function (frame) {
+      if (!frame.getAttribute("src")) { return; }
+      var entry = all[keyOf(frame.dataset.commitUrl || "")];
+      var node = frame.parentNode.querySelector("[data-package-notice]");
+      var was = node && node.getAttribute("data-shown");
+      if (entry && mine(entry)) { notice(frame, "waiting"); } else if (was === "waiting") { notice(frame, "sent"); }
+    });
+  }
 
   window.addEventListener("message", function (event) {
     var data = event.data;
@@ -85,6 +207,18 @@
     });
   }
   window.addEventListener("pagehide", leave);
+  window.addEventListener("online", function () {
+    sendWaiting();
+    if (frames.some(function (frame) { return !frame.getAttribute("src"); })) {
+      // Back online on a lesson opened offline: its file links may be too old, then the fresh page is fetched.
+      if (linksExpired()) { window.location.reload(); return; }
+      frames.forEach(function (frame) { notice(frame, ""); frame._ruta.start(); });
+    }
+  });
+  window.addEventListener("offline", showWaiting);
+  window.addEventListener("storage", showWaiting);
+  showWaiting();
+  sendWaiting();  // what other pages left waiting (a no-op while the loop above is sending)
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") { leave(); return; }
     // Back after the package's file links expired (they are short-lived and bound to the learner): everything

@@ -1,0 +1,143 @@
+"""Issue #14 with a real graded SCORM package (the corpus's golf example): a learner downloads the course, opens the
+lesson without signal (the package says it waits for the signal instead of showing a broken frame), starts it when
+the signal returns, loses the signal again while taking the package's test, sees that her result waits on the
+phone, and when the signal returns the score, success and the lesson's completion reach Ruta once."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser_helpers import login, signal
+from tests.content.packages.test_scorm_journeys import content_heading, golf_lesson, take_the_test
+from tests.corpus import corpus
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), corpus]
+
+WAITING = "Tu avance en este contenido está guardado en el teléfono y se enviará al conectarte."
+
+
+def test_a_scorm_result_given_without_signal_waits_on_the_phone_and_arrives_once(
+    phone_page, live_server, screenshot, axe_check
+):
+    from content.packages.models import ScormAttempt
+    from courses.models import Enrollment, LessonProgress
+    from courses.services import enrollment_create
+    from tests.lms.accounts.factories import UserFactory
+
+    course, lesson, package, block_id = golf_lesson("scorm12")
+    learner = UserFactory(first_name="Ñusta Anahí", last_name="Huamán Ccori", phone="+51923456789", email="")
+    enrollment = enrollment_create(user=learner, course=course)
+    page = phone_page
+    context = page.context
+    login(page, live_server, learner)
+    page.goto(course.url)
+    panel = page.locator("#offline-download")
+    panel.get_by_role("button", name="Descargar para estudiar sin conexión").click()
+    panel.get_by_role("button", name="Descargar (").click()
+    expect(panel.locator("[data-offline-status]")).to_contain_text("Listo:", timeout=60_000)
+
+    # No signal, a new tab: the downloaded lesson opens; its package says it waits for the signal.
+    signal(page, up=False)
+    page.close()
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(lesson.url)
+    expect(page.locator("h1")).to_have_text(lesson.title)
+    notice = page.locator("[data-package-notice]")
+    expect(notice).to_have_text("Sin conexión: este contenido interactivo se abrirá cuando vuelva la señal.")
+    frame = page.locator("iframe.package-activity__frame")
+    assert frame.get_attribute("src") is None
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(page)
+    screenshot(page, "offline-package-01-waits-for-signal")
+
+    # The signal returns: the package starts in its sandboxed frame, and she pages to its test.
+    signal(page, up=True)
+    player = page.frame_locator("iframe.package-activity__frame")
+    next_button = player.get_by_role("button", name="Next ->")
+    next_button.wait_for(timeout=60_000)
+    expect(notice).to_be_hidden()
+    assert "allow-same-origin" not in frame.get_attribute("sandbox")
+    content_heading(page).wait_for()
+    for _ in range(14):
+        next_button.click()
+        page.wait_for_timeout(250)
+    test = player.frame_locator("#contentFrame")
+    test.get_by_role("button", name="Submit Answers").wait_for()
+
+    # The signal drops while she takes the test: the package shows her score, and Ruta has not received it yet.
+    signal(page, up=False)
+    take_the_test(test, wrong=1)
+    score = int(test.locator("h3", has_text="Score:").inner_text().split(":")[1])
+    assert 80 <= score < 100
+    expect(notice).to_have_text(WAITING, timeout=30_000)
+    page.wait_for_timeout(500)
+    assert not ScormAttempt.objects.filter(score_scaled__isnull=False).exists()  # at most its bookmark so far
+    assert not LessonProgress.objects.filter(enrollment=enrollment, lesson=lesson, status="completed").exists()
+    screenshot(page, "offline-package-02-result-waiting")
+
+    # Back online: sent once; the score, success and the lesson's (and course's) completion are recorded.
+    signal(page, up=True)
+    expect(notice).to_have_text("Tu avance en este contenido ya se envió.", timeout=30_000)
+    assert page.evaluate("localStorage.getItem('ruta:paquetes-pendientes')") == "{}"
+    attempt = ScormAttempt.objects.get()
+    assert (attempt.user, attempt.package, attempt.usage_id) == (learner, package, block_id)
+    assert round(attempt.score_scaled * 100) == score and attempt.success_status == "passed"
+    progress = LessonProgress.objects.get(enrollment=enrollment, lesson=lesson)
+    assert progress.status == LessonProgress.Status.COMPLETED
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.COMPLETED
+    screenshot(page, "offline-package-03-sent")
+
+    # Resume works from what arrived: the lesson opened again shows the stored result.
+    page.reload()
+    expect(page.get_by_test_id("package-result")).to_contain_text(f"Tu nota: {score} %")
+    assert ScormAttempt.objects.count() == 1
+
+
+def test_an_h5p_result_given_without_signal_waits_on_the_phone_and_arrives_once(phone_page, live_server, screenshot):
+    """An H5P activity loaded with signal keeps working when the signal drops (its files are in memory): the result
+    waits on the phone and reaches Ruta once, completing the lesson, when the signal returns."""
+    import uuid
+
+    from content.packages.archive import open_archive
+    from content.packages.models import ScormAttempt
+    from content.packages.services import content_package_store
+    from courses.models import LessonPage, LessonProgress
+    from courses.services import enrollment_create
+    from tests.corpus import CORPUS
+    from tests.courses.factories import build_course
+    from tests.lms.accounts.factories import UserFactory
+
+    with open_archive(CORPUS / "h5p/H5P.TrueFalse_h5p-standalone-test.h5p") as archive:
+        package = content_package_store(archive=archive, engine="h5p", title="Verdadero o falso")
+    course = build_course(lessons_per_module=1, title="Cuentas claras")
+    lesson = LessonPage.objects.descendant_of(course).get()
+    value = {"package": str(package.uuid), "engine": "h5p", "title": "Verdadero o falso", "launch": "h5p.json"}
+    lesson.body = [{"type": "package", "id": str(uuid.uuid4()), "value": {**value, "parameters": "", "tracked": True}}]
+    lesson.completion_rule = LessonPage.CompletionRule.ACTIVITIES
+    lesson.save_revision().publish()
+    learner = UserFactory(first_name="Dayana Belén", last_name="Chávez Ortiz", phone="+593987654321", email="")
+    enrollment = enrollment_create(user=learner, course=course)
+    page = phone_page
+    page.set_default_timeout(30_000)
+    login(page, live_server, learner)
+    page.goto(lesson.url)
+    frame = page.frame_locator("iframe.package-activity__frame")
+    frame.get_by_text("Is this false?").wait_for(timeout=60_000)
+
+    signal(page, up=False)
+    frame.get_by_role("radio", name="False").click()
+    frame.get_by_role("button", name="Check").click()
+    notice = page.locator("[data-package-notice]")
+    expect(notice).to_have_text(WAITING)
+    assert not ScormAttempt.objects.exists()
+    screenshot(page, "offline-package-h5p-waiting")
+
+    signal(page, up=True)
+    expect(notice).to_have_text("Tu avance en este contenido ya se envió.", timeout=30_000)
+    attempt = ScormAttempt.objects.get()
+    assert (attempt.user, attempt.package) == (learner, package)
+    assert attempt.completed and attempt.score_scaled == 1.0 and attempt.success_status == "passed"
+    progress = LessonProgress.objects.get(enrollment=enrollment, lesson=lesson)
+    assert progress.status == LessonProgress.Status.COMPLETED
