@@ -68,15 +68,26 @@ def exchange_url(offer: WalletOffer) -> str:
     return settings.RUTA_BASE_URL + reverse("certification:wallet_exchange", args=[offer.token])
 
 
-def deep_link(offer: WalletOffer) -> str:
-    """The link (and QR) a phone opens in Learner Credential Wallet."""
+def _request_query(offer: WalletOffer) -> str:
     query = {
         "issuer": site_domain(),
         "auth_type": "bearer",
         "challenge": offer.challenge,
         "vc_request_url": exchange_url(offer),
     }
-    return f"{LCW_REQUEST}?{urlencode(query)}"
+    return urlencode(query)
+
+
+def deep_link(offer: WalletOffer) -> str:
+    """The link (and QR) a phone opens in Learner Credential Wallet: its web address, which a phone's camera opens
+    and which hands over to the app where it is installed."""
+    return f"{LCW_REQUEST}?{_request_query(offer)}"
+
+
+def app_link(offer: WalletOffer) -> str:
+    """The same request in the app's own scheme (``dccrequest://request``), for phones where the web address does
+    not hand over to the app."""
+    return f"dccrequest://request?{_request_query(offer)}"
 
 
 def wallet_offer_create(*, certificate: Certificate, user: User) -> WalletOffer:

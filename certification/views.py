@@ -371,7 +371,7 @@ def wallet_offer(request, code: str, pk: int):
     import qrcode.image.svg
     from django.utils import timezone
 
-    from .exchange import deep_link, exchange_url
+    from .exchange import app_link, deep_link, exchange_url
     from .models import WalletOffer
 
     offer = (
@@ -390,6 +390,7 @@ def wallet_offer(request, code: str, pk: int):
             "offer": offer,
             "certificate": offer.certificate,
             "deep_link": link,
+            "app_link": app_link(offer),
             "exchange_url": exchange_url(offer),
             "qr_svg": qr_svg,
             "expired": offer.expires_at <= timezone.now(),

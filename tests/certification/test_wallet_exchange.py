@@ -77,6 +77,12 @@ def test_learner_credential_wallet_link_gives_the_credential_bound_to_the_wallet
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://lcw.app/request.html"
     query = parse_qs(parts.query)
     assert query["auth_type"] == ["bearer"] and query["issuer"] == [urlsplit(settings.RUTA_BASE_URL).netloc]
+    client.force_login(owner)
+    offer = WalletOffer.objects.get(certificate=certificate)
+    page = client.get(reverse("certification:wallet_offer", args=[certificate.code, offer.pk])).content.decode()
+    app = html.unescape(re.search(r'href="([^"]+)" data-app-link', page).group(1))
+    assert app == "dccrequest://request?" + parts.query  # the app's own scheme, the same request
+    client.logout()
     signed = wallet(deepLink=link, suite="Ed25519Signature2020")
     assert signed["presentation"]["proof"]["type"] == "Ed25519Signature2020"
     response = post_json(client, signed["postTo"], signed["presentation"])  # LCW posts the presentation bare
@@ -94,7 +100,6 @@ def test_learner_credential_wallet_link_gives_the_credential_bound_to_the_wallet
     again = post_json(client, other["postTo"], other["presentation"])
     assert again.status_code == 410 and "ya se usó" in again.json()["error"]
     client.force_login(owner)
-    offer = WalletOffer.objects.get(certificate=certificate)
     page = client.get(reverse("certification:wallet_offer", args=[certificate.code, offer.pk])).content.decode()
     assert 'data-offer="used"' in page
 
