@@ -326,6 +326,14 @@ def my_certificates(request):
     return render(request, "certification/my_certificates.html", {"items": certificates, "notices": notices})
 
 
+def _own_certificate(request, code: str):
+    """The signed-in holder's certificate with this code, or 404 (someone else's is not even acknowledged)."""
+    certificate = selectors.certificates_for_holder(user=request.user).filter(code=code).first()
+    if certificate is None:
+        raise Http404
+    return certificate
+
+
 @login_required
 @require_POST
 def holder_did(request, code: str):
@@ -333,9 +341,7 @@ def holder_did(request, code: str):
 
     from .forms import HolderDidForm
 
-    certificate = selectors.certificates_for_holder(user=request.user).filter(code=code).first()
-    if certificate is None:
-        raise Http404
+    certificate = _own_certificate(request, code)
     form = HolderDidForm(request.POST, prefix=certificate.code)
     if form.is_valid():
         services.certificate_holder_did_set(certificate=certificate, user=request.user, did=form.cleaned_data["did"])
@@ -353,9 +359,7 @@ def wallet_offer_new(request, code: str):
 
     from .exchange import OfferRefused, wallet_offer_create
 
-    certificate = selectors.certificates_for_holder(user=request.user).filter(code=code).first()
-    if certificate is None:
-        raise Http404
+    certificate = _own_certificate(request, code)
     try:
         offer = wallet_offer_create(certificate=certificate, user=request.user)
     except OfferRefused as refusal:

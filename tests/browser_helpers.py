@@ -25,3 +25,28 @@ def signal(page, up: bool) -> None:
     else:
         page.context.set_offline(True)
         page.context.route("**/*", _no_signal)
+
+
+def download_course(page, course_url: str, *, media: bool = False, timeout: int = 30_000):
+    """On the course page, the learner downloads the whole course for offline study (ticking «Video y audio» if
+    ``media``) and waits for «Listo»; returns the download panel."""
+    from playwright.sync_api import expect
+
+    page.goto(course_url)
+    panel = page.locator("#offline-download")
+    panel.get_by_role("button", name="Descargar para estudiar sin conexión").click()
+    if media:
+        panel.get_by_label("Video y audio").check()
+    panel.get_by_role("button", name="Descargar (").click()
+    expect(panel.locator("[data-offline-status]")).to_contain_text("Listo:", timeout=timeout)
+    return panel
+
+
+def later_without_signal(page, *, timeout: int = 15_000):
+    """No signal, and the learner closes the page and comes back later: a new page of the same browser."""
+    signal(page, up=False)
+    context = page.context
+    page.close()
+    fresh = context.new_page()
+    fresh.set_default_timeout(timeout)
+    return fresh

@@ -272,10 +272,14 @@ MATRIX = {
     # offering it to a wallet: the holder asks (POST) and sees the QR; the wallet holds the offer's token
     "certification:wallet_offer_new": (OWNERS, lambda w: {"code": w.certificate.code}, None),
     "certification:wallet_offer": (
-        OWNERS, lambda w: {"code": w.certificate.code, "pk": _wallet_offer(w).pk}, ("participant",)
+        OWNERS,
+        lambda w: {"code": w.certificate.code, "pk": _wallet_offer(w).pk},
+        ("participant",),
     ),  # fmt: skip
     "certification:wallet_exchange": (
-        CAPABILITY, lambda w: {"token": _wallet_offer(w).token}, lambda w: {"token": "falso"}
+        CAPABILITY,
+        lambda w: {"token": _wallet_offer(w).token},
+        lambda w: {"token": "falso"},
     ),  # fmt: skip
     # competency certification
     "competency:standard_detail": (PUBLIC, lambda w: {"pk": w.standard.pk}, lambda w: {"pk": 999_999}),  # published

@@ -60,10 +60,11 @@ def documents_for(client, credential) -> dict:
     return documents
 
 
-def node_verify(credential, documents) -> dict:
+def node_run(script: Path, payload: dict) -> dict:
+    """Run one of our node scripts with ``payload`` as JSON on stdin; its JSON answer."""
     completed = subprocess.run(  # noqa: S603 - our own script, run by node
-        [_node(), str(SCRIPT)],
-        input=json.dumps({"credential": credential, "documents": documents}),
+        [_node(), str(script)],
+        input=json.dumps(payload),
         capture_output=True,
         text=True,
         cwd=REPOSITORY,
@@ -72,6 +73,10 @@ def node_verify(credential, documents) -> dict:
     )
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout)
+
+
+def node_verify(credential, documents) -> dict:
+    return node_run(SCRIPT, {"credential": credential, "documents": documents})
 
 
 def credential_of(client, certificate):

@@ -10,7 +10,6 @@ import datetime
 import html
 import json
 import re
-import subprocess
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -21,7 +20,7 @@ from django.utils import timezone
 from certification.models import WalletOffer
 from certification.services import certificate_revoke
 from tests.certification.factories import holder, issue
-from tests.certification.test_vc_interop import REPOSITORY, _node, documents_for, node_verify
+from tests.certification.test_vc_interop import REPOSITORY, documents_for, node_run, node_verify
 
 WALLET = REPOSITORY / "tests" / "certification" / "node" / "wallet.mjs"
 
@@ -29,17 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def wallet(**request) -> dict:
-    completed = subprocess.run(  # noqa: S603 - our own script, run by node
-        [_node(), str(WALLET)],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        cwd=REPOSITORY,
-        timeout=120,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout)
+    return node_run(WALLET, request)
 
 
 def post_json(client, url: str, body):

@@ -6,7 +6,7 @@ server, and the certificate issued."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_helpers import login, signal
+from tests.browser_helpers import download_course, later_without_signal, login, signal
 from tests.courses.test_offline_browser import course  # noqa: F401 - the shared fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,23 +36,12 @@ def test_study_a_whole_course_offline_and_get_the_certificate_when_back_online(
     learner = UserFactory(first_name="Génesis", last_name="Cedeño Vera", phone="+593991112233", email="")
 
     page = phone_page
-    context = page.context
     login(page, live_server, learner)
     page.goto(course.url)
     page.get_by_role("button", name="Inscribirme en este curso").click()
     expect(page.locator("h1")).to_have_text("¿De dónde salen las ideas?")
-    page.goto(course.url)
-    panel = page.locator("#offline-download")
-    panel.get_by_role("button", name="Descargar para estudiar sin conexión").click()
-    panel.get_by_role("button", name="Descargar (").click()
-    expect(panel.locator("[data-offline-status]")).to_contain_text("Listo:", timeout=30_000)
-    page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
-
-    # Offline; the learner closes the page and opens a new one later.
-    signal(page, up=False)
-    page.close()
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    download_course(page, course.url)
+    page = later_without_signal(page)  # offline; the learner closes the page and opens a new one later
     page.goto(course.url)
     expect(page.locator("h1")).to_have_text("Genere su Idea de Negocio")
     page.get_by_role("link", name="Pon a prueba tu idea").click()

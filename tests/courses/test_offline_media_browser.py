@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 from wagtail.documents.models import Document
 
-from tests.browser_helpers import login, signal
+from tests.browser_helpers import download_course, later_without_signal, login
 from tests.courses.test_offline_browser import course  # noqa: F401 - the shared fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,22 +49,9 @@ def test_downloaded_audio_plays_without_signal(phone_page, live_server, screensh
     enrollment_create(user=learner, course=course)
 
     page = phone_page
-    context = page.context
     login(page, live_server, learner)
-    page.goto(course.url)
-    panel = page.locator("#offline-download")
-    panel.get_by_role("button", name="Descargar para estudiar sin conexión").click()
-    media = panel.get_by_label("Video y audio")
-    expect(media).to_be_visible()
-    media.check()
-    panel.get_by_role("button", name="Descargar (").click()
-    expect(panel.locator("[data-offline-status]")).to_contain_text("Listo:", timeout=30_000)
-    page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
-
-    signal(page, up=False)
-    page.close()
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    download_course(page, course.url, media=True)
+    page = later_without_signal(page)
     page.goto(lesson.url)
     expect(page.locator("h1")).to_have_text("Tus primeros clientes")
     player = page.locator("audio")

@@ -6,7 +6,7 @@ phone, and when the signal returns the score, success and the lesson's completio
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_helpers import login, signal
+from tests.browser_helpers import download_course, later_without_signal, login, signal
 from tests.content.packages.test_scorm_journeys import content_heading, golf_lesson, take_the_test
 from tests.corpus import corpus
 
@@ -27,19 +27,11 @@ def test_a_scorm_result_given_without_signal_waits_on_the_phone_and_arrives_once
     learner = UserFactory(first_name="Ñusta Anahí", last_name="Huamán Ccori", phone="+51923456789", email="")
     enrollment = enrollment_create(user=learner, course=course)
     page = phone_page
-    context = page.context
     login(page, live_server, learner)
-    page.goto(course.url)
-    panel = page.locator("#offline-download")
-    panel.get_by_role("button", name="Descargar para estudiar sin conexión").click()
-    panel.get_by_role("button", name="Descargar (").click()
-    expect(panel.locator("[data-offline-status]")).to_contain_text("Listo:", timeout=60_000)
+    download_course(page, course.url, timeout=60_000)
 
     # No signal, a new tab: the downloaded lesson opens; its package says it waits for the signal.
-    signal(page, up=False)
-    page.close()
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    page = later_without_signal(page, timeout=30_000)
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(lesson.url)
     expect(page.locator("h1")).to_have_text(lesson.title)
