@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -214,22 +214,24 @@ KEPT_ANSWERS_PER_LEARNER = 200
 
 def answer_keep_for_removed_activity(
     *, user: User, page_id: int, usage_id: str, answer: Mapping[str, Any], submission_id: Any, path: str = ""
-) -> KeptAnswer | None:
+) -> Literal["kept", "recorded"] | None:
     """Keep an answer whose activity (or lesson) was removed after the learner answered it, e.g. offline.
 
     Nothing the learner did is lost: the answer is stored as sent (once per submission id) for their trainers to
     see; it is not graded. None when it cannot be an answer the learner was shown: a page that never existed (nor
     was deleted), an activity an existing page never had in any revision, a live page the learner may not answer
-    on, an oversized answer, or too many kept answers already.
+    on, an oversized answer, or too many kept answers already. "recorded" when the answer arrived before the
+    removal (a replay: it is already counted), "kept" once it is kept.
     """
     import json
 
     from wagtail.models import PageLogEntry, Revision
 
     submission_uuid = _uuid(submission_id)
-    existing = KeptAnswer.objects.filter(user=user, submission_id=submission_uuid).first()
-    if existing is not None:
-        return existing
+    if Submission.objects.filter(user=user, submission_id=submission_uuid).exists():
+        return "recorded"
+    if KeptAnswer.objects.filter(user=user, submission_id=submission_uuid).exists():
+        return "kept"
     page = Page.objects.filter(pk=page_id).first()
     if page is not None and page.live:
         reason = KeptAnswer.Reason.ACTIVITY_REMOVED
@@ -254,7 +256,7 @@ def answer_keep_for_removed_activity(
         return None
     try:
         with transaction.atomic():
-            return KeptAnswer.objects.create(
+            KeptAnswer.objects.create(
                 user=user,
                 page_id=page_id,
                 page_title=page.title if page is not None else deletion.label[:255],
@@ -264,5 +266,6 @@ def answer_keep_for_removed_activity(
                 answer=stored,
                 reason=reason,
             )
-    except IntegrityError:  # the same answer arrived twice at once
-        return KeptAnswer.objects.filter(user=user, submission_id=submission_uuid).first()
+    except IntegrityError:  # the same answer arrived twice at once: the other request kept it
+        pass
+    return "kept"

@@ -57,30 +57,29 @@ def _removed_activity_answer(request: HttpRequest, page_id: int, usage_id: str) 
     next_path = request.POST.get("next", "")
     if not (next_path.startswith("/") and url_has_allowed_host_and_scheme(next_path, {request.get_host()})):
         next_path = ""
+    answer = {key: request.POST.getlist(key) for key in request.POST if key not in RESERVED_FIELDS}
     try:
-        recorded = Submission.objects.filter(user=request.user, submission_id=submission_id).exists()
+        outcome = answer_keep_for_removed_activity(
+            user=request.user,
+            page_id=page_id,
+            usage_id=usage_id,
+            answer=answer,
+            submission_id=submission_id,
+            path=next_path,
+        )
     except ValidationError:
-        recorded = False
-    message = ""
-    if not recorded:  # (a replay of an answer recorded before the activity was removed is already counted)
-        answer = {key: request.POST.getlist(key) for key in request.POST if key not in RESERVED_FIELDS}
-        try:
-            kept = answer_keep_for_removed_activity(
-                user=request.user,
-                page_id=page_id,
-                usage_id=usage_id,
-                answer=answer,
-                submission_id=submission_id,
-                path=next_path,
-            )
-        except ValidationError:
-            kept = None
-        if kept is None:
-            raise Http404
-        message = _(
+        outcome = None
+    if outcome is None:
+        raise Http404
+    recorded = outcome == "recorded"
+    message = (
+        ""
+        if recorded
+        else _(
             "Esta actividad ya no está en el curso. Guardamos tu respuesta y tu facilitador·a puede verla; "
             "no cuenta para tu nota."
         )
+    )
     if _wants_json(request):
         return JsonResponse({"ok": True, "kept": not recorded, "message": message})
     if message:
