@@ -224,3 +224,23 @@ def axe_check():
         return results
 
     return check
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Tables for the test-only models of the collected test packages (tests/content's activity pages). They are
+    registered as soon as their package is collected, so any page deletion in any test cascades into them: they must
+    exist for the whole session, whichever test asks for the database first."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        existing = set(connection.introspection.table_names())
+        models = [model for model in apps.get_models() if model.__module__.startswith("tests.")]
+        with connection.schema_editor() as editor:
+            for model in models:
+                if model._meta.db_table not in existing:  # --reuse-db keeps them
+                    editor.create_model(model)
+        for model in models:
+            ContentType.objects.get_for_model(model)  # committed, so the manager's cache stays valid

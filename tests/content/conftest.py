@@ -4,25 +4,10 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
-from tests.content.pages import ActivityTestPage, HookedActivityTestPage
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    from django.contrib.contenttypes.models import ContentType
-
-    with django_db_blocker.unblock():
-        existing = set(connection.introspection.table_names())
-        with connection.schema_editor() as editor:
-            for model in (ActivityTestPage, HookedActivityTestPage):
-                if model._meta.db_table not in existing:  # --reuse-db keeps them
-                    editor.create_model(model)
-        for model in (ActivityTestPage, HookedActivityTestPage):
-            ContentType.objects.get_for_model(model)  # committed, so the manager's cache stays valid
+from tests.content.pages import ActivityTestPage, HookedActivityTestPage  # their tables: tests/conftest.py
 
 
 def _site_root():
