@@ -404,6 +404,9 @@ def wallet_offer(request, code: str, pk: int):
     return response
 
 
+WALLET_EXCHANGE_MAX_BYTES = 64 * 1024
+
+
 @csrf_exempt
 @ratelimit(group="wallet-exchange", key="ip", rate="30/m", block=False)
 def wallet_exchange(request, token: str):
@@ -427,6 +430,8 @@ def wallet_exchange(request, token: str):
         return answer({"protocols": {"vcapi": exchange_url_for(token)}})
     if request.method != "POST":
         return answer({"error": _("Usa POST.")}, status=405)
+    if len(request.body) > WALLET_EXCHANGE_MAX_BYTES:  # a DID authentication is a few kilobytes
+        return answer({"error": _("La billetera envió demasiados datos.")}, status=413)
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):

@@ -144,6 +144,10 @@ def test_forged_or_foreign_presentations_are_refused_and_spend_nothing(client, o
     forged["@context"] = [*forged["@context"], "https://example.org/ataque.jsonld"]
     refused(forged, "no se puede leer")
     assert post_json(client, url, "texto").status_code == 400
+    bloated = json.loads(json.dumps(signed["presentation"]))
+    bloated["relleno"] = "x" * 70_000  # canonicalising is costly: a DID authentication is a few kilobytes
+    response = post_json(client, url, bloated)
+    assert response.status_code == 413 and "demasiados datos" in response.json()["error"]
     # None of it spent the offer: the real presentation still works.
     assert post_json(client, url, signed["presentation"]).status_code == 200
 
