@@ -248,7 +248,9 @@
         say(section, "restored");
       }
     });
-    flush();
+    // A moment after the page is up: its own files come first on a slow connection, and the phone has said
+    // whether it has signal (navigator.onLine) before anything waiting is sent.
+    window.setTimeout(flush, 1000);
   }
 
   window.addEventListener("online", function () { attempt = 0; flush(); });
