@@ -21,6 +21,7 @@ from django_ratelimit.decorators import ratelimit
 
 from lms.files import harden
 from lms.pagecache import anonymous_cache
+from lms.ratelimit import rate_limit
 
 from . import selectors, services
 from .codes import code_normalize
@@ -28,7 +29,7 @@ from .codes import code_normalize
 NOINDEX = "noindex, nofollow"
 
 
-def verify_rate(group, request) -> str:
+def verify_rate() -> str:
     return settings.RUTA_VERIFY_RATE
 
 
@@ -46,12 +47,10 @@ def _noindex(response: HttpResponse) -> HttpResponse:
     return response
 
 
-rate_limited = ratelimit(group="certification-verify", key="ip", rate=verify_rate, block=False)
+rate_limited = rate_limit("certification-verify", verify_rate)
 # What anonymous employers are answered is kept in the shared cache until any certificate changes (a revocation
 # shows on the next request); the same rate limit applies to cached answers (lms/pagecache.py).
-public_answer = anonymous_cache(
-    "certificates", timeout=300, ratelimit={"group": "certification-verify", "key": "ip", "rate": verify_rate}
-)
+public_answer = anonymous_cache("certificates", timeout=300, ratelimit=("certification-verify", verify_rate))
 
 
 @require_GET

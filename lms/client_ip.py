@@ -4,7 +4,8 @@
 of ours always overwrites; otherwise ``RUTA_TRUSTED_PROXY_COUNT`` (``ALLAUTH_TRUSTED_PROXY_COUNT``) proxies each
 append the address they saw to ``X-Forwarded-For``, so the client is the entry that many places from the right
 (entries further left were written by the client and prove nothing). With neither, ``REMOTE_ADDR``.
-django-ratelimit (certificate verification) calls ``client_ip`` through ``RATELIMIT_IP_META_KEY``.
+django-ratelimit (wallet exchange, check-in) calls ``client_ip`` through ``RATELIMIT_IP_META_KEY``; Ruta's own
+verification limit (``lms/ratelimit.py``) calls it directly.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ What keeps it correct:
   entry is served only while its group's generation is unchanged. Publishing, unpublishing, moving or deleting a
   page, or saving a site or theme, bumps ``pages``; any change to a certificate (issue, revocation, replacement)
   bumps ``certificates``, so a revocation shows on the next request. Entries also expire after their timeout.
-- **Rate limits still hold.** A group can name a django-ratelimit rule (verification does); a cached answer counts
-  against it exactly as the view would, and a limited visitor gets the view's own 429.
+- **Rate limits still hold.** A group can name a rate limit (``lms/ratelimit.py``; verification does); a cached
+  answer counts against the same counter as the view, and a limited visitor gets the view's own 429.
 - **Content-Security-Policy stays fresh.** The policy middleware runs outside this one, so a cached page gets a new
   policy header; cached pages carry no nonce (the theme colours come from a stylesheet URL, not an inline style).
 
@@ -55,8 +55,8 @@ _NOT_STORED_HEADERS = {
     "content-security-policy-report-only",
     "reporting-endpoints",
 }
-#: group → django-ratelimit arguments checked before a cached answer of that group is served
-_RATE_LIMITS: dict[str, dict[str, Any]] = {}
+#: group → (rate-limit group, rate) checked before a cached answer of that group is served
+_RATE_LIMITS: dict[str, tuple[str, Callable[[], str]]] = {}
 #: what this request has already read from the shared cache (None outside a request scope)
 _memo: ContextVar[dict[str, Any] | None] = ContextVar("ruta_request_memo", default=None)
 _MISSING = object()
@@ -129,9 +129,12 @@ def mark_anonymous(response: HttpResponseBase, group: str, *, timeout: int = 300
     return response
 
 
-def anonymous_cache(group: str, *, timeout: int = 300, ratelimit: dict[str, Any] | None = None) -> Callable:
+def anonymous_cache(
+    group: str, *, timeout: int = 300, ratelimit: tuple[str, Callable[[], str]] | None = None
+) -> Callable:
     """View decorator: mark what the view answers to anonymous visitors as cacheable in ``group``. ``ratelimit``
-    (django-ratelimit's ``group``, ``key`` and ``rate``) is enforced on cached answers too."""
+    (``lms.ratelimit``'s group and rate, as the view's own ``rate_limit`` has them) is enforced on cached answers
+    too."""
     if ratelimit is not None:
         _RATE_LIMITS[group] = ratelimit
 
@@ -188,9 +191,10 @@ def _rate_limited(request: HttpRequest, group: str) -> bool:
     rule = _RATE_LIMITS.get(group)
     if rule is None:
         return False
-    from django_ratelimit.core import is_ratelimited
+    from .ratelimit import hit
 
-    return is_ratelimited(request, increment=True, **rule)
+    limit_group, rate = rule
+    return hit(request, limit_group, rate())
 
 
 class AnonymousPageCacheMiddleware:

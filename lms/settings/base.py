@@ -291,7 +291,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("RUTA_TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("RUTA_TRUSTED_CLIENT_IP_HEADER", default=None)
-RATELIMIT_IP_META_KEY = "lms.client_ip.client_ip"  # django-ratelimit (verification) sees the same address
+RATELIMIT_IP_META_KEY = "lms.client_ip.client_ip"  # django-ratelimit (wallet, check-in) sees the same address
 # --- end production stack
 # Country in which a local phone number is read first (Peru, Ecuador and Venezuela formats are all recognised).
 RUTA_DEFAULT_PHONE_REGION = env("RUTA_DEFAULT_PHONE_REGION", default="PE")

@@ -1,0 +1,98 @@
+"""Per-address rate limits on the public verification endpoints, counted in the shared cache in one round trip.
+
+django-ratelimit (still used for the wallet exchange, check-in and CSP reports) counts with ``cache.add`` then
+``cache.incr``: two round trips to Redis on every request. Certificate verification is the busiest anonymous
+endpoint and is served from the shared page cache (``lms/pagecache.py``) in one round trip, so those two more
+round trips were most of what a cached answer cost. Here a fixed window is counted with ``SET NX EX`` and ``INCR``
+sent together in one pipeline when the cache is Redis (django-redis), and with ``add``/``incr`` on any other cache
+(the embedded default).
+
+The same counter serves the view (a rendered answer) and the page cache (a cached answer), so the limit holds
+whichever answers. Addresses are the client's as ``lms.client_ip`` sees it behind trusted proxies; IPv6 addresses
+count per /64, as one household or phone gets a whole /64. The counter key holds a digest of the address, not the
+address itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from .client_ip import client_ip
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"60/m"`` → (60 requests, 60 seconds); ``"100/10m"`` → (100, 600)."""
+    match = _RATE.match(rate or "")
+    if match is None:
+        raise ValueError(f"not a rate: {rate!r} (expected e.g. 60/m, 1000/h, 100/10m)")
+    count, multiplier, unit = match.groups()
+    return int(count), int(multiplier or 1) * _UNITS[unit]
+
+
+def _address(request: HttpRequest) -> str:
+    address = client_ip(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+    return str(ip)
+
+
+def counter_key(group: str, request: HttpRequest, period: int, now: float | None = None) -> str:
+    window = int((time.time() if now is None else now) // period)
+    digest = hashlib.blake2b(_address(request).encode(), digest_size=12).hexdigest()
+    return f"ruta:rl:{group}:{period}:{window}:{digest}"
+
+
+def _count(key: str, period: int) -> int:
+    """Add one to ``key`` (created for ``period`` seconds) and return the new count, in one round trip on Redis."""
+    client = getattr(cache, "client", None)
+    if client is not None and hasattr(client, "get_client") and hasattr(client, "make_key"):  # django-redis
+        redis = client.get_client(write=True)
+        full = client.make_key(key)
+        pipe = redis.pipeline(transaction=False)
+        pipe.set(full, 0, ex=period + 1, nx=True)
+        pipe.incr(full)
+        return int(pipe.execute()[1])
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=period + 1)
+        return 1
+
+
+def hit(request: HttpRequest, group: str, rate: str) -> bool:
+    """Count this request against ``group``'s ``rate``; True when it is over the limit."""
+    limit, period = parse_rate(rate)
+    return _count(counter_key(group, request, period), period) > limit
+
+
+def rate_limit(group: str, rate: Callable[[], str]) -> Callable:
+    """View decorator: count the request and set ``request.limited`` (the view answers its own 429), as
+    django-ratelimit's ``block=False`` does. ``rate`` is read per request (settings may change in tests)."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            over = hit(request, group, rate())
+            request.limited = getattr(request, "limited", False) or over  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
