@@ -303,13 +303,22 @@ class LessonPage(ViewRestrictionsMixin, Page):
         # A page fetched to be kept for offline study (courses/offline.js sends this header) is not a visit: the
         # lesson counts as viewed when the learner opens it (offline visits are told when the signal returns).
         downloading = request.headers.get("X-Ruta-Download") == "1"
-        if request.user.is_authenticated and not getattr(request, "is_preview", False) and not downloading:
+        learner = request.user.is_authenticated and not getattr(request, "is_preview", False) and not downloading
+        if learner:
             lesson_view_record(user=request.user, lesson=self)
             if request.headers.get("X-Ruta-Offline") == "1":  # the worker telling a lesson read offline
                 from .services import offline_sync_record
 
                 offline_sync_record(user=request.user, lesson=self)
-        return super().serve(request, *args, **kwargs)
+        response = super().serve(request, *args, **kwargs)
+        if learner:
+            from lms.learnercache import mark_learner
+
+            from .services import lesson_visit_unrecorded_for
+
+            # Reloads are served from the learner's cache no longer than they would write nothing (VISIT_REFRESH).
+            mark_learner(response, timeout=lesson_visit_unrecorded_for(lesson=self, user=request.user))
+        return response
 
     # --- Hooks that content's activity runtime calls (duck-typed: content never imports courses).
 

@@ -144,6 +144,19 @@ def lesson_view_record(*, user, lesson: LessonPage) -> None:
     lesson._ruta_learner_state = (user.pk, course.pk, enrollment, {row.lesson_id: row.status for row in rows})
 
 
+def lesson_visit_unrecorded_for(*, lesson: LessonPage, user) -> int:
+    """For how many more seconds a reload of ``lesson`` by ``user`` would write nothing (``lesson_view_record``
+    found the visit recorded less than ``VISIT_REFRESH`` ago); 0 when unknown. Read from what that call kept."""
+    state = getattr(lesson, "_ruta_learner_state", None)
+    if state is None or state[0] != user.pk:
+        return 0
+    enrollment = state[2]
+    if enrollment.last_lesson_id != lesson.pk or enrollment.last_activity_at is None:
+        return 0
+    left = VISIT_REFRESH - (timezone.now() - enrollment.last_activity_at)
+    return max(0, int(left.total_seconds()))
+
+
 def progress_record(*, user, lesson_id: int | None, viewed: bool = False) -> Enrollment | None:
     """Update lesson and course progress after a view or a scored activity; complete the course once when
     all required lessons are done and the weighted score of graded activities reaches the pass mark."""

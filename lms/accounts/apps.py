@@ -8,4 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Cuentas e instituciones")
 
     def ready(self) -> None:
+        from lms import learnercache
+
         from . import handlers  # noqa: F401 - connects the receivers
+
+        learnercache.install()  # web and worker processes alike: any database write invalidates learners' pages

@@ -187,7 +187,9 @@ def test_bundle_runs_a_fixed_number_of_queries(client, learner):
     for course in (small, large):
         enrollment_create(user=learner, course=course)
         client.get(reverse("courses:offline_bundle", args=[course.pk]))  # renditions are made once, then kept
-        with assert_max_data_queries(8):
+        # 9: the request writes when the course was downloaded, and a writing request reads the writer's roles
+        # once (lms/learnercache.py: whose cached pages the write may change)
+        with assert_max_data_queries(9):
             response = client.get(reverse("courses:offline_bundle", args=[course.pk]))
         assert response.status_code == 200
 
