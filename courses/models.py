@@ -36,7 +36,8 @@ class ViewRestrictionsMixin:
 
 class PublicPageCacheMixin(ViewRestrictionsMixin):
     """What these pages answer to anonymous visitors is the same for all of them: kept in the shared cache until a
-    page is published, moved or deleted (lms/pagecache.py). Signed-in learners' pages are never kept."""
+    page is published, moved or deleted (lms/pagecache.py). Signed-in learners' pages are never kept there
+    (a lesson is kept per learner by lms/learnercache.py)."""
 
     def serve(self, request, *args, **kwargs):
         from lms.pagecache import mark_anonymous

@@ -10,7 +10,8 @@ What keeps it correct:
 
 - **Only anonymous, only public.** A request that carries a session or a messages cookie never reads the cache, and
   a response is stored only when it was rendered for an anonymous user, sets no cookie and used no CSRF token
-  (a form's token belongs to one visitor). Pages for signed-in learners are never stored.
+  (a form's token belongs to one visitor). Pages for signed-in learners are never stored
+  here; ``lms/learnercache.py`` keeps a lesson and «Mis cursos» per learner.
 - **Invalidation by generation.** Each group (``pages``, ``certificates``) has a generation number in the cache; an
   entry is served only while its group's generation is unchanged. Publishing, unpublishing, moving or deleting a
   page, or saving a site or theme, bumps ``pages``; any change to a certificate (issue, revocation, replacement)
