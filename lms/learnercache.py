@@ -19,7 +19,9 @@ What keeps it correct:
   have changed their own pages. Any other write — a trainer's, an administrator's, an anonymous request's (a
   sign-in), a task's or a command's — bumps the ``learners`` generation and so every learner's pages. Writes
   outside a request bump at once and again after their transaction commits, so a page rendered in between
-  from the old rows is never kept under the new generation. Entries are also checked against the ``pages``
+  from the old rows is never kept under the new generation. (With the embedded default's database cache — one
+  process, tasks run in it — such a write marks the process instead, and its next learner page bumps first: a
+  statement's wrapper must not itself write to the database.) Entries are also checked against the ``pages``
   (published edits) and ``certificates`` generations of ``lms/pagecache.py``.
 - **Time still passes.** Entries expire after their timeout (a lesson keeps its page no longer than it would
   skip writing the visit, ``courses.services.VISIT_REFRESH``), so relative dates and the "last seen" a trainer
@@ -38,7 +40,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
@@ -84,7 +87,7 @@ def _bump(key: str) -> None:
         if _database_cache():  # the embedded default: in a savepoint, so a failure cannot spoil the transaction
             with transaction.atomic():
                 _incr(key)
-        else:
+        else:  # Redis: never touches the database connection, so it is safe from inside a statement's wrapper
             _incr(key)
     except DatabaseError:  # the embedded default before ``createcachetable`` (right after ``migrate``): no pages yet
         logger.debug("No cache table yet to invalidate learners' pages (%s)", key)
@@ -93,7 +96,7 @@ def _bump(key: str) -> None:
 
 
 def _database_cache() -> bool:
-    return cache.__class__.__name__ == "DatabaseCache"
+    return isinstance(caches["default"], DatabaseCache)
 
 
 def bump_learner(user_id: int) -> None:
@@ -125,16 +128,23 @@ def _after_commit(connection: BaseDatabaseWrapper) -> None:
 
 #: whether this process served or stored a learner's page since it last bumped ``learners`` for a write
 _read_since_bump = True
+#: a write outside any request that the database cache has not been told of yet (embedded default only)
+_dirty = False
 
 
 def _wrote(connection: BaseDatabaseWrapper) -> None:
     """A write outside any request (a task, a command, the shell): bump ``learners`` now, and again when its
     transaction commits. Within one transaction the bump now is made once (a worker issuing 50 certificates in a
     transaction bumps twice, not once per row), unless this process read a learner's page in between."""
-    global _read_since_bump
+    global _read_since_bump, _dirty
     state = _request.get()
     if state is not None:  # the request decides at its end whose pages it changed
         state.wrote = True
+        return
+    if _database_cache():
+        # The embedded default (one process, tasks in-process): bumping writes to the same database, which must not
+        # happen from inside a statement's wrapper; the next learner page this process serves bumps first.
+        _dirty = True
         return
     if not connection.in_atomic_block:
         bump_learners()
@@ -283,11 +293,14 @@ class LearnerPageCacheMiddleware:
             bump_learner(_user_id(request))
 
     def _serve(self, request: HttpRequest, writes: _RequestWrites) -> HttpResponseBase:
-        global _read_since_bump
+        global _read_since_bump, _dirty
         key = _key(request)
         if key is None:
             return self.get_response(request)
         _read_since_bump = True
+        if _dirty:
+            _dirty = False
+            bump_learners()
         user_gen = _user_gen_key(_user_id(request))
         page_gens = [pagecache._GEN[group] for group in _PAGE_GROUPS]
         values = cache.get_many([key, user_gen, _LEARNERS, *page_gens])
