@@ -47,6 +47,7 @@ class PackageActivityBlock(blocks.StructBlock):
         preview_value = {"engine": "scorm12", "title": "Curso SCORM", "launch": "index.html"}
 
     def get_context(self, value: Any, parent_context: dict | None = None) -> dict:
+        from .origin import offline_key, package_origin, package_url
         from .services import scorm_attempt_latest, scorm_objective_ids, scorm_result, scorm_resume_tree
         from .views import TOKEN_MAX_AGE, commit_signature, file_token
 
@@ -64,9 +65,9 @@ class PackageActivityBlock(blocks.StructBlock):
         # The StreamField child id (Wagtail passes it as ``id``) is the activity's usage id, like every activity.
         usage_id = str(context_in.get("id") or context_in.get("block_id") or value.get("launch", ""))[:64]
         if value.get("engine") == "h5p":
-            src = reverse("packages:h5p_frame", args=[package.uuid, token])
+            src = package_url(reverse("packages:h5p_frame", args=[package.uuid, token]))
         else:
-            src = reverse("packages:package_file", args=[package.uuid, token, value.get("launch")])
+            src = package_url(reverse("packages:package_file", args=[package.uuid, token, value.get("launch")]))
             if value.get("parameters"):
                 src += "?" + value.get("parameters")
         resume: dict = {}
@@ -92,6 +93,10 @@ class PackageActivityBlock(blocks.StructBlock):
         context.update(
             {
                 "frame_src": src,
+                # On the package origin the frame has a real origin (never Ruta's): its worker can play it offline.
+                # offline_key: what a download keeps on the phone for its first file (courses/offline.js).
+                "package_origin": bool(package_origin()),
+                "offline_key": offline_key(src) if package_origin() else "",
                 "commit_url": commit,
                 "resume": resume,
                 "result": result,

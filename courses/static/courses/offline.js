@@ -9,6 +9,9 @@
   "use strict";
   if (window.rutaOffline) { return; }
   window.rutaOffline = true;
+  window.rutaPackageHelper = function (op, args) {  // for logout.js («Salir» removes packages kept too)
+    return HELPER ? packageHelper()(op, args) : Promise.resolve({ ok: true });
+  };
   var QUEUE = "ruta:actividades-pendientes";  // activities.js keeps unsent answers here
   var supported = "serviceWorker" in navigator && "caches" in window && !!window.fetch;
 
@@ -26,6 +29,52 @@
   }
 
   var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
+
+  // --- Packages on their own origin (RUTA_PACKAGE_ORIGIN, content/packages/origin.py): this page cannot write that
+  // origin's Cache Storage, so a hidden helper page of the package origin keeps (and removes) the package files
+  // (content/packages/static/packages/origin-helper.js), answering this page by postMessage. Here, a mark of each
+  // file kept there (no body; X-Ruta-Bytes: its size) is kept in the course's own cache under the file's address
+  // without its expiring token: versions are compared as for any file, the lesson's player (packages/player.js)
+  // knows the package can play offline, and removing the course's cache removes the marks.
+  var HELPER = (document.body && document.body.getAttribute("data-package-helper")) || "";
+  var BYTES = "X-Ruta-Bytes";
+  var helper = null;
+  function packageHelper() {
+    if (helper) { return helper; }
+    var origin = new URL(HELPER, window.location.href).origin, waiting = {}, seq = 0;
+    var frame = document.createElement("iframe");
+    frame.hidden = true;
+    frame.title = "";
+    frame.setAttribute("aria-hidden", "true");
+    frame.setAttribute("tabindex", "-1");
+    var ready = new Promise(function (resolve, reject) {
+      var timer = window.setTimeout(function () { reject(new Error("helper")); }, 20000);
+      window.addEventListener("message", function (event) {
+        if (event.origin !== origin || event.source !== frame.contentWindow) { return; }
+        var data = event.data || {};
+        if (data.ruta === "pkg-helper-ready") { window.clearTimeout(timer); resolve(); }
+        else if (data.ruta === "pkg-helper-reply" && waiting[data.id]) { waiting[data.id](data); delete waiting[data.id]; }
+      });
+    });
+    frame.src = HELPER;
+    document.body.appendChild(frame);
+    helper = function (op, args) {
+      return ready.then(function () {
+        return new Promise(function (resolve) {
+          seq += 1;
+          waiting[seq] = resolve;
+          frame.contentWindow.postMessage({ ruta: "pkg-helper", id: seq, op: op, args: args }, origin);
+        });
+      });
+    };
+    return helper;
+  }
+  function isPackage(item) { return item.kind === "package"; }
+  function packageKey(url) {  // the address the package origin keeps a file under (without its expiring token)
+    var u = new URL(url, window.location.href);
+    return u.origin + u.pathname.replace(/^\/paquetes\/([0-9a-fA-F-]{36})\/[^/]+\/(archivos|h5p)\//, "/paquetes/$1/$2/");
+  }
+  function keyOf(item) { return isPackage(item) ? packageKey(item.url) : item.url; }
 
   // --- "N respuestas por enviar": the answers activities.js still has to send for this page's learner (answers
   // queued before answers carried their learner's tag count as the current learner's, as activities.js sends them).
@@ -136,7 +185,7 @@
     }
     function missing(cache, items) {  // the items not kept on the phone in their current version
       return Promise.all(items.map(function (item) {
-        return cache.match(item.url).then(function (kept) { return kept && kept.headers.get(VERSION) === item.v ? null : item; });
+        return cache.match(keyOf(item)).then(function (kept) { return kept && kept.headers.get(VERSION) === item.v ? null : item; });
       })).then(function (list) { return list.filter(Boolean); });
     }
     function sizeOf(items) { return items.reduce(function (sum, item) { return sum + item.size; }, 0); }
@@ -210,8 +259,29 @@
       while (r.active < 3 && r.queue.length && !r.paused) { fetchOne(r, r.queue.shift()); }
       if (!r.active && (!r.paused || !r.queue.length)) { finish(r); }
     }
+    function fetchPackageFile(r, item) {  // kept by the package origin's helper; a mark of it here
+      return packageHelper()("fetch", { cache: cacheName, url: item.url, v: item.v }).then(function (reply) {
+        if (!reply.ok) { var error = new Error(reply.error || "package"); error.name = reply.error || "Error"; throw error; }
+        var headers = { "Content-Type": "text/plain" };
+        headers[VERSION] = item.v;
+        headers[BYTES] = String(reply.bytes || 0);
+        return r.cache.put(packageKey(item.url), new Response("", { status: 200, headers: headers }));
+      });
+    }
     function fetchOne(r, item) {
       r.active += 1;
+      if (isPackage(item)) {
+        fetchPackageFile(r, item).then(function () { r.done += 1; }, function (error) {
+          r.failed += 1;
+          if (error && error.name === "QuotaExceededError") { r.queue.length = 0; r.space = true; }
+        }).then(function () {
+          r.active -= 1;
+          if (run !== r) { return; }
+          report();
+          pump();
+        });
+        return;
+      }
       // X-Ruta-Download: the worker lets it through to the network, and a lesson fetched is not a visit.
       fetch(item.url, { credentials: "same-origin", cache: "no-store", headers: { "X-Ruta-Download": "1" } })
         .then(function (response) {
@@ -254,11 +324,16 @@
     function prune(cache, items) {
       // A full course's download drops what is no longer in it; its record and the worker's list of lessons read
       // offline (under the bundle's address) stay. A module's download never removes other modules' files.
-      var keep = {}, own = new URL(root.getAttribute("data-bundle-url"), window.location.href).href;
-      items.forEach(function (item) { keep[new URL(item.url, window.location.href).href] = true; });
+      var keep = {}, own = new URL(root.getAttribute("data-bundle-url"), window.location.href).href, packages = [];
+      items.forEach(function (item) {
+        keep[new URL(keyOf(item), window.location.href).href] = true;
+        if (isPackage(item)) { packages.push(packageKey(item.url)); }
+      });
       return cache.keys().then(function (keys) {
         return Promise.all(keys.filter(function (key) { return !keep[key.url] && key.url.indexOf(own) !== 0; })
           .map(function (key) { return cache.delete(key); }));
+      }).then(function () {
+        if (HELPER) { return packageHelper()("prune", { cache: cacheName, keep: packages }); }
       });
     }
 
@@ -286,7 +361,10 @@
     function remove() {
       run = null;
       ready = null;
-      caches.delete(cacheName)
+      var packages = HELPER ? Promise.race([
+        packageHelper()("remove", { cache: cacheName }), new Promise(function (resolve) { window.setTimeout(resolve, 10000); })
+      ]).catch(function () {}) : Promise.resolve();
+      Promise.all([caches.delete(cacheName), packages])
         .then(function () { return navigator.serviceWorker.getRegistration(scope); })
         .then(function (registration) {
           if (registration && new URL(registration.scope).pathname === scope) { return registration.unregister(); }
@@ -362,8 +440,10 @@
     return caches.open(name).then(function (cache) {
       return cache.keys().then(function (keys) {
         return Promise.all(keys.map(function (key) {
-          return cache.match(key).then(function (response) { return response ? response.blob() : null; })
-            .then(function (blob) { return blob ? blob.size : 0; });
+          return cache.match(key).then(function (response) {  // a package file's mark: its size on the package origin
+            var elsewhere = response ? parseInt(response.headers.get(BYTES) || "0", 10) || 0 : 0;
+            return response ? response.blob().then(function (blob) { return blob.size + elsewhere; }) : 0;
+          });
         }));
       });
     }).then(function (sizes) { return sizes.reduce(function (a, b) { return a + b; }, 0); });
@@ -414,6 +494,13 @@
     showPending();
     if (!supported || !LEARNER) { return; }
     dropUntagged();
+    if (HELPER) {  // a phone with downloads: the helper removes other learners' packages, and is ready for «Salir»
+      caches.keys().then(function (names) {
+        if (names.some(function (name) { return name.indexOf("ruta-offline-") === 0; })) {
+          packageHelper()("clear", { keep: LEARNER }).catch(function () {});
+        }
+      }).catch(function () {});
+    }
     var panel = document.getElementById("offline-download");
     if (panel) { coursePanel(panel); }
     var phone = document.getElementById("offline-courses");

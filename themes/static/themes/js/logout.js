@@ -9,7 +9,7 @@
   "use strict";
   if (window.rutaLogout) { return; }
   window.rutaLogout = true;
-  var WAIT = 1500;  // ms at most before the form posts anyway
+  var WAIT = 1500;  // ms at most before the form posts anyway (3 s when packages are kept on their own origin)
   var WORKER = "/sin-conexion/sw.js";
 
   var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
@@ -35,7 +35,29 @@
         }).map(function (registration) { return registration.unregister(); }));
       }));
     }
+    if (!keep && HELPER) { jobs.push(packagesClear()); }
     return Promise.all(jobs).catch(function () {});
+  }
+
+  // Packages on their own origin (content/packages/origin.py) are kept by that origin's helper page: asked to
+  // remove every download there too (courses/offline.js talks to it on pages that have it).
+  var HELPER = (document.body && document.body.getAttribute("data-package-helper")) || "";
+  function packagesClear() {
+    if (window.rutaPackageHelper) { return window.rutaPackageHelper("clear", {}); }
+    return new Promise(function (resolve) {
+      var origin = new URL(HELPER, window.location.href).origin;
+      var frame = document.createElement("iframe");
+      frame.hidden = true;
+      frame.setAttribute("aria-hidden", "true");
+      window.addEventListener("message", function (event) {
+        if (event.origin !== origin || event.source !== frame.contentWindow || !event.data) { return; }
+        if (event.data.ruta === "pkg-helper-ready") {
+          frame.contentWindow.postMessage({ ruta: "pkg-helper", id: 1, op: "clear", args: {} }, origin);
+        } else if (event.data.ruta === "pkg-helper-reply") { resolve(); }
+      });
+      frame.src = HELPER;
+      document.body.appendChild(frame);
+    });
   }
   if (LEARNER) { clearDownloads(LEARNER); }
 
@@ -54,7 +76,7 @@
       done = true;
       form.submit();  // submit() does not fire "submit" again
     }
-    window.setTimeout(post, WAIT);
+    window.setTimeout(post, HELPER ? 2 * WAIT : WAIT);
     clearDownloads(null).then(post, post);
   });
 })();
