@@ -9,9 +9,6 @@
   "use strict";
   if (window.rutaOffline) { return; }
   window.rutaOffline = true;
-  window.rutaPackageHelper = function (op, args) {  // for logout.js («Salir» removes packages kept too)
-    return HELPER ? packageHelper()(op, args) : Promise.resolve({ ok: true });
-  };
   var QUEUE = "ruta:actividades-pendientes";  // activities.js keeps unsent answers here
   var supported = "serviceWorker" in navigator && "caches" in window && !!window.fetch;
 
@@ -30,45 +27,11 @@
 
   var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
 
-  // --- Packages on their own origin (RUTA_PACKAGE_ORIGIN, content/packages/origin.py): this page cannot write that
-  // origin's Cache Storage, so a hidden helper page of the package origin keeps (and removes) the package files
-  // (content/packages/static/packages/origin-helper.js), answering this page by postMessage. Here, a mark of each
-  // file kept there (no body; X-Ruta-Bytes: its size) is kept in the course's own cache under the file's address
-  // without its expiring token: versions are compared as for any file, the lesson's player (packages/player.js)
-  // knows the package can play offline, and removing the course's cache removes the marks.
-  var HELPER = (document.body && document.body.getAttribute("data-package-helper")) || "";
+  // --- Packages on their own origin (RUTA_PACKAGE_ORIGIN): their files are kept by that origin's helper
+  // (packages/helper-client.js); here, a mark of each (no body; X-Ruta-Bytes: its size) under its address without
+  // the expiring token: versions compare as for any file, packages/player.js knows it plays offline, and removing
+  // the course's cache removes the marks.
   var BYTES = "X-Ruta-Bytes";
-  var helper = null;
-  function packageHelper() {
-    if (helper) { return helper; }
-    var origin = new URL(HELPER, window.location.href).origin, waiting = {}, seq = 0;
-    var frame = document.createElement("iframe");
-    frame.hidden = true;
-    frame.title = "";
-    frame.setAttribute("aria-hidden", "true");
-    frame.setAttribute("tabindex", "-1");
-    var ready = new Promise(function (resolve, reject) {
-      var timer = window.setTimeout(function () { reject(new Error("helper")); }, 20000);
-      window.addEventListener("message", function (event) {
-        if (event.origin !== origin || event.source !== frame.contentWindow) { return; }
-        var data = event.data || {};
-        if (data.ruta === "pkg-helper-ready") { window.clearTimeout(timer); resolve(); }
-        else if (data.ruta === "pkg-helper-reply" && waiting[data.id]) { waiting[data.id](data); delete waiting[data.id]; }
-      });
-    });
-    frame.src = HELPER;
-    document.body.appendChild(frame);
-    helper = function (op, args) {
-      return ready.then(function () {
-        return new Promise(function (resolve) {
-          seq += 1;
-          waiting[seq] = resolve;
-          frame.contentWindow.postMessage({ ruta: "pkg-helper", id: seq, op: op, args: args }, origin);
-        });
-      });
-    };
-    return helper;
-  }
   function isPackage(item) { return item.kind === "package"; }
   function packageKey(url) {  // the address the package origin keeps a file under (without its expiring token)
     var u = new URL(url, window.location.href);
@@ -124,7 +87,7 @@
 
     function readMeta() {
       return caches.open(cacheName).then(function (cache) { return cache.match(metaUrl); })
-        .then(function (response) { return response ? response.json() : null; })
+         .then(function (response) { return response ? response.json() : null; })
         .then(function (meta) {  // a record from before versions: its files are fetched again on the next update
           if (!meta) { return null; }
           var modules = meta.modules || ["all"];
@@ -145,7 +108,7 @@
     function fetchBundle(part) {
       var url = root.getAttribute("data-bundle-url") + (part !== "all" ? "?modulo=" + encodeURIComponent(part) : "");
       return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.json(); });
+         .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.json(); });
     }
     function loadParts(parts) {  // the bundles of every part kept, as one list of items
       var keys = Object.keys(parts);
@@ -259,31 +222,19 @@
       while (r.active < 3 && r.queue.length && !r.paused) { fetchOne(r, r.queue.shift()); }
       if (!r.active && (!r.paused || !r.queue.length)) { finish(r); }
     }
-    function fetchPackageFile(r, item) {  // kept by the package origin's helper; a mark of it here
-      return packageHelper()("fetch", { cache: cacheName, url: item.url, v: item.v }).then(function (reply) {
-        if (!reply.ok) { var error = new Error(reply.error || "package"); error.name = reply.error || "Error"; throw error; }
-        var headers = { "Content-Type": "text/plain" };
+    function keepPackage(r, item) {  // kept by the package origin's helper; a mark of it here
+      return window.rutaPackageHelper("fetch", { cache: cacheName, url: item.url, v: item.v }).then(function (reply) {
+        if (!reply.ok) { var error = new Error(); error.name = reply.error; throw error; }
+        var headers = {};
         headers[VERSION] = item.v;
-        headers[BYTES] = String(reply.bytes || 0);
-        return r.cache.put(packageKey(item.url), new Response("", { status: 200, headers: headers }));
+        headers[BYTES] = String(reply.bytes);
+        return r.cache.put(packageKey(item.url), new Response("", { headers: headers }));
       });
     }
     function fetchOne(r, item) {
       r.active += 1;
-      if (isPackage(item)) {
-        fetchPackageFile(r, item).then(function () { r.done += 1; }, function (error) {
-          r.failed += 1;
-          if (error && error.name === "QuotaExceededError") { r.queue.length = 0; r.space = true; }
-        }).then(function () {
-          r.active -= 1;
-          if (run !== r) { return; }
-          report();
-          pump();
-        });
-        return;
-      }
       // X-Ruta-Download: the worker lets it through to the network, and a lesson fetched is not a visit.
-      fetch(item.url, { credentials: "same-origin", cache: "no-store", headers: { "X-Ruta-Download": "1" } })
+      (isPackage(item) ? keepPackage(r, item) : fetch(item.url, { credentials: "same-origin", cache: "no-store", headers: { "X-Ruta-Download": "1" } })
         .then(function (response) {
           if (!response.ok || response.redirected) { throw new Error(String(response.status)); }
           return response.blob().then(function (blob) {
@@ -293,7 +244,7 @@
             headers.set(VERSION, item.v);
             return r.cache.put(item.url, new Response(blob, { status: 200, headers: headers }));
           });
-        })
+        }))
         .then(function () { r.done += 1; }, function (error) {
           r.failed += 1;
           if (error && error.name === "QuotaExceededError") { r.queue.length = 0; r.space = true; }
@@ -333,7 +284,7 @@
         return Promise.all(keys.filter(function (key) { return !keep[key.url] && key.url.indexOf(own) !== 0; })
           .map(function (key) { return cache.delete(key); }));
       }).then(function () {
-        if (HELPER) { return packageHelper()("prune", { cache: cacheName, keep: packages }); }
+        if (window.rutaPackageHelper) { return window.rutaPackageHelper("prune", { cache: cacheName, keep: packages }); }
       });
     }
 
@@ -361,8 +312,8 @@
     function remove() {
       run = null;
       ready = null;
-      var packages = HELPER ? Promise.race([
-        packageHelper()("remove", { cache: cacheName }), new Promise(function (resolve) { window.setTimeout(resolve, 10000); })
+      var packages = window.rutaPackageHelper ? Promise.race([
+        window.rutaPackageHelper("remove", { cache: cacheName }), new Promise(function (resolve) { window.setTimeout(resolve, 10000); })
       ]).catch(function () {}) : Promise.resolve();
       Promise.all([caches.delete(cacheName), packages])
         .then(function () { return navigator.serviceWorker.getRegistration(scope); })
@@ -459,7 +410,7 @@
       return Promise.all(mine.map(function (name) {
         var id = name.slice(prefix.length);
         return caches.open(name).then(function (cache) { return cache.match(base.replace("/0/", "/" + id + "/")); })
-          .then(function (response) { return response ? response.json() : null; })
+           .then(function (response) { return response ? response.json() : null; })
           .then(function (meta) { return meta ? sizeOfCache(name).then(function (size) { meta.bytes = size; return meta; }) : null; });
       }));
     }).then(function (metas) {
@@ -494,13 +445,6 @@
     showPending();
     if (!supported || !LEARNER) { return; }
     dropUntagged();
-    if (HELPER) {  // a phone with downloads: the helper removes other learners' packages, and is ready for «Salir»
-      caches.keys().then(function (names) {
-        if (names.some(function (name) { return name.indexOf("ruta-offline-") === 0; })) {
-          packageHelper()("clear", { keep: LEARNER }).catch(function () {});
-        }
-      }).catch(function () {});
-    }
     var panel = document.getElementById("offline-download");
     if (panel) { coursePanel(panel); }
     var phone = document.getElementById("offline-courses");

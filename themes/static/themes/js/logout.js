@@ -39,26 +39,13 @@
     return Promise.all(jobs).catch(function () {});
   }
 
-  // Packages on their own origin (content/packages/origin.py) are kept by that origin's helper page: asked to
-  // remove every download there too (courses/offline.js talks to it on pages that have it).
+  // Packages on their own origin (content/packages/origin.py) are kept by that origin's helper page
+  // (packages/helper-client.js): it removes every download there too.
   var HELPER = (document.body && document.body.getAttribute("data-package-helper")) || "";
   function packagesClear() {
-    if (window.rutaPackageHelper) { return window.rutaPackageHelper("clear", {}); }
-    return new Promise(function (resolve) {
-      var origin = new URL(HELPER, window.location.href).origin;
-      var frame = document.createElement("iframe");
-      frame.hidden = true;
-      frame.setAttribute("aria-hidden", "true");
-      window.addEventListener("message", function (event) {
-        if (event.origin !== origin || event.source !== frame.contentWindow || !event.data) { return; }
-        if (event.data.ruta === "pkg-helper-ready") {
-          frame.contentWindow.postMessage({ ruta: "pkg-helper", id: 1, op: "clear", args: {} }, origin);
-        } else if (event.data.ruta === "pkg-helper-reply") { resolve(); }
-      });
-      frame.src = HELPER;
-      document.body.appendChild(frame);
-    });
+    return window.rutaPackageHelper ? window.rutaPackageHelper("clear", {}) : Promise.resolve();
   }
+
   if (LEARNER) { clearDownloads(LEARNER); }
 
   document.addEventListener("submit", function (event) {
