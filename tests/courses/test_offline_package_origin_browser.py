@@ -11,7 +11,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_helpers import later_without_signal, signal
+from tests.browser_helpers import download_course, later_without_signal, signal
 from tests.content.packages.test_scorm_journeys import content_heading, golf_lesson, take_the_test
 from tests.corpus import corpus
 
@@ -216,3 +216,38 @@ def test_a_downloaded_h5p_package_plays_offline_in_a_default_browser(phone_page,
     assert LessonProgress.objects.get(enrollment=enrollment, lesson=lesson).status == LessonProgress.Status.COMPLETED
     page.wait_for_timeout(1000)
     assert ScormAttempt.objects.count() == 1 and attempt.commits == 1
+
+    # Removing the download removes the package's files from the package origin too; and so does «Salir».
+    page.goto(ruta + course.url)
+    panel = page.locator("#offline-download")
+    expect(panel.locator("[data-offline-status]")).to_contain_text("Descargado en este teléfono")
+    assert kept_on_package_origin(page, packages) > package.file_count
+    panel.get_by_role("button", name="Quitar la descarga de este teléfono").click()
+    expect(panel.locator("[data-offline-status]")).to_contain_text("Quitamos la descarga")
+    assert kept_on_package_origin(page, packages) == 0
+    download_course(page, ruta + course.url, timeout=120_000)
+    assert kept_on_package_origin(page, packages) > package.file_count
+    page.get_by_role("button", name="Salir").click()
+    expect(page.get_by_role("link", name="Entrar")).to_be_visible()
+    assert kept_on_package_origin(page, packages) == 0
+
+
+def kept_on_package_origin(page, packages: str) -> int:
+    """How many files the package origin keeps in this browser for Ruta's pages: its Cache Storage, read from a frame
+    of it added to the Ruta page (the storage partition package players and the download helper use)."""
+    name = page.evaluate(
+        """(url) => new Promise((resolve) => {
+          const frame = document.createElement("iframe"), name = "probe-" + Date.now();
+          frame.hidden = true; frame.name = name; frame.src = url;
+          frame.addEventListener("load", () => resolve(name), {once: true});
+          document.body.appendChild(frame);
+        })""",
+        packages + "/paquetes/ayudante/",
+    )
+    return page.frame(name=name).evaluate(
+        """async () => { let count = 0;
+          for (const name of await caches.keys()) {
+            if (name.startsWith("ruta-offline-")) { count += (await (await caches.open(name)).keys()).length; }
+          }
+          return count; }"""
+    )
