@@ -251,3 +251,30 @@ def kept_on_package_origin(page, packages: str) -> int:
           }
           return count; }"""
     )
+
+
+def test_a_browser_that_refuses_storage_to_another_sites_frames_downloads_the_rest(phone_page, origins, screenshot):
+    """Debian's Chromium as it is blocks third-party cookies, and with them every storage of a frame of another site:
+    the package origin cannot keep the files there. The rest of the course downloads, the learner is told, and the
+    lesson offline says its package opens with signal (as without a package origin), instead of a broken frame."""
+    from courses.services import enrollment_create
+    from tests.lms.accounts.factories import UserFactory
+
+    ruta, _packages = origins
+    course, lesson, _package, _block_id = golf_lesson("scorm12")
+    learner = UserFactory(first_name="Wayra", last_name="Condori Apaza", phone="+51945678901", email="")
+    enrollment_create(user=learner, course=course)
+    page = phone_page
+    sign_in(page, ruta, learner)
+    panel = download_course(page, ruta + course.url, timeout=120_000)
+    expect(panel.locator("[data-offline-status]")).to_contain_text(
+        "Este navegador no deja guardar los contenidos interactivos (SCORM, H5P): se abrirán cuando tengas señal."
+    )
+    screenshot(page, "package-origin-storage-refused")
+
+    page = later_without_signal(page, timeout=30_000)
+    page.goto(ruta + lesson.url)
+    page.wait_for_function("navigator.onLine === false")
+    expect(page.locator("h1")).to_have_text(lesson.title)
+    expect(page.locator("[data-package-notice]")).to_have_text(OFFLINE)
+    assert page.locator("iframe.package-activity__frame").get_attribute("src") is None

@@ -27,13 +27,11 @@
 
   var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
 
-  // --- Packages on their own origin (RUTA_PACKAGE_ORIGIN): their files are kept by that origin's helper
-  // (packages/helper-client.js); here, a mark of each (no body; X-Ruta-Bytes: its size) under its address without
-  // the expiring token: versions compare as for any file, packages/player.js knows it plays offline, and removing
-  // the course's cache removes the marks.
+  // --- Packages on their own origin: kept by its helper (packages/helper-client.js); here an empty mark of each
+  // (courses/README.md).
   var BYTES = "X-Ruta-Bytes";
   function isPackage(item) { return item.kind === "package"; }
-  function packageKey(url) {  // the address the package origin keeps a file under (without its expiring token)
+  function packageKey(url) {  // without the expiring token
     var u = new URL(url, window.location.href);
     return u.origin + u.pathname.replace(/^\/paquetes\/([0-9a-fA-F-]{36})\/[^/]+\/(archivos|h5p)\//, "/paquetes/$1/$2/");
   }
@@ -224,10 +222,13 @@
     }
     function keepPackage(r, item) {  // kept by the package origin's helper; a mark of it here
       return window.rutaPackageHelper("fetch", { cache: cacheName, url: item.url, v: item.v }).then(function (reply) {
-        if (!reply.ok) { var error = new Error(); error.name = reply.error; throw error; }
-        var headers = {};
+        // SecurityError: no storage for a frame of another site here; marked refused, it opens with signal.
+        var refused = reply.error === "SecurityError";
+        if (!reply.ok && !refused) { var error = new Error(); error.name = reply.error; throw error; }
+        var headers = { "X-Ruta-Refused": refused ? "1" : "" };
+        r.refused = r.refused || refused;
         headers[VERSION] = item.v;
-        headers[BYTES] = String(reply.bytes);
+        headers[BYTES] = String(reply.bytes || 0);
         return r.cache.put(packageKey(item.url), new Response("", { headers: headers }));
       });
     }
@@ -303,7 +304,7 @@
           run = null;
           rows(["remove-row"]);
           root.setAttribute("data-offline-state", ok ? "saved" : "partial");
-          say(ok ? msg("done", { size: formatSize(total) }) : r.space ? msg("space") : msg("partial", { done: r.done, total: r.items.length }));
+          say(ok ? msg("done", { size: formatSize(total) }) + (r.refused ? " " + msg("refused") : "") : r.space ? msg("space") : msg("partial", { done: r.done, total: r.items.length }));
           if (!ok) { check(r.meta); }
         })
         .catch(function () { say(msg("error")); });

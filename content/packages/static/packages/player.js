@@ -175,7 +175,9 @@
   function downloaded(frame) {
     var key = frame.dataset.offlineKey;
     if (!key || !window.caches) { return Promise.resolve(false); }
-    return window.caches.match(key).then(function (kept) { return !!kept; }, function () { return false; });
+    return window.caches.match(key).then(function (kept) {
+      return !!kept && !kept.headers.get("X-Ruta-Refused");  // refused: the phone gave the package origin no storage
+    }, function () { return false; });
   }
 
   function notice(frame, name) {
