@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseNotFound, HttpResponseRedirect
 
 # The routes a package host answers (content/packages/urls.py), and those Ruta's host hands over to it.
 _PACKAGE_CONTENT = re.compile(r"^/paquetes/[0-9a-fA-F-]{36}/[^/]+/(?:archivos/.+|h5p/)$")
@@ -87,8 +87,8 @@ class PackageOriginMiddleware:
         if _PACKAGE_CONTENT.match(path) and request.method in ("GET", "HEAD"):
             query = request.META.get("QUERY_STRING", "")
             return HttpResponseRedirect(package_url(request.path) + (f"?{query}" if query else ""))
-        if _PACKAGE_HOST_ONLY.match(path):
-            return HttpResponse(status=404)
+        if _PACKAGE_CONTENT.match(path) or _PACKAGE_HOST_ONLY.match(path):
+            return HttpResponseNotFound(b"Not found", content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

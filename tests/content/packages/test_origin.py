@@ -109,6 +109,7 @@ def test_rutas_host_hands_package_files_to_the_package_origin(origin, package):
     assert response.status_code == 302 and response["Location"] == f"{PACKAGES}{url}?a=1"
     h5p = reverse("packages:h5p_frame", args=[package.uuid, file_token(package)])
     assert ruta.get(h5p)["Location"] == PACKAGES + h5p
+    assert ruta.post(url).status_code == 404  # never served on Ruta's host, whatever the method
     # Its worker and helper live only on the package host.
     assert ruta.get("/paquetes/sw.js").status_code == 404
     assert ruta.get("/paquetes/ayudante/").status_code == 404
