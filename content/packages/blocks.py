@@ -3,7 +3,9 @@
 To appear in lesson bodies it must be listed with the activities: ``("package", PackageActivityBlock())``.
 The iframe has ``sandbox="allow-scripts ..."`` **without** ``allow-same-origin``; the SCO talks to the lesson
 page only by ``postMessage`` (``static/packages/sco-frame.js`` runs the SCORM API in the package's frame), and
-the page commits CMI data to ``packages:scorm_commit``. Must not import courses or certification.
+the page commits CMI data to ``packages:scorm_commit``. With a package origin (``origin.py``) the frame's address is
+on that origin and it carries ``allow-same-origin``: its origin is the package host's, never Ruta's, and that origin's
+worker can play a downloaded package offline. Must not import courses or certification.
 """
 
 from __future__ import annotations
