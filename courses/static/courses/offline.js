@@ -85,7 +85,7 @@
 
     function readMeta() {
       return caches.open(cacheName).then(function (cache) { return cache.match(metaUrl); })
-         .then(function (response) { return response ? response.json() : null; })
+        .then(function (response) { return response ? response.json() : null; })
         .then(function (meta) {  // a record from before versions: its files are fetched again on the next update
           if (!meta) { return null; }
           var modules = meta.modules || ["all"];
@@ -106,7 +106,7 @@
     function fetchBundle(part) {
       var url = root.getAttribute("data-bundle-url") + (part !== "all" ? "?modulo=" + encodeURIComponent(part) : "");
       return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-         .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.json(); });
+        .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.json(); });
     }
     function loadParts(parts) {  // the bundles of every part kept, as one list of items
       var keys = Object.keys(parts);
@@ -411,7 +411,7 @@
       return Promise.all(mine.map(function (name) {
         var id = name.slice(prefix.length);
         return caches.open(name).then(function (cache) { return cache.match(base.replace("/0/", "/" + id + "/")); })
-           .then(function (response) { return response ? response.json() : null; })
+          .then(function (response) { return response ? response.json() : null; })
           .then(function (meta) { return meta ? sizeOfCache(name).then(function (size) { meta.bytes = size; return meta; }) : null; });
       }));
     }).then(function (metas) {
