@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import mimetypes
 import posixpath
+from urllib.parse import urlsplit
 
 from csp.decorators import csp_exempt
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -222,12 +224,17 @@ def scorm_commit_view(request: AuthenticatedHttpRequest, package_uuid: str) -> J
     return JsonResponse({"result": "true", "errorCode": 0})
 
 
+def _static_path() -> str:
+    """Where Ruta's static files are, as a path (``/static/``): the package pages load their runtime from there."""
+    return urlsplit(settings.STATIC_URL or "/static/").path
+
+
 def package_worker(request: HttpRequest) -> HttpResponse:
     """The package origin's service worker (scope ``/paquetes/``): serves the files of downloaded packages, keyed
     without their expiring token (``static/packages/package-sw.js``). Only on the package host (origin.py)."""
     if not on_package_host(request):
         raise Http404
-    script = render_to_string("packages/package-sw.js", {"static_prefix": json.dumps(static("x")[:-1])})
+    script = render_to_string("packages/package-sw.js", {"static_prefix": json.dumps(_static_path())})
     response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/paquetes/"
@@ -246,7 +253,7 @@ def package_helper(request: HttpRequest) -> HttpResponse:
     context = {
         "ruta_origin": ruta_origin(),
         "worker_url": reverse("packages:package_worker"),
-        "static_prefix": static("x")[:-1],
+        "static_prefix": _static_path(),
     }
     response = HttpResponse(render_to_string("packages/origin_helper.html", context))
     response["Content-Security-Policy"] = (
