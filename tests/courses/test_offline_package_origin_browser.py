@@ -58,6 +58,15 @@ def size_in_bytes(text: str) -> float:
     return float(found.group(1).replace(",", ".")) * 1024 * 1024
 
 
+def wait_until(page, expression: str, seconds: float = 30) -> None:
+    """Poll ``expression`` in the page (wait_for_function would evaluate a string, which Ruta's CSP forbids)."""
+    for _ in range(int(seconds * 4)):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"never true: {expression}")
+
+
 def sign_in(page, ruta: str, user) -> None:
     from django.conf import settings
     from django.test import Client
@@ -101,7 +110,7 @@ def test_a_downloaded_scorm_package_plays_offline_and_its_score_arrives_once(
     page = later_without_signal(page, timeout=30_000)
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(ruta + lesson.url)
-    page.wait_for_function("navigator.onLine === false")
+    wait_until(page, "navigator.onLine === false")
     expect(page.locator("h1")).to_have_text(lesson.title)
     frame = page.locator("iframe.package-activity__frame")
     sandbox = frame.get_attribute("sandbox")
@@ -131,7 +140,7 @@ def test_a_downloaded_scorm_package_plays_offline_and_its_score_arrives_once(
     assert 80 <= score < 100
     expect(notice).to_have_text(WAITING, timeout=30_000)
     # The SCO's result (debounced, as with signal) waits on the phone.
-    page.wait_for_function("(localStorage.getItem('ruta:paquetes-pendientes') || '').includes('passed')")
+    wait_until(page, "(localStorage.getItem('ruta:paquetes-pendientes') || '').includes('passed')")
     assert not ScormAttempt.objects.filter(score_scaled__isnull=False).exists()
     screenshot(page, "package-origin-03-result-waiting")
 
@@ -197,7 +206,7 @@ def test_a_downloaded_h5p_package_plays_offline_in_a_default_browser(phone_page,
 
     page = later_without_signal(page, timeout=30_000)
     page.goto(ruta + lesson.url)
-    page.wait_for_function("navigator.onLine === false")
+    wait_until(page, "navigator.onLine === false")
     expect(page.locator("h1")).to_have_text(lesson.title)
     frame = page.frame_locator("iframe.package-activity__frame")
     frame.get_by_text("Is this false?").wait_for(timeout=60_000)
@@ -274,7 +283,7 @@ def test_a_browser_that_refuses_storage_to_another_sites_frames_downloads_the_re
 
     page = later_without_signal(page, timeout=30_000)
     page.goto(ruta + lesson.url)
-    page.wait_for_function("navigator.onLine === false")
+    wait_until(page, "navigator.onLine === false")
     expect(page.locator("h1")).to_have_text(lesson.title)
     expect(page.locator("[data-package-notice]")).to_have_text(OFFLINE)
     assert page.locator("iframe.package-activity__frame").get_attribute("src") is None
