@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import uuid
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -410,15 +411,19 @@ ACTIVITY_BYTES = 1_500
 OUTLINE_LINE_BYTES = 450
 _DOCUMENT_LINK = re.compile(r'linktype="document"\s+id="(\d+)"')
 # A lesson that embeds a SCORM/H5P package links the lesson side of the player: kept, so that the downloaded lesson
-# says offline that the package waits for the signal and keeps the progress given without signal until it is sent.
-# The package's own files are not downloaded: a sandboxed (opaque-origin) frame is never served by a service worker,
-# so they could not be played offline from the phone (courses/README.md, «Offline study»).
+# keeps the progress given without signal until it is sent. The package's own files are downloaded only when
+# packages live on their own origin (RUTA_PACKAGE_ORIGIN, content/packages/origin.py): items of kind "package",
+# addressed on that origin and kept by its helper page and worker, so the package plays offline. Without it, a
+# package plays in an opaque-origin sandbox that no service worker serves: the lesson says it waits for the signal
+# (courses/README.md, «Offline study»).
 OFFLINE_PACKAGE_STATIC = ("packages/player.js",)
+_H5P_MAIN = "vendor/h5p-standalone/main.bundle.js"  # its address versions the H5P frame page kept offline
 
 
 @dataclass(frozen=True)
 class OfflineItem:
-    """One file of an offline bundle: ``kind`` is page, asset, image, document or media."""
+    """One file of an offline bundle: ``kind`` is page, asset, image, document, media or package (a file of a
+    SCORM/H5P package, or of its runtime, on the package origin)."""
 
     url: str
     kind: str
@@ -527,6 +532,7 @@ def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage |
     media_ids: dict[int, None] = {}
     poster_ids: dict[int, None] = {}
     players = False
+    package_ids: dict[str, None] = {}
     for lesson in lessons:
         images, documents, media, posters, activities = _body_references(lesson)
         raw = lesson.body.get_prep_value() if lesson.body is not None else []
@@ -540,12 +546,16 @@ def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage |
         document_ids.update(dict.fromkeys(documents))
         media_ids.update(dict.fromkeys(media))
         poster_ids.update(dict.fromkeys(posters))
-        players = players or any(
-            child.get("type") == "package" for child in getattr(lesson.body, "raw_data", None) or []
-        )
+        for child in getattr(lesson.body, "raw_data", None) or []:
+            if child.get("type") == "package":
+                players = True
+                if isinstance(child.get("value"), dict) and child["value"].get("package"):
+                    package_ids[str(child["value"]["package"])] = None
     for name in (*OFFLINE_STATIC, *(OFFLINE_PACKAGE_STATIC if players else ())):
         url, size = static(name), _static_size(name)
         items.append(OfflineItem(url=url, kind="asset", size=size, v=_item_version(url, size)))
+
+    items += _package_items(list(package_ids), user=user)
 
     wanted = [*image_ids, *(pk for pk in poster_ids if pk not in image_ids)]
     if wanted:
@@ -580,3 +590,42 @@ def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage |
             v = _item_version(document.url, document.file_hash or size)
             items.append(OfflineItem(url=document.url, kind=kind, size=size, title=document.title, v=v))
     return OfflineBundle(course=course, module=module, version=version, items=items)
+
+
+def _package_items(package_ids: list[str], *, user) -> list[OfflineItem]:
+    """The files of the packages the lessons play, on the package origin, with their runtime (Ruta's static files
+    the package pages load there): nothing without a package origin (their sandbox cannot be served offline).
+    Addresses carry a fresh token for this learner; the phone keeps them without it (content/packages/origin.py)."""
+    from django.templatetags.static import static
+    from django.urls import reverse
+
+    from content.packages.models import ContentPackage
+    from content.packages.origin import package_origin, package_url
+    from content.packages.selectors import H5P_FRAME_BYTES, package_file_sizes, package_runtime_static
+    from content.packages.views import file_token
+
+    if not package_ids or not package_origin():
+        return []
+    valid = []
+    for value in package_ids:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    items: list[OfflineItem] = []
+    runtime: dict[str, None] = {}
+    for package in ContentPackage.objects.filter(uuid__in=valid).order_by("pk"):
+        token = file_token(package, user_id=getattr(user, "pk", None))
+        if package.engine == ContentPackage.Engine.H5P:
+            url = package_url(reverse("packages:h5p_frame", args=[package.uuid, token]))
+            v = _item_version(package.uuid, "h5p", static(_H5P_MAIN))
+            items.append(OfflineItem(url=url, kind="package", size=H5P_FRAME_BYTES, title=package.title, v=v))
+        for name, size in package_file_sizes(package):
+            url = package_url(reverse("packages:package_file", args=[package.uuid, token, name]))
+            v = _item_version(package.uuid, name, size)
+            items.append(OfflineItem(url=url, kind="package", size=size, title=package.title, v=v))
+        runtime.update(dict.fromkeys(package_runtime_static(package.engine)))
+    for name in runtime:
+        url, size = package_url(static(name)), _static_size(name)
+        items.append(OfflineItem(url=url, kind="package", size=size, v=_item_version(url, size)))
+    return items

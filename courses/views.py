@@ -109,7 +109,7 @@ def offline_bundle(request, course_id: int):
             "scope": course.url,
             "items": [{"url": i.url, "kind": i.kind, "size": i.size, "title": i.title, "v": i.v} for i in bundle.items],
             "sizes": {
-                "base": bundle.size("page", "asset", "image"),
+                "base": bundle.size("page", "asset", "image", "package"),
                 "document": bundle.size("document"),
                 "media": bundle.size("media"),
             },

@@ -58,6 +58,10 @@ class RutaCSPMiddleware(CSPMiddleware):
             # Wagtail's preview runs the page's own request through this middleware: the page's strict policy,
             # except that the admin's preview panel may frame it.
             parts.replace = {"frame-ancestors": ["'self'"]}
+        origin = getattr(settings, "RUTA_PACKAGE_ORIGIN", "")
+        if origin and parts.config is None:
+            # Package players and the offline download helper are frames on the package origin (content/packages).
+            parts.update = {**(parts.update or {}), "frame-src": [origin]}
         return parts
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:

@@ -6,3 +6,6 @@ class PackagesConfig(AppConfig):
     name = "content.packages"
     label = "packages"
     verbose_name = _("Paquetes de contenido")
+
+    def ready(self) -> None:
+        from . import origin  # noqa: F401  registers the package origin's system checks

@@ -3,7 +3,9 @@
 To appear in lesson bodies it must be listed with the activities: ``("package", PackageActivityBlock())``.
 The iframe has ``sandbox="allow-scripts ..."`` **without** ``allow-same-origin``; the SCO talks to the lesson
 page only by ``postMessage`` (``static/packages/sco-frame.js`` runs the SCORM API in the package's frame), and
-the page commits CMI data to ``packages:scorm_commit``. Must not import courses or certification.
+the page commits CMI data to ``packages:scorm_commit``. With a package origin (``origin.py``) the frame's address is
+on that origin and it carries ``allow-same-origin``: its origin is the package host's, never Ruta's, and that origin's
+worker can play a downloaded package offline. Must not import courses or certification.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class PackageActivityBlock(blocks.StructBlock):
         preview_value = {"engine": "scorm12", "title": "Curso SCORM", "launch": "index.html"}
 
     def get_context(self, value: Any, parent_context: dict | None = None) -> dict:
+        from .origin import offline_key, package_origin, package_url
         from .services import scorm_attempt_latest, scorm_objective_ids, scorm_result, scorm_resume_tree
         from .views import TOKEN_MAX_AGE, commit_signature, file_token
 
@@ -64,9 +67,9 @@ class PackageActivityBlock(blocks.StructBlock):
         # The StreamField child id (Wagtail passes it as ``id``) is the activity's usage id, like every activity.
         usage_id = str(context_in.get("id") or context_in.get("block_id") or value.get("launch", ""))[:64]
         if value.get("engine") == "h5p":
-            src = reverse("packages:h5p_frame", args=[package.uuid, token])
+            src = package_url(reverse("packages:h5p_frame", args=[package.uuid, token]))
         else:
-            src = reverse("packages:package_file", args=[package.uuid, token, value.get("launch")])
+            src = package_url(reverse("packages:package_file", args=[package.uuid, token, value.get("launch")]))
             if value.get("parameters"):
                 src += "?" + value.get("parameters")
         resume: dict = {}
@@ -92,6 +95,10 @@ class PackageActivityBlock(blocks.StructBlock):
         context.update(
             {
                 "frame_src": src,
+                # On the package origin the frame has a real origin (never Ruta's): its worker can play it offline.
+                # offline_key: what a download keeps on the phone for its first file (courses/offline.js).
+                "package_origin": bool(package_origin()),
+                "offline_key": offline_key(src) if package_origin() else "",
                 "commit_url": commit,
                 "resume": resume,
                 "result": result,

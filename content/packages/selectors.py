@@ -32,3 +32,60 @@ def package_can_open(*, user: AnyUser, package: ContentPackage) -> bool:
     if user.is_superuser:
         return True
     return any(check(user=user, package=package) for check in _checks)
+
+
+# --- Offline play on the package origin (origin.py): what a phone downloads to play a package without signal.
+
+# The runtime a package page loads from the package origin besides its own files (views._shim, views.h5p_frame).
+_RUNTIME: dict[str, tuple[str, ...]] = {
+    ContentPackage.Engine.SCORM12: ("vendor/scorm-again/scorm12.min.js", "packages/sco-frame.js"),
+    ContentPackage.Engine.SCORM2004: ("vendor/scorm-again/scorm2004.min.js", "packages/sco-frame.js"),
+}
+_H5P_RUNTIME_DIR = "vendor/h5p-standalone"
+H5P_FRAME_BYTES = 2_000  # the H5P frame page (views.h5p_frame), a fixed template
+_FILES_CACHE_SECONDS = 24 * 3600
+
+
+def package_file_sizes(package: ContentPackage) -> list[tuple[str, int]]:
+    """Every stored file of ``package`` with its size in bytes. A package's files never change under its uuid, so
+    the list is kept in the cache (one storage walk per package, not per download)."""
+    from django.core.cache import cache
+
+    from lms.files import private_storage
+
+    from .services import content_package_file_names
+
+    key = f"ruta:package-files:{package.uuid}"
+    found = cache.get(key)
+    if found is None:
+        storage = private_storage()
+        found = []
+        for name in content_package_file_names(package):
+            try:
+                size = int(storage.size(package.storage_name(name)))
+            except (OSError, ValueError):
+                size = 0
+            found.append((name, size))
+        cache.set(key, found, _FILES_CACHE_SECONDS)
+    return [(str(name), int(size)) for name, size in found]
+
+
+def package_runtime_static(engine: str) -> list[str]:
+    """Ruta's static files a package page of ``engine`` loads (on the package origin)."""
+    import os
+
+    from django.contrib.staticfiles import finders
+
+    if engine != ContentPackage.Engine.H5P:
+        return list(_RUNTIME.get(str(engine), _RUNTIME[ContentPackage.Engine.SCORM12]))
+    folder = finders.find(_H5P_RUNTIME_DIR)
+    if not isinstance(folder, str):
+        return []
+    names = []
+    for current, _dirs, files in os.walk(folder, followlinks=True):
+        for file in files:
+            if file.startswith("LICENSE") or file.endswith((".txt", ".map")):
+                continue
+            relative = os.path.relpath(os.path.join(current, file), folder).replace(os.sep, "/")
+            names.append(f"{_H5P_RUNTIME_DIR}/{relative}")
+    return sorted(names)

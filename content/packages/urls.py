@@ -7,6 +7,9 @@ from . import media, views
 app_name = "packages"
 
 urlpatterns = [
+    # Only on the package host (origin.py): its service worker and the download helper page.
+    path("sw.js", views.package_worker, name="package_worker"),
+    path("ayudante/", views.package_helper, name="package_helper"),
     path("<uuid:package_uuid>/<str:token>/archivos/<path:path>", views.package_file, name="package_file"),
     path("<uuid:package_uuid>/<str:token>/h5p/", views.h5p_frame, name="h5p_frame"),
     path("<uuid:package_uuid>/abrir/", views.package_open, name="package_open"),

@@ -12,13 +12,16 @@ from __future__ import annotations
 import json
 import mimetypes
 import posixpath
+from urllib.parse import urlsplit
 
 from csp.decorators import csp_exempt
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -31,6 +34,7 @@ from lms.files import private_storage
 from .archive import check_entry_name
 from .errors import PackageRefused
 from .models import ContentPackage
+from .origin import on_package_host, package_url, ruta_origin
 from .selectors import package_can_open
 from .services import h5p_result_record, scorm_commit
 
@@ -41,6 +45,11 @@ COMMIT_MAX_AGE = 24 * 3600
 # No frame-ancestors / X-Frame-Options here: a SCO nests its own pages inside the sandboxed (opaque-origin)
 # frame, which 'self' would not match. Framing a package file gains nothing: it runs without Ruta's origin.
 SANDBOX_CSP = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads; object-src 'none'"
+# On the package origin (origin.py) the frame keeps a real origin, the package origin's, never Ruta's: then its own
+# service worker can keep the files for offline play. Everything else in the sandbox stays.
+SANDBOX_CSP_PACKAGE_ORIGIN = (
+    "sandbox allow-scripts allow-same-origin allow-forms allow-popups allow-modals allow-downloads; object-src 'none'"
+)
 
 
 def commit_signature(*, user_id: int, package: ContentPackage, usage_id: str, page_id: int | None = None) -> str:
@@ -69,8 +78,8 @@ def _check_token(package_uuid: str, token: str) -> int:
         raise Http404 from exc
 
 
-def _isolate(response: HttpResponseBase) -> HttpResponseBase:
-    response["Content-Security-Policy"] = SANDBOX_CSP
+def _isolate(response: HttpResponseBase, request: HttpRequest) -> HttpResponseBase:
+    response["Content-Security-Policy"] = SANDBOX_CSP_PACKAGE_ORIGIN if on_package_host(request) else SANDBOX_CSP
     response["X-Content-Type-Options"] = "nosniff"
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     response["Access-Control-Allow-Origin"] = "*"  # the sandboxed frame has an opaque ("null") origin
@@ -92,6 +101,8 @@ def _shim(engine: str) -> bytes:
 @csp_exempt()  # type: ignore[arg-type]  # keeps SANDBOX_CSP: Ruta's page policy must never replace or loosen it
 @xframe_options_exempt
 def package_file(request: HttpRequest, package_uuid: str, token: str, path: str) -> HttpResponseBase:
+    if request.headers.get("Service-Worker"):
+        raise Http404  # a package may not install a worker of its own on the package origin
     _check_token(package_uuid, token)
     package = get_object_or_404(ContentPackage, uuid=package_uuid)
     try:
@@ -120,7 +131,7 @@ def package_file(request: HttpRequest, package_uuid: str, token: str, path: str)
             # never rendered as a document on Ruta's origin; as an <img> it cannot run scripts anyway
             response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, max-age=3600"
-    return _isolate(response)
+    return _isolate(response, request)
 
 
 @csp_exempt()  # type: ignore[arg-type]  # keeps SANDBOX_CSP (see package_file)
@@ -130,6 +141,9 @@ def h5p_frame(request: HttpRequest, package_uuid: str, token: str) -> HttpRespon
     _check_token(package_uuid, token)
     get_object_or_404(ContentPackage, uuid=package_uuid, engine=ContentPackage.Engine.H5P)
     base = posixpath.join(request.path.rsplit("/h5p/", 1)[0], "archivos")
+    # Results go only to the lesson page: on Ruta's origin (on Ruta's host, this URL's own origin, although the
+    # sandboxed document's is opaque; on the package origin, RUTA_BASE_URL's).
+    target = json.dumps(ruta_origin()) if on_package_host(request) else "location.origin"
     html = f"""<!doctype html><html lang="es"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>H5P</title>
 <link rel="stylesheet" href="{static("vendor/h5p-standalone/styles/h5p.css")}"></head>
@@ -156,13 +170,12 @@ new H5PStandalone.H5P(document.getElementById("h5p"), {{
 }}).then(function () {{
   if (window.H5P && H5P.externalDispatcher) {{
     H5P.externalDispatcher.on("xAPI", function (event) {{
-      // only to the lesson page on Ruta's origin (this URL's, although the sandboxed document's own is opaque)
-      window.top.postMessage({{ruta: "h5p-xapi", statement: event.data.statement}}, location.origin);
+      window.top.postMessage({{ruta: "h5p-xapi", statement: event.data.statement}}, {target});
     }});
   }}
 }});
 </script></body></html>"""
-    return _isolate(HttpResponse(html, content_type="text/html; charset=utf-8"))
+    return _isolate(HttpResponse(html, content_type="text/html; charset=utf-8"), request)
 
 
 @login_required
@@ -174,9 +187,9 @@ def package_open(request: HttpRequest, package_uuid: str, path: str = "") -> Htt
         raise Http404
     token = file_token(package, user_id=request.user.pk)
     if package.engine == ContentPackage.Engine.H5P or not path:
-        return redirect(reverse("packages:h5p_frame", args=[package.uuid, token]))
+        return redirect(package_url(reverse("packages:h5p_frame", args=[package.uuid, token])))
     query = request.META.get("QUERY_STRING", "")
-    url = reverse("packages:package_file", args=[package.uuid, token, path])
+    url = package_url(reverse("packages:package_file", args=[package.uuid, token, path]))
     return redirect(f"{url}?{query}" if query else url)
 
 
@@ -209,3 +222,44 @@ def scorm_commit_view(request: AuthenticatedHttpRequest, package_uuid: str) -> J
     cmi = payload.get("cmi", payload) if isinstance(payload, dict) else {}
     scorm_commit(user=request.user, package=package, usage_id=usage_id, cmi=cmi, page_id=page_id, mastery_score=mastery)
     return JsonResponse({"result": "true", "errorCode": 0})
+
+
+def _static_path() -> str:
+    """Where Ruta's static files are, as a path (``/static/``): the package pages load their runtime from there."""
+    return urlsplit(settings.STATIC_URL or "/static/").path
+
+
+def package_worker(request: HttpRequest) -> HttpResponse:
+    """The package origin's service worker (scope ``/paquetes/``): serves the files of downloaded packages, keyed
+    without their expiring token (``static/packages/package-sw.js``). Only on the package host (origin.py)."""
+    if not on_package_host(request):
+        raise Http404
+    script = render_to_string("packages/package-sw.js", {"static_prefix": json.dumps(_static_path())})
+    response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/paquetes/"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@csp_exempt()  # type: ignore[arg-type]  # its own policy: only its script, framed only by Ruta
+@xframe_options_exempt
+def package_helper(request: HttpRequest) -> HttpResponse:
+    """The hidden page on the package origin that Ruta's course page frames to keep (or remove) the files of the
+    packages a learner downloads: Ruta's page cannot write another origin's Cache Storage. It takes orders only
+    from Ruta's origin (``static/packages/origin-helper.js``). Only on the package host (origin.py)."""
+    if not on_package_host(request):
+        raise Http404
+    context = {
+        "ruta_origin": ruta_origin(),
+        "worker_url": reverse("packages:package_worker"),
+        "static_prefix": _static_path(),
+    }
+    response = HttpResponse(render_to_string("packages/origin_helper.html", context))
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; script-src 'self'; connect-src 'self'; worker-src 'self'; base-uri 'none'; "
+        f"form-action 'none'; frame-ancestors {ruta_origin()}"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,5 +1,7 @@
 """Template context: the current user's roles and learner tag, computed lazily (no query unless a template asks)."""
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from .models import Role
@@ -35,4 +37,12 @@ def roles(request):
         "ruta_roles": SimpleLazyObject(lambda: _Roles(request.user)),
         # Which learner this page is for, as the phone's scripts see it (shared family phones): see learner_tag.
         "ruta_learner_tag": SimpleLazyObject(lambda: learner_tag(user=request.user)),
+        # The package origin's download helper (content/packages/origin.py), which keeps and removes downloaded
+        # packages on the phone; "" when packages are served on Ruta's own host.
+        "ruta_package_helper": SimpleLazyObject(_package_helper),
     }
+
+
+def _package_helper() -> str:
+    origin = getattr(settings, "RUTA_PACKAGE_ORIGIN", "")
+    return origin + reverse("packages:package_helper") if origin else ""

@@ -22,6 +22,16 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # Where Ruta is reached from outside (QR codes and e-mails carry absolute links).
 RUTA_BASE_URL = env("RUTA_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The package origin (content/packages/origin.py, README "Running it for real"): a second host name that serves
+# only SCORM/H5P package files, so that packages run on their own origin (never Ruta's) and can be kept by their
+# own service worker for offline play. Empty: package files are served on Ruta's host in an opaque sandbox.
+RUTA_PACKAGE_ORIGIN = env("DJANGO_PACKAGE_ORIGIN", default="").rstrip("/")
+if RUTA_PACKAGE_ORIGIN:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _package_host = (_urlsplit(RUTA_PACKAGE_ORIGIN).hostname or "").lower()
+    if _package_host and "*" not in ALLOWED_HOSTS and _package_host not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(_package_host)
 
 INSTALLED_APPS = [
     # Ruta's apps first so their templates override third-party ones.
@@ -71,6 +81,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (package pages load Ruta's static runtime from their own host): on the package host only
+    # package routes answer; on Ruta's host package files go to the package origin (content/packages/origin.py).
+    "content.packages.origin.PackageOriginMiddleware",
     # After WhiteNoise (static files need no policy), before everything that renders: sets every page's CSP.
     "lms.csp.RutaCSPMiddleware",
     # Before sessions and routing: public pages already rendered for an anonymous visitor (lms/pagecache.py).
@@ -345,7 +358,9 @@ CONTENT_SECURITY_POLICY = {
         "media-src": _CSP_MEDIA,
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "frame-src": ["'self'"],  # package players: sandboxed frames on /paquetes/ (same origin, opaque inside)
+        # package players: sandboxed frames on /paquetes/ (same origin, opaque inside); with RUTA_PACKAGE_ORIGIN
+        # set, lms/csp.py adds that origin (the players and the download helper live there)
+        "frame-src": ["'self'"],
         "worker-src": ["'self'"],  # the offline verifier's service worker
         "manifest-src": ["'self'"],
         "object-src": ["'none'"],

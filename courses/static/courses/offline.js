@@ -27,6 +27,16 @@
 
   var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
 
+  // --- Packages on their own origin: kept by its helper (packages/helper-client.js); here an empty mark of each
+  // (courses/README.md).
+  var BYTES = "X-Ruta-Bytes";
+  function isPackage(item) { return item.kind === "package"; }
+  function packageKey(url) {  // without the expiring token
+    var u = new URL(url, window.location.href);
+    return u.origin + u.pathname.replace(/^\/paquetes\/([0-9a-fA-F-]{36})\/[^/]+\/(archivos|h5p)\//, "/paquetes/$1/$2/");
+  }
+  function keyOf(item) { return isPackage(item) ? packageKey(item.url) : item.url; }
+
   // --- "N respuestas por enviar": the answers activities.js still has to send for this page's learner (answers
   // queued before answers carried their learner's tag count as the current learner's, as activities.js sends them).
   function pendingCount() {
@@ -136,7 +146,7 @@
     }
     function missing(cache, items) {  // the items not kept on the phone in their current version
       return Promise.all(items.map(function (item) {
-        return cache.match(item.url).then(function (kept) { return kept && kept.headers.get(VERSION) === item.v ? null : item; });
+        return cache.match(keyOf(item)).then(function (kept) { return kept && kept.headers.get(VERSION) === item.v ? null : item; });
       })).then(function (list) { return list.filter(Boolean); });
     }
     function sizeOf(items) { return items.reduce(function (sum, item) { return sum + item.size; }, 0); }
@@ -210,10 +220,22 @@
       while (r.active < 3 && r.queue.length && !r.paused) { fetchOne(r, r.queue.shift()); }
       if (!r.active && (!r.paused || !r.queue.length)) { finish(r); }
     }
+    function keepPackage(r, item) {  // kept by the package origin's helper; a mark of it here
+      return window.rutaPackageHelper("fetch", { cache: cacheName, url: item.url, v: item.v }).then(function (reply) {
+        // SecurityError: no storage for a frame of another site here; marked refused, it opens with signal.
+        var refused = reply.error === "SecurityError";
+        if (!reply.ok && !refused) { var error = new Error(); error.name = reply.error; throw error; }
+        var headers = { "X-Ruta-Refused": refused ? "1" : "" };
+        r.refused = r.refused || refused;
+        headers[VERSION] = item.v;
+        headers[BYTES] = String(reply.bytes || 0);
+        return r.cache.put(packageKey(item.url), new Response("", { headers: headers }));
+      });
+    }
     function fetchOne(r, item) {
       r.active += 1;
       // X-Ruta-Download: the worker lets it through to the network, and a lesson fetched is not a visit.
-      fetch(item.url, { credentials: "same-origin", cache: "no-store", headers: { "X-Ruta-Download": "1" } })
+      (isPackage(item) ? keepPackage(r, item) : fetch(item.url, { credentials: "same-origin", cache: "no-store", headers: { "X-Ruta-Download": "1" } })
         .then(function (response) {
           if (!response.ok || response.redirected) { throw new Error(String(response.status)); }
           return response.blob().then(function (blob) {
@@ -223,7 +245,7 @@
             headers.set(VERSION, item.v);
             return r.cache.put(item.url, new Response(blob, { status: 200, headers: headers }));
           });
-        })
+        }))
         .then(function () { r.done += 1; }, function (error) {
           r.failed += 1;
           if (error && error.name === "QuotaExceededError") { r.queue.length = 0; r.space = true; }
@@ -254,11 +276,16 @@
     function prune(cache, items) {
       // A full course's download drops what is no longer in it; its record and the worker's list of lessons read
       // offline (under the bundle's address) stay. A module's download never removes other modules' files.
-      var keep = {}, own = new URL(root.getAttribute("data-bundle-url"), window.location.href).href;
-      items.forEach(function (item) { keep[new URL(item.url, window.location.href).href] = true; });
+      var keep = {}, own = new URL(root.getAttribute("data-bundle-url"), window.location.href).href, packages = [];
+      items.forEach(function (item) {
+        keep[new URL(keyOf(item), window.location.href).href] = true;
+        if (isPackage(item)) { packages.push(packageKey(item.url)); }
+      });
       return cache.keys().then(function (keys) {
         return Promise.all(keys.filter(function (key) { return !keep[key.url] && key.url.indexOf(own) !== 0; })
           .map(function (key) { return cache.delete(key); }));
+      }).then(function () {
+        if (window.rutaPackageHelper) { return window.rutaPackageHelper("prune", { cache: cacheName, keep: packages }); }
       });
     }
 
@@ -277,7 +304,7 @@
           run = null;
           rows(["remove-row"]);
           root.setAttribute("data-offline-state", ok ? "saved" : "partial");
-          say(ok ? msg("done", { size: formatSize(total) }) : r.space ? msg("space") : msg("partial", { done: r.done, total: r.items.length }));
+          say(ok ? msg("done", { size: formatSize(total) }) + (r.refused ? " " + msg("refused") : "") : r.space ? msg("space") : msg("partial", { done: r.done, total: r.items.length }));
           if (!ok) { check(r.meta); }
         })
         .catch(function () { say(msg("error")); });
@@ -286,7 +313,10 @@
     function remove() {
       run = null;
       ready = null;
-      caches.delete(cacheName)
+      var packages = window.rutaPackageHelper ? Promise.race([
+        window.rutaPackageHelper("remove", { cache: cacheName }), new Promise(function (resolve) { window.setTimeout(resolve, 10000); })
+      ]).catch(function () {}) : Promise.resolve();
+      Promise.all([caches.delete(cacheName), packages])
         .then(function () { return navigator.serviceWorker.getRegistration(scope); })
         .then(function (registration) {
           if (registration && new URL(registration.scope).pathname === scope) { return registration.unregister(); }
@@ -362,8 +392,10 @@
     return caches.open(name).then(function (cache) {
       return cache.keys().then(function (keys) {
         return Promise.all(keys.map(function (key) {
-          return cache.match(key).then(function (response) { return response ? response.blob() : null; })
-            .then(function (blob) { return blob ? blob.size : 0; });
+          return cache.match(key).then(function (response) {  // a package file's mark: its size on the package origin
+            var elsewhere = response ? parseInt(response.headers.get(BYTES) || "0", 10) || 0 : 0;
+            return response ? response.blob().then(function (blob) { return blob.size + elsewhere; }) : 0;
+          });
         }));
       });
     }).then(function (sizes) { return sizes.reduce(function (a, b) { return a + b; }, 0); });

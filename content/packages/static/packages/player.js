@@ -7,8 +7,10 @@
    Without signal nothing is lost: what could not be sent (a SCO's whole CMI tree, an H5P result) waits on the
    phone (localStorage, one entry per learner, package and activity: a newer tree replaces an older one, which it
    contains), the block says so («se enviará al conectarte»), and it is sent in the order it was given, once, when
-   the signal returns (or on the next page that loads online). A sandboxed frame is never served by the offline
-   worker, so a lesson opened offline waits for the signal to start its package instead of showing a broken frame. */
+   the signal returns (or on the next page that loads online). A sandboxed (opaque-origin) frame is never served by
+   the offline worker, so a lesson opened offline waits for the signal to start its package instead of showing a
+   broken frame; unless packages live on their own origin (RUTA_PACKAGE_ORIGIN) and this one was downloaded: then
+   the package origin's worker serves it and it plays offline (messages are still accepted by event.source only). */
 (function () {
   "use strict";
   if (window.rutaPackagePlayer) { return; } // one copy per page, however many package blocks include it
@@ -158,13 +160,25 @@
         if (!queueRead()[keyOf(frame.dataset.commitUrl)]) { window.location.reload(); } else { state.start(); }
       });
     } else if (navigator.onLine === false) {
-      // A lesson opened offline (its downloaded copy): the package's files reach a sandboxed frame only from the
-      // network, so the block says it waits for the signal and starts the package when the signal returns.
-      notice(frame, "offline");
+      // A lesson opened offline (its downloaded copy). On Ruta's host the package's files reach a sandboxed
+      // (opaque-origin) frame only from the network: the block says it waits for the signal and starts the package
+      // when the signal returns. On the package origin, a package downloaded with the course (courses/offline.js
+      // keeps a mark of its first file under data-offline-key) is served by that origin's worker: it plays now.
+      downloaded(frame).then(function (kept) {
+        if (kept) { state.start(); } else { notice(frame, "offline"); }
+      });
     } else {
       state.start();
     }
   });
+
+  function downloaded(frame) {
+    var key = frame.dataset.offlineKey;
+    if (!key || !window.caches) { return Promise.resolve(false); }
+    return window.caches.match(key).then(function (kept) {
+      return !!kept && !kept.headers.get("X-Ruta-Refused");  // refused: the phone gave the package origin no storage
+    }, function () { return false; });
+  }
 
   function notice(frame, name) {
     var node = frame.parentNode.querySelector("[data-package-notice]");

@@ -9,7 +9,7 @@
   "use strict";
   if (window.rutaLogout) { return; }
   window.rutaLogout = true;
-  var WAIT = 1500;  // ms at most before the form posts anyway
+  var WAIT = 1500;  // ms at most before the form posts anyway (3 s when packages are kept on their own origin)
   var WORKER = "/sin-conexion/sw.js";
 
   var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
@@ -35,8 +35,17 @@
         }).map(function (registration) { return registration.unregister(); }));
       }));
     }
+    if (!keep && HELPER) { jobs.push(packagesClear()); }
     return Promise.all(jobs).catch(function () {});
   }
+
+  // Packages on their own origin (content/packages/origin.py) are kept by that origin's helper page
+  // (packages/helper-client.js): it removes every download there too.
+  var HELPER = (document.body && document.body.getAttribute("data-package-helper")) || "";
+  function packagesClear() {
+    return window.rutaPackageHelper ? window.rutaPackageHelper("clear", {}) : Promise.resolve();
+  }
+
   if (LEARNER) { clearDownloads(LEARNER); }
 
   document.addEventListener("submit", function (event) {
@@ -54,7 +63,7 @@
       done = true;
       form.submit();  // submit() does not fire "submit" again
     }
-    window.setTimeout(post, WAIT);
+    window.setTimeout(post, HELPER ? 2 * WAIT : WAIT);
     clearDownloads(null).then(post, post);
   });
 })();
