@@ -204,9 +204,9 @@ def install() -> None:
 
 
 def mark_learner(response: HttpResponseBase, *, timeout: int = 300) -> HttpResponseBase:
-    """Let the middleware keep ``response`` for the learner it was rendered for, at most ``timeout`` seconds."""
-    if timeout > 0:
-        setattr(response, _ATTR, timeout)
+    """Let the middleware keep ``response`` for the learner it was rendered for, at most ``timeout`` seconds (0: this
+    answer is not kept, but the path is one whose later answers may be)."""
+    setattr(response, _ATTR, max(0, timeout))
     return response
 
 
@@ -217,8 +217,16 @@ def _has_messages(request: HttpRequest) -> bool:
     return bool(session is not None and session.get("_messages"))
 
 
+#: paths whose answer a view marked in this process: only those are looked up (a trainer's report, the admin and
+#: every other page pay no cache read); a process learns a path on its first answer to it
+_MARKED_PATHS: set[str] = set()
+_MARKED_PATHS_MAX = 100_000
+
+
 def _key(request: HttpRequest) -> str | None:
-    if request.method != "GET" or any(request.headers.get(name) for name in _BYPASS_HEADERS):
+    if request.method != "GET" or request.path not in _MARKED_PATHS:
+        return None
+    if any(request.headers.get(name) for name in _BYPASS_HEADERS):
         return None
     user: Any = getattr(request, "user", None)
     if not getattr(user, "is_authenticated", False) or _has_messages(request):
@@ -236,7 +244,7 @@ def _key(request: HttpRequest) -> str | None:
 
 def _storable(request: HttpRequest, response: HttpResponseBase, writes: _RequestWrites) -> int | None:
     timeout = getattr(response, _ATTR, None)
-    if timeout is None or writes.wrote or response.status_code != 200 or response.streaming:
+    if not timeout or writes.wrote or response.status_code != 200 or response.streaming:
         return None
     vary = {header.strip().lower() for header in response.get("Vary", "").split(",") if header.strip()}
     if not vary <= _KEYED_VARY or "no-store" in response.get("Cache-Control", ""):
@@ -296,7 +304,7 @@ class LearnerPageCacheMiddleware:
         global _read_since_bump, _dirty
         key = _key(request)
         if key is None:
-            return self.get_response(request)
+            return self._learn(request, self.get_response(request))
         _read_since_bump = True
         if _dirty:
             _dirty = False
@@ -319,10 +327,16 @@ class LearnerPageCacheMiddleware:
                 hit[name] = value
             hit["X-Ruta-Cache"] = "hit"
             return hit
-        response = self.get_response(request)
+        response = self._learn(request, self.get_response(request))
         if isinstance(response, HttpResponse) and (timeout := _storable(request, response, writes)):
             headers = [(k, v) for k, v in response.items() if k.lower() not in pagecache._NOT_STORED_HEADERS]
             cache.set(key, {"generations": generations, "headers": headers, "content": response.content}, timeout)
+        return response
+
+    @staticmethod
+    def _learn(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if getattr(response, _ATTR, None) is not None and len(_MARKED_PATHS) < _MARKED_PATHS_MAX:
+            _MARKED_PATHS.add(request.path)
         return response
 
     @staticmethod

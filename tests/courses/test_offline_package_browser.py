@@ -15,11 +15,70 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), corp
 WAITING = "Tu avance en este contenido está guardado en el teléfono y se enviará al conectarte."
 
 
+def expect_scorm_score_sent(page, notice, *, enrollment, lesson, package, block_id: str, score: int) -> None:
+    """Back online, the SCO's result kept on the phone arrived: the phone's queue is empty, and Ruta holds one
+    attempt with that score, passed, for this learner, package and block, the lesson and the course completed."""
+    from content.packages.models import ScormAttempt
+    from courses.models import Enrollment, LessonProgress
+
+    expect(notice).to_have_text("Tu avance en este contenido ya se envió.", timeout=30_000)
+    assert page.evaluate("localStorage.getItem('ruta:paquetes-pendientes')") == "{}"
+    attempt = ScormAttempt.objects.get()
+    assert (attempt.user, attempt.package, attempt.usage_id) == (enrollment.user, package, block_id)
+    assert round(attempt.score_scaled * 100) == score and attempt.success_status == "passed"
+    progress = LessonProgress.objects.get(enrollment=enrollment, lesson=lesson)
+    assert progress.status == LessonProgress.Status.COMPLETED
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.COMPLETED
+
+
+def answer_false_then_sent(page, frame, *, package, learner, shot, name: str):
+    """Without signal, answer the H5P True/False example rightly through its own buttons: the result waits on the
+    phone (nothing reaches Ruta); when the signal returns it arrives, completed and passed. Returns the attempt."""
+    from content.packages.models import ScormAttempt
+
+    frame.get_by_role("radio", name="False").click()
+    frame.get_by_role("button", name="Check").click()
+    notice = page.locator("[data-package-notice]")
+    expect(notice).to_have_text(WAITING)
+    assert not ScormAttempt.objects.exists()
+    shot(page, f"offline-package-{name}")
+
+    signal(page, up=True)
+    expect(notice).to_have_text("Tu avance en este contenido ya se envió.", timeout=30_000)
+    attempt = ScormAttempt.objects.get()
+    assert (attempt.user, attempt.package) == (learner, package)
+    assert attempt.completed and attempt.score_scaled == 1.0 and attempt.success_status == "passed"
+    return attempt
+
+
+def true_false_h5p_lesson():
+    """The corpus H5P True/False example as the one tracked activity of a one-lesson course: (course, lesson,
+    package)."""
+    import uuid
+
+    from content.packages.archive import open_archive
+    from content.packages.services import content_package_store
+    from courses.models import LessonPage
+    from tests.corpus import CORPUS
+    from tests.courses.factories import build_course
+
+    with open_archive(CORPUS / "h5p/H5P.TrueFalse_h5p-standalone-test.h5p") as archive:
+        package = content_package_store(archive=archive, engine="h5p", title="Verdadero o falso")
+    course = build_course(lessons_per_module=1, title="Cuentas claras")
+    lesson = LessonPage.objects.descendant_of(course).get()
+    value = {"package": str(package.uuid), "engine": "h5p", "title": "Verdadero o falso", "launch": "h5p.json"}
+    lesson.body = [{"type": "package", "id": str(uuid.uuid4()), "value": {**value, "parameters": "", "tracked": True}}]
+    lesson.completion_rule = LessonPage.CompletionRule.ACTIVITIES
+    lesson.save_revision().publish()
+    return course, lesson, package
+
+
 def test_a_scorm_result_given_without_signal_waits_on_the_phone_and_arrives_once(
     phone_page, live_server, screenshot, axe_check
 ):
     from content.packages.models import ScormAttempt
-    from courses.models import Enrollment, LessonProgress
+    from courses.models import LessonProgress
     from courses.services import enrollment_create
     from tests.lms.accounts.factories import UserFactory
 
@@ -70,15 +129,9 @@ def test_a_scorm_result_given_without_signal_waits_on_the_phone_and_arrives_once
 
     # Back online: sent once; the score, success and the lesson's (and course's) completion are recorded.
     signal(page, up=True)
-    expect(notice).to_have_text("Tu avance en este contenido ya se envió.", timeout=30_000)
-    assert page.evaluate("localStorage.getItem('ruta:paquetes-pendientes')") == "{}"
-    attempt = ScormAttempt.objects.get()
-    assert (attempt.user, attempt.package, attempt.usage_id) == (learner, package, block_id)
-    assert round(attempt.score_scaled * 100) == score and attempt.success_status == "passed"
-    progress = LessonProgress.objects.get(enrollment=enrollment, lesson=lesson)
-    assert progress.status == LessonProgress.Status.COMPLETED
-    enrollment.refresh_from_db()
-    assert enrollment.status == Enrollment.Status.COMPLETED
+    expect_scorm_score_sent(
+        page, notice, enrollment=enrollment, lesson=lesson, package=package, block_id=block_id, score=score
+    )
     screenshot(page, "offline-package-03-sent")
 
     # Resume works from what arrived: the lesson opened again shows the stored result.
@@ -90,25 +143,12 @@ def test_a_scorm_result_given_without_signal_waits_on_the_phone_and_arrives_once
 def test_an_h5p_result_given_without_signal_waits_on_the_phone_and_arrives_once(phone_page, live_server, screenshot):
     """An H5P activity loaded with signal keeps working when the signal drops (its files are in memory): the result
     waits on the phone and reaches Ruta once, completing the lesson, when the signal returns."""
-    import uuid
 
-    from content.packages.archive import open_archive
-    from content.packages.models import ScormAttempt
-    from content.packages.services import content_package_store
-    from courses.models import LessonPage, LessonProgress
+    from courses.models import LessonProgress
     from courses.services import enrollment_create
-    from tests.corpus import CORPUS
-    from tests.courses.factories import build_course
     from tests.lms.accounts.factories import UserFactory
 
-    with open_archive(CORPUS / "h5p/H5P.TrueFalse_h5p-standalone-test.h5p") as archive:
-        package = content_package_store(archive=archive, engine="h5p", title="Verdadero o falso")
-    course = build_course(lessons_per_module=1, title="Cuentas claras")
-    lesson = LessonPage.objects.descendant_of(course).get()
-    value = {"package": str(package.uuid), "engine": "h5p", "title": "Verdadero o falso", "launch": "h5p.json"}
-    lesson.body = [{"type": "package", "id": str(uuid.uuid4()), "value": {**value, "parameters": "", "tracked": True}}]
-    lesson.completion_rule = LessonPage.CompletionRule.ACTIVITIES
-    lesson.save_revision().publish()
+    course, lesson, package = true_false_h5p_lesson()
     learner = UserFactory(first_name="Dayana Belén", last_name="Chávez Ortiz", phone="+593987654321", email="")
     enrollment = enrollment_create(user=learner, course=course)
     page = phone_page
@@ -119,17 +159,6 @@ def test_an_h5p_result_given_without_signal_waits_on_the_phone_and_arrives_once(
     frame.get_by_text("Is this false?").wait_for(timeout=60_000)
 
     signal(page, up=False)
-    frame.get_by_role("radio", name="False").click()
-    frame.get_by_role("button", name="Check").click()
-    notice = page.locator("[data-package-notice]")
-    expect(notice).to_have_text(WAITING)
-    assert not ScormAttempt.objects.exists()
-    screenshot(page, "offline-package-h5p-waiting")
-
-    signal(page, up=True)
-    expect(notice).to_have_text("Tu avance en este contenido ya se envió.", timeout=30_000)
-    attempt = ScormAttempt.objects.get()
-    assert (attempt.user, attempt.package) == (learner, package)
-    assert attempt.completed and attempt.score_scaled == 1.0 and attempt.success_status == "passed"
+    answer_false_then_sent(page, frame, package=package, learner=learner, shot=screenshot, name="h5p-waiting")
     progress = LessonProgress.objects.get(enrollment=enrollment, lesson=lesson)
     assert progress.status == LessonProgress.Status.COMPLETED

@@ -14,6 +14,11 @@ from playwright.sync_api import expect
 from tests.browser_helpers import download_course, later_without_signal, signal
 from tests.content.packages.test_scorm_journeys import content_heading, golf_lesson, take_the_test
 from tests.corpus import corpus
+from tests.courses.test_offline_package_browser import (
+    answer_false_then_sent,
+    expect_scorm_score_sent,
+    true_false_h5p_lesson,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), corpus]
 
@@ -58,6 +63,16 @@ def size_in_bytes(text: str) -> float:
     return float(found.group(1).replace(",", ".")) * 1024 * 1024
 
 
+def offer_download(page, url: str):
+    """Open «Descargar para estudiar sin conexión» on ``url``: (the panel, its «Descargar (size)» button, sized)."""
+    page.goto(url)
+    panel = page.locator("#offline-download")
+    panel.get_by_role("button", name="Descargar para estudiar sin conexión").click()
+    start = panel.get_by_role("button", name="Descargar (")
+    expect(start).to_have_text(re.compile(r"\d (KB|MB)\)"))
+    return panel, start
+
+
 def wait_until(page, expression: str, seconds: float = 30) -> None:
     """Poll ``expression`` in the page (wait_for_function would evaluate a string, which Ruta's CSP forbids)."""
     for _ in range(int(seconds * 4)):
@@ -81,7 +96,6 @@ def test_a_downloaded_scorm_package_plays_offline_and_its_score_arrives_once(
     third_party_phone, origins, screenshot, axe_check
 ):
     from content.packages.models import ScormAttempt
-    from courses.models import Enrollment, LessonProgress
     from courses.services import enrollment_create
     from tests.lms.accounts.factories import UserFactory
 
@@ -93,11 +107,7 @@ def test_a_downloaded_scorm_package_plays_offline_and_its_score_arrives_once(
     sign_in(page, ruta, learner)
 
     # The download's size counts the package's files; its progress goes through them.
-    page.goto(ruta + course.url)
-    panel = page.locator("#offline-download")
-    panel.get_by_role("button", name="Descargar para estudiar sin conexión").click()
-    start = panel.get_by_role("button", name="Descargar (")
-    expect(start).to_have_text(re.compile(r"\d (KB|MB)\)"))
+    panel, start = offer_download(page, ruta + course.url)
     assert size_in_bytes(start.inner_text()) >= package.total_size
     start.click()
     status = panel.locator("[data-offline-status]")
@@ -146,15 +156,9 @@ def test_a_downloaded_scorm_package_plays_offline_and_its_score_arrives_once(
 
     # Back online: sent once; score, success and the lesson's completion are recorded.
     signal(page, up=True)
-    expect(notice).to_have_text("Tu avance en este contenido ya se envió.", timeout=30_000)
-    assert page.evaluate("localStorage.getItem('ruta:paquetes-pendientes')") == "{}"
-    attempt = ScormAttempt.objects.get()
-    assert (attempt.user, attempt.package, attempt.usage_id) == (learner, package, block_id)
-    assert round(attempt.score_scaled * 100) == score and attempt.success_status == "passed"
-    progress = LessonProgress.objects.get(enrollment=enrollment, lesson=lesson)
-    assert progress.status == LessonProgress.Status.COMPLETED
-    enrollment.refresh_from_db()
-    assert enrollment.status == Enrollment.Status.COMPLETED
+    expect_scorm_score_sent(
+        page, notice, enrollment=enrollment, lesson=lesson, package=package, block_id=block_id, score=score
+    )
     page.wait_for_timeout(1000)
     assert ScormAttempt.objects.count() == 1
 
@@ -170,36 +174,20 @@ def same_site_origins(settings, live_server):
 
 
 def test_a_downloaded_h5p_package_plays_offline_in_a_default_browser(phone_page, same_site_origins, screenshot):
-    import uuid
 
-    from content.packages.archive import open_archive
     from content.packages.models import ScormAttempt
-    from content.packages.services import content_package_store
-    from courses.models import LessonPage, LessonProgress
+    from courses.models import LessonProgress
     from courses.services import enrollment_create
-    from tests.corpus import CORPUS
-    from tests.courses.factories import build_course
     from tests.lms.accounts.factories import UserFactory
 
     ruta, packages = same_site_origins
-    with open_archive(CORPUS / "h5p/H5P.TrueFalse_h5p-standalone-test.h5p") as archive:
-        package = content_package_store(archive=archive, engine="h5p", title="Verdadero o falso")
-    course = build_course(lessons_per_module=1, title="Cuentas claras")
-    lesson = LessonPage.objects.descendant_of(course).get()
-    value = {"package": str(package.uuid), "engine": "h5p", "title": "Verdadero o falso", "launch": "h5p.json"}
-    lesson.body = [{"type": "package", "id": str(uuid.uuid4()), "value": {**value, "parameters": "", "tracked": True}}]
-    lesson.completion_rule = LessonPage.CompletionRule.ACTIVITIES
-    lesson.save_revision().publish()
+    course, lesson, package = true_false_h5p_lesson()
     learner = UserFactory(first_name="Dayana Belén", last_name="Chávez Ortiz", phone="+593987654321", email="")
     enrollment = enrollment_create(user=learner, course=course)
     page = phone_page
     sign_in(page, ruta, learner)
 
-    page.goto(ruta + course.url)
-    panel = page.locator("#offline-download")
-    panel.get_by_role("button", name="Descargar para estudiar sin conexión").click()
-    start = panel.get_by_role("button", name="Descargar (")
-    expect(start).to_have_text(re.compile(r"\d (KB|MB)\)"))
+    panel, start = offer_download(page, ruta + course.url)
     assert size_in_bytes(start.inner_text()) >= package.total_size + 1024 * 1024  # the package and H5P's runtime
     start.click()
     expect(panel.locator("[data-offline-status]")).to_contain_text("Listo:", timeout=120_000)
@@ -210,18 +198,7 @@ def test_a_downloaded_h5p_package_plays_offline_in_a_default_browser(phone_page,
     expect(page.locator("h1")).to_have_text(lesson.title)
     frame = page.frame_locator("iframe.package-activity__frame")
     frame.get_by_text("Is this false?").wait_for(timeout=60_000)
-    frame.get_by_role("radio", name="False").click()
-    frame.get_by_role("button", name="Check").click()
-    notice = page.locator("[data-package-notice]")
-    expect(notice).to_have_text(WAITING)
-    assert not ScormAttempt.objects.exists()
-    screenshot(page, "package-origin-h5p-offline")
-
-    signal(page, up=True)
-    expect(notice).to_have_text("Tu avance en este contenido ya se envió.", timeout=30_000)
-    attempt = ScormAttempt.objects.get()
-    assert (attempt.user, attempt.package) == (learner, package)
-    assert attempt.completed and attempt.score_scaled == 1.0 and attempt.success_status == "passed"
+    attempt = answer_false_then_sent(page, frame, package=package, learner=learner, shot=screenshot, name="origin-h5p")
     assert LessonProgress.objects.get(enrollment=enrollment, lesson=lesson).status == LessonProgress.Status.COMPLETED
     page.wait_for_timeout(1000)
     assert ScormAttempt.objects.count() == 1 and attempt.commits == 1
