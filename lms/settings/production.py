@@ -12,5 +12,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+if RUTA_PACKAGE_ORIGIN:  # noqa: F405
+    # A package host of Ruta's own site (as README advises) runs package scripts that could set a cookie for the
+    # parent domain ("cookie tossing") and so sign a learner into someone else's account. Only Ruta's own host can
+    # set a __Host- cookie (Secure, Path=/, no Domain), so a tossed session cookie is never read.
+    SESSION_COOKIE_NAME = "__Host-ruta_session"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 RUTA_SIGNING_KEYS_AUTOGENERATE = env.bool("RUTA_SIGNING_KEYS_AUTOGENERATE", default=False)
