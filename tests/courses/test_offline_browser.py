@@ -112,8 +112,10 @@ def test_downloaded_course_works_offline_and_the_answer_arrives_once(
     # On to the next lesson and back, still offline: the answer is still waiting.
     page.get_by_role("link", name="Siguiente").click()
     expect(page.locator("h1")).to_have_text("Tus primeros clientes")
+    page.wait_for_function("navigator.onLine === false")  # the phone knows it has no signal on this page too
     page.get_by_role("link", name="Anterior").click()
     expect(page.locator("h1")).to_have_text("Pon a prueba tu idea")
+    page.wait_for_function("navigator.onLine === false")
     expect(pending).to_have_text("1 respuesta por enviar")
     assert Submission.objects.count() == 0
 

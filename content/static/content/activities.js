@@ -249,8 +249,9 @@
       }
     });
     // A moment after the page is up: its own files come first on a slow connection, and the phone has said
-    // whether it has signal (navigator.onLine) before anything waiting is sent.
-    window.setTimeout(flush, 1000);
+    // whether it has signal (navigator.onLine) before anything waiting is sent (a page the course's worker served
+    // from the phone may learn it is offline a little after it loads). The "online" event sends at once.
+    window.setTimeout(flush, 3000);
   }
 
   window.addEventListener("online", function () { attempt = 0; flush(); });
