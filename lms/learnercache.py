@@ -20,9 +20,9 @@ What keeps it correct:
   sign-in), a task's or a command's — bumps the ``learners`` generation and so every learner's pages. Writes
   outside a request bump at once and again after their transaction commits, so a page rendered in between
   from the old rows is never kept under the new generation. (With the embedded default's database cache — one
-  process, tasks run in it — such a write marks the process instead, and its next learner page bumps first: a
-  statement's wrapper must not itself write to the database.) Entries are also checked against the ``pages``
-  (published edits) and ``certificates`` generations of ``lms/pagecache.py``.
+  process, tasks run in it — the learners' generations live in that process, so a bump never writes to the
+  database; a command run in another process meanwhile shows on learners' pages when they expire.) Entries are
+  also checked against the ``pages`` (published edits) and ``certificates`` generations of ``lms/pagecache.py``.
 - **Time still passes.** Entries expire after their timeout (a lesson keeps its page no longer than it would
   skip writing the visit, ``courses.services.VISIT_REFRESH``), so relative dates and the "last seen" a trainer
   reads stay as fresh as without the cache.
@@ -31,6 +31,7 @@ What keeps it correct:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import re
 import time
@@ -42,7 +43,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_migrate
@@ -81,16 +82,21 @@ def _incr(key: str) -> None:
         cache.set(key, time.time_ns(), timeout=None)
 
 
+#: the learners' generations when the cache is the embedded default's database cache (one process, tasks run in
+#: it): kept in this process, so that a bump never writes to the database (it may run inside a statement's wrapper,
+#: and the test live server shares one SQLite connection between threads)
+_LOCAL_GENERATIONS: dict[str, int] = {}
+_PROCESS_START = time.time_ns()  # above any generation of an earlier process, whose entries may still be stored
+_LOCAL_COUNTER = itertools.count(_PROCESS_START + 1)
+
+
 def _bump(key: str) -> None:
     """Never lets a write fail: a cache that cannot be reached is logged (pages then expire by their timeout)."""
+    if _database_cache():
+        _LOCAL_GENERATIONS[key] = next(_LOCAL_COUNTER)
+        return
     try:
-        if _database_cache():  # the embedded default: in a savepoint, so a failure cannot spoil the transaction
-            with transaction.atomic():
-                _incr(key)
-        else:  # Redis: never touches the database connection, so it is safe from inside a statement's wrapper
-            _incr(key)
-    except DatabaseError:  # the embedded default before ``createcachetable`` (right after ``migrate``): no pages yet
-        logger.debug("No cache table yet to invalidate learners' pages (%s)", key)
+        _incr(key)
     except Exception:
         logger.warning("Could not invalidate learners' cached pages (%s)", key, exc_info=True)
 
@@ -128,23 +134,16 @@ def _after_commit(connection: BaseDatabaseWrapper) -> None:
 
 #: whether this process served or stored a learner's page since it last bumped ``learners`` for a write
 _read_since_bump = True
-#: a write outside any request that the database cache has not been told of yet (embedded default only)
-_dirty = False
 
 
 def _wrote(connection: BaseDatabaseWrapper) -> None:
     """A write outside any request (a task, a command, the shell): bump ``learners`` now, and again when its
     transaction commits. Within one transaction the bump now is made once (a worker issuing 50 certificates in a
     transaction bumps twice, not once per row), unless this process read a learner's page in between."""
-    global _read_since_bump, _dirty
+    global _read_since_bump
     state = _request.get()
     if state is not None:  # the request decides at its end whose pages it changed
         state.wrote = True
-        return
-    if _database_cache():
-        # The embedded default (one process, tasks in-process): bumping writes to the same database, which must not
-        # happen from inside a statement's wrapper; the next learner page this process serves bumps first.
-        _dirty = True
         return
     if not connection.in_atomic_block:
         bump_learners()
@@ -301,17 +300,14 @@ class LearnerPageCacheMiddleware:
             bump_learner(_user_id(request))
 
     def _serve(self, request: HttpRequest, writes: _RequestWrites) -> HttpResponseBase:
-        global _read_since_bump, _dirty
+        global _read_since_bump
         key = _key(request)
         if key is None:
             return self._learn(request, self.get_response(request))
         _read_since_bump = True
-        if _dirty:
-            _dirty = False
-            bump_learners()
         user_gen = _user_gen_key(_user_id(request))
         page_gens = [pagecache._GEN[group] for group in _PAGE_GROUPS]
-        values = cache.get_many([key, user_gen, _LEARNERS, *page_gens])
+        values = cache.get_many([key, *page_gens] if _database_cache() else [key, user_gen, _LEARNERS, *page_gens])
         generations = (
             self._generation(values, user_gen),
             self._generation(values, _LEARNERS),
@@ -341,6 +337,8 @@ class LearnerPageCacheMiddleware:
 
     @staticmethod
     def _generation(values: dict[str, Any], key: str) -> int:
+        if _database_cache():
+            return _LOCAL_GENERATIONS.setdefault(key, _PROCESS_START)
         if key in values:
             return values[key]
         cache.add(key, time.time_ns(), timeout=None)
