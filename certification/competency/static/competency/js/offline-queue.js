@@ -262,7 +262,9 @@
     refreshOnceForms();
     startOffline();
     showPending();
-    flush();
+    // A moment after the page is up: a page the worker served from the phone may learn it is offline a little
+    // after it loads (the "online" event and the 15 s check send at once).
+    window.setTimeout(flush, 3000);
   });
   window.addEventListener("online", function () { flush(); });
   window.addEventListener("offline", showPending);
