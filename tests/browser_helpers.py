@@ -1,5 +1,7 @@
 """What the browser journeys share: signing a person in and cutting the phone's network."""
 
+import threading
+
 from django.conf import settings
 from django.test import Client
 
@@ -12,19 +14,48 @@ def login(page, live_server, user) -> None:
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
+# Set while the phone has no signal: the live server then drops every request it reads, unanswered.
+NO_SIGNAL = threading.Event()
+
+
 def _no_signal(route) -> None:
     route.abort("internetdisconnected")
 
 
+def gate_live_server(live_server) -> None:
+    """Make the live server unreachable while ``NO_SIGNAL`` is set, as a phone without signal finds it: each
+    request is read and its connection closed with no answer (the browser sees a network error, never a page).
+
+    Chromium may apply its offline emulation late to a document its service worker served, and Playwright's routes
+    do not see requests a service worker makes: without this gate such a request could still reach the server."""
+    httpd = live_server.thread.httpd
+    handler = httpd.RequestHandlerClass
+    if getattr(handler, "ruta_gated", False):
+        return
+
+    class GatedHandler(handler):  # type: ignore[misc, valid-type]
+        ruta_gated = True
+
+        def parse_request(self):
+            if NO_SIGNAL.is_set():
+                self.close_connection = True
+                return False  # nothing is answered: the connection just closes
+            return super().parse_request()
+
+    httpd.RequestHandlerClass = GatedHandler
+
+
 def signal(page, up: bool) -> None:
-    """Cut or restore the phone's network: offline emulation, and requests refused at the network layer too
-    (Chromium may apply the emulation late to a document a service worker served right after a process swap)."""
+    """Cut or restore the phone's network: offline emulation, requests refused in the browser, and the live server
+    unreachable (see ``gate_live_server``)."""
     if up:
+        NO_SIGNAL.clear()
         page.context.unroute("**/*", _no_signal)
         page.context.set_offline(False)
     else:
         page.context.set_offline(True)
         page.context.route("**/*", _no_signal)
+        NO_SIGNAL.set()
 
 
 def download_course(page, course_url: str, *, media: bool = False, timeout: int = 30_000):

@@ -44,6 +44,19 @@ def _eager_tasks_unless_worker(request):
 
 
 @pytest.fixture(autouse=True)
+def _signal_gate(request):
+    """Browser tests that cut the phone's signal also make the live server unreachable meanwhile
+    (``tests.browser_helpers.signal``); every test starts and ends with the signal up."""
+    from tests.browser_helpers import NO_SIGNAL, gate_live_server
+
+    NO_SIGNAL.clear()
+    if "live_server" in request.fixturenames:
+        gate_live_server(request.getfixturevalue("live_server"))
+    yield
+    NO_SIGNAL.clear()
+
+
+@pytest.fixture(autouse=True)
 def _cache_table(db):
     """The database cache table (the default cache without Redis) exists in every test database."""
     call_command("createcachetable", verbosity=0)

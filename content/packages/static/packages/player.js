@@ -197,7 +197,9 @@
       var entry = all[keyOf(frame.dataset.commitUrl || "")];
       var node = frame.parentNode.querySelector("[data-package-notice]");
       var was = node && node.getAttribute("data-shown");
-      if (entry && mine(entry)) { notice(frame, "waiting"); } else if (was === "waiting") { notice(frame, "sent"); }
+      // Never «ya se envió» while a newer commit still waits out its debounce on this page (it is sent next).
+      if (entry && mine(entry)) { notice(frame, "waiting"); }
+      else if (was === "waiting" && !frame._ruta.pending) { notice(frame, "sent"); }
     });
   }
 
@@ -222,6 +224,8 @@
   }
   window.addEventListener("pagehide", leave);
   window.addEventListener("online", function () {
+    // The newest progress first joins the queue (a commit still in its debounce), then everything goes, in order.
+    frames.forEach(function (frame) { frame._ruta.flush(false); });
     sendWaiting();
     if (frames.some(function (frame) { return !frame.getAttribute("src"); })) {
       // Back online on a lesson opened offline: its file links may be too old, then the fresh page is fetched.
