@@ -10,7 +10,9 @@ Steps: migrate a fresh database, collect static files into a temporary folder, c
 three activities, 64 learners enrolled and signed in (their session cookies), and one issued certificate; start
 gunicorn (``--workers`` sync workers, production settings, DEBUG off) and, as the ceiling, the same gunicorn serving
 a bare Django view that renders one tiny template; then load each endpoint with ``wrk`` and print req/s, p50/p99,
-the ratio to the ceiling, non-2xx counts, and each worker's resident memory after the load.
+the ratio to the ceiling, non-2xx counts, and each worker's resident memory after the load. Last, the floor: Ruta's
+production settings and middleware with one extra view that updates one row of the signed-in learner (the cheapest
+signed-in write), under the same gunicorn and the same load as the submission.
 """
 
 from __future__ import annotations
@@ -121,6 +123,36 @@ urlpatterns = [path("", bare)]
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 application = get_wsgi_application()
+'''
+
+# The floor of any signed-in write: Ruta's own production settings and middleware, one extra view that checks the
+# session's learner and updates one row of theirs in a transaction. An activity submission cannot cost less than this.
+FLOOR_SETTINGS = '''from lms.settings.production import *  # noqa: F403
+
+ROOT_URLCONF = "floor_urls"
+'''
+
+FLOOR_URLS = '''"""Ruta's URLs plus /_floor/: the cheapest signed-in write through Ruta's stack."""
+from django.db import transaction
+from django.http import JsonResponse
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from courses.models import Enrollment
+from lms.urls import urlpatterns as ruta
+
+
+@require_POST
+def floor(request):
+    if not request.user.is_authenticated:
+        return JsonResponse({"ok": False}, status=401)
+    with transaction.atomic():
+        Enrollment.objects.filter(user=request.user).update(last_activity_at=timezone.now())
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [path("_floor/", floor), *ruta]
 '''
 
 LUA = r"""
@@ -335,6 +367,19 @@ def main() -> None:
         memory = worker_memory_mib(proc.pid)
     finally:
         stop(proc)
+    (workdir / "floor_settings.py").write_text(FLOOR_SETTINGS)
+    (workdir / "floor_urls.py").write_text(FLOOR_URLS)
+    floor_env = {**env, "DJANGO_SETTINGS_MODULE": "floor_settings", "PYTHONPATH": f"{workdir}:{ROOT}"}
+    port = free_port()
+    floor_proc, _ = start_gunicorn("lms.wsgi:application", port, floor_env, args.workers, workdir)
+    try:
+        floor = wrk(
+            "floor: signed-in write, one row", f"http://127.0.0.1:{port}/_floor/", args, workdir,
+            script("POST", "/_floor/"),
+        )  # fmt: skip
+    finally:
+        stop(floor_proc)
+    results.append(floor)
     try:
         respawn = worker_respawn_seconds(env)
     finally:

@@ -21,6 +21,7 @@ from content import signals
 from content.exceptions import GradingError, InvalidAnswer, SubmissionConflict
 from content.models import KeptAnswer, Submission, XBlockState
 from content.selectors import activity_can_grade, activity_can_submit, activity_get
+from content.xblocks.kvs import DjangoKeyValueStore
 from content.xblocks.runtime import RutaRuntime
 
 if TYPE_CHECKING:
@@ -41,12 +42,13 @@ def _existing(*, user: User, submission_id: uuid.UUID, usage_id: str) -> Submiss
     return submission
 
 
-def _send_scored(submission: Submission, *, weight: float) -> None:
+def _send_scored(submission: Submission, *, weight: float, page: Page | None = None) -> None:
     signals.activity_scored.send(
         sender=Submission,
         user=submission.user,
         usage_id=submission.usage_id,
         page_id=submission.page_id,
+        page=page,  # the page already in hand (its receivers need not read it again), or None
         score=submission.score if submission.score is not None else 1.0,
         passed=submission.passed,
         completed=submission.completed,
@@ -83,15 +85,25 @@ def _recorder(*, user: User, page: Page, submission_id: uuid.UUID, recorded: lis
         )
         recorded.append(submission)
         if status != Submission.Status.PENDING:
-            _send_scored(submission, weight=float(block.weight) if block.has_score else 0.0)
+            _send_scored(submission, weight=float(block.weight) if block.has_score else 0.0, page=page)
 
     return record
 
 
 def activity_submit(
-    *, user: User, page: Page, usage_id: str, answer: Mapping[str, Any], submission_id: Any
+    *,
+    user: User,
+    page: Page,
+    usage_id: str,
+    answer: Mapping[str, Any],
+    submission_id: Any,
+    kvs: DjangoKeyValueStore | None = None,
 ) -> Submission:
-    """Record one answer once per (user, submission id): a repeat returns the stored result; past the limit, refuse."""
+    """Record one answer once per (user, submission id): a repeat returns the stored result; past the limit, refuse.
+
+    ``kvs``, an empty store of ``user``'s activity state the caller supplies, holds that state afterwards as this
+    answer left it (the caller shows the activity again without reading it back); it is emptied when the answer
+    was not recorded."""
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied(_("Inicia sesión para responder esta actividad."))
     submission_uuid = _uuid(submission_id)
@@ -112,11 +124,16 @@ def activity_submit(
                 user=user,
                 page_id=page.pk,
                 recorder=_recorder(user=user, page=page, submission_id=submission_uuid, recorded=recorded),
+                kvs=kvs,
             )
             xblock = runtime.activity(usage_id=usage_id, block_type=activity.block_type, authored=activity.authored)
             xblock.submit_answer(answer)
             xblock.save()
-    except IntegrityError:
+    except BaseException as error:
+        if kvs is not None:
+            kvs.forget()  # what it holds was rolled back
+        if not isinstance(error, IntegrityError):
+            raise
         # The same submission arrived twice at once: the other request recorded it; return that one.
         existing = _existing(user=user, submission_id=submission_uuid, usage_id=usage_id)
         if existing is None:

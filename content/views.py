@@ -21,7 +21,8 @@ from content.exceptions import ActivityNotFound
 from content.models import Submission
 from content.selectors import activity_can_grade, activity_get, page_get_specific, submissions_gradable_by
 from content.services import activity_submit, answer_keep_for_removed_activity, submission_grade
-from content.xblocks.rendering import flash_set, render_activity
+from content.xblocks.kvs import DjangoKeyValueStore
+from content.xblocks.rendering import flash_set, render_activity, seed_request_runtime
 from content.xblocks.runtime import RutaRuntime, django_response, webob_request
 from lms.accounts.selectors import learner_tag
 
@@ -106,6 +107,8 @@ def activity_submit_view(request: HttpRequest, page_id: int, usage_id: str) -> H
         return JsonResponse({"ok": False, "message": message}, status=409)
     answer = {key: request.POST.getlist(key) for key in request.POST if key not in RESERVED_FIELDS}
     status, message = 200, ""
+    # The answer's state, kept as it leaves it: the activity shown in the JSON answer is not read back.
+    kvs = DjangoKeyValueStore(user=request.user)
     try:
         activity_submit(
             user=request.user,
@@ -113,6 +116,7 @@ def activity_submit_view(request: HttpRequest, page_id: int, usage_id: str) -> H
             usage_id=usage_id,
             answer=answer,
             submission_id=request.POST.get("submission_id", ""),
+            kvs=kvs,
         )
     except PermissionDenied as error:
         status, message = 403, str(error) or _("No puedes responder esta actividad.")
@@ -121,6 +125,7 @@ def activity_submit_view(request: HttpRequest, page_id: int, usage_id: str) -> H
     except ValidationError as error:
         status, message = 400, " ".join(error.messages)
     if _wants_json(request):
+        seed_request_runtime(request, page, kvs)
         try:
             html = render_activity(request=request, page=page, usage_id=usage_id, next_url=next_url, flash=message)
         except ActivityNotFound:  # a replay of an answer recorded before the activity was removed: counted

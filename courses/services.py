@@ -157,12 +157,19 @@ def lesson_visit_unrecorded_for(*, lesson: LessonPage, user) -> int:
     return max(0, int(left.total_seconds()))
 
 
-def progress_record(*, user, lesson_id: int | None, viewed: bool = False) -> Enrollment | None:
+def progress_record(
+    *, user, lesson_id: int | None, viewed: bool = False, lesson: LessonPage | None = None
+) -> Enrollment | None:
     """Update lesson and course progress after a view or a scored activity; complete the course once when
-    all required lessons are done and the weighted score of graded activities reaches the pass mark."""
+    all required lessons are done and the weighted score of graded activities reaches the pass mark.
+
+    ``lesson``, when the caller holds the page already (an answer being recorded), saves reading it again; the
+    learner's enrolment and lesson statuses found here are kept on it (``_ruta_learner_state``) for the progress
+    marks the answer's response shows."""
     if lesson_id is None or not getattr(user, "is_authenticated", False):
         return None
-    lesson = LessonPage.objects.live().defer("body").filter(pk=lesson_id).first()
+    if not (isinstance(lesson, LessonPage) and lesson.pk == lesson_id and lesson.live):
+        lesson = LessonPage.objects.live().defer("body").filter(pk=lesson_id).first()
     if lesson is None:
         return None
     course = lesson_course(lesson=lesson)  # shared cache, dropped when any page changes
@@ -175,7 +182,8 @@ def progress_record(*, user, lesson_id: int | None, viewed: bool = False) -> Enr
             return None
         enrollment.last_lesson = lesson
         enrollment.last_activity_at = now
-        progress = LessonProgress.objects.filter(enrollment=enrollment, lesson=lesson).first()
+        rows = {row.lesson_id: row for row in LessonProgress.objects.filter(enrollment=enrollment)}
+        progress = rows.get(lesson.pk)
         if viewed and progress is not None and progress.status == LessonProgress.Status.COMPLETED:
             # Revisiting a finished lesson changes nothing but where to continue.
             Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
@@ -194,12 +202,9 @@ def progress_record(*, user, lesson_id: int | None, viewed: bool = False) -> Enr
             progress.status = LessonProgress.Status.COMPLETED
             progress.completed_at = now
         progress.save()
+        rows[lesson.pk] = progress
 
-        completed_ids = set(
-            LessonProgress.objects.filter(enrollment=enrollment, status=LessonProgress.Status.COMPLETED).values_list(
-                "lesson_id", flat=True
-            )
-        )
+        completed_ids = {pk for pk, row in rows.items() if row.status == LessonProgress.Status.COMPLETED}
         required = [item.pk for item in lessons if item.required] or [item.pk for item in lessons]
         required_done = sum(1 for pk in required if pk in completed_ids)
         enrollment.progress = round(100 * required_done / len(required)) if required else 100
@@ -218,6 +223,7 @@ def progress_record(*, user, lesson_id: int | None, viewed: bool = False) -> Enr
                 course_completed.send(sender=Enrollment, enrollment=enrollment)
             else:
                 enrollment.refresh_from_db(fields=["completed_at", "status"])
+    lesson._ruta_learner_state = (user.pk, course.pk, enrollment, {pk: row.status for pk, row in rows.items()})
     return enrollment
 
 

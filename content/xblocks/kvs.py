@@ -35,6 +35,11 @@ class DjangoKeyValueStore(KeyValueStore):
         self._cache: dict[tuple[str, str, str], Any] = {}
         self._loaded: set[str] = set()
 
+    def forget(self) -> None:
+        """Drop what was read or written (e.g. in a transaction that rolled back): the next read asks again."""
+        self._cache.clear()
+        self._loaded.clear()
+
     # --- authored (content/settings) values -------------------------------------------------------
     def add_authored(self, usage_id: str, fields: dict[str, Any]) -> None:
         self._authored[usage_id] = fields

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from content.xblocks.kvs import DjangoKeyValueStore
 from content.xblocks.runtime import RutaRuntime
 
 FLASH_SESSION_KEY = "content_activity_flash"
@@ -47,6 +48,14 @@ def runtime_for_request(request: Any, page: Any) -> RutaRuntime:
         runtime.kvs.preload(page_activities(page=page).keys())
         cache[page.pk] = runtime
     return cache[page.pk]
+
+
+def seed_request_runtime(request: Any, page: Any, kvs: DjangoKeyValueStore) -> None:
+    """Render this request's activities of ``page`` from ``kvs`` (state this request already holds): what is not
+    in it is read lazily, one activity at a time."""
+    request.__dict__.setdefault("_ruta_runtimes", {})[page.pk] = RutaRuntime(
+        user=request.user, page_id=page.pk, kvs=kvs
+    )
 
 
 def render_activity_block(*, block: Any, value: Any, context: dict[str, Any]) -> SafeString:

@@ -77,11 +77,18 @@ class DjangoI18nService:
 class RutaRuntime(Runtime):
     """Hosts activity XBlocks for one learner on one page."""
 
-    def __init__(self, *, user: AnyUser, page_id: int | None, recorder: Recorder | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        user: AnyUser,
+        page_id: int | None,
+        recorder: Recorder | None = None,
+        kvs: DjangoKeyValueStore | None = None,
+    ) -> None:
         self.user = user
         self.page_id = page_id
         self.recorder = recorder
-        self.kvs = DjangoKeyValueStore(user=user)
+        self.kvs = kvs if kvs is not None else DjangoKeyValueStore(user=user)
         self.ids = UsageIdReader()
         super().__init__(
             id_reader=self.ids,

@@ -86,6 +86,7 @@ def test_signal_payload(user, make_page, submit, scored):
             "user": user,
             "usage_id": ids["multiple_choice"],
             "page_id": page.pk,
+            "page": page,
             "score": 0.5,
             "passed": False,
             "completed": True,

@@ -112,3 +112,46 @@ def test_a_reload_writes_nothing_but_moving_between_lessons_is_remembered(client
     for page, expected in ((other, other), (lesson, lesson), (other, other)):
         client.get(page.url)
         assert Enrollment.objects.get(user=learner, course=course).last_lesson_id == expected.pk
+
+
+SUBMISSION_MAX = 20  # an answer: graded, stored, progress and completion recomputed, the activity and marks shown
+
+
+def submit(client, lesson, *, status=200):
+    """Answer the lesson's first true/false activity as activities.js does (JSON), with a fresh submission id."""
+    import uuid
+
+    usage_id = next(block.id for block in lesson.body if block.block_type == "true_false")
+    url = reverse("content:activity_submit", kwargs={"page_id": lesson.pk, "usage_id": usage_id})
+    response = client.post(
+        url, {"value": "true", "submission_id": str(uuid.uuid4()), "next": lesson.url}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == status, response.content
+    return response
+
+
+@pytest.mark.parametrize(("modules", "lessons", "activities"), [(1, 2, 3), (4, 6, 12)])
+def test_an_answer_runs_bounded_queries_and_shows_its_progress(client, learner, modules, lessons, activities):
+    course, lesson = make_course(modules=modules, lessons=lessons, activities=activities)
+    enrollment_create(user=learner, course=course)
+    client.get(lesson.url)
+    submit(client, lesson)  # the first answer also creates the learner's state rows
+    with assert_max_data_queries(SUBMISSION_MAX):
+        data = submit(client, lesson).json()
+    # The learner sees the activity's result and the page's progress marks from the same answer.
+    assert data["ok"] and "activity-true_false" in data["html"]
+    assert set(data["progress"]) == {"status", "rule", "course", "outline"}
+
+
+def test_an_answers_query_count_does_not_grow_with_course_size(client, learner):
+    small, small_lesson = make_course(modules=1, lessons=2, activities=3)
+    large, large_lesson = make_course(modules=5, lessons=6, activities=15)
+    counts = []
+    for course, lesson in ((small, small_lesson), (large, large_lesson)):
+        enrollment_create(user=learner, course=course)
+        client.get(lesson.url)
+        submit(client, lesson)
+        with CaptureQueriesContext(connection) as queries:
+            submit(client, lesson)
+        counts.append(len(data_queries(queries)))
+    assert counts[0] == counts[1]
