@@ -139,27 +139,34 @@ def activity_can_grade(*, grader: AnyUser, learner: User, page: Page | None) -> 
 def activity_results_for_user(*, user: AnyUser, usage_ids: Iterable[str]) -> dict[str, ActivityResult]:
     """Best and last score, pass, completion, attempts and pending review per activity (submissions + packages)."""
     ids = [str(usage_id) for usage_id in usage_ids]
-    rows: dict[str, list[Submission]] = {usage_id: [] for usage_id in ids}
+    # Only the columns the results need, as tuples: a learner's answers and their JSON (answer, result) are not
+    # loaded, so a course's recompute stays cheap however many attempts were made.
+    rows: dict[str, list[tuple]] = {usage_id: [] for usage_id in ids}
     learner = signed_in_user(user)
     if learner is not None and ids:
-        for submission in Submission.objects.filter(user=learner, usage_id__in=ids).order_by("created_at", "pk"):
-            rows[submission.usage_id].append(submission)
+        submissions = (
+            Submission.objects.filter(user=learner, usage_id__in=ids)
+            .order_by("created_at", "pk")
+            .values_list("usage_id", "score", "passed", "completed", "status", "created_at")
+        )
+        for row in submissions:
+            rows[row[0]].append(row)
     results = {}
-    for usage_id, submissions in rows.items():
-        if not submissions:
+    for usage_id, attempts in rows.items():
+        if not attempts:
             results[usage_id] = ActivityResult(usage_id=usage_id)
             continue
-        scores = [s.score for s in submissions if s.score is not None]
-        last = submissions[-1]
+        scores = [score for _, score, *_rest in attempts if score is not None]
+        _, last_score, _, _, last_status, last_at = attempts[-1]
         results[usage_id] = ActivityResult(
             usage_id=usage_id,
-            attempts_used=len(submissions),
+            attempts_used=len(attempts),
             best_score=max(scores) if scores else None,
-            last_score=last.score,
-            passed=any(s.passed for s in submissions),
-            completed=any(s.completed for s in submissions),
-            pending_review=last.is_pending,
-            last_submitted_at=last.created_at,
+            last_score=last_score,
+            passed=any(row[2] for row in attempts),
+            completed=any(row[3] for row in attempts),
+            pending_review=last_status == Submission.Status.PENDING,
+            last_submitted_at=last_at,
         )
     _merge_package_attempts(user=user, results=results)
     return results
