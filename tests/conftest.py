@@ -186,16 +186,20 @@ def browser():
         browser.close()
 
 
+def new_phone_page(browser, **options):
+    """A page in a fresh 360×740 phone-sized context of ``browser``, Spanish locale (``options`` go to the context)."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-PE", **options)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
 @pytest.fixture
 def phone_page(browser, live_server):
     """A page in a fresh 360×740 phone-sized context, Spanish locale, pointed at the live server."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="es-PE", base_url=live_server.url, accept_downloads=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    page = new_phone_page(browser, base_url=live_server.url, accept_downloads=True)
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture

@@ -31,16 +31,15 @@ def third_party_phone(browser, live_server):
     """A 360×740 phone whose browser keeps third-party storage (partitioned by top-level site), as Chrome does by
     default. Debian's Chromium 156 blocks third-party cookies, and with them every storage of a cross-site frame,
     by default: see ``test_a_same_site_package_origin_plays_offline_in_a_default_browser`` for that case."""
-    from tests.conftest import _watch_csp
+    from tests.conftest import _watch_csp, new_phone_page
 
     other = browser.browser_type.launch(
         executable_path=shutil.which("chromium") or shutil.which("chromium-browser"),
         args=["--no-sandbox", "--disable-gpu", "--disable-features=ThirdPartyCookieDeprecation,TrackingProtection3pcd"],
     )
-    context = _watch_csp(other.new_context(viewport={"width": 360, "height": 740}, locale="es-PE"))
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
+    new_context = other.new_context
+    other.new_context = lambda *args, **kwargs: _watch_csp(new_context(*args, **kwargs))
+    yield new_phone_page(other)
     other.close()
 
 
