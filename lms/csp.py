@@ -23,8 +23,12 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from csp.middleware import CSPMiddleware, PolicyParts
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
@@ -38,6 +42,32 @@ _FIELD_MAX = 200
 _KEYWORDS = {"inline", "eval", "wasm-eval", "data", "blob", "self", "trusted-types-policy", "trusted-types-sink"}
 _DIRECTIVE = re.compile(r"[a-z-]{1,40}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+#: policy text by (report only, the view's config/update/replace): without a nonce the text depends on nothing else
+#: than these and the settings, so it is built once per process instead of on every response (a kept public page is
+#: served in well under a millisecond, and building both policies cost about a third of that)
+_POLICIES: dict[str, str] = {}
+_POLICIES_MAX = 256
+
+
+@receiver(setting_changed, dispatch_uid="lms.csp.settings_changed")
+def _forget_policies(**kwargs: Any) -> None:
+    _POLICIES.clear()
+
+
+def _policy(parts: PolicyParts, *, report_only: bool) -> str:
+    if parts.nonce is not None:
+        return build_policy(
+            config=parts.config, update=parts.update, replace=parts.replace, nonce=parts.nonce, report_only=report_only
+        )
+    key = repr((report_only, parts.config, parts.update, parts.replace))
+    policy = _POLICIES.get(key)
+    if policy is None:
+        policy = build_policy(config=parts.config, update=parts.update, replace=parts.replace, report_only=report_only)
+        if len(_POLICIES) < _POLICIES_MAX:
+            _POLICIES[key] = policy
+    return policy
 
 
 class RutaCSPMiddleware(CSPMiddleware):
@@ -65,7 +95,23 @@ class RutaCSPMiddleware(CSPMiddleware):
         return parts
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-        response = super().process_response(request, response)
+        """django-csp's own steps (its ``process_response``), with each policy's text built once per process."""
+        if response.status_code in (500, 404) and settings.DEBUG:
+            return response  # Django's debug pages
+        for report_only, header, exempt, setting in (
+            (False, HEADER, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+            (True, HEADER_REPORT_ONLY, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+        ):
+            parts = self.get_policy_parts(request=request, response=response, report_only=report_only)
+            text = _policy(parts, report_only=report_only)
+            if not text or header in response or getattr(response, exempt, False) is not False:
+                continue
+            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ()
+            if not request.path_info.startswith(tuple(prefixes)):
+                response[header] = text
+        if getattr(request, "_csp_nonce", None) is None:
+            # The header is written: a nonce asked for from now on could not be in it (django-csp raises then).
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
         policy = response.get("Content-Security-Policy", "")
         if "report-to" in policy and "Reporting-Endpoints" not in response:
             response["Reporting-Endpoints"] = f'{settings.RUTA_CSP_REPORT_GROUP}="{settings.RUTA_CSP_REPORT_URL}"'

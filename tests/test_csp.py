@@ -154,3 +154,23 @@ def test_a_wagtail_preview_keeps_the_strict_page_policy_but_the_admin_may_frame_
     assert policy["frame-ancestors"] == ["'self'"]
     assert policy["script-src"][0] == "'self'" and "'unsafe-inline'" not in policy["script-src"]
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+
+
+def test_the_policy_built_once_is_the_one_django_csp_builds_and_follows_the_settings(client, settings):
+    """The policy's text is kept per process (lms/csp.py): it is exactly django-csp's, for the page and for the
+    report-only header alike, and a change of the settings shows on the next response."""
+    import copy
+
+    from csp.utils import build_policy
+
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'self'"]}}
+    first = client.get("/")
+    second = client.get("/")
+    assert first["Content-Security-Policy"] == second["Content-Security-Policy"] == build_policy()
+    assert second["Content-Security-Policy-Report-Only"] == build_policy(report_only=True) == "default-src 'self'"
+
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["img-src"] = [*policy["DIRECTIVES"].get("img-src", []), "https://imagenes.example.org"]
+    settings.CONTENT_SECURITY_POLICY = policy
+    changed = client.get("/")["Content-Security-Policy"]
+    assert "https://imagenes.example.org" in changed and changed == build_policy()
