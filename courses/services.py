@@ -176,8 +176,7 @@ def progress_record(
     if course is None:
         return None
     now = timezone.now()
-    # Inside an answer's transaction no savepoint of its own: a failure here fails the answer either way.
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
         if enrollment is None or enrollment.status == Enrollment.Status.WITHDRAWN:
             return None

@@ -17,6 +17,30 @@ def login(page, live_server, user) -> None:
 # Set while the phone has no signal: the live server then drops every request it reads, unanswered.
 NO_SIGNAL = threading.Event()
 
+# Requests the live server is answering now (its threads share the test's database connection).
+_IN_FLIGHT = 0
+_IDLE = threading.Condition()
+
+
+def _request_started() -> None:
+    global _IN_FLIGHT
+    with _IDLE:
+        _IN_FLIGHT += 1
+
+
+def _request_ended() -> None:
+    global _IN_FLIGHT
+    with _IDLE:
+        _IN_FLIGHT -= 1
+        _IDLE.notify_all()
+
+
+def wait_for_live_server_idle(timeout: float = 15.0) -> bool:
+    """Wait until the live server answers no request (a page closed at the end of a test may have left some on
+    their way): the test's database is flushed only then, not under a request still using the shared connection."""
+    with _IDLE:
+        return _IDLE.wait_for(lambda: _IN_FLIGHT == 0, timeout=timeout)
+
 
 def _no_signal(route) -> None:
     route.abort("internetdisconnected")
@@ -36,11 +60,23 @@ def gate_live_server(live_server) -> None:
     class GatedHandler(handler):  # type: ignore[misc, valid-type]
         ruta_gated = True
 
+        def handle_one_request(self):
+            self.ruta_counted = False
+            try:
+                super().handle_one_request()
+            finally:
+                if self.ruta_counted:
+                    _request_ended()
+
         def parse_request(self):
             if NO_SIGNAL.is_set():
                 self.close_connection = True
                 return False  # nothing is answered: the connection just closes
-            return super().parse_request()
+            parsed = super().parse_request()
+            if parsed:
+                self.ruta_counted = True
+                _request_started()
+            return parsed
 
     httpd.RequestHandlerClass = GatedHandler
 

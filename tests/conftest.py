@@ -46,14 +46,19 @@ def _eager_tasks_unless_worker(request):
 @pytest.fixture(autouse=True)
 def _signal_gate(request):
     """Browser tests that cut the phone's signal also make the live server unreachable meanwhile
-    (``tests.browser_helpers.signal``); every test starts and ends with the signal up."""
-    from tests.browser_helpers import NO_SIGNAL, gate_live_server
+    (``tests.browser_helpers.signal``); every test starts and ends with the signal up, and ends only when the live
+    server has answered every request its pages left on their way."""
+    from tests.browser_helpers import NO_SIGNAL, gate_live_server, wait_for_live_server_idle
 
     NO_SIGNAL.clear()
-    if "live_server" in request.fixturenames:
+    live = "live_server" in request.fixturenames
+    if live:
         gate_live_server(request.getfixturevalue("live_server"))
     yield
     NO_SIGNAL.clear()
+    if live:
+        # The test's pages are closed by now; the database is flushed after this, never under a request.
+        wait_for_live_server_idle()
 
 
 @pytest.fixture(autouse=True)
