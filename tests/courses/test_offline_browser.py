@@ -86,7 +86,7 @@ def test_downloaded_course_works_offline_and_the_answer_arrives_once(
     expect(panel.locator("[data-offline-status]")).to_contain_text("Listo:", timeout=30_000)
     expect(panel.locator("[data-offline-status]")).to_contain_text("guardados en este teléfono")
     assert workers, "the worker is registered once the learner asks"
-    page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
     screenshot(page, "offline-02-downloaded")
 
     # No signal: the outline and a second lesson open from the phone; the answer waits there.
@@ -112,10 +112,10 @@ def test_downloaded_course_works_offline_and_the_answer_arrives_once(
     # On to the next lesson and back, still offline: the answer is still waiting.
     page.get_by_role("link", name="Siguiente").click()
     expect(page.locator("h1")).to_have_text("Tus primeros clientes")
-    page.wait_for_function("navigator.onLine === false")  # the phone knows it has no signal on this page too
+    page.wait_for_function("() => navigator.onLine === false")  # the phone knows it has no signal on this page too
     page.get_by_role("link", name="Anterior").click()
     expect(page.locator("h1")).to_have_text("Pon a prueba tu idea")
-    page.wait_for_function("navigator.onLine === false")
+    page.wait_for_function("() => navigator.onLine === false")
     expect(pending).to_have_text("1 respuesta por enviar")
     assert Submission.objects.count() == 0
 

@@ -52,7 +52,7 @@ def test_study_a_whole_course_offline_and_get_the_certificate_when_back_online(
     expect(graded).to_contain_text("se calificará al conectarte")
     page.get_by_role("link", name="Siguiente").click()
     expect(page.locator("h1")).to_have_text("Tus primeros clientes")
-    page.wait_for_function("navigator.onLine === false")  # the phone knows it has no signal on this page too
+    page.wait_for_function("() => navigator.onLine === false")  # the phone knows it has no signal on this page too
     wrong = page.locator("section.activity").first
     wrong.get_by_label("Comprar mercadería").check()  # the wrong answer
     wrong.get_by_role("button", name="Enviar respuesta").click()

@@ -195,7 +195,7 @@ def test_evaluator_works_through_every_unit_offline_and_each_record_arrives_once
     signal(page, up=False)
     page.locator(f"#unidad-{unit2.pk}").get_by_role("link", name="Registrar la observación").click()
     page.wait_for_load_state()
-    page.wait_for_function("navigator.onLine === false")
+    page.wait_for_function("() => navigator.onLine === false")
     assert page.locator("h1").inner_text() == "Lista de cotejo de desempeño"
     assert unit2.title in page.content()
     for fieldset in page.locator("fieldset").all():
@@ -220,7 +220,7 @@ def test_evaluator_works_through_every_unit_offline_and_each_record_arrives_once
     page.wait_for_load_state()
     # The phone knows it has no signal on this page too (Chromium may apply its offline emulation late to a
     # document its service worker served): what follows must not reach the server.
-    page.wait_for_function("navigator.onLine === false")
+    page.wait_for_function("() => navigator.onLine === false")
     assert unit1.title in page.content()
     for fieldset in page.locator("fieldset").all():
         fieldset.get_by_label("Cumple", exact=True).check()
@@ -231,7 +231,7 @@ def test_evaluator_works_through_every_unit_offline_and_each_record_arrives_once
 
     signal(page, up=True)
     page.locator("#observation-sent").wait_for()
-    page.wait_for_function("JSON.parse(localStorage.getItem('ruta:competency:queue')).length === 0")
+    page.wait_for_function("() => JSON.parse(localStorage.getItem('ruta:competency:queue')).length === 0")
     assert ObservationRecord.objects.filter(unit=unit1).count() == 1
     assert ObservationRecord.objects.filter(unit=unit2).count() == 1
     assert set(ObservationRecord.objects.get(unit=unit2).marks.values_list("mark", flat=True)) == {"not_met"}
