@@ -79,6 +79,32 @@ def gate_live_server(live_server) -> None:
             return parsed
 
     httpd.RequestHandlerClass = GatedHandler
+    if live_server.thread.connections_override:
+        httpd.set_app(_one_at_a_time(httpd.get_app()))
+
+
+# Held while the live server answers a request on the test's shared in-memory SQLite connection.
+_SHARED_CONNECTION = threading.Lock()
+
+
+def _one_at_a_time(app):
+    """Answer one request at a time, body included: with the in-memory SQLite database the live server's threads
+    share one connection, and two requests stepping through it together break each other's statements
+    ("another row available"), as a service worker fetching a course's files in parallel did. A phone's parallel
+    downloads still happen; the server only takes them in turn, and the connection stays free between requests."""
+
+    def serialised(environ, start_response):
+        with _SHARED_CONNECTION:
+            result = app(environ, start_response)
+            try:
+                body = [bytes(chunk) for chunk in result]
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        return body
+
+    return serialised
 
 
 def signal(page, up: bool) -> None:
