@@ -203,6 +203,11 @@ class AnonymousPageCacheMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
+        # The views' rate limits are registered when their modules load, which the URLconf does: load it now, or
+        # a fresh process would serve cached answers unlimited until its first request that reaches a view.
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 - imported for its registrations
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         with request_memo():
@@ -212,7 +217,7 @@ class AnonymousPageCacheMiddleware:
         key = _key(request)
         generations: dict[str, int] = {}
         if key is not None:
-            values = cache.get_many([key, *_GEN.values()])
+            values = self._lookup(request, key)
             generations = _generations(values)
             memo = _memo.get()
             if memo is not None:
@@ -223,6 +228,7 @@ class AnonymousPageCacheMiddleware:
                 and entry["generation"] == generations.get(entry["group"])
                 and not _rate_limited(request, entry["group"])
             ):
+                _learn_group(key, entry["group"])
                 hit = HttpResponse(entry["content"], status=entry["status"])
                 for name, value in entry["headers"]:
                     hit[name] = value
@@ -231,6 +237,7 @@ class AnonymousPageCacheMiddleware:
         response = self.get_response(request)
         if key is not None and isinstance(response, HttpResponse) and (marked := _storable(request, response)):
             group, timeout = marked
+            _learn_group(key, group)
             headers = [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED_HEADERS]
             entry = {
                 "group": group,
@@ -241,6 +248,33 @@ class AnonymousPageCacheMiddleware:
             }
             cache.set(key, entry, timeout=timeout)
         return response
+
+
+    def _lookup(self, request: HttpRequest, key: str) -> dict[str, Any]:
+        """The cached answer at ``key`` and every group's generation; when this process has seen ``key`` hold a
+        rate-limited group's answer (a certificate's), the request is counted against that limit in the same
+        round trip."""
+        keys = [key, *_GEN.values()]
+        rule = _RATE_LIMITS.get(_KEY_GROUPS.get(key, ""))
+        if rule is None:
+            return cache.get_many(keys)
+        from .ratelimit import get_many_and_hit
+
+        limit_group, rate = rule
+        return get_many_and_hit(request, keys, limit_group, rate())
+
+
+#: the group of the answer last stored or served at a key, per process (bounded): only used to count a request
+#: against its rate limit in the lookup's round trip
+_KEY_GROUPS: dict[str, str] = {}
+_KEY_GROUPS_MAX = 50_000
+
+
+def _learn_group(key: str, group: str) -> None:
+    if group in _RATE_LIMITS and _KEY_GROUPS.get(key) != group:
+        if len(_KEY_GROUPS) >= _KEY_GROUPS_MAX:
+            _KEY_GROUPS.clear()
+        _KEY_GROUPS[key] = group
 
 
 def bump_pages(**kwargs: Any) -> None:

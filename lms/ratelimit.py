@@ -60,8 +60,8 @@ def counter_key(group: str, request: HttpRequest, period: int, now: float | None
 
 def _count(key: str, period: int) -> int:
     """Add one to ``key`` (created for ``period`` seconds) and return the new count, in one round trip on Redis."""
-    client = getattr(cache, "client", None)
-    if client is not None and hasattr(client, "get_client") and hasattr(client, "make_key"):  # django-redis
+    client = _redis_client()
+    if client is not None:
         redis = client.get_client(write=True)
         full = client.make_key(key)
         pipe = redis.pipeline(transaction=False)
@@ -76,10 +76,49 @@ def _count(key: str, period: int) -> int:
         return 1
 
 
+def _redis_client() -> Any:
+    client = getattr(cache, "client", None)
+    if client is not None and hasattr(client, "get_client") and hasattr(client, "make_key"):  # django-redis
+        return client
+    return None
+
+
+def _counted(request: HttpRequest) -> dict[str, bool]:
+    counted = getattr(request, "_ruta_rate_counted", None)
+    if counted is None:
+        counted = {}
+        request._ruta_rate_counted = counted  # type: ignore[attr-defined]
+    return counted
+
+
 def hit(request: HttpRequest, group: str, rate: str) -> bool:
-    """Count this request against ``group``'s ``rate``; True when it is over the limit."""
+    """Count this request against ``group``'s ``rate``; True when it is over the limit. A request is counted once
+    per group: a later call (the view after the page cache) gets the same answer without counting again."""
+    counted = _counted(request)
+    if group not in counted:
+        limit, period = parse_rate(rate)
+        counted[group] = _count(counter_key(group, request, period), period) > limit
+    return counted[group]
+
+
+def get_many_and_hit(request: HttpRequest, keys: list[str], group: str, rate: str) -> dict[str, Any]:
+    """``cache.get_many(keys)`` and ``hit(request, group, rate)`` in one round trip on Redis (the page cache's
+    lookup of a verification answer); two steps on any other cache. The count is kept for ``hit``."""
+    client = _redis_client()
+    if client is None:
+        values = cache.get_many(keys)
+        hit(request, group, rate)
+        return values
     limit, period = parse_rate(rate)
-    return _count(counter_key(group, request, period), period) > limit
+    counter = client.make_key(counter_key(group, request, period))
+    full = {client.make_key(key): key for key in keys}
+    pipe = client.get_client(write=True).pipeline(transaction=False)
+    pipe.mget(*full)
+    pipe.set(counter, 0, ex=period + 1, nx=True)
+    pipe.incr(counter)
+    found, _created, count = pipe.execute()
+    _counted(request)[group] = int(count) > limit
+    return {full[key]: client.decode(value) for key, value in zip(full, found, strict=True) if value is not None}
 
 
 def rate_limit(group: str, rate: Callable[[], str]) -> Callable:
