@@ -249,7 +249,6 @@ class AnonymousPageCacheMiddleware:
             cache.set(key, entry, timeout=timeout)
         return response
 
-
     def _lookup(self, request: HttpRequest, key: str) -> dict[str, Any]:
         """The cached answer at ``key`` and every group's generation; when this process has seen ``key`` hold a
         rate-limited group's answer (a certificate's), the request is counted against that limit in the same
