@@ -136,8 +136,12 @@ def activity_can_grade(*, grader: AnyUser, learner: User, page: Page | None) -> 
     return bool(grader.is_superuser)
 
 
-def activity_results_for_user(*, user: AnyUser, usage_ids: Iterable[str]) -> dict[str, ActivityResult]:
-    """Best and last score, pass, completion, attempts and pending review per activity (submissions + packages)."""
+def activity_results_for_user(
+    *, user: AnyUser, usage_ids: Iterable[str], package_ids: Iterable[str] | None = None
+) -> dict[str, ActivityResult]:
+    """Best and last score, pass, completion, attempts and pending review per activity (submissions + packages).
+    ``package_ids``, when the caller knows which of ``usage_ids`` are imported packages, limits the packages'
+    lookup to them (none: no lookup)."""
     ids = [str(usage_id) for usage_id in usage_ids]
     # Only the columns the results need, as tuples: a learner's answers and their JSON (answer, result) are not
     # loaded, so a course's recompute stays cheap however many attempts were made.
@@ -168,15 +172,18 @@ def activity_results_for_user(*, user: AnyUser, usage_ids: Iterable[str]) -> dic
             pending_review=last_status == Submission.Status.PENDING,
             last_submitted_at=last_at,
         )
-    _merge_package_attempts(user=user, results=results)
+    _merge_package_attempts(user=user, results=results, package_ids=package_ids)
     return results
 
 
-def _merge_package_attempts(*, user: AnyUser, results: dict[str, ActivityResult]) -> None:
+def _merge_package_attempts(
+    *, user: AnyUser, results: dict[str, ActivityResult], package_ids: Iterable[str] | None
+) -> None:
     """Imported SCORM/H5P players keep their CMI data in ``ScormAttempt``: report them like any activity."""
     from content.packages.models import ScormAttempt
 
-    missing = [usage_id for usage_id, result in results.items() if result.attempts_used == 0]
+    candidates = results if package_ids is None else [str(u) for u in package_ids if str(u) in results]
+    missing = [usage_id for usage_id in candidates if results[usage_id].attempts_used == 0]
     learner = signed_in_user(user)
     if not missing or learner is None:
         return

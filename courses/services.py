@@ -25,15 +25,20 @@ class _Result:
     completed: bool
 
 
-def _activity_results(*, user, usage_ids: list[str]) -> dict[str, _Result]:
-    """Best results per activity from content (content owns submissions and their scoring)."""
-    if not usage_ids:
+def _activity_results(*, user, activities: list[dict]) -> dict[str, _Result]:
+    """Best results per activity from content (content owns submissions and their scoring); ``activities`` as
+    ``LessonPage.activities`` lists them (only the imported packages among them are looked up as packages)."""
+    if not activities:
         return {}
     from content.selectors import activity_results_for_user
 
+    usage_ids = [a["id"] for a in activities]
+    package_ids = [a["id"] for a in activities if a.get("type", "package") == "package"]  # untyped: ask
     return {
         usage_id: _Result(score=float(result.best_score or 0), passed=result.passed, completed=result.completed)
-        for usage_id, result in activity_results_for_user(user=user, usage_ids=usage_ids).items()
+        for usage_id, result in activity_results_for_user(
+            user=user, usage_ids=usage_ids, package_ids=package_ids
+        ).items()
     }
 
 
@@ -191,7 +196,7 @@ def progress_record(
 
         lessons = course_structure(course=course).lessons  # shared cache, dropped when any page changes
         all_activities = [a for item in lessons for a in item.activities]
-        results = _activity_results(user=user, usage_ids=[a["id"] for a in all_activities])
+        results = _activity_results(user=user, activities=all_activities)
 
         done = _lesson_done(lesson, results)
         lesson_score = _weighted_score(lesson.activities, results)

@@ -12,13 +12,16 @@ from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend
 from allauth.account.internal.userkit import filter_users_by_email, get_user_by_username
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
+from django.db.models import Exists, OuterRef
 from django.forms import ValidationError
 from django.http import HttpRequest
 
 from .adapter import AccountAdapter
+from .models import Membership, Role
 
 
 def account_for_login(identifier: str) -> AbstractBaseUser | None:
@@ -58,3 +61,18 @@ class RutaAuthenticationBackend(AuthenticationBackend):
             # Ends the chain: ModelBackend (kept for sessions it created) would hash the password a second time.
             raise PermissionDenied
         return user
+
+    def get_user(self, user_id: Any) -> AbstractBaseUser | None:
+        """The session's account, read with whether it holds any role beyond participant in an active institution
+        (``ruta_holds_other_roles``): what a learner writes then changes only their own kept pages
+        (``lms/learnercache.py``), known without another query on every answer."""
+        other_roles = Membership.objects.filter(user=OuterRef("pk"), institution__is_active=True).exclude(
+            role=Role.PARTICIPANT
+        )
+        user = (
+            get_user_model()
+            ._default_manager.annotate(ruta_holds_other_roles=Exists(other_roles))
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -252,3 +252,23 @@ def test_the_password_reset_link_lets_the_person_choose_a_new_password(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Nueva-clave-2026")
+
+
+def test_the_sessions_account_says_whether_it_holds_roles_beyond_participant():
+    """Read with the session's account, so a learner's answer knows without another query that it changes only
+    their own kept pages, while a trainer's changes everyone's (lms/learnercache.py)."""
+    from lms.accounts.backends import RutaAuthenticationBackend
+    from lms.accounts.models import Membership, Role
+    from tests.lms.accounts.factories import InstitutionFactory, UserFactory
+
+    learner = UserFactory(first_name="Génesis", phone="+593987000111", email="")
+    trainer = UserFactory(first_name="Rosa Elvira", phone="+51911000222", email="")
+    former = UserFactory(first_name="Ángel", phone="+51911000333", email="")
+    institute = InstitutionFactory()
+    Membership.objects.create(user=learner, institution=institute, role=Role.PARTICIPANT)
+    Membership.objects.create(user=trainer, institution=institute, role=Role.TRAINER)
+    Membership.objects.create(user=former, institution=InstitutionFactory(is_active=False), role=Role.TRAINER)
+
+    backend = RutaAuthenticationBackend()
+    found = {user.first_name: backend.get_user(user.pk).ruta_holds_other_roles for user in (learner, trainer, former)}
+    assert found == {"Génesis": False, "Rosa Elvira": True, "Ángel": False}
