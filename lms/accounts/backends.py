@@ -8,6 +8,7 @@ dummy hash; then the chain stops, so no later backend hashes again.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend
@@ -16,12 +17,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
-from django.db.models import Exists, OuterRef
 from django.forms import ValidationError
 from django.http import HttpRequest
 
 from .adapter import AccountAdapter
-from .models import Membership, Role
+from .models import Institution, Membership, Role
 
 
 def account_for_login(identifier: str) -> AbstractBaseUser | None:
@@ -65,14 +65,26 @@ class RutaAuthenticationBackend(AuthenticationBackend):
     def get_user(self, user_id: Any) -> AbstractBaseUser | None:
         """The session's account, read with whether it holds any role beyond participant in an active institution
         (``ruta_holds_other_roles``): what a learner writes then changes only their own kept pages
-        (``lms/learnercache.py``), known without another query on every answer."""
-        other_roles = Membership.objects.filter(user=OuterRef("pk"), institution__is_active=True).exclude(
-            role=Role.PARTICIPANT
-        )
-        user = (
-            get_user_model()
-            ._default_manager.annotate(ruta_holds_other_roles=Exists(other_roles))
-            .filter(pk=user_id)
-            .first()
-        )
-        return user if user is not None and self.user_can_authenticate(user) else None
+        (``lms/learnercache.py``), known without another query. Every signed-in request reads this, so it is one
+        plain statement (the ORM's ``Exists`` annotation cost more to build than a second query)."""
+        model = get_user_model()
+        try:
+            pk = model._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        users = list(model._default_manager.raw(_ACCOUNT_WITH_ROLES(), [str(Role.PARTICIPANT), pk]))
+        user = users[0] if users else None
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        user.ruta_holds_other_roles = bool(user.ruta_holds_other_roles)  # SQLite answers 0/1
+        return user
+
+
+@functools.cache
+def _ACCOUNT_WITH_ROLES() -> str:  # noqa: N802 - a constant, built once the models are ready
+    users, memberships, institutions = (m._meta.db_table for m in (get_user_model(), Membership, Institution))
+    return (
+        f"SELECT u.*, EXISTS (SELECT 1 FROM {memberships} m JOIN {institutions} i ON i.id = m.institution_id"  # noqa: S608
+        f" WHERE m.user_id = u.id AND i.is_active AND m.role <> %s) AS ruta_holds_other_roles"
+        f" FROM {users} u WHERE u.id = %s"
+    )

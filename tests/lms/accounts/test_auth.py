@@ -270,5 +270,11 @@ def test_the_sessions_account_says_whether_it_holds_roles_beyond_participant():
     Membership.objects.create(user=former, institution=InstitutionFactory(is_active=False), role=Role.TRAINER)
 
     backend = RutaAuthenticationBackend()
-    found = {user.first_name: backend.get_user(user.pk).ruta_holds_other_roles for user in (learner, trainer, former)}
+    # The session keeps the id as text.
+    found = {u.first_name: backend.get_user(str(u.pk)).ruta_holds_other_roles for u in (learner, trainer, former)}
     assert found == {"Génesis": False, "Rosa Elvira": True, "Ángel": False}
+    assert backend.get_user(str(learner.pk)).phone == "+593987000111"
+    assert backend.get_user("no-es-un-id") is None
+    learner.is_active = False
+    learner.save()
+    assert backend.get_user(str(learner.pk)) is None
