@@ -99,23 +99,19 @@ def activity_get(*, page: Page, usage_id: str) -> ActivityRef:
 def page_get_specific(*, page_id: int) -> Page:
     """The live page by id as its specific type, or ``ActivityNotFound``.
 
-    A page's type never changes, so it is kept in the shared cache: the page is then read in one query, straight
-    as its type, instead of two (the base row, then the specific one)."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.core.cache import cache
+    Every answer reads its page, and a page changes only when it is saved, published, unpublished, moved or
+    deleted: the live page is kept in the shared cache under the ``pages`` generation (``lms.pagecache``), which
+    each of those changes moves on, as the course outline is. Each request gets its own copy."""
+    from lms.pagecache import shared_value
 
-    key = f"ruta:page-type:{int(page_id)}"
-    type_id = cache.get(key)
-    model = ContentType.objects.get_for_id(type_id).model_class() if type_id else None
-    if model is not None and issubclass(model, Page):
-        page = model._default_manager.live().filter(pk=page_id).first()  # type: ignore[attr-defined]
-        if page is not None:
-            return page
-    base = Page.objects.live().filter(pk=page_id).first()
-    if base is None:
+    def load() -> Page | None:
+        base = Page.objects.live().filter(pk=int(page_id)).first()
+        return base.specific if base is not None else None
+
+    page = shared_value(f"ruta:live-page:{int(page_id)}", load)
+    if page is None:
         raise ActivityNotFound()
-    cache.set(key, base.content_type_id, timeout=None)
-    return base.specific
+    return page
 
 
 def activity_can_submit(*, user: AnyUser, page: Page) -> bool:

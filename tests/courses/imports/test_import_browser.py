@@ -81,6 +81,11 @@ def test_scorm_package_played_to_completion_shows_in_progress(phone_page, live_s
     submit = test.get_by_role("button", name="Submit Answers")
     next_button.wait_for(timeout=20_000)
     for _ in range(20):  # the package's own "Next" button, up to its last page: the test
+        # On the last page "Next" is disabled while the test is still loading: wait for one or the other.
+        for _ in range(120):
+            if submit.is_visible() or next_button.is_enabled():
+                break
+            page.wait_for_timeout(250)
         if submit.is_visible():
             break
         next_button.click()
