@@ -104,14 +104,13 @@ def page_get_specific(*, page_id: int) -> Page:
     each of those changes moves on, as the course outline is. Each request gets its own copy."""
     from lms.pagecache import shared_value
 
-    def load() -> Page | None:
+    def load() -> Page:
         base = Page.objects.live().filter(pk=int(page_id)).first()
-        return base.specific if base is not None else None
+        if base is None:
+            raise ActivityNotFound()  # nothing is kept for an id that names no live page
+        return base.specific
 
-    page = shared_value(f"ruta:live-page:{int(page_id)}", load)
-    if page is None:
-        raise ActivityNotFound()
-    return page
+    return shared_value(f"ruta:live-page:{int(page_id)}", load)
 
 
 def activity_can_submit(*, user: AnyUser, page: Page) -> bool:

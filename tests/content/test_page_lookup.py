@@ -1,10 +1,11 @@
 """An answer's page comes from the shared cache as its own type; a change to the page shows at once."""
 
 import pytest
+from django.core.cache import cache
 
 from content.exceptions import ActivityNotFound
 from content.selectors import page_activities, page_get_specific
-from lms.pagecache import request_memo
+from lms.pagecache import generation, request_memo
 from tests.content.pages import HookedActivityTestPage
 from tests.query_counting import assert_max_data_queries
 
@@ -57,3 +58,4 @@ def test_an_unpublished_or_deleted_page_is_not_found(make_page):
         page_get_specific(page_id=other_id)
     with pytest.raises(ActivityNotFound):
         page_get_specific(page_id=999_999)
+    assert cache.get(f"ruta:live-page:999999:{generation('pages')}", "absent") == "absent"  # nothing kept
