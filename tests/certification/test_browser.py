@@ -84,7 +84,9 @@ def test_employer_scans_the_qr_of_a_learners_pdf_and_sees_valid_then_revoked(
     download_info.value.save_as(pdf_path)
     assert "Begoña Ñáñez Quispe" in _run("pdftotext", str(pdf_path), "-")
     _run("pdftoppm", "-r", "150", "-png", str(pdf_path), str(tmp_path / "page"))
-    scanned = _run("zbarimg", "-q", "--raw", str(next(tmp_path.glob("page*.png")))).strip()
+    scanned = _run(
+        "zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", str(next(tmp_path.glob("page*.png")))
+    ).strip()
     assert scanned.startswith(f"{live_server.url}/certificados/v/{certificate.code}#")
 
     # The employer opens the scanned URL in a fresh browser (no session).
@@ -303,7 +305,7 @@ def test_holder_saves_the_credential_to_a_wallet_by_scanning_the_qr(
     axe_check(page)
     screenshot(page, "certificados-billetera-qr")
     page.locator('[data-offer="open"] [role="img"]').screenshot(path=str(tmp_path / "qr.png"))
-    scanned = _run("zbarimg", "-q", "--raw", str(tmp_path / "qr.png")).strip()
+    scanned = _run("zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", str(tmp_path / "qr.png")).strip()
     assert scanned == page.locator("[data-deep-link]").get_attribute("href")
     assert scanned.startswith("https://lcw.app/request.html?")
 
