@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -108,15 +108,15 @@ def activity_submit(
         raise PermissionDenied(_("Inicia sesión para responder esta actividad."))
     submission_uuid = _uuid(submission_id)
     usage_id = str(usage_id)
-    existing = _existing(user=user, submission_id=submission_uuid, usage_id=usage_id)
-    if existing is not None:
-        return existing
     page = page.specific
-    if not activity_can_submit(user=user, page=page):
-        raise PermissionDenied(_("No puedes responder esta actividad."))
-    activity = activity_get(page=page, usage_id=usage_id)
     recorded: list[Submission] = []
+    # A new answer is the common case, so it is not looked up first: a repeat (a phone resending what it queued,
+    # or two tabs at once) stops at the unique (user, submission id) row, or at a refusal for what the first
+    # copy changed (the last attempt taken, the enrolment ended since), and then gets the stored result.
     try:
+        if not activity_can_submit(user=user, page=page):
+            raise PermissionDenied(_("No puedes responder esta actividad."))
+        activity = activity_get(page=page, usage_id=usage_id)
         with transaction.atomic():
             # One learner's submissions run one at a time, so two tabs cannot both take the last attempt.
             list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
@@ -132,9 +132,8 @@ def activity_submit(
     except BaseException as error:
         if kvs is not None:
             kvs.forget()  # what it holds was rolled back
-        if not isinstance(error, IntegrityError):
+        if not isinstance(error, IntegrityError | PermissionDenied | ValidationError):
             raise
-        # The same submission arrived twice at once: the other request recorded it; return that one.
         existing = _existing(user=user, submission_id=submission_uuid, usage_id=usage_id)
         if existing is None:
             raise

@@ -181,7 +181,8 @@ def progress_record(
     if course is None:
         return None
     now = timezone.now()
-    with transaction.atomic():
+    # Inside an answer's transaction no savepoint is needed: an error here rolls the whole answer back anyway.
+    with transaction.atomic(savepoint=False):
         enrollment = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
         if enrollment is None or enrollment.status == Enrollment.Status.WITHDRAWN:
             return None

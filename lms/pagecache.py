@@ -29,11 +29,19 @@ Within one request (the middleware opens a ``request_memo`` scope) a generation,
 ``pages`` generation from several places. A bump inside the request forgets the memoised generation, so what the
 request reads afterwards is keyed by the new one. Outside a request (tasks, shell, tests calling services) nothing
 is memoised.
+
+A value kept with ``shared_value`` never changes under its key, because the key holds its group's generation: a
+change makes a new key. So each process also keeps the last values it read (``_local``, a few MiB, least recently
+used first out, each until the same timeout as in the shared cache) and asks the shared cache only for the
+generation, once per request. Every request unpickles its own copy, as it would from the shared cache: one
+request's changes to a page object never reach another's.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,6 +49,7 @@ from contextvars import ContextVar
 from functools import wraps
 from typing import Any
 
+from cachetools import TLRUCache
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -61,6 +70,25 @@ _RATE_LIMITS: dict[str, tuple[str, Callable[[], str]]] = {}
 #: what this request has already read from the shared cache (None outside a request scope)
 _memo: ContextVar[dict[str, Any] | None] = ContextVar("ruta_request_memo", default=None)
 _MISSING = object()
+#: values this process read with ``shared_value``: full key → (expiry on the monotonic clock, pickled value)
+_LOCAL_BYTES = 4 * 1024 * 1024
+_local: TLRUCache = TLRUCache(
+    maxsize=_LOCAL_BYTES, ttu=lambda _key, value, _now: value[0], timer=time.monotonic, getsizeof=lambda v: len(v[1])
+)
+_local_lock = threading.Lock()
+
+
+def _local_get(full: str) -> Any:
+    with _local_lock:
+        kept = _local.get(full)
+    return _MISSING if kept is None else pickle.loads(kept[1])  # noqa: S301 - pickled by this process
+
+
+def _local_put(full: str, value: Any, timeout: int) -> None:
+    blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    if len(blob) <= _LOCAL_BYTES // 8:  # one large value must not push out all the others
+        with _local_lock:
+            _local[full] = (time.monotonic() + timeout, blob)
 
 
 @contextmanager
@@ -103,10 +131,13 @@ def shared_value(key: str, load: Callable[[], Any], *, group: str = "pages", tim
     memo = _memo.get()
     if memo is not None and full in memo:
         return memo[full]
-    value = cache.get(full, _MISSING)
+    value = _local_get(full)
     if value is _MISSING:
-        value = load()
-        cache.set(full, value, timeout=timeout)
+        value = cache.get(full, _MISSING)
+        if value is _MISSING:
+            value = load()
+            cache.set(full, value, timeout=timeout)
+        _local_put(full, value, timeout)
     if memo is not None:
         memo[full] = value
     return value

@@ -5,8 +5,9 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from content import services
 from content.exceptions import ActivityNotFound, AttemptsExhausted, GradingError, SubmissionConflict
 from content.models import Submission, XBlockState
 from content.selectors import activity_results_for_user, pending_submissions_for_grading
@@ -41,26 +42,21 @@ def test_resubmission_through_the_view_does_not_consume_an_attempt(client, user,
     assert len(scored) == 1
 
 
-def test_concurrent_duplicate_returns_the_row_the_other_request_recorded(user, choice_page, submit, scored):
+def test_a_duplicate_stops_at_the_unique_row_and_keeps_nothing_of_its_own_evaluation(user, choice_page, submit, scored):
     page, usage_id = choice_page
     sid = uuid.uuid4()
     first = submit(user, page, usage_id, {"choice": ["1"]}, submission_id=sid)
-    # The other request passed the "already recorded?" check before this one committed: the unique
-    # constraint stops the insert, the transaction rolls back, and the recorded row is returned.
-    real = services._existing
-    calls = []
-
-    def racing(**kwargs):
-        calls.append(1)
-        return None if len(calls) == 1 else real(**kwargs)
-
-    with mock.patch.object(services, "_existing", side_effect=racing):
+    # A repeat is not looked up first (a new answer is the common case): it is evaluated in its transaction, the
+    # unique (user, submission id) row stops it, everything it did rolls back, and the recorded row is returned.
+    with CaptureQueriesContext(connection) as queries:
         again = submit(user, page, usage_id, {"choice": ["0"]}, submission_id=sid)
 
-    assert again.pk == first.pk
+    assert any("ROLLBACK" in q["sql"].upper() for q in queries.captured_queries)
+    assert again.pk == first.pk and again.answer == first.answer
     assert Submission.objects.count() == 1
     assert len(scored) == 1
-    assert XBlockState.objects.get(user=user, block_scope_id=usage_id, field_name="attempts").value == 1
+    state = {row.field_name: row.value for row in XBlockState.objects.filter(user=user, block_scope_id=usage_id)}
+    assert state["attempts"] == 1 and state["last_answer"] == first.answer
 
 
 def test_a_submission_id_reused_for_another_activity_is_refused(user, make_page, submit):

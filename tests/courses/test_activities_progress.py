@@ -4,6 +4,7 @@ driven by real submissions through content's activity service and its ``activity
 import uuid
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from courses.models import Enrollment, LessonPage, LessonProgress
 from courses.services import enrollment_create
@@ -102,6 +103,24 @@ def test_a_retried_submission_is_not_counted_twice(user, course_with_quiz, compl
     from content.models import Submission
 
     assert Submission.objects.filter(user=user, usage_id=blocks["choice"]["id"]).count() == 1
+
+
+def test_an_answer_resent_after_the_enrolment_ended_gets_its_stored_result(user, course_with_quiz):
+    """The phone resends an answer Ruta already recorded, but the learner has left the course since: the resend is
+    not a new answer, so it gets the result it had instead of a refusal."""
+    from content.models import Submission
+
+    course, intro, quiz, blocks = course_with_quiz
+    enrollment = enrollment_create(user=user, course=course)
+    same = str(uuid.uuid4())
+    first = submit(user, quiz, blocks["choice"], {"choice": "0"}, submission_id=same)
+    Enrollment.objects.filter(pk=enrollment.pk).update(status=Enrollment.Status.WITHDRAWN)
+    quiz = LessonPage.objects.get(pk=quiz.pk)  # the page as the next request reads it
+    again = submit(user, quiz, blocks["choice"], {"choice": "0"}, submission_id=same)
+    assert again.pk == first.pk and again.passed
+    with pytest.raises(PermissionDenied):  # a new answer is refused
+        submit(user, LessonPage.objects.get(pk=quiz.pk), blocks["choice"], {"choice": "0"})
+    assert Submission.objects.filter(user=user).count() == 1
 
 
 def test_course_is_not_completed_below_the_pass_mark(client, user, completions):

@@ -148,6 +148,37 @@ def test_within_a_request_shared_values_are_read_once_and_a_publish_is_seen_at_o
     assert shared_value("ruta:test-structure", load) == {"modules": 2} and len(loads) == 2
 
 
+def test_each_process_keeps_what_it_read_until_the_generation_changes_and_hands_out_copies():
+    """A value read once is kept in the process: the next request asks the shared cache only for the generation
+    (the entry may even be gone from it), gets its own copy, and a publish anywhere makes it read afresh."""
+    from django.core.cache import cache
+
+    from lms.pagecache import bump, generation, request_memo, shared_value
+
+    loads = []
+
+    def load():
+        loads.append(1)
+        return {"modules": [len(loads)]}
+
+    with request_memo():
+        first = shared_value("ruta:test-outline", load)
+        first["modules"].append("changed by this request only")
+    cache.delete(f"ruta:test-outline:{generation('pages')}")  # evicted from the shared cache
+    with request_memo():
+        again = shared_value("ruta:test-outline", load)
+    assert again == {"modules": [1]} and again is not first and len(loads) == 1
+    cache.incr("ruta:pc:gen:pages")  # another process publishes: only the shared generation moves
+    with request_memo():
+        assert shared_value("ruta:test-outline", load) == {"modules": [2]} and len(loads) == 2
+    bump("pages")
+    with request_memo():
+        assert shared_value("ruta:test-outline", load) == {"modules": [3]}
+    # Kept no longer than in the shared cache.
+    assert shared_value("ruta:test-brief", load, timeout=0) == {"modules": [4]}
+    assert shared_value("ruta:test-brief", load, timeout=0) == {"modules": [5]}
+
+
 def test_a_lesson_seen_after_its_course_is_moved_shows_the_new_course():
     """The lesson's course is kept in the shared cache: moving the lesson to another course must not leave the
     old course's outline on it."""
