@@ -133,7 +133,10 @@ def activity_submit_view(request: HttpRequest, page_id: int, usage_id: str) -> H
         data: dict[str, object] = {"ok": status == 200, "message": message, "html": str(html)}
         progress = getattr(page, "activity_progress_fragments", None)  # the page's progress marks, if it has any
         if status == 200 and callable(progress):
-            data["progress"] = progress(request)
+            # The page says which marks it shows (X-Ruta-Marks): unchanged ones are not sent again.
+            parts = progress(request, shown=request.headers.get("X-Ruta-Marks", "")[:64])
+            data["marks"] = parts.pop("marks", "")
+            data["progress"] = parts
         return JsonResponse(data, status=status)
     if status == 403:
         raise PermissionDenied(message)

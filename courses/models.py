@@ -329,9 +329,11 @@ class LessonPage(ViewRestrictionsMixin, Page):
 
         return lesson_submission_allowed(lesson=self, user=user)
 
-    def activity_progress_fragments(self, request) -> dict[str, str]:
+    def activity_progress_fragments(self, request, *, shown: str = "") -> dict[str, str]:
         """HTML of the page's progress marks (lesson badge, completion notice, course %, outline) after an answer,
-        so the page shows a pass at once instead of "En curso / 0 %" until it is reloaded."""
+        so the page shows a pass at once instead of "En curso / 0 %" until it is reloaded; under ``marks``, their
+        fingerprint. ``shown``: the fingerprint of the marks the page shows now (activities.js sends it); when the
+        answer changed none of them, only the fingerprint comes back."""
         from django.template.loader import render_to_string
 
         from .selectors import lesson_context_for_learner
@@ -340,7 +342,11 @@ class LessonPage(ViewRestrictionsMixin, Page):
         outline, item = context["outline"], context.get("lesson_item")
         if outline is None or outline.enrollment is None or item is None:
             return {}
+        marks = context["progress_marks"]
+        if shown and shown == marks:
+            return {"marks": marks}
         return {
+            "marks": marks,
             "status": render_to_string("courses/includes/lesson_status.html", {"status": item.status}, request),
             "rule": render_to_string("courses/includes/lesson_rule.html", context, request),
             "course": render_to_string("courses/includes/progress_text.html", {"progress": outline.progress}, request),

@@ -32,9 +32,12 @@ def submit_url(page, usage_id: str) -> str:
     return reverse("content:activity_submit", kwargs={"page_id": page.pk, "usage_id": usage_id})
 
 
-def post_answer(client, page, usage_id, data, *, submission_id=None, as_json=False):
+def post_answer(client, page, usage_id, data, *, submission_id=None, as_json=False, marks=None):
+    """Answer as the page's form does (``as_json``: as activities.js does, sending the page's ``marks``)."""
     payload = {"submission_id": submission_id or str(uuid.uuid4()), "next": page.url, **data}
     extra = {"HTTP_ACCEPT": "application/json"} if as_json else {}
+    if marks is not None:
+        extra["HTTP_X_RUTA_MARKS"] = marks
     return client.post(submit_url(page, usage_id), payload, **extra)
 
 

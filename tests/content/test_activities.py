@@ -193,6 +193,49 @@ def test_json_answer_on_a_lesson_returns_its_progress_marks_recomputed(client):
     assert "Separa tu dinero" in data["progress"]["outline"]
 
 
+def test_an_answer_sends_the_progress_marks_only_when_they_change_from_what_the_page_shows(client):
+    """The page carries a fingerprint of its marks; activities.js sends it back. An answer that changes nothing the
+    marks show comes back without them (less to download on a slow phone); one that does, or a page showing older
+    marks (another tab answered meanwhile), gets them all."""
+    import re
+
+    from courses.models import LessonPage
+    from courses.services import enrollment_create
+    from tests.courses.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory, true_false
+    from tests.lms.accounts.factories import UserFactory
+
+    course = CoursePageFactory(title="Ventas en tu bodega", pass_mark=70)
+    module = ModulePageFactory(parent=course)
+    body = [
+        true_false("Un cliente contento vuelve.", answer="true"),
+        true_false("El precio es lo único.", answer="false"),
+    ]
+    lesson = LessonPageFactory(
+        parent=module, title="Atiende bien", completion_rule=LessonPage.CompletionRule.ACTIVITIES, body=body
+    )
+    LessonPageFactory(parent=module, title="Cobra bien")
+    learner = UserFactory(first_name="José", last_name="Añazco Ruíz", phone="+593991234567")
+    enrollment_create(user=learner, course=course)
+    client.force_login(learner)
+    shown = re.search(r'data-lesson-marks="([0-9a-f]+)"', client.get(lesson.url).content.decode()).group(1)
+    first, second = (activity["id"] for activity in lesson.activities)
+
+    # Wrong: the lesson was already "en curso" after the visit, nothing the marks show changes.
+    data = post_answer(client, lesson, first, {"value": "false"}, as_json=True, marks=shown).json()
+    assert data["ok"] and data["progress"] == {} and data["marks"] == shown and "activity-true_false" in data["html"]
+    # Right, and the other one right too: the lesson is completed, the marks come back changed.
+    post_answer(client, lesson, first, {"value": "true"}, as_json=True, marks=shown)
+    data = post_answer(client, lesson, second, {"value": "false"}, as_json=True, marks=shown).json()
+    assert "Completada" in data["progress"]["status"] and "50 % completado" in data["progress"]["course"]
+    assert data["marks"] != shown
+    # A tab still showing the old marks gets them again; the page, reloaded, carries the new fingerprint.
+    again = post_answer(client, lesson, second, {"value": "false"}, as_json=True, marks=shown).json()
+    assert set(again["progress"]) == {"status", "rule", "course", "outline"} and again["marks"] == data["marks"]
+    assert f'data-lesson-marks="{data["marks"]}"' in client.get(lesson.url).content.decode()
+    unchanged = post_answer(client, lesson, second, {"value": "false"}, as_json=True, marks=data["marks"]).json()
+    assert unchanged["progress"] == {}
+
+
 def test_a_replay_of_the_answer_that_used_the_last_attempt_answers_as_the_first_time(client, user, make_page):
     """The phone's queue resends an answer whose reply was lost; it was the last attempt: the replay must get the
     same 200 and result as the first time (never "Ya usaste todos tus intentos"), so the page drops its copy."""

@@ -113,8 +113,12 @@ def test_new_participant_signs_up_enrols_answers_and_completes(phone_page, scree
     expect(page.locator("[data-lesson-progress=course]")).to_contain_text("100 % completado")
     expect(page.locator("[data-lesson-progress=rule]")).to_contain_text("Completaste esta lección")
     expect(page.locator("[data-lesson-progress=outline] li.current")).to_contain_text("Completada")
+    # The page now holds the fingerprint of the marks it shows, the one a reload carries (so the next answer that
+    # changes nothing gets no marks back, and one that does gets them).
+    live_marks = page.locator("[data-lesson-marks]").get_attribute("data-lesson-marks")
     page.reload()
     expect(page.locator("p.small.muted", has_text="Lección 2 de 2")).to_contain_text("Completada")
+    assert page.locator("[data-lesson-marks]").get_attribute("data-lesson-marks") == live_marks
     axe_check(page)
 
     page.goto("/aprender/mis-cursos/")

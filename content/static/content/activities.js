@@ -91,10 +91,12 @@
     var stored = item.fields.filter(function (pair) { return pair[0] === "csrfmiddlewaretoken"; })[0];
     var token = csrfToken() || (field && field.value) || (stored && stored[1]) || "";
     if (token) { body.append("csrfmiddlewaretoken", token); }
+    var headers = { "Accept": "application/json", "X-CSRFToken": token };
+    if (item.owner) { headers["X-Ruta-Learner"] = item.owner; }
+    var marks = document.querySelector("[data-lesson-marks]");
+    if (marks) { headers["X-Ruta-Marks"] = marks.getAttribute("data-lesson-marks") || ""; }  // the marks shown now
     return fetch(item.action, {
-      method: "POST", body: body, credentials: "same-origin",
-      headers: item.owner ? { "Accept": "application/json", "X-CSRFToken": token, "X-Ruta-Learner": item.owner }
-        : { "Accept": "application/json", "X-CSRFToken": token }
+      method: "POST", body: body, credentials: "same-origin", headers: headers
     }).then(function (response) {
       if (response.status === 409) { return "skip"; }  // another learner's answer (signed in in another tab)
       if (response.status >= 500) {
@@ -116,6 +118,7 @@
         if (data.kept) { tell(section, data.message); return "sent"; }
         if (section && data.html) { replace(section, data.html); }
         if (data.progress) { showProgress(data.progress); }
+        if (marks && data.marks) { marks.setAttribute("data-lesson-marks", data.marks); }
         else if (section) { say(section, data.ok ? "sent" : "error"); }
         return "sent";
       });
