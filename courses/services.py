@@ -203,11 +203,13 @@ def progress_record(
         lesson_score = _weighted_score(lesson.activities, results)
         if progress is None:
             progress = LessonProgress(enrollment=enrollment, lesson=lesson)
+        before = (progress.status, progress.score)
         progress.score = lesson_score
         if done and progress.status != LessonProgress.Status.COMPLETED:
             progress.status = LessonProgress.Status.COMPLETED
             progress.completed_at = now
-        progress.save()
+        if progress.pk is None or (progress.status, progress.score) != before:  # another try, same result: no write
+            progress.save()
         rows[lesson.pk] = progress
 
         completed_ids = {pk for pk, row in rows.items() if row.status == LessonProgress.Status.COMPLETED}

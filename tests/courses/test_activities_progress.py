@@ -123,6 +123,28 @@ def test_an_answer_resent_after_the_enrolment_ended_gets_its_stored_result(user,
     assert Submission.objects.filter(user=user).count() == 1
 
 
+def test_another_try_with_the_same_result_leaves_the_lesson_row_alone_and_a_better_one_updates_it(
+    user, course_with_quiz
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    course, intro, quiz, blocks = course_with_quiz
+    enrollment = enrollment_create(user=user, course=course)
+    submit(user, quiz, blocks["choice"], {"choice": "1"})  # wrong
+    row = LessonProgress.objects.get(enrollment=enrollment, lesson=quiz)
+    with CaptureQueriesContext(connection) as queries:
+        submit(user, LessonPage.objects.get(pk=quiz.pk), blocks["choice"], {"choice": "1"})  # wrong again
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "courses_lessonprogress"')]
+    assert LessonProgress.objects.get(pk=row.pk).updated_at == row.updated_at
+    enrollment.refresh_from_db()
+    assert enrollment.last_activity_at > row.updated_at  # the try itself is still counted as activity
+
+    submit(user, LessonPage.objects.get(pk=quiz.pk), blocks["choice"], {"choice": "0"})  # right
+    better = LessonProgress.objects.get(pk=row.pk)
+    assert better.score > (row.score or 0) and better.updated_at > row.updated_at
+
+
 def test_course_is_not_completed_below_the_pass_mark(client, user, completions):
     """All required lessons done (viewed rule) but the weighted score is 50 % against a 70 % pass mark."""
     course = build_course(lessons_per_module=1, pass_mark=70)
