@@ -16,6 +16,12 @@ What keeps it correct:
   entry is served only while its group's generation is unchanged. Publishing, unpublishing, moving or deleting a
   page, or saving a site or theme, bumps ``pages``; any change to a certificate (issue, revocation, replacement)
   bumps ``certificates``, so a revocation shows on the next request. Entries also expire after their timeout.
+- **Certificate answers, within half a second.** An employer's scan is the busiest public request, so each process
+  also keeps the verification answers it served for ``LOCAL_ANSWER_SECONDS`` (0.5 s) and serves them again without
+  asking the shared cache (the rate-limit count still goes to it, one round trip). A change to a certificate
+  clears them at once in the process that made it; every other process shows it within half a second (issue #12
+  asks for a revocation to show within a second). Course and catalogue pages are never kept this way: a published
+  edit shows at once everywhere.
 - **Rate limits still hold.** A group can name a rate limit (``lms/ratelimit.py``; verification does); a cached
   answer counts against the same counter as the view, and a limited visitor gets the view's own 429.
 - **Content-Security-Policy stays fresh.** The policy middleware runs outside this one, so a cached page gets a new
@@ -101,8 +107,47 @@ def request_memo() -> Iterator[None]:
         _memo.reset(token)
 
 
+#: groups whose answers each process also keeps for LOCAL_ANSWER_SECONDS (see the module docstring)
+LOCAL_ANSWER_GROUPS = frozenset({"certificates"})
+LOCAL_ANSWER_SECONDS = 0.5
+_LOCAL_ANSWERS_MAX = 2_000
+#: cache key → (expiry on the monotonic clock, the stored entry), per process
+_local_answers: dict[str, tuple[float, dict[str, Any]]] = {}
+
+
+def _local_answer(key: str) -> dict[str, Any] | None:
+    kept = _local_answers.get(key)
+    if kept is None:
+        return None
+    if kept[0] <= time.monotonic():
+        _local_answers.pop(key, None)
+        return None
+    return kept[1]
+
+
+def _keep_local_answer(key: str, entry: dict[str, Any]) -> None:
+    if entry["group"] not in LOCAL_ANSWER_GROUPS:
+        return
+    now = time.monotonic()
+    if len(_local_answers) >= _LOCAL_ANSWERS_MAX:
+        for stale in [k for k, (expiry, _) in _local_answers.items() if expiry <= now]:
+            _local_answers.pop(stale, None)
+        if len(_local_answers) >= _LOCAL_ANSWERS_MAX:
+            _local_answers.clear()
+    _local_answers[key] = (now + LOCAL_ANSWER_SECONDS, entry)
+
+
+def forget_local() -> None:
+    """Drop what this process keeps beside the shared cache (the shared cache was cleared, e.g. between tests)."""
+    _local_answers.clear()
+    with _local_lock:
+        _local.clear()
+
+
 def bump(group: str) -> None:
     """Invalidate every cached response of ``group`` (at once, in every process)."""
+    if group in LOCAL_ANSWER_GROUPS:
+        _local_answers.clear()
     try:
         cache.incr(_GEN[group])
     except ValueError:  # no counter yet (or evicted): start one from the clock, above any older value
@@ -229,6 +274,14 @@ def _rate_limited(request: HttpRequest, group: str) -> bool:
     return hit(request, limit_group, rate())
 
 
+def _answer(entry: dict[str, Any]) -> HttpResponse:
+    hit = HttpResponse(entry["content"], status=entry["status"])
+    for name, value in entry["headers"]:
+        hit[name] = value
+    hit["X-Ruta-Cache"] = "hit"
+    return hit
+
+
 class AnonymousPageCacheMiddleware:
     """Serve and store the marked public responses (see the module docstring)."""
 
@@ -247,6 +300,10 @@ class AnonymousPageCacheMiddleware:
     def _serve(self, request: HttpRequest) -> HttpResponseBase:
         key = _key(request)
         generations: dict[str, int] = {}
+        if key is not None and (kept := _local_answer(key)) is not None:
+            if _rate_limited(request, kept["group"]):
+                return self.get_response(request)  # the view answers its own 429 (the request is counted once)
+            return _answer(kept)
         if key is not None:
             values = self._lookup(request, key)
             generations = _generations(values)
@@ -260,11 +317,8 @@ class AnonymousPageCacheMiddleware:
                 and not _rate_limited(request, entry["group"])
             ):
                 _learn_group(key, entry["group"])
-                hit = HttpResponse(entry["content"], status=entry["status"])
-                for name, value in entry["headers"]:
-                    hit[name] = value
-                hit["X-Ruta-Cache"] = "hit"
-                return hit
+                _keep_local_answer(key, entry)
+                return _answer(entry)
         response = self.get_response(request)
         if key is not None and isinstance(response, HttpResponse) and (marked := _storable(request, response)):
             group, timeout = marked
@@ -278,6 +332,7 @@ class AnonymousPageCacheMiddleware:
                 "content": response.content,
             }
             cache.set(key, entry, timeout=timeout)
+            _keep_local_answer(key, entry)
         return response
 
     def _lookup(self, request: HttpRequest, key: str) -> dict[str, Any]:

@@ -73,6 +73,9 @@ def _cache_table(db):
     ContentType.objects.clear_cache()
 
     cache.clear()  # also the themes cached by an earlier test, which may name rows rolled back since
+    from lms.pagecache import forget_local
+
+    forget_local()  # and what this process keeps beside it
     _ensure_wagtail_site()
 
 

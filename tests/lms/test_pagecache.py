@@ -85,6 +85,50 @@ def test_a_revocation_shows_on_the_next_verification_and_api_request():
     assert "Revocado" in employer.get(page_url).text
 
 
+def test_a_revocation_made_by_another_process_shows_within_half_a_second():
+    """Each process keeps the verification answers it served for half a second: a revocation made elsewhere (only
+    the shared generation moves here) shows once that has passed; a course page is never kept this way."""
+    import time
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from certification.models import Certificate
+    from lms.pagecache import LOCAL_ANSWER_SECONDS
+
+    certificate = issue(user=UserFactory(first_name="Dayana", last_name="Chávez Ñaupari"))
+    employer = Client()
+    api_url = f"/api/v1/certificates/{certificate.code}"
+    employer.get(api_url)
+    assert employer.get(api_url).json()["status"] == "valid"
+    # Another process revokes it: the row changes and the shared generation moves, this process is not told.
+    Certificate.objects.filter(pk=certificate.pk).update(revoked_at=timezone.now())
+    cache.incr("ruta:pc:gen:certificates")
+    started = time.monotonic()
+    while employer.get(api_url).json()["status"] == "valid":
+        assert time.monotonic() - started <= LOCAL_ANSWER_SECONDS + 0.25
+        time.sleep(0.05)
+    assert LOCAL_ANSWER_SECONDS <= 0.5
+
+    course = build_course(title="Contratación equitativa")
+    Client().get(course.url)
+    assert Client().get(course.url)["X-Ruta-Cache"] == "hit"
+    from courses.models import CoursePage
+
+    CoursePage.objects.filter(pk=course.pk).update(title="Contratación equitativa (2027)")
+    cache.incr("ruta:pc:gen:pages")  # another process published
+    assert "(2027)" in Client().get(course.url).text  # at once
+
+
+def test_the_rate_limit_holds_for_answers_a_process_keeps(settings):
+    settings.RUTA_VERIFY_RATE = "3/m"
+    certificate = issue()
+    Client(REMOTE_ADDR="203.0.113.9").get(f"/api/v1/certificates/{certificate.code}")  # kept by this process now
+    employer = Client(REMOTE_ADDR="203.0.113.7")
+    statuses = [employer.get(f"/api/v1/certificates/{certificate.code}").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
 def test_the_rate_limit_holds_for_cached_answers(settings):
     settings.RUTA_VERIFY_RATE = "3/m"
     certificate = issue()
