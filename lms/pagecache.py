@@ -17,11 +17,11 @@ What keeps it correct:
   page, or saving a site or theme, bumps ``pages``; any change to a certificate (issue, revocation, replacement)
   bumps ``certificates``, so a revocation shows on the next request. Entries also expire after their timeout.
 - **Certificate answers, within half a second.** An employer's scan is the busiest public request, so each process
-  also keeps the verification answers it served for ``LOCAL_ANSWER_SECONDS`` (0.5 s) and serves them again without
-  asking the shared cache (the rate-limit count still goes to it, one round trip). A change to a certificate
-  clears them at once in the process that made it; every other process shows it within half a second (issue #12
-  asks for a revocation to show within a second). Course and catalogue pages are never kept this way: a published
-  edit shows at once everywhere.
+  also keeps the verification answers it served for ``RUTA_VERIFY_LOCAL_SECONDS`` (0.5 s by default, never more
+  than ``LOCAL_ANSWER_SECONDS``, 1 s; 0 turns it off) and serves them again without asking the shared cache (the
+  rate-limit count still goes to it, one round trip). A change to a certificate clears them at once in the process
+  that made it; every other process shows it within that time (issue #12 asks for a revocation to show within a
+  second). Course and catalogue pages are never kept this way: a published edit shows at once everywhere.
 - **Rate limits still hold.** A group can name a rate limit (``lms/ratelimit.py``; verification does); a cached
   answer counts against the same counter as the view, and a limited visitor gets the view's own 429.
 - **Content-Security-Policy stays fresh.** The policy middleware runs outside this one, so a cached page gets a new
@@ -109,7 +109,9 @@ def request_memo() -> Iterator[None]:
 
 #: groups whose answers each process also keeps for LOCAL_ANSWER_SECONDS (see the module docstring)
 LOCAL_ANSWER_GROUPS = frozenset({"certificates"})
-LOCAL_ANSWER_SECONDS = 0.5
+#: the most a process keeps an answer (the issue asks for a revocation within a second); the setting
+#: RUTA_VERIFY_LOCAL_SECONDS chooses below it (default 0.5 s, 0: off)
+LOCAL_ANSWER_SECONDS = 1.0
 _LOCAL_ANSWERS_MAX = 2_000
 #: cache key → (expiry on the monotonic clock, the stored entry), per process
 _local_answers: dict[str, tuple[float, dict[str, Any]]] = {}
@@ -125,8 +127,17 @@ def _local_answer(key: str) -> dict[str, Any] | None:
     return kept[1]
 
 
+def _local_answer_seconds() -> float:
+    try:
+        seconds = float(getattr(settings, "RUTA_VERIFY_LOCAL_SECONDS", 0.5))
+    except (TypeError, ValueError):
+        return 0.0
+    return min(max(seconds, 0.0), LOCAL_ANSWER_SECONDS)
+
+
 def _keep_local_answer(key: str, entry: dict[str, Any]) -> None:
-    if entry["group"] not in LOCAL_ANSWER_GROUPS:
+    seconds = _local_answer_seconds()
+    if entry["group"] not in LOCAL_ANSWER_GROUPS or seconds <= 0:
         return
     now = time.monotonic()
     if len(_local_answers) >= _LOCAL_ANSWERS_MAX:
@@ -134,7 +145,7 @@ def _keep_local_answer(key: str, entry: dict[str, Any]) -> None:
             _local_answers.pop(stale, None)
         if len(_local_answers) >= _LOCAL_ANSWERS_MAX:
             _local_answers.clear()
-    _local_answers[key] = (now + LOCAL_ANSWER_SECONDS, entry)
+    _local_answers[key] = (now + seconds, entry)
 
 
 def forget_local() -> None:

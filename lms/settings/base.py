@@ -397,6 +397,9 @@ RUTA_SIGNING_KEY_PEM = env("RUTA_SIGNING_KEY_PEM", default="")
 RUTA_SIGNING_KEYS_DIR = env("RUTA_SIGNING_KEYS_DIR", default=str(BASE_DIR / "keys"))
 RUTA_SIGNING_KEYS_AUTOGENERATE = env.bool("RUTA_SIGNING_KEYS_AUTOGENERATE", default=True)
 RUTA_VERIFY_RATE = env("RUTA_VERIFY_RATE", default="30/m")
+# How long each web process serves a verification answer it just served without asking the shared cache
+# (lms/pagecache.py): other processes show a revocation within this time. 0 turns it off; at most 1 s.
+RUTA_VERIFY_LOCAL_SECONDS = env.float("RUTA_VERIFY_LOCAL_SECONDS", default=0.5)
 # Verification by text message (certification/textverify/README.md): each gateway answers 404 until configured.
 RUTA_TWILIO_AUTH_TOKEN = env("RUTA_TWILIO_AUTH_TOKEN", default="")
 RUTA_WHATSAPP_APP_SECRET = env("RUTA_WHATSAPP_APP_SECRET", default="")
