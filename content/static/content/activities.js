@@ -118,8 +118,8 @@
         if (data.kept) { tell(section, data.message); return "sent"; }
         if (section && data.html) { replace(section, data.html); }
         if (data.progress) { showProgress(data.progress); }
-        if (marks && data.marks) { marks.setAttribute("data-lesson-marks", data.marks); }
         else if (section) { say(section, data.ok ? "sent" : "error"); }
+        if (marks && data.marks) { marks.setAttribute("data-lesson-marks", data.marks); }
         return "sent";
       });
     });
