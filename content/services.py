@@ -42,13 +42,16 @@ def _existing(*, user: User, submission_id: uuid.UUID, usage_id: str) -> Submiss
     return submission
 
 
-def _send_scored(submission: Submission, *, weight: float, page: Page | None = None) -> None:
+def _send_scored(
+    submission: Submission, *, weight: float, page: Page | None = None, answer_context: Any = None
+) -> None:
     signals.activity_scored.send(
         sender=Submission,
         user=submission.user,
         usage_id=submission.usage_id,
         page_id=submission.page_id,
         page=page,  # the page already in hand (its receivers need not read it again), or None
+        answer_context=answer_context,  # what the page's begin_activity_answer returned for this answer, or None
         score=submission.score if submission.score is not None else 1.0,
         passed=submission.passed,
         completed=submission.completed,
@@ -57,7 +60,9 @@ def _send_scored(submission: Submission, *, weight: float, page: Page | None = N
     )
 
 
-def _recorder(*, user: User, page: Page, submission_id: uuid.UUID, recorded: list[Submission]):
+def _recorder(
+    *, user: User, page: Page, submission_id: uuid.UUID, recorded: list[Submission], answer_context: Any = None
+):
     def record(*, block: Any, event_type: str, data: dict[str, Any]) -> None:
         if event_type == "pending_review":
             status, score, passed, completed = Submission.Status.PENDING, None, False, False
@@ -85,7 +90,8 @@ def _recorder(*, user: User, page: Page, submission_id: uuid.UUID, recorded: lis
         )
         recorded.append(submission)
         if status != Submission.Status.PENDING:
-            _send_scored(submission, weight=float(block.weight) if block.has_score else 0.0, page=page)
+            weight = float(block.weight) if block.has_score else 0.0
+            _send_scored(submission, weight=weight, page=page, answer_context=answer_context)
 
     return record
 
@@ -113,19 +119,27 @@ def activity_submit(
     # A new answer is the common case, so it is not looked up first: a repeat (a phone resending what it queued,
     # or two tabs at once) stops at the unique (user, submission id) row, or at a refusal for what the first
     # copy changed (the last attempt taken, the enrolment ended since), and then gets the stored result.
+    begin = getattr(page, "begin_activity_answer", None)
     try:
-        if not activity_can_submit(user=user, page=page):
+        if not callable(begin) and not activity_can_submit(user=user, page=page):
             raise PermissionDenied(_("No puedes responder esta actividad."))
-        activity = activity_get(page=page, usage_id=usage_id)
         with transaction.atomic():
-            # One learner's submissions run one at a time, so two tabs cannot both take the last attempt.
-            list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
-            runtime = RutaRuntime(
-                user=user,
-                page_id=page.pk,
-                recorder=_recorder(user=user, page=page, submission_id=submission_uuid, recorded=recorded),
-                kvs=kvs,
+            # One learner's submissions run one at a time, so two tabs cannot both take the last attempt: their
+            # user row is locked first. A page with the hook locks it together with whatever its own receivers
+            # will write, in the statement that decides whether this learner may answer, and gets back what it
+            # returned (opaque here) with the news of this answer.
+            if callable(begin):
+                answer_context = begin(user)
+                if answer_context is None:
+                    raise PermissionDenied(_("No puedes responder esta actividad."))
+            else:
+                list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+                answer_context = None
+            activity = activity_get(page=page, usage_id=usage_id)
+            record = _recorder(
+                user=user, page=page, submission_id=submission_uuid, recorded=recorded, answer_context=answer_context
             )
+            runtime = RutaRuntime(user=user, page_id=page.pk, recorder=record, kvs=kvs)
             xblock = runtime.activity(usage_id=usage_id, block_type=activity.block_type, authored=activity.authored)
             xblock.submit_answer(answer)
             xblock.save()

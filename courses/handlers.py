@@ -13,8 +13,8 @@ from . import services
 
 
 @receiver(activity_scored, dispatch_uid="courses.on_activity_scored")
-def on_activity_scored(sender, *, user, page_id=None, page=None, **kwargs):
-    services.progress_record(user=user, lesson_id=page_id, lesson=page)
+def on_activity_scored(sender, *, user, page_id=None, page=None, answer_context=None, **kwargs):
+    services.progress_record(user=user, lesson_id=page_id, lesson=page, enrollment=answer_context)
 
 
 # Public pages kept for anonymous visitors (lms/pagecache.py) are dropped when what they show changes.

@@ -329,6 +329,13 @@ class LessonPage(ViewRestrictionsMixin, Page):
 
         return lesson_submission_allowed(lesson=self, user=user)
 
+    def begin_activity_answer(self, user):
+        """An answer on this lesson begins (inside its transaction): the learner's enrolment, locked with their
+        user row, or None when they may not answer (``courses.services.activity_answer_begin``)."""
+        from .services import activity_answer_begin
+
+        return activity_answer_begin(lesson=self, user=user)
+
     def activity_progress_fragments(self, request, *, shown: str = "") -> dict[str, str]:
         """HTML of the page's progress marks (lesson badge, completion notice, course %, outline) after an answer,
         so the page shows a pass at once instead of "En curso / 0 %" until it is reloaded; under ``marks``, their

@@ -162,15 +162,51 @@ def lesson_visit_unrecorded_for(*, lesson: LessonPage, user) -> int:
     return max(0, int(left.total_seconds()))
 
 
+def activity_answer_begin(*, lesson: LessonPage, user) -> Enrollment | None:
+    """An answer on ``lesson`` begins, inside its transaction (``LessonPage.begin_activity_answer``, called by
+    content): lock the learner's user row (one answer of theirs at a time, so two tabs cannot both take the last
+    attempt) and their enrolment in the lesson's course (the progress the answer recomputes), in the one statement
+    that decides whether they may answer. Returns that enrolment, or None: not signed in, not enrolled, withdrawn,
+    prerequisites missing."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    course = lesson_course(lesson=lesson)
+    if course is None:
+        return None
+    enrollment = next(
+        iter(
+            Enrollment.objects.select_for_update(of=("self", "user"))
+            .select_related("user")
+            .filter(user=user, course=course)
+            .exclude(status=Enrollment.Status.WITHDRAWN)
+            .order_by()[:1]  # one per (user, course)
+        ),
+        None,
+    )
+    allowed = enrollment is not None and not prerequisites_missing(course=course, user=user)
+    memo = getattr(lesson, "_ruta_can_submit", {})
+    lesson._ruta_can_submit = {**memo, user.pk: allowed}  # the activity shown after the answer asks again
+    return enrollment if allowed else None
+
+
 def progress_record(
-    *, user, lesson_id: int | None, viewed: bool = False, lesson: LessonPage | None = None
+    *,
+    user,
+    lesson_id: int | None,
+    viewed: bool = False,
+    lesson: LessonPage | None = None,
+    enrollment: Enrollment | None = None,
 ) -> Enrollment | None:
     """Update lesson and course progress after a view or a scored activity; complete the course once when
     all required lessons are done and the weighted score of graded activities reaches the pass mark.
 
     ``lesson``, when the caller holds the page already (an answer being recorded), saves reading it again; the
     learner's enrolment and lesson statuses found here are kept on it (``_ruta_learner_state``) for the progress
-    marks the answer's response shows."""
+    marks the answer's response shows. ``enrollment``, when the caller locked the learner's enrolment in the
+    lesson's course in the current transaction (``activity_answer_begin``), saves locking it again.
+
+    The enrolment row is written only when what it records changed: its progress or score, or where to continue
+    (another lesson, or the last activity recorded more than ``VISIT_REFRESH`` ago), as a lesson view is."""
     if lesson_id is None or not getattr(user, "is_authenticated", False):
         return None
     if not (isinstance(lesson, LessonPage) and lesson.pk == lesson_id and lesson.live):
@@ -183,11 +219,23 @@ def progress_record(
     now = timezone.now()
     # Inside an answer's transaction no savepoint is needed: an error here rolls the whole answer back anyway.
     with transaction.atomic(savepoint=False):
-        enrollment = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
+        locked = (
+            isinstance(enrollment, Enrollment)
+            and enrollment.user_id == user.pk
+            and enrollment.course_id == course.pk
+            and transaction.get_connection().in_atomic_block
+        )
+        if not locked:
+            enrollment = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
         if enrollment is None or enrollment.status == Enrollment.Status.WITHDRAWN:
             return None
+        recently_here = (
+            enrollment.last_lesson_id == lesson.pk
+            and enrollment.last_activity_at is not None
+            and now - enrollment.last_activity_at < VISIT_REFRESH
+        )
+        standing = (enrollment.progress, enrollment.score)
         enrollment.last_lesson = lesson
-        enrollment.last_activity_at = now
         rows = {row.lesson_id: row for row in LessonProgress.objects.filter(enrollment=enrollment)}
         progress = rows.get(lesson.pk)
         if viewed and progress is not None and progress.status == LessonProgress.Status.COMPLETED:
@@ -217,7 +265,9 @@ def progress_record(
         required_done = sum(1 for pk in required if pk in completed_ids)
         enrollment.progress = round(100 * required_done / len(required)) if required else 100
         enrollment.score = _weighted_score(all_activities, results)
-        enrollment.save(update_fields=["last_lesson", "last_activity_at", "progress", "score"])
+        if not recently_here or (enrollment.progress, enrollment.score) != standing:
+            enrollment.last_activity_at = now
+            enrollment.save(update_fields=["last_lesson", "last_activity_at", "progress", "score"])
 
         passed = enrollment.score is None or enrollment.score >= course.pass_mark
         if required_done == len(required) and passed:

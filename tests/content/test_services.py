@@ -83,6 +83,7 @@ def test_signal_payload(user, make_page, submit, scored):
             "usage_id": ids["multiple_choice"],
             "page_id": page.pk,
             "page": page,
+            "answer_context": None,  # this test page has no begin_activity_answer hook
             "score": 0.5,
             "passed": False,
             "completed": True,

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from courses.models import Enrollment, LessonPage, LessonProgress
 from courses.services import enrollment_create
@@ -126,23 +127,45 @@ def test_an_answer_resent_after_the_enrolment_ended_gets_its_stored_result(user,
 def test_another_try_with_the_same_result_leaves_the_lesson_row_alone_and_a_better_one_updates_it(
     user, course_with_quiz
 ):
+    import datetime
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from courses.services import VISIT_REFRESH
 
     course, intro, quiz, blocks = course_with_quiz
     enrollment = enrollment_create(user=user, course=course)
     submit(user, quiz, blocks["choice"], {"choice": "1"})  # wrong
     row = LessonProgress.objects.get(enrollment=enrollment, lesson=quiz)
+    enrollment.refresh_from_db()
+    first_try = enrollment.last_activity_at
+    assert enrollment.last_lesson_id == quiz.pk and first_try is not None
+
+    # Another wrong try moments later changes nothing the learner or their trainers see: neither row is written
+    # (the learner's last activity, judged in days, was recorded moments ago on this lesson).
     with CaptureQueriesContext(connection) as queries:
         submit(user, LessonPage.objects.get(pk=quiz.pk), blocks["choice"], {"choice": "1"})  # wrong again
-    assert not [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "courses_lessonprogress"')]
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert not [sql for sql in writes if "courses_lessonprogress" in sql or "courses_enrollment" in sql]
     assert LessonProgress.objects.get(pk=row.pk).updated_at == row.updated_at
     enrollment.refresh_from_db()
-    assert enrollment.last_activity_at > row.updated_at  # the try itself is still counted as activity
+    assert enrollment.last_activity_at == first_try
+
+    # Once that is older than VISIT_REFRESH, a try is recorded as the learner's last activity again.
+    long_ago = timezone.now() - VISIT_REFRESH - datetime.timedelta(seconds=1)
+    Enrollment.objects.filter(pk=enrollment.pk).update(last_activity_at=long_ago)
+    submit(user, LessonPage.objects.get(pk=quiz.pk), blocks["choice"], {"choice": "1"})  # wrong, later
+    enrollment.refresh_from_db()
+    assert enrollment.last_activity_at > first_try
+    assert LessonProgress.objects.get(pk=row.pk).updated_at == row.updated_at
 
     submit(user, LessonPage.objects.get(pk=quiz.pk), blocks["choice"], {"choice": "0"})  # right
     better = LessonProgress.objects.get(pk=row.pk)
     assert better.score > (row.score or 0) and better.updated_at > row.updated_at
+    score_before = enrollment.score or 0
+    enrollment.refresh_from_db()
+    assert enrollment.score > score_before  # the course's score moved at once, within the same minutes
 
 
 def test_course_is_not_completed_below_the_pass_mark(client, user, completions):
