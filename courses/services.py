@@ -223,7 +223,6 @@ def progress_record(
             isinstance(enrollment, Enrollment)
             and enrollment.user_id == user.pk
             and enrollment.course_id == course.pk
-            and transaction.get_connection().in_atomic_block
         )
         if not locked:
             enrollment = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
