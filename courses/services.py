@@ -220,9 +220,7 @@ def progress_record(
     # Inside an answer's transaction no savepoint is needed: an error here rolls the whole answer back anyway.
     with transaction.atomic(savepoint=False):
         locked = (
-            isinstance(enrollment, Enrollment)
-            and enrollment.user_id == user.pk
-            and enrollment.course_id == course.pk
+            isinstance(enrollment, Enrollment) and enrollment.user_id == user.pk and enrollment.course_id == course.pk
         )
         if not locked:
             enrollment = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
