@@ -20,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -41,7 +42,7 @@ from .services import h5p_result_record, scorm_commit
 TOKEN_SALT = "ruta.packages.file"  # noqa: S105 - a signing salt, not a secret
 TOKEN_MAX_AGE = 2 * 3600  # a lesson sitting; the lesson page refreshes older links
 COMMIT_SALT = "ruta.packages.scorm-commit"
-COMMIT_MAX_AGE = 24 * 3600
+COMMIT_MAX_AGE = 24 * 3600  # for the final commit, a beacon (no CSRF header); see scorm_commit_view
 # No frame-ancestors / X-Frame-Options here: a SCO nests its own pages inside the sandboxed (opaque-origin)
 # frame, which 'self' would not match. Framing a package file gains nothing: it runs without Ruta's origin.
 SANDBOX_CSP = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads; object-src 'none'"
@@ -56,6 +57,31 @@ def commit_signature(*, user_id: int, package: ContentPackage, usage_id: str, pa
     """Binds a commit URL to one learner, package and SCO. It replaces the CSRF header, which the final commit
     (sent with ``navigator.sendBeacon`` when the learner leaves) cannot carry."""
     return signing.dumps([user_id, str(package.uuid), usage_id, page_id], salt=COMMIT_SALT, compress=True)
+
+
+def _commit_signed(request: HttpRequest) -> object:
+    """What the commit URL's signature binds, or None. A signature older than ``COMMIT_MAX_AGE`` still counts when
+    the request also passes Django's CSRF check: progress a phone kept while offline for days, sent from Ruta's own
+    page (``player.js`` sends what waits with the session's CSRF token; a beacon, which cannot, needs a fresh
+    signature)."""
+    value = request.GET.get("sig", "")
+    try:
+        return signing.loads(value, salt=COMMIT_SALT, max_age=COMMIT_MAX_AGE)
+    except signing.SignatureExpired:
+        return signing.loads(value, salt=COMMIT_SALT) if _csrf_passes(request) else None
+    except signing.BadSignature:
+        return None
+
+
+def _unused_view(request: HttpRequest) -> HttpResponse:  # pragma: no cover - CsrfViewMiddleware wants a view
+    return HttpResponse()
+
+
+def _csrf_passes(request: HttpRequest) -> bool:
+    """Django's own CSRF check on a view exempt from it: the session's token in a header, from Ruta's origin."""
+    check = CsrfViewMiddleware(_unused_view)
+    check.process_request(request)
+    return check.process_view(request, _unused_view, (), {}) is None
 
 
 def file_token(package: ContentPackage, *, user_id: int | None = None) -> str:
@@ -199,10 +225,7 @@ def package_open(request: HttpRequest, package_uuid: str, path: str = "") -> Htt
 def scorm_commit_view(request: AuthenticatedHttpRequest, package_uuid: str) -> JsonResponse:
     package = get_object_or_404(ContentPackage, uuid=package_uuid)
     usage_id = str(request.GET.get("usage") or "")[:64]
-    try:
-        signed = signing.loads(request.GET.get("sig", ""), salt=COMMIT_SALT, max_age=COMMIT_MAX_AGE)
-    except signing.BadSignature:
-        signed = None
+    signed = _commit_signed(request)
     try:
         page_id = int(request.GET.get("page") or 0) or None
         mastery = float(request.GET["mastery"]) if request.GET.get("mastery") else None

@@ -126,6 +126,45 @@ def test_commit_endpoint_records_resumes_and_signals_once(client, user, package)
     assert received[0]["usage_id"] == "sco-1" and received[0]["passed"] and received[0]["completed"]
 
 
+def test_progress_kept_offline_for_days_is_accepted_from_rutas_page_only(user, package):
+    """A phone offline longer than a commit signature lives (COMMIT_MAX_AGE) sends what it kept from Ruta's page,
+    with the session's CSRF token: stored. Without the token (a beacon, another site) or for someone else: refused."""
+    import time
+
+    from django.test import Client
+
+    from content.packages import views
+
+    real_time = time.time
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "time", lambda: real_time() - views.COMMIT_MAX_AGE - 3 * 86400)  # signed 4 days ago
+        old = commit_signature(user_id=user.pk, package=package, usage_id="sco-1")
+        stranger_sig = commit_signature(user_id=user.pk + 1, package=package, usage_id="sco-1")
+    url = reverse("packages:scorm_commit", args=[package.uuid]) + f"?usage=sco-1&sig={old}"
+    body = json.dumps({"cmi": {"core": {"lesson_status": "completed"}, "suspend_data": "pagina=9"}})
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    token = "k" * 32
+    browser.cookies["csrftoken"] = token
+
+    # A beacon carries no header: an old signature alone is not enough.
+    assert browser.post(url, body, content_type="application/json").status_code == 403
+    # Another site cannot pass the check either (it cannot read the token; its Origin gives it away).
+    foreign = browser.post(
+        url, body, content_type="application/json", HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN="https://otro.example"
+    )
+    assert foreign.status_code == 403
+    assert not ScormAttempt.objects.exists()
+    # Someone else's old signature, even from Ruta's page: refused.
+    other = reverse("packages:scorm_commit", args=[package.uuid]) + f"?usage=sco-1&sig={stranger_sig}"
+    assert browser.post(other, body, content_type="application/json", HTTP_X_CSRFTOKEN=token).status_code == 403
+    # Ruta's page sending what waited: stored, and the learner resumes from it.
+    answer = browser.post(url, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert answer.status_code == 200 and answer.json()["result"] == "true"
+    assert scorm_resume_data(user=user, package=package, usage_id="sco-1")["suspend_data"] == "pagina=9"
+    assert ScormAttempt.objects.get().completed
+
+
 def test_commit_requires_login(client, package):
     url = reverse("packages:scorm_commit", args=[package.uuid]) + "?usage=x"
     assert client.post(url, "{}", content_type="application/json").status_code == 302

@@ -52,8 +52,9 @@
   }
   function mine(entry) { return !entry.owner || entry.owner === LEARNER; }
 
-  // Resolves "stored" (or refused for good: dropped), "kept" (refused for this address: an expired signature, kept
-  // for a fresh one) or "wait" (no signal, no session: everything waits, in order).
+  // Resolves "stored" (or refused for good: dropped), "kept" (refused for this address, e.g. another learner's:
+  // kept, and a fresh address of the same activity is used when a page renders one) or "wait" (no signal, no
+  // session: everything waits, in order). The CSRF header lets Ruta take a signature older than a day from here.
   function send(url, body) {
     var json = JSON.stringify(body);
     return fetch(url, {
