@@ -143,3 +143,12 @@ def later_without_signal(page, *, timeout: int = 15_000):
     fresh = context.new_page()
     fresh.set_default_timeout(timeout)
     return fresh
+
+
+def wait_until(page, expression: str, seconds: float = 30) -> None:
+    """Poll ``expression`` in the page (wait_for_function would evaluate a string, which Ruta's CSP forbids)."""
+    for _ in range(int(seconds * 4)):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"never true: {expression}")

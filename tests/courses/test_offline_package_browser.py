@@ -6,7 +6,7 @@ phone, and when the signal returns the score, success and the lesson's completio
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_helpers import download_course, later_without_signal, login, signal
+from tests.browser_helpers import download_course, later_without_signal, login, signal, wait_until
 from tests.content.packages.test_scorm_journeys import content_heading, golf_lesson, take_the_test
 from tests.corpus import corpus
 
@@ -162,3 +162,66 @@ def test_an_h5p_result_given_without_signal_waits_on_the_phone_and_arrives_once(
     answer_false_then_sent(page, frame, package=package, learner=learner, shot=screenshot, name="h5p-waiting")
     progress = LessonProgress.objects.get(enrollment=enrollment, lesson=lesson)
     assert progress.status == LessonProgress.Status.COMPLETED
+
+
+def test_a_package_result_kept_on_the_phone_for_days_arrives_from_another_lesson(phone_page, live_server, screenshot):
+    """A result kept on the phone longer than its commit address is valid (more than a day without signal) reaches
+    Ruta once the signal returns, from the next lesson with a package the learner opens: the phone sends it with
+    her session's CSRF token, which is what lets Ruta take the old address (for her only)."""
+    import time
+    import uuid
+
+    from content.packages.models import ScormAttempt
+    from content.packages.views import COMMIT_MAX_AGE, commit_signature
+    from courses.models import LessonPage
+    from courses.services import enrollment_create
+    from tests.lms.accounts.factories import UserFactory
+
+    course, first, package = true_false_h5p_lesson()
+    block = first.body.raw_data[0]
+    second = LessonPage.objects.get(pk=first.pk).copy(
+        update_attrs={"title": "Repaso", "slug": "repaso"}, keep_live=True, copy_revisions=False
+    )
+    second.body = [{**block, "id": str(uuid.uuid4())}]
+    second.save_revision().publish()
+    learner = UserFactory(first_name="Ñusta", last_name="Quispe Mamani", phone="+51912345678", email="")
+    enrollment_create(user=learner, course=course)
+    page = phone_page
+    page.set_default_timeout(30_000)
+    login(page, live_server, learner)
+    page.goto(first.url)
+    frame = page.frame_locator("iframe.package-activity__frame")
+    frame.get_by_text("Is this false?").wait_for(timeout=60_000)
+
+    # No signal: her answer waits on the phone.
+    signal(page, up=False)
+    frame.get_by_role("radio", name="False").click()
+    frame.get_by_role("button", name="Check").click()
+    expect(page.locator("[data-package-notice]")).to_have_text(WAITING)
+    # Days go by: the address kept with her result is now older than COMMIT_MAX_AGE.
+    real_time = time.time
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "time", lambda: real_time() - COMMIT_MAX_AGE - 2 * 86400)
+        old = commit_signature(user_id=learner.pk, package=package, usage_id=block["id"], page_id=first.pk)
+    page.evaluate(
+        """(old) => { const all = JSON.parse(localStorage.getItem('ruta:paquetes-pendientes'));
+        for (const key of Object.keys(all)) { const url = new URL(all[key].url, location.href);
+          url.searchParams.set('sig', old); all[key].url = url.toString(); }
+        localStorage.setItem('ruta:paquetes-pendientes', JSON.stringify(all)); }""",
+        old,
+    )
+    assert not ScormAttempt.objects.exists()
+
+    # The signal is back and she opens the other lesson (its package is another activity): the old result is sent.
+    page = later_without_signal(page, timeout=30_000)
+    signal(page, up=True)
+    page.goto(second.url)
+    page.frame_locator("iframe.package-activity__frame").get_by_text("Is this false?").wait_for(timeout=60_000)
+    wait_until(page, "localStorage.getItem('ruta:paquetes-pendientes') === '{}'")
+    attempt = ScormAttempt.objects.get()
+    assert (attempt.user, attempt.usage_id) == (learner, block["id"])
+    assert attempt.completed and attempt.score_scaled == 1.0
+    # The first lesson counts as done: the course's outline says so on the next page she opens.
+    page.reload()
+    expect(page.locator("summary", has_text="Contenido del curso")).to_contain_text("50 %")
+    screenshot(page, "offline-package-04-kept-for-days-sent")

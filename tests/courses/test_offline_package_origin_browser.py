@@ -11,7 +11,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_helpers import download_course, later_without_signal, signal
+from tests.browser_helpers import download_course, later_without_signal, signal, wait_until
 from tests.content.packages.test_scorm_journeys import content_heading, golf_lesson, take_the_test
 from tests.corpus import corpus
 from tests.courses.test_offline_package_browser import (
@@ -70,15 +70,6 @@ def offer_download(page, url: str):
     start = panel.get_by_role("button", name="Descargar (")
     expect(start).to_have_text(re.compile(r"\d (KB|MB)\)"))
     return panel, start
-
-
-def wait_until(page, expression: str, seconds: float = 30) -> None:
-    """Poll ``expression`` in the page (wait_for_function would evaluate a string, which Ruta's CSP forbids)."""
-    for _ in range(int(seconds * 4)):
-        if page.evaluate(expression):
-            return
-        page.wait_for_timeout(250)
-    raise AssertionError(f"never true: {expression}")
 
 
 def sign_in(page, ruta: str, user) -> None:
