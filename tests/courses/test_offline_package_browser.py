@@ -74,6 +74,16 @@ def true_false_h5p_lesson():
     return course, lesson, package
 
 
+def open_h5p_lesson(page, live_server, learner, lesson):
+    """Sign ``learner`` in and open ``lesson`` online until its H5P True/False question shows; returns its frame."""
+    page.set_default_timeout(30_000)
+    login(page, live_server, learner)
+    page.goto(lesson.url)
+    frame = page.frame_locator("iframe.package-activity__frame")
+    frame.get_by_text("Is this false?").wait_for(timeout=60_000)
+    return frame
+
+
 def test_a_scorm_result_given_without_signal_waits_on_the_phone_and_arrives_once(
     phone_page, live_server, screenshot, axe_check
 ):
@@ -152,11 +162,7 @@ def test_an_h5p_result_given_without_signal_waits_on_the_phone_and_arrives_once(
     learner = UserFactory(first_name="Dayana Belén", last_name="Chávez Ortiz", phone="+593987654321", email="")
     enrollment = enrollment_create(user=learner, course=course)
     page = phone_page
-    page.set_default_timeout(30_000)
-    login(page, live_server, learner)
-    page.goto(lesson.url)
-    frame = page.frame_locator("iframe.package-activity__frame")
-    frame.get_by_text("Is this false?").wait_for(timeout=60_000)
+    frame = open_h5p_lesson(page, live_server, learner, lesson)
 
     signal(page, up=False)
     answer_false_then_sent(page, frame, package=package, learner=learner, shot=screenshot, name="h5p-waiting")
@@ -187,11 +193,7 @@ def test_a_package_result_kept_on_the_phone_for_days_arrives_from_another_lesson
     learner = UserFactory(first_name="Ñusta", last_name="Quispe Mamani", phone="+51912345678", email="")
     enrollment_create(user=learner, course=course)
     page = phone_page
-    page.set_default_timeout(30_000)
-    login(page, live_server, learner)
-    page.goto(first.url)
-    frame = page.frame_locator("iframe.package-activity__frame")
-    frame.get_by_text("Is this false?").wait_for(timeout=60_000)
+    frame = open_h5p_lesson(page, live_server, learner, first)
 
     # No signal: her answer waits on the phone.
     signal(page, up=False)
