@@ -276,11 +276,13 @@ def credential(request, code: str):
         return limited
     from .openbadges import credential_signed
 
-    document = credential_signed(certificate=_downloadable(code))
+    certificate = _downloadable(code)
+    document = credential_signed(certificate=certificate)
     response = HttpResponse(
         json.dumps(document, ensure_ascii=False, indent=2), content_type="application/ld+json; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="credencial-{code}.json"'
+    # The stored code, never the address's text (which may hold any character the lookup normalised away).
+    response["Content-Disposition"] = f'attachment; filename="credencial-{certificate.code}.json"'
     return _noindex(response)
 
 

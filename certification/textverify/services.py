@@ -133,6 +133,10 @@ def verification_answer_text(*, verification: Verification) -> str:
         head = _("Ruta: REVOCADO el %(date)s por la institución emisora. Ya no es válido.") % {
             "date": _date(timezone.localdate(certificate.revoked_at))
         }
+    elif status == "suspended" and certificate.suspended_at:
+        head = _(
+            "Ruta: SUSPENDIDO el %(date)s por la institución emisora. Mientras dure la suspensión no es válido."
+        ) % {"date": _date(timezone.localdate(certificate.suspended_at))}
     elif status == "replaced" and verification.replacement is not None:
         head = _("Ruta: REEMPLAZADO por el certificado %(code)s. Envía ese código para verificarlo.") % {
             "code": verification.replacement.display_code

@@ -8,6 +8,7 @@ import copy
 import hashlib
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from cryptography.exceptions import InvalidSignature
@@ -211,6 +212,16 @@ def test_a_tampered_credential_fails(credential, client):
     forged["validFrom"] = "2020-01-01T00:00:00Z"
     with pytest.raises(InvalidSignature):
         verify_rdfc_proof(forged, profile)
+
+
+def test_credential_file_is_named_by_its_stored_code_whatever_the_address_holds(client):
+    certificate = issue()
+    # A code typed with lower case, hyphens, a check symbol or a line break still finds it; the file's name is
+    # the stored code (a line break there would break the response's headers).
+    for typed in (certificate.display_code.lower(), certificate.code[:4] + "\r\n" + certificate.code[4:]):
+        response = client.get(f"/certificados/v/{quote(typed)}/credencial.json")
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == f'attachment; filename="credencial-{certificate.code}.json"'
 
 
 def test_no_credential_for_unknown_codes_but_revoked_ones_are_not_offered_as_valid(client, user):

@@ -16,9 +16,11 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from defusedxml import ElementTree
+from django.utils import timezone
 
 from certification.codes import code_display, code_generate
-from certification.services import certificate_reissue, certificate_revoke
+from certification.models import Certificate, CertificateProgramme
+from certification.services import certificate_reissue, certificate_revoke, certificate_suspend
 from certification.textverify import services
 from certification.textverify.models import TextVerificationMessage
 from tests.certification.factories import ProgrammeFactory, holder, issue
@@ -182,6 +184,17 @@ def test_revoked_and_replaced_say_so_and_never_valid(client, user):
     fields = twilio_fields("twilio_sms_pe.txt", old.display_code, MessageSid="SM" + "1" * 32)
     text = twiml_message(twilio_post(client, fields))
     assert text.startswith(f"Ruta: REEMPLAZADO por el certificado {new.display_code}.")
+
+
+def test_suspended_says_so_with_its_date_in_spanish_and_never_valid(client, user):
+    programme = ProgrammeFactory(kind=CertificateProgramme.Kind.TRAINER_QUALIFICATION)
+    certificate = issue(programme=programme, user=holder(first_name="Percy", last_name="Escobar Gamarra"))
+    certificate_suspend(certificate=certificate, actor=user, reason="Queja en revisión")
+    text = twiml_message(twilio_post(client, twilio_fields("twilio_whatsapp_ec.txt", certificate.display_code)))
+    day = timezone.localdate(Certificate.objects.get(pk=certificate.pk).suspended_at).strftime("%d/%m/%Y")
+    assert text.startswith(f"Ruta: SUSPENDIDO el {day} por la institución emisora.")
+    assert "no es válido" in text and "VÁLIDO" not in text and "suspended" not in text
+    assert "Queja" not in text  # the reason stays in the audit log, as on the page
 
 
 def test_unknown_code_is_not_found_with_the_code_read(client):
