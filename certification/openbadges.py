@@ -13,6 +13,7 @@ the JWKS (``services.public_keys_list``). Status: every credential carries a ``B
 from __future__ import annotations
 
 import copy
+import datetime
 import hashlib
 import json
 from functools import cache
@@ -22,6 +23,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from pyld import jsonld
 
 from lms.accounts.models import Institution
@@ -115,6 +117,14 @@ def proof_hash(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes
 
 def _iso(date) -> str:
     return f"{date.isoformat()}T00:00:00Z"
+
+
+def _end_of_day_iso(date) -> str:
+    """The instant a certificate valid through ``date`` stops being valid: the next midnight in Ruta's time zone
+    (the page, API and PDF call it current all of that day), in UTC."""
+    midnight = datetime.datetime.combine(date + datetime.timedelta(days=1), datetime.time())
+    instant = timezone.make_aware(midnight, timezone.get_default_timezone()).astimezone(datetime.UTC)
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def issuer_url(*, institution: Institution) -> str:
@@ -265,7 +275,7 @@ def credential_build(*, certificate: Certificate) -> dict[str, Any]:
         "credentialSubject": subject,
     }
     if certificate.expires_on:
-        credential["validUntil"] = _iso(certificate.expires_on)
+        credential["validUntil"] = _end_of_day_iso(certificate.expires_on)
     entry = status_entry(certificate=certificate)
     if entry:
         credential["credentialStatus"] = entry

@@ -5,8 +5,10 @@ on the 1EdTech validator's own fixtures; the contexts Ruta bundles are checked t
 """
 
 import copy
+import datetime
 import hashlib
 import json
+import zoneinfo
 from pathlib import Path
 from urllib.parse import quote
 
@@ -199,6 +201,20 @@ def test_credential_proof_verifies_independently_with_a_published_key(credential
         base64.urlsafe_b64decode(key["x"] + "=") for key in client.get("/.well-known/jwks.json").json()["keys"]
     }
     assert public_raw in published
+
+
+def test_an_expiring_credential_stays_valid_to_a_wallet_all_of_its_last_day_in_peru_and_ecuador(client):
+    certificate = issue(programme=ProgrammeFactory(validity_months=12), issued_on=datetime.date(2026, 12, 7))
+    assert certificate.expires_on == datetime.date(2027, 12, 7)
+    vc = json.loads(client.get(reverse("certification:credential", args=[certificate.code])).content)
+    verify_rdfc_proof(vc, issuer_profile(client, vc))
+    until = datetime.datetime.fromisoformat(vc["validUntil"])
+    # Ruta's page says «vigente» through 7 December (Lima and Guayaquil share UTC-5): a wallet must agree at
+    # noon and at 23:59 that day, and call it expired from midnight.
+    lima = zoneinfo.ZoneInfo("America/Lima")
+    assert datetime.datetime(2027, 12, 7, 23, 59, tzinfo=lima) < until
+    assert until == datetime.datetime(2027, 12, 8, 0, 0, tzinfo=lima)
+    assert vc["validUntil"] == "2027-12-08T05:00:00Z"
 
 
 def test_a_tampered_credential_fails(credential, client):
