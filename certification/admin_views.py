@@ -1,6 +1,8 @@
 """Wagtail admin views for staff: certificate list, manual issue, revoke, re-issue, bulk issue with progress.
 
-They parse forms, ask ``selectors.can_issue_certificates`` and call one service each.
+They parse forms, ask ``selectors.can_issue_certificates`` and call one service each. Staff without global
+rights (superuser or the ``certification.add_certificate`` permission) see and issue only for the institutions
+where they are admins or programme managers, and issue only in the name of the programme's issuer or co-issuers.
 """
 
 from __future__ import annotations
@@ -8,13 +10,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from lms.accounts.models import Institution, Role
+from lms.accounts.permissions import institutions_with_role
+
 from . import selectors, services
 from .codes import code_normalize
-from .forms import BulkIssueForm, IssueForm, ReissueForm, RevokeForm
+from .forms import BulkIssueForm, IssueForm, ReissueForm, RevokeForm, issuer_of_programme
 from .models import BulkIssueJob, Certificate
 from .source_keys import source_key_build
 
@@ -24,10 +29,20 @@ def _require(request, programme=None):
         raise PermissionDenied
 
 
+def _issuing_institutions(user) -> QuerySet[Institution] | None:
+    """Where ``user`` issues certificates; None for everywhere (superusers, the global permission)."""
+    if user.is_superuser or user.has_perm("certification.add_certificate"):
+        return None
+    return institutions_with_role(user, [Role.INSTITUTION_ADMIN, Role.PROGRAMME_MANAGER])
+
+
 def certificate_list(request):
     _require(request)
     query = request.GET.get("q", "").strip()
     certificates = Certificate.objects.select_related("programme", "replaced_by")
+    institutions = _issuing_institutions(request.user)
+    if institutions is not None:  # holder names are searched only among the institution's own certificates too
+        certificates = certificates.filter(programme__issuer__in=institutions)
     if query:
         code = code_normalize(query)
         certificates = certificates.filter(Q(code=code) if code else Q(holder_name__icontains=query))
@@ -37,10 +52,13 @@ def certificate_list(request):
 
 def certificate_issue_view(request):
     _require(request)
-    form = IssueForm(request.POST or None)
+    institutions = _issuing_institutions(request.user)
+    form = IssueForm(request.POST or None, institutions=institutions)
     if request.method == "POST" and form.is_valid():
-        programme = form.cleaned_data["programme"]
+        programme, issuer = form.cleaned_data["programme"], form.cleaned_data["issuer"]
         _require(request, programme)
+        if institutions is not None and issuer is not None and not issuer_of_programme(programme, issuer):
+            raise PermissionDenied  # the form refuses it already; never issue in another institution's name
         certificate = services.certificate_issue(
             holder=form.cleaned_data["username"],
             programme=programme,
@@ -51,7 +69,7 @@ def certificate_issue_view(request):
             hours=form.cleaned_data["hours"],
             competency_units=form.units(),
             trainer_name=form.cleaned_data["trainer_name"],
-            issuer=form.cleaned_data["issuer"],
+            issuer=issuer,
             actor=request.user,
         )
         messages.success(request, _("Certificado emitido: %(code)s") % {"code": certificate.display_code})
@@ -98,7 +116,7 @@ def certificate_reissue_view(request, pk: int):
 
 def bulk_issue_view(request):
     _require(request)
-    form = BulkIssueForm(request.POST or None)
+    form = BulkIssueForm(request.POST or None, institutions=_issuing_institutions(request.user))
     if request.method == "POST" and form.is_valid():
         programme = form.cleaned_data["programme"]
         _require(request, programme)

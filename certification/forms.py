@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from lms.accounts.models import Institution, User
@@ -36,14 +39,39 @@ class IssueForm(forms.Form):
         help_text=_("Qué sustenta la emisión (p. ej. acta 2026-014). Con la misma referencia no se emite dos veces."),
     )
 
+    def __init__(self, *args: Any, institutions: QuerySet[Institution] | None = None, **kwargs: Any) -> None:
+        """``institutions``: where the staff member may issue (None: everywhere, for superusers and holders of the
+        global permission). Then only those institutions' programmes are offered, and as issuer only the
+        programmes' issuers and co-issuers; ``clean`` checks the pair."""
+        super().__init__(*args, **kwargs)
+        self.scoped = institutions is not None
+        if institutions is not None:
+            programmes = CertificateProgramme.objects.filter(is_active=True, issuer__in=institutions)
+            self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+            self.fields["issuer"].queryset = Institution.objects.filter(  # type: ignore[attr-defined]
+                Q(pk__in=programmes.values("issuer")) | Q(pk__in=programmes.values("co_issuers")), is_active=True
+            )
+
     def clean_username(self):
         user = User.objects.filter(username=self.cleaned_data["username"]).first()
         if user is None:
             raise forms.ValidationError(_("No existe una persona con ese usuario."))
         return user
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        programme, issuer = cleaned.get("programme"), cleaned.get("issuer")
+        if self.scoped and programme is not None and issuer is not None and not issuer_of_programme(programme, issuer):
+            self.add_error("issuer", _("Elige la institución del programa o una de sus instituciones coemisoras."))
+        return cleaned
+
     def units(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("competency_units", "").splitlines() if line.strip()]
+
+
+def issuer_of_programme(programme: CertificateProgramme, institution: Institution) -> bool:
+    """True when ``institution`` is the programme's issuer or one of its co-issuers."""
+    return institution.pk == programme.issuer_id or programme.co_issuers.filter(pk=institution.pk).exists()
 
 
 class RevokeForm(forms.Form):
@@ -64,6 +92,13 @@ class BulkIssueForm(forms.Form):
     cohort_id = forms.IntegerField(
         label=_("Grupo (id)"), required=False, help_text=_("Vacío: todas las personas que completaron el curso.")
     )
+
+    def __init__(self, *args: Any, institutions: QuerySet[Institution] | None = None, **kwargs: Any) -> None:
+        """``institutions`` as for ``IssueForm``: only their programmes are offered."""
+        super().__init__(*args, **kwargs)
+        if institutions is not None:
+            field = self.fields["programme"]
+            field.queryset = field.queryset.filter(issuer__in=institutions)  # type: ignore[attr-defined]
 
 
 class HolderDidForm(forms.Form):
