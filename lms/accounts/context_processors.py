@@ -1,5 +1,7 @@
 """Template context: the current user's roles and learner tag, computed lazily (no query unless a template asks)."""
 
+from functools import cached_property
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -8,11 +10,12 @@ from .models import Role
 from .permissions import STAFF_ROLES, roles_of
 from .selectors import learner_tag
 
-#: Roles that have a report page (trainers see their cohorts; donors only aggregates of their funding source).
+#: Roles that have a report view (trainers see their cohorts; donors only aggregates of their funding source).
+#: The same roles as ``lms.reports.selectors.roles.VIEWS``, which this layer cannot import (a test keeps the two
+#: equal). Institution admins have no report of their own: they manage members, catalogue and branding.
 REPORT_ROLES = frozenset(
     {
         Role.TRAINER,
-        Role.INSTITUTION_ADMIN,
         Role.ME_OFFICER,
         Role.PROGRAMME_MANAGER,
         Role.DONOR_VIEWER,
@@ -23,10 +26,22 @@ REPORT_ROLES = frozenset(
 
 class _Roles:
     def __init__(self, user):
+        self.user = user
         self.names = roles_of(user) if user.is_authenticated else set()
-        superuser = bool(getattr(user, "is_superuser", False))
-        self.is_staff = bool(self.names & set(STAFF_ROLES)) or superuser
-        self.can_report = bool(self.names & set(REPORT_ROLES)) or superuser
+        self.superuser = bool(getattr(user, "is_superuser", False))
+        self.is_staff = bool(self.names & set(STAFF_ROLES)) or self.superuser
+
+    @cached_property
+    def can_report(self) -> bool:
+        """True exactly when ``lms.reports``' index would open for this person (``report_views_for_user``): a
+        report role, a superuser, or someone who teaches a cohort without the trainer role (a master trainer).
+        Only that last case costs a query, and only for staff, who alone can be given a cohort to teach."""
+        if not self.user.is_authenticated or not self.user.is_active:
+            return False
+        if self.superuser or self.names & REPORT_ROLES:
+            return True
+        # ``courses.cohorts.CohortTrainer.user`` (related_name), read without importing the layer above.
+        return bool(self.is_staff and self.user.cohort_trainer_links.exists())
 
     def __contains__(self, role: str) -> bool:
         return role in self.names
