@@ -23,8 +23,34 @@ from .codes import code_normalize
 STATUSES = ("valid", "expired", "revoked", "suspended", "replaced", "invalid", "unknown_key", "malformed")
 
 
+#: What the published revocation list is keyed by: a hash of each code, never the code itself. A code is the key
+#: to a public record with a name, so the list must not hand out codes (80 random bits: the hash can't be reversed
+#: by guessing); a verifier holding a code hashes it and looks it up.
+REVOCATION_KEY_PREFIX = b"ruta-revocation\x00"
+
+
+def revocation_key(code: str) -> str:
+    """The revocation list's key for ``code`` (base64url of the first 12 bytes of SHA-256 over prefix + code)."""
+    return signing.b64url_encode(hashlib.sha256(REVOCATION_KEY_PREFIX + code.encode("ascii")).digest()[:12])
+
+
+def revocation_status(code: str, revocations: dict[str, Any]) -> tuple[str, str] | None:
+    """(status, date) when the list names ``code`` as replaced, revoked or suspended (a list saved before the
+    lists were hashed still names codes: both are read)."""
+    key = revocation_key(code)
+    for status in ("replaced", "revoked", "suspended"):
+        entries = revocations.get(status) or {}
+        for candidate in (key, code):
+            if candidate in entries:
+                return status, entries[candidate]
+    return None
+
+
 def offline_verify(url: str, jwks: dict[str, Any], revocations: dict[str, Any], today: datetime.date) -> dict[str, Any]:
-    """Verify a QR URL: the signature over the canonical fields, the key among the cached keys, then status."""
+    """Verify a QR URL: the signature over the canonical fields, the key among the cached keys, then status.
+
+    A link signed with a key the verifier does not hold gets ``unknown_key`` and none of its fields: they are
+    whatever the link's author wrote, and showing them would dress a forgery as a certificate."""
     parts = urlsplit(url.strip())
     segments = [segment for segment in parts.path.split("/") if segment]
     if len(segments) < 2 or segments[-2] != "v" or not parts.fragment:
@@ -38,7 +64,7 @@ def offline_verify(url: str, jwks: dict[str, Any], revocations: dict[str, Any], 
     fields, signature = parsed
     key = next((k for k in jwks.get("keys", []) if k.get("kid") == fields.get("k")), None)
     if key is None or key.get("kty") != "OKP" or key.get("crv") != "Ed25519":
-        return {"status": "unknown_key", "fields": fields}
+        return {"status": "unknown_key"}
     try:
         public_key = signing.public_key_from_raw(signing.b64url_decode(key["x"]))
         payload = signing.canonical_json(fields)
@@ -46,12 +72,10 @@ def offline_verify(url: str, jwks: dict[str, Any], revocations: dict[str, Any], 
         return {"status": "malformed"}
     if not signing.verify(payload, signature, public_key):
         return {"status": "invalid"}
-    if code in revocations.get("replaced", {}):
-        return {"status": "replaced", "fields": fields, "replaced_by": revocations["replaced"][code]}
-    if code in revocations.get("revoked", {}):
-        return {"status": "revoked", "fields": fields, "revoked_on": revocations["revoked"][code]}
-    if code in revocations.get("suspended", {}):
-        return {"status": "suspended", "fields": fields, "suspended_on": revocations["suspended"][code]}
+    listed = revocation_status(code, revocations)
+    if listed is not None:
+        status, date = listed
+        return {"status": status, "fields": fields, f"{status}_on": date}
     if fields.get("e") and fields["e"] < today.isoformat():
         return {"status": "expired", "fields": fields}
     return {"status": "valid", "fields": fields}

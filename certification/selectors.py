@@ -16,6 +16,7 @@ from lms.accounts.models import User
 
 from .codes import code_normalize
 from .models import Certificate, CertificateEvent
+from .offline import revocation_key
 
 
 @dataclass(frozen=True)
@@ -160,17 +161,20 @@ def certificates_for_holder(*, user: User) -> QuerySet[Certificate]:
 
 
 def revocation_list_get() -> dict[str, Any]:
-    """Codes that must no longer pass as valid (revoked, suspended or replaced), for the offline verifier's cache."""
+    """Certificates that must no longer pass as valid (revoked, suspended or replaced), for the offline verifier's
+    cache: keyed by a hash of each code (``offline.revocation_key``), so the public list names no certificate and
+    no person; a verifier that holds a code can tell its status, and the date it changed."""
     revoked = Certificate.objects.filter(revoked_at__isnull=False).values_list("code", "revoked_at")
     suspended = Certificate.objects.filter(suspended_at__isnull=False, revoked_at__isnull=True).values_list(
         "code", "suspended_at"
     )
-    replaced = Certificate.objects.filter(replaced_by__isnull=False).values_list("code", "replaced_by__code")
+    replaced = Certificate.objects.filter(replaced_by__isnull=False).values_list("code", "replaced_by__issued_on")
     return {
         "generated_at": timezone.now().isoformat(timespec="seconds"),
-        "revoked": {code: timezone.localdate(at).isoformat() for code, at in revoked},
-        "suspended": {code: timezone.localdate(at).isoformat() for code, at in suspended},
-        "replaced": dict(replaced),
+        "keys": "sha256-96",
+        "revoked": {revocation_key(code): timezone.localdate(at).isoformat() for code, at in revoked},
+        "suspended": {revocation_key(code): timezone.localdate(at).isoformat() for code, at in suspended},
+        "replaced": {revocation_key(code): on.isoformat() for code, on in replaced},
     }
 
 

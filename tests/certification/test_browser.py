@@ -32,11 +32,20 @@ def test_javascript_offline_verifier_matches_the_shared_vectors(phone_page, scre
         VECTORS,
     )
     assert outcomes == {v["name"]: v["expected"] for v in VECTORS["vectors"]}
-    # The page itself: paste a vector's URL (camera-less fallback). Its key is not Ruta's live key.
+    unknown = [v for v in VECTORS["vectors"] if v["expected"] == "unknown_key"]
+    assert unknown and page.evaluate(
+        """async (data) => Promise.all(data.vectors.map(
+            async (v) => (await RutaVerifier.verifyUrl(v.url, data.jwks, data.revocations, data.today)).fields
+        ))""",
+        {**VECTORS, "vectors": unknown},
+    ) == [None] * len(unknown)
+    # The page itself: paste a vector's URL (camera-less fallback). Its key is not one of Ruta's, and the page
+    # has just fetched Ruta's list of every key that ever signed: a forgery, and none of its text is shown.
     page.fill("#verifier-url", VECTORS["vectors"][0]["url"])
     page.get_by_role("button", name="Verificar").click()
     page.wait_for_selector("#verifier-result [data-status]")
-    assert page.locator("#verifier-result [data-status]").get_attribute("data-status") == "unknown_key"
+    assert page.locator("#verifier-result [data-status]").get_attribute("data-status") == "invalid"
+    assert "José Gregorio" not in page.locator("#verifier-result").inner_text()
     axe_check(page)
     screenshot(page, "certificados-verificador-offline")
 
@@ -148,6 +157,13 @@ def test_installed_verifier_checks_a_scanned_link_with_no_network(browser, live_
         page.goto(tampered)
         page.wait_for_selector("#verifier-result [data-status]")
         assert page.locator("#verifier-result [data-status]").get_attribute("data-status") == "invalid"
+        # A link signed with a key this phone does not hold (it cannot ask Ruta now): «cannot check», and none
+        # of the forger's text.
+        forged = next(v for v in VECTORS["vectors"] if v["name"] == "signed by a key that is not Ruta's")
+        page.goto(live_server.url + forged["url"].removeprefix("https://ruta.example.org"))
+        page.wait_for_selector("#verifier-result [data-status]")
+        assert page.locator("#verifier-result [data-status]").get_attribute("data-status") == "unknown_key"
+        assert "José Gregorio" not in page.locator("#verifier-result").inner_text()
     finally:
         context.close()
 

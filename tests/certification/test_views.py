@@ -170,14 +170,35 @@ def test_offline_verifier_page_manifest_and_service_worker(client):
     assert "/.well-known/jwks.json" in worker.content.decode()
 
 
-def test_revocation_list_holds_revoked_and_replaced_codes(client, user):
-    revoked = issue()
+def test_revocation_list_tells_a_verifier_holding_a_code_its_status_but_names_no_code_and_no_person(client, user):
+    from django.utils import timezone
+
+    from certification.models import CertificateProgramme
+    from certification.offline import offline_verify
+    from certification.services import certificate_qr_url, certificate_suspend, jwks_get
+    from tests.certification.factories import ProgrammeFactory, holder
+
+    revoked = issue(user=holder(first_name="Carmen", last_name="Salazar Ríos"))
     certificate_revoke(certificate=revoked, actor=user, reason="x")
-    old = issue()
+    old = issue(user=holder(first_name="Ysbelia", last_name="Colmenares"))
     new = certificate_reissue(certificate=old, actor=user, reason="nombre")
-    data = client.get(reverse("certification:revocations")).json()
-    assert revoked.code in data["revoked"]
-    assert data["replaced"][old.code] == new.code
+    trainers = ProgrammeFactory(kind=CertificateProgramme.Kind.TRAINER_QUALIFICATION)
+    suspended = issue(programme=trainers, user=holder(first_name="Percy", last_name="Escobar Gamarra"))
+    certificate_suspend(certificate=suspended, actor=user, reason="Queja en revisión")
+    current = issue()
+    response = client.get(reverse("certification:revocations"))
+    text = response.content.decode()
+    # Anyone may fetch it: it must not hand out the codes that open each person's record (nor the new code).
+    for certificate in (revoked, old, new, suspended, current):
+        assert certificate.code not in text and certificate.display_code not in text
+    data = response.json()
+    assert len(data["revoked"]) == len(data["suspended"]) == len(data["replaced"]) == 1
+    # A verifier holding a QR still learns each one's status, offline, from this list.
+    jwks, today = jwks_get(), timezone.localdate()
+    for certificate, status in ((revoked, "revoked"), (suspended, "suspended"), (current, "valid")):
+        assert offline_verify(certificate_qr_url(certificate=certificate), jwks, data, today)["status"] == status
+    old.refresh_from_db()
+    assert offline_verify(certificate_qr_url(certificate=old), jwks, data, today)["status"] == "replaced"
 
 
 def test_in_app_expiry_notice_shows_on_my_certificates(client):

@@ -70,6 +70,25 @@
     }
   }
 
+  // The revocation list names no code: it is keyed by base64url(SHA-256("ruta-revocation\0" + code)[:12])
+  // (certification/offline.py revocation_key). A list saved before that still names codes: both are read.
+  async function revocationKey(code) {
+    var prefix = new TextEncoder().encode("ruta-revocation\u0000");
+    var digest = new Uint8Array(await crypto.subtle.digest("SHA-256", concatBytes([prefix, new TextEncoder().encode(code)])));
+    return b64urlEncode(digest.slice(0, 12));
+  }
+
+  async function revocationStatus(code, revocations) {
+    var key = await revocationKey(code);
+    var statuses = ["replaced", "revoked", "suspended"];
+    for (var i = 0; i < statuses.length; i++) {
+      var entries = revocations[statuses[i]] || {};
+      if (Object.prototype.hasOwnProperty.call(entries, key)) return [statuses[i], entries[key]];
+      if (Object.prototype.hasOwnProperty.call(entries, code)) return [statuses[i], entries[code]];
+    }
+    return null;
+  }
+
   async function verifyUrl(url, jwks, revocations, today) {
     var parsedUrl;
     try { parsedUrl = new URL(url.trim()); } catch (error) { return { status: "malformed" }; }
@@ -82,7 +101,8 @@
     if (!parsed) return { status: "malformed" };
     var fields = parsed.fields;
     var jwk = ((jwks && jwks.keys) || []).filter(function (key) { return key.kid === fields.k; })[0];
-    if (!jwk || jwk.kty !== "OKP" || jwk.crv !== "Ed25519") return { status: "unknown_key", fields: fields };
+    // A key this verifier does not hold: none of the link's fields are shown (they are whatever its author wrote).
+    if (!jwk || jwk.kty !== "OKP" || jwk.crv !== "Ed25519") return { status: "unknown_key" };
     var valid = false;
     try {
       var key = await crypto.subtle.importKey("jwk", { kty: "OKP", crv: "Ed25519", x: jwk.x }, { name: "Ed25519" }, false, ["verify"]);
@@ -91,10 +111,12 @@
       return { status: "malformed" };
     }
     if (!valid) return { status: "invalid" };
-    revocations = revocations || {};
-    if (revocations.replaced && revocations.replaced[code]) return { status: "replaced", fields: fields, replaced_by: revocations.replaced[code] };
-    if (revocations.revoked && revocations.revoked[code]) return { status: "revoked", fields: fields, revoked_on: revocations.revoked[code] };
-    if (revocations.suspended && revocations.suspended[code]) return { status: "suspended", fields: fields, suspended_on: revocations.suspended[code] };
+    var listed = await revocationStatus(code, revocations || {});
+    if (listed) {
+      var outcome = { status: listed[0], fields: fields };
+      outcome[listed[0] + "_on"] = listed[1];
+      return outcome;
+    }
     if (fields.e && fields.e < today) return { status: "expired", fields: fields };
     return { status: "valid", fields: fields };
   }
@@ -235,16 +257,22 @@
     return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
   }
 
+  // Which answers came from Ruta just now (not from this phone's copy, nor the service worker's, which marks
+  // what it serves from its cache with X-Ruta-Cached).
+  var fresh = {};
+
   async function loadJson(url, storageKey) {
     try {
       var response = await fetch(url, { cache: "no-cache" });
       if (!response.ok) throw new Error(String(response.status));
       var data = await response.json();
+      fresh[storageKey] = !response.headers.get("X-Ruta-Cached");
       try { localStorage.setItem(storageKey, JSON.stringify(data)); } catch (error) { /* private mode */ }
       return data;
     } catch (error) {
       var cached = null;
       try { cached = localStorage.getItem(storageKey); } catch (e) { /* ignore */ }
+      fresh[storageKey] = false;
       return cached ? JSON.parse(cached) : null;
     }
   }
@@ -373,7 +401,7 @@
       banner.appendChild(strong);
       banner.appendChild(document.createTextNode(" — " + text.explain[outcome.status]));
       result.appendChild(banner);
-      if (outcome.fields && outcome.status !== "invalid") {
+      if (outcome.fields && outcome.status !== "invalid" && outcome.status !== "unknown_key") {
         var f = outcome.fields;
         var list = document.createElement("dl");
         [[text.labels.n, f.n], [text.labels.a, f.a], [text.labels.h, f.h], [text.labels.u, (f.u || []).join("; ")],
@@ -395,6 +423,8 @@
       var outcome = /[\/#]/.test(typed)
         ? await verifyUrl(typed, state.jwks, state.revocations, todayIso())
         : await lookupCode(typed, state.index, todayIso());
+      // Ruta's key list holds every key that ever signed: a key missing from the list just fetched is a forger's.
+      if (outcome.status === "unknown_key" && fresh["ruta.jwks"]) outcome = { status: "invalid" };
       show(outcome);
     }
 

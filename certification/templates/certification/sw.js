@@ -27,7 +27,12 @@ async function networkFirst(request, fallbackUrl) {
     return response;
   } catch (error) {
     const cached = await cache.match(fallbackUrl || new URL(request.url).pathname);
-    if (cached) return cached;
+    if (cached) {
+      // Marked, so the verifier knows this key list is its own old copy, not Ruta's answer of now.
+      const headers = new Headers(cached.headers);
+      headers.set("X-Ruta-Cached", "1");
+      return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers: headers });
+    }
     throw error;
   }
 }

@@ -12,6 +12,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certification import signing
+from certification.offline import revocation_key
 
 HERE = Path(__file__).resolve().parent
 BASE = "https://ruta.example.org/certificados/v/"
@@ -99,6 +100,9 @@ def main() -> None:
     replaced_code = "5555666677778888"
     fields4, signature4 = signed({**base, "c": replaced_code}, key)
     add("replaced", replaced_code, fields4, signature4, "replaced")
+    suspended_code = "SSSSTTTTVVVVWWWW"
+    fields7, signature7 = signed({**base, "c": suspended_code}, key)
+    add("suspended", suspended_code, fields7, signature7, "suspended")
     expired_code = "9999AAAABBBBCCCC"
     fields5, signature5 = signed({**base, "c": expired_code, "e": "2026-01-31"}, key)
     add("expired", expired_code, fields5, signature5, "expired")
@@ -141,10 +145,13 @@ def main() -> None:
         "must both return `expected` for each `url`, given `jwks`, `revocations` and `today`.",
         "today": "2026-12-01",
         "jwks": {"keys": [signing.public_jwk(k.public_key, k.kid) for k in (key, other)]},
+        # Keyed as Ruta publishes it: a hash of each code, never the code (offline.revocation_key).
         "revocations": {
             "generated_at": "2026-12-01T00:00:00+00:00",
-            "revoked": {revoked_code: "2026-11-30"},
-            "replaced": {replaced_code: "DDDDEEEEFFFFGGGG"},
+            "keys": "sha256-96",
+            "revoked": {revocation_key(revoked_code): "2026-11-30"},
+            "suspended": {revocation_key(suspended_code): "2026-11-29"},
+            "replaced": {revocation_key(replaced_code): "2026-11-28"},
         },
         "vectors": vectors,
     }
