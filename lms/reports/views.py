@@ -51,6 +51,7 @@ def _report_context(request: HttpRequest, view: str) -> dict:
     cross = form.cross() if request.GET else None
     tables = report_tables(scope=scope, view=view, dimension_key=dimension_key, cross=cross)
     table, quota_rows = tables.indicators, tables.quota_rows
+    charted = [r for r in quota_rows if r.status != "hidden"]  # a suppressed cohort has no bar (nor a colour)
     return {
         "view": view,
         "view_title": VIEWS[view][1],
@@ -66,7 +67,7 @@ def _report_context(request: HttpRequest, view: str) -> dict:
         ),
         "quota_rows": quota_rows,
         "quota_table": tables.quota,
-        "quota_chart": charts.quota_chart(quota_rows, title=_("Mujeres por grupo (%)")) if quota_rows else None,
+        "quota_chart": charts.quota_chart(charted, title=_("Mujeres por grupo (%)")) if charted else None,
         "quota_warnings": [r for r in quota_rows if r.status == "warning"],
         "cross_table": tables.cross,
         "competency": tables.competency,

@@ -1,7 +1,9 @@
 """The gender quota: the share of women per cohort against the 50 % goal, with an early warning while a
 cohort's enrolment is still open. "No indicado" is never counted as a woman.
 
-Counts are suppressed as a cohort × sex cross-table. Must not import views, forms or services.
+Counts are suppressed as a cohort × sex cross-table. When a cohort's women or total are hidden, so is its status
+(«Cumple»/«No cumple» would tell the sex of the one or two people in a small group): it is "hidden" («—»), and such
+rows are left out of the early warnings and the chart. Must not import views, forms or services.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class QuotaRow:
     women: Cell
     total: Cell
     share: float | None  # None when hidden
-    status: str  # "ok", "warning" (enrolment still open), "bad"
+    status: str  # "ok", "warning" (enrolment still open), "bad", "hidden" (counts suppressed: no status either)
     open: bool
     women_only: bool
 
@@ -78,7 +80,9 @@ def gender_quota(*, scope: Scope) -> tuple[list[QuotaRow], Table | None]:
         is_open = _cohort_open(cohort, today)
         ok = share_value is not None and share_value >= QUOTA_SHARE
         status = "ok" if ok else ("warning" if is_open else "bad")
-        shown_share = share_value if not (women_h or total_h) else None
+        if women_h or total_h:
+            status = "hidden"
+        shown_share = share_value if status != "hidden" else None
         quota_rows.append(
             QuotaRow(
                 cohort_id=pk,
@@ -134,4 +138,5 @@ QUOTA_STATUS = {
     "ok": _("Cumple"),
     "warning": _("Alerta: inscripción abierta y mujeres por debajo del 50 %"),
     "bad": _("No cumple"),
+    "hidden": "—",  # counts suppressed: the status would tell what they hide
 }
