@@ -15,6 +15,11 @@ the bare national number a spreadsheet keeps after dropping the leading 0); othe
 whose own format it has. When several fit, the person is asked for the country code instead of being given a
 wrong number.
 
+A number typed with its country code but without the ``+`` (``51 912 345 678``, ``593 98 765 1234``,
+``58 412 123 4567``, as phones and spreadsheets often show them) is read with that code only when no local
+reading fits and what follows the code is exactly a national number of that country (no trunk 0: ``51`` before
+``099 123 4567`` is not a Peruvian number).
+
 Imports nothing from Ruta; used by ``lms.accounts`` and the apps above it.
 """
 
@@ -67,6 +72,22 @@ def _international(value: str) -> str | None:
     return compact if compact.startswith("+") else None
 
 
+def _with_bare_country_code(digits: str) -> str | None:
+    """``51…``, ``593…`` or ``58…`` followed by exactly a valid national number of that country, as E.164."""
+    for region in LOCAL_REGIONS:
+        code = str(phonenumbers.country_code_for_region(region))
+        if not digits.startswith(code):
+            continue
+        number = _parse_valid("+" + digits, None)
+        if (
+            number is not None
+            and phonenumbers.region_code_for_number(number) == region
+            and str(number.national_number) == digits[len(code) :]
+        ):
+            return _e164(number)
+    return None
+
+
 def _local_readings(digits: str, region: str) -> tuple[str | None, str | None]:
     """(as written by people in ``region``, as a bare national number without trunk 0) for ``digits``."""
     number = _parse_valid(digits, region)
@@ -110,6 +131,9 @@ def phone_normalise(value: str, *, region: str | None = None) -> str:
         return readings.pop()
     if readings:
         raise forms.ValidationError(AMBIGUOUS_MESSAGE, code="ambiguous_phone", params={"phone": value})
+    with_code = _with_bare_country_code(digits)
+    if with_code is not None:
+        return with_code
     raise forms.ValidationError(INVALID_MESSAGE, code="invalid_phone")
 
 
