@@ -12,13 +12,12 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .models import ConsentRecord, HelperPasswordReset, Membership, Profile, User
@@ -120,17 +119,20 @@ def profile_update(*, user: User, first_name: str, last_name: str, fields: dict[
     return profile
 
 
-def user_phone_update(*, user: User, phone: str | None) -> User:
-    """Set or remove the login phone (E.164); two accounts never share a number. No SMS check (no gateway)."""
+def user_phone_update(*, user: User, phone: str | None) -> bool:
+    """Set or remove the login phone (E.164); True when stored. No SMS check (no gateway).
+
+    Two accounts never share a number: when another account has ``phone``, nothing changes and False is returned.
+    The page answers the same either way (``views.phone_edit``), as sign-up does, so that it never tells whether
+    a number has an account.
+    """
     phone = phone or None
     if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
-        raise ValidationError(
-            _("Ya existe una cuenta con este número de celular."), code="phone_taken", params={"phone": phone}
-        )
+        return False
     user.phone = phone
     user.phone_verified = False
     user.save(update_fields=["phone", "phone_verified"])
-    return user
+    return True
 
 
 def _temporary_password() -> str:

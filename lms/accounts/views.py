@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from . import permissions, selectors, services
 from .forms import AccountDeleteForm, ConsentForm, HelperSearchForm, PhoneForm, ProfileForm
@@ -48,18 +50,36 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {"form": form})
 
 
+def _phone_edit_rate(group: str, request: HttpRequest) -> str:
+    return getattr(settings, "RUTA_PHONE_EDIT_RATE", "10/h")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="accounts-phone-edit", key="user", rate=_phone_edit_rate, method="POST", block=False)
 def phone_edit(request: HttpRequest) -> HttpResponse:
+    # Whether another account has the number is never said (sign-up does not say it either): a taken number leaves
+    # the account as it was and gets the same answer as a free one, whose wording is true in both cases; the page
+    # it leads to shows the number the account has now. Per-person limit: the page cannot be used to try numbers.
     form = PhoneForm(request.POST or None, user=request.user)
+    if request.method == "POST" and getattr(request, "limited", False):
+        form.is_valid()
+        form.add_error(None, _("Hiciste demasiados cambios seguidos. Inténtalo de nuevo en una hora."))
+        return render(request, "accounts/phone.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.user_phone_update(user=request.user, phone=form.cleaned_data["phone"])
-        except ValidationError as error:
-            form.add_error("phone", error)
+        phone = form.cleaned_data["phone"]
+        services.user_phone_update(user=request.user, phone=phone)
+        if phone:
+            messages.info(
+                request,
+                _(
+                    "Si ninguna otra cuenta usa ese número, quedó guardado y ya puedes entrar con él. "
+                    "Si otra cuenta lo usa, tu número no cambió. Aquí ves el número que tiene tu cuenta."
+                ),
+            )
         else:
-            messages.success(request, _("Guardamos tu número de celular."))
-            return redirect("accounts:account_home")
+            messages.success(request, _("Quitamos tu número de celular."))
+        return redirect("accounts:phone_edit")
     return render(request, "accounts/phone.html", {"form": form})
 
 
