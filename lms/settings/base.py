@@ -329,6 +329,7 @@ WAGTAILADMIN_BASE_URL = RUTA_BASE_URL
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp", "gif": "webp", "bmp": "webp"}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILADMIN_USER_LOGIN_FORM = "lms.accounts.admin_forms.AdminLoginForm"  # a Spanish label for the password
 
 # --- E-mail: console in development; SMTP through EMAIL_URL in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
