@@ -276,8 +276,13 @@ def answer_keep_for_removed_activity(
         reason = KeptAnswer.Reason.LESSON_REMOVED
     # The activity must have been in one of the page's revisions (usage ids are the StreamField block ids). A
     # deleted page's revisions went with it: then only the size and count bounds below apply.
+    # Block ids are UUIDs: anything else (a word that occurs in every revision, "value", "type") names none.
+    try:
+        usage_id = str(uuid.UUID(str(usage_id)))
+    except ValueError:
+        return None
     revisions = Revision.objects.filter(object_id=str(page_id), base_content_type__model="page")
-    if page is not None and not revisions.filter(content__icontains=str(usage_id)).exists():
+    if page is not None and not revisions.filter(content__icontains=usage_id).exists():
         return None
     stored = {str(key): value for key, value in answer.items()}
     if len(json.dumps(stored, ensure_ascii=False).encode()) > KEPT_ANSWER_MAX_BYTES:

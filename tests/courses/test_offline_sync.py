@@ -114,6 +114,9 @@ def test_answers_to_activities_that_never_existed_or_too_big_are_refused(client,
     invented = {**first, "id": str(uuid.uuid4())}
     assert send(client, learner, lesson, invented).status_code == 404
     assert send(client, learner, (999_999, lesson.url), first).status_code == 404
+    # Only a block's id names an activity: a word found somewhere in the page's revisions does not.
+    for word in ("a", "e", "value", "type", "id", first["id"][:8]):
+        assert send(client, learner, lesson, {**first, "id": word}).status_code == 404
     publish(lesson, [text_block("Valida tu idea.")])
     assert send(client, learner, lesson, first, option="x" * 30_000).status_code == 404
     assert not KeptAnswer.objects.exists()
