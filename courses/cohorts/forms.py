@@ -201,6 +201,10 @@ class AnnouncementForm(forms.Form):
     title = forms.CharField(label=_("Asunto"), max_length=160)
     body = forms.CharField(label=_("Mensaje"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
 
+    def clean_title(self) -> str:
+        # A subject is one line (it becomes a mail's Subject header).
+        return " ".join(self.cleaned_data["title"].split())
+
 
 class GradeForm(forms.Form):
     """The activity's rubric: one level per criterion, and feedback for the learner."""

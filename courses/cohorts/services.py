@@ -107,7 +107,9 @@ def notification_email_send(*, notification_id: int) -> bool:
         if notification is None or notification.emailed_at or not notification.user.email:
             return False
         link = f"\n\n{settings.RUTA_BASE_URL}{notification.url}" if notification.url else ""
-        send_mail(notification.title[:200], notification.body + link, None, [notification.user.email])
+        # One line whatever the title holds (a group's name, a subject): a line break would make every send fail.
+        subject = " ".join(notification.title.split())[:200]
+        send_mail(subject, notification.body + link, None, [notification.user.email])
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True

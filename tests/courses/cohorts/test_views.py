@@ -298,6 +298,21 @@ def test_announcement_from_the_page(trainer_client, cohort, django_capture_on_co
     assert len(mail.outbox) == 1
 
 
+def test_an_announcement_subject_sent_with_a_line_break_still_reaches_everyone_by_mail(
+    trainer_client, cohort, django_capture_on_commit_callbacks
+):
+    member_of(cohort, UserFactory(first_name="Yessenia", last_name="Chávez", email="yessenia@example.org"))
+    with django_capture_on_commit_callbacks(execute=True):
+        trainer_client.post(
+            reverse("cohorts:announcements", args=[cohort.pk]),
+            {"title": "Hola\r\nBcc: otra@example.org", "body": "La sesión empieza a las 7."},
+            follow=True,
+        )
+    # A line break in a mail subject would stop every mail (Django refuses it); the subject is one line.
+    assert [m.subject for m in mail.outbox] == ["GIN Lima Norte: Hola Bcc: otra@example.org"]
+    assert mail.outbox[0].to == ["yessenia@example.org"] and not mail.outbox[0].bcc
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_exports_of_roster_grades_and_attendance(trainer_client, cohort, fmt):
     person = member_of(cohort, UserFactory(first_name='=HYPERLINK("x")', last_name="Pérez"))
