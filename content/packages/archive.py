@@ -4,7 +4,8 @@ Every archive is untrusted. Opening one checks every entry *before* anything is 
 - names: no ``..``, no absolute paths, no drive letters, no backslashes, no NUL or control characters,
   no duplicates (also after case folding, so a case-insensitive disk cannot be tricked);
 - kinds: only regular files and folders (no symlinks, hard links, devices, FIFOs), no encrypted entries;
-- sizes: entry count, declared total uncompressed size, per-entry compression ratio.
+- sizes: entry count, declared total uncompressed size, compression ratio per entry and for the whole archive;
+- shapes a disk cannot hold: a file that is also the folder of another entry (``a`` and ``a/b``).
 Reading is streamed in chunks and re-counts the real bytes, so a lying header cannot inflate memory or disk.
 Extraction writes only below the given folder and checks every resolved path stays inside it.
 
@@ -43,7 +44,7 @@ class ArchiveLimits:
     max_entries: int = 20_000
     max_total_size: int = 1024 * 1024 * 1024  # 1 GiB unpacked
     max_entry_size: int = 512 * 1024 * 1024
-    max_ratio: int = 200  # uncompressed / compressed, per entry (zip) or for the whole stream (tar.gz)
+    max_ratio: int = 200  # uncompressed / compressed, per zip entry and for the whole archive (zip or tar.gz)
     max_name_length: int = 1024
     max_read_size: int = 32 * 1024 * 1024  # largest single file read into memory (manifests, JSON, HTML)
 
@@ -109,6 +110,8 @@ class SafeArchive:
         self.path = Path(path)
         self.limits = limits
         self._entries: dict[str, ArchiveEntry] = {}
+        self._folders: set[str] = set()  # every folder some entry sits in (case-folded)
+        self._files: set[str] = set()  # every file (case-folded)
 
     # --- listing
     @property
@@ -139,6 +142,7 @@ class SafeArchive:
                 code="duplicate",
                 detail=entry.name,
             )
+        self._check_file_folder(entry, key)
         folded[key] = entry.name
         self._entries[entry.name] = entry
         if len(self._entries) > self.limits.max_entries:
@@ -146,6 +150,26 @@ class SafeArchive:
                 _("El paquete contiene demasiados archivos (más de %(n)s).") % {"n": self.limits.max_entries},
                 code="too_many_entries",
             )
+
+    def _check_file_folder(self, entry: ArchiveEntry, key: str) -> None:
+        """Refuse a name that is a file and also the folder of another entry (``a`` and ``a/b``, also after case
+        folding): no disk can hold both, so storing such a package would fail halfway."""
+        parents = key.split("/")[:-1]
+        ancestors = ["/".join(parents[: i + 1]) for i in range(len(parents))]
+        depth = next((i + 1 for i, folder in enumerate(ancestors) if folder in self._files), 0)
+        if depth or (not entry.is_dir and key in self._folders):
+            name = "/".join(entry.name.split("/")[:depth]) if depth else entry.name
+            raise PackageRefused(
+                _(
+                    "En el paquete, «%(name)s» es a la vez un archivo y la carpeta de otros archivos; "
+                    "no se puede guardar. Se rechaza."
+                )
+                % {"name": name},
+                code="file_folder_clash",
+                detail=entry.name,
+            )
+        self._folders.update(ancestors)
+        (self._folders if entry.is_dir else self._files).add(key)
 
     def _check_total(self, total: int) -> None:
         if total > self.limits.max_total_size:
@@ -250,6 +274,7 @@ class ZipArchive(SafeArchive):
     def _scan(self) -> None:
         folded: dict[str, str] = {}
         total = 0
+        self._compressed = max(self.path.stat().st_size, 1)
         infos = self._zip.infolist()
         if len(infos) > self.limits.max_entries:
             raise PackageRefused(
@@ -290,9 +315,23 @@ class ZipArchive(SafeArchive):
                     )
                 total += info.file_size
                 self._check_total(total)
+                self._check_whole_ratio(total)
             self._register(ArchiveEntry(name=name, size=0 if is_dir else info.file_size, is_dir=is_dir), folded)
             if not is_dir:
                 self._infos[name] = info
+
+    def _check_whole_ratio(self, total: int) -> None:
+        # Many entries each at most 1 MiB escape the per-entry check; the whole archive is held to the same ratio
+        # (as the tar.gz stream is): 1000 × 1 MiB of zeros packs into about 1 MB.
+        if total > 1024 * 1024 and total > self.limits.max_ratio * self._compressed:
+            raise PackageRefused(
+                _(
+                    "El paquete se expande de forma anómala al descomprimirlo (más de %(r)s veces su tamaño; "
+                    "posible «bomba ZIP»). Se rechaza."
+                )
+                % {"r": self.limits.max_ratio},
+                code="zip_bomb",
+            )
 
     def _iter_chunks(self, name: str) -> Iterator[bytes]:
         info = self._infos[name]

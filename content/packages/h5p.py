@@ -38,6 +38,7 @@ from .outline import (
 )
 from .report import Findings
 from .safexml import html_to_text, sanitize_html
+from .shapes import items, obj, objects, string
 
 # h5p-standalone 3.8 implements the H5P core API 1.24 (the newest that the corpus' libraries require).
 SUPPORTED_CORE_API = (1, 24)
@@ -245,7 +246,7 @@ def _check_core_api(lib: dict[str, Any], top: str, findings: Findings) -> None:
         return
     try:
         wanted = (int(core.get("majorVersion", 0)), int(core.get("minorVersion", 0)))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a version of Infinity
         wanted = (99, 99)
     if wanted > SUPPORTED_CORE_API:
         findings.error(
@@ -258,7 +259,7 @@ def _check_core_api(lib: dict[str, Any], top: str, findings: Findings) -> None:
 
 def _check_library_files(files: PackageFiles, lib: dict[str, Any], top: str, findings: Findings) -> None:
     for key in ("preloadedJs", "preloadedCss"):
-        for entry in lib.get(key) or []:
+        for entry in items(lib.get(key)):
             path = f"{top}/{entry.get('path', '')}" if isinstance(entry, dict) else ""
             if not path or not files.has(path):
                 findings.error(
@@ -305,7 +306,7 @@ def _check_dependencies(deps: list[dict[str, Any]], present: dict[str, dict[str,
                 path=key,
             )
             continue
-        queue.extend(d for d in present[key].get("preloadedDependencies") or [] if isinstance(d, dict))
+        queue.extend(objects(present[key].get("preloadedDependencies")))
 
 
 # --- conversion ------------------------------------------------------------------------------------------------
@@ -363,7 +364,8 @@ def _convert_one(library: str, params: dict[str, Any], findings: Findings, sub_i
     """Blocks for one H5P content, ``None`` when Ruta cannot convert it."""
     kind = _machine(library)
     converter = _CONVERTERS.get(kind)
-    return converter(kind, params, findings, sub_id) if converter is not None else None
+    # params come from the package's JSON: anything but an object carries nothing to convert
+    return converter(kind, obj(params), findings, string(sub_id)) if converter is not None else None
 
 
 # Each converter reads the parameters the library's semantics.json defines (the content.json of a package, or the
@@ -373,25 +375,25 @@ def _convert_one(library: str, params: dict[str, Any], findings: Findings, sub_i
 def _multi_choice(kind: str, params: dict[str, Any], findings: Findings, sub_id: str) -> list[Block]:
     prompt = _text(params.get("question"))
     choices = []
-    for answer in params.get("answers") or []:
+    for answer in objects(params.get("answers")):
         text = _text(answer.get("text"))
         if not text:
             continue
-        tips = answer.get("tipsAndFeedback") or {}
+        tips = obj(answer.get("tipsAndFeedback"))
         choices.append(
             Choice(text=text, correct=bool(answer.get("correct")), feedback=_text(tips.get("chosenFeedback")))
         )
     if not prompt or not choices or not any(c.correct for c in choices):
         return [_incomplete(kind, prompt, findings)]
-    behaviour = params.get("behaviour") or {}
+    behaviour = obj(params.get("behaviour"))
     # behaviour.type is "auto" by default: H5P then shows checkboxes only when more than one answer is correct.
     multiple = behaviour.get("type") == "multi" or (
         behaviour.get("type") != "single" and sum(c.correct for c in choices) > 1
     )
     blocks: list[Block] = []
     # "media" is an optional sub-content (H5P.Image); only a file inside the package is kept, never a remote URL.
-    media = ((params.get("media") or {}).get("type") or {}).get("params") or {}
-    path = (media.get("file") or {}).get("path") if isinstance(media.get("file"), dict) else ""
+    media = obj(obj(obj(params.get("media")).get("type")).get("params"))
+    path = string(obj(media.get("file")).get("path"))
     if path and "://" not in path:
         blocks.append(Image(path=f"content/{path}", alt=_text(media.get("alt"))))
     blocks.append(ChoiceActivity(prompt=prompt, choices=choices, multiple=multiple, source_id=sub_id))
@@ -404,7 +406,7 @@ def _true_false(kind: str, params: dict[str, Any], findings: Findings, sub_id: s
     correct = str(params.get("correct", "")).lower()
     if not prompt or correct not in ("true", "false"):
         return [_incomplete(kind, prompt, findings)]
-    behaviour = params.get("behaviour") or {}
+    behaviour = obj(params.get("behaviour"))
     ok, wrong = _text(behaviour.get("feedbackOnCorrect")), _text(behaviour.get("feedbackOnWrong"))
     return [
         ChoiceActivity(
@@ -421,11 +423,11 @@ def _true_false(kind: str, params: dict[str, Any], findings: Findings, sub_id: s
 
 def _blanks(kind: str, params: dict[str, Any], findings: Findings, sub_id: str) -> list[Block]:
     # Each entry of "questions" is a line of text in which *answer/alternative:tip* marks a blank.
-    parts = [_text(q) for q in params.get("questions") or [] if _text(q)]
+    parts = [_text(q) for q in items(params.get("questions")) if _text(q)]
     text, blanks = _blanks_from("\n".join(parts))
     if not blanks:
         return [_incomplete(kind, _text(params.get("text")), findings)]
-    behaviour = params.get("behaviour") or {}
+    behaviour = obj(params.get("behaviour"))
     return [
         FillBlanksActivity(
             prompt=_text(params.get("text")),
@@ -478,9 +480,9 @@ def _mark_the_words(kind: str, params: dict[str, Any], findings: Findings, sub_i
 
 def _single_choice_set(kind: str, params: dict[str, Any], findings: Findings, sub_id: str) -> list[Block]:
     out: list[Block] = []
-    for item in params.get("choices") or []:
+    for item in objects(params.get("choices")):
         prompt = _text(item.get("question"))
-        answers = [_text(a) for a in item.get("answers") or []]
+        answers = [_text(a) for a in items(item.get("answers"))]
         answers = [a for a in answers if a]
         if not prompt or len(answers) < 2:
             out.append(_incomplete(kind, prompt, findings))
@@ -498,15 +500,14 @@ def _single_choice_set(kind: str, params: dict[str, Any], findings: Findings, su
 
 def _question_set(kind: str, params: dict[str, Any], findings: Findings, sub_id: str) -> list[Block]:
     out: list[Block] = []
-    intro = params.get("introPage") or {}
+    intro = obj(params.get("introPage"))
     if intro.get("showIntroPage") and _text(intro.get("introduction")):
         out.append(RichText(html=sanitize_html(str(intro.get("introduction")))))
     # Each question is a sub-content: {"library": "H5P.MultiChoice 1.16", "params": {...}, "subContentId": ...}.
-    for question in params.get("questions") or []:
-        sub = _convert_one(
-            question.get("library", ""), question.get("params") or {}, findings, question.get("subContentId", "")
-        )
-        out.extend(sub if sub is not None else [_unsupported(question.get("library", ""), findings)])
+    for question in objects(params.get("questions")):
+        library = string(question.get("library"))
+        sub = _convert_one(library, obj(question.get("params")), findings, string(question.get("subContentId")))
+        out.extend(sub if sub is not None else [_unsupported(library, findings)])
     return out
 
 
@@ -569,15 +570,15 @@ def _convert_slides(content: dict[str, Any], findings: Findings) -> tuple[list[L
     complete = True
     # presentation.slides[].elements[].action is each element's sub-content (library, params, subContentId);
     # elements without an action (e.g. "go to slide" buttons) carry nothing to convert.
-    slides = (content.get("presentation") or {}).get("slides") or []
+    slides = objects(obj(content.get("presentation")).get("slides"))
     for number, slide in enumerate(slides, start=1):
         blocks: list[Block] = []
-        for element in slide.get("elements") or []:
-            action = element.get("action") or {}
-            library = action.get("library") or ""
+        for element in objects(slide.get("elements")):
+            action = obj(element.get("action"))
+            library = string(action.get("library"))
             if not library:
                 continue
-            converted = _convert_one(library, action.get("params") or {}, findings, action.get("subContentId", ""))
+            converted = _convert_one(library, obj(action.get("params")), findings, string(action.get("subContentId")))
             if converted is None:
                 complete = False
                 # Shapes, links and images are decoration the player still shows; no need to list them as lost.

@@ -11,6 +11,7 @@ Pure: no Django models. Must not import courses or certification.
 
 from __future__ import annotations
 
+import logging
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,12 @@ from .ruta import MANIFEST as RUTA_MANIFEST
 from .ruta import parse_ruta
 from .safexml import html_is_active, local, namespace, parse_xml, svg_is_active
 from .scorm import parse_scorm_manifest
+
+logger = logging.getLogger(__name__)
+
+#: what a parser raises when a package's data has a shape it did not expect; ``package_inspect`` refuses the
+#: package with a reason instead (the parsers type-check what they read, this is the net under them)
+MALFORMED = (TypeError, ValueError, KeyError, AttributeError, IndexError)
 
 HEAVY_FILE = 20 * 1024 * 1024  # a learner on mobile data should be warned above this
 
@@ -120,6 +127,15 @@ def package_inspect(path: Path | str, *, limits: ArchiveLimits = DEFAULT_LIMITS)
     except RecursionError:  # JSON or markup nested thousands of levels deep: built to break parsers
         message = _("El paquete tiene datos anidados a una profundidad absurda: no se puede leer con seguridad.")
         report.findings.append(Finding(level=ERROR, code="too_deep", message=str(message)))
+        report.outline = None
+        return report
+    except MALFORMED as exc:  # a shape no parser expected (a list where an object belongs…): refuse, never crash
+        logger.warning("package %s has malformed data: %s: %s", Path(path).name, type(exc).__name__, exc, exc_info=True)
+        message = _(
+            "El paquete tiene datos con una estructura no válida: algún archivo de datos (JSON o XML) no tiene la "
+            "forma que define su formato. Vuelva a exportarlo desde la herramienta de autor."
+        )
+        report.findings.append(Finding(level=ERROR, code="malformed_data", message=str(message)))
         report.outline = None
         return report
 

@@ -39,6 +39,7 @@ from .outline import (
 )
 from .report import Findings
 from .safexml import html_to_text, local, parse_xml, sanitize_html
+from .shapes import items, obj
 
 
 class PackageFiles(Protocol):
@@ -116,7 +117,7 @@ class _Olx:
         name = el.get("display_name", "")
         if not name:
             key = f"{local(el.tag)}/{el.get('url_name', '')}"
-            name = str((self.policy.get(key) or {}).get("display_name", ""))
+            name = str(obj(self.policy.get(key)).get("display_name", ""))
         return html_to_text(name) or default
 
     def note_unsupported(self, kind: str) -> None:
@@ -158,7 +159,7 @@ class _Olx:
             url = f"https://www.youtube.com/watch?v={youtube}"
         else:
             try:
-                sources = json.loads(el.get("html5_sources", "[]") or "[]")
+                sources = items(json.loads(el.get("html5_sources", "[]") or "[]"))
             except (ValueError, RecursionError):
                 sources = []
             sources += [s.get("src", "") for s in el if local(s.tag) == "source"]
@@ -263,9 +264,13 @@ def _load_policy(olx: _Olx, url_name: str) -> None:
     if not url_name or not olx.files.has(policy_name):
         return
     try:
-        olx.policy = json.loads(olx.files.read(policy_name).decode("utf-8"))
+        policy = json.loads(olx.files.read(policy_name).decode("utf-8"))
     except (ValueError, UnicodeError, RecursionError):
+        policy = None
+    if not isinstance(policy, dict):  # policy.json is an object keyed "<tag>/<url_name>"; anything else is damage
         olx.findings.warning("olx_bad_policy", _("El archivo de políticas del curso está dañado; se ignora."))
+        return
+    olx.policy = policy
 
 
 def _short_description(olx: _Olx) -> str:

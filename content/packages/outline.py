@@ -20,6 +20,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from .shapes import obj, objects
+
 
 @dataclass
 class Choice:
@@ -255,17 +257,23 @@ def block_to_dict(block: Block) -> dict[str, Any]:
 
 
 def block_from_dict(data: dict[str, Any]) -> Block:
-    data = dict(data)
+    data = dict(obj(data))
     cls = BLOCK_TYPES.get(str(data.pop("type", "")))
     if cls is None:
         return Unsupported(kind="unknown", reason="unknown block type")
     names = {f.name for f in dataclasses.fields(cls)}
     kwargs = {k: v for k, v in data.items() if k in names}
     if "choices" in kwargs:
-        kwargs["choices"] = [Choice(**c) for c in kwargs["choices"]]
+        kwargs["choices"] = [Choice(**_known(Choice, c)) for c in objects(kwargs["choices"])]
     if "blanks" in kwargs:
-        kwargs["blanks"] = [Blank(**b) for b in kwargs["blanks"]]
+        kwargs["blanks"] = [Blank(**_known(Blank, b)) for b in objects(kwargs["blanks"])]
     return cls(**kwargs)
+
+
+def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """The keys of ``data`` that are fields of the dataclass ``cls`` (a crafted package may add others)."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
 
 
 def outline_to_dict(outline: Outline) -> dict[str, Any]:
@@ -310,8 +318,8 @@ def outline_from_dict(data: dict[str, Any]) -> Outline:
         language=str(data.get("language", "")),
         certificate_programme=str(data.get("certificate_programme", "")),
         keeps_package_files=bool(data.get("keeps_package_files", False)),
-        provenance=Provenance(**{k: str(v) for k, v in (data.get("provenance") or {}).items() if k in prov_names}),
-        media=[MediaFile(**{k: v for k, v in m.items() if k in media_names}) for m in data.get("media") or []],
+        provenance=Provenance(**{k: str(v) for k, v in obj(data.get("provenance")).items() if k in prov_names}),
+        media=[MediaFile(**{k: v for k, v in m.items() if k in media_names}) for m in objects(data.get("media"))],
         modules=[
             Module(
                 title=str(m.get("title", "")),
@@ -320,11 +328,11 @@ def outline_from_dict(data: dict[str, Any]) -> Outline:
                     Lesson(
                         title=str(lesson.get("title", "")),
                         source_id=str(lesson.get("source_id", "")),
-                        blocks=[block_from_dict(b) for b in lesson.get("blocks") or []],
+                        blocks=[block_from_dict(b) for b in objects(lesson.get("blocks"))],
                     )
-                    for lesson in m.get("lessons") or []
+                    for lesson in objects(m.get("lessons"))
                 ],
             )
-            for m in data.get("modules") or []
+            for m in objects(data.get("modules"))
         ],
     )

@@ -34,6 +34,7 @@ from .archive import check_entry_name
 from .errors import PackageRefused
 from .outline import MediaFile, Outline, outline_from_dict, outline_to_dict
 from .report import Findings
+from .shapes import objects
 
 MANIFEST = "ruta-package.json"
 FORMAT = "ruta-package"
@@ -166,8 +167,14 @@ def parse_ruta(files: PackageFiles) -> RutaParse:
         raise PackageRefused(
             _("La parte «ruta» del manifiesto está dañada: el curso no se puede leer."), code="ruta_bad_manifest"
         )
+    listed = manifest.get("files")
+    if listed is not None and (not isinstance(listed, list) or len(objects(listed)) != len(listed)):
+        raise PackageRefused(
+            _("La lista de archivos del manifiesto del paquete Ruta está dañada (cada archivo debe ser un objeto)."),
+            code="ruta_bad_manifest",
+        )
     outline = outline_from_dict(manifest["course"])  # kept as exported, so a re-export is byte-identical
-    for entry in manifest.get("files") or []:
+    for entry in objects(listed):
         path = str(entry.get("path", ""))
         try:
             safe = check_entry_name(path)
@@ -227,7 +234,7 @@ def _sha256_of(files: PackageFiles, name: str) -> str:
 def ruta_read_files(files: PackageFiles, manifest: dict[str, Any]) -> dict[str, bytes]:
     """The payload files of a parsed package (for re-export or storage), keyed by package path."""
     out: dict[str, bytes] = {}
-    for entry in manifest.get("files") or []:
+    for entry in objects(manifest.get("files")):
         path = check_entry_name(str(entry.get("path", "")))
         if files.has(FILES_DIR + path):
             out[path] = files.read(FILES_DIR + path, max_size=1024 * 1024 * 1024)

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import re
 import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.files import File
@@ -39,26 +40,51 @@ def content_package_store(
     under: str = "",
 ) -> ContentPackage:
     """Copy every file of a validated archive (or only those under the folder ``under``, which is stripped from
-    their names: a package inside a Ruta package) into storage and record the package."""
+    their names: a package inside a Ruta package) into storage and record the package.
+
+    All or nothing: if any file cannot be stored (or the row cannot be saved), every file already written is
+    removed before the error goes up."""
     package = ContentPackage(engine=engine, title=title[:255], version=version[:60], provenance=provenance or {})
     package.storage_prefix = f"paquetes/{package.uuid}/"
     count = size = 0
-    for entry in archive.names():
-        if not entry.startswith(under):
-            continue
-        name = entry[len(under) :]
-        with tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024) as tmp:  # large files streamed via disk
-            written = archive.copy_to(entry, tmp)
-            tmp.seek(0)
-            saved = private_storage().save(package.storage_name(name), File(tmp, name=name))
-        if saved != package.storage_name(name):  # storage renamed it: never serve a different file than declared
-            private_storage().delete(saved)
-            raise OSError(f"storage renamed {name}")
-        count += 1
-        size += written
-    package.file_count, package.total_size, package.sha256 = count, size, sha256
-    package.save()
+    stored: list[str] = []  # storage names written so far
+    try:
+        for entry in archive.names():
+            if not entry.startswith(under):
+                continue
+            name = entry[len(under) :]
+            with tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024) as tmp:  # large files streamed via disk
+                written = archive.copy_to(entry, tmp)
+                tmp.seek(0)
+                saved = private_storage().save(package.storage_name(name), File(tmp, name=name))
+            stored.append(saved)
+            if saved != package.storage_name(name):  # storage renamed it: never serve another file than declared
+                raise OSError(f"storage renamed {name}")
+            count += 1
+            size += written
+        package.file_count, package.total_size, package.sha256 = count, size, sha256
+        package.save()
+    except BaseException:
+        content_package_files_delete(prefix="", names=stored)
+        _remove_empty_folders(package.storage_prefix)
+        raise
     return package
+
+
+def _remove_empty_folders(prefix: str) -> None:
+    """Remove the folders left empty under ``prefix`` (and ``prefix`` itself) in a storage on the local disk;
+    a storage without local paths (S3) has no folders to leave behind."""
+    try:
+        root = Path(private_storage().path(prefix))
+    except NotImplementedError:
+        return
+    if not root.is_dir():
+        return
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only succeeds when empty
+    with contextlib.suppress(OSError):
+        root.rmdir()
 
 
 def content_package_file_names(package: ContentPackage) -> list[str]:
@@ -79,10 +105,12 @@ def content_package_file_names(package: ContentPackage) -> list[str]:
 
 
 def content_package_files_delete(*, prefix: str, names: list[str]) -> None:
-    """Remove stored files (used when an import fails after files were written)."""
+    """Remove stored files (used when an import fails after files were written), and the folders left empty."""
     for name in names:
         with contextlib.suppress(OSError):
             private_storage().delete(f"{prefix}{name}")
+    if prefix:
+        _remove_empty_folders(prefix)
 
 
 def file_sha256(path: Any) -> str:

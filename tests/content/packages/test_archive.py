@@ -128,6 +128,54 @@ def test_zip_bomb_is_refused_by_ratio(tmp_path):
     assert exc.value.code == "zip_bomb"
 
 
+def test_many_small_entries_that_expand_too_much_together_are_refused(tmp_path):
+    # each entry stays at 1 MiB, below the per-entry check; together 60 MiB packed into about 60 KiB (≈ 1000:1)
+    pkg = make_zip(tmp_path / "pkg.zip", {f"pad/{i:03d}.bin": b"\0" * (1024 * 1024) for i in range(60)})
+    with pytest.raises(PackageRefused) as exc:
+        open_archive(pkg)
+    assert exc.value.code == "zip_bomb" and "200 veces" in str(exc.value)
+    report = package_inspect(pkg)
+    assert report.codes() == ["zip_bomb"]
+
+
+def test_ordinary_compressible_packages_pass_the_whole_archive_ratio(tmp_path):
+    text = b"<p>Costos fijos y variables.</p>\n" * 2000  # HTML compresses well, far below 200:1
+    pkg = make_zip(tmp_path / "pkg.zip", {f"page{i}.html": text + bytes([i]) for i in range(40)})
+    with open_archive(pkg) as archive:
+        assert archive.total_size() > 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["zz", "zz/x.txt"],  # a file, then a file inside a folder of the same name
+        ["zz/x.txt", "zz"],  # the other order
+        ["a/b/zz", "a/b/zz/c/d.txt"],  # deeper
+        ["ZZ", "zz/x.txt"],  # the same after case folding (a case-insensitive disk)
+    ],
+)
+def test_a_file_that_is_also_a_folder_is_refused(tmp_path, names):
+    pkg = make_zip(tmp_path / "pkg.zip", {name: b"x" for name in names})
+    with pytest.raises(PackageRefused) as exc:
+        open_archive(pkg)
+    assert exc.value.code == "file_folder_clash"
+    assert "a la vez un archivo y la carpeta" in str(exc.value)
+
+
+def test_a_file_that_is_also_a_folder_is_refused_in_a_tar(tmp_path):
+    members = [tarfile.TarInfo("course/zz"), tarfile.TarInfo("course/zz/x.txt")]
+    pkg = make_tar(tmp_path / "c.tar.gz", members, {"course/zz": b"x", "course/zz/x.txt": b"y"})
+    with pytest.raises(PackageRefused) as exc:
+        open_archive(pkg)
+    assert exc.value.code == "file_folder_clash"
+
+
+def test_folders_and_files_with_similar_names_are_fine(tmp_path):
+    names = ["zz/", "zz/x.txt", "zz.txt", "zzz/y.txt", "a/zz", "b/zz/c.txt"]
+    with open_archive(make_zip(tmp_path / "pkg.zip", {name: b"x" for name in names})) as archive:
+        assert sorted(archive.names()) == ["a/zz", "b/zz/c.txt", "zz.txt", "zz/x.txt", "zzz/y.txt"]
+
+
 def test_total_size_and_entry_count_limits(tmp_path):
     pkg = make_zip(tmp_path / "pkg.zip", {f"f{i}.txt": b"x" * 100 for i in range(20)})
     with pytest.raises(PackageRefused) as exc:
