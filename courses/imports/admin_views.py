@@ -3,6 +3,8 @@ No rules here: permission check, form, one service call, redirect."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -15,6 +17,8 @@ from .forms import CourseExportForm, PackageUploadForm
 from .models import PackageImport
 from .services import package_import_create
 
+logger = logging.getLogger(__name__)
+
 
 def _check(request: HttpRequest) -> None:
     if not request.user.has_perm("imports.add_packageimport"):
@@ -26,10 +30,18 @@ def import_list(request: HttpRequest) -> HttpResponse:
     form = PackageUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        record = package_import_create(
-            file=upload, original_name=upload.name, user=request.user, target_page=form.cleaned_data["into"]
-        )
-        return redirect("imports_admin:detail", pk=record.pk)
+        try:
+            record = package_import_create(
+                file=upload, original_name=upload.name, user=request.user, target_page=form.cleaned_data["into"]
+            )
+        except Exception:  # an untrusted file must never give a server error: the upload is already removed
+            logger.exception("inspecting the uploaded package %r failed", upload.name)
+            form.add_error(
+                "file",
+                _("No se pudo revisar el paquete: su contenido no tiene una estructura válida. Vuelva a exportarlo."),
+            )
+        else:
+            return redirect("imports_admin:detail", pk=record.pk)
     imports = PackageImport.objects.select_related("uploaded_by")[:30]
     return render(request, "imports/admin_list.html", {"form": form, "imports": imports})
 

@@ -17,8 +17,9 @@ positions, so export → import → export gives the same bytes.
 
 Import reverses every reference, checking what it creates: images must be real raster images, documents must
 have an extension from an allow-list (no HTML or SVG served from Ruta's origin), an identical file already in
-the library is reused. Everything runs inside the caller's transaction; files written are recorded in
-``written`` so a failed import can remove them.
+the library is reused. Everything runs inside the caller's transaction; files written are recorded so a failed
+import can remove them: lesson media (private storage) in ``written``, library images and documents (the default
+storage, public) in ``written_library``.
 
 Must not import certification (it adds its programmes through ``courses.imports.signals``).
 """
@@ -450,11 +451,13 @@ class _Importer(_Mapper):
         owner: str,
         user: User | None,
         written: list[str],
+        written_library: list[str],
         stored_packages: list[tuple[str, list[str]]],
         summary: ImportSummary,
     ) -> None:
         self.data, self.archive, self.owner, self.user = data, archive, owner, user
-        self.written, self.stored_packages, self.summary = written, stored_packages, summary
+        self.written, self.written_library = written, written_library
+        self.stored_packages, self.summary = stored_packages, summary
         self.page_ids: dict[str, int] = {}
         self._images: dict[str, Any] = {}
         self._documents: dict[str, Any] = {}
@@ -510,7 +513,9 @@ class _Importer(_Mapper):
             if isinstance(focal, list) and len(focal) == 4 and all(isinstance(v, int) for v in focal):
                 (image.focal_point_x, image.focal_point_y, image.focal_point_width, image.focal_point_height) = focal
             image.file.save(f"{slugify(title)[:60] or 'imagen'}{_ext(meta['path'])}", ContentFile(data), save=False)
-            self.written.append(image.file.name)
+            self.written_library.append(image.file.name)
+            # FieldFile.save on a new image leaves width and height empty (NOT NULL columns): read them now
+            image_model._meta.get_field("file").update_dimension_fields(image, force=True)
             image._set_image_file_metadata()
             image.save()
             self.summary.media += 1
@@ -546,7 +551,7 @@ class _Importer(_Mapper):
                 tmp.seek(0)
                 document = document_model(title=title, uploaded_by_user=self.user)
                 document.file.save(f"{slugify(title)[:60] or 'documento'}{_ext(meta['path'])}", File(tmp), save=False)
-                self.written.append(document.file.name)
+                self.written_library.append(document.file.name)
                 document._set_document_file_metadata()
                 document.save()
                 self.summary.media += 1
@@ -698,6 +703,7 @@ def course_pages_import(
     user: User | None,
     written: list[str],
     stored_packages: list[tuple[str, list[str]]],
+    written_library: list[str],
 ) -> tuple[Page, ImportSummary]:
     """Create draft pages from the lossless section under ``target`` (a programme → a new course; a course → its
     modules; a module → its lessons). Call inside a transaction."""
@@ -708,6 +714,7 @@ def course_pages_import(
         owner=owner,
         user=user if getattr(user, "pk", None) else None,
         written=written,
+        written_library=written_library,
         stored_packages=stored_packages,
         summary=summary,
     )

@@ -16,6 +16,7 @@ Must not import certification.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import logging
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -101,10 +103,14 @@ def package_import_create(
     record = PackageImport(original_name=name, uploaded_by=user if getattr(user, "pk", None) else None)
     record.target_page = target_page
     record.upload.save(f"{uuid.uuid4().hex}{_suffix(name)}", file, save=False)
-    record.sha256 = file_sha256(record.upload.path) if _local(record) else ""
-    report = package_inspect(_upload_path(record))
-    _apply_report(record, report)
-    record.save()
+    try:
+        record.sha256 = file_sha256(record.upload.path) if _local(record) else ""
+        report = package_inspect(_upload_path(record))
+        _apply_report(record, report)
+        record.save()
+    except BaseException:  # the doctor refuses bad packages itself; if it breaks anyway, no upload stays behind
+        record.upload.delete(save=False)
+        raise
     return record
 
 
@@ -174,7 +180,8 @@ def package_import_run(
 
     PackageImport.objects.filter(pk=record.pk).update(status=PackageImport.Status.RUNNING, progress=5, error="")
     stored: list[tuple[str, list[str]]] = []
-    media_names: list[str] = []
+    media_names: list[str] = []  # lesson media, in the private storage
+    library_names: list[str] = []  # images and documents for the library, in the default (public) storage
     try:
         path = _upload_path(record)
         report = package_inspect(path)
@@ -198,6 +205,7 @@ def package_import_run(
                         owner=str(record.pk),
                         user=user or record.uploaded_by,
                         written=media_names,
+                        written_library=library_names,
                         stored_packages=stored,
                     )
                     packages = [ContentPackage.objects.get(storage_prefix=prefix) for prefix, _names in stored]
@@ -234,13 +242,31 @@ def package_import_run(
             content_package_files_delete(prefix=prefix, names=names)
             ContentPackage.objects.filter(storage_prefix=prefix).delete()
         for name in media_names:
-            lesson_media_delete(name)
+            with contextlib.suppress(OSError):
+                lesson_media_delete(name)
+        for name in library_names:
+            with contextlib.suppress(OSError):
+                default_storage.delete(name)
         record.refresh_from_db()
         record.status = PackageImport.Status.FAILED
-        record.error = str(exc) if isinstance(exc, PackageRefused) else _("La importación falló: %(e)s") % {"e": exc}
+        record.error = str(exc) if isinstance(exc, PackageRefused) else _failure_message(exc)
         record.finished_at = timezone.now()
         record.save()
         return record
+
+
+def _failure_message(exc: BaseException) -> str:
+    """What the admin reads about an unexpected failure: never the exception's own text, which may name server
+    paths or database details (that goes to the log)."""
+    if isinstance(exc, OSError):
+        return _(
+            "La importación falló: no se pudieron guardar los archivos del paquete en el servidor. "
+            "No se creó nada; inténtelo de nuevo o avise a quien administra Ruta."
+        )
+    return _(
+        "La importación falló por un error inesperado del servidor. No se creó nada; "
+        "avise a quien administra Ruta (el detalle quedó en el registro)."
+    )
 
 
 def _finish(record: PackageImport, *, course: Page, summary: ImportSummary, package: Any) -> None:

@@ -122,3 +122,40 @@ def test_running_import_says_so_and_refreshes_until_done(admin_client, tmp_path)
     PackageImport.objects.filter(pk=record.pk).update(status=PackageImport.Status.DONE, progress=100)
     page = admin_client.get(url).content.decode()
     assert "Importado" in page and "Importación en marcha" not in page and 'http-equiv="refresh"' not in page
+
+
+def uploads() -> list[Path]:
+    from lms.files import private_storage
+
+    root = Path(private_storage().path("paquetes/subidas"))
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_malformed_package_is_refused_with_a_reason_never_a_server_error(admin_client, tmp_path):
+    import json
+    import zipfile
+
+    path = tmp_path / "roto.h5p"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("h5p.json", json.dumps({"title": "Roto", "mainLibrary": "H5P.QuestionSet"}))
+        zf.writestr("content/content.json", json.dumps({"questions": ["no es un objeto"]}))
+    response = upload(admin_client, path)  # used to answer 500
+    assert response.status_code == 200
+    record = PackageImport.objects.get()
+    assert record.status in (PackageImport.Status.INSPECTED, PackageImport.Status.REFUSED)
+
+
+def test_an_upload_whose_inspection_breaks_shows_a_spanish_error_and_is_removed(admin_client, tmp_path, monkeypatch):
+    import courses.imports.services as services
+
+    def broken(path):
+        raise RuntimeError("/srv/ruta/private/paquetes/subidas/x.zip: something nobody expected")
+
+    monkeypatch.setattr(services, "package_inspect", broken)
+    before = uploads()
+    response = upload(admin_client, packages.h5p_true_false(tmp_path / "costos.h5p"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "No se pudo revisar el paquete" in page and "/srv/ruta" not in page
+    assert not PackageImport.objects.exists()
+    assert uploads() == before  # the uploaded file did not stay behind

@@ -428,3 +428,60 @@ def test_format_1_package_text_is_cleaned(tmp_path):
     assert record.status == PackageImport.Status.DONE, record.error
     (block,) = lesson(record.course_page, "L").body.raw_data
     assert "<p>Hola</p>" in block["value"] and "script" not in block["value"] and "javascript" not in block["value"]
+
+
+def media_root_files() -> set[Path]:
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT)
+    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+def package_with_new_image(*, with_missing_package: bool = False) -> bytes:
+    """A Ruta package built by hand whose image this site has never seen (as on a second site)."""
+    import hashlib
+
+    picture = png("purple", (9, 7))
+    text = '<p>Mire:</p><embed embedtype="image" id="image:k1" format="fullwidth" alt="Un puesto"/>'
+    shown = {"type": "image", "value": {"image": "image:k1", "alt": "Puesto"}}
+    lessons = [{"title": "Con imagen", "body": [{"type": "text", "value": text}, shown]}]
+    if with_missing_package:  # its files are not in the package: the import fails after storing the image
+        value = {"package": "package:p1", "engine": "scorm12", "title": "SCO", "launch": "index.html"}
+        lessons.append({"title": "Con paquete", "body": [{"type": "package", "value": value}]})
+    ruta = {
+        "course": {"title": "Curso con imagen nueva", "code": "IMG-NUEVA"},
+        "modules": [{"title": "Módulo", "lessons": lessons}],
+        "images": {"k1": {"path": "images/k1.png", "title": "Imagen nunca vista"}},
+        "documents": {},
+        "packages": {"p1": {"engine": "scorm12", "title": "SCO", "path": "packages/p1/"}},
+        "extra": {},
+    }
+    course = {"title": "Curso con imagen nueva", "modules": [{"title": "Módulo", "lessons": [
+        {"title": "Con imagen", "blocks": [{"type": "rich_text", "html": "<p>Mire:</p>"}]}]}]}  # fmt: skip
+    files = [{"path": "images/k1.png", "size": len(picture), "sha256": hashlib.sha256(picture).hexdigest()}]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        manifest = {"format": "ruta-package", "format_version": 2, "course": course, "ruta": ruta, "files": files}
+        zf.writestr("ruta-package.json", json.dumps(manifest))
+        zf.writestr("files/images/k1.png", picture)
+    return buf.getvalue()
+
+
+def test_an_image_new_to_the_site_is_imported_with_its_size(tmp_path):
+    catalogue()
+    assert not get_image_model().objects.exists()
+    record = import_bytes(tmp_path, package_with_new_image())  # used to fail: width and height were never filled
+    assert record.status == PackageImport.Status.DONE, record.error
+    picture = get_image_model().objects.get(title="Imagen nunca vista")
+    assert (picture.width, picture.height) == (9, 7) and picture.file_size and picture.file_hash
+    body = lesson(record.course_page, "Con imagen").body.raw_data
+    assert f'id="{picture.pk}"' in body[0]["value"] and body[1]["value"]["image"] == picture.pk
+
+
+def test_a_failed_import_removes_the_library_files_it_wrote(tmp_path):
+    catalogue()
+    before = media_root_files()
+    record = import_bytes(tmp_path, package_with_new_image(with_missing_package=True))
+    assert record.status == PackageImport.Status.FAILED and "Faltan los archivos" in record.error
+    assert not get_image_model().objects.exists()
+    assert media_root_files() - before == set()  # the image file written to the public media folder is gone
