@@ -6,6 +6,7 @@ import re
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
@@ -28,8 +29,18 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
 
 
+#: Where ``/favicon.ico`` leads (browsers and tools ask for it even when a page names its icon).
+FAVICON = "themes/img/favicon.svg"
+
+
 @requires_csrf_token
 def page_not_found(request, exception=None):
+    if request.path == "/favicon.ico":
+        # No route of its own: Wagtail's page tree answers every path, and a missing page ends here. The icon's
+        # hashed static address (manifest storage) changes with the icon, so the redirect is not permanent.
+        response = HttpResponseRedirect(static(FAVICON))
+        response["Cache-Control"] = "public, max-age=86400"
+        return response
     return render(request, "404.html", status=404)
 
 
