@@ -1,16 +1,21 @@
 """Roster files (CSV or XLSX) → validated rows, and rows → formula-safe CSV/XLSX exports.
 
-Parsing is done by tablib (which uses the ``csv`` module and openpyxl in read-only mode); this module only
-decodes, maps Spanish column names, and checks each row. It never touches the database: matching rows to
+CSV is parsed by tablib (the ``csv`` module); XLSX by openpyxl in read-only mode, row by row, stopping one row past
+the limit, after checking that its parts do not unpack to more than that many rows could need: a tiny workbook
+of millions of rows is refused at once. This module
+only decodes, maps Spanish column names, and checks each row. It never touches the database: matching rows to
 existing accounts and writing them is ``services.cohort_import_apply``'s job.
 """
 
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
+import openpyxl
 import tablib
 from django import forms
 from django.conf import settings
@@ -90,6 +95,10 @@ def decode_text(content: bytes) -> str:
         return content.decode("latin-1")
 
 
+def is_xlsx(content: bytes, filename: str) -> bool:
+    return content[:2] == b"PK" or filename.lower().endswith(".xlsx")
+
+
 def _load_dataset(content: bytes, filename: str) -> tablib.Dataset:
     if len(content) > _max_bytes():
         raise RosterFileError(
@@ -97,11 +106,10 @@ def _load_dataset(content: bytes, filename: str) -> tablib.Dataset:
         )
     if not content.strip():
         raise RosterFileError(_("El archivo está vacío."))
-    is_xlsx = content[:2] == b"PK" or filename.lower().endswith(".xlsx")
     dataset = tablib.Dataset()
     try:
-        if is_xlsx:
-            dataset.load(io.BytesIO(content), format="xlsx")
+        if is_xlsx(content, filename):
+            dataset = _load_xlsx(content)
         else:
             text = decode_text(content)
             first_line = text.split("\n", 1)[0]
@@ -114,6 +122,77 @@ def _load_dataset(content: bytes, filename: str) -> tablib.Dataset:
     except Exception as exc:  # csv, zipfile and openpyxl each raise their own kinds
         raise RosterFileError(_("No pudimos leer el archivo. Súbelo como CSV (UTF-8) o Excel (.xlsx).")) from exc
     return dataset
+
+
+#: Unpacked bytes an XLSX may hold per allowed row, plus a fixed allowance for styles, themes and the like. An
+#: Excel row of a roster takes some 300–600 bytes; anything much larger is refused before it is parsed (openpyxl
+#: scans a whole sheet for its size even in read-only mode, and loads the shared strings at once).
+XLSX_BYTES_PER_ROW = 2048
+XLSX_FIXED_BYTES = 1024 * 1024
+
+
+def _too_many_rows(n: int | str) -> RosterFileError:
+    return RosterFileError(
+        _("El archivo tiene %(n)s filas; el máximo por importación es %(max)s.") % {"n": n, "max": _max_rows()}
+    )
+
+
+def _sheet_rows_over(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bool:
+    """True when the sheet has more than ``limit`` ``<row>`` elements; stops reading as soon as it knows."""
+    count, tail = 0, b""
+    with archive.open(info) as stream:
+        while chunk := stream.read(64 * 1024):
+            data = tail + chunk
+            count += data.count(b"<row ") + data.count(b"<row>")
+            if count > limit:
+                return True
+            tail = data[-4:]  # too short to hold a whole tag: nothing is counted twice
+    return False
+
+
+def _check_xlsx_unpacked_size(content: bytes) -> None:
+    """Refuse a workbook whose parts unpack to more than its rows could need (a "zip bomb" of repeated rows)
+    before openpyxl parses it. The sizes are the zip's own records (Python's zipfile never inflates a part past
+    the size it declares); such a workbook gets the usual row-limit message when it does have too many rows."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            infos = archive.infolist()
+            if sum(info.file_size for info in infos) <= XLSX_FIXED_BYTES + (_max_rows() + 1) * XLSX_BYTES_PER_ROW:
+                return
+            sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+            if any(_sheet_rows_over(archive, info, _max_rows() + 1) for info in sheets):  # + 1: the header
+                raise _too_many_rows(_("más de %(max)s") % {"max": _max_rows()})
+    except zipfile.BadZipFile:
+        return  # openpyxl says it cannot read it, with the usual message
+    raise RosterFileError(
+        _("La hoja de cálculo es demasiado grande: el máximo por importación es %(max)s filas.") % {"max": _max_rows()}
+    )
+
+
+def _load_xlsx(content: bytes) -> tablib.Dataset:
+    """The active sheet's header and at most ``_max_rows() + 1`` data rows (one more tells it is over the limit),
+    read row by row: the whole sheet is never loaded. Short rows are padded to the header's width, as tablib does."""
+    _check_xlsx_unpacked_size(content)
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        sheet = book.active
+        if sheet is None:
+            raise RosterFileError(_("El archivo está vacío."))
+        rows = sheet.iter_rows(values_only=True)
+        dataset = tablib.Dataset()
+        header = next(rows, None)
+        if header is None:
+            return dataset
+        dataset.headers = list(header)
+        width = len(header)
+        for raw in islice(rows, _max_rows() + 1):
+            values = list(raw)
+            if len(values) < width:
+                values += [""] * (width - len(values))
+            dataset.append(values)  # longer rows: tablib.InvalidDimensions, as before
+        return dataset
+    finally:
+        book.close()
 
 
 def map_headers(headers: Sequence[str | None]) -> dict[str, int]:
@@ -217,9 +296,9 @@ def roster_parse(*, content: bytes, filename: str, country: str) -> list[RosterR
     dataset = _load_dataset(content, filename)
     mapping = map_headers(dataset.headers or [])
     if dataset.height > _max_rows():
-        raise RosterFileError(
-            _("El archivo tiene %(n)s filas; el máximo por importación es %(max)s.")
-            % {"n": dataset.height, "max": _max_rows()}
+        # An Excel file is read only up to one row past the limit, so its count is "more than the limit".
+        raise _too_many_rows(
+            _("más de %(max)s") % {"max": _max_rows()} if is_xlsx(content, filename) else dataset.height
         )
     rows = []
     for offset, raw in enumerate(dataset):

@@ -1,11 +1,13 @@
 """Roster files: encodings, columns, per-row errors in Spanish, formula-safe exports (no database)."""
 
 import io
+import zipfile
 
 import openpyxl
 import pytest
 import tablib
 
+from courses.cohorts import importing
 from courses.cohorts.importing import RosterFileError, export_bytes, export_dataset, roster_parse, safe_cell
 
 HEADER = "nombres,apellidos,teléfono,correo,región,ciudad\n"
@@ -130,3 +132,83 @@ def test_plain_values_are_untouched():
     assert safe_cell("Ana") == "Ana"
     assert safe_cell(42) == 42
     assert isinstance(export_dataset(title="x", headers=["a"], rows=[]), tablib.Dataset)
+
+
+def _xlsx_of_repeated_rows(rows: int) -> bytes:
+    """A hand-made workbook (as a "zip bomb" is made): ``rows`` identical rows compress to almost nothing."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006"
+    main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+    def row(*values):
+        return "<row>" + "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in values) + "</row>"
+
+    sheet = f"<worksheet {ns}><sheetData>" + row("nombres", "teléfono") + row("Ñusta", "987654321") * rows
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            f'<Types xmlns="{pkg}/content-types">'
+            f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{main}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{main}.worksheet+xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{pkg}/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook {ns} xmlns:r="{rel}"><sheets><sheet name="Lista" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{pkg}/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        archive.writestr("xl/worksheets/sheet1.xml", sheet + "</sheetData></worksheet>")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def workbook_loads(monkeypatch):
+    """Calls to openpyxl's loader from the importer (a bomb must be refused before it)."""
+    calls = []
+    real = importing.openpyxl.load_workbook
+    monkeypatch.setattr(importing.openpyxl, "load_workbook", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def test_a_tiny_xlsx_of_many_rows_is_refused_before_it_is_parsed(settings, workbook_loads):
+    settings.RUTA_COHORT_IMPORT_MAX_ROWS = 10
+    content = _xlsx_of_repeated_rows(200_000)  # some 25 MB unpacked from a few dozen KB
+    assert len(content) < 100_000
+    with pytest.raises(RosterFileError) as excinfo:
+        parse(content, filename="lista.xlsx")
+    assert str(excinfo.value) == "El archivo tiene más de 10 filas; el máximo por importación es 10."
+    assert workbook_loads == []
+
+
+def test_an_xlsx_over_the_row_limit_is_read_only_one_row_past_it(settings, workbook_loads):
+    settings.RUTA_COHORT_IMPORT_MAX_ROWS = 10
+    content = _xlsx_of_repeated_rows(3_000)  # small enough unpacked to be parsed
+    assert importing._load_xlsx(content).height == 11
+    with pytest.raises(RosterFileError, match="El archivo tiene más de 10 filas; el máximo por importación es 10."):
+        parse(content, filename="lista.xlsx")
+    assert len(workbook_loads) == 2
+
+
+def test_an_xlsx_too_big_for_its_few_rows_is_refused(settings, workbook_loads):
+    settings.RUTA_COHORT_IMPORT_MAX_ROWS = 10
+    book = openpyxl.Workbook()
+    book.active.append(["nombres", "apellidos", "teléfono"])
+    for n in range(8):  # fewer rows than the limit, but each cell as long as Excel allows
+        book.active.append([f"Ana {n} {'á' * 32_000}", f"Núñez {n} {'ñ' * 32_000}", f"98765{n:04d} {'0' * 32_000}"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(RosterFileError, match="demasiado grande: el máximo por importación es 10 filas"):
+        parse(buffer.getvalue(), filename="lista.xlsx")
+    assert workbook_loads == []
