@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import re
 import tempfile
 from pathlib import Path
@@ -140,10 +141,12 @@ def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def _float(value: Any) -> float | None:
+    """A finite number, or None (NaN and infinities are no score)."""
     try:
-        return float(value) if value not in (None, "") else None
+        number = float(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 _ISO = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?$")
@@ -269,11 +272,12 @@ def h5p_result_record(
     if scaled is None and _float(score.get("max")):
         scaled = (_float(score.get("raw")) or 0.0) / float(score["max"])
     success = result.get("success")
+    verb = statement.get("verb")
     cmi = {
         "completion_status": "completed" if result.get("completion", True) else "incomplete",
         "success_status": "passed" if success is True else "failed" if success is False else "unknown",
         "score": {"scaled": scaled},
-        "xapi": {"verb": (statement.get("verb") or {}).get("id", ""), "result": result},
+        "xapi": {"verb": str(verb.get("id") or "") if isinstance(verb, dict) else "", "result": result},
     }
     return scorm_commit(user=user, package=package, usage_id=usage_id, cmi=cmi, page_id=page_id)
 

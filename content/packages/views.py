@@ -10,6 +10,7 @@ Views hold no rules: they check, call, shape.
 from __future__ import annotations
 
 import json
+import math
 import mimetypes
 import posixpath
 from urllib.parse import urlsplit
@@ -219,6 +220,10 @@ def package_open(request: HttpRequest, package_uuid: str, path: str = "") -> Htt
     return redirect(f"{url}?{query}" if query else url)
 
 
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
 @csrf_exempt  # protected by the per-learner signature instead (see commit_signature)
 @login_required
 @require_POST
@@ -231,10 +236,14 @@ def scorm_commit_view(request: AuthenticatedHttpRequest, package_uuid: str) -> J
         mastery = float(request.GET["mastery"]) if request.GET.get("mastery") else None
     except ValueError:
         page_id, mastery = None, None
+    if mastery is not None and not math.isfinite(mastery):
+        mastery = None
     if not usage_id or signed != [request.user.pk, str(package.uuid), usage_id, page_id]:
         return JsonResponse({"result": "false", "errorCode": 101}, status=403)
     try:
-        payload = json.loads(request.body or b"{}")
+        # NaN and Infinity are not JSON (Python reads them, the database refuses them): a bad commit is refused
+        # whole and what was stored stays.
+        payload = json.loads(request.body or b"{}", parse_constant=_not_json)
     except (ValueError, RecursionError):
         return JsonResponse({"result": "false", "errorCode": 101}, status=400)
     if isinstance(payload, dict) and "xapi" in payload:  # an H5P result relayed by the lesson page

@@ -126,6 +126,28 @@ def test_commit_endpoint_records_resumes_and_signals_once(client, user, package)
     assert received[0]["usage_id"] == "sco-1" and received[0]["passed"] and received[0]["completed"]
 
 
+def test_a_malformed_commit_is_refused_and_keeps_what_was_stored(client, user, package):
+    client.force_login(user)
+    sig = commit_signature(user_id=user.pk, package=package, usage_id="sco-1")
+    url = reverse("packages:scorm_commit", args=[package.uuid]) + f"?usage=sco-1&sig={sig}"
+    kept = {"cmi": {"core": {"lesson_status": "incomplete"}, "suspend_data": "pagina=3"}}
+    assert client.post(url, json.dumps(kept), content_type="application/json").status_code == 200
+    # NaN and Infinity are not JSON: a SCO that sends them is refused, and its saved place stays.
+    for body in ('{"cmi": {"core": {"score": {"raw": NaN}}}}', '{"cmi": {"score": {"scaled": -Infinity}}}'):
+        assert client.post(url, body, content_type="application/json").status_code == 400, body
+    assert scorm_resume_data(user=user, package=package, usage_id="sco-1") == kept["cmi"]
+    # An H5P result whose verb is not an object, or whose score is not a number, is no server error.
+    sig = commit_signature(user_id=user.pk, package=package, usage_id="h5p-1")
+    url = reverse("packages:scorm_commit", args=[package.uuid]) + f"?usage=h5p-1&sig={sig}"
+    for body in (
+        '{"xapi": "answered"}',
+        '{"xapi": {"verb": ["a"], "result": {"score": {"raw": 1, "max": "Infinity"}}}}',
+        '{"xapi": {"verb": "answered", "result": {"score": {"raw": 1, "max": 2}, "completion": true}}}',
+    ):
+        assert client.post(url, body, content_type="application/json").json()["result"] == "true", body
+    assert ScormAttempt.objects.get(user=user, usage_id="h5p-1").score_scaled == 0.5
+
+
 def test_progress_kept_offline_for_days_is_accepted_from_rutas_page_only(user, package):
     """A phone offline longer than a commit signature lives (COMMIT_MAX_AGE) sends what it kept from Ruta's page,
     with the session's CSRF token: stored. Without the token (a beacon, another site) or for someone else: refused."""
