@@ -23,6 +23,7 @@ handler404 = "themes.views.page_not_found"
 
 urlpatterns = [
     path("", theme_views.home, name="home"),
+    path("favicon.ico", theme_views.favicon, name="favicon"),
     path("idioma/", theme_views.language, name="language"),
     path("tema/colores.css", theme_views.theme_colours, name="theme_colours"),
     path("healthz", healthz, name="healthz"),

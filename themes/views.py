@@ -33,14 +33,17 @@ def permission_denied(request, exception=None):
 FAVICON = "themes/img/favicon.svg"
 
 
+@require_GET
+def favicon(request):
+    """``/favicon.ico``: browsers and tools ask for it even when a page names its icon. The icon's hashed static
+    address (manifest storage) changes with the icon, so the redirect is not permanent."""
+    response = HttpResponseRedirect(static(FAVICON))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @requires_csrf_token
 def page_not_found(request, exception=None):
-    if request.path == "/favicon.ico":
-        # No route of its own: Wagtail's page tree answers every path, and a missing page ends here. The icon's
-        # hashed static address (manifest storage) changes with the icon, so the redirect is not permanent.
-        response = HttpResponseRedirect(static(FAVICON))
-        response["Cache-Control"] = "public, max-age=86400"
-        return response
     return render(request, "404.html", status=404)
 
 

@@ -61,7 +61,9 @@ def test_every_page_names_the_site_icon(client):
         assert re.search(r'<link rel="icon" href="[^"]*themes/img/favicon\.svg" type="image/svg\+xml">', html), url
 
 
-def test_favicon_ico_leads_to_the_icon(client):
+@pytest.mark.parametrize("debug", [False, True])
+def test_favicon_ico_leads_to_the_icon(client, settings, debug):
+    settings.DEBUG = debug  # a route of its own: the development server's 404 page must not swallow it
     response = client.get("/favicon.ico")
     assert response.status_code == 302
     assert response["Location"] == static("themes/img/favicon.svg")
