@@ -5,6 +5,12 @@
 JSON for the activities' XHR path (``activities.js`` keeps the answer in the phone and resends it after the
 pause), a small standalone page otherwise (it needs no database: no theme lookup, no session write). The error
 is still logged like a 500.
+
+``NulCharacterMiddleware``: PostgreSQL text cannot hold a NUL character, so a ``%00`` in a query parameter or a
+form field that a view passes to a query raised ``DataError`` (a 500). Early in the stack, any request whose path,
+query string or url-encoded form (names or values) contains NUL gets the themed 400 page saying so. Multipart bodies
+are left alone (parsing them here would consume the upload stream views read); Django's form ``CharField`` already
+refuses NUL there.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import logging
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger("django.request")
@@ -51,3 +58,38 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         return response
+
+
+NUL = "\x00"
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if NUL in request.path:
+        return True
+    query = request.META.get("QUERY_STRING", "")
+    if ("%00" in query or NUL in query) and any(
+        NUL in key or any(NUL in value for value in values) for key, values in request.GET.lists()
+    ):
+        return True
+    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+        # Parsing a url-encoded body keeps request.body readable for the view.
+        return any(NUL in key or any(NUL in value for value in values) for key, values in request.POST.lists())
+    return False
+
+
+class NulCharacterMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _has_nul(request):
+            return self.get_response(request)
+        from themes.views import bad_request_with_message
+
+        # Before LocaleMiddleware: the page speaks the visitor's language all the same.
+        with translation.override(translation.get_language_from_request(request)):
+            message = _(
+                "El enlace o el formulario contiene un carácter nulo, que no se puede usar. "
+                "Revisa el enlace o vuelve a escribir lo que enviaste."
+            )
+            return bad_request_with_message(request, message)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.utils.functional import SimpleLazyObject
 
@@ -40,7 +41,14 @@ def _lookup(request: Any) -> Any:
 
 
 def _theme_for(request: Any) -> Any:
-    host = request.get_host()
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        # The 400 page Django renders for a Host outside ALLOWED_HOSTS (handler400) shows the default theme: asking
+        # for the host again raised inside the error page and turned the 400 into a 500.
+        from .models import ThemeSettings
+
+        return ThemeSettings()
     themes = cache.get(CACHE_KEY) or {}
     if host in themes:
         return themes[host]

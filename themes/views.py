@@ -6,8 +6,10 @@ import re
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template import engines
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
@@ -22,6 +24,21 @@ def home(request):
 @requires_csrf_token
 def bad_request(request, exception=None):
     return render(request, "400.html", status=400)
+
+
+# The themed 400 page with a message of the caller's in place of the generic one. The strings come in as context
+# (translated in Python, so makemessages finds them); the page keeps 400.html's title, header and theme.
+_BAD_REQUEST_WITH_MESSAGE = (
+    '{% extends "400.html" %}{% block content %}<h1>{{ heading }}</h1><p>{{ message }}</p>'
+    '<p><a class="button" href="/">{{ home }}</a></p>{% endblock %}'
+)
+
+
+def bad_request_with_message(request, message: str) -> HttpResponse:
+    """The 400 page saying what was wrong with the request (e.g. ``lms.middleware.NulCharacterMiddleware``)."""
+    template = engines["django"].from_string(_BAD_REQUEST_WITH_MESSAGE)
+    context = {"heading": _("Solicitud incorrecta"), "message": message, "home": _("Volver al inicio")}
+    return HttpResponse(template.render(context, request), status=400)
 
 
 @requires_csrf_token

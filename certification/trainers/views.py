@@ -214,8 +214,9 @@ def reinstate(request, pk: int):
 
 
 def registry(request):
-    methodology = request.GET.get("metodologia", "")
-    query = request.GET.get("q", "").strip()[:80]
+    # PostgreSQL text cannot hold NUL (lms.middleware answers 400 before this; the view holds on its own too).
+    methodology = request.GET.get("metodologia", "").replace("\x00", "")
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:80]
     return render(
         request,
         "trainers/registry.html",

@@ -86,6 +86,9 @@ MIDDLEWARE = [
     "content.packages.origin.PackageOriginMiddleware",
     # After WhiteNoise (static files need no policy), before everything that renders: sets every page's CSP.
     "lms.csp.RutaCSPMiddleware",
+    # Right after the CSP (its 400 page gets the policy), before anything reads the query: NUL → 400 (PostgreSQL
+    # text cannot hold it; lms/middleware.py).
+    "lms.middleware.NulCharacterMiddleware",
     # Before sessions and routing: public pages already rendered for an anonymous visitor (lms/pagecache.py).
     "lms.pagecache.AnonymousPageCacheMiddleware",
     # The request's Wagtail site from the shared cache (one lookup instead of a query per {% pageurl %}).

@@ -186,3 +186,12 @@ def test_approver_lifts_a_suspension_from_the_path_page(client, w):
     assert "Certificación restablecida" in response.content.decode()
     w.path.refresh_from_db()
     assert w.path.state == State.CERTIFIED and w.path.certificate_id != first.pk
+
+
+@pytest.mark.parametrize("params", [{"q": "\x00"}, {"metodologia": "\x00"}, {"q": "ana\x00", "metodologia": "a\x00"}])
+def test_registry_never_passes_a_nul_to_the_database(rf, params):
+    """Behind lms.middleware's 400 the view holds on its own: on PostgreSQL a NUL in a text filter is a DataError."""
+    from certification.trainers.views import registry
+
+    response = registry(rf.get("/facilitadores/registro/", params))
+    assert response.status_code == 200
