@@ -4,5 +4,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.production")
+from lms.celery import CHOSEN_SETTINGS_MODULE
+
+# Production unless the environment or .env chose (the ``lms`` package imports lms.celery first, which reads .env and
+# would otherwise leave its development default here: a bare ``gunicorn lms.wsgi`` ran with DEBUG on).
+os.environ["DJANGO_SETTINGS_MODULE"] = CHOSEN_SETTINGS_MODULE or "lms.settings.production"
 application = get_asgi_application()
