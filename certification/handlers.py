@@ -21,7 +21,49 @@ def on_course_completed(sender, enrollment, **kwargs):
 
 @receiver(user_data_requested, dispatch_uid="certification.on_user_data_requested")
 def on_user_data_requested(sender, *, user, **kwargs):
-    return {"certificates": certificate_data_export(user=user)}
+    return {"certificates": certificate_data_export(user=user), **_notices_and_trainer_paths(user)}
+
+
+def _notices_and_trainer_paths(user):
+    """The person's certificate notices and trainer-qualification paths, for their data export.
+
+    Kept here, next to the receiver, because certification.selectors and certification.trainers are edited by
+    others at the moment; move into their selectors when convenient.
+    """
+    from .trainers.models import MasterTrainer, TrainerPath
+
+    def iso(value):
+        return value.isoformat() if value else None
+
+    paths = TrainerPath.objects.filter(trainer=user).select_related("track").prefetch_related("observations", "events")
+    return {
+        "certificate_notices": [
+            {"message": n.message, "created_at": iso(n.created_at), "read_at": iso(n.read_at)}
+            for n in user.certificate_notices.order_by("created_at", "pk")
+        ],
+        "master_trainer": [
+            {"methodology": m.methodology, "active": m.active, "granted_at": iso(m.granted_at)}
+            for m in MasterTrainer.objects.filter(user=user).order_by("pk")
+        ],
+        "trainer_paths": [
+            {
+                "track": path.track.name,
+                "state": path.state,
+                "status_reason": path.status_reason,
+                "certified_at": iso(path.certified_at),
+                "created_at": iso(path.created_at),
+                "observations": [
+                    {"items": o.items, "comments": o.comments, "recommended": o.recommended, "at": iso(o.created_at)}
+                    for o in path.observations.all()
+                ],
+                "events": [
+                    {"from": e.from_state, "to": e.to_state, "note": e.note, "at": iso(e.created_at)}
+                    for e in path.events.all()
+                ],
+            }
+            for path in paths.order_by("pk")
+        ],
+    }
 
 
 @receiver(course_package_exporting, dispatch_uid="certification.on_course_package_exporting")

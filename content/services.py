@@ -20,6 +20,7 @@ from wagtail.models import Page
 from content import signals
 from content.exceptions import GradingError, InvalidAnswer, SubmissionConflict
 from content.models import KeptAnswer, Submission, XBlockState
+from content.packages.models import ScormAttempt
 from content.selectors import activity_can_grade, activity_can_submit, activity_get
 from content.xblocks.kvs import DjangoKeyValueStore
 from content.xblocks.runtime import RutaRuntime
@@ -210,7 +211,7 @@ def submission_grade(
 
 
 def learner_answers_export(*, user: User) -> dict[str, Any]:
-    """A person's own activity answers and results, for their data export (JSON-serialisable)."""
+    """A person's own activity answers, kept answers, stored activity state and SCORM runs, for their data export."""
     rows = Submission.objects.filter(user=user).select_related("page").order_by("created_at", "pk")
     return {
         "activity_submissions": [
@@ -227,7 +228,47 @@ def learner_answers_export(*, user: User) -> dict[str, Any]:
                 "reviewer_feedback": row.grader_feedback,
             }
             for row in rows
-        ]
+        ],
+        # Answers sent to an activity or lesson that had been removed meanwhile (kept for the trainers to see).
+        "kept_answers": [
+            {
+                "page": row.page_title,
+                "path": row.path,
+                "activity": row.usage_id,
+                "reason": row.reason,
+                "received_at": row.received_at.isoformat(),
+                "answer": row.answer,
+            }
+            for row in KeptAnswer.objects.filter(user=user).order_by("received_at", "pk")
+        ],
+        # What activities remember between visits (drafts, choices, preferences), as stored.
+        "activity_state": [
+            {
+                "scope": row.scope,
+                "activity": row.block_scope_id,
+                "field": row.field_name,
+                "value": row.value,
+                "modified_at": row.modified.isoformat(),
+            }
+            for row in XBlockState.objects.filter(user=user).order_by("pk")
+        ],
+        "scorm_attempts": [
+            {
+                "page": row.page.title if row.page else None,
+                "package": row.package.title,
+                "activity": row.usage_id,
+                "attempt": row.attempt_number,
+                "completion_status": row.completion_status,
+                "success_status": row.success_status,
+                "score_scaled": row.score_scaled,
+                "total_seconds": row.total_seconds,
+                "location": row.location,
+                "suspend_data": row.suspend_data,
+                "interactions": row.interactions,
+                "cmi": row.cmi,
+            }
+            for row in ScormAttempt.objects.filter(user=user).select_related("page", "package").order_by("pk")
+        ],
     }
 
 
@@ -235,6 +276,10 @@ def learner_answers_erase(*, user_id: int) -> None:
     """Forget what a deleted account wrote: stored state and answer texts go; scores stay for aggregate reports."""
     XBlockState.objects.filter(user_id=user_id).delete()
     Submission.objects.filter(user_id=user_id).update(answer={}, result={}, grader_feedback="")
+    # Like a submission: the row (that an answer arrived) stays, the text the person typed goes.
+    KeptAnswer.objects.filter(user_id=user_id).update(answer={})
+    # A SCO's run-time data holds the learner's name (cmi.core.student_name) and whatever they typed.
+    ScormAttempt.objects.filter(user_id=user_id).update(cmi={}, suspend_data="", interactions=[], location="")
 
 
 #: An answer to a removed activity is kept as sent, within these bounds (anything beyond is refused as before: 404).

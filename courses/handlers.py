@@ -7,14 +7,20 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from content.signals import activity_scored
 from lms import pagecache
+from lms.accounts.signals import user_data_requested
 from themes.models import ThemeSettings
 
-from . import services
+from . import selectors, services
 
 
 @receiver(activity_scored, dispatch_uid="courses.on_activity_scored")
 def on_activity_scored(sender, *, user, page_id=None, page=None, answer_context=None, **kwargs):
     services.progress_record(user=user, lesson_id=page_id, lesson=page, enrollment=answer_context)
+
+
+@receiver(user_data_requested, dispatch_uid="courses.on_user_data_requested")
+def on_user_data_requested(sender, *, user, **kwargs):
+    return selectors.learner_data_export(user=user)
 
 
 # Public pages kept for anonymous visitors (lms/pagecache.py) are dropped when what they show changes.

@@ -653,3 +653,44 @@ def _package_items(package_ids: list[str], *, user) -> list[OfflineItem]:
         url, size = package_url(static(name)), _static_size(name)
         items.append(OfflineItem(url=url, kind="package", size=size, v=_item_version(url, size)))
     return items
+
+
+def learner_data_export(*, user) -> dict[str, Any]:
+    """A person's enrolments and lesson progress for their own data export (JSON-serialisable)."""
+
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    enrollments = (
+        Enrollment.objects.filter(user=user)
+        .select_related("course", "last_lesson")
+        .prefetch_related("lesson_progress__lesson")
+        .order_by("enrolled_at", "pk")
+    )
+    return {
+        "enrollments": [
+            {
+                "course": enrollment.course.title,
+                "status": enrollment.status,
+                "source": enrollment.source,
+                "score": enrollment.score,
+                "enrolled_at": iso(enrollment.enrolled_at),
+                "last_activity_at": iso(enrollment.last_activity_at),
+                "last_lesson": enrollment.last_lesson.title if enrollment.last_lesson else None,
+                "completed_at": iso(enrollment.completed_at),
+                "offline_downloaded_at": iso(enrollment.offline_downloaded_at),
+                "offline_synced_at": iso(enrollment.offline_synced_at),
+                "lesson_progress": [
+                    {
+                        "lesson": progress.lesson.title,
+                        "status": progress.status,
+                        "score": progress.score,
+                        "completed_at": iso(progress.completed_at),
+                        "updated_at": iso(progress.updated_at),
+                    }
+                    for progress in sorted(enrollment.lesson_progress.all(), key=lambda p: p.pk)
+                ],
+            }
+            for enrollment in enrollments
+        ]
+    }

@@ -620,3 +620,62 @@ def unread_notification_count(*, user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def participant_data_export(*, user) -> dict[str, Any]:
+    """A person's cohorts (as participant or trainer), attendance, notifications and invitations, for their export.
+
+    Only the person's own rows: who marked an attendance or sent an invitation is someone else's data and stays out.
+    """
+
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "cohorts": [
+            {
+                "cohort": member.cohort.name,
+                "institution": member.cohort.institution.name,
+                "source": member.source,
+                "joined_at": iso(member.joined_at),
+            }
+            for member in CohortMember.objects.filter(user=user).select_related("cohort__institution").order_by("pk")
+        ],
+        "cohorts_as_trainer": [
+            {"cohort": link.cohort.name, "lead": link.lead, "added_at": iso(link.added_at)}
+            for link in CohortTrainer.objects.filter(user=user).select_related("cohort").order_by("pk")
+        ],
+        "attendance": [
+            {
+                "cohort": row.session.cohort.name,
+                "session": row.session.title,
+                "starts_at": iso(row.session.starts_at),
+                "status": row.status,
+                "method": row.method,
+                "marked_at": iso(row.marked_at),
+            }
+            for row in Attendance.objects.filter(user=user).select_related("session__cohort").order_by("pk")
+        ],
+        "notifications": [
+            {
+                "title": row.title,
+                "body": row.body,
+                "url": row.url,
+                "created_at": iso(row.created_at),
+                "read_at": iso(row.read_at),
+                "emailed_at": iso(row.emailed_at),
+            }
+            for row in Notification.objects.filter(user=user).order_by("created_at", "pk")
+        ],
+        "cohort_invitations": [
+            {
+                "cohort": row.cohort.name,
+                "typed_name": row.typed_name,
+                "typed_contact": row.typed_contact,
+                "status": row.status,
+                "created_at": iso(row.created_at),
+                "decided_at": iso(row.decided_at),
+            }
+            for row in CohortInvitation.objects.filter(user=user).select_related("cohort").order_by("pk")
+        ],
+    }

@@ -51,7 +51,7 @@ def test_download_includes_helper_resets_and_sections_from_other_apps(client, pe
     HelperPasswordReset.objects.create(actor=trainer, target=person)
 
     def on_user_data_requested(sender, user, **kwargs):
-        return {"enrollments": [{"course": "GIN", "user": user.username}]}
+        return {"test_section": [{"course": "GIN", "user": user.username}]}
 
     signals.user_data_requested.connect(on_user_data_requested, dispatch_uid="test-export")
     try:
@@ -59,7 +59,7 @@ def test_download_includes_helper_resets_and_sections_from_other_apps(client, pe
         data = _download(client)
     finally:
         signals.user_data_requested.disconnect(dispatch_uid="test-export")
-    assert data["enrollments"] == [{"course": "GIN", "user": "yoli"}]
+    assert data["test_section"] == [{"course": "GIN", "user": "yoli"}]
     assert data["password_resets_by_helper"][0]["by"] == "Carmen Salazar"
 
 
