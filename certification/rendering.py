@@ -21,10 +21,11 @@ from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 
 from . import pdffonts
-from .models import Certificate
+from .models import Certificate, CertificateProgramme
 
 FONT_DIR = Path(getattr(settings, "RUTA_CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
+Kind = CertificateProgramme.Kind
 
 
 #: Unicode ranges kept in the embedded font: Latin (incl. extended and combining marks), Greek, Cyrillic,
@@ -168,15 +169,29 @@ def _date(value) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+def _for_label(kind: str) -> str:
+    """What the holder did, worded per kind of certificate (a course completed, competencies certified, a
+    trainer qualified), before the achievement line."""
+    if kind == Kind.COMPETENCY_STANDARD:
+        return _("por haber demostrado su competencia laboral:")
+    if kind == Kind.TRAINER_QUALIFICATION:
+        return _("por haber completado la formación de facilitadores y la práctica supervisada:")
+    return _("por haber culminado satisfactoriamente")
+
+
 def _texts(certificate: Certificate) -> dict[str, str]:
     """The printed labels, in Spanish (and English when the programme is bilingual and a translation exists)."""
+    kind = certificate.programme.kind
     labels = {
         "heading": _("CERTIFICADO"),
         "awarded": _("Se otorga el presente certificado a"),
-        "for": _("por haber culminado satisfactoriamente"),
+        "for": _for_label(kind),
         "hours": _("Duración: %(hours)s horas"),
         "units": _("Unidades de competencia:"),
-        "trainer": _("Facilitador·a certificado·a: %(name)s"),
+        # On a trainer's own certificate the name is the master trainer who supervised, not the certified person.
+        "trainer": _("Supervisó (master trainer): %(name)s")
+        if kind == Kind.TRAINER_QUALIFICATION
+        else _("Facilitador·a certificado·a: %(name)s"),
         "issued": _("Fecha de emisión: %(date)s"),
         "expires": _("Válido hasta: %(date)s"),
         "code": _("Código: %(code)s"),
