@@ -12,7 +12,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certification import views as certification_views
-from lms import routing
+from lms import admin_login, routing
 from lms.csp import csp_report
 from lms.health import healthz
 from themes import views as theme_views
@@ -43,6 +43,8 @@ urlpatterns = [
     path("competencias/", include("certification.competency.urls")),
     path("informes/", include("lms.reports.urls")),
     path("accounts/", include("allauth.urls")),
+    # One admin login, under the site's login limits (lms/admin_login.py).
+    path("django-admin/login/", admin_login.django_admin_login, name="django_admin_login"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -332,7 +332,8 @@ WAGTAILADMIN_BASE_URL = RUTA_BASE_URL
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp", "gif": "webp", "bmp": "webp"}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILADMIN_USER_LOGIN_FORM = "lms.accounts.admin_forms.AdminLoginForm"  # a Spanish label for the password
+# A Spanish label for the password, and allauth's login limits (ACCOUNT_RATE_LIMITS) on the admin's login too.
+WAGTAILADMIN_USER_LOGIN_FORM = "lms.admin_login.RateLimitedAdminLoginForm"
 
 # --- E-mail: console in development; SMTP through EMAIL_URL in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
