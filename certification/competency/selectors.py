@@ -236,6 +236,11 @@ class UnitEvidenceSummary:
         return max(self.unit.knowledge_max_attempts - self.attempts_used, 0)
 
     @property
+    def can_take_test(self) -> bool:
+        """Attempts remain and the unit's test is not passed yet (a pass is never put at risk by a retake)."""
+        return self.attempts_left > 0 and not (self.knowledge is not None and self.knowledge.passed)
+
+    @property
     def suggested(self) -> str:
         """What the instruments point to; the evaluator decides."""
         if self.knowledge is not None and self.knowledge.passed is False:
@@ -254,13 +259,23 @@ def latest_observation(*, application: Application, unit) -> ObservationRecord |
     return application.observations.filter(unit=unit).order_by("-created_at", "-id").first()
 
 
+def _attempt_rank(attempt: KnowledgeAttempt) -> tuple[bool, float]:
+    return (bool(attempt.passed), attempt.score or 0.0)
+
+
 def assessment_summary(*, application: Application) -> list[UnitEvidenceSummary]:
-    """Per unit of the application: latest knowledge attempt, latest checklist, rubric, evidence and verdict."""
+    """Per unit of the application: best knowledge attempt, latest checklist, rubric, evidence and verdict.
+
+    The knowledge attempt that counts is the best one (a pass, then the highest score, then the latest), so no
+    later attempt can undo a pass.
+    """
     units = list(application.units.order_by("order", "id").prefetch_related("criteria", "rubric"))
     attempts: dict[int, KnowledgeAttempt] = {}
     used: dict[int, int] = {}
-    for attempt in application.knowledge_attempts.exclude(submitted_at=None).order_by("submitted_at"):
-        attempts[attempt.unit_id] = attempt
+    for attempt in application.knowledge_attempts.exclude(submitted_at=None).order_by("submitted_at", "id"):
+        best = attempts.get(attempt.unit_id)
+        if best is None or _attempt_rank(attempt) >= _attempt_rank(best):
+            attempts[attempt.unit_id] = attempt
         used[attempt.unit_id] = used.get(attempt.unit_id, 0) + 1
     observations: dict[int, ObservationRecord] = {}
     for observed in application.observations.order_by("created_at", "id").prefetch_related("marks__criterion"):

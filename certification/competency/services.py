@@ -329,12 +329,15 @@ def knowledge_draw(*, unit: CompetencyUnit, seed: str) -> list[int]:
 def knowledge_attempt_start(
     *, application: Application, unit: CompetencyUnit, candidate: User, seed: str | None = None
 ) -> KnowledgeAttempt:
-    """Start (or resume the unfinished) knowledge test of a unit, recording the questions drawn."""
+    """Start (or resume the unfinished) knowledge test of a unit, recording the questions drawn; never after a pass."""
     if application.candidate_id != candidate.pk:
         raise PermissionDenied
     _require_unit(application, unit)
     _require_recordable(application)
-    open_attempt = KnowledgeAttempt.objects.filter(application=application, unit=unit, submitted_at=None).first()
+    attempts = KnowledgeAttempt.objects.filter(application=application, unit=unit)
+    if attempts.filter(passed=True).exclude(submitted_at=None).exists():
+        raise ValidationError(_("Ya aprobaste la prueba de esta unidad; tu resultado queda registrado."))
+    open_attempt = attempts.filter(submitted_at=None).first()
     if open_attempt:
         return open_attempt
     done = KnowledgeAttempt.objects.filter(application=application, unit=unit).exclude(submitted_at=None).count()
