@@ -1,7 +1,7 @@
 """Writes on the trainer certification path (DOMAIN.md §3.1), one service per step:
 
 postulante → en formación → en práctica → recomendado → certificado → (suspendido | revocado);
-suspendido → certificado again when an approver reinstates (a new certificate; the suspended one is then revoked).
+suspendido → certificado again when an approver reinstates (a new certificate that replaces the suspended one).
 A suspension marks the certificate «Suspendido» (its bit in the issuer's suspension status list), not revoked.
 
 Each step checks who may take it and from which state, records a ``PathEvent`` and notifies the trainer.
@@ -19,7 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.models import Certificate, CertificateProgramme
-from certification.services import certificate_issue, certificate_revoke, certificate_suspend
+from certification.services import (
+    certificate_issue,
+    certificate_reissue,
+    certificate_revoke,
+    certificate_suspend,
+)
 from certification.source_keys import source_key_build
 from courses.cohorts.models import Cohort
 from courses.cohorts.selectors import cohort_courses
@@ -263,22 +268,25 @@ def trainer_certification_withdraw(
 
 
 @transaction.atomic
-def trainer_certification_reinstate(*, path: TrainerPath, actor: User, reason: str, render: bool = True) -> Certificate:
-    """Lift a suspension (an approver's decision, with a reason). The suspended certificate stays revoked, as
-    employers may have seen it so; a new certificate with a new code is issued and the registry shows the trainer
-    as certified again. A revocation is final and cannot be reinstated."""
+def trainer_certification_reinstate(*, path: TrainerPath, actor: User, reason: str) -> Certificate:
+    """Lift a suspension (an approver's decision, with a reason). The suspended certificate is replaced by a new
+    one with a new code (``certificate_reissue``): its code now says «Reemplazado» and links to the new one, and
+    the registry shows the trainer as certified again. A revocation is final and cannot be reinstated."""
     _require(path, State.SUSPENDED)
     if not selectors.can_approve(user=actor, track=path.track):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Escribe el motivo."))
     suspended = path.certificate
-    # Superseded by the new certificate: what an employer saw stays on the record.
-    if suspended is not None and suspended.revoked_at is None:
-        certificate_revoke(certificate=suspended, actor=actor, reason=reason)
-    base_key = source_key_build("trainer", path.trainer_id, path.track.slug)
-    generation = Certificate.objects.filter(source_key__startswith=base_key).count()
-    certificate = _certify(path, actor, source_key_build(base_key, "restablecido", generation + 1), render)
+    if suspended is None or suspended.revoked_at is not None or suspended.replaced_by_id:
+        raise ValidationError(_("El certificado suspendido ya no está vigente; no se puede restablecer."))
+    # Replaced, not un-suspended: a trainer credential that ended keeps its suspension bit for good
+    # (certification/README.md), and the old code leads an employer to the current certificate.
+    certificate = certificate_reissue(
+        certificate=suspended, actor=actor, reason=reason.strip(), holder_name=suspended.holder_name
+    )
+    path.certificate = certificate
+    path.status_reason = ""
     _move(path, State.CERTIFIED, actor, _("Restablecida: %(r)s. Certificado %(code)s") % {
         "r": reason.strip(), "code": certificate.display_code})  # fmt: skip
     return certificate

@@ -184,30 +184,32 @@ def test_suspension_lifted_issues_a_new_certificate(chain):
     )
     first = services.trainer_certify(path=path, approver=c.ilo_admin, render=False)
     with pytest.raises(ValidationError):  # only a suspension can be lifted
-        services.trainer_certification_reinstate(path=path, actor=c.ilo_admin, reason="x", render=False)
+        services.trainer_certification_reinstate(path=path, actor=c.ilo_admin, reason="x")
     services.trainer_certification_withdraw(path=path, actor=c.ilo_admin, reason="Revisión en curso", suspend=True)
     with pytest.raises(PermissionDenied):
-        services.trainer_certification_reinstate(path=path, actor=c.alt_admin, reason="x", render=False)
+        services.trainer_certification_reinstate(path=path, actor=c.alt_admin, reason="x")
     with pytest.raises(ValidationError, match="motivo"):
-        services.trainer_certification_reinstate(path=path, actor=c.ilo_admin, reason=" ", render=False)
+        services.trainer_certification_reinstate(path=path, actor=c.ilo_admin, reason=" ")
     second = services.trainer_certification_reinstate(
-        path=path, actor=c.ilo_admin, reason="La revisión no encontró faltas", render=False
+        path=path, actor=c.ilo_admin, reason="La revisión no encontró faltas"
     )
     path.refresh_from_db()
     first.refresh_from_db()
     assert path.state == State.CERTIFIED and path.certificate == second and path.status_reason == ""
     assert second.code != first.code and second.status_on() == "valid"
-    assert first.status_on() == "revoked"  # what an employer saw stays true
+    assert first.status_on() == "replaced" and first.replaced_by == second  # the old code leads to the new one
     assert "La revisión no encontró faltas" in path.events.order_by("-pk").first().note
 
     # Suspended again and lifted again: a third certificate, never the same key twice.
     services.trainer_certification_withdraw(path=path, actor=c.ilo_admin, reason="Otra revisión", suspend=True)
-    third = services.trainer_certification_reinstate(path=path, actor=c.ilo_admin, reason="Sin faltas", render=False)
+    third = services.trainer_certification_reinstate(path=path, actor=c.ilo_admin, reason="Sin faltas")
     assert third.pk not in (first.pk, second.pk)
+    second.refresh_from_db()
+    assert second.replaced_by == third
 
     services.trainer_certification_withdraw(path=path, actor=c.ilo_admin, reason="Confirmado")
     with pytest.raises(ValidationError):  # a revocation is final
-        services.trainer_certification_reinstate(path=path, actor=c.ilo_admin, reason="x", render=False)
+        services.trainer_certification_reinstate(path=path, actor=c.ilo_admin, reason="x")
 
 
 def test_status_is_per_sub_module(chain):
