@@ -104,6 +104,13 @@ def eligible_evaluators(*, application: Application) -> list[User]:
     ]
 
 
+def body_has_evaluators(*, body: Institution) -> bool:
+    """Whether anyone active holds the evaluator role in the body (to explain an empty list of eligible people)."""
+    return Membership.objects.filter(
+        role=Role.EVALUATOR, institution=body, institution__is_active=True, user__is_active=True
+    ).exists()
+
+
 def eligible_evaluators_by_application(*, applications: list[Application]) -> dict[int, list[User]]:
     """``eligible_evaluators`` for many applications in four queries (the body's assignment page)."""
     from courses.cohorts.models import CohortMember

@@ -651,36 +651,68 @@ def body_home(request, slug: str):
         applications = applications.exclude(status__in=[Application.Status.DECIDED, Application.Status.WITHDRAWN])
     applications = list(applications.order_by("created_at")[:200])
     eligible = selectors.eligible_evaluators_by_application(applications=applications)
+    body_has_evaluators = selectors.body_has_evaluators(body=body) if applications else True
+    ask_for_more = _(
+        "Pide a la administración de Ruta que dé el rol de evaluador o evaluadora a otra persona de la entidad."
+    )
+    if not body_has_evaluators:
+        nobody = _("La entidad aún no tiene personas evaluadoras.")
+    else:
+        nobody = _(
+            "Ninguna persona evaluadora de la entidad puede evaluar a quien postula: declaró un conflicto de interés "
+            "o le facilitó un grupo."
+        )
+    nobody_validates = _(
+        "No hay otra persona evaluadora que pueda validar: quien valida no puede ser quien evalúa, ni haber "
+        "declarado un conflicto de interés o facilitado un grupo a quien postula."
+    )
+    nobody_reviews = _(
+        "No hay quién pueda revisar la apelación: las personas evaluadoras habilitadas participaron en la "
+        "decisión o declararon un conflicto de interés con quien postula."
+    )
     rows = []
     for application in applications:
         people = eligible[application.pk]
         form = validator_form = appeal_form = None
+        notes: dict[str, str] = {}
         if application.status in (
             Application.Status.APPLIED,
             Application.Status.ASSIGNED,
             Application.Status.SCHEDULED,
         ):
-            form = forms.AssignForm(
-                people=people, initial={"person": application.evaluator_id}, prefix=f"a{application.pk}"
-            )
+            if people:
+                form = forms.AssignForm(
+                    people=people, initial={"person": application.evaluator_id}, prefix=f"a{application.pk}"
+                )
+            else:
+                notes["evaluator"] = nobody
         if application.status in (
             Application.Status.ASSIGNED,
             Application.Status.SCHEDULED,
             Application.Status.SUBMITTED,
         ):
-            validator_form = forms.AssignForm(
-                people=[p for p in people if p.pk != application.evaluator_id],
-                initial={"person": application.validator_id},
-                prefix=f"v{application.pk}",
-            )
+            validators = [p for p in people if p.pk != application.evaluator_id]
+            if validators:
+                validator_form = forms.AssignForm(
+                    people=validators, initial={"person": application.validator_id}, prefix=f"v{application.pk}"
+                )
+            else:
+                notes["validator"] = nobody_validates
         appeal_obj = getattr(application, "appeal", None)
         if application.status == Application.Status.APPEALED and appeal_obj and not appeal_obj.reviewer_id:
-            appeal_form = forms.AssignForm(
-                people=[p for p in people if p.pk not in (application.evaluator_id, application.validator_id)],
-                prefix=f"r{application.pk}",
-            )
-        rows.append((application, form, validator_form, appeal_form))
-    context = {"body": body, "rows": rows, "stages": Application.Status.choices, "stage": stage}
+            reviewers = [p for p in people if p.pk not in (application.evaluator_id, application.validator_id)]
+            if reviewers:
+                appeal_form = forms.AssignForm(people=reviewers, prefix=f"r{application.pk}")
+            else:
+                notes["appeal"] = nobody_reviews
+        rows.append((application, form, validator_form, appeal_form, notes))
+    context = {
+        "body": body,
+        "rows": rows,
+        "stages": Application.Status.choices,
+        "stage": stage,
+        "ask_for_more": ask_for_more,
+    }
     return render(request, "competency/body_home.html", context)
 
 

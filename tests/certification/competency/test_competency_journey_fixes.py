@@ -108,3 +108,60 @@ def test_the_page_offers_no_retake_after_a_pass(client, application, candidate):
     response = client.get(test_url, follow=True)
     assert "Ya aprobaste la prueba" in response.content.decode()
     assert KnowledgeAttempt.objects.filter(application=application, unit=unit).count() == 1
+
+
+# --- 2. An empty list of people says why and what to do -----------------------------------------------------
+
+
+def _body_page(client, admin, standard, **params):
+    client.force_login(admin)
+    return client.get(reverse("competency:body_home", args=[standard.certifying_body.slug]), params).content.decode()
+
+
+def test_no_evaluator_in_the_body_is_explained_instead_of_an_empty_select(client, standard, admin, candidate):
+    application = services.application_create(candidate=candidate, standard=standard, experience="Limpio casas.")
+    page = _body_page(client, admin, standard)
+    assert "Yolimar Rodríguez Peña" in page
+    assert f'name="a{application.pk}-person"' not in page
+    assert "La entidad aún no tiene personas evaluadoras." in page
+    assert "Pide a la administración de Ruta" in page
+
+
+def test_every_evaluator_in_conflict_is_explained(client, standard, admin, candidate):
+    application = services.application_create(candidate=candidate, standard=standard, experience="Limpio casas.")
+    vecina = evaluator_of(standard.certifying_body, first_name="Rosa", last_name="Huamán")
+    services.conflict_declare(evaluator=vecina, candidate=candidate, reason="Es mi vecina en Comas.")
+    page = _body_page(client, admin, standard)
+    assert f'name="a{application.pk}-person"' not in page
+    assert "declaró un conflicto de interés" in page
+
+
+def test_no_one_left_to_validate_is_explained(client, application, standard, admin):
+    # The only evaluator of the body is the assessor.
+    page = _body_page(client, admin, standard)
+    assert f'name="a{application.pk}-person"' in page
+    assert f'name="v{application.pk}-person"' not in page
+    assert "No hay otra persona evaluadora que pueda validar" in page
+
+
+def test_no_one_left_to_review_the_appeal_is_explained(client, application, standard, admin, evaluator, candidate):
+    validator = evaluator_of(standard.certifying_body, first_name="Óscar", last_name="Núñez")
+    conflicted = evaluator_of(standard.certifying_body, first_name="Rosa", last_name="Huamán")
+    services.conflict_declare(evaluator=conflicted, candidate=candidate, reason="Trabajamos juntas.")
+    first, second = application.units.all()
+    services.unit_verdict_record(application=application, unit=first, evaluator=evaluator, verdict="competent")
+    services.unit_verdict_record(
+        application=application, unit=second, evaluator=evaluator, verdict="not_yet", feedback="Dosifica mejor."
+    )
+    services.assessment_submit(application=application, evaluator=evaluator)
+    services.validator_assign(application=application, validator=validator, actor=admin)
+    services.assessment_validate(application=application, validator=validator, approve=True)
+    services.appeal_create(application=application, candidate=candidate, reason="El día de la evaluación llovió.")
+    page = _body_page(client, admin, standard, etapa="appealed")
+    assert "Yolimar Rodríguez Peña" in page
+    assert f'name="r{application.pk}-person"' not in page
+    assert "No hay quién pueda revisar la apelación" in page
+    # Once someone eligible joins the body, the list is offered again.
+    evaluator_of(standard.certifying_body, first_name="Daniela", last_name="Ñahui")
+    page = _body_page(client, admin, standard, etapa="appealed")
+    assert f'name="r{application.pk}-person"' in page and "Daniela Ñahui" in page
