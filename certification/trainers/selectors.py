@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from courses.cohorts.selectors import cohort_completions
+from courses.cohorts.models import Cohort
+from courses.cohorts.selectors import cohort_completions, cohort_courses
 from lms.accounts.models import ConsentRecord, Role
 from lms.accounts.permissions import has_role, institutions_with_role
 
@@ -43,6 +44,34 @@ def can_view_path(*, user, path: TrainerPath) -> bool:
     if user.is_superuser or path.trainer_id == user.pk or path.supervisor_id == user.pk:
         return True
     return can_nominate(user=user, institution=path.institution) or can_approve(user=user, track=path.track)
+
+
+def can_mark_training_complete(*, user, path: TrainerPath) -> bool:
+    """Who may record that a trainee completed training of trainers held outside Ruta (a track with no training
+    course): the supervising master trainer of that methodology, the nominating institution's admins, the
+    approvers."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if path.supervisor_id == user.pk and is_master_trainer(user=user, methodology=path.track.methodology):
+        return True
+    return can_nominate(user=user, institution=path.institution) or can_approve(user=user, track=path.track)
+
+
+def training_cohorts(*, track: TrainerTrack) -> QuerySet[Cohort]:
+    """The cohorts a trainee may join as training of trainers: those of the track's training course, or, when the
+    track has none, those delivering a course of the track's methodology (never another methodology's groups)."""
+    if track.tot_course_id:
+        return Cohort.objects.filter(course_id=track.tot_course_id).order_by("name")
+    return Cohort.objects.filter(course__methodology__iexact=track.methodology).order_by("name")
+
+
+def cohort_fits_training(*, cohort: Cohort, track: TrainerTrack) -> bool:
+    """Whether ``cohort`` delivers the track's training course (or, without one, a course of its methodology)."""
+    courses = cohort_courses(cohort)
+    if track.tot_course_id:
+        return track.tot_course_id in {course.pk for course in courses}
+    methodology = track.methodology.strip().casefold()
+    return bool(methodology) and any(course.methodology.strip().casefold() == methodology for course in courses)
 
 
 def paths_visible_to(*, user) -> QuerySet[TrainerPath]:

@@ -108,8 +108,10 @@ def trainer_training_start(*, path: TrainerPath, tot_cohort: Cohort, actor: User
         or selectors.can_approve(user=actor, track=path.track)
     ):
         raise PermissionDenied
-    if path.track.tot_course_id and path.track.tot_course_id not in {c.pk for c in cohort_courses(tot_cohort)}:
-        raise ValidationError(_("Ese grupo no dicta el curso de formación de facilitadores de esta ruta."))
+    if not selectors.cohort_fits_training(cohort=tot_cohort, track=path.track):
+        if path.track.tot_course_id:
+            raise ValidationError(_("Ese grupo no dicta el curso de formación de facilitadores de esta ruta."))
+        raise ValidationError(_("Ese grupo no dicta un curso de la metodología %(m)s.") % {"m": path.track.methodology})
     cohort_member_add(cohort=tot_cohort, user=path.trainer)
     path.tot_cohort = tot_cohort
     return _move(path, State.IN_TRAINING, actor, _("Inscrita o inscrito en %(c)s") % {"c": tot_cohort.name})
@@ -126,6 +128,19 @@ def trainer_training_complete(*, path: TrainerPath, actor: User | None = None) -
     ):
         raise ValidationError(_("Aún no completa el curso de formación de facilitadores."))
     return _move(path, State.IN_PRACTICE, actor, _("Completó la formación de facilitadores"))
+
+
+@transaction.atomic
+def trainer_training_mark_complete(*, path: TrainerPath, actor: User) -> TrainerPath:
+    """Record that the training of trainers was completed, for a track whose training is not a Ruta course (with
+    one, completing the course does it): the supervising master trainer, the nominating institution's admins or
+    the approvers may; the next step is the same as the course's (en práctica)."""
+    _require(path, State.IN_TRAINING)
+    if not selectors.can_mark_training_complete(user=actor, path=path):
+        raise PermissionDenied
+    if path.track.tot_course_id:
+        raise ValidationError(_("La formación se completa al terminar el curso %(c)s.") % {"c": path.track.tot_course})
+    return trainer_training_complete(path=path, actor=actor)
 
 
 def trainer_paths_on_course_completed(*, enrollment) -> int:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("postular/", views.nominate, name="nominate"),
     path("<int:pk>/", views.path_detail, name="path_detail"),
     path("<int:pk>/formacion/", views.cohort_step, {"step": "training"}, name="training_start"),
+    path("<int:pk>/formacion-completada/", views.training_complete, name="training_complete"),
     path("<int:pk>/practica/", views.cohort_step, {"step": "practice"}, name="practice_link"),
     path("<int:pk>/observacion/", views.observe, name="observe"),
     path("<int:pk>/aprobar/", views.approve, name="approve"),

@@ -78,14 +78,13 @@ def path_detail(request, pk: int):
         "State": TrainerPath.State,
         "is_approver": is_approver,
         "training_form": (
-            CohortChoiceForm(
-                cohorts=Cohort.objects.filter(course=path.track.tot_course)
-                if path.track.tot_course_id
-                else Cohort.objects.all()
-            )
+            CohortChoiceForm(cohorts=selectors.training_cohorts(track=path.track))
             if path.state == TrainerPath.State.APPLICANT and (is_admin or is_approver)
             else None
         ),
+        "can_mark_training": path.state == TrainerPath.State.IN_TRAINING
+        and not path.track.tot_course_id
+        and selectors.can_mark_training_complete(user=user, path=path),
         "practice_form": (
             CohortChoiceForm(cohorts=cohorts_for_staff(user=path.trainer).filter(trainer_links__user=path.trainer))
             if path.state == TrainerPath.State.IN_PRACTICE and user.pk in (path.trainer_id, path.supervisor_id)
@@ -141,6 +140,17 @@ def cohort_step(request, pk: int, step: str):
         success,
         form=lambda post: CohortChoiceForm(post, cohorts=Cohort.objects.all()),
         invalid=_("Elige un grupo."),
+    )
+
+
+@login_required
+@require_POST
+def training_complete(request, pk: int):
+    return _decide(
+        request,
+        pk,
+        lambda path, data: services.trainer_training_mark_complete(path=path, actor=request.user),
+        _("Formación completada: la persona está en práctica."),
     )
 
 

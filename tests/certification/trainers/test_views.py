@@ -140,6 +140,7 @@ MATRIX = {
     ),
     "trainers:observe": (lambda w: {"pk": w.path.pk}, ("get", "post"), ("master",)),
     "trainers:training_start": (lambda w: {"pk": w.path.pk}, ("post",), None),
+    "trainers:training_complete": (lambda w: {"pk": w.path.pk}, ("post",), None),
     "trainers:practice_link": (lambda w: {"pk": w.path.pk}, ("post",), None),
     "trainers:approve": (lambda w: {"pk": w.path.pk}, ("post",), None),
     "trainers:withdraw": (lambda w: {"pk": w.path.pk}, ("post",), None),
