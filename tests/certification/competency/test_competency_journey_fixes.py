@@ -165,3 +165,13 @@ def test_no_one_left_to_review_the_appeal_is_explained(client, application, stan
     evaluator_of(standard.certifying_body, first_name="Daniela", last_name="Ñahui")
     page = _body_page(client, admin, standard, etapa="appealed")
     assert f'name="r{application.pk}-person"' in page and "Daniela Ñahui" in page
+
+
+# --- 3. The way in is in the header ------------------------------------------------------------------------
+
+
+def test_header_links_signed_in_people_to_competencies(client, candidate):
+    link = f'<a href="{reverse("competency:home")}">Competencias</a>'
+    assert link not in client.get("/").content.decode()
+    client.force_login(candidate)
+    assert link in client.get("/").content.decode()
