@@ -43,8 +43,11 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Production: checks the configuration, collectstatic, migrate, then gunicorn + Celery worker + beat (deploy/serve).
+# exec: make's child is deploy/serve itself, so the SIGTERM make passes on (systemd, a container runtime) reaches
+# its trap, which stops every process (a /bin/sh in between died without passing it on). Under a supervisor, run
+# deploy/serve directly (README «Running it for real»).
 serve:
-	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) deploy/serve
+	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) exec deploy/serve
 
 worker:
 	$(BIN)/celery -A lms worker -l info --concurrency 2
