@@ -4,7 +4,8 @@
    signing out never hangs. Answers not yet sent (activities.js) are kept: they carry their learner's tag and are
    sent when that learner signs in again. And on every page of a signed-in learner, downloads and workers of any
    other learner (their cache names and worker URLs carry a learner tag, an HMAC, not personal data) are removed
-   too, e.g. when the previous learner's session ended without "Salir". No inline script, no third-party code. */
+   too, e.g. when the previous learner's session ended without "Salir"; on a page with no signed-in learner, online,
+   every learner's downloads are removed. No inline script, no third-party code. */
 (function () {
   "use strict";
   if (window.rutaLogout) { return; }
@@ -46,7 +47,19 @@
     return window.rutaPackageHelper ? window.rutaPackageHelper("clear", {}) : Promise.resolve();
   }
 
-  if (LEARNER) { clearDownloads(LEARNER); }
+  // No learner signed in on this page: the previous learner's session ended without "Salir" (it expired, cookies
+  // were cleared), so their downloads go before the next person opens them. Only online and on a page the server
+  // sent: a page under an offline worker may be a copy from its cache, so the server is asked once more.
+  function clearIfSignedOut() {
+    var sw = "serviceWorker" in navigator ? navigator.serviceWorker : null;
+    if (!sw || !sw.controller) { clearDownloads(null); return; }
+    fetch(location.href, { credentials: "same-origin", cache: "no-store", headers: { "X-Ruta-Download": "1" } })
+      .then(function (response) { return response.ok && !response.redirected ? response.text() : ""; })
+      .then(function (html) { if (html && html.indexOf("data-learner=") === -1) { clearDownloads(null); } })
+      .catch(function () {});
+  }
+
+  if (LEARNER) { clearDownloads(LEARNER); } else if (navigator.onLine) { clearIfSignedOut(); }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
