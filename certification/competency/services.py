@@ -218,7 +218,10 @@ def application_withdraw(*, application: Application, candidate: User) -> Applic
 
 @transaction.atomic
 def evaluator_assign(*, application: Application, evaluator: User, actor: User) -> Application:
-    """Assign a certified evaluator of the body who did not train the candidate and declared no conflict."""
+    """Assign a certified evaluator of the body who did not train the candidate and declared no conflict.
+
+    The evaluator hears of it, and so does the candidate (whose page promised to tell them) when the person changes.
+    """
     if not selectors.can_manage_body(actor, application.certifying_body):
         raise PermissionDenied
     if application.status not in (Status.APPLIED, Status.ASSIGNED, Status.SCHEDULED):
@@ -228,6 +231,7 @@ def evaluator_assign(*, application: Application, evaluator: User, actor: User) 
     reason = selectors.evaluator_ineligibility(evaluator=evaluator, application=application)
     if reason:
         raise ValidationError(reason)
+    changed = application.evaluator_id != evaluator.pk
     application.evaluator = evaluator
     application.status = Status.ASSIGNED
     application.save(update_fields=["evaluator", "status"])
@@ -238,6 +242,14 @@ def evaluator_assign(*, application: Application, evaluator: User, actor: User) 
         "competency:assessment",
         application.pk,
     )
+    if changed:
+        _notify(
+            application.candidate,
+            _("Ya tienes evaluador o evaluadora para %(s)s. Te avisaremos la fecha y el lugar de tu evaluación.")
+            % {"s": application.standard.title},
+            "competency:application_detail",
+            application.pk,
+        )
     return application
 
 

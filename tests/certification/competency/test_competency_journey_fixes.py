@@ -175,3 +175,32 @@ def test_header_links_signed_in_people_to_competencies(client, candidate):
     assert link not in client.get("/").content.decode()
     client.force_login(candidate)
     assert link in client.get("/").content.decode()
+
+
+# --- 4. The candidate hears when an evaluator is assigned --------------------------------------------------
+
+
+def test_the_candidate_is_told_when_an_evaluator_is_assigned(
+    client, standard, admin, evaluator, candidate, django_capture_on_commit_callbacks, mailoutbox
+):
+    from courses.cohorts.models import Notification
+
+    candidate.email = "yolimar.rodriguez@example.org"
+    candidate.save(update_fields=["email"])
+    application = services.application_create(candidate=candidate, standard=standard, experience="Limpio casas.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evaluator_assign(application=application, evaluator=evaluator, actor=admin)
+    (notice,) = Notification.objects.filter(user=candidate)
+    assert "Ya tienes evaluador o evaluadora para Limpieza y desinfección de ambientes" in notice.title
+    assert notice.url == reverse("competency:application_detail", args=[application.pk])
+    assert "Patricia" not in notice.title + notice.body  # no more than the page says
+    assert any(candidate.email in m.to for m in mailoutbox)
+    client.force_login(candidate)
+    assert client.get(notice.url).status_code == 200
+
+    # Re-assigning the same person tells nobody twice; a different evaluator is news again.
+    services.evaluator_assign(application=application, evaluator=evaluator, actor=admin)
+    assert Notification.objects.filter(user=candidate).count() == 1
+    other = evaluator_of(standard.certifying_body, first_name="Óscar", last_name="Núñez")
+    services.evaluator_assign(application=application, evaluator=other, actor=admin)
+    assert Notification.objects.filter(user=candidate).count() == 2

@@ -483,7 +483,8 @@ def test_each_person_hears_when_it_is_their_turn_and_no_notice_carries_a_verdict
         application = assigned(candidate, standard, admin, evaluator)
     (assignment,) = notices(evaluator)
     assert standard.title in assignment.title and assignment.url.endswith(f"/evaluacion/{application.pk}/")
-    (schedule,) = notices(candidate)
+    assignment_for_candidate, schedule = notices(candidate)
+    assert assignment_for_candidate.url.endswith(f"/mis-postulaciones/{application.pk}/")
     assert "Mercado de Surquillo" in schedule.title and schedule.url.endswith(f"/mis-postulaciones/{application.pk}/")
 
     decide(application, evaluator, {first_unit.code: "competent", second_unit.code: "not_yet"}, validator)
