@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from courses.cohorts.models import Cohort
 from courses.cohorts.selectors import cohort_completions, cohort_courses
@@ -89,6 +90,50 @@ def paths_visible_to(*, user) -> QuerySet[TrainerPath]:
         | Q(institution__in=admin_of)
         | Q(track__certifying_institution__in=approver_of)
     ).distinct()
+
+
+#: Paths still moving come before finished ones; within each, the path's order along the chain.
+_STATE_ORDER = {state: index for index, state in enumerate(TrainerPath.State.values)}
+_ENDED = (TrainerPath.State.CERTIFIED, TrainerPath.State.SUSPENDED, TrainerPath.State.REVOKED)
+
+
+def paths_with_pending_actions(*, user, paths: list[TrainerPath]) -> list[tuple[TrainerPath, str]]:
+    """Each path with the step ``user`` may take on it now («» if none), the paths needing ``user`` first, then
+    those still moving, then certified, suspended and revoked ones; by name within each. A fixed number of
+    queries, however many paths."""
+    admin_of = set(institutions_with_role(user, Role.INSTITUTION_ADMIN).values_list("pk", flat=True))
+    approver_of = set(institutions_with_role(user, APPROVER_ROLES).values_list("pk", flat=True))
+    master_of = {
+        m.casefold() for m in MasterTrainer.objects.filter(user=user, active=True).values_list("methodology", flat=True)
+    }
+
+    def pending(path: TrainerPath) -> str:
+        manages = path.institution_id in admin_of or path.track.certifying_institution_id in approver_of
+        supervises = path.supervisor_id == user.pk and path.track.methodology.casefold() in master_of
+        state = path.state
+        if state == TrainerPath.State.APPLICANT and manages:
+            return _("Inscribir en la formación")
+        if state == TrainerPath.State.IN_TRAINING and not path.track.tot_course_id and (manages or supervises):
+            return _("Marcar formación completada")
+        if state == TrainerPath.State.IN_PRACTICE and not path.practice_cohort_id:
+            if user.pk in (path.trainer_id, path.supervisor_id):
+                return _("Vincular el grupo de práctica")
+        elif state == TrainerPath.State.IN_PRACTICE and path.supervisor_id == user.pk:
+            return _("Observar la práctica")
+        if state == TrainerPath.State.RECOMMENDED and path.track.certifying_institution_id in approver_of:
+            return _("Aprobar la certificación")
+        return ""
+
+    rows = [(path, pending(path)) for path in paths]
+    rows.sort(
+        key=lambda row: (
+            not row[1],
+            row[0].state in _ENDED,
+            _STATE_ORDER.get(row[0].state, 99),
+            row[0].trainer.printed_name.casefold(),
+        )
+    )
+    return rows
 
 
 def practice_completions(*, path: TrainerPath) -> int:

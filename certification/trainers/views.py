@@ -35,8 +35,11 @@ def _visible_path(request, pk: int) -> TrainerPath:
 
 @login_required
 def home(request):
-    paths = list(selectors.paths_visible_to(user=request.user).order_by("state", "trainer__first_name"))
     user = request.user
+    rows = selectors.paths_with_pending_actions(user=user, paths=list(selectors.paths_visible_to(user=user)))
+    for path, pending in rows:
+        path.pending = pending
+    paths = [path for path, _pending in rows]
     context = {
         "mine": [p for p in paths if p.trainer_id == user.pk],
         "supervised": [p for p in paths if p.supervisor_id == user.pk],

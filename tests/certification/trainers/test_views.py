@@ -62,7 +62,7 @@ def test_practice_observation_approval_and_registry_through_the_pages(client, w)
 
     client.force_login(w.master)
     form = client.get(reverse("trainers:observe", args=[w.path.pk])).content.decode()
-    assert "1 de 1 participantes completaron" in form
+    assert "1 completó el curso (se necesitan 1)" in form
     data = {f"item{i}": "on" for i in range(len(w.track.checklist))}
     data.update({"comments": "Conduce muy bien las dinámicas.", "recommended": "on"})
     assert client.post(reverse("trainers:observe", args=[w.path.pk]), data).status_code == 302
