@@ -16,15 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LOGOUT_JS = "script[src*='themes/js/logout.js']"
 
 
-def load_logout_js(page):
-    """themes/templates/base.html loads logout.js only for a signed-in learner (see the xfail below): until it loads it
-    on every page, the tests of its signed-out branch add it as base.html would (a same-origin script, CSP allows)."""
-    from django.templatetags.static import static
-
-    if not page.locator(LOGOUT_JS).count():
-        page.add_script_tag(url=static("themes/js/logout.js"))
-
-
 def test_a_signed_out_visit_online_removes_the_downloads_of_a_session_that_ended_without_salir(
     phone_page,
     live_server,
@@ -44,7 +35,7 @@ def test_a_signed_out_visit_online_removes_the_downloads_of_a_session_that_ended
     page.context.clear_cookies()  # her session ended without «Salir»
     page.goto("/")  # the next person browses Ruta, signed out, with signal
     expect(page.get_by_role("link", name="Entrar")).to_be_visible()
-    load_logout_js(page)
+    expect(page.locator(LOGOUT_JS)).to_have_count(1)  # base.html loads it on every page
     wait_until(page, f"{OFFLINE_CACHES}.then((k) => k.length === 0)")
     wait_until(page, f"{WORKERS}.then((n) => n === 0)")
 
@@ -74,16 +65,11 @@ def test_a_signed_out_page_under_her_course_worker_also_removes_them(
     page.context.clear_cookies()
     page.goto(course.url)  # straight to the course address: her worker controls the page, the server says signed out
     expect(page.get_by_role("link", name="Entrar")).to_be_visible()
-    load_logout_js(page)
+    expect(page.locator(LOGOUT_JS)).to_have_count(1)  # base.html loads it on every page
     wait_until(page, f"{OFFLINE_CACHES}.then((k) => k.length === 0)")
     wait_until(page, f"{WORKERS}.then((n) => n === 0)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="themes/templates/base.html includes logout.js only {% if user.is_authenticated %}: it must load on "
-    "every page for the signed-out cleanup to run (a one-line change in a file owned by another engineer)",
-)
 def test_signed_out_pages_load_logout_js(phone_page):
     page = phone_page
     page.goto("/")
