@@ -117,6 +117,7 @@ def application_detail(request, pk: int):
     context = {
         "application": application,
         "summary": summary,
+        "documents": list(application.documents.order_by("id")),
         "show_results": decided or application.status == Application.Status.APPEALED,
         "gap": selectors.gap_report(application=application) if decided else None,
         "appeal": getattr(application, "appeal", None),

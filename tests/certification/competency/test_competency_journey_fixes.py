@@ -204,3 +204,42 @@ def test_the_candidate_is_told_when_an_evaluator_is_assigned(
     other = evaluator_of(standard.certifying_body, first_name="Óscar", last_name="Núñez")
     services.evaluator_assign(application=application, evaluator=other, actor=admin)
     assert Notification.objects.filter(user=candidate).count() == 2
+
+
+# --- 5. The candidate sees the documents they sent ---------------------------------------------------------
+
+
+def test_the_candidate_sees_and_downloads_their_own_documents(client, standard, candidate):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    application = services.application_create(
+        candidate=candidate,
+        standard=standard,
+        experience="Limpieza en un hostal de Barranco.",
+        documents=[
+            SimpleUploadedFile("constancia-señora-Muñoz.pdf", b"%PDF-1.4 constancia", content_type="application/pdf"),
+            SimpleUploadedFile("carné.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png"),
+        ],
+    )
+    constancia, carne = application.documents.order_by("id")
+    client.force_login(candidate)
+    page = client.get(reverse("competency:application_detail", args=[application.pk])).content.decode()
+    assert "Documentos que enviaste" in page
+    for doc in (constancia, carne):
+        assert reverse("competency:document_download", args=[doc.pk]) in page
+    assert "constancia-señora-Muñoz.pdf" in page and "carné.png" in page
+    response = client.get(reverse("competency:document_download", args=[constancia.pk]))
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content if response.streaming else [response.content]) == (
+        b"%PDF-1.4 constancia"
+    )
+    # Somebody else neither sees the list nor gets the file.
+    client.force_login(UserFactory(first_name="Álvaro"))
+    assert client.get(reverse("competency:application_detail", args=[application.pk])).status_code == 404
+    assert client.get(reverse("competency:document_download", args=[constancia.pk])).status_code == 403
+
+
+def test_no_documents_no_empty_section(client, application, candidate):
+    client.force_login(candidate)
+    page = client.get(reverse("competency:application_detail", args=[application.pk])).content.decode()
+    assert "Documentos que enviaste" not in page
