@@ -523,7 +523,9 @@ def _verifier_text() -> dict:
             "a": _("Logro"),
             "h": _("Horas"),
             "u": _("Unidades de competencia"),
-            "t": _("Facilitador·a"),
+            # The signed link does not say what kind of certificate it is: a course's facilitator or, on a trainer's
+            # certificate, the master trainer who supervised.
+            "t": _("Facilitador·a o supervisor·a"),
             "i": _("Emitido por"),
             "d": _("Fecha de emisión"),
             "e": _("Vence el"),

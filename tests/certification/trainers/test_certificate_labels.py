@@ -40,3 +40,16 @@ def test_a_participant_certificate_still_names_its_facilitator(client):
     page = client.get(reverse("certification:verify", args=[certificate.code])).content.decode()
     assert '<dt>Facilitador·a</dt><dd data-field="trainer">Carmen Salazar Ríos</dd>' in page
     assert "master trainer" not in page
+
+
+def test_the_offline_verifier_does_not_call_a_trainer_certificates_supervisor_its_facilitator(client):
+    # A scanned link carries no kind of certificate: its "t" field is a course's facilitator or, on a trainer's
+    # certificate, the supervising master trainer, so the offline label names both.
+    import json
+    import re
+
+    from django.urls import reverse
+
+    page = client.get(reverse("certification:offline_verifier")).content.decode()
+    text = json.loads(re.search(r'<script id="verifier-text"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert text["labels"]["t"] == "Facilitador·a o supervisor·a"
