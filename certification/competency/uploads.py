@@ -22,6 +22,17 @@ _SIGNATURES: list[tuple[bytes, str, str, bool]] = [
 ]
 
 
+#: ISO-BMFF brands of HEIC/HEIF photos (what an iPhone saves by default); AVIF ("avif") is not among them.
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"})
+
+
+def is_heif(head: bytes, name: str = "") -> bool:
+    """Whether the first bytes (or, failing them, the name) show an iPhone HEIC/HEIF photo."""
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return True
+    return os.path.splitext(name or "")[1].lower() in (".heic", ".heif")
+
+
 def max_upload_bytes() -> int:
     return int(getattr(settings, "RUTA_COMPETENCY_MAX_UPLOAD_MB", 8)) * 1024 * 1024
 
@@ -48,6 +59,15 @@ def validate_upload(upload: UploadedFile) -> tuple[str, str, bool]:
     upload.seek(0)
     found = sniff(head)
     if found is None:
+        if is_heif(head, upload.name or ""):
+            # pillow-heif is not a dependency of Ruta, so the photo is not converted here: say how to send it.
+            raise ValidationError(
+                _(
+                    "Las fotos HEIC del iPhone no se aceptan: envíala como JPG. Elígela desde «Fototeca» en lugar "
+                    "de «Archivos» (el iPhone la convierte sola) o sube una captura de pantalla de la foto. Para tus "
+                    "próximas fotos: Ajustes › Cámara › Formatos › «Más compatible»."
+                )
+            )
         raise ValidationError(_("Solo se aceptan fotos (JPG, PNG, WebP) o documentos PDF."))
     return found
 

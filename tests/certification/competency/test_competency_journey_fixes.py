@@ -243,3 +243,66 @@ def test_no_documents_no_empty_section(client, application, candidate):
     client.force_login(candidate)
     page = client.get(reverse("competency:application_detail", args=[application.pk])).content.decode()
     assert "Documentos que enviaste" not in page
+
+
+# --- 6. An iPhone HEIC photo is refused with a way forward -------------------------------------------------
+
+HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("IMG_0042.HEIC", HEIC),
+        ("foto de la vitrina.jpg", HEIC),  # renamed, still HEIC inside
+        ("IMG_0043.heif", b"\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00" + b"\x00" * 64),
+        ("limpieza-baño.heic", b"no es una imagen"),
+    ],
+    ids=["heic", "heic-renamed-jpg", "heif", "heic-by-name"],
+)
+def test_a_heic_photo_is_refused_with_how_to_send_it(application, candidate, name, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from certification.competency.models import Evidence
+
+    with pytest.raises(ValidationError) as refused:
+        services.evidence_add(
+            application=application,
+            unit=application.units.first(),
+            actor=candidate,
+            title="Baño desinfectado",
+            upload=SimpleUploadedFile(name, data, content_type="image/heic"),
+        )
+    message = " ".join(refused.value.messages)
+    assert "HEIC del iPhone" in message and "JPG" in message and "Fototeca" in message
+    assert not Evidence.objects.exists()
+
+
+def test_other_files_keep_the_plain_message(application, candidate):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(ValidationError) as refused:
+        services.evidence_add(
+            application=application,
+            unit=application.units.first(),
+            actor=candidate,
+            title="Página",
+            upload=SimpleUploadedFile("página.html", b"<html>hola</html>", content_type="text/html"),
+        )
+    assert refused.value.messages == ["Solo se aceptan fotos (JPG, PNG, WebP) o documentos PDF."]
+
+
+def test_the_apply_page_shows_the_heic_hint(client, standard, candidate):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(candidate)
+    response = client.post(
+        reverse("competency:apply", args=[standard.pk]),
+        {
+            "experience_years": 3,
+            "experience": "Tres años limpiando oficinas en Miraflores.",
+            "documents": [SimpleUploadedFile("constancia.HEIC", HEIC, content_type="image/heic")],
+        },
+    )
+    assert response.status_code == 200
+    assert "Las fotos HEIC del iPhone no se aceptan" in response.content.decode()
