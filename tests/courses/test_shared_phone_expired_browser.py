@@ -16,6 +16,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LOGOUT_JS = "script[src*='themes/js/logout.js']"
 
 
+def settled_content(page) -> str:
+    """The page's HTML once the browser has finished showing its own offline error (a failed goto returns while the
+    browser is still navigating to it)."""
+    for _ in range(50):
+        with contextlib.suppress(Exception):
+            page.wait_for_load_state("domcontentloaded")
+            return page.content()
+        page.wait_for_timeout(100)
+    return page.content()
+
+
 def test_a_signed_out_visit_online_removes_the_downloads_of_a_session_that_ended_without_salir(
     phone_page,
     live_server,
@@ -43,7 +54,7 @@ def test_a_signed_out_visit_online_removes_the_downloads_of_a_session_that_ended
     # Without a worker the browser shows its own offline error (goto raises): nothing of hers.
     with contextlib.suppress(Exception):
         page.goto(course.url)
-    assert "María José" not in page.content()
+    assert "María José" not in settled_content(page)
     signal(page, up=True)
 
 

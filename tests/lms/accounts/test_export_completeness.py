@@ -249,3 +249,44 @@ def test_deletion_leaves_no_text_the_learner_typed_or_received(learner_everywher
             text = json.dumps(row, ensure_ascii=False, default=str)
             leaked = [phrase for phrase in phrases if phrase in text]
             assert not leaked, f"{key} still holds {leaked}: {text}"
+
+
+def test_the_export_reads_one_statement_per_kind_of_row_whatever_their_number(client, learner_everywhere):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from content.models import KeptAnswer
+    from courses.cohorts.models import Attendance, Notification
+    from courses.models import LessonProgress
+    from courses.services import enrollment_create
+    from tests.courses.cohorts.factories import LiveSessionFactory, cohort_with_free_text, free_text_answer, member_of
+    from tests.query_counting import data_queries
+
+    def statements(user) -> int:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("accounts:data_export")).status_code == 200
+        return len(data_queries(captured))
+
+    learner = learner_everywhere
+    before = statements(learner)
+    # A second group, course, lesson, answer, session, notice and kept answer: twice the rows, the same statements.
+    cohort, lesson, usage_id = cohort_with_free_text(name="GIN Quito Sur")
+    member_of(cohort, learner)
+    enrollment = enrollment_create(user=learner, course=cohort.course)
+    LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
+    free_text_answer(learner, lesson, usage_id, text="Vendo empanadas en Quito.")
+    session = LiveSessionFactory(cohort=cohort, title="Ventas")
+    Attendance.objects.create(session=session, user=learner, status=Attendance.Status.PRESENT)
+    Notification.objects.create(user=learner, title="Aviso", body="Sesión el martes.")
+    KeptAnswer.objects.create(
+        user=learner,
+        page_id=lesson.pk,
+        page_title=lesson.title,
+        path=lesson.url,
+        usage_id=str(uuid.uuid4()),
+        submission_id=uuid.uuid4(),
+        answer={"text": "otra respuesta"},
+        reason=KeptAnswer.Reason.ACTIVITY_REMOVED,
+    )
+    assert statements(learner) == before <= 30
