@@ -27,28 +27,36 @@ def settled_content(page) -> str:
     return page.content()
 
 
-def test_a_signed_out_visit_online_removes_the_downloads_of_a_session_that_ended_without_salir(
-    phone_page,
-    live_server,
-    course,  # noqa: F811
-):
+def her_downloaded_course_then_her_session_ends(page, live_server, course_page):
+    """María José (Peru, no e-mail) signs in and downloads the course; then her cookies go without «Salir»."""
     from courses.services import enrollment_create
     from tests.browser_helpers import login
     from tests.lms.accounts.factories import UserFactory
 
     maria = UserFactory(first_name="María José", last_name="Peñaloza Quispe", phone="+51987654321", email="")
-    enrollment_create(user=maria, course=course)
-    page = phone_page
+    enrollment_create(user=maria, course=course_page)
     login(page, live_server, maria)
-    download_course(page, course.url)
+    download_course(page, course_page.url)
     assert page.evaluate(OFFLINE_CACHES)
+    page.context.clear_cookies()
 
-    page.context.clear_cookies()  # her session ended without «Salir»
-    page.goto("/")  # the next person browses Ruta, signed out, with signal
+
+def her_downloads_go(page):
     expect(page.get_by_role("link", name="Entrar")).to_be_visible()
-    expect(page.locator(LOGOUT_JS)).to_have_count(1)  # base.html loads it on every page
+    expect(page.locator(LOGOUT_JS)).to_have_count(1)  # base.html loads it on every page, signed out too
     wait_until(page, f"{OFFLINE_CACHES}.then((k) => k.length === 0)")
     wait_until(page, f"{WORKERS}.then((n) => n === 0)")
+
+
+def test_a_signed_out_visit_online_removes_the_downloads_of_a_session_that_ended_without_salir(
+    phone_page,
+    live_server,
+    course,  # noqa: F811
+):
+    page = phone_page
+    her_downloaded_course_then_her_session_ends(page, live_server, course)
+    page.goto("/")  # the next person browses Ruta, signed out, with signal
+    her_downloads_go(page)
 
     signal(page, up=False)
     # Without a worker the browser shows its own offline error (goto raises): nothing of hers.
@@ -63,25 +71,7 @@ def test_a_signed_out_page_under_her_course_worker_also_removes_them(
     live_server,
     course,  # noqa: F811
 ):
-    from courses.services import enrollment_create
-    from tests.browser_helpers import login
-    from tests.lms.accounts.factories import UserFactory
-
-    maria = UserFactory(first_name="María José", last_name="Peñaloza Quispe", phone="+51987654321", email="")
-    enrollment_create(user=maria, course=course)
     page = phone_page
-    login(page, live_server, maria)
-    download_course(page, course.url)
-
-    page.context.clear_cookies()
+    her_downloaded_course_then_her_session_ends(page, live_server, course)
     page.goto(course.url)  # straight to the course address: her worker controls the page, the server says signed out
-    expect(page.get_by_role("link", name="Entrar")).to_be_visible()
-    expect(page.locator(LOGOUT_JS)).to_have_count(1)  # base.html loads it on every page
-    wait_until(page, f"{OFFLINE_CACHES}.then((k) => k.length === 0)")
-    wait_until(page, f"{WORKERS}.then((n) => n === 0)")
-
-
-def test_signed_out_pages_load_logout_js(phone_page):
-    page = phone_page
-    page.goto("/")
-    assert page.locator(LOGOUT_JS).count() == 1
+    her_downloads_go(page)

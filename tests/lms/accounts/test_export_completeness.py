@@ -127,10 +127,26 @@ def test_every_foreign_key_to_the_user_is_exported_or_explained():
     assert not stale, f"these no longer exist: {sorted(stale)}"
 
 
+def kept_answer(learner, lesson, text: str):
+    """An answer sent offline to an activity removed meanwhile, kept as typed."""
+    from content.models import KeptAnswer
+
+    return KeptAnswer.objects.create(
+        user=learner,
+        page_id=lesson.pk,
+        page_title=lesson.title,
+        path=lesson.url,
+        usage_id=str(uuid.uuid4()),
+        submission_id=uuid.uuid4(),
+        answer={"text": text},
+        reason=KeptAnswer.Reason.ACTIVITY_REMOVED,
+    )
+
+
 @pytest.fixture
 def learner_everywhere(settings):
     """A learner with no e-mail, an Ecuadorian phone and rows in every learner-side table."""
-    from content.models import KeptAnswer, XBlockState
+    from content.models import XBlockState
     from content.packages.models import ContentPackage, ScormAttempt
     from courses.cohorts.models import Attendance, CohortInvitation, Notification
     from courses.models import Enrollment, LessonProgress
@@ -167,16 +183,7 @@ def learner_everywhere(settings):
         field_name="draft",
         value="borrador: trabajo de noche",
     )
-    KeptAnswer.objects.create(
-        user=learner,
-        page_id=lesson.pk,
-        page_title=lesson.title,
-        path=lesson.url,
-        usage_id=str(uuid.uuid4()),
-        submission_id=uuid.uuid4(),
-        answer={"text": "Trabajo sin permiso en un mercado de Guayaquil."},
-        reason=KeptAnswer.Reason.ACTIVITY_REMOVED,
-    )
+    kept_answer(learner, lesson, "Trabajo sin permiso en un mercado de Guayaquil.")
     package = ContentPackage.objects.create(engine="scorm12", title="Paquete SCORM", storage_prefix="p/")
     ScormAttempt.objects.create(
         package=package,
@@ -255,7 +262,6 @@ def test_the_export_reads_one_statement_per_kind_of_row_whatever_their_number(cl
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from content.models import KeptAnswer
     from courses.cohorts.models import Attendance, Notification
     from courses.models import LessonProgress
     from courses.services import enrollment_create
@@ -279,14 +285,5 @@ def test_the_export_reads_one_statement_per_kind_of_row_whatever_their_number(cl
     session = LiveSessionFactory(cohort=cohort, title="Ventas")
     Attendance.objects.create(session=session, user=learner, status=Attendance.Status.PRESENT)
     Notification.objects.create(user=learner, title="Aviso", body="Sesión el martes.")
-    KeptAnswer.objects.create(
-        user=learner,
-        page_id=lesson.pk,
-        page_title=lesson.title,
-        path=lesson.url,
-        usage_id=str(uuid.uuid4()),
-        submission_id=uuid.uuid4(),
-        answer={"text": "otra respuesta"},
-        reason=KeptAnswer.Reason.ACTIVITY_REMOVED,
-    )
+    kept_answer(learner, lesson, "otra respuesta")
     assert statements(learner) == before <= 30
