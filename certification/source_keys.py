@@ -1,7 +1,7 @@
 """A certificate's ``source_key``: what earned it, one certificate per key. Built and read only here.
 
 A key is ``kind:part:part…``: ``enrollment:42`` (a course), ``path:3:user:8`` (a learning path),
-``trainer:7:imesun-gin`` (a certified trainer; ``…:restablecido:2`` when reinstated), ``manual:5:12:<reference>``
+``trainer:7:imesun-gin`` (a certified trainer; reinstated as a re-issue, below), ``manual:5:12:<reference>``
 (issued by staff), ``competency:application:9`` (``…:appeal`` after an upheld appeal). A re-issued certificate
 adds the generation: ``enrollment:42#2``. Pure functions; imports nothing from Ruta.
 """

@@ -1,6 +1,7 @@
 """Demo cohorts (DOMAIN.md §7): the demo trainer's IMESUN GIN cohort in San Juan de Lurigancho with progress,
 people who need support, pending free-text answers, live sessions with attendance and an announcement; an ISUN
-cohort in Cusco, a women-only Get Ahead cohort and the GIN training of trainers. Names are invented.
+cohort in Cusco, a women-only Get Ahead cohort, a Finanzas Solidarias trust group and the GIN training of trainers.
+Names are invented.
 
 One function per cohort, and one per part of the San Juan de Lurigancho story. Idempotent: cohorts are found by
 institution and name, people by username, sessions by title.
@@ -124,6 +125,7 @@ def seed(ctx: DemoContext) -> None:
     _tot_cohort(ctx)
     _isun_cusco_cohort(ctx)
     _get_ahead_cohort(ctx)
+    _finance_cohort(ctx)
     ctx.say(f"Grupo de la facilitadora: /grupos/{sjl.pk}/ (código {sjl.code}) · unirse: /grupos/unirse/{sjl.code}/")
 
 
@@ -305,4 +307,23 @@ def _get_ahead_cohort(ctx: DemoContext) -> None:
         city="Comas",
         funding_source="AECID",
         women_only=True,
+    )
+
+
+def _finance_cohort(ctx: DemoContext) -> None:
+    """A virtual Finanzas Solidarias group (Alternativa): a trust group of migrants and nationals. It is also where
+    the financial-education trainer track enrols its trainees."""
+    alternativa = ctx.institutions.get("alternativa")
+    course = ctx.objects.get("courses", {}).get("EF-BASICO")
+    if course is None or alternativa is None:
+        return
+    ctx.objects["cohort_finance"] = _cohort(
+        alternativa,
+        "Finanzas Solidarias — Grupo de confianza Lima Este",
+        course=course,
+        mode=Cohort.Mode.VIRTUAL,
+        country="PE",
+        region="Lima Metropolitana",
+        city="Ate",
+        funding_source="OIT",
     )

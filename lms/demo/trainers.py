@@ -55,7 +55,7 @@ TRACKS = [
     ("imesun-gin", "IMESUN", "GIN", "IMESUN-GIN", "course_tot_gin", "course_gin", 5),
     ("imesun-isun", "IMESUN", "ISUN", "IMESUN-ISUN", None, "course_isun", 5),
     ("get-ahead", "Get Ahead", "", "Get Ahead", None, None, 5),
-    ("educacion-financiera", "Educación financiera", "", "Educación financiera", None, None, 5),
+    ("educacion-financiera", "Finanzas Solidarias", "", "Educación financiera", None, None, 5),
 ]
 
 
@@ -104,7 +104,7 @@ def seed(ctx: DemoContext) -> None:
     master = ctx.users.get("master_trainer")
     approver = ctx.users.get("programme_manager") or ctx.users["admin"]
     if master is not None:
-        for methodology in ("IMESUN", "Get Ahead", "Educación financiera"):
+        for methodology in ("IMESUN", "Get Ahead", "Finanzas Solidarias"):
             services.master_trainer_grant(user=master, methodology=methodology)
     certified = _certified_facilitators(ctx, tracks, approver, master)
     _demo_trainer(ctx, tracks, master)

@@ -56,3 +56,14 @@ def test_demo_story_and_idempotence():
         LiveSession.objects.count(),
         TrainerPath.objects.count(),
     )
+
+
+def test_every_demo_track_can_enrol_a_trainee_in_a_training_group():
+    # A track's training groups are those of its training course, or of courses of its methodology: a track whose
+    # methodology no demo course uses would leave its trainees «En formación» with nowhere to enrol.
+    from certification.trainers.models import TrainerTrack
+    from certification.trainers.selectors import training_cohorts
+
+    run_seeders()
+    for track in TrainerTrack.objects.all():
+        assert training_cohorts(track=track).exists(), track.slug
