@@ -763,7 +763,9 @@ def _competency_orientation(catalogue: CataloguePage, institutions: dict[str, In
                                 k,
                                 "<p>La certificación de competencias reconoce lo que ya sabes hacer. No es un "
                                 "curso: una evaluadora o un evaluador observa tu trabajo y revisa tus "
-                                "evidencias.</p>",
+                                "evidencias.</p>"
+                                '<p>Cuando quieras, postula en <a href="/competencias/">Certificación de '
+                                "competencias</a> (también en el menú, «Competencias»).</p>",
                             ),
                             ordering(
                                 k,

@@ -86,3 +86,16 @@ def test_demo_catalogue_is_idempotent_and_complete(client):
     lesson = LessonPage.objects.descendant_of(gin).order_by("path").last()
     html = client.get(lesson.url).content.decode()
     assert html.count('class="activity ') == 3
+
+
+def test_the_competency_orientation_leads_to_where_a_candidate_applies(client):
+    from courses.services import enrollment_create
+    from lms.accounts.models import User
+
+    run_seed()
+    lesson = LessonPage.objects.get(slug="como-es-la-evaluacion")
+    worker = User.objects.get(username="participante")
+    enrollment_create(user=worker, course=CoursePage.objects.get(code="CC-ORIENTACION"))
+    client.force_login(worker)
+    assert 'href="/competencias/"' in client.get(lesson.url).content.decode()
+    assert client.get("/competencias/").status_code == 200
