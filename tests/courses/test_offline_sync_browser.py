@@ -66,3 +66,42 @@ def test_answers_sync_in_order_and_one_to_a_removed_activity_is_kept(
     expect(page.locator("h1")).to_have_text("Pon a prueba tu idea")
     page.wait_for_timeout(1_000)
     assert KeptAnswer.objects.count() == 1 and Submission.objects.count() == 1
+
+
+def test_an_answer_sent_when_the_signal_returns_leaves_the_learner_typing_where_they_are(
+    phone_page,
+    live_server,
+    course,  # noqa: F811
+):
+    from courses.models import LessonPage
+    from courses.services import enrollment_create
+    from tests.courses.factories import fill_blanks, single_choice, text_block
+    from tests.lms.accounts.factories import UserFactory
+
+    learner = UserFactory(first_name="Génesis", last_name="Mendoza Ávila", phone="+51987650456", email="")
+    enrollment_create(user=learner, course=course)
+    lesson = LessonPage.objects.get(title="Pon a prueba tu idea")
+    lesson.body = [
+        text_block("Responde estas preguntas."),
+        single_choice("¿Qué conviene hacer antes de invertir?"),
+        fill_blanks("Ganancia = ingresos menos [[costos|gastos]]."),
+    ]
+    lesson.save_revision().publish()
+
+    page = phone_page
+    login(page, live_server, learner)
+    page.goto(lesson.url)
+    signal(page, up=False)
+    first = page.locator("section.activity").nth(0)
+    first.get_by_label("Conversar con clientes").check()
+    first.get_by_role("button", name="Enviar respuesta").click()
+    expect(first.locator("[data-activity-status]")).to_contain_text("Sin conexión")
+    blank = page.locator("section.activity").nth(1).locator("input[type=text]").first
+    blank.click()
+    page.keyboard.type("cos")
+    signal(page, up=True)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("section.activity").nth(0)).to_contain_text("¡Aprobaste!", timeout=20_000)
+    page.keyboard.type("tos")  # still typing in the blank: nothing was lost to the first activity's result
+    expect(blank).to_be_focused()
+    expect(blank).to_have_value("costos")

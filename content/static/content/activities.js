@@ -61,15 +61,20 @@
     if (status) { status.textContent = status.getAttribute("data-msg-" + name) || ""; }
   }
 
+  // The activity as the server graded it. Focus moves to its result only if the learner is still there (focus on
+  // its button, or nowhere): an answer sent in the background when the signal returns must not pull the learner
+  // out of the activity they are typing in now (the page's pending-answers line tells them it was sent).
   function replace(section, html) {
     var holder = section.closest(".xblock-v1") || section;
     var template = document.createElement("template");
     template.innerHTML = html.trim();
     var fresh = template.content.firstElementChild;
     if (!fresh) { return; }
+    var active = document.activeElement;
+    var here = !active || active === document.body || holder.contains(active);
     holder.replaceWith(fresh);
     var feedback = document.getElementById(section.id + "-resultado");
-    if (feedback) { feedback.focus(); }
+    if (feedback && here) { feedback.focus(); }
   }
 
   // The page's progress marks (lesson badge, course %, outline) as the server recomputed them after the answer.
