@@ -175,3 +175,20 @@ def test_module_page_redirects_to_its_place_in_the_course_outline(client):
     response = client.get(module.url)
     assert response.status_code == 302
     assert response["Location"] == f"{course.url}#modulo-{module.pk}"
+
+
+def test_in_english_the_spanish_course_content_is_still_marked_spanish_for_screen_readers(client, user):
+    import re
+
+    course = build_course()
+    lesson = lessons_of(course)[0]
+    enrollment_create(user=user, course=course)
+    client.force_login(user)
+    client.get(reverse("language"), {"language": "en", "next": lesson.url})
+    html = client.get(lesson.url).content.decode()
+    assert re.search(r'<html[^>]* lang="en"', html)  # the interface is English…
+    assert re.search(rf'<h1 lang="es">{re.escape(lesson.title)}</h1>', html)  # …what the authors wrote is not
+    assert '<article class="lesson-body" lang="es">' in html
+    assert "Texto de la lección." in html.split('<article class="lesson-body" lang="es">', 1)[1]
+    course_html = client.get(course.url).content.decode()
+    assert re.search(rf'<h1 lang="es">{re.escape(course.title)}</h1>', course_html)
