@@ -3,9 +3,11 @@ the row-level list requests. Forms parse; the rules are in ``selectors`` and ``s
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +25,30 @@ INDICATOR_CHOICES_CROSS = [
 ]
 
 
+# The period a report may ask for: beyond it a date cannot become a time zone-aware bound (9999-12-31 + 1 day
+# overflows), and no fact of Ruta lies there.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+_DATE_RANGE_MESSAGE = _("Elige una fecha entre el 01/01/2000 y el 31/12/2100.")
+
+
+def _period_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
+        ),
+        validators=[
+            MinValueValidator(EARLIEST_DATE, message=_DATE_RANGE_MESSAGE),
+            MaxValueValidator(LATEST_DATE, message=_DATE_RANGE_MESSAGE),
+        ],
+    )
+
+
 class ReportFilterForm(forms.Form):
-    desde = forms.DateField(label=_("Desde"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    hasta = forms.DateField(label=_("Hasta"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    desde = _period_field(_("Desde"))
+    hasta = _period_field(_("Hasta"))
     programa = forms.TypedChoiceField(label=_("Programa"), required=False, coerce=int, empty_value=None)
     curso = forms.TypedChoiceField(label=_("Curso"), required=False, coerce=int, empty_value=None)
     grupo = forms.TypedChoiceField(label=_("Grupo"), required=False, coerce=int, empty_value=None)

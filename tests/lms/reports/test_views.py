@@ -156,3 +156,14 @@ def test_competency_does_not_apply_to_cohort_scoped_views(world):
         _groups, unavailable = indicator_figures(scope=Scope(universe_for(user=user, view=view)))
         assert "certified_competency" in unavailable
         assert competency_table(scope=Scope(universe_for(user=user, view=view))) is None
+
+
+@pytest.mark.parametrize("param", ["desde", "hasta"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "2101-01-01"])
+def test_a_date_out_of_range_is_a_form_error_not_a_server_error(world, client, param, day):
+    client.force_login(world.me)
+    response = client.get(reverse("reports:report", args=["monitoreo"]), {param: day})
+    assert response.status_code == 200
+    assert "entre el 01/01/2000 y el 31/12/2100" in str(response.context["form"].errors[param])
+    export = client.get(reverse("reports:export", args=["monitoreo", "csv"]), {param: day})
+    assert export.status_code != 500
