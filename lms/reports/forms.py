@@ -76,7 +76,11 @@ class ReportFilterForm(forms.Form):
         self.fields["cruce"].choices = [("", _("Sin cruce"))] + dims
 
     def filters(self) -> Filters:
-        data = self.cleaned_data if self.is_valid() else {}
+        """The filters asked for. Only for a valid form: dropping an invalid field (or all of them) would widen
+        the report beyond what was asked, so the view shows the errors and no figures instead."""
+        if not self.is_valid():
+            raise ValueError("ReportFilterForm.filters() needs a valid form")
+        data = self.cleaned_data
         return Filters(
             start=data.get("desde"),
             end=data.get("hasta"),

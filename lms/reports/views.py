@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from .selectors.participants import (
 from .selectors.report import report_tables
 from .selectors.roles import VIEWS, donor_scope_for, report_views_for_user, universe_for
 from .selectors.tables import k_threshold
-from .selectors.universes import funding_sources
+from .selectors.universes import Universe, funding_sources
 
 
 def _report_context(request: HttpRequest, view: str) -> dict:
@@ -45,8 +45,11 @@ def _report_context(request: HttpRequest, view: str) -> dict:
         funding=funding_sources(),
         fixed_funding=bool(donor_scope),
     )
-    filters = form.filters() if request.GET else Filters()
-    scope = Scope(universe=universe, filters=filters)
+    # A bad parameter never widens the report: with any form error no figure is computed from the role's
+    # universe (the page shows the errors, the export answers 400), instead of silently dropping every filter.
+    filter_errors = bool(request.GET) and not form.is_valid()
+    filters = form.filters() if request.GET and not filter_errors else Filters()
+    scope = Scope(universe=Universe() if filter_errors else universe, filters=filters)
     dimension_key = form.dimension() if request.GET else "sexo"
     cross = form.cross() if request.GET else None
     tables = report_tables(scope=scope, view=view, dimension_key=dimension_key, cross=cross)
@@ -58,6 +61,7 @@ def _report_context(request: HttpRequest, view: str) -> dict:
         "form": form,
         "scope": scope,
         "universe_empty": universe.is_empty,
+        "filter_errors": filter_errors,
         "donor_scope": donor_scope,
         "dimension": DIMENSIONS[dimension_key],
         "table": table,
@@ -99,6 +103,11 @@ def export(request: HttpRequest, view: str, file_format: str) -> HttpResponse:
     if file_format not in services.CONTENT_TYPES:
         raise Http404
     context = _report_context(request, view)
+    if context["filter_errors"]:
+        return HttpResponseBadRequest(
+            _("Los filtros tienen errores; corrígelos en la página del informe antes de descargar."),
+            content_type="text/plain; charset=utf-8",
+        )
     content, _audit = services.report_export(
         user=request.user, view=view, scope=context["scope"], tables=context["tables"], file_format=file_format
     )

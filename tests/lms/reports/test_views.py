@@ -167,3 +167,26 @@ def test_a_date_out_of_range_is_a_form_error_not_a_server_error(world, client, p
     assert "entre el 01/01/2000 y el 31/12/2100" in str(response.context["form"].errors[param])
     export = client.get(reverse("reports:export", args=["monitoreo", "csv"]), {param: day})
     assert export.status_code != 500
+
+
+def test_one_bad_parameter_never_widens_the_report(world, client):
+    """A bad value used to drop every filter: the cohort's report became the whole institution's."""
+    from lms.reports.models import ExportAudit
+
+    client.force_login(world.me)
+    bad = {"grupo": world.k1.pk, "desde": "2026-13-01"}
+    page = client.get(reverse("reports:report", args=["monitoreo"]), bad)
+    assert page.status_code == 200
+    assert page.context["filter_errors"]
+    assert "desde" in page.context["form"].errors
+    html = page.content.decode()
+    assert "Algún filtro no es válido" in html
+    assert 'id="resumen"' not in html and 'id="desagregado"' not in html and "exportar.csv" not in html
+    assert all(cell.value in (None, 0) for row in page.context["table"].rows for cell in row.cells)
+    audits = ExportAudit.objects.count()
+    export = client.get(reverse("reports:export", args=["monitoreo", "csv"]), bad)
+    assert export.status_code == 400
+    assert "Los filtros tienen errores" in export.content.decode()
+    assert ExportAudit.objects.count() == audits  # nothing left Ruta, nothing to audit
+    good = client.get(reverse("reports:export", args=["monitoreo", "csv"]), {"grupo": world.k1.pk})
+    assert good.status_code == 200
