@@ -41,6 +41,10 @@ AGE_BANDS: list[tuple[str, int, int | None]] = [
     ("60+", 60, None),
 ]
 
+#: Below the youngest band: its own row, so that «No indicado» only ever means "no year of birth given".
+UNDER_AGE_KEY = "menos-15"
+UNDER_AGE_LABEL = _("Menos de 15 años")
+
 NATIONALITIES = {
     "VE": _("Venezolana"),
     "PE": _("Peruana"),
@@ -102,7 +106,10 @@ def _nationality(path: str, ref: date) -> Expression:
 
 def _age_band(path: str, ref: date) -> Expression:
     field = _profile(path, "birth_year")
-    whens = []
+    youngest = AGE_BANDS[0][1]
+    # Anyone younger than the youngest band (a year of birth after reference year − 15) is "under 15", never
+    # "No indicado"; that row is only for people who gave no year of birth.
+    whens = [When(Q(**{f"{field}__gt": ref.year - youngest}), then=Value(UNDER_AGE_KEY))]
     for key, low, high in AGE_BANDS:
         # Age is approximated as reference year − birth year (only the year of birth is stored).
         condition = Q(**{f"{field}__lte": ref.year - low})
@@ -141,7 +148,10 @@ _register(
         _("Grupo de edad"),
         False,
         _age_band,
-        lambda: {key: (f"{low} a {high} años" if high else f"{low} años o más") for key, low, high in AGE_BANDS},
+        lambda: {
+            UNDER_AGE_KEY: UNDER_AGE_LABEL,
+            **{key: (f"{low} a {high} años" if high else f"{low} años o más") for key, low, high in AGE_BANDS},
+        },
     )
 )
 _register(

@@ -184,3 +184,16 @@ def test_totals_of_a_breakdown_equal_the_overall_figures(world, dimension):
     grouped = indicator_figures(scope=scope, dimension=DIMENSIONS[dimension])[0][None]
     assert grouped.counts == overall.counts
     assert grouped.ratios == overall.ratios
+
+
+def test_people_under_15_have_their_own_age_band_not_no_indicado(world):
+    """«No indicado» means only that no year of birth was given; a 14-year-old used to land there."""
+    from lms.accounts.models import Profile
+
+    Profile.objects.filter(user__username="b1").update(birth_year=2012)  # 14 in 2026
+    Profile.objects.filter(user__username="b3").update(birth_year=2020)  # 6
+    Profile.objects.filter(user__username="b2").update(birth_year=2011)  # 15: the youngest band
+    scope = Scope(universe_for(user=world.me, view="monitoreo"), Filters(end=dt.date(2026, 12, 31)))
+    assert by(scope, "edad") == {"menos-15": 2, "15-17": 1, "30-34": 1, "35-44": 2, "25-29": 1, "": 4}
+    labels = DIMENSIONS["edad"].labels()
+    assert list(labels)[0] == "menos-15" and str(labels["menos-15"]) == "Menos de 15 años"
