@@ -43,6 +43,13 @@ def world(settings):
         user = UserFactory(first_name=f"Participante {i}", last_name="Núñez")
         Profile.objects.create(user=user, sex="F" if i % 2 else "M")
         CohortMemberFactory(cohort=big, user=user)
+    # A second big cohort: the lone woman of «Tejedoras Ñaña» needs a non-zero partner in the women's column (the
+    # other small cohorts' zeros give no cover), and the smallest one is here (5 women), not in «Gestión Ayacucho».
+    partner = CohortFactory(institution=institution, name="Gestión Huamanga", join_open=False)
+    for i in range(12):
+        user = UserFactory(first_name=f"Integrante {i}", last_name="Rojas")
+        Profile.objects.create(user=user, sex="F" if i < 5 else "M")
+        CohortMemberFactory(cohort=partner, user=user)
     return officer
 
 
