@@ -136,7 +136,9 @@ def _others_hi(hi: list[float], interior: list[int], i: int) -> float:
     return sum(hi[j] for j in interior if j != i)
 
 
-def _suppress(values: list[int], lines: list[Line], k: int, *, protect_zeros: bool) -> list[str]:
+def _suppress(
+    values: list[int], lines: list[Line], k: int, *, protect_zeros: bool, forced: Sequence[bool] = ()
+) -> list[str]:
     """Primary and complementary suppression of figures tied by additive ``lines``; returns one flag each.
 
     First the line rule (``_protect_line``) until stable; then an attacker's check (``reader_bounds``): while a
@@ -147,6 +149,9 @@ def _suppress(values: list[int], lines: list[Line], k: int, *, protect_zeros: bo
     round hides one more figure.
     """
     mask = [PRIMARY if below_threshold(v, k) else "" for v in values]
+    for i, force in enumerate(forced):
+        if force and not mask[i]:
+            mask[i] = COMPLEMENTARY
     for _ in range(len(values) + 1):
         changed = True
         while changed:
@@ -181,14 +186,17 @@ def _partner_for(values: list[int], mask: list[str], lines: list[Line], index: i
     return min(margins, key=lambda i: (values[i], i)) if margins else None
 
 
-def suppress_column(values: Sequence[int], total: int, k: int) -> tuple[list[str], str]:
+def suppress_column(values: Sequence[int], total: int, k: int, forced: Sequence[bool] = ()) -> tuple[list[str], str]:
     """Suppress one additive column: ``values`` sum to ``total``. Returns (hidden flags, total's flag).
 
     In a single line the hidden cells' sum is always known (total − visible cells), so hidden cells are also
     unsafe when that sum pins them (two ``"<5"`` summing to 8 are both 4; summing to 0, both 0).
+
+    ``forced`` marks cells that must be hidden whatever their size (``"*"``), e.g. because a wider table tells
+    them apart (see ``selectors.disaggregation.indicator_table``).
     """
     figures = [*values, total]
-    mask = _suppress(figures, [(list(range(len(values))), len(values))], k, protect_zeros=True)
+    mask = _suppress(figures, [(list(range(len(values))), len(values))], k, protect_zeros=True, forced=forced)
     return mask[:-1], mask[-1]
 
 

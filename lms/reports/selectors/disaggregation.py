@@ -6,6 +6,8 @@ Must not import views, forms or services.
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +32,24 @@ from .tables import (
 from .universes import ENROLLMENT
 
 
+def _wider_groups(*, scope: Scope, dimension_key: str) -> dict:
+    """With a cohort or region filter, the same figures without it: a reader who also has that wider report
+    (or the gender-quota table, suppressed per cohort) can subtract one from the other."""
+    filters = scope.filters
+    if not (filters.cohort or filters.region):
+        return {}
+    wider_scope = Scope(universe=scope.universe, filters=dataclasses.replace(filters, cohort=None, region=""))
+    return indicator_figures(scope=wider_scope, dimension=DIMENSIONS[dimension_key])[0]
+
+
+def _told_apart(narrow: list[int], wider: list[int], k: int) -> list[bool]:
+    """Cells to hide because the wider report minus this one would be a small non-zero count (1..k−1): the
+    difference is the rest of the wider scope, small cells that its own table hides."""
+    if not wider:
+        return []
+    return [1 <= w - n <= k - 1 for n, w in zip(narrow, wider, strict=True)]
+
+
 def indicator_table(*, scope: Scope, dimension_key: str, indicators: list[str] | None = None) -> Table:
     """Indicators (columns) by the values of one dimension (rows), with a total row, suppressed."""
     dimension = DIMENSIONS[dimension_key]
@@ -38,6 +58,7 @@ def indicator_table(*, scope: Scope, dimension_key: str, indicators: list[str] |
     groups, unavailable = indicator_figures(scope=scope, dimension=dimension)
     total_stats = groups.get(None, GroupStats())
     values = ordered_values(dimension, {key for key in groups if key is not None})
+    wider = _wider_groups(scope=scope, dimension_key=dimension_key)
     columns_cells: list[list[Cell]] = []
     total_cells: list[Cell] = []
     for indicator in chosen:
@@ -48,13 +69,24 @@ def indicator_table(*, scope: Scope, dimension_key: str, indicators: list[str] |
             continue
         if indicator.kind == "count":
             column_values = [groups.get(v, GroupStats()).counts.get(indicator.key, 0) for v in values]
+            wider_values = [wider.get(v, GroupStats()).counts.get(indicator.key, 0) for v in values]
             cells, total_cell = suppressed_count_column(
-                values=column_values, total=total_stats.counts.get(indicator.key, 0), k=k
+                values=column_values,
+                total=total_stats.counts.get(indicator.key, 0),
+                k=k,
+                forced=_told_apart(column_values, wider_values, k),
             )
         else:
             ratios = [groups.get(v, GroupStats()).ratios.get(indicator.key, (None, 0)) for v in values]
+            wider_n = (
+                [wider.get(v, GroupStats()).ratios.get(indicator.key, (None, 0))[1] for v in values] if wider else []
+            )
             cells, total_cell = _ratio_column(
-                indicator.kind, ratios, total_stats.ratios.get(indicator.key, (None, 0)), k
+                indicator.kind,
+                ratios,
+                total_stats.ratios.get(indicator.key, (None, 0)),
+                k,
+                _told_apart([n for _, n in ratios], wider_n, k),
             )
         columns_cells.append(cells)
         total_cells.append(total_cell)

@@ -76,18 +76,25 @@ def _fmt(kind: str, value: float | int | None) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
-def suppressed_count_column(*, values: list[int], total: int, k: int) -> tuple[list[Cell], Cell]:
-    """Cells for one additive count column and its total, with primary and complementary suppression."""
-    hidden, total_hidden = suppression.suppress_column(values, total, k)
+def suppressed_count_column(
+    *, values: list[int], total: int, k: int, forced: list[bool] | None = None
+) -> tuple[list[Cell], Cell]:
+    """Cells for one additive count column and its total, with primary and complementary suppression
+    (``forced``: cells to hide whatever their size)."""
+    hidden, total_hidden = suppression.suppress_column(values, total, k, forced or ())
     cells = [Cell(v if not h else None, suppression.display(v, h, k), h) for v, h in zip(values, hidden, strict=True)]
     return cells, Cell(total if not total_hidden else None, suppression.display(total, total_hidden, k), total_hidden)
 
 
 def _ratio_column(
-    kind: str, ratios: list[tuple[float | None, int]], total: tuple[float | None, int], k: int
+    kind: str,
+    ratios: list[tuple[float | None, int]],
+    total: tuple[float | None, int],
+    k: int,
+    forced: list[bool] | None = None,
 ) -> tuple[list[Cell], Cell]:
     """A rate or mean is hidden wherever the number of people behind it is hidden (so it cannot be solved for)."""
-    hidden, total_hidden = suppression.suppress_column([n for _, n in ratios], total[1], k)
+    hidden, total_hidden = suppression.suppress_column([n for _, n in ratios], total[1], k, forced or ())
     cells = []
     for (value, _n), h in zip(ratios, hidden, strict=True):
         cells.append(Cell(None, suppression.display(None, h, k), h) if h else Cell(value, _fmt(kind, value)))
