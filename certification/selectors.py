@@ -235,6 +235,28 @@ def can_issue_certificates(*, user, programme=None) -> bool:
     return has_role(user, roles, programme.issuer if programme is not None else None)
 
 
+def certificates_issued_by(*, institution, query: str = "") -> QuerySet[Certificate]:
+    """Certificates issued in ``institution``'s name (printed issuer, or its programme's issuer), newest first.
+
+    ``query`` is a code (in any spelling ``code_normalize`` reads) or part of the printed name.
+    """
+    from django.db.models import Q
+
+    certificates = Certificate.objects.filter(Q(issuer=institution) | Q(programme__issuer=institution))
+    query = query.strip()
+    if query:
+        code = code_normalize(query)
+        certificates = certificates.filter(
+            Q(code=code) | Q(holder_name__icontains=query) if code else Q(holder_name__icontains=query)
+        )
+    return certificates.select_related("programme", "replaced_by").order_by("-issued_on", "-id")
+
+
+def certificate_issued_by(*, certificate: Certificate, institution) -> bool:
+    """Whether ``certificate`` was issued in ``institution``'s name (as ``certificates_issued_by`` lists them)."""
+    return institution.pk in (certificate.issuer_id, certificate.programme.issuer_id)
+
+
 def certificate_data_export(*, user: User) -> list[dict[str, Any]]:
     """The person's certificates for their own data export (public fields, status and links)."""
     rows = []

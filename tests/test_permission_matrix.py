@@ -306,6 +306,17 @@ MATRIX = {
     "competency:body_assign": (OWNERS, lambda w: {"slug": w.a.slug, "pk": w.application.pk}, None),
     "competency:body_assign_validator": (OWNERS, lambda w: {"slug": w.a.slug, "pk": w.application.pk}, None),
     "competency:body_assign_appeal": (OWNERS, lambda w: {"slug": w.a.slug, "pk": w.appeal.pk}, None),
+    "competency:body_certificates": (OWNERS, lambda w: {"slug": w.a.slug}, ("admin",)),
+    "competency:body_certificate_revoke": (
+        OWNERS,
+        lambda w: {"slug": w.a.slug, "code": w.certificate.code},
+        ("admin",),
+    ),
+    "competency:body_certificate_reissue": (
+        OWNERS,
+        lambda w: {"slug": w.a.slug, "code": w.certificate.code},
+        ("admin",),
+    ),
     "competency:body_report": (OWNERS, lambda w: {"slug": w.a.slug}, ("admin",)),
     "competency:body_report_csv": (OWNERS, lambda w: {"slug": w.a.slug}, ("admin",)),
     # reports

@@ -872,3 +872,79 @@ def candidate_data_erase(*, user_id: int) -> None:
     applications.update(experience="")
     Appeal.objects.filter(application__in=applications).update(reason="")
     ConflictOfInterest.objects.filter(candidate_id=user_id).delete()
+
+
+# --- Certificates in the body's name (story 30: revoke or reissue from the body's own pages) ----------------
+
+
+def _issued_by_body(certificate: Any, body: Institution) -> Any:
+    """The certificate if ``body`` issued it (in its name or its programme's); otherwise PermissionDenied.
+
+    Trainer certificates are decided on the training-of-trainers path (suspension, revocation, reinstatement keep
+    the public registry in step), never from here.
+    """
+    from certification.models import CertificateProgramme
+    from certification.selectors import certificate_issued_by
+
+    if not certificate_issued_by(certificate=certificate, institution=body):
+        raise PermissionDenied
+    if certificate.programme.kind == CertificateProgramme.Kind.TRAINER_QUALIFICATION:
+        raise ValidationError(_("Los certificados de facilitador·a se suspenden o revocan en su ruta de formación."))
+    return certificate
+
+
+def _tell_holder(certificate: Any, title: str) -> None:
+    """An in-app notice (e-mailed when they have an address) that leads to «Mis certificados»; never the reason."""
+    from django.urls import reverse
+
+    from courses.cohorts.services import notification_send
+
+    notification_send(user=certificate.holder, title=title, url=reverse("certification:my_certificates"))
+
+
+def body_certificate_revoke(*, body: Institution, certificate: Any, actor: User, reason: str) -> Any:
+    """The body revokes a certificate issued in its name, with a reason for its own record; the holder is told.
+
+    The certificate stays and says «Revocado» on the verification page, the API and the offline verifier.
+    """
+    from certification.services import CertificateRuleError, certificate_revoke
+
+    _issued_by_body(certificate, body)
+    if not reason.strip():
+        raise ValidationError(_("Escribe el motivo."))
+    try:
+        with transaction.atomic():
+            revoked = certificate_revoke(certificate=certificate, actor=actor, reason=reason.strip())
+            _tell_holder(
+                revoked,
+                _("%(issuer)s revocó tu certificado %(code)s.") % {
+                    "issuer": revoked.issuer_name, "code": revoked.display_code},
+            )  # fmt: skip
+    except CertificateRuleError as error:
+        raise ValidationError(str(error)) from error
+    return revoked
+
+
+def body_certificate_reissue(*, body: Institution, certificate: Any, actor: User, reason: str, holder_name: str) -> Any:
+    """The body replaces a certificate issued in its name (e.g. a corrected name) by a new one with a new code;
+    the old code says «Reemplazado» and leads to the new one. The holder is told."""
+    from certification.services import CertificateRuleError, certificate_reissue
+
+    _issued_by_body(certificate, body)
+    if not reason.strip():
+        raise ValidationError(_("Escribe el motivo."))
+    if not holder_name.strip():
+        raise ValidationError(_("Escribe el nombre tal como debe imprimirse."))
+    try:
+        with transaction.atomic():
+            new = certificate_reissue(
+                certificate=certificate, actor=actor, reason=reason.strip(), holder_name=holder_name.strip()
+            )
+            _tell_holder(
+                new,
+                _("%(issuer)s reemplazó tu certificado %(old)s por uno nuevo: %(code)s.") % {
+                    "issuer": new.issuer_name, "old": certificate.display_code, "code": new.display_code},
+            )  # fmt: skip
+    except CertificateRuleError as error:
+        raise ValidationError(str(error)) from error
+    return new

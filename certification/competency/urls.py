@@ -33,6 +33,17 @@ urlpatterns = [
     path("entidad/<slug:slug>/asignar/<int:pk>/", views.body_assign, name="body_assign"),
     path("entidad/<slug:slug>/validador/<int:pk>/", views.body_assign_validator, name="body_assign_validator"),
     path("entidad/<slug:slug>/apelacion/<int:pk>/", views.body_assign_appeal, name="body_assign_appeal"),
+    path("entidad/<slug:slug>/certificados/", views.body_certificates, name="body_certificates"),
+    path(
+        "entidad/<slug:slug>/certificados/<str:code>/revocar/",
+        views.body_certificate_revoke,
+        name="body_certificate_revoke",
+    ),
+    path(
+        "entidad/<slug:slug>/certificados/<str:code>/reemitir/",
+        views.body_certificate_reissue,
+        name="body_certificate_reissue",
+    ),
     path("entidad/<slug:slug>/informe/", views.body_report, name="body_report"),
     path("entidad/<slug:slug>/informe.csv", views.body_report_csv, name="body_report_csv"),
 ]

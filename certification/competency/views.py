@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -21,6 +22,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from certification import selectors as certificate_selectors
+from certification.forms import ReissueForm, RevokeForm
 from certification.source_keys import source_key_build
 from lms.accounts.models import Institution, Role, User
 from lms.accounts.permissions import has_role
@@ -778,6 +781,75 @@ def body_assign_appeal(request, slug: str, pk: int):
             appeal=get_object_or_404(Appeal, application=application), reviewer=person, actor=request.user
         ),
         done=_("Apelación asignada."),
+    )
+
+
+@login_required
+def body_certificates(request, slug: str):
+    """Certificates issued in the body's name: find one by code or name, revoke or reissue it (story 30)."""
+    body = _managed_body(request, slug)
+    query = request.GET.get("q", "")[:200]
+    certificates = certificate_selectors.certificates_issued_by(institution=body, query=query)
+    page = Paginator(certificates, 50).get_page(request.GET.get("p"))
+    return render(request, "competency/body_certificates.html", {"body": body, "page": page, "q": query.strip()})
+
+
+def _body_certificate_form(request, slug: str, code: str, *, form_class, initial, act, title: str, done):
+    body = _managed_body(request, slug)
+    # Only certificates in the body's name exist here: another issuer's code is «not found», as if unknown.
+    certificate = get_object_or_404(certificate_selectors.certificates_issued_by(institution=body), code=code)
+    form = form_class(request.POST or None, initial=initial(certificate))
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = act(body, certificate, form.cleaned_data)
+        except ValidationError as exc:
+            error = _errors(exc)
+        else:
+            messages.success(request, done(result))
+            return redirect(reverse("competency:body_certificates", args=[body.slug]) + f"?q={result.code}")
+    context = {"body": body, "certificate": certificate, "form": form, "error": error, "title": title}
+    return render(request, "competency/body_certificate_form.html", context)
+
+
+@login_required
+def body_certificate_revoke(request, slug: str, code: str):
+    return _body_certificate_form(
+        request,
+        slug,
+        code,
+        form_class=RevokeForm,
+        initial=lambda certificate: {},
+        act=lambda body, certificate, data: services.body_certificate_revoke(
+            body=body, certificate=certificate, actor=request.user, reason=data["reason"]
+        ),
+        title=_("Revocar un certificado"),
+        done=lambda certificate: (
+            _("Certificado %(code)s revocado: la verificación ya dice «Revocado».") % {"code": certificate.display_code}
+        ),
+    )
+
+
+@login_required
+def body_certificate_reissue(request, slug: str, code: str):
+    return _body_certificate_form(
+        request,
+        slug,
+        code,
+        form_class=ReissueForm,
+        initial=lambda certificate: {"holder_name": certificate.holder_name},
+        act=lambda body, certificate, data: services.body_certificate_reissue(
+            body=body,
+            certificate=certificate,
+            actor=request.user,
+            reason=data["reason"],
+            holder_name=data["holder_name"],
+        ),
+        title=_("Reemitir un certificado"),
+        done=lambda certificate: (
+            _("Nuevo certificado: %(code)s. El código anterior dice «Reemplazado».")
+            % {"code": certificate.display_code}
+        ),
     )
 
 
