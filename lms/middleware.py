@@ -21,6 +21,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger("django.request")
@@ -93,3 +94,30 @@ class NulCharacterMiddleware:
                 "Revisa el enlace o vuelve a escribir lo que enviaste."
             )
             return bad_request_with_message(request, message)
+
+
+class PrivateResponseMiddleware:
+    """What is rendered for a signed-in person is never kept by a shared cache (a CDN or a proxy in front of Ruta).
+
+    Every such response gets ``Cache-Control: private`` unless its view chose a policy of its own (``public`` for
+    what is the same for everyone, ``no-store``), and a download (``Content-Disposition: attachment``: a roster, a
+    report export) ``private, no-store`` — some CDNs keep ``.csv``/``.xlsx`` by their extension and ignore
+    ``Vary: Cookie``. Pages still go back and forward in the phone's own browser.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        control = response.get("Cache-Control", "")
+        if "public" in control or "no-store" in control:
+            return response
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        if "attachment" in response.get("Content-Disposition", ""):
+            patch_cache_control(response, private=True, no_store=True)
+        else:
+            patch_cache_control(response, private=True)
+        return response

@@ -99,6 +99,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication, so it sees every response below it (the learners' cache's too): what a signed-in
+    # person gets is «private» for shared caches, and their downloads «private, no-store» (lms/middleware.py).
+    "lms.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication and messages: a learner's lesson and «Mis cursos», kept per learner until anything is
     # written (lms/learnercache.py); it also notices every request's database writes.

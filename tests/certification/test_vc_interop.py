@@ -211,7 +211,7 @@ def test_the_status_list_shows_a_revocation_at_once(client, certificate, user):
     credential = credential_of(client, certificate)
     entry = credential["credentialStatus"]
     first = client.get(entry["statusListCredential"].removeprefix(settings.RUTA_BASE_URL), HTTP_ACCEPT=LD)
-    assert first["Cache-Control"] == "no-cache"
+    assert "no-cache" in first["Cache-Control"]
     again = client.get(
         entry["statusListCredential"].removeprefix(settings.RUTA_BASE_URL), HTTP_IF_NONE_MATCH=first["ETag"]
     )
