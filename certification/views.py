@@ -435,7 +435,7 @@ def wallet_exchange(request, token: str):
         return answer({"error": _("La billetera envió demasiados datos.")}, status=413)
     try:
         body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested thousands deep: built to break parsers
         return answer({"error": _("La billetera no envió JSON.")}, status=400)
     try:
         return answer(wallet_exchange_answer(token=token, body=body))

@@ -159,6 +159,8 @@ def activity_handler_view(request: HttpRequest, page_id: int, usage_id: str, han
         response = runtime.handle(block, handler, webob_request(request))
     except NoSuchHandlerError:
         raise Http404 from None
+    except RecursionError:  # a JSON body nested thousands of levels deep (XBlock's json_handler parses it)
+        return JsonResponse({"error": _("La solicitud no es válida.")}, status=400)
     return django_response(response)
 
 

@@ -82,7 +82,7 @@ def whatsapp_webhook(request):
         return _forbidden("WhatsApp")
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return HttpResponseBadRequest()
     if isinstance(payload, dict):
         services.whatsapp_payload_receive(payload=payload)

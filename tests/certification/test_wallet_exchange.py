@@ -144,6 +144,8 @@ def test_forged_or_foreign_presentations_are_refused_and_spend_nothing(client, o
     forged["@context"] = [*forged["@context"], "https://example.org/ataque.jsonld"]
     refused(forged, "no se puede leer")
     assert post_json(client, url, "texto").status_code == 400
+    nested = client.post(url, data="[" * 5000 + "]" * 5000, content_type="application/json")  # built to break parsers
+    assert nested.status_code == 400 and "no envió JSON" in nested.json()["error"]
     bloated = json.loads(json.dumps(signed["presentation"]))
     bloated["relleno"] = "x" * 70_000  # canonicalising is costly: a DID authentication is a few kilobytes
     response = post_json(client, url, bloated)

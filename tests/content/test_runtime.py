@@ -79,6 +79,10 @@ def test_handler_url_routes_through_django_to_the_block(client, user, choice_pag
     assert state["attempts"] == 1 and state["max_attempts"] == 2 and state["locked"] is False
     assert state["result"]["score"] == 0.0
     assert client.post(url.replace("state", "nada"), data="{}", content_type="application/json").status_code == 404
+    # JSON nested thousands of levels deep (built to break parsers) is a bad request, not a server error.
+    nested = client.post(url, data="[" * 5000 + "]" * 5000, content_type="application/json")
+    assert nested.status_code == 400 and "no es válida" in nested.json()["error"]
+    assert client.post(url, data=json.dumps({}), content_type="application/json").status_code == 200
 
 
 def test_anonymous_visitor_sees_the_question_and_a_login_link(client, choice_page):

@@ -432,6 +432,12 @@ def test_whatsapp_bad_signature_is_refused_and_nothing_is_sent(
         assert secret not in caplog.text
 
 
+def test_whatsapp_signed_but_deeply_nested_body_is_a_bad_request(client, graph):
+    """Signed by Meta's secret (or by whoever holds it) but nested thousands deep: a 400, never a 500."""
+    response = whatsapp_post(client, b"[" * 5000 + b"]" * 5000)
+    assert response.status_code == 400 and graph.requests == []
+
+
 def test_whatsapp_rate_limit_answers_the_limit_once(client, graph, settings, django_capture_on_commit_callbacks):
     settings.RUTA_TEXT_VERIFY_RATE = "1/h"
     certificate = issue()
