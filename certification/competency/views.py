@@ -538,9 +538,19 @@ def submit(request, pk: int):
     return redirect("competency:evaluator_home")
 
 
+def _staff_panel_body(user, application: Application) -> Institution | None:
+    """The body whose panel a validating person returns to: body staff go back to it, evaluators (the named
+    validator, an appeal reviewer) to their own home, which body staff without the evaluator role cannot open."""
+    body = application.certifying_body
+    if application.validator_id == user.pk and selectors.is_body_evaluator(user, body):
+        return None
+    return body if selectors.can_manage_body(user, body) else None
+
+
 @login_required
 def validate(request, pk: int):
     application = _evaluator_application(request, pk)
+    panel_body = _staff_panel_body(request.user, application)
     form = forms.ValidateForm(request.POST or None)
     can_validate = application.status == Application.Status.SUBMITTED and selectors.can_validate(
         request.user, application
@@ -560,12 +570,15 @@ def validate(request, pk: int):
                 form.add_error(None, _errors(exc))
             else:
                 messages.success(request, _("Decisión registrada."))
+                if panel_body is not None:
+                    return redirect("competency:body_home", slug=panel_body.slug)
                 return redirect("competency:evaluator_home")
     return render(
         request,
         "competency/validate.html",
         {
             "application": application,
+            "panel_body": panel_body,
             "summary": selectors.assessment_summary(application=application),
             "form": form,
             "can_validate": can_validate,
