@@ -12,6 +12,7 @@ the JWKS (``services.public_keys_list``). Status: every credential carries a ``B
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime
 import hashlib
@@ -131,7 +132,23 @@ def issuer_url(*, institution: Institution) -> str:
     return settings.RUTA_BASE_URL + reverse("certification:issuer", args=[institution.slug])
 
 
-def achievement_url(*, programme: CertificateProgramme) -> str:
+def achievement_variant(*, programme: CertificateProgramme, name: str = "", units: Any = ()) -> str:
+    """ "" for the programme's own Achievement (its title, no units); otherwise a digest naming this claim.
+
+    One id must always mean one claim: a competency standard's partial certificate («Competente en 3 de 4
+    unidades…», with the units reached) and its complete one are different Achievements, or a wallet or a verifier
+    keying achievements by id would merge partial and full competence.
+    """
+    units = [str(unit) for unit in units or ()]
+    if (not name or name == programme.title) and not units:
+        return ""
+    digest = hashlib.sha256(json.dumps([name, units], ensure_ascii=False).encode("utf-8")).digest()
+    return base64.b32encode(digest[:10]).decode("ascii").lower()
+
+
+def achievement_url(*, programme: CertificateProgramme, variant: str = "") -> str:
+    if variant:
+        return settings.RUTA_BASE_URL + reverse("certification:achievement_variant", args=[programme.slug, variant])
     return settings.RUTA_BASE_URL + reverse("certification:achievement", args=[programme.slug])
 
 
@@ -167,21 +184,30 @@ def issuer_profile_build(*, institution: Institution, keys: list[tuple[str, Ed25
     }
 
 
-def achievement_build(*, programme: CertificateProgramme, name: str = "", narrative: str = "") -> dict[str, Any]:
-    """The programme as an OB 3.0 Achievement (what every certificate of the programme attests)."""
+def achievement_build(*, programme: CertificateProgramme, name: str = "", units: Any = ()) -> dict[str, Any]:
+    """The OB 3.0 Achievement a certificate attests: the programme's own, or the claim ``name`` with ``units``.
+
+    Only what every holder of the same claim shares (never a holder's hours, trainer or image): the document at its
+    ``id`` is this same Achievement (``/certificados/programas/<slug>[/<variant>]``).
+    """
+    units = [str(unit) for unit in units or ()]
+    variant = achievement_variant(programme=programme, name=name, units=units)
     name = name or programme.title
     certifies = programme.kind in (
         CertificateProgramme.Kind.COMPETENCY_STANDARD,
         CertificateProgramme.Kind.TRAINER_QUALIFICATION,
     )
     achievement_type = "Certification" if certifies else "Certificate"
+    narrative = programme.description or name
+    if units:
+        narrative = f"{narrative} · " + "; ".join(units)
     return {
-        "id": achievement_url(programme=programme),
+        "id": achievement_url(programme=programme, variant=variant),
         "type": ["Achievement"],
         "achievementType": achievement_type,
         "name": name,
         "description": programme.description or name,
-        "criteria": {"narrative": narrative or programme.description or name},
+        "criteria": {"narrative": narrative},
     }
 
 
@@ -227,20 +253,16 @@ def credential_build(*, certificate: Certificate) -> dict[str, Any]:
     base = settings.RUTA_BASE_URL
     verify_url = base + reverse("certification:verify", args=[certificate.code])
     image_url = base + reverse("certification:image", args=[certificate.code])
-    programme = certificate.programme
-    narrative_parts = [programme.description or certificate.achievement]
-    if certificate.hours:
-        narrative_parts.append(f"{certificate.hours} h")
-    if certificate.competency_units:
-        narrative_parts.append("; ".join(certificate.competency_units))
-    if certificate.trainer_name:
-        narrative_parts.append(certificate.trainer_name)
     image = {"id": image_url, "type": "Image", "caption": certificate.achievement}
     achievement = achievement_build(
-        programme=programme, name=certificate.achievement, narrative=" · ".join(narrative_parts)
+        programme=certificate.programme, name=certificate.achievement, units=certificate.competency_units
     )
-    achievement["image"] = image
-    subject: dict[str, Any] = {"type": ["AchievementSubject"]}
+    # What is this holder's own (hours, trainer, the certificate's picture) belongs to the subject, not to the
+    # Achievement every holder of the same claim shares.
+    subject: dict[str, Any] = {"type": ["AchievementSubject"], "image": image}
+    own = [f"{certificate.hours} h" if certificate.hours else "", certificate.trainer_name]
+    if any(own):
+        subject["narrative"] = " · ".join(part for part in own if part)
     if certificate.holder_did:
         subject["id"] = certificate.holder_did
     if certificate.holder_salt:

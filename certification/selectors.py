@@ -291,6 +291,23 @@ def issuer_get(*, slug: str):
     return Institution.objects.filter(slug=slug).first()
 
 
+def achievement_claim_get(*, programme, variant: str) -> tuple[str, list[str]] | None:
+    """The claim (achievement text, units) whose Achievement id ends in ``variant``, among the programme's
+    certificates; None if no certificate makes it (an invented variant is «not found»)."""
+    from .openbadges import achievement_variant
+
+    claims = (
+        Certificate.objects.filter(programme=programme)
+        .values_list("achievement", "competency_units")
+        .order_by()
+        .distinct()
+    )
+    for name, units in claims.iterator():
+        if achievement_variant(programme=programme, name=name, units=units) == variant:
+            return name, list(units or [])
+    return None
+
+
 def achievement_programme_get(*, slug: str):
     """The certificate programme whose Achievement lives at ``/certificados/programas/<slug>`` (None if unknown)."""
     from .models import CertificateProgramme

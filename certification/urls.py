@@ -15,6 +15,7 @@ urlpatterns = [
     path("emisores/<slug:slug>", views.issuer, name="issuer"),
     path("emisores/<slug:slug>/estado/<str:purpose>/<int:number>", views.status_list, name="status_list"),
     path("programas/<slug:slug>", views.achievement, name="achievement"),
+    path("programas/<slug:slug>/<str:variant>", views.achievement, name="achievement_variant"),
     path("mis-certificados/", views.my_certificates, name="my_certificates"),
     path("mis-certificados/<str:code>/billetera", views.holder_did, name="holder_did"),
     path("mis-certificados/<str:code>/billetera/oferta", views.wallet_offer_new, name="wallet_offer_new"),

@@ -150,19 +150,26 @@ def issuer(request, slug: str):
 
 
 @require_GET
-def achievement(request, slug: str):
-    from .openbadges import achievement_build
+def achievement(request, slug: str, variant: str = ""):
+    """An Achievement's page (for a person) or JSON-LD (for a machine): the programme's own, or a claim of it."""
+    from .openbadges import OB_CONTEXT, VC_CONTEXT, achievement_build
 
     programme = selectors.achievement_programme_get(slug=slug)
     if programme is None:
         raise Http404
+    name, units = "", []
+    if variant:
+        claim = selectors.achievement_claim_get(programme=programme, variant=variant)
+        if claim is None:
+            raise Http404
+        name, units = claim
+    document = achievement_build(programme=programme, name=name, units=units)
     if _wants_json(request):
-        from .openbadges import OB_CONTEXT, VC_CONTEXT
-
-        response = _ld_json({"@context": [VC_CONTEXT, OB_CONTEXT], **achievement_build(programme=programme)})
+        response = _ld_json({"@context": [VC_CONTEXT, OB_CONTEXT], **document})
         response["Cache-Control"] = "public, max-age=300"
         return response
-    response = render(request, "certification/achievement.html", {"programme": programme})
+    context = {"programme": programme, "name": document["name"], "units": units}
+    response = render(request, "certification/achievement.html", context)
     response["Vary"] = "Accept"
     return response
 

@@ -262,6 +262,11 @@ MATRIX = {
     # the ids inside credentials resolve for any verifier: issuer profile, achievement, status lists
     "certification:issuer": (PUBLIC, lambda w: {"slug": w.programme.issuer.slug}, lambda w: {"slug": "no-existe"}),
     "certification:achievement": (PUBLIC, lambda w: {"slug": w.programme.slug}, lambda w: {"slug": "no-existe"}),
+    "certification:achievement_variant": (
+        PUBLIC,
+        lambda w: {"slug": w.programme.slug, "variant": _claim_variant(w)},
+        lambda w: {"slug": w.programme.slug, "variant": "aaaaaaaaaaaaaaaa"},
+    ),
     "certification:status_list": (
         PUBLIC,
         lambda w: {"slug": w.programme.issuer.slug, "purpose": "revocation", "number": 0},
@@ -388,6 +393,18 @@ def test_every_id_route_of_every_app_is_in_the_matrix():
     missing = sorted(routes - listed)
     assert not missing, f"add these id-taking routes to the permission MATRIX (who may, who may not): {missing}"
     assert not set(MATRIX) - routes, f"MATRIX lists routes that no longer exist: {sorted(set(MATRIX) - routes)}"
+
+
+def _claim_variant(w):
+    """A claim of A's programme other than its title (a partial competency certificate, say) and its id's end."""
+    from certification.openbadges import achievement_variant
+    from tests.certification.factories import issue
+
+    name, units = "Competente en 1 de 2 unidades", ["U1 · Atender"]
+    issue(
+        programme=w.programme, user=w.participant, source_key="matrix:claim", achievement=name, competency_units=units
+    )
+    return achievement_variant(programme=w.programme, name=name, units=units)
 
 
 def _wallet_offer(w):

@@ -182,7 +182,7 @@ def test_credential_has_the_required_open_badges_3_fields(credential):
     assert identity["identityHash"] == "sha256$" + expected
     assert "Rosa Elena" not in json.dumps(vc, ensure_ascii=False)
     assert vc["image"]["id"].endswith(f"/v/{certificate.code}/imagen.png") and vc["image"]["type"] == "Image"
-    assert subject["achievement"]["image"] == vc["image"]
+    assert subject["image"] == vc["image"] and "image" not in subject["achievement"]  # the holder's, not the claim's
     achievement = subject["achievement"]
     assert "Achievement" in achievement["type"] and achievement["id"].startswith("https://")
     assert achievement["name"] and achievement["description"] and achievement["criteria"]["narrative"]
@@ -311,7 +311,7 @@ def test_issuer_achievement_status_list_and_credential_ids_resolve(credential, c
     status = client.get(vc["credentialStatus"]["statusListCredential"].removeprefix(base))
     assert status.status_code == 200
     assert json.loads(status.content)["credentialSubject"]["statusPurpose"] == "revocation"
-    assert vc["credentialSubject"]["achievement"]["image"]["id"].removeprefix(base) == reverse(
+    assert vc["credentialSubject"]["image"]["id"].removeprefix(base) == reverse(
         "certification:image", args=[certificate.code]
     )
     assert client.get(reverse("certification:issuer", args=["no-existe"]), **ld).status_code == 404
@@ -346,3 +346,58 @@ def test_the_holder_binds_the_credential_to_a_wallet_did(client):
     other = issue(user=holder(first_name="Óscar", last_name="Villca"))
     response = client.post(reverse("certification:holder_did", args=[other.code]), {f"{other.code}-did": did})
     assert response.status_code == 404
+
+
+@corpus
+def test_a_partial_and_a_complete_competency_claim_are_different_achievements(client):
+    """One Achievement id means one claim: a wallet keying achievements by id must never merge «3 de 4 unidades»
+    with the whole standard, and each id answers with the same Achievement the credential embeds."""
+    from certification.models import CertificateProgramme
+
+    base = "https://ruta.example.org"
+    ld = {"HTTP_ACCEPT": "application/ld+json"}
+    programme = ProgrammeFactory(
+        kind=CertificateProgramme.Kind.COMPETENCY_STANDARD, slug="competencia-ven", title="Ventas: certificado"
+    )
+    units = ["VEN-01 · Atender a la clientela", "VEN-02 · Cobrar", "VEN-03 · Exhibir", "VEN-04 · Reponer"]
+    partial = issue(
+        programme=programme,
+        user=holder(first_name="Andrés", last_name="Quishpe Tituaña"),
+        achievement="Competente en 3 de 4 unidades de la norma «Ventas» (versión 1)",
+        competency_units=units[:3],
+    )
+    other_partial = issue(  # the same count of units, other units: another claim
+        programme=programme,
+        user=holder(first_name="Ñusta", last_name="Huamán"),
+        achievement="Competente en 3 de 4 unidades de la norma «Ventas» (versión 1)",
+        competency_units=units[1:],
+    )
+    complete = issue(
+        programme=programme,
+        user=holder(first_name="María José", last_name="Muñoz Peña"),
+        achievement="Competente en la norma «Ventas» (versión 1)",
+        competency_units=units,
+    )
+    embedded = {}
+    for certificate in (partial, other_partial, complete):
+        vc = json.loads(client.get(reverse("certification:credential", args=[certificate.code])).content)
+        assert _schema_errors(vc, "ob30_achievementcredential.schema.json") == []
+        achievement = vc["credentialSubject"]["achievement"]
+        assert achievement["name"] == certificate.achievement
+        fetched = json.loads(client.get(achievement["id"].removeprefix(base), **ld).content)
+        assert {k: v for k, v in fetched.items() if k != "@context"} == achievement
+        page = client.get(achievement["id"].removeprefix(base)).content.decode()
+        assert certificate.achievement in page
+        embedded[certificate.code] = achievement["id"]
+    assert len(set(embedded.values())) == 3
+    # The same claim for another holder shares the id; an invented one is not found.
+    again = issue(
+        programme=programme,
+        user=holder(first_name="Génesis", last_name="Cañar"),
+        achievement="Competente en la norma «Ventas» (versión 1)",
+        competency_units=units,
+    )
+    vc = json.loads(client.get(reverse("certification:credential", args=[again.code])).content)
+    assert vc["credentialSubject"]["achievement"]["id"] == embedded[complete.code]
+    invented = reverse("certification:achievement_variant", args=[programme.slug, "aaaaaaaaaaaaaaaa"])
+    assert client.get(invented, **ld).status_code == 404
