@@ -86,3 +86,48 @@ register_permission_policy(Enrollment, EnrollmentPermissionPolicy(Enrollment))
 @hooks.register("register_admin_viewset")
 def register_enrollment_viewset() -> EnrollmentViewSet:
     return EnrollmentViewSet("inscripciones")
+
+
+# --- Course pages belong to their institution (courses/page_permissions.py) ---------------------------------
+
+
+def _refuse_unless_owner(request: Any, page: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from .page_permissions import may_change_course_page
+
+    if not may_change_course_page(request.user, page):
+        raise PermissionDenied
+
+
+@hooks.register("before_edit_page")
+@hooks.register("before_publish_page")
+@hooks.register("before_unpublish_page")
+@hooks.register("before_delete_page")
+@hooks.register("before_convert_alias_page")
+def course_page_owner_only(request: Any, page: Any) -> None:
+    _refuse_unless_owner(request, page)
+
+
+@hooks.register("before_move_page")
+def course_page_move_owner_only(request: Any, page: Any, destination: Any) -> None:
+    """Neither out of another institution's course nor into one."""
+    _refuse_unless_owner(request, page)
+    _refuse_unless_owner(request, destination)
+
+
+@hooks.register("before_copy_page")
+def course_page_copy_owner_only(request: Any, page: Any) -> None:
+    _refuse_unless_owner(request, page)
+
+
+@hooks.register("before_create_page")
+def course_page_add_owner_only(request: Any, parent_page: Any, page_class: Any) -> None:
+    _refuse_unless_owner(request, parent_page)
+
+
+@hooks.register("before_bulk_action")
+def course_page_bulk_owner_only(request: Any, action_type: str, objects: Any, action_class_instance: Any) -> None:
+    if action_type == "page":
+        for page in objects:
+            _refuse_unless_owner(request, page)

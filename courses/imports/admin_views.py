@@ -91,12 +91,13 @@ def course_export_view(request: HttpRequest, course_id: int) -> HttpResponse:
     from django.utils.text import slugify
 
     from courses.models import CoursePage
+    from courses.page_permissions import may_change_course_page
 
     from .services import course_export_write
 
     course = get_object_or_404(CoursePage, pk=course_id)
-    if not course.permissions_for_user(request.user).can_edit():
-        raise PermissionDenied
+    if not course.permissions_for_user(request.user).can_edit() or not may_change_course_page(request.user, course):
+        raise PermissionDenied  # another institution's course is not theirs to download whole
     form = CourseExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming

@@ -36,8 +36,13 @@ def _export_button(page, user, priority):
     from wagtail.admin.widgets import Button
 
     from courses.models import CoursePage
+    from courses.page_permissions import may_change_course_page
 
-    if page.specific_class is CoursePage and page.permissions_for_user(user).can_edit():
+    if (
+        page.specific_class is CoursePage
+        and page.permissions_for_user(user).can_edit()
+        and may_change_course_page(user, page)
+    ):
         yield Button(
             _("Exportar como paquete Ruta"),
             reverse("imports_admin:export", args=[page.pk]),
