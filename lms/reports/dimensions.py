@@ -130,6 +130,13 @@ class _MigratoryExpr:
         self.path = path
 
 
+def _age_band_label(low: int, high: int | None) -> str:
+    """«15 a 17 años», «60 años o más»: in the language of the request or export that asks for the labels."""
+    if high is None:
+        return _("%(low)s años o más") % {"low": low}
+    return _("%(low)s a %(high)s años") % {"low": low, "high": high}
+
+
 DIMENSIONS: dict[str, Dimension] = {}
 
 
@@ -150,7 +157,7 @@ _register(
         _age_band,
         lambda: {
             UNDER_AGE_KEY: UNDER_AGE_LABEL,
-            **{key: (f"{low} a {high} años" if high else f"{low} años o más") for key, low, high in AGE_BANDS},
+            **{key: _age_band_label(low, high) for key, low, high in AGE_BANDS},
         },
     )
 )
