@@ -22,6 +22,10 @@ What keeps it correct:
   rate-limit count still goes to it, one round trip). A change to a certificate clears them at once in the process
   that made it; every other process shows it within that time (issue #12 asks for a revocation to show within a
   second). Course and catalogue pages are never kept this way: a published edit shows at once everywhere.
+- **Bounded.** The key holds the path with its query string, the language, the encoding and the type a negotiating
+  page would choose from Accept (never the raw header); at most ``QUERY_VARIANTS_PER_PATH`` answers with a query
+  string are stored per path and timeout, so ``?x=<random>`` on every request cannot fill the shared cache (such
+  answers are still served, rendered). Unknown paths and codes answer 404, which is never stored.
 - **Rate limits still hold.** A group can name a rate limit (``lms/ratelimit.py``; verification does); a cached
   answer counts against the same counter as the view, and a limited visitor gets the view's own 429.
 - **Content-Security-Policy stays fresh.** The policy middleware runs outside this one, so a cached page gets a new
@@ -247,10 +251,34 @@ def _key(request: HttpRequest) -> str | None:
         return None
     language = translation.get_language_from_request(request)
     gzip = "gz" if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") else "id"
-    # Pages that negotiate (a credential id answers JSON to machines, a page to people) vary on Accept.
-    varying = "\n".join((request.get_full_path(), request.META.get("HTTP_ACCEPT", "")))
+    # Pages that negotiate (a credential id answers JSON to machines, a page to people) vary on Accept: the key
+    # holds the type such a page would choose, not the header itself (every browser, and anyone, may send another).
+    accept = request.get_preferred_type(NEGOTIATED_TYPES) or ""
+    varying = "\n".join((request.get_full_path(), accept))
     digest = hashlib.sha256(varying.encode()).hexdigest()[:32]
     return f"ruta:pc:{request.get_host()}:{language}:{gzip}:{digest}"
+
+
+#: the types Ruta's negotiating views choose among (certification/views.py ``_wants_json``): equal preference, equal
+#: answer
+NEGOTIATED_TYPES = ["text/html", "application/ld+json", "application/vc+ld+json", "application/json"]
+#: at most this many answers to one path with a query string are stored per timeout: a query string a page does not
+#: read (``?x=<random>``) would otherwise make a new entry per request, and fill Redis
+QUERY_VARIANTS_PER_PATH = 32
+
+
+def _query_variant_allowed(request: HttpRequest, timeout: int) -> bool:
+    """Whether one more answer with a query string may be stored for this path (see ``QUERY_VARIANTS_PER_PATH``)."""
+    if not request.META.get("QUERY_STRING"):
+        return True
+    path = hashlib.sha256(request.path.encode()).hexdigest()[:32]
+    counter = f"ruta:pc:variants:{request.get_host()}:{path}"
+    if cache.add(counter, 1, timeout=timeout):
+        return True
+    try:
+        return cache.incr(counter) <= QUERY_VARIANTS_PER_PATH
+    except ValueError:  # expired between the two calls
+        return cache.add(counter, 1, timeout=timeout) or False
 
 
 #: request headers the key covers; a response that varies on anything else is not stored
@@ -331,7 +359,12 @@ class AnonymousPageCacheMiddleware:
                 _keep_local_answer(key, entry)
                 return _answer(entry)
         response = self.get_response(request)
-        if key is not None and isinstance(response, HttpResponse) and (marked := _storable(request, response)):
+        if (
+            key is not None
+            and isinstance(response, HttpResponse)
+            and (marked := _storable(request, response))
+            and _query_variant_allowed(request, marked[1])
+        ):
             group, timeout = marked
             _learn_group(key, group)
             headers = [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED_HEADERS]

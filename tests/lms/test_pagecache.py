@@ -265,3 +265,30 @@ def test_a_lesson_seen_after_its_course_is_moved_shows_the_new_course():
     lesson = LessonPage.objects.get(pk=lesson.pk)
     page = client.get(lesson.url).content.decode()
     assert CoursePage.objects.get(pk=second.pk).title in page and "Genere su Idea de Negocio" not in page
+
+
+def test_random_query_strings_and_accept_headers_cannot_fill_the_shared_cache():
+    """Anyone can add ``?x=<random>`` (or send any Accept) to a public page: each used to be stored as a new entry
+    for five minutes, which at a few thousand requests a second fills Redis. Now the Accept header is keyed by the
+    type a negotiating page would pick, and only QUERY_VARIANTS_PER_PATH answers with a query string are stored per
+    path — the rest are still answered, rendered."""
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from lms.pagecache import QUERY_VARIANTS_PER_PATH, _key
+
+    def stored(url, **extra) -> bool:
+        return cache.get(_key(RequestFactory().get(url, **extra))) is not None
+
+    course = build_course(title="Educación financiera (Quito)")
+    urls = [f"{course.url}?x={n}" for n in range(QUERY_VARIANTS_PER_PATH + 20)]
+    for url in urls:
+        response = Client().get(url)
+        assert response.status_code == 200 and "Educación financiera" in response.text
+    assert sum(stored(url) for url in urls) == QUERY_VARIANTS_PER_PATH
+    # Browsers' (and anyone's) Accept headers: every HTML-preferring one shares the entry of the first.
+    headers = [f"text/html,application/xhtml+xml;q=0.9,image/x-{n};q=0.8,*/*;q=0.7" for n in range(10)]
+    Client().get(course.url, HTTP_ACCEPT=headers[0])
+    for accept in headers[1:]:
+        assert Client().get(course.url, HTTP_ACCEPT=accept)["X-Ruta-Cache"] == "hit"
+    assert stored(course.url, HTTP_ACCEPT="text/html")
