@@ -1,9 +1,10 @@
 """The package doctor: what is this file, can Ruta import it, and what will be lost?
 
 ``package_inspect(path)`` opens the archive safely, detects the format (SCORM 1.2, SCORM 2004 2nd/3rd/4th
-Edition, H5P, Open edX OLX course or library, Ruta package; cmi5, xAPI/Tin Can, AICC, IMS Common Cartridge and
-QTI are recognised and refused with a reason), parses it into an outline, and returns a ``DoctorReport``:
-findings (info / warning / error, in Spanish for an institution admin), launch files, sizes, and the outline.
+Edition, H5P, Open edX OLX course or library, Ruta package; cmi5, xAPI/Tin Can, AICC, IMS Common Cartridge,
+QTI and Moodle course backups (.mbz) are recognised and refused with a reason), parses it into an outline, and
+returns a ``DoctorReport``: findings (info / warning / error, in Spanish for an institution admin), launch files,
+sizes, and the outline.
 A report with an error finding is not importable.
 
 Pure: no Django models. Must not import courses or certification.
@@ -38,6 +39,9 @@ MALFORMED = (TypeError, ValueError, KeyError, AttributeError, IndexError)
 
 HEAVY_FILE = 20 * 1024 * 1024  # a learner on mobile data should be warned above this
 
+#: at the root of every Moodle course backup (.mbz: a gzip'd tar, a zip before Moodle 2.6)
+MOODLE_BACKUP = "moodle_backup.xml"
+
 FORMAT_LABELS = {
     "scorm12": "SCORM 1.2",
     "scorm2004": "SCORM 2004",
@@ -49,6 +53,7 @@ FORMAT_LABELS = {
     "aicc": "AICC",
     "cc": "IMS Common Cartridge",
     "qti": "IMS QTI",
+    "moodle": "Moodle (.mbz)",
     "": "",
 }
 
@@ -147,6 +152,20 @@ def _inspect(archive: SafeArchive, report: DoctorReport) -> DoctorReport:
     if not names:
         return _refuse(report, "", "empty", _("El paquete está vacío."))
 
+    # Before the OLX test: a Moodle backup has course/course.xml too, and was refused as an empty Open edX course.
+    if _is_moodle_backup(names):
+        return _refuse(
+            report,
+            "moodle",
+            "moodle_unsupported",
+            _(
+                "Es una copia de seguridad de un curso de Moodle (.mbz). Ruta no importa copias de seguridad de "
+                "Moodle. Desde Moodle, descargue los paquetes SCORM o H5P que usa el curso y súbalos aquí uno por "
+                "uno, o pida el curso en un formato que Ruta importa: SCORM 1.2 o 2004, H5P, curso de Open edX o "
+                "paquete Ruta."
+            ),
+        )
+
     olx_root = find_olx_root(names)
     if archive.kind == "tar" and olx_root is None:
         return _refuse(
@@ -191,6 +210,11 @@ def _inspect(archive: SafeArchive, report: DoctorReport) -> DoctorReport:
             )
         )
     return report
+
+
+def _is_moodle_backup(names: list[str]) -> bool:
+    """``moodle_backup.xml`` at the root, or one folder down (a backup unpacked and zipped again with its folder)."""
+    return any(posixpath.basename(n) == MOODLE_BACKUP and n.count("/") <= 1 for n in names)
 
 
 def _other_ims(manifest: bytes) -> tuple[str, str] | None:
