@@ -103,3 +103,13 @@ def test_strings_reported_in_issue_13_are_spanish(admin_client):
     with translation.override("es"):
         assert translation.gettext("Include descendants") == "Incluir subpáginas"
         assert translation.gettext("Pages") == "Páginas"
+
+
+def test_a_learner_sent_to_the_admin_login_reads_spanish(client):
+    """A signed-in participant who opens /admin/ is sent to Wagtail's login with a message Wagtail's Spanish lacks."""
+    client.force_login(UserFactory(first_name="Yolimar", last_name="Rodríguez", phone="+51987654321"))
+    response = client.get(reverse("wagtailadmin_home"), HTTP_ACCEPT_LANGUAGE="es", follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain and reverse("wagtailadmin_login") in response.redirect_chain[-1][0]
+    assert "No tienes permiso para entrar a la administración de Ruta." in page
+    assert "You do not have permission to access the admin." not in page
