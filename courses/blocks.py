@@ -230,8 +230,8 @@ MEDIA_BLOCKS = [
     ("callout", CalloutBlock()),
 ]
 
-# Imported SCORM/H5P content played in a sandboxed frame: it reports completion (and a score that never counts
-# towards the course score: a package's own score is not server-graded evidence).
+# Imported SCORM/H5P content played in a sandboxed frame: it reports completion, and a score that counts towards
+# the lesson and course score only when the author marked the block «Calificado» (``graded``, with its weight).
 PLAYER_BLOCKS = [("package", PackageActivityBlock())]
 
 LESSON_BODY_BLOCKS = [*MEDIA_BLOCKS, *ACTIVITY_BLOCKS, *PLAYER_BLOCKS]
@@ -239,21 +239,35 @@ ACTIVITY_BLOCK_NAMES: frozenset[str] = frozenset(name for name, _block in [*ACTI
 _ALL_ACTIVITY_BLOCKS = dict([*ACTIVITY_BLOCKS, *PLAYER_BLOCKS])
 
 
+def _weight(value: dict, graded: bool) -> float:
+    try:
+        return float(value.get("weight", 1) if graded else 0)
+    except (TypeError, ValueError):
+        return 1.0
+
+
 def activity_refs(body) -> list[dict]:
     """The activities in a lesson body: usage id (the block id), type, whether graded (scored, not just
-    completed) and weight. Reads the raw JSON, so no chooser lookups run."""
+    completed) and weight. A package is graded when its author marked it so (``graded``; blocks saved before that
+    choice existed are not): its ref also carries its pass mark, ``mastery`` (0..1 or None). Reads the raw JSON, so
+    no chooser lookups run."""
     refs = []
     raw = getattr(body, "raw_data", None)
     for child in raw if raw is not None else []:
         if child.get("type") not in ACTIVITY_BLOCK_NAMES or not child.get("id"):
             continue
         value = child.get("value") or {}
-        if child["type"] == "package" and not value.get("tracked", True):
-            continue  # an untracked package reports nothing, so it cannot gate completion
+        if child["type"] == "package":
+            if not value.get("tracked", True):
+                continue  # an untracked package reports nothing, so it cannot gate completion
+            graded = bool(value.get("graded"))
+            try:
+                mastery = float(value["mastery_score"]) if value.get("mastery_score") is not None else None
+            except (TypeError, ValueError):
+                mastery = None
+            ref = {"id": child["id"], "type": "package", "graded": graded, "weight": _weight(value, graded)}
+            refs.append({**ref, "mastery": mastery})
+            continue
         graded = isinstance(_ALL_ACTIVITY_BLOCKS[child["type"]], ActivityBlock)
-        try:
-            weight = float(value.get("weight", 1) if graded else 0)
-        except (TypeError, ValueError):
-            weight = 1.0
-        refs.append({"id": child["id"], "type": child["type"], "graded": graded, "weight": weight})
+        refs.append({"id": child["id"], "type": child["type"], "graded": graded, "weight": _weight(value, graded)})
     return refs

@@ -25,21 +25,35 @@ class _Result:
     completed: bool
 
 
-def _activity_results(*, user, activities: list[dict]) -> dict[str, _Result]:
+def _activity_results(*, user, activities: list[dict], pass_mark: float | None = None) -> dict[str, _Result]:
     """Best results per activity from content (content owns submissions and their scoring); ``activities`` as
-    ``LessonPage.activities`` lists them (only the imported packages among them are looked up as packages)."""
+    ``LessonPage.activities`` lists them. Imported packages are judged here, by the best their attempt reported
+    (``ScormAttempt.passes``): a graded one against its mastery score, else ``pass_mark`` (the course's, 0..100)."""
     if not activities:
         return {}
+    from content.packages.services import scorm_attempts_for_user
     from content.selectors import activity_results_for_user
 
     usage_ids = [a["id"] for a in activities]
-    package_ids = [a["id"] for a in activities if a.get("type", "package") == "package"]  # untyped: ask
-    return {
+    packages = [a for a in activities if a.get("type", "package") == "package"]  # untyped: ask
+    results = {
         usage_id: _Result(score=float(result.best_score or 0), passed=result.passed, completed=result.completed)
-        for usage_id, result in activity_results_for_user(
-            user=user, usage_ids=usage_ids, package_ids=package_ids
-        ).items()
+        for usage_id, result in activity_results_for_user(user=user, usage_ids=usage_ids, package_ids=[]).items()
     }
+    attempts = scorm_attempts_for_user(user=user, usage_ids=[a["id"] for a in packages])
+    for activity in packages:
+        attempt = attempts.get(activity["id"])
+        if attempt is None:
+            continue
+        graded = bool(activity.get("graded"))
+        mastery = activity.get("mastery")
+        threshold = mastery if mastery is not None else (pass_mark / 100 if pass_mark is not None else None)
+        results[activity["id"]] = _Result(
+            score=float(attempt.best_score or 0),
+            passed=attempt.passes(graded=graded, pass_mark=threshold),
+            completed=attempt.completed,
+        )
+    return results
 
 
 def enrollment_create(
@@ -93,8 +107,9 @@ def _lesson_done(lesson: LessonPage, results: dict[str, _Result]) -> bool:
         if result is None:
             return False
         if (activity.get("graded") or activity.get("type") == "package") and not result.passed:
-            # A package passes by its own rule: its pass mark (manifest mastery score) when it has one, else
-            # completing it; completing a graded SCO without the score it requires does not finish the lesson.
+            # A package passes by its own rule (``ScormAttempt.passes``): a graded one only when it reported
+            # "passed" or, reporting no success, a score that reaches its pass mark; a content one by completing
+            # it, and never after it reported "failed" (also when a relaunch later wrote "completed" over it).
             return False
         if not activity.get("graded") and not (result.completed or result.passed):
             return False
@@ -242,7 +257,7 @@ def progress_record(
 
         lessons = course_structure(course=course).lessons  # shared cache, dropped when any page changes
         all_activities = [a for item in lessons for a in item.activities]
-        results = _activity_results(user=user, activities=all_activities)
+        results = _activity_results(user=user, activities=all_activities, pass_mark=course.pass_mark)
 
         done = _lesson_done(lesson, results)
         lesson_score = _weighted_score(lesson.activities, results)

@@ -10,7 +10,6 @@ worker can play a downloaded package offline. Must not import courses or certifi
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.urls import reverse
@@ -27,6 +26,15 @@ class PackageStructValue(blocks.StructValue):
         return ContentPackage.objects.filter(uuid=self.get("package")).first()
 
 
+def _pass_mark(value: Any, context: dict) -> float | None:
+    """The pass mark (0..1) a graded package is judged by: its mastery score, else the course's pass mark (the lesson
+    page's context carries its ``course``; reached by duck typing, content never imports courses)."""
+    if value.get("mastery_score") is not None:
+        return float(value["mastery_score"])
+    course_mark = getattr(context.get("course"), "pass_mark", None)
+    return course_mark / 100 if isinstance(course_mark, int | float) else None
+
+
 class PackageActivityBlock(blocks.StructBlock):
     """A SCORM SCO or H5P content from an imported package, played in isolation."""
 
@@ -39,6 +47,25 @@ class PackageActivityBlock(blocks.StructBlock):
     parameters = blocks.CharBlock(max_length=500, required=False, label=_("Parámetros"))
     tracked = blocks.BooleanBlock(required=False, default=True, label=_("Envía avance y nota"))
     mastery_score = blocks.FloatBlock(required=False, min_value=0, max_value=1, label=_("Nota para aprobar (0 a 1)"))
+    # Off in blocks saved before it existed: their package completes the lesson as content, its score not counted.
+    graded = blocks.BooleanBlock(
+        required=False,
+        default=False,
+        label=_("Calificado: la nota del paquete cuenta para aprobar"),
+        help_text=_(
+            "La nota que envía el paquete entra en la nota de la lección y del curso, y la lección se completa solo "
+            "si el paquete dice que aprobó o, si no lo dice, con una nota que alcanza la nota para aprobar (la del "
+            "paquete o, si no tiene, la del curso). Sin marcar: basta con terminar el contenido."
+        ),
+    )
+    weight = blocks.DecimalBlock(
+        default=1,
+        min_value=0,
+        max_digits=5,
+        decimal_places=2,
+        label=_("Peso"),
+        help_text=_("Cuánto pesa esta actividad en la nota de la lección (solo si es calificada)."),
+    )
 
     class Meta:
         icon = "code"
@@ -51,7 +78,7 @@ class PackageActivityBlock(blocks.StructBlock):
     def get_context(self, value: Any, parent_context: dict | None = None) -> dict:
         from .origin import offline_key, package_origin, package_url
         from .services import scorm_attempt_latest, scorm_objective_ids, scorm_result, scorm_resume_tree
-        from .views import TOKEN_MAX_AGE, commit_signature, file_token
+        from .views import commit_signature, file_token, token_expires_at
 
         context = super().get_context(value, parent_context=parent_context)
         package = value.package()
@@ -77,7 +104,9 @@ class PackageActivityBlock(blocks.StructBlock):
         mastery = value.get("mastery_score")
         if user is not None:
             attempt = scorm_attempt_latest(user=user, package=package, usage_id=usage_id)
-            result = scorm_result(attempt=attempt)
+            result = scorm_result(
+                attempt=attempt, graded=bool(value.get("graded")), pass_mark=_pass_mark(value, context_in)
+            )
             if value.get("engine") != "h5p":
                 objectives = scorm_objective_ids(package=package) if value.get("engine") == "scorm2004" else []
                 resume = scorm_resume_tree(
@@ -103,7 +132,7 @@ class PackageActivityBlock(blocks.StructBlock):
                 "resume": resume,
                 "result": result,
                 "usage_id": usage_id,
-                "links_expire": int(time.time()) + TOKEN_MAX_AGE,
+                "links_expire": token_expires_at(token),  # the end of the token's window, not of this render
                 "size_mb": round(package.total_size / (1024 * 1024), 1),
             }
         )

@@ -64,6 +64,11 @@ class ScormAttempt(models.Model):
     # The lesson's pass mark for this SCO (0..1, from the manifest), when it has one: then only a score that reaches
     # it (or the SCO's own "passed") passes; completing the SCO without a score does not.
     mastery_score = models.FloatField(null=True, blank=True)
+    # The best the package ever reported, kept whatever later commits say (a relaunch at the bookmark may write
+    # "completed" over "failed", or no score over a score): the highest score (0..1), and "passed" once it reported
+    # passed, else "failed" once it reported failed. The learner is judged by these, as by an activity's best try.
+    best_score_scaled = models.FloatField(null=True, blank=True)
+    best_success_status = models.CharField(max_length=20, blank=True)
     commits = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -81,15 +86,48 @@ class ScormAttempt(models.Model):
 
     @property
     def completed(self) -> bool:
-        return self.completion_status == "completed" or self.success_status in ("passed", "failed")
+        return (
+            self.completion_status == "completed"
+            or self.success_status in ("passed", "failed")
+            or self.best_success_status in ("passed", "failed")
+        )
+
+    @property
+    def best_score(self) -> float | None:
+        """The highest score (0..1) the package reported in this attempt (rows older than that record: the last)."""
+        scores = [s for s in (self.best_score_scaled, self.score_scaled) if s is not None]
+        return max(scores) if scores else None
+
+    @property
+    def reported_success(self) -> str:
+        """ "passed" once the package reported passed, else "failed" once it reported failed, else ""."""
+        statuses = {self.best_success_status, self.success_status}
+        return "passed" if "passed" in statuses else "failed" if "failed" in statuses else ""
 
     @property
     def passed(self) -> bool:
-        """Passed by the SCO or by its score; without a pass mark, a completed SCO that reports no success passes."""
-        if self.success_status == "passed":
-            return True
-        if self.success_status == "failed":
-            return False
+        """Passed by the SCO or by its score, judged by the best it reported (a reported "failed" is not undone by
+        a later "completed"); without a pass mark, a completed SCO that reports no success passes (content only)."""
+        success = self.reported_success
+        if success:
+            return success == "passed"
         if self.mastery_score is not None:
-            return self.score_scaled is not None and self.score_scaled >= self.mastery_score
+            best = self.best_score
+            return best is not None and best + 1e-9 >= self.mastery_score
         return self.completion_status == "completed"
+
+    def passes(self, *, graded: bool, pass_mark: float | None = None) -> bool:
+        """Whether the attempt passes the activity that plays it.
+
+        A graded package (its score counts for the course) passes only when it reported "passed" or, reporting no
+        success at all, when its best score reaches ``pass_mark`` (0..1: the manifest's mastery score, else the
+        course's pass mark): completing it without a score, or not taking its test, never passes. An ungraded
+        package (content) passes as ``passed`` says."""
+        if not graded:
+            return self.passed
+        success = self.reported_success
+        if success:
+            return success == "passed"
+        best = self.best_score
+        threshold = pass_mark if pass_mark is not None else self.mastery_score
+        return best is not None and threshold is not None and best + 1e-9 >= threshold

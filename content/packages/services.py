@@ -24,6 +24,7 @@ from content import signals
 from lms.files import private_storage
 
 from .archive import SafeArchive
+from .errors import PackageRefused
 from .models import ContentPackage, ScormAttempt
 
 if TYPE_CHECKING:
@@ -112,6 +113,62 @@ def content_package_files_delete(*, prefix: str, names: list[str]) -> None:
             private_storage().delete(f"{prefix}{name}")
     if prefix:
         _remove_empty_folders(prefix)
+
+
+#: What a SCO's own scripts write when it reports a score (SCORM 1.2, then 2004).
+SCORE_WRITES = (b"cmi.core.score.raw", b"cmi.score.raw", b"cmi.score.scaled")
+SCORE_SCAN_SUFFIXES = (".js", ".html", ".htm", ".xhtml", ".mjs")
+#: At most this many bytes of a package's scripts and pages are read looking for ``SCORE_WRITES``.
+SCORE_SCAN_BYTES = 16 * 1024 * 1024
+
+
+class _ScanDone(Exception):
+    pass
+
+
+class _ScoreScanner:
+    """A sink for ``SafeArchive.copy_to``: looks for ``SCORE_WRITES`` across chunk boundaries, stops (raising
+    ``_ScanDone``) when one is found or the byte budget is spent."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.found = False
+        self.tail = b""
+
+    def start(self) -> None:
+        self.tail = b""
+
+    def write(self, chunk: bytes) -> int:
+        chunk = chunk[: max(self.budget, 0)]
+        self.budget -= len(chunk)
+        window = self.tail + chunk
+        if any(pattern in window for pattern in SCORE_WRITES):
+            self.found = True
+            raise _ScanDone
+        keep = max(len(p) for p in SCORE_WRITES) - 1
+        self.tail = window[-keep:]
+        if self.budget <= 0:
+            raise _ScanDone
+        return len(chunk)
+
+
+def package_writes_score(archive: SafeArchive, *, under: str = "", budget: int = SCORE_SCAN_BYTES) -> bool:
+    """Whether the package's own scripts write a score (``cmi.core.score.raw``, ``cmi.score.raw`` or
+    ``cmi.score.scaled`` in its pages and scripts), reading at most ``budget`` bytes (pages first, then scripts).
+    Import uses it to mark a package «Calificado» by default."""
+    names = [n for n in archive.names() if n.startswith(under) and n.lower().endswith(SCORE_SCAN_SUFFIXES)]
+    names.sort(key=lambda n: (not n.lower().endswith((".html", ".htm", ".xhtml")), n))
+    scanner = _ScoreScanner(budget)
+    for name in names:
+        scanner.start()
+        try:
+            archive.copy_to(name, scanner)
+        except _ScanDone:
+            if scanner.found or scanner.budget <= 0:
+                break
+        except (PackageRefused, OSError, ValueError):
+            pass  # a file that cannot be read (too large, broken) is simply no evidence of a score
+    return scanner.found
 
 
 def file_sha256(path: Any) -> str:
@@ -229,11 +286,17 @@ def scorm_commit(
     )
     if attempt is None:
         attempt = ScormAttempt(package=package, user=user, usage_id=usage_id[:64], page_id=page_id)
-    before = (attempt.completion_status, attempt.success_status, attempt.score_scaled)
+    before = (attempt.completion_status, attempt.success_status, attempt.score_scaled, attempt.best_success_status)
     summary = scorm_summary(cmi, mastery_score=mastery_score)
     seconds = session_seconds(summary["session_time"])
+    # The best reported so far stays (rows older than these fields: their last report counts as the best so far).
+    best_score, reported = attempt.best_score, attempt.reported_success
     for field, value in summary.items():
         setattr(attempt, field, value)
+    scores = [s for s in (best_score, attempt.score_scaled) if s is not None]
+    attempt.best_score_scaled = max(scores) if scores else None
+    statuses = {reported, attempt.success_status}
+    attempt.best_success_status = "passed" if "passed" in statuses else "failed" if "failed" in statuses else ""
     if seconds and attempt.cmi != cmi:
         attempt.total_seconds += seconds
     attempt.cmi = cmi
@@ -243,14 +306,14 @@ def scorm_commit(
     if page_id and not attempt.page_id:
         attempt.page_id = page_id
     attempt.save()
-    after = (attempt.completion_status, attempt.success_status, attempt.score_scaled)
-    if after != before and (attempt.completed or attempt.score_scaled is not None):
+    after = (attempt.completion_status, attempt.success_status, attempt.score_scaled, attempt.best_success_status)
+    if after != before and (attempt.completed or attempt.best_score is not None):
         signals.activity_scored.send(
             sender=ScormAttempt,
             user=user,
             usage_id=usage_id,
             page_id=attempt.page_id,
-            score=attempt.score_scaled if attempt.score_scaled is not None else 1.0,
+            score=attempt.best_score if attempt.best_score is not None else 1.0,
             passed=attempt.passed,
             completed=attempt.completed,
             attempt=attempt,
@@ -289,15 +352,46 @@ def scorm_attempt_latest(*, user: User, package: ContentPackage, usage_id: str) 
     )
 
 
-def scorm_result(*, attempt: ScormAttempt | None) -> dict[str, Any] | None:
-    """What the lesson shows about an attempt: score in %, success and completion."""
-    if attempt is None or not (attempt.completed or attempt.score_scaled is not None):
+#: what judging an attempt needs (``ScormAttempt.passes``): never the CMI tree, suspend data or interactions
+ATTEMPT_OUTCOME_FIELDS = (
+    "usage_id",
+    "attempt_number",
+    "completion_status",
+    "success_status",
+    "score_scaled",
+    "best_score_scaled",
+    "best_success_status",
+    "mastery_score",
+    "updated_at",
+)
+
+
+def scorm_attempts_for_user(*, user: Any, usage_ids: list[str]) -> dict[str, ScormAttempt]:
+    """The learner's current attempt per SCO (or H5P content) usage id, in one query, with only the fields that
+    judge it (``ATTEMPT_OUTCOME_FIELDS``)."""
+    if not usage_ids or not getattr(user, "is_authenticated", False):
+        return {}
+    found: dict[str, ScormAttempt] = {}
+    rows = ScormAttempt.objects.filter(user=user, usage_id__in=usage_ids).only(*ATTEMPT_OUTCOME_FIELDS)
+    for attempt in rows.order_by("attempt_number"):
+        found[attempt.usage_id] = attempt  # the latest attempt wins
+    return found
+
+
+def scorm_result(
+    *, attempt: ScormAttempt | None, graded: bool = False, pass_mark: float | None = None
+) -> dict[str, Any] | None:
+    """What the lesson shows about an attempt: the best score in %, success and completion. ``graded``: the
+    package's score counts for the course, judged against ``pass_mark`` (0..1) when it reports no success."""
+    if attempt is None or not (attempt.completed or attempt.best_score is not None):
         return None
-    scored_below = attempt.mastery_score is not None and attempt.score_scaled is not None
-    failed = attempt.success_status == "failed" or scored_below
-    success = "passed" if attempt.passed else "failed" if failed else ""
+    best = attempt.best_score
+    passed = attempt.passes(graded=graded, pass_mark=pass_mark)
+    judged_by_score = best is not None and (graded or attempt.mastery_score is not None)
+    failed = attempt.reported_success == "failed" or judged_by_score or (graded and attempt.completed)
+    success = "passed" if passed else "failed" if failed else ""
     return {
-        "score_percent": round(attempt.score_scaled * 100) if attempt.score_scaled is not None else None,
+        "score_percent": round(best * 100) if best is not None else None,
         "success_status": success,
         "completed": attempt.completed,
     }

@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from content.models import KeptAnswer, Submission
+from content.packages.models import ScormAttempt
 from courses.models import CoursePage, Enrollment, LessonPage
 from lms.accounts.models import ConsentRecord, Institution, Role, User
 from lms.accounts.permissions import has_role, institutions_with_role, staff_anywhere_ids
@@ -132,6 +133,7 @@ class ActivityColumn:
     label: str
     graded: bool
     lesson_id: int
+    kind: str = ""  # the block type: "package" for an imported SCORM/H5P player
 
 
 def cohort_activities(cohort: Cohort) -> list[ActivityColumn]:
@@ -142,7 +144,11 @@ def cohort_activities(cohort: Cohort) -> list[ActivityColumn]:
         for lesson in lessons:
             for index, activity in enumerate(lesson.activities, start=1):
                 label = lesson.title if len(lesson.activities) == 1 else f"{lesson.title} ({index})"
-                columns.append(ActivityColumn(activity["id"], label, bool(activity.get("graded")), lesson.pk))
+                columns.append(
+                    ActivityColumn(
+                        activity["id"], label, bool(activity.get("graded")), lesson.pk, str(activity.get("type", ""))
+                    )
+                )
     return columns
 
 
@@ -232,6 +238,16 @@ def cohort_roster(*, cohort: Cohort, now: datetime | None = None) -> list[Roster
             failed[sub.user_id][sub.usage_id] += 1
         if sub.user_id not in last_submission or sub.created_at > last_submission[sub.user_id]:
             last_submission[sub.user_id] = sub.created_at
+    # Imported SCORM/H5P packages keep their score on the learner's attempt: the best it reported, graded or not.
+    package_ids = [a.usage_id for a in activities if a.kind == "package"]
+    if package_ids and user_ids:
+        for user_id, usage_id, best_scaled, last_scaled in ScormAttempt.objects.filter(
+            user_id__in=user_ids, usage_id__in=package_ids
+        ).values_list("user_id", "usage_id", "best_score_scaled", "score_scaled"):
+            reported = [s for s in (best_scaled, last_scaled) if s is not None]
+            if reported:
+                key = (user_id, usage_id)
+                best[key] = max(best.get(key) or 0, round(100 * max(reported), 1))
     attended = dict(
         Attendance.objects.filter(session__cohort=cohort, user_id__in=user_ids, status=Attendance.Status.PRESENT)
         .values("user_id")
