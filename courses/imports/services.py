@@ -56,7 +56,12 @@ from content.packages.outline import (
     Video,
 )
 from content.packages.safexml import sanitize_html
-from content.packages.services import content_package_files_delete, content_package_store, file_sha256
+from content.packages.services import (
+    content_package_files_delete,
+    content_package_store,
+    file_sha256,
+    package_writes_score,
+)
 from courses.blocks import LESSON_BODY_BLOCKS
 from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage, ProgrammePage
 
@@ -224,6 +229,7 @@ def package_import_run(
                 stored.append((package.storage_prefix, archive.names()))
             step(50)
             media_urls = _store_media(archive, outline, record, media_names)
+            scored = package is not None and _single_sco_writes_score(outline, archive)
             step(65)
             with transaction.atomic():
                 course, summary = outline_to_pages(
@@ -233,6 +239,7 @@ def package_import_run(
                     media_urls=media_urls,
                     archive=archive,
                     user=user or record.uploaded_by,
+                    writes_score=scored,
                 )
                 _finish(record, course=course, summary=summary, package=package)
         return record
@@ -253,6 +260,17 @@ def package_import_run(
         record.finished_at = timezone.now()
         record.save()
         return record
+
+
+def _single_sco_writes_score(outline: Outline, archive: SafeArchive) -> bool:
+    """Whether a SCORM package with one SCO writes a score from its own scripts (``package_writes_score``). With
+    several SCOs the scripts are usually shared (one launch page for every SCO, as in Rustici's sequencing
+    examples), so a score write found there does not tell which SCO is the test: only the manifest's mastery score
+    marks those graded, and the author ticks the rest."""
+    if outline.format not in ("scorm12", "scorm2004"):
+        return False
+    tracked = [b for b in outline.blocks() if isinstance(b, PackagePlayer) and b.tracked]
+    return len(tracked) == 1 and package_writes_score(archive)
 
 
 def _failure_message(exc: BaseException) -> str:
@@ -380,8 +398,11 @@ def outline_to_pages(
     media_urls: dict[str, str] | None = None,
     archive: SafeArchive | None = None,
     user: User | None = None,
+    writes_score: bool = False,
 ) -> tuple[Page, ImportSummary]:
-    """Create draft pages for ``outline`` under ``parent`` (see module docstring). Call inside a transaction."""
+    """Create draft pages for ``outline`` under ``parent`` (see module docstring). Call inside a transaction.
+    ``writes_score``: the package's scripts report a score, so its SCO is imported «Calificado» (as one whose
+    manifest declares a mastery score is)."""
     summary = ImportSummary()
     target = parent.specific if parent is not None else _imported_programme(user)
     if isinstance(target, ProgrammePage | CataloguePage):
@@ -413,7 +434,9 @@ def outline_to_pages(
             module_page = _add_draft(modules_parent, ModulePage(title=module.title[:255] or _("Módulo")), user)
             summary.modules += 1
         for lesson in module.lessons:
-            body, counts = lesson_body(lesson.blocks, package=package, media_urls=media_urls or {})
+            body, counts = lesson_body(
+                lesson.blocks, package=package, media_urls=media_urls or {}, writes_score=writes_score
+            )
             summary.skipped.extend(f"{lesson.title}: {s}" for s in counts["skipped"])
             if not body:
                 summary.skipped.append(_("%(t)s: la lección quedó vacía y no se creó") % {"t": lesson.title})
@@ -463,7 +486,7 @@ def _feedback_pair(choices: list[Any]) -> tuple[str, str]:
 
 
 def lesson_body(
-    blocks: list[Block], *, package: Any = None, media_urls: dict[str, str]
+    blocks: list[Block], *, package: Any = None, media_urls: dict[str, str], writes_score: bool = False
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Raw StreamField data for a lesson body, and counts (activities, players, skipped reasons)."""
     body: list[dict[str, Any]] = []
@@ -536,7 +559,7 @@ def lesson_body(
             else:
                 skip(_("«marcar palabras» con un texto largo no se puede convertir"))
         elif isinstance(block, PackagePlayer):
-            body.append(_player_block(block, package))
+            body.append(_player_block(block, package, writes_score=writes_score))
             counts["players"] += 1
         elif isinstance(block, NativeActivity):
             skip(_("la actividad «%(k)s» viene sin sus datos completos") % {"k": block.title or block.kind})
@@ -557,7 +580,10 @@ def _numeric_answers(block: NumericActivity) -> list[str]:
     return []
 
 
-def _player_block(block: PackagePlayer, package: Any) -> dict[str, Any]:
+def _player_block(block: PackagePlayer, package: Any, *, writes_score: bool = False) -> dict[str, Any]:
+    # «Calificado» by default when the package declares a pass mark or its scripts report a score: then its score
+    # counts, and completing it without passing does not complete the lesson (the author may untick it).
+    graded = block.tracked and (block.mastery_score is not None or writes_score)
     value = {
         "package": str(package.uuid) if package is not None else "",
         "engine": block.engine,
@@ -566,6 +592,8 @@ def _player_block(block: PackagePlayer, package: Any) -> dict[str, Any]:
         "parameters": block.parameters,
         "tracked": block.tracked,
         "mastery_score": block.mastery_score,
+        "graded": graded,
+        "weight": 1,
     }
     if "package" in BODY_BLOCK_NAMES:
         return _block("package", value)
