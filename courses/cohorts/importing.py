@@ -3,8 +3,10 @@
 CSV is parsed by tablib (the ``csv`` module); XLSX by openpyxl in read-only mode, row by row, stopping one row past
 the limit, after checking that its parts do not unpack to more than that many rows could need: a tiny workbook
 of millions of rows is refused at once. This module
-only decodes, maps Spanish column names, and checks each row. It never touches the database: matching rows to
-existing accounts and writing them is ``services.cohort_import_apply``'s job.
+only decodes, maps Spanish column names, and checks each row. It writes nothing: matching rows to existing
+accounts and writing them is ``services.cohort_import_apply``'s job. It reads one thing, in batches, and only
+for a number that fits two countries (``987 654 321`` in an Ecuadorian cohort: Peru's usual mobile, or Ecuador's
+without its 0): whether exactly one of its readings has an account, so that person is invited, not duplicated.
 """
 
 from __future__ import annotations
@@ -22,7 +24,14 @@ from django.conf import settings
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from lms.accounts.adapter import normalise_phone
+from lms.accounts.models import User
+from lms.accounts.phones import (
+    ambiguous_error,
+    phone_countries,
+    phone_country_name,
+    phone_international,
+    phone_readings,
+)
 
 from .places import fold, region_canonical
 
@@ -40,6 +49,9 @@ IDENTIFIERS = ("phone", "email", "username")
 #: Columns the bad-rows download adds; ignored when that file comes back corrected.
 ERROR_COLUMNS = ("fila", "error")
 TEMPLATE_HEADERS = ["nombres", "apellidos", "teléfono", "correo", "usuario", "región", "ciudad"]
+
+#: Numbers looked up per query when settling numbers that fit two countries.
+_BATCH = 500
 
 _HEADER_INDEX = {fold(alias): key for key, aliases in COLUMNS.items() for alias in aliases}
 
@@ -63,6 +75,10 @@ class RosterRow:
     errors: list[str] = field(default_factory=list)
     #: The cells at fault (``first_name``, ``phone``...), so the preview can point at them.
     bad_fields: set[str] = field(default_factory=set)
+    #: What the import made of a number that fits two countries, when one reading had an account (no error).
+    phone_note: str = ""
+    #: Every number the phone cell may be, while that is being settled (``_settle_two_country_phones``).
+    phone_readings: list[str] = field(default_factory=list, repr=False)
 
     def fail(self, message: str, *fields: str) -> None:
         self.errors.append(message)
@@ -245,13 +261,14 @@ def _clean_row(line: int, raw: Sequence, mapping: dict[str, int], country: str) 
         row.fail(_("Falta el nombre."), "first_name")
     if row.phone:
         try:
-            row.phone = normalise_phone(row.phone, region=country or None)
-        except forms.ValidationError as exc:
-            if exc.code == "ambiguous_phone":
-                for message in exc.messages:
-                    row.fail(message, "phone")
+            readings = phone_readings(row.phone, region=country or None)
+        except forms.ValidationError:
+            row.fail(_("El teléfono «%(phone)s» no es válido.") % {"phone": row.phone}, "phone")
+        else:
+            if len(readings) == 1:
+                row.phone = readings[0]
             else:
-                row.fail(_("El teléfono «%(phone)s» no es válido.") % {"phone": row.phone}, "phone")
+                row.phone_readings = readings  # settled once every row is read
     if row.email:
         row.email = row.email.lower()
         try:
@@ -267,6 +284,33 @@ def _clean_row(line: int, raw: Sequence, mapping: dict[str, int], country: str) 
         else:
             row.region = canonical
     return row
+
+
+def _settle_two_country_phones(rows: list[RosterRow]) -> None:
+    """A number that fits two countries becomes the reading that belongs to an account when exactly one does (that
+    person is then invited, not given a second account); otherwise the row asks for the country code."""
+    pending = [row for row in rows if row.phone_readings]
+    numbers = list(dict.fromkeys(number for row in pending for number in row.phone_readings))
+    taken: set[str] = set()
+    for start in range(0, len(numbers), _BATCH):
+        taken.update(User.objects.filter(phone__in=numbers[start : start + _BATCH]).values_list("phone", flat=True))
+    for row in pending:
+        owned = [number for number in row.phone_readings if number in taken]
+        if len(owned) == 1:
+            typed, row.phone = row.phone, owned[0]
+            row.phone_note = _(
+                "«%(typed)s» puede ser un número de %(countries)s: se tomó %(number)s (%(country)s) porque ya hay "
+                "una cuenta con ese número; no se crea otra."
+            ) % {
+                "typed": typed,
+                "countries": phone_countries(row.phone_readings),
+                "number": phone_international(row.phone),
+                "country": phone_country_name(row.phone),
+            }
+        else:
+            for message in ambiguous_error(row.phone, row.phone_readings).messages:
+                row.fail(message, "phone")
+        row.phone_readings = []
 
 
 def _mark_duplicates(rows: Iterable[RosterRow]) -> None:
@@ -308,6 +352,7 @@ def roster_parse(*, content: bytes, filename: str, country: str) -> list[RosterR
     del dataset
     if not rows:
         raise RosterFileError(_("El archivo no tiene filas con personas."))
+    _settle_two_country_phones(rows)
     _mark_duplicates(rows)
     return rows
 

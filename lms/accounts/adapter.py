@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import PhoneField
+from allauth.core.internal import ratelimit
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import User
-from .phones import phone_candidates, phone_normalise
+from .phones import phone_candidates, phone_normalise, phone_readings_anywhere
 
 
 def normalise_phone(value: str, region: str | None = None) -> str:
@@ -85,15 +87,52 @@ class AccountAdapter(DefaultAccountAdapter):
         # username, then its e-mail) gave each spelling its own 5 guesses. Count per account instead; an
         # identifier without an account counts by its normalised spelling, so both lock out alike (issue #17).
         # Also what a password reset clears (``_delete_login_attempts_cached_email``).
-        from .backends import account_for_login
+        return self._login_attempts_cache_keys(request, **credentials)[0]
 
-        site = get_current_site(request)
+    def _login_attempts_cache_keys(self, request: HttpRequest, **credentials: Any) -> list[str]:
+        """Every per-account key a failed login with these credentials counts against: one, unless the typed number
+        reads as several countries' (``987654321``: Peru's, or Ecuador's without its 0), where the password is
+        checked against each of those accounts and a failure counts against each (and against each reading that has
+        no account, so an unknown number locks out like a known one)."""
+        from .backends import accounts_for_login
+
+        site = get_current_site(request).domain
         identifier = credentials.get("email") or credentials.get("phone") or credentials.get("username") or ""
-        user = account_for_login(identifier)
-        if user is not None:
-            return f"{site.domain}:user:{user.pk}"
-        candidates = phone_candidates(identifier)
-        return f"{site.domain}:{candidates[0] if candidates else identifier.strip().lower()}"
+        users = accounts_for_login(identifier)
+        by_phone = {getattr(user, "phone", None): user for user in users}
+        keys = [
+            f"{site}:user:{by_phone[number].pk}" if number in by_phone else f"{site}:{number}"
+            for number in phone_readings_anywhere(identifier)
+        ]
+        if users and not any(key.startswith(f"{site}:user:") for key in keys):
+            keys = []  # the e-mail's or username's account, or a number read more loosely (a Peruvian one with a 0)
+        keys += [f"{site}:user:{user.pk}" for user in users]
+        if not keys:
+            candidates = phone_candidates(identifier)
+            keys.append(f"{site}:{candidates[0] if candidates else identifier.strip().lower()}")
+        return list(dict.fromkeys(keys))
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        # allauth's, with the per-account limit consumed for every key: a number that reads as several accounts'
+        # counts a failure against each, so no account gets more guesses by being typed ambiguously. The address
+        # limit is consumed once, with the first key, as allauth does.
+        first, *others = self._login_attempts_cache_keys(request, **credentials)
+        self._login_failed_rl_usage = ratelimit.consume(
+            request, app="allauth.account", action="login_failed", key=first
+        )
+        if not self._login_failed_rl_usage:
+            raise self.validation_error("too_many_login_attempts")
+        if not others:
+            return
+        rates = app_settings.RATE_LIMITS.get("login_failed") or ""
+        per_key = ",".join(rate.strip() for rate in rates.split(",") if rate.strip().endswith("/key"))
+        for key in others:
+            usage = ratelimit.consume(
+                request, app="allauth.account", action="login_failed", key=key, config={"login_failed": per_key}
+            )
+            if not usage:
+                raise self.validation_error("too_many_login_attempts")
+            self._login_failed_rl_usage.usage.extend(usage.usage)  # rolled back together after a successful login
 
     def phone_form_field(self, **kwargs: Any) -> Any:
         return RutaPhoneField(**kwargs)
@@ -112,13 +151,26 @@ class AccountAdapter(DefaultAccountAdapter):
         user.save(update_fields=["phone_verified"])
 
     def get_user_by_phone(self, phone: str) -> User | None:  # type: ignore[override]
-        # allauth passes the login exactly as typed (``099 123 4567``); accounts store E.164. Every reading of
-        # the number is tried, the most likely first, so the account is found whatever the site's country.
+        users = self.get_users_by_phone(phone)
+        return users[0] if users else None
+
+    def get_users_by_phone(self, phone: str) -> list[User]:
+        """The accounts a number typed in any format may be, the most likely first.
+
+        allauth passes the login exactly as typed (``099 123 4567``); accounts store E.164. Every way people in Peru,
+        Ecuador and Venezuela write their numbers is tried, whatever the site's country: ``987654321`` is both Peru's
+        +51 987 654 321 and Ecuador's +593 98 765 4321 without its 0, so it may find two accounts (login checks the
+        password against each). Failing those, the first account a looser reading finds (``phone_candidates``).
+        """
+        readings = phone_readings_anywhere(phone)
         candidates = phone_candidates(phone)
-        if not candidates:
-            return None
-        found = {user.phone: user for user in User.objects.filter(phone__in=candidates)}
-        return next((found[number] for number in candidates if number in found), None)
+        if not readings and not candidates:
+            return []
+        found = {user.phone: user for user in User.objects.filter(phone__in={*readings, *candidates})}
+        users = [found[number] for number in readings if number in found]
+        if users:
+            return users
+        return next(([found[number]] for number in candidates if number in found), [])
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # A temporary password was read out by a trainer: ask for a personal one straight away.

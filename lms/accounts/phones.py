@@ -10,10 +10,13 @@ is read the way people in each country write their own numbers:
 ``phonenumbers`` alone cannot be trusted with a local number: with Peru as the default region it strips the
 leading 0 of ``099 123 4567`` and returns a valid *Peruvian* mobile (+51 991 234 567). So a local number is
 read in the country of the context (the cohort's, the institution's or else the site's,
-``RUTA_DEFAULT_PHONE_REGION``) only when it is valid there **and** written the way people there write it (or as
-the bare national number a spreadsheet keeps after dropping the leading 0); otherwise in the one other country
-whose own format it has. When several fit, the person is asked for the country code instead of being given a
-wrong number.
+``RUTA_DEFAULT_PHONE_REGION``) only when it is valid there **and** written the way people there write it;
+otherwise in the one other country whose own format it has. The bare national number a spreadsheet keeps after
+dropping the leading 0 (``99 123 4567`` for ``099 123 4567``) is read in the context's country too, unless another
+country writes its own numbers exactly so: ``987 654 321`` is Peru's usual mobile, so in an Ecuadorian context it
+may be Peruvian or Ecuadorian-without-its-0. When several fit, the person is asked for the country code instead
+of being given a wrong number (``phone_readings`` lists them; a roster import settles them by the one that has an
+account, login tries each).
 
 A number typed with its country code but without the ``+`` (``51 912 345 678``, ``593 98 765 1234``,
 ``58 412 123 4567``, as phones and spreadsheets often show them) is read with that code only when no local
@@ -31,6 +34,7 @@ import re
 import phonenumbers
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 #: Countries whose local formats Ruta recognises without a country code, in the order they are tried.
@@ -42,10 +46,8 @@ INVALID_MESSAGE = _(
     "Escribe un número de celular válido, por ejemplo 987 654 321 (Perú), 099 123 4567 (Ecuador) "
     "o con el código de país: +58 412 123 4567."
 )
-AMBIGUOUS_MESSAGE = _(
-    "No sabemos de qué país es el número «%(phone)s». Escríbelo con el código de país: +51 para Perú, "
-    "+593 para Ecuador o +58 para Venezuela."
-)
+AMBIGUOUS_MESSAGE = _("No sabemos de qué país es el número «%(phone)s». Escríbelo con el código de país: %(readings)s.")
+_COUNTRY_NAMES = {"PE": _("Perú"), "EC": _("Ecuador"), "VE": _("Venezuela")}
 
 
 def _digits(value: str) -> str:
@@ -100,11 +102,13 @@ def _local_readings(digits: str, region: str) -> tuple[str | None, str | None]:
     return as_written, bare
 
 
-def phone_normalise(value: str, *, region: str | None = None) -> str:
-    """Return ``value`` as an E.164 number; a local number is read in ``region`` (else the site's country) when it
-    fits there, otherwise in the one other country whose format it has.
+def phone_readings(value: str, *, region: str | None = None) -> list[str]:
+    """Every E.164 number ``value`` may mean in ``region`` (else the site's country): one when it is clear, several
+    (the context's reading first) when only the country code can tell.
 
-    Raises ``forms.ValidationError`` (code ``invalid_phone`` or ``ambiguous_phone``) with a Spanish message.
+    ``987 654 321`` in an Ecuadorian context is a Peruvian mobile as Peruvians write it, or an Ecuadorian one whose 0
+    was dropped: both are returned. In a Peruvian context it is Peruvian only (the way people there write it).
+    Raises ``forms.ValidationError`` (code ``invalid_phone``) when it is no number at all.
     """
     value = (value or "").strip()
     international = _international(value)
@@ -112,29 +116,89 @@ def phone_normalise(value: str, *, region: str | None = None) -> str:
         number = _parse_valid(international, None)
         if number is None:
             raise forms.ValidationError(INVALID_MESSAGE, code="invalid_phone")
-        return _e164(number)
+        return [_e164(number)]
     digits = _digits(value)
     if not digits or len(digits) != len(_SEPARATORS.sub("", value)):
         raise forms.ValidationError(INVALID_MESSAGE, code="invalid_phone")
     context = (region if region is not None else settings.RUTA_DEFAULT_PHONE_REGION or "").upper() or None
+    readings: list[str] = []
     if context:
         as_written, bare = _local_readings(digits, context)
-        if as_written or bare:
-            return as_written or bare  # type: ignore[return-value]
-    readings = set()
+        if as_written:
+            return [as_written]
+        if bare:
+            # Only a reading if nobody else writes their own number this way: a bare 9xx xxx xxx is also Peru's usual
+            # mobile, so it stays a question in Ecuador (and a Peruvian's number never silently becomes +593).
+            readings.append(bare)
     for other in LOCAL_REGIONS:
         if other != context:
             as_written, _bare = _local_readings(digits, other)
             if as_written:
-                readings.add(as_written)
-    if len(readings) == 1:
-        return readings.pop()
+                readings.append(as_written)
     if readings:
-        raise forms.ValidationError(AMBIGUOUS_MESSAGE, code="ambiguous_phone", params={"phone": value})
+        return list(dict.fromkeys(readings))
     with_code = _with_bare_country_code(digits)
     if with_code is not None:
-        return with_code
+        return [with_code]
     raise forms.ValidationError(INVALID_MESSAGE, code="invalid_phone")
+
+
+def phone_readings_anywhere(value: str) -> list[str]:
+    """The readings of ``value`` in any of the three countries' contexts, the site's first (for login: the person
+    types their own number the way they always do, whatever the site's country). Empty when it is no number."""
+    default = (settings.RUTA_DEFAULT_PHONE_REGION or "").upper()
+    readings: list[str] = []
+    for context in dict.fromkeys((default, *LOCAL_REGIONS)):
+        with contextlib.suppress(forms.ValidationError):
+            readings += phone_readings(value, region=context)
+    return list(dict.fromkeys(readings))
+
+
+def phone_international(number: str) -> str:
+    """An E.164 number as people read it: ``+51 987 654 321``."""
+    return phonenumbers.format_number(phonenumbers.parse(number, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_country_name(number: str) -> str:
+    """«Perú», «Ecuador» or «Venezuela» for an E.164 number of those countries ('' for any other)."""
+    region = phonenumbers.region_code_for_number(phonenumbers.parse(number, None)) or ""
+    return str(_COUNTRY_NAMES.get(region, ""))
+
+
+def phone_countries(numbers: list[str]) -> str:
+    """«Perú o Ecuador» for those numbers."""
+    return _or(list(dict.fromkeys(phone_country_name(number) for number in numbers)))
+
+
+def ambiguous_error(value: str, readings: list[str]) -> forms.ValidationError:
+    """The question asked when ``value`` fits several countries: each reading in full, and which country it means."""
+    options = [
+        gettext("%(number)s si es de %(country)s")
+        % {"number": phone_international(reading), "country": phone_country_name(reading)}
+        for reading in readings
+    ]
+    return forms.ValidationError(
+        AMBIGUOUS_MESSAGE, code="ambiguous_phone", params={"phone": value, "readings": _or(options)}
+    )
+
+
+def _or(items: list[str]) -> str:
+    if len(items) < 2:
+        return "".join(items)
+    return gettext("%(items)s o %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def phone_normalise(value: str, *, region: str | None = None) -> str:
+    """Return ``value`` as an E.164 number; a local number is read in ``region`` (else the site's country) when it
+    is written the way people there write it, otherwise in the one country whose format it has.
+
+    Raises ``forms.ValidationError`` (code ``invalid_phone``, or ``ambiguous_phone`` when it fits two countries, see
+    ``phone_readings``) with a Spanish message.
+    """
+    readings = phone_readings(value, region=region)
+    if len(readings) > 1:
+        raise ambiguous_error((value or "").strip(), readings)
+    return readings[0]
 
 
 def phone_candidates(value: str, *, region: str | None = None) -> list[str]:

@@ -36,9 +36,14 @@ def test_local_and_international_numbers_of_the_three_countries(typed, stored, s
 
 
 def test_the_context_country_reads_a_number_written_without_its_leading_zero():
-    # Excel keeps 0991234567 as the number 991234567: in an Ecuadorian cohort that is still Ecuador.
-    assert phone_normalise("991234567", region="EC") == "+593991234567"
+    # Excel keeps Quito's 02 234 5678 as the number 22345678: in an Ecuadorian cohort that is still Ecuador.
+    assert phone_normalise("22345678", region="EC") == "+59322345678"
+    # 991234567 may be Ecuador's 099 123 4567 without its 0, but it is also how Peruvians write their mobiles:
+    # Peruvian in Peru, a question (with both readings) in Ecuador.
     assert phone_normalise("991234567", region="PE") == "+51991234567"
+    with pytest.raises(forms.ValidationError) as excinfo:
+        phone_normalise("991234567", region="EC")
+    assert excinfo.value.code == "ambiguous_phone"
     # An Ecuadorian number keeps its country in a Peruvian context, and the other way round.
     assert phone_normalise("099 123 4567", region="PE") == "+593991234567"
     assert phone_normalise("01 234 5678", region="EC") == "+5112345678"
@@ -49,7 +54,7 @@ def test_a_number_that_fits_two_countries_is_refused_with_a_question_not_guessed
     with pytest.raises(forms.ValidationError) as excinfo:
         phone_normalise("042 123456", region="")
     assert excinfo.value.code == "ambiguous_phone"
-    assert "+593 para Ecuador" in str(excinfo.value.messages)
+    assert "+593 4-212-3456 si es de Ecuador" in str(excinfo.value.messages)
     assert phone_normalise("042 123456", region="PE") == "+5142123456"
 
 
@@ -107,9 +112,12 @@ def test_roster_import_keeps_each_country_in_a_peruvian_cohort():
     assert all(row.errors == [] for row in rows)
 
 
+@pytest.mark.django_db
 def test_roster_import_in_an_ecuadorian_cohort_reads_spreadsheet_numbers_as_ecuadorian():
-    rows = parse("nombres,teléfono\nAna,991234567\nBeto,+51 987 654 321\n", country="EC")
-    assert [row.phone for row in rows] == ["+593991234567", "+51987654321"]
+    rows = parse("nombres,teléfono\nAna,22345678\nBeto,+51 987 654 321\nCarla,991234567\n", country="EC")
+    assert [row.phone for row in rows[:2]] == ["+59322345678", "+51987654321"]
+    # 991234567 is also a Peruvian mobile as Peruvians write it: the row asks for the country code.
+    assert rows[2].bad_fields == {"phone"}
 
 
 @pytest.mark.django_db

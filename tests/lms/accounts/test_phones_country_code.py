@@ -3,7 +3,7 @@
 import pytest
 from django import forms
 
-from lms.accounts.phones import phone_candidates, phone_normalise
+from lms.accounts.phones import phone_candidates, phone_normalise, phone_readings
 
 PERU = "+51912345678"
 ECUADOR = "+593987651234"
@@ -62,7 +62,9 @@ def test_local_forms_still_parse_as_before(settings):
     assert phone_normalise("912 345 678") == PERU
     assert phone_normalise("099 876 5432") == "+593998765432"
     assert phone_normalise("099 876 5432", region="EC") == "+593998765432"
-    assert phone_normalise("98 765 1234", region="EC") == ECUADOR  # its 0 dropped by a spreadsheet
+    assert phone_normalise("2 234 5678", region="EC") == "+59322345678"  # its 0 dropped by a spreadsheet
+    # 98 765 1234 without its 0 is also Peru's 987 651 234 as Peruvians write it: a question, never Peruvian alone.
+    assert phone_readings("98 765 1234", region="EC") == [ECUADOR, "+51987651234"]
     assert phone_normalise("01 234 5678") == "+5112345678"
 
 
