@@ -288,7 +288,8 @@ def _clean_row(line: int, raw: Sequence, mapping: dict[str, int], country: str) 
 
 def _settle_two_country_phones(rows: list[RosterRow]) -> None:
     """A number that fits two countries becomes the reading that belongs to an account when exactly one does (that
-    person is then invited, not given a second account); otherwise the row asks for the country code."""
+    person is then invited, not given a second account); when none does, the group's country's reading, with a
+    note on the row; when several do, the row asks for the country code."""
     pending = [row for row in rows if row.phone_readings]
     numbers = list(dict.fromkeys(number for row in pending for number in row.phone_readings))
     taken: set[str] = set()
@@ -301,6 +302,19 @@ def _settle_two_country_phones(rows: list[RosterRow]) -> None:
             row.phone_note = _(
                 "«%(typed)s» puede ser un número de %(countries)s: se tomó %(number)s (%(country)s) porque ya hay "
                 "una cuenta con ese número; no se crea otra."
+            ) % {
+                "typed": typed,
+                "countries": phone_countries(row.phone_readings),
+                "number": phone_international(row.phone),
+                "country": phone_country_name(row.phone),
+            }
+        elif not owned:
+            # Nobody has either number: the group's country, said aloud (a spreadsheet drops Ecuador's leading 0
+            # from every number cell, so a question on each such row would stop most Ecuadorian rosters).
+            typed, row.phone = row.phone, row.phone_readings[0]
+            row.phone_note = _(
+                "«%(typed)s» puede ser un número de %(countries)s: se tomó %(number)s (%(country)s, el país del "
+                "grupo). Si es de otro país, escríbelo con su código (+51, +593 o +58)."
             ) % {
                 "typed": typed,
                 "countries": phone_countries(row.phone_readings),

@@ -1,7 +1,7 @@
 """A roster for an Ecuadorian cohort with Peruvian mobiles written the Peruvian way (``987 654 321``): such a
-number may also be an Ecuadorian one whose 0 was dropped, so it is never silently made Ecuadorian. The row asks
-for the country code, unless exactly one reading is an existing account's: that person is invited, not given a
-second account."""
+number may also be an Ecuadorian one whose 0 was dropped, so it is never silently made Ecuadorian: when exactly one
+reading is an existing account's, that person is invited (not given a second account); when none is, the group's
+country is taken with a note on the row; when both are, the row asks for the country code."""
 
 import io
 
@@ -33,23 +33,22 @@ def ecuador(client):
     return cohort
 
 
-def test_peruvian_mobiles_in_an_ecuadorian_cohort_ask_for_the_country_code_instead_of_becoming_ecuadorian(
-    client, ecuador
-):
+def test_bare_mobiles_in_an_ecuadorian_cohort_are_read_as_ecuadorian_only_with_a_note_on_each_row(client, ecuador):
+    """Nobody has either number: the group's country, said on the row (a spreadsheet drops Ecuador's 0 from every
+    number cell, so a question on each row would stop most Ecuadorian rosters), with how to write a Peruvian one."""
     url, html = _upload(
         client,
         ecuador,
         HEADER + "Ñusta,Huamán,987 111 306\nJosé,Quispe,987111301\nRosa,Mamani,987 654 321\n"
         "Ángel,Quiñónez,099 123 4501\n",
     )
-    assert "Todo está bien" not in html
-    assert "Hay 3 filas con errores" in html
-    assert "Escríbelo con el código de país: +593 98 711 1306 si es de Ecuador o +51 987 111 306 si es de Perú." in html
-    assert "+51 987 654 321 si es de Perú" in html
+    assert "filas con errores" not in html
+    for typed, taken in (("987 111 306", "+593 98 711 1306"), ("987111301", "+593 98 711 1301")):
+        assert f"«{typed}» puede ser un número de Ecuador o Perú: se tomó {taken} (Ecuador, el país del grupo)" in html
+    assert html.count("Si es de otro país, escríbelo con su código (+51, +593 o +58).") == 3
     client.post(url, {"confirm": "1"})
-    # Only the Ecuadorian written the Ecuadorian way was imported; nobody got a +593 number from a Peruvian one.
-    assert list(CohortMember.objects.filter(cohort=ecuador).values_list("user__phone", flat=True)) == ["+593991234501"]
-    assert not User.objects.filter(phone__in=["+593987111306", "+593987111301", "+593987654321"]).exists()
+    phones = set(CohortMember.objects.filter(cohort=ecuador).values_list("user__phone", flat=True))
+    assert phones == {"+593987111306", "+593987111301", "+593987654321", "+593991234501"}
 
 
 def test_a_row_for_someone_with_a_peruvian_account_invites_her_instead_of_creating_an_ecuadorian_one(client, ecuador):
