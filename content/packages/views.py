@@ -9,10 +9,12 @@ Views hold no rules: they check, call, shape.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import mimetypes
 import posixpath
+import time
 from urllib.parse import urlsplit
 
 from csp.decorators import csp_exempt
@@ -26,6 +28,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -41,6 +44,11 @@ from .selectors import package_can_open
 from .services import h5p_result_record, scorm_commit
 
 TOKEN_SALT = "ruta.packages.file"  # noqa: S105 - a signing salt, not a secret
+# File tokens are signed with the start of the current clock hour, not the current second: every render of a lesson
+# within that hour gives a learner the same package file addresses, so the phone's HTTP cache serves a second visit
+# (a prepaid phone does not pay the package twice). Each token is valid TOKEN_MAX_AGE from the start of its hour:
+# never more than 2 h (as before), and at least TOKEN_MAX_AGE - TOKEN_WINDOW (1 h) after the page showed it.
+TOKEN_WINDOW = 3600
 TOKEN_MAX_AGE = 2 * 3600  # a lesson sitting; the lesson page refreshes older links
 COMMIT_SALT = "ruta.packages.scorm-commit"
 COMMIT_MAX_AGE = 24 * 3600  # for the final commit, a beacon (no CSRF header); see scorm_commit_view
@@ -85,24 +93,65 @@ def _csrf_passes(request: HttpRequest) -> bool:
     return check.process_view(request, _unused_view, (), {}) is None
 
 
+def token_window_start(now: float | None = None) -> int:
+    """The start (Unix seconds) of the token window ``now`` falls in (default: the current time)."""
+    moment = int(time.time() if now is None else now)
+    return moment - moment % TOKEN_WINDOW
+
+
+class _WindowSigner(signing.TimestampSigner):
+    """A ``TimestampSigner`` whose timestamp is the start of the current window: the same value signed twice in one
+    window gives the same signature. ``unsign(max_age=)`` is the stock one, so a token expires ``TOKEN_MAX_AGE``
+    after its window began."""
+
+    def timestamp(self) -> str:
+        return signing.b62_encode(token_window_start())
+
+
 def file_token(package: ContentPackage, *, user_id: int | None = None) -> str:
-    """A short-lived token for one package and one learner (``<user id>:<timestamp>:<signature>``).
+    """A short-lived token for one package and one learner (``<user id>:<window start>:<signature>``).
 
     The sandboxed frame sends no cookies, so the token is what lets it load the files: it is bound to the package
-    and the learner (a leaked link names whose it was and cannot be re-signed for someone else) and expires after
-    ``TOKEN_MAX_AGE``; the lesson page reloads itself (saving first) for fresh links when the learner comes back to
-    it after that."""
-    value = signing.TimestampSigner(salt=TOKEN_SALT).sign(f"{package.uuid}:{user_id or 0}")
+    and the learner (a leaked link names whose it was and cannot be re-signed for someone else) and expires
+    ``TOKEN_MAX_AGE`` after the start of its window (``token_expires_at``); the lesson page reloads itself (saving
+    first) for fresh links when the learner comes back to it after that. Within one window it is the same for the
+    same learner and package, so the package's files keep their addresses and the browser's cache can answer."""
+    value = _WindowSigner(salt=TOKEN_SALT).sign(f"{package.uuid}:{user_id or 0}")
     return value.split(":", 1)[1]
+
+
+def token_expires_at(token: str) -> int:
+    """When (Unix seconds) a token made by ``file_token`` stops being accepted (0 when it is not one)."""
+    try:
+        return signing.b62_decode(token.split(":")[1]) + TOKEN_MAX_AGE
+    except (IndexError, ValueError):
+        return 0
 
 
 def _check_token(package_uuid: str, token: str) -> int:
     """The learner the token was issued to (0: anonymous), or 404 when forged or expired."""
     try:
-        value = signing.TimestampSigner(salt=TOKEN_SALT).unsign(f"{package_uuid}:{token}", max_age=TOKEN_MAX_AGE)
+        value = _WindowSigner(salt=TOKEN_SALT).unsign(f"{package_uuid}:{token}", max_age=TOKEN_MAX_AGE)
         return int(value.rsplit(":", 1)[1])
     except (signing.BadSignature, ValueError, IndexError) as exc:
         raise Http404 from exc
+
+
+def _cache_while_valid(response: HttpResponseBase, token: str) -> None:
+    """A package file never changes under its package's uuid: the phone may keep it, privately (never ``public``:
+    the file is only for the learner the token names), for as long as its address stays valid and not a second
+    longer, so a kept copy never outlives what the server would still grant."""
+    remaining = max(0, math.floor(token_expires_at(token) - time.time()))
+    response["Cache-Control"] = f"private, max-age={remaining}, immutable" if remaining else "private, no-store"
+
+
+def _revalidated(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Pages Ruta writes into (the H5P frame, SCORM HTML with the runtime) name Ruta's static files, which change
+    with each release: the phone keeps them but asks each time, and gets a bodiless 304 while they are unchanged."""
+    response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+    response["Cache-Control"] = "private, no-cache"
+    conditional = get_conditional_response(request, etag=response["ETag"], response=response)
+    return conditional if conditional is not None else response
 
 
 def _isolate(response: HttpResponseBase, request: HttpRequest) -> HttpResponseBase:
@@ -151,13 +200,13 @@ def package_file(request: HttpRequest, package_uuid: str, token: str, path: str)
             data = data[:end] + _shim(package.engine) + data[end:]
         else:
             data = _shim(package.engine) + data
-        response: HttpResponseBase = HttpResponse(data, content_type="text/html; charset=utf-8")
+        response: HttpResponseBase = _revalidated(request, HttpResponse(data, content_type="text/html; charset=utf-8"))
     else:
         response = FileResponse(storage.open(stored, "rb"), content_type=content_type)
         if lowered.endswith(".svg"):
             # never rendered as a document on Ruta's origin; as an <img> it cannot run scripts anyway
             response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, max-age=3600"
+        _cache_while_valid(response, token)
     return _isolate(response, request)
 
 
@@ -202,7 +251,7 @@ new H5PStandalone.H5P(document.getElementById("h5p"), {{
   }}
 }});
 </script></body></html>"""
-    return _isolate(HttpResponse(html, content_type="text/html; charset=utf-8"), request)
+    return _isolate(_revalidated(request, HttpResponse(html, content_type="text/html; charset=utf-8")), request)
 
 
 @login_required
