@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from .signals import language_chosen
+
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 _DEFAULT_COLOURS = {"p": "#0B5394", "a": "#B45309"}
 
@@ -80,7 +82,8 @@ def theme_colours(request):
 @require_GET
 def language(request):
     """Switch the interface language (a link-like form: no CSRF token on public pages, so they can be cached).
-    Only a language Ruta offers is kept; the visitor returns to the page they were on, never to another site."""
+    Only a language Ruta offers is kept; the visitor returns to the page they were on, never to another site.
+    A signed-in person's choice is also remembered on the account (``language_chosen``): notices follow it."""
     code = request.GET.get("language", "")
     target = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -97,4 +100,5 @@ def language(request):
             httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
+        language_chosen.send(sender=None, request=request, language=code)
     return response

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import secrets
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -57,13 +57,15 @@ def audit_log(*, application: Application, actor: User | None, action: str, **de
 
 
 @transaction.atomic
-def _notify(user: User | None, title: str, url_name: str, pk: int) -> None:
+def _notify(user: User | None, title: Callable[[], str], url_name: str, pk: int) -> None:
+    """``title`` is written when called, in the reader's language (not the sender's)."""
     from django.urls import reverse
 
-    from courses.cohorts.services import notification_send
+    from courses.cohorts.services import notice_language, notification_send
 
     if user is not None:
-        notification_send(user=user, title=title, url=reverse(url_name, args=[pk]))
+        with notice_language(user):
+            notification_send(user=user, title=title(), url=reverse(url_name, args=[pk]))
 
 
 def standard_new_version(*, standard: CompetencyStandard) -> CompetencyStandard:
@@ -238,15 +240,17 @@ def evaluator_assign(*, application: Application, evaluator: User, actor: User) 
     audit_log(application=application, actor=actor, action="evaluator_assigned", evaluator=evaluator.pk)
     _notify(
         evaluator,
-        _("Te asignaron una evaluación de competencias: %(s)s") % {"s": application.standard.title},
+        lambda: _("Te asignaron una evaluación de competencias: %(s)s") % {"s": application.standard.title},
         "competency:assessment",
         application.pk,
     )
     if changed:
         _notify(
             application.candidate,
-            _("Ya tienes evaluador o evaluadora para %(s)s. Te avisaremos la fecha y el lugar de tu evaluación.")
-            % {"s": application.standard.title},
+            lambda: (
+                _("Ya tienes evaluador o evaluadora para %(s)s. Te avisaremos la fecha y el lugar de tu evaluación.")
+                % {"s": application.standard.title}
+            ),
             "competency:application_detail",
             application.pk,
         )
@@ -270,7 +274,7 @@ def validator_assign(*, application: Application, validator: User, actor: User) 
     audit_log(application=application, actor=actor, action="validator_assigned", validator=validator.pk)
     _notify(
         validator,
-        _("Te pidieron validar una evaluación de competencias: %(s)s") % {"s": application.standard.title},
+        lambda: _("Te pidieron validar una evaluación de competencias: %(s)s") % {"s": application.standard.title},
         "competency:validate",
         application.pk,
     )
@@ -300,12 +304,14 @@ def assessment_schedule(
 
     _notify(
         application.candidate,
-        _("Tu evaluación de %(s)s es el %(d)s en %(l)s")
-        % {
-            "s": application.standard.title,
-            "d": date_format(timezone.localtime(scheduled_at), "DATETIME_FORMAT"),
-            "l": application.location,
-        },
+        lambda: (
+            _("Tu evaluación de %(s)s es el %(d)s en %(l)s")
+            % {
+                "s": application.standard.title,
+                "d": date_format(timezone.localtime(scheduled_at), "DATETIME_FORMAT"),
+                "l": application.location,
+            }
+        ),
         "competency:application_detail",
         application.pk,
     )
@@ -598,7 +604,7 @@ def assessment_submit(*, application: Application, evaluator: User, overall_feed
     audit_log(application=application, actor=evaluator, action="submitted")
     _notify(
         application.validator,
-        _("Hay resultados por validar: %(s)s") % {"s": application.standard.title},
+        lambda: _("Hay resultados por validar: %(s)s") % {"s": application.standard.title},
         "competency:validate",
         application.pk,
     )
@@ -628,7 +634,7 @@ def assessment_validate(*, application: Application, validator: User, approve: b
         audit_log(application=application, actor=validator, action="returned", comment=comment.strip())
         _notify(
             application.evaluator,
-            _("Te devolvieron una evaluación para revisar: %(s)s") % {"s": application.standard.title},
+            lambda: _("Te devolvieron una evaluación para revisar: %(s)s") % {"s": application.standard.title},
             "competency:assessment",
             application.pk,
         )
@@ -641,7 +647,7 @@ def assessment_validate(*, application: Application, validator: User, approve: b
     competency_certificate_issue(application=application)
     _notify(
         application.candidate,
-        _("Ya está el resultado de tu evaluación de %(s)s") % {"s": application.standard.title},
+        lambda: _("Ya está el resultado de tu evaluación de %(s)s") % {"s": application.standard.title},
         "competency:application_detail",
         application.pk,
     )
@@ -702,7 +708,7 @@ def appeal_assign(*, appeal: Appeal, reviewer: User, actor: User) -> Appeal:
     appeal.reviewer = reviewer
     appeal.save(update_fields=["reviewer"])
     audit_log(application=application, actor=actor, action="appeal_assigned", reviewer=reviewer.pk)
-    _notify(reviewer, _("Te asignaron una apelación para revisar"), "competency:appeal_review", application.pk)
+    _notify(reviewer, lambda: _("Te asignaron una apelación para revisar"), "competency:appeal_review", application.pk)
     return appeal
 
 
@@ -741,7 +747,7 @@ def appeal_resolve(
         competency_certificate_issue(application=application)
     _notify(
         application.candidate,
-        _("Respondieron tu apelación sobre %(s)s") % {"s": application.standard.title},
+        lambda: _("Respondieron tu apelación sobre %(s)s") % {"s": application.standard.title},
         "competency:application_detail",
         application.pk,
     )
@@ -893,13 +899,15 @@ def _issued_by_body(certificate: Any, body: Institution) -> Any:
     return certificate
 
 
-def _tell_holder(certificate: Any, title: str) -> None:
-    """An in-app notice (e-mailed when they have an address) that leads to «Mis certificados»; never the reason."""
+def _tell_holder(certificate: Any, title: Callable[[], str]) -> None:
+    """An in-app notice (e-mailed when they have an address) that leads to «Mis certificados»; never the reason.
+    ``title`` is written when called, in the holder's language."""
     from django.urls import reverse
 
-    from courses.cohorts.services import notification_send
+    from courses.cohorts.services import notice_language, notification_send
 
-    notification_send(user=certificate.holder, title=title, url=reverse("certification:my_certificates"))
+    with notice_language(certificate.holder):
+        notification_send(user=certificate.holder, title=title(), url=reverse("certification:my_certificates"))
 
 
 def body_certificate_revoke(*, body: Institution, certificate: Any, actor: User, reason: str) -> Any:
@@ -917,7 +925,7 @@ def body_certificate_revoke(*, body: Institution, certificate: Any, actor: User,
             revoked = certificate_revoke(certificate=certificate, actor=actor, reason=reason.strip())
             _tell_holder(
                 revoked,
-                _("%(issuer)s revocó tu certificado %(code)s.") % {
+                lambda: _("%(issuer)s revocó tu certificado %(code)s.") % {
                     "issuer": revoked.issuer_name, "code": revoked.display_code},
             )  # fmt: skip
     except CertificateRuleError as error:
@@ -942,7 +950,7 @@ def body_certificate_reissue(*, body: Institution, certificate: Any, actor: User
             )
             _tell_holder(
                 new,
-                _("%(issuer)s reemplazó tu certificado %(old)s por uno nuevo: %(code)s.") % {
+                lambda: _("%(issuer)s reemplazó tu certificado %(old)s por uno nuevo: %(code)s.") % {
                     "issuer": new.issuer_name, "old": certificate.display_code, "code": new.display_code},
             )  # fmt: skip
     except CertificateRuleError as error:

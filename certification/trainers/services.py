@@ -28,7 +28,7 @@ from certification.services import (
 from certification.source_keys import source_key_build
 from courses.cohorts.models import Cohort
 from courses.cohorts.selectors import cohort_courses
-from courses.cohorts.services import cohort_member_add, notification_send
+from courses.cohorts.services import cohort_member_add, notice_language, notification_send
 from courses.models import Enrollment
 from lms.accounts.models import Institution, User
 
@@ -42,13 +42,14 @@ def _move(path: TrainerPath, to_state: str, actor: User | None, note: str = "") 
     PathEvent.objects.create(path=path, from_state=path.state, to_state=to_state, actor=actor, note=note)
     path.state = to_state
     path.save()
-    notification_send(
-        user=path.trainer,
-        title=_("Tu certificación %(track)s: %(state)s")
-        % {"track": path.track.name, "state": path.get_state_display()},
-        body=note,
-        url=f"/facilitadores/{path.pk}/",
-    )
+    with notice_language(path.trainer):
+        notification_send(
+            user=path.trainer,
+            title=_("Tu certificación %(track)s: %(state)s")
+            % {"track": path.track.name, "state": path.get_state_display()},
+            body=note,
+            url=f"/facilitadores/{path.pk}/",
+        )
     return path
 
 
@@ -91,11 +92,12 @@ def trainer_nominate(
     if not created:
         raise ValidationError(_("Esta persona ya tiene una ruta de certificación en %(t)s.") % {"t": track.name})
     PathEvent.objects.create(path=path, to_state=State.APPLICANT, actor=actor, note=_("Postulación"))
-    notification_send(
-        user=trainer,
-        title=_("Te postularon a la certificación de facilitadores %(track)s") % {"track": track.name},
-        url=f"/facilitadores/{path.pk}/",
-    )
+    with notice_language(trainer):
+        notification_send(
+            user=trainer,
+            title=_("Te postularon a la certificación de facilitadores %(track)s") % {"track": track.name},
+            url=f"/facilitadores/{path.pk}/",
+        )
     return path
 
 

@@ -21,7 +21,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,7 @@ from courses.services import enrollment_create
 from lms.accounts import permissions
 from lms.accounts.models import ConsentRecord, HelperPasswordReset, Institution, Membership, Profile, Role, User
 from lms.accounts.selectors import consent_current
-from lms.accounts.services import consent_record, helper_password_reset_create
+from lms.accounts.services import consent_record, helper_password_reset_create, user_language
 
 from . import selectors
 from .importing import RosterFileError, RosterRow, roster_parse
@@ -56,9 +56,45 @@ logger = logging.getLogger(__name__)
 # --- Notifications ------------------------------------------------------------------------------------
 
 
-def notification_send(*, user: User, title: str, body: str = "", url: str = "", email: bool = True) -> Notification:
-    """Every notice is stored in-app; it is also e-mailed (by a task, after commit) when the person has an address."""
-    notification = Notification.objects.create(user=user, title=title[:200], body=body, url=url[:300])
+def notice_language(user: User | None) -> translation.override:
+    """A notice is written in its reader's language (``User.language``, Spanish by default), never in the one the
+    sender's screen shows: build its title and body inside ``with notice_language(person):``."""
+    return translation.override(user_language(user=user))
+
+
+def _languages_of(user_ids: Iterable[int]) -> dict[int, str]:
+    """Each person's notice language, for notices created in bulk (one query)."""
+    return {
+        person.pk: user_language(user=person) for person in User.objects.filter(pk__in=list(user_ids)).only("language")
+    }
+
+
+def notification_send(
+    *, user: User, title: str, body: str = "", url: str = "", email: bool = True, replace_unread: bool = False
+) -> Notification:
+    """Every notice is stored in-app; it is also e-mailed (by a task, after commit) when the person has an address.
+
+    Build ``title`` and ``body`` inside ``notice_language(user)``. With ``replace_unread``, a notice with the same
+    title and link that the person has not read yet takes the new body (and moves to the top) instead of a second
+    one being stacked: for notices that only their date or time would tell apart. It is e-mailed again (once, if
+    the first e-mail has not left yet), since what it reports happened again.
+    """
+    title, url = title[:200], url[:300]
+    if replace_unread:
+        pending = (
+            Notification.objects.filter(user=user, read_at__isnull=True, title=title, url=url)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if pending is not None:
+            pending.body = body
+            pending.created_at = timezone.now()
+            pending.emailed_at = None
+            pending.save(update_fields=["body", "created_at", "emailed_at"])
+            if email and user.email:
+                _email_after_commit([pending.pk])
+            return pending
+    notification = Notification.objects.create(user=user, title=title, body=body, url=url)
     if email and user.email:
         _email_after_commit([notification.pk])
     return notification
@@ -66,26 +102,61 @@ def notification_send(*, user: User, title: str, body: str = "", url: str = "", 
 
 def notification_helper_reset_send(*, reset: HelperPasswordReset) -> Notification:
     """Tell a person that someone of an institution set a temporary password for them (in-app, and e-mail when
-    they have an address), so a reset they did not ask for never goes unnoticed."""
-    actor = reset.actor.printed_name if reset.actor else _("alguien del equipo")
-    institution = reset.target.created_by_institution
-    when = timezone.localtime(reset.created_at).strftime("%d/%m/%Y %H:%M")
-    if institution is not None:
-        body = _(
-            "%(actor)s, de %(institution)s, creó una contraseña temporal para tu cuenta el %(when)s. "
-            "Tu contraseña anterior ya no funciona. Si no lo pediste tú, recupera tu cuenta con «¿Olvidaste tu "
-            "contraseña?» y tu correo, y avisa a %(institution)s."
-        ) % {"actor": actor, "institution": institution, "when": when}
-    else:
-        body = _(
-            "%(actor)s creó una contraseña temporal para tu cuenta el %(when)s. Tu contraseña anterior ya no "
-            "funciona. Si no lo pediste tú, recupera tu cuenta con «¿Olvidaste tu contraseña?» y tu correo."
-        ) % {"actor": actor, "when": when}
+    they have an address), so a reset they did not ask for never goes unnoticed.
+
+    Someone who never signed in (a roster import or the trainer's form created the account) is welcomed: they had
+    no password before. Recovery by e-mail is suggested only to people who have an address. Generating the
+    first-login sheet again updates the unread notice instead of stacking another one.
+    """
+    person = reset.target
+    with notice_language(person):
+        actor = reset.actor.printed_name if reset.actor else _("alguien del equipo")
+        institution = person.created_by_institution
+        when = timezone.localtime(reset.created_at).strftime("%d/%m/%Y %H:%M")
+        values = {"actor": actor, "institution": institution, "when": when}
+        if person.last_login is None:  # no password before this one: a welcome, not a warning
+            title = _("Tu cuenta en Ruta está lista")
+            if institution is not None:
+                text = _(
+                    "%(actor)s, de %(institution)s, creó una contraseña temporal para que entres por primera vez "
+                    "(%(when)s). Al entrar, elige tu propia contraseña."
+                )
+            else:
+                text = _(
+                    "%(actor)s creó una contraseña temporal para que entres por primera vez (%(when)s). Al entrar, "
+                    "elige tu propia contraseña."
+                )
+            body = text % values
+            if person.email:
+                body += " " + _("También puedes elegir tu contraseña con «¿Olvidaste tu contraseña?» y tu correo.")
+            return notification_send(
+                user=person, title=title, body=body, url=reverse("account_change_password"), replace_unread=True
+            )
+        title = _("Se creó una contraseña temporal para tu cuenta")
+        if person.email and institution is not None:
+            text = _(
+                "%(actor)s, de %(institution)s, creó una contraseña temporal para tu cuenta el %(when)s. "
+                "Tu contraseña anterior ya no funciona. Si no lo pediste tú, recupera tu cuenta con «¿Olvidaste tu "
+                "contraseña?» y tu correo, y avisa a %(institution)s."
+            )
+        elif person.email:
+            text = _(
+                "%(actor)s creó una contraseña temporal para tu cuenta el %(when)s. Tu contraseña anterior ya no "
+                "funciona. Si no lo pediste tú, recupera tu cuenta con «¿Olvidaste tu contraseña?» y tu correo."
+            )
+        elif institution is not None:  # no e-mail to recover with: the institution can help
+            text = _(
+                "%(actor)s, de %(institution)s, creó una contraseña temporal para tu cuenta el %(when)s. Tu "
+                "contraseña anterior ya no funciona. Si no lo pediste tú, avisa a %(institution)s."
+            )
+        else:
+            text = _(
+                "%(actor)s creó una contraseña temporal para tu cuenta el %(when)s. Tu contraseña anterior ya no "
+                "funciona. Si no lo pediste tú, pide ayuda a tu facilitador·a."
+            )
+        body = text % values
     return notification_send(
-        user=reset.target,
-        title=_("Se creó una contraseña temporal para tu cuenta"),
-        body=body,
-        url=reverse("account_change_password"),
+        user=person, title=title, body=body, url=reverse("account_change_password"), replace_unread=True
     )
 
 
@@ -257,7 +328,8 @@ def cohort_member_add(*, cohort: Cohort, user: User, source: str = CohortMember.
     if created:
         Membership.objects.get_or_create(user=user, institution=cohort.institution, role=Role.PARTICIPANT)
         _enrol(cohort=cohort, user=user, source=source)
-        notification_send(user=user, title=_welcome(cohort), url="/grupos/")
+        with notice_language(user):
+            notification_send(user=user, title=_welcome(cohort), url="/grupos/")
     return member
 
 
@@ -408,16 +480,17 @@ def cohort_member_add_person(
 def _invitation_notify(invitation: CohortInvitation) -> None:
     cohort = invitation.cohort
     inviter = invitation.invited_by.printed_name if invitation.invited_by else str(cohort.institution)
-    notification_send(
-        user=invitation.user,
-        title=_("Te invitan al grupo «%(name)s»") % {"name": cohort.name},
-        body=_(
-            "%(inviter)s, de %(institution)s, te invita al grupo «%(name)s». Si aceptas, te inscribimos en su curso "
-            "y el equipo del grupo verá tu avance. Tú decides: puedes aceptar o rechazar la invitación."
+    with notice_language(invitation.user):
+        notification_send(
+            user=invitation.user,
+            title=_("Te invitan al grupo «%(name)s»") % {"name": cohort.name},
+            body=_(
+                "%(inviter)s, de %(institution)s, te invita al grupo «%(name)s». Si aceptas, te inscribimos en su "
+                "curso y el equipo del grupo verá tu avance. Tú decides: puedes aceptar o rechazar la invitación."
+            )
+            % {"inviter": inviter, "institution": cohort.institution, "name": cohort.name},
+            url=reverse("cohorts:invitations"),
         )
-        % {"inviter": inviter, "institution": cohort.institution, "name": cohort.name},
-        url=reverse("cohorts:invitations"),
-    )
 
 
 @transaction.atomic
@@ -708,17 +781,19 @@ def _invite_matches(cohort: Cohort, preview: ImportPreview, actor: User) -> int:
                 )
             )
         CohortInvitation.objects.bulk_create(invitations)
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    user_id=invitation.user_id,
-                    title=(_("Te invitan al grupo «%(name)s»") % {"name": cohort.name})[:200],
-                    body=_("Tú decides: puedes aceptar o rechazar la invitación."),
-                    url=reverse("cohorts:invitations"),
+        languages = _languages_of(invitation.user_id for invitation in invitations)
+        notices = []
+        for invitation in invitations:
+            with translation.override(languages.get(invitation.user_id, settings.LANGUAGE_CODE)):
+                notices.append(
+                    Notification(
+                        user_id=invitation.user_id,
+                        title=(_("Te invitan al grupo «%(name)s»") % {"name": cohort.name})[:200],
+                        body=_("Tú decides: puedes aceptar o rechazar la invitación."),
+                        url=reverse("cohorts:invitations"),
+                    )
                 )
-                for invitation in invitations
-            ]
-        )
+        Notification.objects.bulk_create(notices)
         sent += len(invitations)
     return sent
 
@@ -804,8 +879,16 @@ def _add_members(cohort: Cohort, user_ids: list[int]) -> None:
         [Membership(user_id=pk, institution=cohort.institution, role=Role.PARTICIPANT) for pk in new_ids],
         ignore_conflicts=True,
     )
+    languages = _languages_of(new_ids)
+    welcome: dict[str, str] = {}
+    for language in {*languages.values(), settings.LANGUAGE_CODE}:
+        with translation.override(language):
+            welcome[language] = _welcome(cohort)[:200]
     Notification.objects.bulk_create(
-        [Notification(user_id=pk, title=_welcome(cohort)[:200], url="/grupos/") for pk in new_ids]
+        [
+            Notification(user_id=pk, title=welcome[languages.get(pk, settings.LANGUAGE_CODE)], url="/grupos/")
+            for pk in new_ids
+        ]
     )  # in-app only: a bulk import never sends a burst of e-mails
     for course in selectors.cohort_courses(cohort):
         enrolled = dict(Enrollment.objects.filter(course=course, user_id__in=new_ids).values_list("user_id", "status"))

@@ -476,12 +476,13 @@ def _grade_page(request, submission, *, back_url: str, context: dict):
         except PermissionDenied:
             raise
         else:
-            services.notification_send(
-                user=submission.user,
-                title=_("Tu respuesta fue revisada"),
-                body=form.cleaned_data["feedback"],
-                url=submission.page.url or "",
-            )
+            with services.notice_language(submission.user):
+                services.notification_send(
+                    user=submission.user,
+                    title=_("Tu respuesta fue revisada"),
+                    body=form.cleaned_data["feedback"],
+                    url=submission.page.url or "",
+                )
             messages.success(request, _("Guardamos la calificación y avisamos a la persona."))
             return redirect(back_url)
     return render(

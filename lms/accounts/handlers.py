@@ -1,9 +1,11 @@
-"""Receivers for Django's own auth signals. One line each: they call a service."""
+"""Receivers for Django's own auth signals and the header's language switch. One line each: they call a service."""
 
 from __future__ import annotations
 
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+
+from themes.signals import language_chosen
 
 from . import services
 
@@ -13,3 +15,12 @@ def on_user_logged_in(sender, request, user, **kwargs) -> None:
     # A login with a password that is not a helper's temporary one proves the person holds the account.
     if not getattr(user, "password_is_temporary", True) and user.has_usable_password():
         services.user_signed_in_on_own_mark(user=user)
+    # The language the person signs in with (the request's, set by LocaleMiddleware; none for a login made in code)
+    # is the one they read: notices sent to them later follow it.
+    services.user_language_set(user=user, language=getattr(request, "LANGUAGE_CODE", None))
+
+
+@receiver(language_chosen, dispatch_uid="accounts.on_language_chosen")
+def on_language_chosen(sender, request, language, **kwargs) -> None:
+    if request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=language)

@@ -50,6 +50,16 @@ class User(AbstractUser):
         related_name="+",
         help_text=_("Vacío si la persona creó su propia cuenta."),
     )
+    # Notices are written in the language of the person who reads them, never in the sender's (a trainer with her
+    # screen in English still writes to a participant in Spanish). Kept in step with the header's language switch
+    # and the language active when the person signs in (``services.user_language_set``).
+    language = models.CharField(
+        _("idioma"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("El idioma en que te escribimos los avisos y correos. Cambia con el selector de idioma."),
+    )
     signed_in_on_own_at = models.DateTimeField(
         _("entró por su cuenta el"),
         null=True,

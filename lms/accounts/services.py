@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from . import permissions
@@ -64,13 +64,31 @@ def account_signup_attempt_notify(*, user_id: int, identifier: str) -> bool:
     if user is None or not user.email or not user.is_active:
         return False
     context = {"user": user, "identifier": identifier, "base_url": settings.RUTA_BASE_URL}
-    send_mail(
-        subject=render_to_string("account/email/signup_attempt_subject.txt", context).strip(),
-        message=render_to_string("account/email/signup_attempt_message.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    with translation.override(user_language(user=user)):
+        subject = render_to_string("account/email/signup_attempt_subject.txt", context).strip()
+        message = render_to_string("account/email/signup_attempt_message.txt", context)
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
     return True
+
+
+def user_language(*, user: User | None) -> str:
+    """The language to write to ``user`` in: theirs when Ruta offers it, else the site's (Spanish)."""
+    code = getattr(user, "language", "") or ""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def user_language_set(*, user: User, language: str | None) -> bool:
+    """Remember the language a person uses Ruta in (one Ruta offers: ``en-us`` is ``en``), so that notices and
+    e-mails reach them in it whoever sends them. Returns True when it changed."""
+    if user.pk is None or not language:
+        return False
+    try:
+        code = translation.get_supported_language_variant(language)
+    except LookupError:
+        return False
+    changed = User.objects.filter(pk=user.pk).exclude(language=code).update(language=code)
+    user.language = code
+    return bool(changed)
 
 
 def consent_record(
@@ -190,6 +208,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             "email": user.email,
             "phone": user.phone or "",
             "phone_verified": user.phone_verified,
+            "language": user.language,
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
             "email_addresses": [

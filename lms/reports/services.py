@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -163,13 +163,15 @@ def participant_list_export(
 # --- row-level list with approval (DOMAIN §8 story 50) ---------------------------------------------------------
 
 
-def _notify(user: Any, title: str) -> None:
+def _notify(user: Any, title: Callable[[], str]) -> None:
+    """``title`` is written when called, in the reader's language (not the sender's)."""
     from django.urls import reverse
 
-    from courses.cohorts.services import notification_send
+    from courses.cohorts.services import notice_language, notification_send
 
     if user is not None:
-        notification_send(user=user, title=title, url=reverse("reports:row_requests"))
+        with notice_language(user):
+            notification_send(user=user, title=title(), url=reverse("reports:row_requests"))
 
 
 def row_export_request_create(
@@ -194,7 +196,10 @@ def row_export_request_create(
         memberships__institution=institution, memberships__role=Role.DATA_STEWARD, is_active=True
     ).distinct()
     for steward in stewards.exclude(pk=user.pk):
-        _notify(steward, _("Piden la lista de participantes de %(i)s: revisa la solicitud") % {"i": institution.name})
+        _notify(
+            steward,
+            lambda: _("Piden la lista de participantes de %(i)s: revisa la solicitud") % {"i": institution.name},
+        )
     return request
 
 
@@ -220,10 +225,12 @@ def row_export_request_decide(
     request.save()
     _notify(
         request.requester,
-        _("Tu solicitud de la lista de participantes fue aprobada: descárgala en los próximos %(d)s días")
-        % {"d": RowExportRequest.APPROVAL_DAYS}
-        if approve
-        else _("Tu solicitud de la lista de participantes fue rechazada"),
+        lambda: (
+            _("Tu solicitud de la lista de participantes fue aprobada: descárgala en los próximos %(d)s días")
+            % {"d": RowExportRequest.APPROVAL_DAYS}
+            if approve
+            else _("Tu solicitud de la lista de participantes fue rechazada")
+        ),
     )
     return request
 

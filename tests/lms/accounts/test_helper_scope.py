@@ -128,16 +128,20 @@ def test_every_reset_is_logged_and_the_person_is_notified_in_app_and_by_email(
 ):
     from courses.cohorts.models import Notification
 
-    with_email = _created_by(lima, username="nusta", first_name="Ñusta", email="nusta@example.org")
+    # Ñusta once entered with an earlier temporary password; Beto never signed in (he is welcomed instead).
+    with_email = _created_by(
+        lima, username="nusta", first_name="Ñusta", email="nusta@example.org", last_login="2026-03-02T15:00:00Z"
+    )
     without = _created_by(lima, username="beto", phone="+593987654323")
     client.force_login(trainer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("accounts:helper_reset", args=[with_email.pk]))
         client.post(reverse("accounts:helper_reset", args=[without.pk]))
     assert HelperPasswordReset.objects.filter(actor=trainer).count() == 2
+    titles = {"nusta": "Se creó una contraseña temporal para tu cuenta", "beto": "Tu cuenta en Ruta está lista"}
     for person in (with_email, without):
         notice = Notification.objects.get(user=person)
-        assert notice.title == "Se creó una contraseña temporal para tu cuenta"
+        assert notice.title == titles[person.username]
         assert "Carmen Salazar, de Alternativa, creó una contraseña temporal" in notice.body
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["nusta@example.org"]
