@@ -540,13 +540,17 @@ def certificate_expiry_reminders_send(*, today: datetime.date | None = None, day
         .filter(expires_on__isnull=False, expires_on__gte=today, expires_on__lte=horizon, reminder_sent_at=None)
         .select_related("holder")
     )
+    from courses.cohorts.services import notice_language
+
     count = 0
     for certificate in due:
-        message = _("Tu certificado «%(title)s» vence el %(date)s. Consulta con %(issuer)s cómo renovarlo.") % {
-            "title": certificate.achievement,
-            "date": certificate.expires_on.strftime("%d/%m/%Y"),
-            "issuer": certificate.issuer_name,
-        }
+        with notice_language(certificate.holder):  # the holder's language, never the server's default
+            message = _("Tu certificado «%(title)s» vence el %(date)s. Consulta con %(issuer)s cómo renovarlo.") % {
+                "title": certificate.achievement,
+                "date": certificate.expires_on.strftime("%d/%m/%Y"),
+                "issuer": certificate.issuer_name,
+            }
+            subject = _("Tu certificado vence pronto")
         with transaction.atomic():
             updated = Certificate.objects.filter(pk=certificate.pk, reminder_sent_at=None).update(
                 reminder_sent_at=timezone.now()
@@ -556,7 +560,7 @@ def certificate_expiry_reminders_send(*, today: datetime.date | None = None, day
             if certificate.holder.email:
                 link = certificate_verify_url(certificate=certificate)
                 send_mail(
-                    _("Tu certificado vence pronto"),
+                    subject,
                     f"{message}\n\n{link}",
                     settings.DEFAULT_FROM_EMAIL,
                     [certificate.holder.email],

@@ -309,6 +309,21 @@ def test_expiry_reminders_by_email_or_in_app_notice_once():
     assert certificate_expiry_reminders_send(today=today, days_before=30) == 0
 
 
+def test_expiry_reminders_are_written_in_each_holders_language():
+    """A cron job runs in the server's default language; each holder still reads the reminder in their own."""
+    from django.utils import translation
+
+    programme = ProgrammeFactory(validity_months=12)
+    today = datetime.date(2027, 1, 10)
+    english = issue(programme=programme, user=holder(email="", language="en"), issued_on=datetime.date(2026, 1, 20))
+    spanish = issue(programme=programme, user=holder(email="", language="es"), issued_on=datetime.date(2026, 1, 25))
+    with translation.override("en"):
+        assert certificate_expiry_reminders_send(today=today, days_before=30) == 2
+    assert "vence el" in CertificateNotice.objects.get(user=spanish.holder).message
+    english_notice = CertificateNotice.objects.get(user=english.holder).message
+    assert "vence" not in english_notice and "20/01/2027" in english_notice
+
+
 def test_the_reminder_command_runs(capsys):
     from django.core.management import call_command
 
