@@ -116,8 +116,10 @@ def test_roster_import_keeps_each_country_in_a_peruvian_cohort():
 def test_roster_import_in_an_ecuadorian_cohort_reads_spreadsheet_numbers_as_ecuadorian():
     rows = parse("nombres,teléfono\nAna,22345678\nBeto,+51 987 654 321\nCarla,991234567\n", country="EC")
     assert [row.phone for row in rows[:2]] == ["+59322345678", "+51987654321"]
-    # 991234567 is also a Peruvian mobile as Peruvians write it: the row asks for the country code.
-    assert rows[2].bad_fields == {"phone"}
+    # 991234567 is also a Peruvian mobile as Peruvians write it: with no account on either number, the group's
+    # country is taken and the row says so (and how to write a Peruvian one).
+    assert rows[2].phone == "+593991234567" and rows[2].bad_fields == set()
+    assert "el país del grupo" in rows[2].phone_note and "+51" in rows[2].phone_note
 
 
 @pytest.mark.django_db
