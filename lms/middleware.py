@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth import SESSION_KEY
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -113,8 +114,10 @@ class PrivateResponseMiddleware:
         control = response.get("Cache-Control", "")
         if "public" in control or "no-store" in control:
             return response
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        # The session says whether someone is signed in; asking ``request.user`` would load the account from the
+        # database on pages the learners' cache answers without it.
+        session = getattr(request, "session", None)
+        if session is None or SESSION_KEY not in session:
             return response
         if "attachment" in response.get("Content-Disposition", ""):
             patch_cache_control(response, private=True, no_store=True)
