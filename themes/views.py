@@ -83,7 +83,8 @@ def theme_colours(request):
 def language(request):
     """Switch the interface language (a link-like form: no CSRF token on public pages, so they can be cached).
     Only a language Ruta offers is kept; the visitor returns to the page they were on, never to another site.
-    A signed-in person's choice is also remembered on the account (``language_chosen``): notices follow it."""
+    A signed-in person's choice, made on Ruta's own pages, is also remembered on the account (``language_chosen``):
+    notices follow it."""
     code = request.GET.get("language", "")
     target = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -100,5 +101,18 @@ def language(request):
             httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
-        language_chosen.send(sender=None, request=request, language=code)
+        if _clicked_here(request):
+            language_chosen.send(sender=None, request=request, language=code)
     return response
+
+
+def _clicked_here(request) -> bool:
+    """Whether the switch was used from one of Ruta's own pages. The switch is a GET (public pages carry no CSRF
+    token, so they can be cached): a link on another site may change how this browser shows Ruta, which is
+    harmless, but must not change the language the account's notices are written in. Browsers say where a
+    navigation came from (``Sec-Fetch-Site``); older ones only by the ``Referer``, which must then be ours."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    referer = request.headers.get("Referer", "")
+    return bool(referer) and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure())

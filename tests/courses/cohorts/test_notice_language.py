@@ -28,9 +28,9 @@ def trainer(cohort):
     return trainer_of(cohort, UserFactory(username="carmen", first_name="Carmen", last_name="Salazar Ríos"))
 
 
-def _switch(client, language):
-    """The header's language switch, as a person clicks it."""
-    return client.get(reverse("language"), {"language": language, "next": "/"})
+def _switch(client, language, fetch_site="same-origin"):
+    """The header's language switch, as a person clicks it (the browser says the click came from Ruta's page)."""
+    return client.get(reverse("language"), {"language": language, "next": "/"}, headers={"Sec-Fetch-Site": fetch_site})
 
 
 def _created_by(cohort, **fields):
@@ -122,6 +122,23 @@ def test_the_language_switch_remembers_only_a_language_ruta_offers(client):
     _switch(client, "fr")
     person.refresh_from_db()
     assert person.language == "es"
+
+
+def test_a_link_on_another_site_does_not_change_the_language_of_a_persons_notices(client):
+    """A forged link to the switch (another site, an e-mail) changes at most how this browser shows Ruta."""
+    person = UserFactory(username="yolanda", first_name="Yolanda", phone="+593991440404")
+    client.force_login(person)
+    response = _switch(client, "en", fetch_site="cross-site")
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.language == "es"
+    # A browser that does not send Sec-Fetch-Site: only a click on one of Ruta's pages counts.
+    client.get(reverse("language"), {"language": "en", "next": "/"}, headers={"Referer": "https://evil.example/x"})
+    person.refresh_from_db()
+    assert person.language == "es"
+    client.get(reverse("language"), {"language": "en", "next": "/"}, headers={"Referer": "http://testserver/cursos/"})
+    person.refresh_from_db()
+    assert person.language == "en"
 
 
 def test_the_data_download_includes_the_language(client):
