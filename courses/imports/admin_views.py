@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from .forms import CourseExportForm, PackageUploadForm
 from .models import PackageImport
+from .selectors import earlier_imports
 from .services import package_import_create
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": record.report.get("counts", {}),
         "refresh": record.status in (PackageImport.Status.QUEUED, PackageImport.Status.RUNNING),
     }
+    if record.status in (PackageImport.Status.INSPECTED, PackageImport.Status.FAILED):
+        context["earlier"] = earlier = earlier_imports(record=record)
+        context["second_copy"] = next((found for found in earlier if found.into_same_course), None)
     if record.course_page_id:
         from django.urls import reverse
 
@@ -71,6 +75,18 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(PackageImport, pk=pk)
     if record.status == PackageImport.Status.INSPECTED or record.status == PackageImport.Status.FAILED:
         from .tasks import package_import_run_task
+
+        duplicate = next((found for found in earlier_imports(record=record) if found.into_same_course), None)
+        if duplicate is not None and request.POST.get("second_copy") != "1":
+            messages.error(
+                request,
+                _(
+                    "«%(course)s» ya tiene este paquete. Para importarlo otra vez dentro de ese curso, marque "
+                    "«Sí, añadir una segunda copia»; para cambiar el curso, edítelo en «Páginas»."
+                )
+                % {"course": duplicate.course.title if duplicate.course else ""},
+            )
+            return redirect("imports_admin:detail", pk=pk)
 
         PackageImport.objects.filter(pk=pk).update(status=PackageImport.Status.QUEUED, progress=0)
         transaction.on_commit(lambda: package_import_run_task.delay(record.pk, request.user.pk))

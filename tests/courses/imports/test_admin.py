@@ -159,3 +159,67 @@ def test_an_upload_whose_inspection_breaks_shows_a_spanish_error_and_is_removed(
     assert "No se pudo revisar el paquete" in page and "/srv/ruta" not in page
     assert not PackageImport.objects.exists()
     assert uploads() == before  # the uploaded file did not stay behind
+
+
+def _import(client, path: Path, capture, into=None, **confirm):
+    data = {"file": SimpleUploadedFile(path.name, path.read_bytes())}
+    if into is not None:
+        data["into"] = into.pk
+    client.post(reverse("imports_admin:list"), data)
+    record = PackageImport.objects.order_by("-pk").first()
+    with capture(execute=True):
+        response = client.post(reverse("imports_admin:confirm", args=[record.pk]), confirm, follow=True)
+    record.refresh_from_db()
+    return record, response.content.decode()
+
+
+def test_importing_a_package_again_into_the_course_it_made_asks_first(
+    admin_client, django_capture_on_commit_callbacks, tmp_path
+):
+    """A second copy of a package's lessons in the course that has it (learners' progress stays on the first) is
+    made only when the admin says so; a new course from the same file is only pointed out."""
+    from courses.models import CoursePage, LessonPage
+
+    catalogue()
+    package = packages.h5p_true_false(tmp_path / "costos.h5p")
+    first, _page = _import(admin_client, package, django_capture_on_commit_callbacks)
+    assert first.status == PackageImport.Status.DONE
+    course = CoursePage.objects.get(pk=first.course_page_id)
+    lessons = LessonPage.objects.descendant_of(course).count()
+
+    # The same file, aimed at the course it made: the page warns and the import waits for a yes.
+    second, page = _import(admin_client, package, django_capture_on_commit_callbacks, into=course)
+    assert second.status == PackageImport.Status.INSPECTED
+    assert f"«{course.title}» ya tiene este paquete" in page
+    assert "Sí, añadir una segunda copia" in page and "segunda copia de sus módulos y lecciones" in page
+    assert LessonPage.objects.descendant_of(course).count() == lessons
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("imports_admin:confirm", args=[second.pk]), {"second_copy": "1"})
+    second.refresh_from_db()
+    assert second.status == PackageImport.Status.DONE
+    assert LessonPage.objects.descendant_of(course).count() == 2 * lessons
+
+    # Without a target it makes another draft course: the page says the file came before, and it goes ahead.
+    third_page = upload(admin_client, package).content.decode()
+    assert "Este paquete ya se importó" in third_page and "El mismo archivo" in third_page
+    assert "Sí, añadir una segunda copia" not in third_page
+    third = PackageImport.objects.order_by("-pk").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("imports_admin:confirm", args=[third.pk]))
+    third.refresh_from_db()
+    assert third.status == PackageImport.Status.DONE and third.course_page_id != course.pk
+
+
+def test_a_different_package_into_a_course_is_not_held_back(admin_client, django_capture_on_commit_callbacks, tmp_path):
+    from courses.models import CoursePage
+
+    catalogue()
+    first, _page = _import(
+        admin_client, packages.h5p_true_false(tmp_path / "costos.h5p"), django_capture_on_commit_callbacks
+    )
+    course = CoursePage.objects.get(pk=first.course_page_id)
+    other = packages.scorm12_zip(tmp_path / "otro.zip")
+    second, page = _import(admin_client, other, django_capture_on_commit_callbacks, into=course)
+    assert second.status == PackageImport.Status.DONE, page
+    assert "Este paquete ya se importó" not in page
