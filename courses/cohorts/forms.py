@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import CoursePage, ProgrammePage
 from lms.accounts.adapter import normalise_phone
 from lms.accounts.models import Role, User
+from lms.accounts.phones import ambiguous_error, phone_readings
 
 from .models import COHORT_FIELDS, COHORT_FIELDS_FIXED, Attendance, Cohort
 from .places import region_choices
@@ -107,8 +108,19 @@ class MemberForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_phone(self):
+        """A number that fits two countries (``987 654 321`` in an Ecuadorian group) is the one that belongs to an
+        account when exactly one does — that person is then invited, as a roster import does —; otherwise the
+        trainer is asked for the country code (they are at the form: a question costs less than a wrong number)."""
         value = self.cleaned_data["phone"].strip()
-        return normalise_phone(value, region=self.country) if value else ""
+        if not value:
+            return ""
+        readings = phone_readings(value, region=self.country)
+        if len(readings) > 1:
+            owned = User.objects.filter(phone__in=readings).values_list("phone", flat=True)
+            if len(owned) == 1:
+                return owned[0]
+            raise ambiguous_error(value, readings)
+        return normalise_phone(value, region=self.country)
 
     def clean(self):
         data = super().clean()

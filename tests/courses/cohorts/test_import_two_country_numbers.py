@@ -123,3 +123,26 @@ def test_adding_one_person_by_hand_in_an_ecuadorian_cohort_asks_for_the_code_too
         {"first_name": "Ñusta", "last_name": "Huamán", "phone": "+51 987 111 307"},
     )
     assert User.objects.get(first_name="Ñusta").phone == "+51987111307"
+
+
+def test_adding_one_person_by_hand_takes_the_reading_that_has_an_account(client, ecuador):
+    """«987 111 308» in an Ecuadorian group: the Peruvian reading is Ñusta's account, so she is invited — no
+    second, Ecuadorian account is made for her; with both readings taken, the form asks for the code."""
+    nusta = UserFactory(first_name="Ñusta", last_name="Huamán", phone="+51987111308")
+    response = client.post(
+        reverse("cohorts:member_add", args=[ecuador.pk]),
+        {"first_name": "Ñusta", "last_name": "Huamán", "phone": "987 111 308"},
+    )
+    assert response.status_code == 302
+    assert CohortInvitation.objects.filter(cohort=ecuador, user=nusta).exists()
+    assert not User.objects.filter(phone="+593987111308").exists()
+
+    UserFactory(first_name="Andrés", phone="+51987111309")
+    UserFactory(first_name="Andrea", phone="+593987111309")
+    response = client.post(
+        reverse("cohorts:member_add", args=[ecuador.pk]),
+        {"first_name": "Andrés", "phone": "987 111 309"},
+    )
+    assert response.status_code == 200
+    assert "+51 987 111 309 si es de Perú" in response.content.decode()
+    assert not CohortInvitation.objects.filter(cohort=ecuador).exclude(user=nusta).exists()
