@@ -193,7 +193,7 @@ def suppress_column(values: Sequence[int], total: int, k: int, forced: Sequence[
     unsafe when that sum pins them (two ``"<5"`` summing to 8 are both 4; summing to 0, both 0).
 
     ``forced`` marks cells that must be hidden whatever their size (``"*"``), e.g. because a wider table tells
-    them apart (see ``selectors.disaggregation.indicator_table``).
+    them apart (see ``selectors.disaggregation.indicator_table``); one flag more marks the total.
     """
     figures = [*values, total]
     mask = _suppress(figures, [(list(range(len(values))), len(values))], k, protect_zeros=True, forced=forced)

@@ -7,6 +7,7 @@ Must not import views, forms or services.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,7 @@ from courses.models import Enrollment
 from .. import suppression
 from ..dimensions import DIMENSIONS, NOT_STATED, dimension_annotations, ordered_values, value_label
 from .aggregation import GroupStats
-from .filters import Scope, _in_period
+from .filters import Filters, Scope, _in_period
 from .indicators import INDICATORS, indicator_figures
 from .tables import (
     Cell,
@@ -31,23 +32,53 @@ from .tables import (
 )
 from .universes import ENROLLMENT
 
+# Filters that narrow who is counted. Each is a way to ask for a slice of a wider report; its region and cohort go
+# together (a cohort has one place), as do the period's two ends.
+_NARROWING: tuple[tuple[str, ...], ...] = (
+    ("cohort", "region"),
+    ("cohort",),
+    ("region",),
+    ("country",),
+    ("institution",),
+    ("course",),
+    ("programme",),
+    ("funding_source",),
+    ("start",),
+    ("end",),
+    ("start", "end"),
+)
 
-def _wider_groups(*, scope: Scope, dimension_key: str) -> dict:
-    """With a cohort or region filter, the same figures without it: a reader who also has that wider report
-    (or the gender-quota table, suppressed per cohort) can subtract one from the other."""
+
+def _wider_scopes(scope: Scope) -> list[Scope]:
+    """The reports a reader can ask for beside this one that count everyone this one counts and more: this report
+    with any one narrowing filter taken off, and with none at all. A reader who has one of them can subtract this
+    report from it and learn the rest of its scope (DOMAIN.md §4.2)."""
     filters = scope.filters
-    if not (filters.cohort or filters.region):
-        return {}
-    wider_scope = Scope(universe=scope.universe, filters=dataclasses.replace(filters, cohort=None, region=""))
-    return indicator_figures(scope=wider_scope, dimension=DIMENSIONS[dimension_key])[0]
+    empty: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(Filters)}
+    wider: dict[Filters, None] = {}
+    for names in _NARROWING:
+        if any(getattr(filters, name) not in (None, "") for name in names):
+            wider[dataclasses.replace(filters, **{name: empty[name] for name in names})] = None
+    if wider:
+        wider[Filters()] = None
+    wider.pop(filters, None)
+    return [Scope(universe=scope.universe, filters=f) for f in wider]
 
 
-def _told_apart(narrow: list[int], wider: list[int], k: int) -> list[bool]:
-    """Cells to hide because the wider report minus this one would be a small non-zero count (1..k−1): the
+def _wider_groups(*, scope: Scope, dimension_key: str) -> list[dict]:
+    """The figures of every wider report (``_wider_scopes``): a cell of this report is hidden when any of them
+    minus it is a small count."""
+    return [indicator_figures(scope=wider, dimension=DIMENSIONS[dimension_key])[0] for wider in _wider_scopes(scope)]
+
+
+def _told_apart(narrow: list[int], wider: list[list[int]], k: int) -> list[bool]:
+    """Cells to hide because a wider report minus this one would be a small non-zero count (1..k−1): the
     difference is the rest of the wider scope, small cells that its own table hides."""
-    if not wider:
-        return []
-    return [1 <= w - n <= k - 1 for n, w in zip(narrow, wider, strict=True)]
+    forced = [False] * len(narrow)
+    for values in wider:
+        for i, (n, w) in enumerate(zip(narrow, values, strict=True)):
+            forced[i] = forced[i] or 1 <= w - n <= k - 1
+    return forced if wider else []
 
 
 def indicator_table(*, scope: Scope, dimension_key: str, indicators: list[str] | None = None) -> Table:
@@ -69,24 +100,29 @@ def indicator_table(*, scope: Scope, dimension_key: str, indicators: list[str] |
             continue
         if indicator.kind == "count":
             column_values = [groups.get(v, GroupStats()).counts.get(indicator.key, 0) for v in values]
-            wider_values = [wider.get(v, GroupStats()).counts.get(indicator.key, 0) for v in values]
+            total = total_stats.counts.get(indicator.key, 0)
+            # The total too: a wider report's total minus this one's counts the people outside this scope.
+            wider_values = [
+                [g.get(v, GroupStats()).counts.get(indicator.key, 0) for v in [*values, None]] for g in wider
+            ]
             cells, total_cell = suppressed_count_column(
                 values=column_values,
-                total=total_stats.counts.get(indicator.key, 0),
+                total=total,
                 k=k,
-                forced=_told_apart(column_values, wider_values, k),
+                forced=_told_apart([*column_values, total], wider_values, k),
             )
         else:
             ratios = [groups.get(v, GroupStats()).ratios.get(indicator.key, (None, 0)) for v in values]
-            wider_n = (
-                [wider.get(v, GroupStats()).ratios.get(indicator.key, (None, 0))[1] for v in values] if wider else []
-            )
+            total_ratio = total_stats.ratios.get(indicator.key, (None, 0))
+            wider_n = [
+                [g.get(v, GroupStats()).ratios.get(indicator.key, (None, 0))[1] for v in [*values, None]] for g in wider
+            ]
             cells, total_cell = _ratio_column(
                 indicator.kind,
                 ratios,
-                total_stats.ratios.get(indicator.key, (None, 0)),
+                total_ratio,
                 k,
-                _told_apart([n for _, n in ratios], wider_n, k),
+                _told_apart([*(n for _, n in ratios), total_ratio[1]], wider_n, k),
             )
         columns_cells.append(cells)
         total_cells.append(total_cell)

@@ -51,3 +51,45 @@ def test_a_cohort_filter_hides_what_the_wider_report_minus_it_would_tell(setting
         # 11 − 8 would give Grupo A's «Otra identidad» (3): hidden, with a partner so the column cannot give it.
         assert cells["O"].hidden
         assert sum(1 for key in ("F", "M", "O", "no-indicado", "total") if cells[key].hidden) >= 2
+
+
+def test_no_narrowing_filter_gives_back_by_subtraction_what_the_report_hides(settings):
+    """Country, institution, course, programme, funding source and the period narrow a report as a cohort does: a
+    donor who subtracted the Peruvian report from the whole one got Ecuador's hidden «3 with a disability»; the
+    totals, subtracted, counted the few outside the filter (audit of 2026-12-07)."""
+    settings.RUTA_SMALL_CELL_THRESHOLD = 5
+    ensure_site()
+    programme = ProgrammePageFactory(parent=CataloguePageFactory(), title="Programa")
+    peru = InstitutionFactory(slug="dif-pe", name="Asociación Perú", acronym="DPE", country="PE")
+    ecuador = InstitutionFactory(slug="dif-ec", name="Fundación Ecuador", acronym="DEC", country="EC")
+    courses = {"PE": CoursePageFactory(parent=programme, institution=peru)}
+    courses["EC"] = CoursePageFactory(parent=programme, institution=ecuador)
+    n = 0
+    # Lima: 9 people with a disability, 12 without, 5 who did not say; Quito: 3 with, 10 without.
+    for institution, country, counts in (
+        (peru, "PE", {"yes": 9, "no": 12, "": 5}),
+        (ecuador, "EC", {"yes": 3, "no": 10}),
+    ):
+        course = courses[country]
+        cohort = Cohort.objects.create(institution=institution, course=course, name=country, country=country)
+        for value, count in counts.items():
+            for _ in range(count):
+                n += 1
+                user = person(f"dis{n}", disability=value)
+                member(cohort, user)
+                enrol(user, course, "2026-03-01")
+    officer = UserFactory(username="dif_me2", is_superuser=True)
+    universe = universe_for(user=officer, view="monitoreo")
+    whole = indicator_table(scope=Scope(universe), dimension_key="discapacidad", indicators=["enrolled"])
+    shown = {r.key: r.cells[0].text for r in whole.rows}
+    assert shown["yes"] == "12" and shown["total"] == "39"
+    for filters in (Filters(country="PE"), Filters(institution=peru.pk), Filters(course=courses["PE"].pk)):
+        narrow = indicator_table(scope=Scope(universe, filters), dimension_key="discapacidad", indicators=["enrolled"])
+        cells = {r.key: r.cells[0] for r in narrow.rows}
+        # 12 − 9 = Quito's 3: hidden, and not to be had from the column's total either.
+        assert cells["yes"].hidden
+        assert sum(1 for cell in cells.values() if cell.hidden) >= 2
+        # What still shows must not differ from the whole report by a small number.
+        for key, cell in cells.items():
+            if not cell.hidden and key in shown and shown[key] not in ("<5", "*"):
+                assert not 1 <= int(shown[key]) - int(cell.text) <= 4, key
