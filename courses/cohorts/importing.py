@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 import openpyxl
+import openpyxl.styles
 import tablib
 from django import forms
 from django.conf import settings
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from lms.accounts.models import User
 from lms.accounts.phones import (
@@ -384,22 +386,52 @@ def safe_cell(value: object) -> object:
 
 
 def export_dataset(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> tablib.Dataset:
-    """A tablib dataset with every text cell made formula-safe."""
+    """A tablib dataset of the values as they are; ``export_bytes`` makes them formula-safe for each format."""
     dataset = tablib.Dataset(title=title[:31])
     dataset.headers = list(headers)
     for row in rows:
-        dataset.append([safe_cell(v) for v in row])
+        dataset.append(list(row))
     return dataset
 
 
 def export_bytes(dataset: tablib.Dataset, fmt: str) -> tuple[bytes, str]:
-    """(bytes, content type) for ``csv`` (UTF-8 with BOM so Excel shows accents) or ``xlsx``."""
+    """(bytes, content type) for ``csv`` (UTF-8 with BOM so Excel shows accents) or ``xlsx``.
+
+    Neither can run a formula a participant typed (OWASP CSV injection): a CSV quotes text that starts like one
+    (``safe_cell``: Excel reads the quote as «this is text» and hides it); an XLSX stores every text cell as text,
+    so ``+593 99…`` and ``=HYPERLINK(…)`` show exactly as written, with no quote to remove before copying."""
     if fmt == "xlsx":
-        return (
-            dataset.export("xlsx"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    return ("\ufeff" + dataset.export("csv")).encode("utf-8"), "text/csv; charset=utf-8"
+        return _xlsx_bytes(dataset), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    safe = tablib.Dataset(title=dataset.title)
+    safe.headers = dataset.headers
+    for row in dataset:
+        safe.append([safe_cell(v) for v in row])
+    return ("\ufeff" + safe.export("csv")).encode("utf-8"), "text/csv; charset=utf-8"
+
+
+def _xlsx_bytes(dataset: tablib.Dataset) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = (dataset.title or "Hoja")[:31]
+    bold = openpyxl.styles.Font(bold=True)
+    sheet.append([_xlsx_text(h) for h in dataset.headers or []])
+    for cell in sheet[1]:
+        cell.font = bold
+    for row in dataset:
+        sheet.append([_xlsx_text(v) if isinstance(v, str) else v for v in row])
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _xlsx_text(value: object) -> str:
+    """Text an XLSX cell can hold (control characters other than tab and new line are not allowed there)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
 def error_rows_dataset(rows: Iterable[RosterRow]) -> tablib.Dataset:

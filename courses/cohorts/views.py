@@ -17,8 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -219,21 +218,21 @@ def _can_reset(actor, target) -> bool:
 
 #: What the trainer reads after adding someone: never the account's own name or details, only what they typed.
 _ADD_MESSAGES = {
-    "created": (messages.SUCCESS, _lazy("Creamos una cuenta para %(typed)s y la agregamos al grupo.")),
-    "added": (messages.SUCCESS, _lazy("Agregamos a %(typed)s al grupo.")),
+    "created": (messages.SUCCESS, gettext_lazy("Creamos una cuenta para %(typed)s y la agregamos al grupo.")),
+    "added": (messages.SUCCESS, gettext_lazy("Agregamos a %(typed)s al grupo.")),
     "invited": (
         messages.SUCCESS,
-        _lazy(
+        gettext_lazy(
             "Invitación enviada: con esos datos ya existe una cuenta. %(typed)s entrará al grupo cuando acepte "
             "la invitación."
         ),
     ),
-    "already_invited": (messages.INFO, _lazy("Ya enviamos una invitación para %(typed)s. Está pendiente.")),
+    "already_invited": (messages.INFO, gettext_lazy("Ya enviamos una invitación para %(typed)s. Está pendiente.")),
     "declined": (
         messages.INFO,
-        _lazy("%(typed)s no aceptó la invitación. Si cambia de opinión, puede unirse con el código del grupo."),
+        gettext_lazy("%(typed)s no aceptó la invitación. Si cambia de opinión, puede unirse con el código del grupo."),
     ),
-    "already_member": (messages.INFO, _lazy("%(typed)s ya está en el grupo.")),
+    "already_member": (messages.INFO, gettext_lazy("%(typed)s ya está en el grupo.")),
 }
 
 

@@ -327,7 +327,8 @@ def test_exports_of_roster_grades_and_attendance(trainer_client, cohort, fmt):
             assert "'=HYPERLINK" in text and "Pérez" in text
         else:
             sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-            assert sheet["A2"].value == '\'=HYPERLINK("x")'
+            # Stored as text, exactly as typed: Excel shows it and never runs it.
+            assert sheet["A2"].value == '=HYPERLINK("x")' and sheet["A2"].data_type == "s"
     assert trainer_client.get(reverse("cohorts:export", args=[cohort.pk, "secretos", fmt])).status_code == 404
 
 
@@ -448,3 +449,36 @@ def test_after_an_import_the_trainer_prints_first_logins_and_people_log_in_with_
     trainer_client.logout()
     response = trainer_client.post(reverse("account_login"), {"login": "987 333 001", "password": password})
     assert response["Location"] == reverse("account_change_password")
+
+
+def test_the_xlsx_roster_shows_a_phone_number_as_written_without_a_quote(trainer_client, cohort):
+    """An Ecuadorian number in the Excel roster is «+593991234567», not «'+593991234567» (audit: the CSV guard's
+    quote showed in Excel and broke copied numbers)."""
+    trainer_client.post(
+        reverse("cohorts:member_add", args=[cohort.pk]),
+        {"first_name": "José Ángel", "last_name": "Ñáñez", "phone": "+593 99 123 4567", "share_contact": "on"},
+    )
+    response = trainer_client.get(reverse("cohorts:export", args=[cohort.pk, "participantes", "xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "+593991234567" in values or "+593 99 123 4567" in values
+    assert not any(isinstance(v, str) and v.startswith("'") for v in values)
+    # The CSV keeps its guard (Excel hides the quote there and reads the cell as text).
+    text = trainer_client.get(reverse("cohorts:export", args=[cohort.pk, "participantes", "csv"])).content.decode()
+    assert "'+593" in text
+
+
+def test_a_notice_date_is_written_the_way_each_language_writes_it(client):
+    """«7 de diciembre» in Spanish, «December 7» in English — not «7 de December» (audit)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    person = UserFactory(first_name="Dayana", phone="+593991440505")
+    notice = Notification.objects.create(user=person, title="Sesión del sábado")
+    Notification.objects.filter(pk=notice.pk).update(created_at=datetime(2026, 12, 7, 15, tzinfo=ZoneInfo("UTC")))
+    client.force_login(person)
+    spanish = client.get(reverse("courses:dashboard")).content.decode()
+    assert "7 de diciembre" in spanish
+    client.get(reverse("language"), {"language": "en", "next": "/"}, headers={"Sec-Fetch-Site": "same-origin"})
+    english = client.get(reverse("courses:dashboard")).content.decode()
+    assert "December 7" in english and "de December" not in english
