@@ -113,3 +113,31 @@ def test_a_learner_sent_to_the_admin_login_reads_spanish(client):
     assert response.redirect_chain and reverse("wagtailadmin_login") in response.redirect_chain[-1][0]
     assert "No tienes permiso para entrar a la administración de Ruta." in page
     assert "You do not have permission to access the admin." not in page
+
+
+def test_strings_an_author_met_in_english_are_spanish(admin_client):
+    """Audit 2026-12-07: the lesson editor, the page listing and the dashboard showed these in English."""
+    with translation.override("es"):
+        assert translation.gettext("Privacy and access") == "Privacidad y acceso"
+        assert translation.gettext("Autosave is paused") == "El guardado automático está en pausa"
+        assert translation.gettext("More options for '%(title)s'") == "Más opciones para «%(title)s»"
+        assert translation.gettext("%(start_index)s-%(end_index)s of %(items_count)s %(model_name)s") == (
+            "%(start_index)s-%(end_index)s de %(items_count)s %(model_name)s"
+        )
+    course = CoursePageFactory(code="SST-2", title="Salud en el trabajo")
+    ModulePageFactory(parent=course, title="Riesgos")
+    listing = admin_client.get(reverse("wagtailadmin_explore", args=[course.pk]), HTTP_ACCEPT_LANGUAGE="es")
+    assert " of 1 " not in listing.content.decode()
+    # A lesson saved with a missing title: the error message is Spanish.
+    module = ModulePageFactory(parent=course, title="Prevención")
+    response = admin_client.post(
+        reverse("wagtailadmin_pages:add", args=["courses", "lessonpage", module.pk]),
+        {"title": "", "slug": "", "body-count": "0"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    page = response.content.decode()
+    assert "No se pudo crear la página porque hay errores de validación." in page
+    assert "The page could not be created due to validation errors." not in page
+    # The block chooser's search box is drawn by Wagtail's script, from its JavaScript catalogue.
+    catalogue = admin_client.get(reverse("wagtailadmin_javascript_catalog"), HTTP_ACCEPT_LANGUAGE="es")
+    assert "Buscar opciones\\u2026" in catalogue.content.decode() or "Buscar opciones…" in catalogue.content.decode()
