@@ -325,9 +325,13 @@ def scorm_commit(
 def h5p_result_record(
     *, user: User, package: ContentPackage, usage_id: str, statement: dict[str, Any], page_id: int | None = None
 ) -> ScormAttempt | None:
-    """Record an H5P xAPI statement that carries a result (answered/completed) as the learner's attempt."""
+    """Record an H5P xAPI statement that carries a result (answered/completed) as the learner's attempt.
+
+    Only the content's own result counts: a question set, a course presentation or an interactive video sends a
+    statement for each question inside it (its object names the question's ``subContentId`` and its context the
+    content as ``parent``), and one answered question is not the whole content answered."""
     result = statement.get("result") if isinstance(statement, dict) else None
-    if not isinstance(result, dict):
+    if not isinstance(result, dict) or _h5p_sub_content(statement):
         return None
     raw_score = result.get("score")
     score: dict[str, Any] = raw_score if isinstance(raw_score, dict) else {}
@@ -343,6 +347,21 @@ def h5p_result_record(
         "xapi": {"verb": str(verb.get("id") or "") if isinstance(verb, dict) else "", "result": result},
     }
     return scorm_commit(user=user, package=package, usage_id=usage_id, cmi=cmi, page_id=page_id)
+
+
+H5P_SUB_CONTENT = "http://h5p.org/x-api/h5p-subContentId"
+
+
+def _h5p_sub_content(statement: dict[str, Any]) -> bool:
+    """True when an xAPI statement is about a part of the H5P content (a question of a set), not the content."""
+    obj = statement.get("object")
+    definition = obj.get("definition") if isinstance(obj, dict) else None
+    extensions = definition.get("extensions") if isinstance(definition, dict) else None
+    if isinstance(extensions, dict) and extensions.get(H5P_SUB_CONTENT):
+        return True
+    context = statement.get("context")
+    activities = context.get("contextActivities") if isinstance(context, dict) else None
+    return isinstance(activities, dict) and bool(activities.get("parent"))
 
 
 def scorm_attempt_latest(*, user: User, package: ContentPackage, usage_id: str) -> ScormAttempt | None:
