@@ -39,6 +39,14 @@ class NominateForm(forms.Form):
         ).order_by("first_name")
         self.fields["supervisor"].label_from_instance = lambda u: u.printed_name
 
+    def full_clean(self):
+        super().full_clean()
+        # Shown again after an error: the chosen candidate is no longer offered as their own supervisor.
+        trainer = self.cleaned_data.get("trainer") if self.is_bound else None
+        if trainer is not None:
+            field = self.fields["supervisor"]
+            field.queryset = field.queryset.exclude(pk=trainer.pk)
+
 
 class CohortChoiceForm(forms.Form):
     cohort = forms.ModelChoiceField(label=_("Grupo"), queryset=Cohort.objects.none())

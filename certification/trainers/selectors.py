@@ -38,6 +38,25 @@ def can_approve(*, user, track: TrainerTrack) -> bool:
     return has_role(user, APPROVER_ROLES, track.certifying_institution)
 
 
+def is_own_path(*, user, path: TrainerPath) -> bool:
+    """Whether ``user`` is the path's trainer: nobody oversees their own certification (supervises, observes, marks
+    training done, approves, suspends, revokes or reinstates it), whatever roles they also hold."""
+    return getattr(user, "pk", None) is not None and path.trainer_id == user.pk
+
+
+def can_approve_path(*, user, path: TrainerPath) -> bool:
+    """An approver of the path's track (``can_approve``) who is not its trainer: the decisions on a certification
+    (approve, suspend, revoke, reinstate) are always someone else's."""
+    return not is_own_path(user=user, path=path) and can_approve(user=user, track=path.track)
+
+
+def can_observe(*, user, path: TrainerPath) -> bool:
+    """The path's supervising master trainer of its methodology, never the trainer observing their own practice."""
+    if not getattr(user, "is_authenticated", False) or is_own_path(user=user, path=path):
+        return False
+    return path.supervisor_id == user.pk and is_master_trainer(user=user, methodology=path.track.methodology)
+
+
 def can_view_path(*, user, path: TrainerPath) -> bool:
     """The trainer, their supervising master trainer, the nominating institution's admins and the approvers."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -50,10 +69,10 @@ def can_view_path(*, user, path: TrainerPath) -> bool:
 def can_mark_training_complete(*, user, path: TrainerPath) -> bool:
     """Who may record that a trainee completed training of trainers held outside Ruta (a track with no training
     course): the supervising master trainer of that methodology, the nominating institution's admins, the
-    approvers."""
-    if not getattr(user, "is_authenticated", False):
+    approvers; never the trainee themselves."""
+    if not getattr(user, "is_authenticated", False) or is_own_path(user=user, path=path):
         return False
-    if path.supervisor_id == user.pk and is_master_trainer(user=user, methodology=path.track.methodology):
+    if can_observe(user=user, path=path):
         return True
     return can_nominate(user=user, institution=path.institution) or can_approve(user=user, track=path.track)
 
@@ -108,19 +127,26 @@ def paths_with_pending_actions(*, user, paths: list[TrainerPath]) -> list[tuple[
     }
 
     def pending(path: TrainerPath) -> str:
+        own = path.trainer_id == user.pk  # nobody oversees their own path (``is_own_path``)
         manages = path.institution_id in admin_of or path.track.certifying_institution_id in approver_of
-        supervises = path.supervisor_id == user.pk and path.track.methodology.casefold() in master_of
+        supervises = not own and path.supervisor_id == user.pk and path.track.methodology.casefold() in master_of
+        approves = not own and path.track.certifying_institution_id in approver_of
         state = path.state
         if state == TrainerPath.State.APPLICANT and manages:
             return _("Inscribir en la formación")
-        if state == TrainerPath.State.IN_TRAINING and not path.track.tot_course_id and (manages or supervises):
+        if (
+            state == TrainerPath.State.IN_TRAINING
+            and not path.track.tot_course_id
+            and not own
+            and (manages or supervises)
+        ):
             return _("Marcar formación completada")
         if state == TrainerPath.State.IN_PRACTICE and not path.practice_cohort_id:
             if user.pk in (path.trainer_id, path.supervisor_id):
                 return _("Vincular el grupo de práctica")
-        elif state == TrainerPath.State.IN_PRACTICE and path.supervisor_id == user.pk:
+        elif state == TrainerPath.State.IN_PRACTICE and supervises:
             return _("Observar la práctica")
-        if state == TrainerPath.State.RECOMMENDED and path.track.certifying_institution_id in approver_of:
+        if state == TrainerPath.State.RECOMMENDED and approves:
             return _("Aprobar la certificación")
         return ""
 

@@ -5,6 +5,8 @@ suspendido → certificado again when an approver reinstates (a new certificate 
 A suspension marks the certificate «Suspendido» (its bit in the issuer's suspension status list), not revoked.
 
 Each step checks who may take it and from which state, records a ``PathEvent`` and notifies the trainer.
+Nobody oversees their own path: the supervisor, the observer, whoever marks the training done and the approver
+(also for suspending, revoking and reinstating) are always someone other than the trainer.
 Certificates go through ``certification.services`` (issue and revoke); revoking a trainer never touches the
 certificates their participants already hold.
 """
@@ -61,6 +63,13 @@ def _require(path: TrainerPath, *states: str) -> None:
         )
 
 
+def _refuse_own(path: TrainerPath, actor: User, message: str) -> None:
+    """Nobody oversees their own certification, whatever other roles they hold (``selectors.is_own_path``): checked
+    after the role, so that the refusal says why to the one person who holds it."""
+    if selectors.is_own_path(user=actor, path=path):
+        raise ValidationError(message, code="own_path")
+
+
 def master_trainer_grant(*, user: User, methodology: str, active: bool = True) -> MasterTrainer:
     """Grant (or withdraw) master-trainer status for one methodology."""
     status, _created = MasterTrainer.objects.update_or_create(
@@ -84,6 +93,9 @@ def trainer_nominate(
         raise PermissionDenied(_("Solo la administración de la institución puede postular."))
     if supervisor is not None and not selectors.is_master_trainer(user=supervisor, methodology=track.methodology):
         raise ValidationError(_("La persona supervisora debe ser master trainer de %(m)s.") % {"m": track.methodology})
+    if supervisor is not None and supervisor.pk == trainer.pk:
+        message = _("La o el master trainer que supervisa debe ser otra persona: nadie supervisa su propia práctica.")
+        raise ValidationError({"supervisor": ValidationError(message, code="own_path")})
     path, created = TrainerPath.objects.get_or_create(
         trainer=trainer,
         track=track,
@@ -138,7 +150,7 @@ def trainer_training_mark_complete(*, path: TrainerPath, actor: User) -> Trainer
     one, completing the course does it): the supervising master trainer, the nominating institution's admins or
     the approvers may; the next step is the same as the course's (en práctica)."""
     _require(path, State.IN_TRAINING)
-    if not selectors.can_mark_training_complete(user=actor, path=path):
+    if not selectors.can_mark_training_complete(user=actor, path=path):  # never the trainee (is_own_path)
         raise PermissionDenied
     if path.track.tot_course_id:
         raise ValidationError(_("La formación se completa al terminar el curso %(c)s.") % {"c": path.track.tot_course})
@@ -191,6 +203,11 @@ def trainer_observation_record(
         user=observer, methodology=path.track.methodology
     ):
         raise PermissionDenied(_("Solo la o el master trainer que supervisa puede observar la práctica."))
+    _refuse_own(
+        path,
+        observer,
+        _("No puedes observar ni recomendar tu propia práctica: debe hacerlo otra u otro master trainer."),
+    )
     if not path.practice_cohort_id:
         raise ValidationError(_("Primero hay que vincular el grupo de práctica."))
     status = selectors.practice_status(path=path)
@@ -238,6 +255,11 @@ def trainer_certify(*, path: TrainerPath, approver: User, render: bool = True) -
     _require(path, State.RECOMMENDED)
     if not selectors.can_approve(user=approver, track=path.track):
         raise PermissionDenied(_("Solo la OIT o la institución dueña de la metodología puede aprobar."))
+    _refuse_own(
+        path,
+        approver,
+        _("No puedes aprobar tu propia certificación: debe aprobarla otra persona de la institución certificadora."),
+    )
     certificate = _certify(path, approver, source_key_build("trainer", path.trainer_id, path.track.slug), render)
     _move(path, State.CERTIFIED, approver, _("Certificado %(code)s") % {"code": certificate.display_code})
     return certificate
@@ -271,6 +293,7 @@ def trainer_certification_withdraw(
     _require(path, State.CERTIFIED, State.SUSPENDED)
     if not selectors.can_approve(user=actor, track=path.track):
         raise PermissionDenied
+    _refuse_own(path, actor, _("No puedes suspender ni revocar tu propia certificación: lo decide otra persona."))
     if not reason.strip():
         raise ValidationError(_("Escribe el motivo."))
     current = path.certificate
@@ -292,6 +315,7 @@ def trainer_certification_reinstate(*, path: TrainerPath, actor: User, reason: s
     _require(path, State.SUSPENDED)
     if not selectors.can_approve(user=actor, track=path.track):
         raise PermissionDenied
+    _refuse_own(path, actor, _("No puedes levantar la suspensión de tu propia certificación: lo decide otra persona."))
     if not reason.strip():
         raise ValidationError(_("Escribe el motivo."))
     suspended = path.certificate

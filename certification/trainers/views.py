@@ -72,7 +72,9 @@ def path_detail(request, pk: int):
     path = _visible_path(request, pk)
     user = request.user
     is_admin = selectors.can_nominate(user=user, institution=path.institution)
-    is_approver = selectors.can_approve(user=user, track=path.track)
+    approves_track = selectors.can_approve(user=user, track=path.track)
+    own = selectors.is_own_path(user=user, path=path)
+    is_approver = approves_track and not own  # selectors.can_approve_path: nobody decides on their own path
     context = {
         "path": path,
         "events": path.events.select_related("actor"),
@@ -82,7 +84,7 @@ def path_detail(request, pk: int):
         "is_approver": is_approver,
         "training_form": (
             CohortChoiceForm(cohorts=selectors.training_cohorts(track=path.track))
-            if path.state == TrainerPath.State.APPLICANT and (is_admin or is_approver)
+            if path.state == TrainerPath.State.APPLICANT and (is_admin or approves_track)
             else None
         ),
         "can_mark_training": path.state == TrainerPath.State.IN_TRAINING
@@ -93,7 +95,9 @@ def path_detail(request, pk: int):
             if path.state == TrainerPath.State.IN_PRACTICE and user.pk in (path.trainer_id, path.supervisor_id)
             else None
         ),
-        "can_observe": path.state == TrainerPath.State.IN_PRACTICE and user.pk == path.supervisor_id,
+        "can_observe": path.state == TrainerPath.State.IN_PRACTICE and selectors.can_observe(user=user, path=path),
+        # Someone who would oversee this path but is its trainer: the page says the step is someone else's.
+        "own_oversight": own and (path.supervisor_id == user.pk or approves_track),
         "withdraw_form": WithdrawForm()
         if is_approver and path.state in (TrainerPath.State.CERTIFIED, TrainerPath.State.SUSPENDED)
         else None,
@@ -161,7 +165,7 @@ def training_complete(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def observe(request, pk: int):
     path = _visible_path(request, pk)
-    if request.user.pk != path.supervisor_id:
+    if not selectors.can_observe(user=request.user, path=path):
         raise PermissionDenied
     form = ObservationForm(request.POST or None, checklist=path.track.checklist)
     if request.method == "POST" and form.is_valid():
