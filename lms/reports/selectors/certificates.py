@@ -42,3 +42,9 @@ def competency_certificates_apply(*, scope: Scope) -> bool:
     """Competency certificates are tied to no course or cohort: they only make sense for a whole institution
     (its certifying body) or the whole platform."""
     return not scope.filters.restricts_delivery and bool(scope.universe.everything or scope.universe.institution_ids)
+
+
+def trainer_certificates_apply(*, scope: Scope) -> bool:
+    """Trainer qualifications are tied to no course: they reach a scope through an institution (their issuer) or a
+    cohort (its members and trainers), never through courses alone."""
+    return all(u.everything or u.institution_ids or u.cohort_ids for u in scope.universes())

@@ -25,6 +25,7 @@ from .universes import (
     _course_ids_for_programmes,
     _course_ids_of_institutions,
     cohort_ids_for_funding_source,
+    course_universe,
     universe_applies,
     universe_q,
 )
@@ -57,9 +58,13 @@ class Filters:
 def filter_universes(*, filters: Filters) -> list[Universe]:
     universes: list[Universe] = []
     if filters.programme:
-        universes.append(Universe(course_ids=frozenset(_course_ids_for_programmes([filters.programme]))))
+        universes.append(
+            course_universe(
+                course_ids=_course_ids_for_programmes([filters.programme]), programme_ids=[filters.programme]
+            )
+        )
     if filters.course:
-        universes.append(Universe(course_ids=frozenset({filters.course})))
+        universes.append(course_universe(course_ids=[filters.course]))
     if filters.cohort:
         universes.append(Universe(cohort_ids=frozenset({filters.cohort})))
     if filters.institution:
@@ -135,14 +140,20 @@ class Scope:
 
 
 def filter_choices(*, universe: Universe) -> dict[str, list[tuple[Any, str]]]:
-    """The programmes, courses, cohorts and institutions a person may narrow a report to."""
+    """The programmes, courses, cohorts and institutions a person may narrow a report to.
+
+    Cohorts: those of the universe and those running its own courses, never the other cohorts of a course a
+    cohort covers (a trainer's choices are the cohorts they teach, a donor's the cohorts it funds). Courses: the
+    universe's and those its cohorts cover. Institutions: the universe's, those running the cohorts and those
+    owning the universe's own courses."""
     choices: dict[str, list[tuple[Any, str]]] = {"programme": [], "course": [], "cohort": [], "institution": []}
     course_ids: set[int] | None = None if universe.everything else set(universe.course_ids)
     cohort_ids: set[int] | None = None if universe.everything else set(universe.cohort_ids)
     if cohort_ids is not None and course_ids is not None:
-        for ids in _cohort_courses(cohort_ids).values():
+        if course_ids:
+            cohort_ids |= set(Cohort.objects.filter(course_id__in=course_ids).values_list("pk", flat=True))
+        for ids in _cohort_courses(universe.cohort_ids).values():
             course_ids |= ids
-        cohort_ids |= set(Cohort.objects.filter(course_id__in=course_ids).values_list("pk", flat=True))
     courses = CoursePage.objects.all() if course_ids is None else CoursePage.objects.filter(pk__in=course_ids)
     choices["course"] = [(c.pk, str(c)) for c in courses.order_by("title")]
     paths = {c.path[: -ProgrammePage.steplen] for c in courses}
@@ -157,8 +168,8 @@ def filter_choices(*, universe: Universe) -> dict[str, list[tuple[Any, str]]]:
         ids = set(universe.institution_ids)
         if cohort_ids:
             ids |= set(Cohort.objects.filter(pk__in=cohort_ids).values_list("institution_id", flat=True))
-        if course_ids:
-            owners = CoursePage.objects.filter(pk__in=course_ids).values_list("institution_id", flat=True)
+        if universe.course_ids:
+            owners = CoursePage.objects.filter(pk__in=universe.course_ids).values_list("institution_id", flat=True)
             ids |= {i for i in owners if i}
         institutions = institutions.filter(pk__in=ids)
     choices["institution"] = [(i.pk, str(i)) for i in institutions.order_by("name")]

@@ -104,17 +104,32 @@ def gender_quota(*, scope: Scope) -> tuple[list[QuotaRow], Table | None]:
         cells.append(Cell(shown_share, _fmt("rate", shown_share) if shown_share is not None else "—"))
         cells.append(Cell(None, str(QUOTA_STATUS[status])))
         table_rows.append(TableRow(str(pk), f"{cohort.name} ({cohort.place})", cells))
+    # The Total row counts people, not memberships: someone in two cohorts is one person (DOMAIN §5.4). Each person
+    # has one sex, so the row is an additive line of its own; a figure the cohort × sex table hides in its margins
+    # stays hidden here (with one cohort each, both are the same number).
+    people: dict[str, int] = {}
+    for row in (
+        members.annotate(**dimension_annotations(sex, "user", scope.reference_date))
+        .values("_dim")  # type: ignore[misc]  # annotated through **kwargs: invisible to django-stubs
+        .annotate(n=Count("user_id", distinct=True))
+        .order_by()
+    ):
+        people[row["_dim"] or NOT_STATED] = people.get(row["_dim"] or NOT_STATED, 0) + row["n"]
+    by_sex = [people.get(s, 0) for s in sexes]
+    everyone = sum(by_sex)
+    forced = [bool(h) for h in result.col_totals_hidden] + [bool(result.grand_total_hidden)]
+    by_sex_hidden, everyone_hidden = suppression.suppress_column(by_sex, everyone, k, forced)
     total_cells = [
-        Cell(None if h else v, suppression.display(v, h, k), h)
-        for v, h in zip(result.col_totals, result.col_totals_hidden, strict=True)
+        Cell(None if h else v, suppression.display(v, h, k), h) for v, h in zip(by_sex, by_sex_hidden, strict=True)
     ]
-    g, gh = result.grand_total, result.grand_total_hidden
-    total_cells.append(Cell(None if gh else g, suppression.display(g, gh, k), gh))
-    wt, wth = result.col_totals[women_index], result.col_totals_hidden[women_index]
-    overall = round(100 * wt / g, 1) if g and not (wth or gh) else None
+    total_cells.append(
+        Cell(None if everyone_hidden else everyone, suppression.display(everyone, everyone_hidden, k), everyone_hidden)
+    )
+    wt, wth = by_sex[women_index], by_sex_hidden[women_index]
+    overall = round(100 * wt / everyone, 1) if everyone and not (wth or everyone_hidden) else None
     total_cells.append(Cell(overall, _fmt("rate", overall) if overall is not None else "—"))
     total_cells.append(Cell(None, ""))
-    table_rows.append(TableRow("total", str(_("Total")), total_cells, is_total=True))
+    table_rows.append(TableRow("total", str(_("Total (personas)")), total_cells, is_total=True))
     table = Table(
         key="cuota-mujeres",
         caption=str(_("Participación de mujeres por grupo (meta: al menos 50 %)")),
@@ -129,6 +144,7 @@ def gender_quota(*, scope: Scope) -> tuple[list[QuotaRow], Table | None]:
         notes=[
             *_table_notes(k),
             str(_("«No indicado» nunca se cuenta como mujer.")),
+            str(_("La fila Total cuenta personas: quien está en dos grupos se cuenta una vez.")),
         ],
     )
     return quota_rows, table

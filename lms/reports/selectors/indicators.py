@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from ..dimensions import Dimension
 from .aggregation import GroupStats
 from .attendance import attendance_figures
-from .certificates import certificate_figures, competency_certificates_apply
+from .certificates import certificate_figures, competency_certificates_apply, trainer_certificates_apply
 from .enrolment import enrolment_figures
 from .filters import Scope
+from .universes import ATTENDANCE
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,9 @@ def indicator_figures(*, scope: Scope, dimension: Dimension | None = None) -> tu
     """Every indicator, grouped by ``dimension`` (plus the total under key ``None``).
 
     Returns (groups, unavailable keys). One grouped query per source: enrolments, certificates,
-    attendance; totals are the sums of the groups (each person has exactly one value per dimension).
+    attendance; totals are the sums of the groups (each person has exactly one value per dimension). A figure the
+    scope cannot reach at all (attendance when it is courses with no cohort, competency and trainer certificates
+    tied to no course) is unavailable («No aplica»), never a zero.
     """
     ref = scope.reference_date
     groups: dict[Any, GroupStats] = {}
@@ -105,5 +108,9 @@ def indicator_figures(*, scope: Scope, dimension: Dimension | None = None) -> tu
     certificate_figures(scope=scope, dimension=dimension, ref=ref, groups=groups)
     if not competency_certificates_apply(scope=scope):
         unavailable.add("certified_competency")
+    if not trainer_certificates_apply(scope=scope):
+        unavailable.add("certified_trainers")
+    if not scope.applies(ATTENDANCE):
+        unavailable.add("attendance_rate")
     attendance_figures(scope=scope, dimension=dimension, ref=ref, groups=groups)
     return groups, unavailable

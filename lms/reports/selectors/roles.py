@@ -20,6 +20,7 @@ from .universes import (
     _course_ids_for_programmes,
     _course_ids_of_institutions,
     cohort_ids_for_funding_source,
+    course_universe,
     institution_universe,
 )
 
@@ -55,7 +56,9 @@ def universe_for(*, user: User, view: str) -> Universe:
 
     * M&E officer and data steward: everything of their institutions (courses they own, cohorts they run,
       certificates they issue, competency standards they hold);
-    * programme manager: every course of the programmes their institutions take part in;
+    * programme manager: every course of the programmes their institutions take part in, and every cohort of
+      those courses and programmes (attendance, the gender quota and the cohorts' facilitators are reached
+      through cohorts);
     * donor viewer: the cohorts funded by their funding source (``Membership.scope``);
     * trainer: the cohorts they teach.
     """
@@ -74,7 +77,8 @@ def universe_for(*, user: User, view: str) -> Universe:
     if view in ("monitoreo", "datos"):
         return institution_universe(institution_ids=institution_ids)
     if view == "programa":
-        return Universe(course_ids=frozenset(_course_ids_for_programmes(programmes_for_manager(user=user))))
+        programmes = programmes_for_manager(user=user)
+        return course_universe(course_ids=_course_ids_for_programmes(programmes), programme_ids=programmes)
     if view == "cooperante":
         cohorts: set[int] = set()
         for membership in memberships:

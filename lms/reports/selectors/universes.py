@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from courses.cohorts.models import Cohort, CohortMember
+from courses.cohorts.models import Cohort, CohortMember, CohortTrainer
 from courses.models import CoursePage, ProgrammePage
 
 
@@ -51,10 +51,19 @@ class FactSpec:
     course: str | None
     cohort: str | None = None  # a direct cohort link (attendance)
     institution: str | None = None
+    # Facts tied to no course that still belong to a cohort's people: (lookup, value) selecting them. They reach a
+    # cohort through their person, a member or a trainer of it (trainer qualifications: the cohort's certified
+    # facilitators).
+    by_person: tuple[str, str] | None = None
 
 
 ENROLLMENT = FactSpec(user="user", course="course_id", institution="course__institution_id")
-CERTIFICATE = FactSpec(user="holder", course="programme__course_id", institution="issuer_id")
+CERTIFICATE = FactSpec(
+    user="holder",
+    course="programme__course_id",
+    institution="issuer_id",
+    by_person=("programme__kind", "trainer_qualification"),
+)
 ATTENDANCE = FactSpec(
     user="user", course=None, cohort="session__cohort_id", institution="session__cohort__institution_id"
 )
@@ -112,15 +121,23 @@ def universe_q(*, universe: Universe, spec: FactSpec) -> Q:
                 q |= Q(**{f"{spec.course}__in": course_sets.get(programme_id, set())}) & Q(
                     Exists(CohortMember.objects.filter(user_id=OuterRef(f"{spec.user}_id"), cohort_id__in=cohort_ids))
                 )
+        if spec.by_person:
+            lookup, value = spec.by_person
+            person = OuterRef(f"{spec.user}_id")
+            q |= Q(**{lookup: value}) & (
+                Q(Exists(CohortMember.objects.filter(user_id=person, cohort_id__in=universe.cohort_ids)))
+                | Q(Exists(CohortTrainer.objects.filter(user_id=person, cohort_id__in=universe.cohort_ids)))
+            )
     return q
 
 
 def universe_applies(*, universe: Universe, spec: FactSpec) -> bool:
-    """Whether facts of this kind can be in the universe at all (competency has no course or cohort)."""
+    """Whether facts of this kind can be in the universe at all: competency has no course or cohort; attendance and
+    cohort members have no course, so courses alone never reach them (the cohorts of those courses do)."""
     if universe.everything:
         return True
     return bool(
-        (universe.course_ids and (spec.course or spec.cohort))
+        (universe.course_ids and spec.course)
         or (universe.cohort_ids and (spec.course or spec.cohort))
         or (universe.institution_ids and spec.institution)
     )
@@ -139,6 +156,15 @@ def _course_ids_for_programmes(programme_ids: Iterable[int]) -> set[int]:
     for course_ids in _programme_course_ids(programme_ids).values():
         ids |= course_ids
     return ids
+
+
+def course_universe(*, course_ids: Iterable[int], programme_ids: Iterable[int] = ()) -> Universe:
+    """Some courses and the cohorts that run them: cohorts of one of the courses, or of one of ``programme_ids``
+    (a learning-path cohort covers every course of its programme, so pass a programme only with all its courses).
+    Without the cohorts, attendance and cohort members (no course link) would never be reached."""
+    courses = set(course_ids)
+    cohorts = Cohort.objects.filter(Q(course_id__in=courses) | Q(programme_id__in=list(programme_ids)))
+    return Universe(course_ids=frozenset(courses), cohort_ids=frozenset(cohorts.values_list("pk", flat=True)))
 
 
 def _funding_tokens(value: str) -> set[str]:

@@ -37,7 +37,8 @@ def test_me_officer_totals(world):
 
     enrolled: C1 a1..a6 + s1 (7) + C2 b1..b4 (a1 already counted) = 11 people; 12 enrolments.
     active: a1 a2 a3 a4 a5 b1 (a6 withdrew) = 6. completed: a1 a2 a4 = 3.
-    course certificates: a1, a4 (a2's was revoked) = 2. trainer certificates issued by Alternativa: t2 = 1.
+    course certificates: a1, a4 (a2's was revoked) = 2. trainer certificates: t2 (issued by Alternativa, teaches
+    K2) and t1 (issued by the OIT, teaches K1) = 2.
     attendance: 6 present of 8 records = 75 %. score: (80 + 90 + 70) / 3 = 80. days: (10 + 20 + 30) / 3 = 20.
     """
     scope = Scope(universe_for(user=world.me, view="monitoreo"))
@@ -47,7 +48,7 @@ def test_me_officer_totals(world):
     assert stats.counts["active"] == 6
     assert stats.counts["completed"] == 3
     assert stats.counts["certified_course"] == 2
-    assert stats.counts["certified_trainers"] == 1
+    assert stats.counts["certified_trainers"] == 2
     assert stats.counts["certified_competency"] == 0
     assert stats.ratios["attendance_rate"] == (75.0, 6)
     assert stats.ratios["average_score"] == (80.0, 3)
