@@ -53,9 +53,20 @@
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : "";
   }
+  // A fresh submission id (a UUID 4). randomUUID exists only on HTTPS pages; getRandomValues everywhere.
   function newId(fallback) {
-    return (window.crypto && window.crypto.randomUUID) ? window.crypto.randomUUID() : fallback;
+    var c = window.crypto;
+    if (c && c.randomUUID) { return c.randomUUID(); }
+    if (!c || !c.getRandomValues) { return fallback; }
+    var b = c.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
+  // Answers on their way to the server (sent, no reply yet): a new answer to the same activity gets its own id,
+  // or the reply to the first would forget the second.
+  var inflight = {};
   function say(section, name) {
     var status = section && section.querySelector("[data-activity-status]");
     if (status) { status.textContent = status.getAttribute("data-msg-" + name) || ""; }
@@ -100,9 +111,11 @@
     if (item.owner) { headers["X-Ruta-Learner"] = item.owner; }
     var marks = document.querySelector("[data-lesson-marks]");
     if (marks) { headers["X-Ruta-Marks"] = marks.getAttribute("data-lesson-marks") || ""; }  // the marks shown now
+    inflight[item.sid] = true;
+    var landed = function (value) { delete inflight[item.sid]; return value; };
     return fetch(item.action, {
       method: "POST", body: body, credentials: "same-origin", headers: headers
-    }).then(function (response) {
+    }).then(landed, function (failure) { landed(); throw failure; }).then(function (response) {
       if (response.status === 409) { return "skip"; }  // another learner's answer (signed in in another tab)
       if (response.status >= 500) {
         // The server could not record it (e.g. its database is down: 503 + Retry-After). Keep the answer
@@ -114,8 +127,9 @@
       }
       var section = document.getElementById(item.section);
       var type = response.headers.get("Content-Type") || "";
-      if (response.status === 401 || type.indexOf("application/json") === -1) {
-        say(section, response.status === 401 ? "session" : "error");
+      if (response.status === 401) { return "session"; }
+      if (type.indexOf("application/json") === -1) {
+        say(section, "error");
         return "stop";
       }
       return response.json().then(function (data) {
@@ -154,6 +168,12 @@
       if (!mine()[sid]) { return next(); }  // sent meanwhile (another tab)
       return sendOne(all[sid]).then(function (outcome) {
         if (outcome === "skip") { skipped[sid] = true; }
+        if (outcome === "session") {
+          // Signed out: every answer still waiting says so (not «no signal»), and waits for the next sign-in.
+          var waiting = mine();
+          Object.keys(waiting).forEach(function (key) { say(document.getElementById(waiting[key].section), "session"); });
+          return "stop";
+        }
         return outcome === "stop" ? "stop" : next();
       });
     }
@@ -210,13 +230,19 @@
     event.preventDefault();
     var section = form.closest("[data-activity]");
     var idInput = form.querySelector("[data-submission-id]");
-    if (!form.getAttribute("data-sid")) { form.setAttribute("data-sid", newId(idInput.value)); }
+    if (!form.getAttribute("data-sid") || inflight[form.getAttribute("data-sid")]) {
+      form.setAttribute("data-sid", newId(idInput.value));
+    }
     var item = {
       sid: form.getAttribute("data-sid"), owner: LEARNER, action: form.action, section: section.id,
       path: window.location.pathname, fields: Array.from(new FormData(form).entries()), at: Date.now()
     };
     idInput.value = item.sid;
     remember(item);
+    // The verdict shown is the last answer's: clear it until this one's comes back (offline, a practice
+    // activity's own correction takes its place).
+    var verdict = document.getElementById(section.id + "-resultado");
+    if (verdict) { verdict.textContent = ""; }
     say(section, navigator.onLine === false ? "offline" : "sending");
     if (navigator.onLine === false) { practiceFeedback(form, item.fields); }
     flush();

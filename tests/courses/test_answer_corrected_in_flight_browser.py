@@ -1,0 +1,61 @@
+"""On a slow connection a learner sends an answer and, before its reply arrives, corrects it and sends again: both
+reach the server, in order, and the page ends on the corrected answer's verdict (audit 2026-12-07: the reply to the
+first answer deleted the queued correction, which was never sent)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser_helpers import login
+from tests.courses.test_browser import ensure_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_correction_sent_while_the_first_answer_is_on_its_way_is_not_lost(phone_page, live_server, screenshot):
+    from content.models import Submission
+    from courses.models import LessonPage
+    from tests.courses.factories import (
+        CoursePageFactory,
+        LessonPageFactory,
+        ModulePageFactory,
+        ProgrammePageFactory,
+        single_choice,
+        text_block,
+    )
+    from tests.lms.accounts.factories import UserFactory
+
+    ensure_site()
+    course = CoursePageFactory(parent=ProgrammePageFactory(title="IMESUN"), title="Genere su Idea", code="GIN-LENTO")
+    lesson = LessonPageFactory(
+        parent=ModulePageFactory(parent=course, title="Tu idea"),
+        title="Pon a prueba tu idea",
+        completion_rule=LessonPage.CompletionRule.ACTIVITIES,
+        body=[text_block("Responde esta pregunta."), single_choice("¿Qué conviene hacer antes de invertir?")],
+    )
+    learner = UserFactory(first_name="José Ángel", last_name="Ñáñez", phone="+593991234567", email="")
+    page = phone_page
+    login(page, live_server, learner)
+    page.goto(course.url)
+    page.get_by_role("button", name="Inscribirme en este curso").click()
+    page.goto(lesson.url)
+    section = page.locator("section.activity").first
+
+    # A slow 3G phone: each request takes well over a second to come back.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 1500, "downloadThroughput": 50_000, "uploadThroughput": 50_000},
+    )
+    section.get_by_label("Comprar mercadería").check()
+    section.get_by_role("button", name="Enviar respuesta").click()
+    section.get_by_label("Conversar con clientes").check()  # the learner sees her mistake at once
+    section.get_by_role("button", name="Enviar respuesta").click()
+
+    expect(page.locator("section.activity").first).to_contain_text("¡Aprobaste!", timeout=30_000)
+    page.wait_for_timeout(2000)  # nothing else arrives later to change it
+    expect(page.locator("section.activity").first).to_contain_text("¡Aprobaste!")
+    screenshot(page, "answer-corrected-in-flight")
+    answers = [s.answer for s in Submission.objects.filter(user=learner).order_by("created_at", "pk")]
+    assert len(answers) == 2, answers
+    assert answers[0] != answers[1]
