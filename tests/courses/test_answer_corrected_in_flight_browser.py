@@ -5,7 +5,7 @@ first answer deleted the queued correction, which was never sent)."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_helpers import login
+from tests.browser_helpers import login, signal
 from tests.courses.test_browser import ensure_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,3 +59,16 @@ def test_a_correction_sent_while_the_first_answer_is_on_its_way_is_not_lost(phon
     answers = [s.answer for s in Submission.objects.filter(user=learner).order_by("created_at", "pk")]
     assert len(answers) == 2, answers
     assert answers[0] != answers[1]
+
+    # Then the signal goes: a new answer waits on the phone, and the earlier «¡Aprobaste!» no longer shows under
+    # it as if it were this answer's verdict.
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1,
+                                                  "uploadThroughput": -1})  # fmt: skip
+    signal(page, up=False)
+    section = page.locator("section.activity").first
+    section.get_by_label("Comprar mercadería").check()
+    section.get_by_role("button", name="Enviar otra respuesta").click()
+    expect(section.locator("[data-activity-status]")).to_contain_text("Sin conexión")
+    expect(section).not_to_contain_text("¡Aprobaste!")
+    signal(page, up=True)
+    expect(page.locator("section.activity").first).to_contain_text("Todavía no apruebas", timeout=20_000)
