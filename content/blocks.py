@@ -14,9 +14,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail import blocks
 from wagtail.blocks.list_block import ListValue
 from wagtail.blocks.struct_block import StructBlockValidationError, StructValue
+
+from content.xblocks.activities import normalise
 
 BLANK_PATTERN = re.compile(r"\[\[(.+?)\]\]")
 
@@ -229,7 +232,33 @@ class FillBlanksBlock(ActivityBlock):
             raise StructBlockValidationError(
                 block_errors={"text": ValidationError(_("Marca al menos un espacio con [[respuesta]]."))}
             )
+        missing = self.answers_missing_from_word_bank(value)
+        if missing:
+            # With a word list the learner can only choose from it: a blank whose answer it lacks can never be
+            # right, and a lesson that completes when its activities pass would never complete.
+            answers = "; ".join(" / ".join(f"«{alt}»" for alt in blank) for blank in missing)
+            message = ngettext(
+                "A la lista de palabras le falta la respuesta de un espacio: %(answers)s. Agrégala a la lista "
+                "(o corrige el espacio): sin ella nadie puede acertar.",
+                "A la lista de palabras le faltan las respuestas de %(count)d espacios: %(answers)s. Agrégalas a "
+                "la lista (o corrige los espacios): sin ellas nadie puede acertar.",
+                len(missing),
+            ) % {"count": len(missing), "answers": answers}
+            raise StructBlockValidationError(block_errors={"word_bank": ValidationError(message)})
         return value
+
+    @staticmethod
+    def answers_missing_from_word_bank(value: Any) -> list[list[str]]:
+        """The accepted answers of each blank none of whose answers is in the word list (empty without a list)."""
+        words = {normalise(word) for word in (value.get("word_bank") or "").splitlines() if word.strip()}
+        if not words:
+            return []
+        missing = []
+        for match in BLANK_PATTERN.finditer(value.get("text") or ""):
+            accepted = [alt.strip() for alt in match.group(1).split("|") if alt.strip()]
+            if accepted and not any(normalise(alt) in words for alt in accepted):
+                missing.append(accepted)
+        return missing
 
 
 class PairBlock(blocks.StructBlock):
@@ -322,6 +351,25 @@ class FreeTextBlock(ActivityBlock):
                 }
             ],
         }
+
+    def clean(self, value):
+        value = super().clean(value)
+        top = sum(
+            max((level["points"] or 0 for level in criterion["levels"]), default=0) for criterion in value["rubric"]
+        )
+        if top <= 0:
+            # A rubric worth 0 points cannot be graded: the answer would wait for a review that never comes.
+            raise StructBlockValidationError(
+                block_errors={
+                    "rubric": ValidationError(
+                        _(
+                            "La rúbrica no da ningún punto: todos sus niveles valen 0. Da más de 0 puntos al nivel "
+                            "más alto de al menos un criterio, para que se pueda calificar la respuesta."
+                        )
+                    )
+                }
+            )
+        return value
 
 
 class SelfReflectionBlock(blocks.StructBlock):

@@ -59,6 +59,15 @@ def normalise(text: str) -> str:
     return " ".join(stripped.split())
 
 
+def place(stored: list[str], current: list[str]) -> list[int | None]:
+    """Where each stored text stands now, matched by normalised text (each current entry taken once): its index
+    in ``current``, or None when the author has removed (or rewritten) it since."""
+    free: dict[str, list[int]] = {}
+    for index, text in enumerate(current):
+        free.setdefault(normalise(str(text)), []).append(index)
+    return [free[key].pop(0) if free.get(key := normalise(str(text))) else None for text in stored]
+
+
 class ActivityXBlock(XBlock):
     """What every activity shares: authored settings, the learner's state and the submit/render cycle."""
 
@@ -98,6 +107,19 @@ class ActivityXBlock(XBlock):
     def result_items(self) -> dict[str, dict[str, Any]]:
         """Per-answer marks of the last result, by answer key (shown next to what the learner chose)."""
         return (self.last_result or {}).get("items", {})
+
+    def text_keys(self, kind: str, texts: list[str]) -> list[str]:
+        """A stable key for each authored text (option, item, step): it follows the text when the author reorders,
+        adds or removes others, so a stored answer or mark keeps meaning what the learner saw. Repeated texts are
+        told apart by their occurrence. Opaque: a key says nothing about which text is right or its position."""
+        seen: dict[str, int] = {}
+        keys = []
+        for text in texts:
+            norm = normalise(str(text))
+            occurrence = seen[norm] = seen.get(norm, -1) + 1
+            source = f"{self.scope_ids.usage_id}:{kind}:{norm}:{occurrence}"
+            keys.append(salted_hmac("content.activity", source).hexdigest()[:12])
+        return keys
 
     @property
     def locked(self) -> bool:
@@ -214,9 +236,13 @@ class ActivityXBlock(XBlock):
 
 
 class ChoiceXBlock(ActivityXBlock):
-    """Shared by the choice activities: authored options, chosen by index."""
+    """Shared by the choice activities: authored options, posted by index (the form's values) but stored and marked
+    by the option's text, so an answer keeps meaning what the learner chose when the author reorders, adds or
+    removes options afterwards. Answers stored before texts were kept (index only) are still read by index."""
 
     options = List(scope=Scope.content, default=[])
+    input_type: ClassVar[str] = "radio"
+    input_name: ClassVar[str] = "choice"
 
     def _choice(self, raw_index: str) -> int:
         try:
@@ -227,13 +253,46 @@ class ChoiceXBlock(ActivityXBlock):
             raise InvalidAnswer(gettext_lazy("Elige una opción."))
         return index
 
+    def _texts(self) -> list[str]:
+        return [str(option.get("text", "")) for option in self.options]
+
+    def option_keys(self) -> list[str]:
+        """The stable key of each option: what a result's marks are keyed by."""
+        return self.text_keys("option", self._texts())
+
+    def _mark(self, index: int) -> dict[str, Any]:
+        option = self.options[index]
+        return {"correct": bool(option.get("correct")), "feedback": option.get("feedback") or ""}
+
+    def chosen_texts(self) -> list[str] | None:
+        """The option texts of the learner's last answer; None for an answer stored by index only."""
+        raise NotImplementedError
+
+    def legacy_chosen(self) -> list[int]:
+        raise NotImplementedError
+
     def display_context(self) -> dict[str, Any]:
         marks = self.result_items
+        keys = self.option_keys()
+        texts = self.chosen_texts()
+        changed = False
+        if texts is None:  # stored before answers kept their option's text: nothing better than the index is known
+            chosen = [str(i) for i in self.legacy_chosen()]
+            mark_of = {str(i): marks.get(str(i)) for i in range(len(self.options))}
+        else:
+            found = place(texts, self._texts())
+            chosen = [str(i) for i in found if i is not None]
+            changed = None in found
+            mark_of = {str(i): marks.get(key) for i, key in enumerate(keys)}
         return {
             "choices": [
-                {"key": str(i), "text": option["text"], "mark": marks.get(str(i))}
+                {"key": str(i), "text": option["text"], "mark": mark_of[str(i)] if str(i) in chosen else None}
                 for i, option in enumerate(self.options)
-            ]
+            ],
+            "input_type": self.input_type,
+            "input_name": self.input_name,
+            "chosen": chosen,
+            "answer_changed": changed,
         }
 
     def offline_key(self) -> dict[str, Any] | None:
@@ -252,34 +311,39 @@ class SingleChoiceXBlock(ChoiceXBlock):
     fields_template = "content/xblocks/fields_choice.html"
 
     def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        return {"choice": self._choice(_value(raw, "choice"))}
+        index = self._choice(_value(raw, "choice"))
+        return {"choice": index, "option": self._texts()[index]}
 
     def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         index = answer["choice"]
-        option = self.options[index]
-        correct = bool(option.get("correct"))
-        message = _("¡Correcto!") if correct else _("No es la respuesta correcta.")
+        mark = self._mark(index)
+        message = _("¡Correcto!") if mark["correct"] else _("No es la respuesta correcta.")
         return Evaluation(
-            score=1.0 if correct else 0.0,
-            feedback=[message],
-            items={str(index): {"correct": correct, "feedback": option.get("feedback") or ""}},
+            score=1.0 if mark["correct"] else 0.0, feedback=[message], items={self.option_keys()[index]: mark}
         )
 
-    def display_context(self) -> dict[str, Any]:
-        chosen = self.last_answer.get("choice")
-        return {**super().display_context(), "input_type": "radio", "input_name": "choice", "chosen": [str(chosen)]}
+    def chosen_texts(self) -> list[str] | None:
+        answer = self.last_answer or {}
+        return [str(answer["option"])] if "option" in answer else None
+
+    def legacy_chosen(self) -> list[int]:
+        chosen = (self.last_answer or {}).get("choice")
+        return [chosen] if isinstance(chosen, int) else []
 
 
 class MultipleChoiceXBlock(ChoiceXBlock):
     kind = "multiple_choice"
     kind_label = gettext_lazy("Selección múltiple")
     fields_template = "content/xblocks/fields_choice.html"
+    input_type = "checkbox"
+    input_name = "choices"
 
     def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         chosen = sorted({self._choice(value) for value in _values(raw, "choices")})
         if not chosen:
             raise InvalidAnswer(gettext_lazy("Elige al menos una opción."))
-        return {"choices": chosen}
+        texts = self._texts()
+        return {"choices": chosen, "options": [texts[i] for i in chosen]}
 
     def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         right = {i for i, option in enumerate(self.options) if option.get("correct")}
@@ -293,14 +357,15 @@ class MultipleChoiceXBlock(ChoiceXBlock):
             )
         if right - chosen:
             feedback.append(_("Te faltó marcar alguna opción correcta."))
-        items = {
-            str(i): {"correct": i in right, "feedback": self.options[i].get("feedback") or ""} for i in sorted(chosen)
-        }
-        return Evaluation(score=score, feedback=feedback, items=items)
+        keys = self.option_keys()
+        return Evaluation(score=score, feedback=feedback, items={keys[i]: self._mark(i) for i in sorted(chosen)})
 
-    def display_context(self) -> dict[str, Any]:
-        chosen = [str(i) for i in self.last_answer.get("choices", [])]
-        return {**super().display_context(), "input_type": "checkbox", "input_name": "choices", "chosen": chosen}
+    def chosen_texts(self) -> list[str] | None:
+        answer = self.last_answer or {}
+        return [str(text) for text in answer["options"]] if "options" in answer else None
+
+    def legacy_chosen(self) -> list[int]:
+        return [i for i in (self.last_answer or {}).get("choices", []) if isinstance(i, int)]
 
 
 class TrueFalseXBlock(ActivityXBlock):
@@ -418,9 +483,23 @@ class FillBlanksXBlock(ActivityXBlock):
 
 
 class OpaqueKeysXBlock(ActivityXBlock):
-    """Keys for the browser that do not reveal the authored (correct) order."""
+    """Keys for the browser that do not reveal the authored (correct) order. A key comes from its text (see
+    ``text_keys``), not its position, so what a learner answered follows each text when the author reorders,
+    adds or removes some; keys an earlier page carried (from the position) are still accepted."""
+
+    key_kind: ClassVar[str] = ""
+
+    def key_texts(self) -> list[str]:
+        raise NotImplementedError
+
+    def tokens(self) -> list[str]:
+        return self.text_keys(self.key_kind, self.key_texts())
 
     def token(self, index: int) -> str:
+        return self.tokens()[index]
+
+    def legacy_token(self, index: int) -> str:
+        """The key of a position, as pages carried them before keys came from texts (old forms and results)."""
         return salted_hmac("content.activity", f"{self.scope_ids.usage_id}:{index}").hexdigest()[:12]
 
     def shuffled(self, count: int) -> list[int]:
@@ -435,20 +514,33 @@ class MatchingXBlock(OpaqueKeysXBlock):
     kind = "matching"
     kind_label = gettext_lazy("Relacionar")
     fields_template = "content/xblocks/fields_matching.html"
+    key_kind = "match"
 
     pairs = List(scope=Scope.content, default=[])
     feedback_correct = String(scope=Scope.content, default="")
     feedback_incorrect = String(scope=Scope.content, default="")
 
+    def key_texts(self) -> list[str]:
+        return [str(pair.get("match", "")) for pair in self.pairs]
+
+    def _items(self) -> list[str]:
+        return [str(pair.get("item", "")) for pair in self.pairs]
+
+    def item_keys(self) -> list[str]:
+        """The stable key of each row (its item): the form field's name and what a result's marks are keyed by."""
+        return self.text_keys("item", self._items())
+
     def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        tokens = {self.token(i): i for i in range(len(self.pairs))}
+        tokens = {self.legacy_token(i): i for i in range(len(self.pairs))}
+        tokens.update({token: i for i, token in enumerate(self.tokens())})
         matches = []
-        for i in range(len(self.pairs)):
-            chosen = _value(raw, f"match_{i}")
+        for i, key in enumerate(self.item_keys()):
+            chosen = _value(raw, f"match_{key}") or _value(raw, f"match_{i}")  # by position: an older form
             if chosen not in tokens:
                 raise InvalidAnswer(gettext_lazy("Relaciona todos los elementos."))
             matches.append(tokens[chosen])
-        return {"matches": matches}
+        items, texts = self._items(), self.key_texts()
+        return {"matches": matches, "matched": [[items[i], texts[j]] for i, j in enumerate(matches)]}
 
     def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         marks = [
@@ -461,47 +553,75 @@ class MatchingXBlock(OpaqueKeysXBlock):
         extra = self.feedback_correct if all_right else self.feedback_incorrect
         if extra:
             feedback.append(extra)
-        return Evaluation(score=score, feedback=feedback, items={str(i): {"correct": ok} for i, ok in enumerate(marks)})
+        keys = self.item_keys()
+        return Evaluation(
+            score=score, feedback=feedback, items={keys[i]: {"correct": ok} for i, ok in enumerate(marks)}
+        )
 
     def display_context(self) -> dict[str, Any]:
-        given = self.last_answer.get("matches", [])
+        answer = self.last_answer or {}
+        tokens, texts, keys = self.tokens(), self.key_texts(), self.item_keys()
+        marks = self.result_items
         options = sorted(
-            ({"value": self.token(i), "text": pair["match"]} for i, pair in enumerate(self.pairs)),
+            ({"value": tokens[j], "text": pair["match"]} for j, pair in enumerate(self.pairs)),
             key=lambda option: normalise(option["text"]),
         )
+        chosen: list[str] = [""] * len(self.pairs)
+        row_marks: list[Any] = [None] * len(self.pairs)
+        changed = False
+        if "matched" in answer:
+            stored = [(str(item), str(match)) for item, match in answer["matched"]]
+            rows_now = place([item for item, _match in stored], self._items())
+            changed = None in rows_now or len(stored) != len(self.pairs)
+            for row, (_item, match) in zip(rows_now, stored, strict=True):
+                if row is None:
+                    continue
+                where = place([match], texts)[0]
+                if where is None:  # that match is no longer offered
+                    changed = True
+                    continue
+                chosen[row] = tokens[where]
+                row_marks[row] = marks.get(keys[row])
+        else:  # stored by position only, before answers kept their texts
+            given = answer.get("matches", [])
+            for i in range(len(self.pairs)):
+                if i < len(given) and isinstance(given[i], int) and 0 <= given[i] < len(tokens):
+                    chosen[i] = tokens[given[i]]
+                row_marks[i] = marks.get(str(i))
         rows = [
-            {
-                "key": str(i),
-                "text": pair["item"],
-                "chosen": self.token(given[i]) if i < len(given) else "",
-                "mark": self.result_items.get(str(i)),
-            }
+            {"key": keys[i], "text": pair["item"], "chosen": chosen[i], "mark": row_marks[i]}
             for i, pair in enumerate(self.pairs)
         ]
-        return {"rows": rows, "match_options": options}
+        return {"rows": rows, "match_options": options, "answer_changed": changed}
 
 
 class OrderingXBlock(OpaqueKeysXBlock):
     kind = "ordering"
     kind_label = gettext_lazy("Ordenar")
     fields_template = "content/xblocks/fields_ordering.html"
+    key_kind = "step"
 
     items = List(scope=Scope.content, default=[])
     feedback_correct = String(scope=Scope.content, default="")
     feedback_incorrect = String(scope=Scope.content, default="")
 
+    def key_texts(self) -> list[str]:
+        return [str(item) for item in self.items]
+
     def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         count = len(self.items)
         positions = []
-        for i in range(count):
+        for i, token in enumerate(self.tokens()):
+            given = _value(raw, f"position_{token}") or _value(raw, f"position_{self.legacy_token(i)}")
             try:
-                position = int(_value(raw, f"position_{self.token(i)}"))
+                position = int(given)
             except ValueError:
                 raise InvalidAnswer(gettext_lazy("Elige una posición para cada paso.")) from None
             if not 1 <= position <= count:
                 raise InvalidAnswer(gettext_lazy("Elige una posición para cada paso."))
             positions.append(position)
-        return {"positions": positions}
+        texts = self.key_texts()
+        return {"positions": positions, "placed": [[texts[i], p] for i, p in enumerate(positions)]}
 
     def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         marks = [position == i + 1 for i, position in enumerate(answer["positions"])]
@@ -511,22 +631,37 @@ class OrderingXBlock(OpaqueKeysXBlock):
         extra = self.feedback_correct if all_right else self.feedback_incorrect
         if extra:
             feedback.append(extra)
+        tokens = self.tokens()
         return Evaluation(
-            score=score, feedback=feedback, items={self.token(i): {"correct": ok} for i, ok in enumerate(marks)}
+            score=score, feedback=feedback, items={tokens[i]: {"correct": ok} for i, ok in enumerate(marks)}
         )
 
     def display_context(self) -> dict[str, Any]:
-        given = self.last_answer.get("positions", [])
+        answer = self.last_answer or {}
+        tokens = self.tokens()
+        marks = self.result_items
+        count = len(self.items)
+        chosen: list[Any] = [None] * count
+        row_marks: list[Any] = [None] * count
+        changed = False
+        if "placed" in answer:
+            stored = [(str(text), position) for text, position in answer["placed"]]
+            now = place([text for text, _position in stored], self.key_texts())
+            changed = None in now or len(stored) != count
+            for i, (_text, position) in zip(now, stored, strict=True):
+                if i is not None:
+                    chosen[i] = position
+                    row_marks[i] = marks.get(tokens[i])
+        else:  # stored by position only, before answers kept their texts
+            given = answer.get("positions", [])
+            for i in range(count):
+                chosen[i] = given[i] if i < len(given) else None
+                row_marks[i] = marks.get(self.legacy_token(i))
         rows = [
-            {
-                "key": self.token(i),
-                "text": self.items[i],
-                "chosen": given[i] if i < len(given) else None,
-                "mark": self.result_items.get(self.token(i)),
-            }
-            for i in self.shuffled(len(self.items))
+            {"key": tokens[i], "text": self.items[i], "chosen": chosen[i], "mark": row_marks[i]}
+            for i in self.shuffled(count)
         ]
-        return {"rows": rows, "positions": list(range(1, len(self.items) + 1))}
+        return {"rows": rows, "positions": list(range(1, count + 1)), "answer_changed": changed}
 
 
 class FreeTextXBlock(ActivityXBlock):
