@@ -214,12 +214,13 @@ class CrossTable:
     grand_total_hidden: str
 
 
-def suppress_cross_table(cells: Sequence[Sequence[int]], k: int) -> CrossTable:
+def suppress_cross_table(cells: Sequence[Sequence[int]], k: int, forced: Sequence[bool] = ()) -> CrossTable:
     """Suppress a two-way table of counts and its margins (rows, columns, grand total).
 
     Every row (with its total) and every column (with its total), and the row of column totals and the
     column of row totals (with the grand total), is an additive line that must never hold exactly one
-    hidden figure.
+    hidden figure. ``forced`` marks figures to hide whatever their size, row by row over the table with its
+    margins (each row followed by its total, then the row of column totals and the grand total).
     """
     grid = [list(row) for row in cells]
     n_rows = len(grid)
@@ -233,7 +234,7 @@ def suppress_cross_table(cells: Sequence[Sequence[int]], k: int) -> CrossTable:
     flat = [v for row in full for v in row]
     lines: list[Line] = [([r * width + c for c in range(n_cols)], r * width + n_cols) for r in range(n_rows + 1)]
     lines += [([r * width + c for r in range(n_rows)], n_rows * width + c) for c in range(n_cols + 1)]
-    flat_mask = _suppress(flat, lines, k, protect_zeros=False)
+    flat_mask = _suppress(flat, lines, k, protect_zeros=False, forced=forced)
     mask = [flat_mask[r * width : (r + 1) * width] for r in range(n_rows + 1)]
     return CrossTable(
         cells=grid,

@@ -141,11 +141,11 @@ def indicator_table(*, scope: Scope, dimension_key: str, indicators: list[str] |
     )
 
 
-def cross_table(*, scope: Scope, row_dimension: str, column_dimension: str, indicator: str = "enrolled") -> Table:
-    """People enrolled (or completing, or certified) by two dimensions at once, suppressed in both directions."""
+def _cross_counts(
+    scope: Scope, row_dimension: str, column_dimension: str, indicator: str, ref
+) -> dict[tuple[str, str], int]:
+    """People (distinct) per pair of values of two dimensions, in ``scope``."""
     rows_dim, cols_dim = DIMENSIONS[row_dimension], DIMENSIONS[column_dimension]
-    k = k_threshold()
-    ref = scope.reference_date
     counts: dict[tuple[str, str], int] = {}
     period = {"enrolled": "enrolled_at", "completed": "completed_at", "active": "last_activity_at"}[indicator]
     qs = Enrollment.objects.filter(scope.q(ENROLLMENT)).filter(_in_period(period, scope.filters))
@@ -156,10 +156,38 @@ def cross_table(*, scope: Scope, row_dimension: str, column_dimension: str, indi
     grouped = qs.annotate(**annotations).values("r_dim", "c_dim")  # type: ignore[misc]  # annotated through **kwargs: invisible to django-stubs
     for row in grouped.annotate(n=Count("user_id", distinct=True)).order_by():
         counts[(row["r_dim"] or NOT_STATED, row["c_dim"] or NOT_STATED)] = row["n"]
+    return counts
+
+
+def _cross_flat(counts: dict[tuple[str, str], int], rows: list, cols: list) -> list[int]:
+    """The figures a cross-table of ``rows`` × ``cols`` shows, row by row with each row's total, then the column
+    totals and the grand total — the totals over everything ``counts`` holds (a wider report's too)."""
+    flat: list[int] = []
+    for r in rows:
+        flat += [counts.get((r, c), 0) for c in cols]
+        flat.append(sum(n for (rr, _c), n in counts.items() if rr == r))
+    flat += [sum(n for (_r, cc), n in counts.items() if cc == c) for c in cols]
+    flat.append(sum(counts.values()))
+    return flat
+
+
+def cross_table(*, scope: Scope, row_dimension: str, column_dimension: str, indicator: str = "enrolled") -> Table:
+    """People enrolled (or completing, or certified) by two dimensions at once, suppressed in both directions."""
+    rows_dim, cols_dim = DIMENSIONS[row_dimension], DIMENSIONS[column_dimension]
+    k = k_threshold()
+    ref = scope.reference_date
+    counts = _cross_counts(scope, rows_dim.key, cols_dim.key, indicator, ref)
     row_values = ordered_values(rows_dim, {r for r, _c in counts})
     col_values = ordered_values(cols_dim, {c for _r, c in counts})
     grid = [[counts.get((r, c), 0) for c in col_values] for r in row_values]
-    result = suppression.suppress_cross_table(grid, k)
+    # As in indicator_table: a figure that a wider report (this one with a narrowing filter off) minus it would
+    # make a small count is hidden too.
+    narrow = _cross_flat(counts, row_values, col_values)
+    wider = [
+        _cross_flat(_cross_counts(w, rows_dim.key, cols_dim.key, indicator, ref), row_values, col_values)
+        for w in _wider_scopes(scope)
+    ]
+    result = suppression.suppress_cross_table(grid, k, _told_apart(narrow, wider, k))
     rows = []
     for i, value in enumerate(row_values):
         cells = [

@@ -5,7 +5,7 @@ import pytest
 
 from courses.cohorts.models import Cohort
 from lms.accounts.models import Membership, Role
-from lms.reports.selectors.disaggregation import indicator_table
+from lms.reports.selectors.disaggregation import cross_table, indicator_table
 from lms.reports.selectors.filters import Filters, Scope
 from lms.reports.selectors.roles import universe_for
 from tests.courses.factories import CataloguePageFactory, CoursePageFactory, ProgrammePageFactory
@@ -93,3 +93,38 @@ def test_no_narrowing_filter_gives_back_by_subtraction_what_the_report_hides(set
         for key, cell in cells.items():
             if not cell.hidden and key in shown and shown[key] not in ("<5", "*"):
                 assert not 1 <= int(shown[key]) - int(cell.text) <= 4, key
+
+
+def test_the_cross_table_hides_what_a_wider_cross_table_minus_it_would_tell(settings):
+    """The two-way table (`cruce`) follows the same rule: Lima's «disability × sex» subtracted from the whole one
+    gave Quito's three people with a disability."""
+    settings.RUTA_SMALL_CELL_THRESHOLD = 5
+    ensure_site()
+    programme = ProgrammePageFactory(parent=CataloguePageFactory(), title="Programa")
+    peru = InstitutionFactory(slug="cru-pe", name="Asociación Perú", acronym="CPE", country="PE")
+    ecuador = InstitutionFactory(slug="cru-ec", name="Fundación Ecuador", acronym="CEC", country="EC")
+    n = 0
+    # Every cell large enough to show, but for Quito's 3 women without a disability.
+    lima = {(d, sex): 8 for d in ("yes", "no", "") for sex in ("F", "M", "O", "")} | {("no", "F"): 9}
+    quito = {(d, sex): 6 for d in ("yes", "no", "") for sex in ("F", "M", "O", "")} | {("no", "F"): 3}
+    for institution, country, counts in ((peru, "PE", lima), (ecuador, "EC", quito)):
+        course = CoursePageFactory(parent=programme, institution=institution)
+        cohort = Cohort.objects.create(institution=institution, course=course, name=country, country=country)
+        for (value, sex), count in counts.items():
+            for _ in range(count):
+                n += 1
+                user = person(f"cru{n}", disability=value, sex=sex)
+                member(cohort, user)
+                enrol(user, course, "2026-03-01")
+    universe = universe_for(user=UserFactory(username="cru_me", is_superuser=True), view="monitoreo")
+    whole = cross_table(scope=Scope(universe), row_dimension="discapacidad", column_dimension="sexo")
+    narrow = cross_table(
+        scope=Scope(universe, Filters(country="PE")), row_dimension="discapacidad", column_dimension="sexo"
+    )
+    cells = {r.key: r.cells for r in narrow.rows}
+    # 12 − 9 would be Quito's 3 women without a disability: that cell does not show.
+    assert cells["no"][0].hidden
+    for key, row in cells.items():
+        for cell, wide in zip(row, {r.key: r.cells for r in whole.rows}[key], strict=True):
+            if not cell.hidden and not wide.hidden:
+                assert not 1 <= int(wide.text) - int(cell.text) <= 4, key
