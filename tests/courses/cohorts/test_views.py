@@ -482,3 +482,17 @@ def test_a_notice_date_is_written_the_way_each_language_writes_it(client):
     client.get(reverse("language"), {"language": "en", "next": "/"}, headers={"Sec-Fetch-Site": "same-origin"})
     english = client.get(reverse("courses:dashboard")).content.decode()
     assert "December 7" in english and "de December" not in english
+
+
+def test_adding_a_participant_with_english_on_the_screen_says_so_in_english(trainer_client, cohort):
+    """Audit 2026-12-07: the six «agregar participante» messages were never in the catalogue (an alias gettext
+    could not see), so a trainer reading English got Spanish."""
+    trainer_client.get(reverse("language"), {"language": "en", "next": "/"}, headers={"Sec-Fetch-Site": "same-origin"})
+    response = trainer_client.post(
+        reverse("cohorts:member_add", args=[cohort.pk]),
+        {"first_name": "José Ángel", "last_name": "Ñáñez Peña", "phone": "912 345 678"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "We created an account for José Ángel Ñáñez Peña and added it to the cohort." in page
+    assert "Creamos una cuenta" not in page
