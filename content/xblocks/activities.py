@@ -244,17 +244,34 @@ class ChoiceXBlock(ActivityXBlock):
     input_type: ClassVar[str] = "radio"
     input_name: ClassVar[str] = "choice"
 
-    def _choice(self, raw_index: str) -> int:
+    def _choice(self, raw_index: str, raw: Mapping[str, Any] | None = None) -> int:
         try:
             index = int(raw_index)
         except (TypeError, ValueError):
             raise InvalidAnswer(gettext_lazy("Elige una opción.")) from None
+        if raw is not None and _value(raw, "shown"):
+            return self._now_at(index, raw) if index >= 0 else self._choice("-1")
         if not 0 <= index < len(self.options):
             raise InvalidAnswer(gettext_lazy("Elige una opción."))
         return index
 
     def _texts(self) -> list[str]:
         return [str(option.get("text", "")) for option in self.options]
+
+    def _now_at(self, index: int, raw: Mapping[str, Any]) -> int:
+        """Where the option the learner chose is now. The form posts positions, and with them the options' keys in
+        the order that page showed them (``shown``): a page opened before the author reordered the options (or
+        an answer kept offline and sent later) still records the option the learner saw, not the one now in its
+        place; an option since removed asks the learner to choose again."""
+        shown = [key for key in _value(raw, "shown").split(",") if key]
+        if not shown:
+            return index  # a form without the keys (older page): its positions are all there is
+        keys = self.option_keys()
+        if index >= len(shown) or shown[index] not in keys:
+            raise InvalidAnswer(
+                gettext_lazy("Esta pregunta cambió mientras la tenías abierta. Revisa las opciones y vuelve a elegir.")
+            )
+        return keys.index(shown[index])
 
     def option_keys(self) -> list[str]:
         """The stable key of each option: what a result's marks are keyed by."""
@@ -291,6 +308,7 @@ class ChoiceXBlock(ActivityXBlock):
             ],
             "input_type": self.input_type,
             "input_name": self.input_name,
+            "shown": ",".join(keys),
             "chosen": chosen,
             "answer_changed": changed,
         }
@@ -311,7 +329,7 @@ class SingleChoiceXBlock(ChoiceXBlock):
     fields_template = "content/xblocks/fields_choice.html"
 
     def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        index = self._choice(_value(raw, "choice"))
+        index = self._choice(_value(raw, "choice"), raw)
         return {"choice": index, "option": self._texts()[index]}
 
     def evaluate(self, answer: dict[str, Any]) -> Evaluation:
@@ -339,7 +357,7 @@ class MultipleChoiceXBlock(ChoiceXBlock):
     input_name = "choices"
 
     def clean_answer(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        chosen = sorted({self._choice(value) for value in _values(raw, "choices")})
+        chosen = sorted({self._choice(value, raw) for value in _values(raw, "choices")})
         if not chosen:
             raise InvalidAnswer(gettext_lazy("Elige al menos una opción."))
         texts = self._texts()

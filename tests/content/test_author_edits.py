@@ -233,3 +233,26 @@ def test_a_rubric_worth_no_points_is_refused():
 
     value["rubric"][1]["levels"].append({"label": "La explica", "points": 2})
     assert block.clean(block.to_python(value))["rubric"]
+
+
+def test_a_page_opened_before_the_author_reordered_still_records_the_option_the_learner_saw(client, learner, make_page):
+    """The learner opened the lesson (or answered offline); meanwhile the author moved Quito above Lima. The form
+    sends Lima's old position: Ruta records Lima, not whatever now stands there; an option since removed asks to
+    choose again instead of recording another one."""
+    page, ids = make_page({"single_choice": CAPITAL})
+    usage_id = ids["single_choice"]
+    opened = section(client.get(page.url).content, usage_id)
+    shown = re.search(r'name="shown" value="([^"]+)"', opened).group(1)
+    lima_then = choice_value(opened, "Lima")
+
+    bogota, lima, quito = CAPITAL["options"]
+    republish(page, "single_choice", usage_id, {**CAPITAL, "options": [bogota, quito, lima]})
+    post_answer(client, page, usage_id, {"choice": lima_then, "shown": shown})
+    stored = Submission.objects.get(user=learner, usage_id=usage_id)
+    assert stored.answer["option"] == "Lima" and stored.score == 1.0
+
+    # Lima removed since the page was drawn: nothing is recorded in its place, the learner is asked again.
+    republish(page, "single_choice", usage_id, {**CAPITAL, "options": [bogota, quito]})
+    response = post_answer(client, page, usage_id, {"choice": lima_then, "shown": shown})
+    assert Submission.objects.filter(user=learner, usage_id=usage_id).count() == 1
+    assert "Esta pregunta cambió mientras la tenías abierta" in client.get(response.url).content.decode()
