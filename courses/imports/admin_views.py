@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .forms import CourseExportForm, PackageUploadForm
 from .models import PackageImport
-from .selectors import earlier_imports
+from .selectors import earlier_imports, import_stalled
 from .services import package_import_create
 
 logger = logging.getLogger(__name__)
@@ -58,8 +59,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "infos": [f for f in findings if f["level"] == "info"],
         "counts": record.report.get("counts", {}),
         "refresh": record.status in (PackageImport.Status.QUEUED, PackageImport.Status.RUNNING),
+        "stalled": import_stalled(record=record),
     }
-    if record.status in (PackageImport.Status.INSPECTED, PackageImport.Status.FAILED):
+    if context["stalled"]:
+        context["refresh"] = False
+    if record.status in (PackageImport.Status.INSPECTED, PackageImport.Status.FAILED) or context["stalled"]:
         context["earlier"] = earlier = earlier_imports(record=record)
         context["second_copy"] = next((found for found in earlier if found.into_same_course), None)
     if record.course_page_id:
@@ -73,7 +77,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     _check(request)
     record = get_object_or_404(PackageImport, pk=pk)
-    if record.status == PackageImport.Status.INSPECTED or record.status == PackageImport.Status.FAILED:
+    startable = (PackageImport.Status.INSPECTED, PackageImport.Status.FAILED)
+    if record.status in startable or import_stalled(record=record):
         from .tasks import package_import_run_task
 
         duplicate = next((found for found in earlier_imports(record=record) if found.into_same_course), None)
@@ -88,7 +93,9 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("imports_admin:detail", pk=pk)
 
-        PackageImport.objects.filter(pk=pk).update(status=PackageImport.Status.QUEUED, progress=0)
+        PackageImport.objects.filter(pk=pk).update(
+            status=PackageImport.Status.QUEUED, progress=0, progress_at=timezone.now()
+        )
         transaction.on_commit(lambda: package_import_run_task.delay(record.pk, request.user.pk))
     return redirect("imports_admin:detail", pk=pk)
 
@@ -96,7 +103,14 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     _check(request)
     record = get_object_or_404(PackageImport, pk=pk)
-    return JsonResponse({"status": record.status, "progress": record.progress, "finished": record.finished})
+    return JsonResponse(
+        {
+            "status": record.status,
+            "progress": record.progress,
+            "finished": record.finished,
+            "stalled": import_stalled(record=record),
+        }
+    )
 
 
 def course_export_view(request: HttpRequest, course_id: int) -> HttpResponse:

@@ -31,6 +31,8 @@ class PackageImport(models.Model):
     )
     status = models.CharField(_("estado"), max_length=16, choices=Status.choices, default=Status.INSPECTED)
     progress = models.PositiveSmallIntegerField(_("avance (%)"), default=0)
+    # When the import was queued or last moved forward: an import that stops moving was lost with its worker.
+    progress_at = models.DateTimeField(null=True, blank=True, editable=False)
     format = models.CharField(_("formato"), max_length=20, blank=True)
     format_label = models.CharField(_("formato"), max_length=60, blank=True)
     title = models.CharField(_("título"), max_length=255, blank=True)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from wagtail.models import Page
 
 from .models import PackageImport
@@ -63,3 +66,13 @@ def earlier_imports(*, record: PackageImport) -> list[EarlierImport]:
 def import_needs_second_copy_consent(*, record: PackageImport) -> bool:
     """Importing ``record`` where it is aimed would duplicate a package a course already holds."""
     return any(found.into_same_course for found in earlier_imports(record=record))
+
+
+def import_stalled(*, record: PackageImport) -> bool:
+    """A queued or running import that has not moved for ``RUTA_IMPORT_STALL_MINUTES`` (30 by default): its worker
+    was lost (a restart, out of memory) and it will never finish. The admin may start it again."""
+    if record.status not in (PackageImport.Status.QUEUED, PackageImport.Status.RUNNING):
+        return False
+    minutes = getattr(settings, "RUTA_IMPORT_STALL_MINUTES", 30)
+    last = record.progress_at or record.created_at
+    return last is not None and timezone.now() - last > timedelta(minutes=minutes)

@@ -179,11 +179,13 @@ def package_import_run(
         return record
 
     def step(percent: int) -> None:
-        PackageImport.objects.filter(pk=record.pk).update(progress=percent)
+        PackageImport.objects.filter(pk=record.pk).update(progress=percent, progress_at=timezone.now())
         if progress:
             progress(percent)
 
-    PackageImport.objects.filter(pk=record.pk).update(status=PackageImport.Status.RUNNING, progress=5, error="")
+    PackageImport.objects.filter(pk=record.pk).update(
+        status=PackageImport.Status.RUNNING, progress=5, error="", progress_at=timezone.now()
+    )
     stored: list[tuple[str, list[str]]] = []
     media_names: list[str] = []  # lesson media, in the private storage
     library_names: list[str] = []  # images and documents for the library, in the default (public) storage

@@ -8,7 +8,8 @@ from celery import shared_task
 # Acknowledged on receipt, unlike the other tasks: an import of a large package can outlast the broker's
 # visibility timeout (a redelivery while it still runs would import the course twice), and a package that
 # makes the worker run out of memory must not be redelivered to kill the next worker too. An import whose
-# worker was lost is not retried: upload the package again.
+# worker was lost is not retried by itself: after RUTA_IMPORT_STALL_MINUTES without progress its admin page
+# offers to start it again (selectors.import_stalled).
 @shared_task(bind=True, acks_late=False)
 def package_import_run_task(self, package_import_id: int, user_id: int | None = None) -> str:
     from django.contrib.auth import get_user_model

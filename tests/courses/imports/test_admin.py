@@ -49,7 +49,7 @@ def test_upload_report_confirm_result(admin_client, django_capture_on_commit_cal
     assert "<li>1 lección</li>" in page and "1 lecciones" not in page
     assert "Revisar y publicar el curso" in page
     status = admin_client.get(reverse("imports_admin:status", args=[record.pk])).json()
-    assert status == {"status": "done", "progress": 100, "finished": True}
+    assert status == {"status": "done", "progress": 100, "finished": True, "stalled": False}
 
 
 def test_refused_upload_shows_the_reason(admin_client, tmp_path):
@@ -223,3 +223,38 @@ def test_a_different_package_into_a_course_is_not_held_back(admin_client, django
     second, page = _import(admin_client, other, django_capture_on_commit_callbacks, into=course)
     assert second.status == PackageImport.Status.DONE, page
     assert "Este paquete ya se importó" not in page
+
+
+def test_an_import_whose_worker_was_lost_can_be_started_again(
+    admin_client, django_capture_on_commit_callbacks, tmp_path
+):
+    """Operator audit: a worker killed mid-import left «Importando 5 %» for ever, with no way to retry. An import
+    that has not moved for half an hour says it stopped and offers to start again; a moving one is left alone."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    catalogue()
+    upload(admin_client, packages.h5p_true_false(tmp_path / "costos.h5p"))
+    record = PackageImport.objects.get()
+    PackageImport.objects.filter(pk=record.pk).update(
+        status=PackageImport.Status.RUNNING, progress=5, progress_at=timezone.now() - timedelta(minutes=5)
+    )
+    # Still moving (5 minutes ago): the page keeps refreshing and a second start is ignored.
+    page = admin_client.get(reverse("imports_admin:detail", args=[record.pk])).content.decode()
+    assert "La importación se detuvo" not in page and 'http-equiv="refresh"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("imports_admin:confirm", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == PackageImport.Status.RUNNING
+
+    # Its worker was lost two hours ago.
+    PackageImport.objects.filter(pk=record.pk).update(progress_at=timezone.now() - timedelta(hours=2))
+    page = admin_client.get(reverse("imports_admin:detail", args=[record.pk])).content.decode()
+    assert "La importación se detuvo" in page and 'http-equiv="refresh"' not in page
+    assert "Importar como borrador" in page
+    assert admin_client.get(reverse("imports_admin:status", args=[record.pk])).json()["stalled"] is True
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("imports_admin:confirm", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == PackageImport.Status.DONE and record.course_page_id
