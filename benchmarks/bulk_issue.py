@@ -19,11 +19,17 @@ mostly measures the others.
 
 from __future__ import annotations
 
-import argparse
 import os
+import sys
+
+# benchmarks/http.py is named like the standard library's ``http`` package, and a script's own folder comes first
+# on the path: take it out before anything imports ``http.client`` (Django, urllib).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+import argparse
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path

@@ -14,9 +14,15 @@ against a throwaway SQLite database and media folder (nothing of yours is touche
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+
+# benchmarks/http.py is named like the standard library's ``http`` package, and a script's own folder comes first
+# on the path: take it out before anything imports ``http.client`` (Django, urllib).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+import argparse
 import tempfile
 import time
 import tracemalloc

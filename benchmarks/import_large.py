@@ -11,11 +11,17 @@ imports that package, each in a fresh process, to show both are streamed too.
 
 from __future__ import annotations
 
+import os
+import sys
+
+# benchmarks/http.py is named like the standard library's ``http`` package, and a script's own folder comes first
+# on the path: take it out before anything imports ``http.client`` (Django, urllib).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
 import argparse
 import json
-import os
 import subprocess
-import sys
 import tempfile
 import time
 import zipfile

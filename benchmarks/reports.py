@@ -13,10 +13,16 @@ the same run, is ``SELECT COUNT(*)`` over enrolments. The goal is under 2 s per 
 
 from __future__ import annotations
 
-import argparse
 import os
-import statistics
 import sys
+
+# benchmarks/http.py is named like the standard library's ``http`` package, and a script's own folder comes first
+# on the path: take it out before anything imports ``http.client`` (Django, urllib).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+import argparse
+import statistics
 import time
 from pathlib import Path
 
