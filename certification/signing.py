@@ -262,16 +262,24 @@ def _load_keyring() -> KeyRing:
 
 
 def key_file_create(folder: Path) -> SigningKeyPair:
-    """Generate a new Ed25519 key as ``<kid>.pem`` (mode 0600) in ``folder`` and mark it ACTIVE."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Generate a new Ed25519 key as ``<kid>.pem`` (mode 0600) in ``folder`` and mark it ACTIVE. A folder made here
+    is readable by its owner only (0700); an existing folder keeps the mode its operator gave it."""
+    import os
+
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)  # whatever the umask; parents made on the way keep the usual mode
     private_key = Ed25519PrivateKey.generate()
     pair = _pair_from_private(private_key)
     pem = private_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     path = folder / f"{pair.kid}.pem"
-    path.touch(mode=0o600)
-    path.write_bytes(pem)
+    # Created 0600 before a byte is written (never readable by others, even for a moment, whatever the umask).
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        os.fchmod(file.fileno(), 0o600)
+        file.write(pem)
     (folder / "ACTIVE").write_text(pair.kid)
     _cache.clear()
     return pair

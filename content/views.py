@@ -24,7 +24,7 @@ from content.services import activity_submit, answer_keep_for_removed_activity, 
 from content.xblocks.kvs import DjangoKeyValueStore
 from content.xblocks.rendering import flash_set, render_activity, seed_request_runtime
 from content.xblocks.runtime import RutaRuntime, django_response, webob_request
-from lms.accounts.selectors import learner_tag
+from lms.accounts.selectors import learner_tag_is_own
 
 RESERVED_FIELDS = {"csrfmiddlewaretoken", "submission_id", "next"}
 
@@ -100,7 +100,7 @@ def activity_submit_view(request: HttpRequest, page_id: int, usage_id: str) -> H
             return JsonResponse({"ok": False, "message": _("Tu sesión terminó. Vuelve a iniciar sesión.")}, status=401)
         return redirect_to_login(next_url)
     owner = request.headers.get("X-Ruta-Learner", "")
-    if owner and owner != learner_tag(user=request.user):
+    if owner and not learner_tag_is_own(user=request.user, tag=owner):
         # An answer kept on a shared phone by another learner (activities.js sends its learner's tag): never record
         # it for whoever is signed in now; the phone keeps it until its learner signs in again.
         message = _("Esta respuesta es de otra persona que usa este teléfono. Se enviará cuando vuelva a entrar.")

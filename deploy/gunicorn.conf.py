@@ -1,16 +1,36 @@
-"""gunicorn settings for ``deploy/serve`` (read from the environment; see README "Running it for real")."""
+"""gunicorn settings for ``deploy/serve`` (read from the environment, else from .env like Ruta's settings; see README
+"Running it for real")."""
 
 import os
+from pathlib import Path
+
+import environ
+
+
+class _DotEnv(environ.Env):
+    """django-environ's reading of .env, into a dict of its own: this file only looks values up (the real environment
+    wins) and leaves os.environ, and so the settings module Ruta chooses, as it was."""
+
+    ENVIRON: dict[str, str] = {}
+
+
+_DotEnv.read_env(Path(__file__).resolve().parent.parent / ".env", overwrite=False)
+
+
+def _setting(name: str, default: str = "") -> str:
+    """The environment's value, else .env's; an empty one means the default."""
+    return (os.environ[name] if name in os.environ else _DotEnv.ENVIRON.get(name, "")) or default
+
 
 _cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
-bind = os.environ.get("RUTA_BIND", "0.0.0.0:8000")
+bind = _setting("RUTA_BIND", "0.0.0.0:8000")
 # Threads let a worker keep answering while another request waits on a slow phone or on PostgreSQL.
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus + 1)
+workers = int(_setting("WEB_CONCURRENCY") or 2 * _cpus + 1)
 worker_class = "gthread"
-threads = int(os.environ.get("RUTA_WEB_THREADS", "4"))
+threads = int(_setting("RUTA_WEB_THREADS", "4"))
 # A worker silent this long is stuck and replaced; uploads stream, so large packages do not hit it.
-timeout = int(os.environ.get("RUTA_WEB_TIMEOUT", "60"))
+timeout = int(_setting("RUTA_WEB_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then, so slow leaks (in libraries too) never grow without bound.
@@ -19,10 +39,10 @@ max_requests_jitter = 200
 # The heartbeat file in memory (gunicorn docs): a disk-backed /tmp can stall workers under I/O load.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # Only these addresses may tell gunicorn the request came over HTTPS (X-Forwarded-Proto).
-forwarded_allow_ips = os.environ.get("RUTA_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+forwarded_allow_ips = _setting("RUTA_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("RUTA_WEB_LOG_LEVEL", "info")
+loglevel = _setting("RUTA_WEB_LOG_LEVEL", "info")
 proc_name = "ruta-web"
 # gunicorn 24+ opens a control socket at one fixed path per user: two web processes on a host would collide.
 control_socket_disable = True

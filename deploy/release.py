@@ -1,6 +1,7 @@
 """Checks and release steps run by ``deploy/serve`` before it starts any process.
 
-``python deploy/release.py check``    refuse (exit 2, one line per problem) when production is not configured;
+``python deploy/release.py check``    refuse (exit 2, one line per problem) when production is not configured, and
+                                      warn (starting all the same) about what works without it, e.g. e-mail;
 ``python deploy/release.py web``      check, then collectstatic (this host's static files);
 ``python deploy/release.py migrate``  check, then migrate and createcachetable under a PostgreSQL advisory lock,
                                       so hosts started together never migrate at the same time.
@@ -44,16 +45,36 @@ def problems() -> list[str]:
         found.append("RUTA_BASE_URL must start with https:// (or http:// on a private network)")
     keys_dir = Path(os.environ.get("RUTA_SIGNING_KEYS_DIR", BASE_DIR / "keys"))
     autogenerate = os.environ.get("RUTA_SIGNING_KEYS_AUTOGENERATE", "").lower() in ("1", "true", "yes", "on")
-    if not os.environ.get("RUTA_SIGNING_KEY_PEM") and not autogenerate and not any(keys_dir.glob("*.pem")):
+    if not os.environ.get("RUTA_SIGNING_KEY_PEM") and not autogenerate and not _private_keys(keys_dir):
+        retired = " (it holds only retired public keys, <kid>.pub.pem)" if any(keys_dir.glob("*.pub.pem")) else ""
         found.append(
-            f"no certificate signing key: set RUTA_SIGNING_KEY_PEM, or put a key in {keys_dir} "
-            "(RUTA_SIGNING_KEYS_DIR) with `manage.py certificate_keys_rotate`"
+            f"no certificate signing key: set RUTA_SIGNING_KEY_PEM, or put a private key <kid>.pem in {keys_dir}"
+            f"{retired} (RUTA_SIGNING_KEYS_DIR) with `manage.py certificate_keys_rotate`"
+        )
+    return found
+
+
+def _private_keys(keys_dir: Path) -> list[Path]:
+    """The private signing keys of the key folder: ``<kid>.pem``, never a retired ``<kid>.pub.pem``."""
+    return [path for path in keys_dir.glob("*.pem") if not path.name.endswith(".pub.pem")]
+
+
+def warnings() -> list[str]:
+    """What production runs without, but an operator should know is off (read after ``problems``, which reads .env)."""
+    found = []
+    if not os.environ.get("EMAIL_URL", "").strip():
+        found.append(
+            "EMAIL_URL is not set: Ruta sends no e-mail (password-reset links, notices, certificate reminders); "
+            "people who signed up with a phone number are not affected. Nothing of an unsent e-mail is logged. To "
+            "send e-mail set EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587"
         )
     return found
 
 
 def check() -> None:
     found = problems()
+    for line in warnings():
+        print(f"WARNING: {line}", file=sys.stderr)
     if found:
         print("Ruta will not start in production:", file=sys.stderr)
         for line in found:

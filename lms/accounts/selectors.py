@@ -12,7 +12,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from . import permissions
 from .models import ConsentRecord, User
@@ -114,4 +114,17 @@ def learner_tag(*, user: User | AnonymousUser) -> str:
     user id without the key, and it is stable across sessions). Empty for anonymous visitors."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
         return ""
-    return salted_hmac("ruta.accounts.learner_tag", str(user.pk), secret=settings.SECRET_KEY).hexdigest()[:16]
+    return _learner_tag_with(user, settings.SECRET_KEY)
+
+
+def _learner_tag_with(user: User | AnonymousUser, secret: str) -> str:
+    return salted_hmac("ruta.accounts.learner_tag", str(user.pk), secret=secret).hexdigest()[:16]
+
+
+def learner_tag_is_own(*, user: User | AnonymousUser, tag: str) -> bool:
+    """Whether ``tag`` (an answer kept on a phone says whose it is) is this learner's: made with the current secret key
+    or with one of SECRET_KEY_FALLBACKS, so that answers kept offline before the key was changed are still sent."""
+    if not tag or not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
+        return False
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(constant_time_compare(tag, _learner_tag_with(user, secret)) for secret in secrets)

@@ -16,6 +16,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me")
+# Former secret keys, newest first (comma-separated), kept for a while after DJANGO_SECRET_KEY is changed: sessions,
+# password-reset links and the learner tag of answers kept offline on phones (lms/accounts/selectors.py) made with
+# one of them are still accepted; nothing new is signed with them. README «Running it for real».
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -338,8 +342,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # A Spanish label for the password, and allauth's login limits (ACCOUNT_RATE_LIMITS) on the admin's login too.
 WAGTAILADMIN_USER_LOGIN_FORM = "lms.admin_login.RateLimitedAdminLoginForm"
 
-# --- E-mail: console in development; SMTP through EMAIL_URL in production.
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# --- E-mail: console in development; SMTP through EMAIL_URL in production, where without EMAIL_URL nothing is sent
+# and nothing of a message is logged (lms/settings/production.py). An empty EMAIL_URL= (in .env) means not set.
+vars().update(env.email_url_config(env("EMAIL_URL", default="").strip() or "consolemail://"))
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Ruta <no-responder@ruta.local>")
 
 # --- Security defaults that hold everywhere.
@@ -422,4 +427,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
+    # fontTools reports each font it subsets for a certificate PDF (~7 lines) at INFO, which the Celery worker's
+    # --loglevel=INFO (or DJANGO_LOG_LEVEL=INFO) would print for every certificate.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }

@@ -19,3 +19,7 @@ if RUTA_PACKAGE_ORIGIN:  # noqa: F405
     SESSION_COOKIE_NAME = "__Host-ruta_session"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 RUTA_SIGNING_KEYS_AUTOGENERATE = env.bool("RUTA_SIGNING_KEYS_AUTOGENERATE", default=False)
+if not env("EMAIL_URL", default="").strip():
+    # No e-mail server: send nothing, and never print messages (password-reset links) into the log as the console
+    # backend of development would. deploy/release.py warns at start that e-mail is off.
+    EMAIL_BACKEND = "lms.settings.mail.NoEmailBackend"
