@@ -256,3 +256,19 @@ def test_a_page_opened_before_the_author_reordered_still_records_the_option_the_
     response = post_answer(client, page, usage_id, {"choice": lima_then, "shown": shown})
     assert Submission.objects.filter(user=learner, usage_id=usage_id).count() == 1
     assert "Esta pregunta cambió mientras la tenías abierta" in client.get(response.url).content.decode()
+
+
+def test_a_new_secret_key_does_not_change_what_a_kept_answer_means(client, learner, make_page, settings):
+    """An operator who changes DJANGO_SECRET_KEY (keeping the old one as a fallback) must not strand an answer a
+    phone kept offline: the page's option keys do not depend on the secret."""
+    page, ids = make_page({"single_choice": CAPITAL})
+    usage_id = ids["single_choice"]
+    opened = section(client.get(page.url).content, usage_id)
+    shown = re.search(r'name="shown" value="([^"]+)"', opened).group(1)
+    lima_then = choice_value(opened, "Lima")
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "una-clave-nueva-" + "x" * 40
+    client.force_login(learner)  # the session carries over through the fallback; signing in again is the same
+    post_answer(client, page, usage_id, {"choice": lima_then, "shown": shown})
+    stored = Submission.objects.get(user=learner, usage_id=usage_id)
+    assert stored.answer["option"] == "Lima" and stored.score == 1.0
