@@ -23,6 +23,10 @@ What keeps it correct:
   process, tasks run in it — the learners' generations live in that process, so a bump never writes to the
   database; a command run in another process meanwhile shows on learners' pages when they expire.) Entries are
   also checked against the ``pages`` (published edits) and ``certificates`` generations of ``lms/pagecache.py``.
+- **Outages.** While Redis cannot be reached the pages are rendered without the cache (``lms/pagecache.py``: a miss,
+  nothing stored; the learners' generation is dropped when it answers again). When the database is down, asking who
+  the learner is fails before any view: that answers the same 503 with ``Retry-After`` as a view would
+  (``lms.middleware.outage_response``), never a 500.
 - **Time still passes.** Entries expire after their timeout (a lesson keeps its page no longer than it would
   skip writing the visit, ``courses.services.VISIT_REFRESH``), so relative dates and the "last seen" a trainer
   reads stay as fresh as without the cache.
@@ -43,7 +47,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_migrate
@@ -52,6 +56,7 @@ from django.http.response import HttpResponseBase
 from django.utils import translation
 
 from . import pagecache
+from .pagecache import CacheUnavailable
 
 _ATTR = "_ruta_learner_cache"
 _LEARNERS = "ruta:lc:gen:learners"
@@ -60,6 +65,9 @@ _KEYED_VARY = {"accept", "accept-encoding", "accept-language", "cookie"}
 _BYPASS_HEADERS = ("X-Ruta-Download", "X-Ruta-Offline")
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[`"]?([\w.]+)', re.IGNORECASE)
 logger = logging.getLogger(__name__)
+
+
+pagecache.OUTAGE_DROPS.append(_LEARNERS)  # dropped when Redis answers again after an outage
 
 
 def _user_gen_key(user_id: int) -> str:
@@ -97,6 +105,8 @@ def _bump(key: str) -> None:
         return
     try:
         _incr(key)
+    except CacheUnavailable:  # Redis is down (logged once by lms.pagecache): the key is dropped when it answers
+        pass
     except Exception:
         logger.warning("Could not invalidate learners' cached pages (%s)", key, exc_info=True)
 
@@ -284,6 +294,14 @@ class LearnerPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        try:
+            return self._call(request)
+        except (OperationalError, InterfaceError) as exc:  # the database is down: who is asking cannot be known
+            from .middleware import outage_response
+
+            return outage_response(request, exc) or HttpResponse(status=503)
+
+    def _call(self, request: HttpRequest) -> HttpResponseBase:
         writes = _RequestWrites()
         token = _request.set(writes)
         try:
@@ -311,11 +329,16 @@ class LearnerPageCacheMiddleware:
         user_gen = _user_gen_key(_user_id(request))
         page_gens = [pagecache._GEN[group] for group in _PAGE_GROUPS]
         values = cache.get_many([key, *page_gens] if _database_cache() else [key, user_gen, _LEARNERS, *page_gens])
-        generations = (
-            self._generation(values, user_gen),
-            self._generation(values, _LEARNERS),
-            *pagecache._generations(values, _PAGE_GROUPS).values(),
-        )
+        try:
+            generations = (
+                self._generation(values, user_gen),
+                self._generation(values, _LEARNERS),
+                *pagecache._generations(values, _PAGE_GROUPS).values(),
+            )
+            if len(generations) != 2 + len(_PAGE_GROUPS):
+                raise CacheUnavailable(key)
+        except CacheUnavailable:  # Redis is down: the page is rendered for this request only
+            return self._learn(request, self.get_response(request))
         memo = pagecache._memo.get()
         if memo is not None:  # a page rendered below reads the same generations without asking again
             memo.update({pagecache._GEN[group]: gen for group, gen in zip(_PAGE_GROUPS, generations[2:], strict=True)})
@@ -345,4 +368,6 @@ class LearnerPageCacheMiddleware:
         if key in values:
             return values[key]
         cache.add(key, time.time_ns(), timeout=None)
-        return cache.get(key)
+        if (value := cache.get(key)) is None:
+            raise CacheUnavailable(key)
+        return value

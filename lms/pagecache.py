@@ -45,23 +45,36 @@ change makes a new key. So each process also keeps the last values it read (``_l
 used first out, each until the same timeout as in the shared cache) and asks the shared cache only for the
 generation, once per request. Every request unpickles its own copy, as it would from the shared cache: one
 request's changes to a page object never reach another's.
+
+**When Redis is down.** For the length of a request this middleware (the first that touches the shared cache) puts
+``OutageTolerantCache`` in front of a Redis cache, so every reader — sessions (``cached_db`` falls back to the
+database), themes, Wagtail, these caches — takes an outage for a miss and skips its writes, and pages keep working
+from the database. What a cache cannot fake is refused instead: ``add`` and ``incr`` (locks and counters: rate
+limits, one-time codes) raise ``CacheUnavailable``, which ``lms/middleware.py`` answers with a Spanish 503 and
+``Retry-After``, so a login or a verification is never let through unlimited (rate limits fail closed, as
+django-ratelimit's and allauth's own do). After a failure this process does not ask Redis again for
+``OUTAGE_SECONDS``. When Redis answers again, the keys whose writes were skipped (a revoked certificate's page, a
+logged-out session) and every group's generation are dropped first, so nothing older than the outage is served.
+``/healthz`` probes Redis itself and reports it down. Outside requests (tasks, commands) the cache is used as is.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import pickle
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from functools import wraps
 from typing import Any
 
 from cachetools import TLRUCache
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import translation
@@ -86,6 +99,230 @@ _local: TLRUCache = TLRUCache(
     maxsize=_LOCAL_BYTES, ttu=lambda _key, value, _now: value[0], timer=time.monotonic, getsizeof=lambda v: len(v[1])
 )
 _local_lock = threading.Lock()
+
+logger = logging.getLogger(__name__)
+
+
+# --- when the shared cache is down (module docstring, «When Redis is down») ---------------------------------------
+
+
+class CacheUnavailable(Exception):  # noqa: N818 - named for what the user is told: the cache is unavailable
+    """The shared cache cannot be reached and the caller needs what a miss cannot stand in for: a lock or a counter
+    (``add``, ``incr``). ``lms.middleware.outage_response`` answers it with a 503 and ``Retry-After``."""
+
+
+#: after a failed call, this process takes the shared cache for down this many seconds without asking it again
+OUTAGE_SECONDS = 5.0
+#: keys whose writes were skipped during an outage, dropped when the cache answers again (beyond this many, only the
+#: generations are dropped: every page is rendered anew, but a session deleted meanwhile may come back from Redis)
+_SKIPPED_MAX = 10_000
+#: dropped when the cache answers again after an outage: every cached page is rendered anew (``lms/learnercache.py``
+#: adds the learners' generation)
+OUTAGE_DROPS: list[str] = list(_GEN.values())
+_FAILED = object()
+
+
+class _Outage:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.until = 0.0  # monotonic clock
+        self.seen = False  # a call failed since the cache last answered
+        self.skipped: set[tuple[str, int | None]] = set()
+
+
+_outage = _Outage()
+
+
+def outage_errors() -> tuple[type[BaseException], ...]:
+    """What a Redis cache raises when Redis cannot be reached (refused, timed out, reset, still loading)."""
+    errors: list[type[BaseException]] = []
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        errors += [RedisConnectionError, RedisTimeoutError]
+    except ImportError:  # pragma: no cover - redis is a dependency
+        pass
+    try:
+        from django_redis.exceptions import ConnectionInterrupted
+
+        errors.append(ConnectionInterrupted)
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(errors)
+
+
+_OUTAGE_ERRORS = outage_errors()
+
+
+def cache_down() -> bool:
+    """Whether this process took the shared cache for down in the last ``OUTAGE_SECONDS``."""
+    return time.monotonic() < _outage.until
+
+
+def note_outage(exc: BaseException) -> None:
+    """A call to the shared cache failed: do not ask it again for ``OUTAGE_SECONDS``."""
+    with _outage.lock:
+        first = not _outage.seen
+        _outage.seen = True
+        _outage.until = time.monotonic() + OUTAGE_SECONDS
+    if first:
+        logger.error("Shared cache unreachable: serving without it (%s)", exc.__class__.__name__, exc_info=exc)
+
+
+def _skip(keys: Iterable[str], version: int | None) -> None:
+    with _outage.lock:
+        for key in keys:
+            if len(_outage.skipped) >= _SKIPPED_MAX:
+                break
+            _outage.skipped.add((key, version))
+
+
+def _recover(backend: BaseCache) -> None:
+    """The first call after an outage: drop what its skipped writes left stale, then let calls through."""
+    if not _outage.seen:
+        return
+    with _outage.lock:
+        skipped, _outage.skipped = _outage.skipped, set()
+    by_version: dict[int | None, list[str]] = {None: list(OUTAGE_DROPS)}
+    for key, version in skipped:
+        by_version.setdefault(version, []).append(key)
+    try:
+        for version, keys in by_version.items():
+            backend.delete_many(keys, version=version)
+    except BaseException:
+        with _outage.lock:
+            _outage.skipped |= skipped
+        raise
+    with _outage.lock:
+        _outage.seen = False
+    logger.warning("Shared cache reachable again: dropped %s keys written during the outage", len(skipped))
+
+
+class OutageTolerantCache:
+    """A Redis cache as a request sees it: an outage is a miss, and writes are skipped (and their keys dropped when
+    Redis answers again); ``add`` and ``incr``/``decr`` raise ``CacheUnavailable``. Everything else is the cache's
+    own. Installed by ``AnonymousPageCacheMiddleware`` for each request (``outage_tolerant_cache``)."""
+
+    def __init__(self, backend: BaseCache) -> None:
+        self.backend = backend
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.backend, name)
+
+    def _attempt(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        if cache_down():
+            return _FAILED
+        try:
+            _recover(self.backend)
+            return getattr(self.backend, method)(*args, **kwargs)
+        except _OUTAGE_ERRORS as exc:
+            note_outage(exc)
+            return _FAILED
+
+    def get(self, key: str, default: Any = None, version: int | None = None, **kwargs: Any) -> Any:
+        value = self._attempt("get", key, default, version=version, **kwargs)
+        return default if value is _FAILED else value
+
+    def get_many(self, keys: Iterable[str], version: int | None = None, **kwargs: Any) -> dict[str, Any]:
+        keys = list(keys)
+        values = self._attempt("get_many", keys, version=version, **kwargs)
+        return {} if values is _FAILED else values
+
+    def has_key(self, key: str, version: int | None = None, **kwargs: Any) -> bool:
+        found = self._attempt("has_key", key, version=version, **kwargs)
+        return False if found is _FAILED else found
+
+    def get_or_set(self, key: str, default: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> Any:
+        found = self.get(key, _MISSING, version=version)
+        if found is not _MISSING:
+            return found
+        value = default() if callable(default) else default
+        if self._attempt("add", key, value, timeout=timeout, version=version) is _FAILED:
+            return value
+        return self.get(key, value, version=version)
+
+    def set(self, key: str, *args: Any, **kwargs: Any) -> Any:
+        done = self._attempt("set", key, *args, **kwargs)
+        if done is _FAILED:
+            _skip([key], kwargs.get("version"))
+            return False
+        return done
+
+    def set_many(self, data: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        done = self._attempt("set_many", data, *args, **kwargs)
+        if done is _FAILED:
+            _skip(data, kwargs.get("version"))
+            return list(data)
+        return done
+
+    def delete(self, key: str, *args: Any, **kwargs: Any) -> Any:
+        done = self._attempt("delete", key, *args, **kwargs)
+        if done is _FAILED:
+            _skip([key], kwargs.get("version"))
+            return False
+        return done
+
+    def delete_many(self, keys: Iterable[str], *args: Any, **kwargs: Any) -> Any:
+        keys = list(keys)
+        done = self._attempt("delete_many", keys, *args, **kwargs)
+        if done is _FAILED:
+            _skip(keys, kwargs.get("version"))
+            return None
+        return done
+
+    def touch(self, key: str, *args: Any, **kwargs: Any) -> Any:
+        done = self._attempt("touch", key, *args, **kwargs)
+        return False if done is _FAILED else done
+
+    def add(self, key: str, *args: Any, **kwargs: Any) -> Any:
+        done = self._attempt("add", key, *args, **kwargs)
+        if done is _FAILED:
+            raise CacheUnavailable(key)
+        return done
+
+    def incr(self, key: str, *args: Any, **kwargs: Any) -> Any:
+        return self._count("incr", key, *args, **kwargs)
+
+    def decr(self, key: str, *args: Any, **kwargs: Any) -> Any:
+        return self._count("decr", key, *args, **kwargs)
+
+    def _count(self, method: str, key: str, *args: Any, **kwargs: Any) -> Any:
+        done = self._attempt(method, key, *args, **kwargs)
+        if done is _FAILED:
+            _skip([key], kwargs.get("version"))  # e.g. a generation that should have moved on
+            raise CacheUnavailable(key)
+        return done
+
+    def close(self, **kwargs: Any) -> None:
+        with suppress(*_OUTAGE_ERRORS):
+            self.backend.close(**kwargs)
+
+
+def _is_redis(backend: Any) -> bool:
+    module = type(backend).__module__
+    return module.startswith("django_redis") or module == "django.core.cache.backends.redis"
+
+
+def shared_cache_backend() -> Any:
+    """The default cache itself, without ``OutageTolerantCache`` (``/healthz`` asks Redis, whatever this process
+    believes)."""
+    backend = caches["default"]
+    return backend.backend if isinstance(backend, OutageTolerantCache) else backend
+
+
+@contextmanager
+def outage_tolerant_cache() -> Iterator[None]:
+    """For the rest of this request, the default cache takes a Redis outage for a miss (``OutageTolerantCache``)."""
+    backend = caches["default"]
+    if isinstance(backend, OutageTolerantCache) or not _is_redis(backend):
+        yield
+        return
+    caches["default"] = OutageTolerantCache(backend)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        caches["default"] = backend
 
 
 def _local_get(full: str) -> Any:
@@ -167,28 +404,45 @@ def bump(group: str) -> None:
         cache.incr(_GEN[group])
     except ValueError:  # no counter yet (or evicted): start one from the clock, above any older value
         cache.set(_GEN[group], time.time_ns(), timeout=None)
+    except CacheUnavailable:  # Redis is down: the generation is dropped when it answers again (OUTAGE_DROPS)
+        pass
     memo = _memo.get()
     if memo is not None:
         memo.pop(_GEN[group], None)
 
 
-def generation(group: str) -> int:
-    """The current generation of ``group``: part of the key of anything cached that a change to the group must
-    drop (e.g. a course's outline, cached under the ``pages`` generation)."""
+def _known_generation(group: str) -> int | None:
+    """``group``'s generation, or None while the shared cache cannot be reached."""
     memo = _memo.get()
     if memo is not None and _GEN[group] in memo:
         return memo[_GEN[group]]
-    value = _generations(cache.get_many([_GEN[group]]), (group,))[group]
-    if memo is not None:
+    value = _generations(cache.get_many([_GEN[group]]), (group,)).get(group)
+    if memo is not None and value is not None:
         memo[_GEN[group]] = value
     return value
 
 
+def generation(group: str) -> int:
+    """The current generation of ``group``: part of the key of anything cached that a change to the group must
+    drop (e.g. a course's outline, cached under the ``pages`` generation). While the shared cache cannot be reached,
+    a new value on every call, so nothing kept under one is ever used again."""
+    value = _known_generation(group)
+    return time.time_ns() if value is None else value
+
+
 def shared_value(key: str, load: Callable[[], Any], *, group: str = "pages", timeout: int = 3600) -> Any:
     """The value cached at ``key`` under ``group``'s current generation, computed by ``load`` when absent; read
-    once per request. ``load`` may return None (kept as such)."""
-    full = f"{key}:{generation(group)}"
+    once per request. ``load`` may return None (kept as such). While the shared cache cannot be reached, ``load``
+    answers (once per request) and nothing is kept beyond the request."""
     memo = _memo.get()
+    known = _known_generation(group)
+    if known is None:
+        if memo is None:
+            return load()
+        if (outage_key := f"{key}:outage") not in memo:
+            memo[outage_key] = load()
+        return memo[outage_key]
+    full = f"{key}:{known}"
     if memo is not None and full in memo:
         return memo[full]
     value = _local_get(full)
@@ -204,14 +458,20 @@ def shared_value(key: str, load: Callable[[], Any], *, group: str = "pages", tim
 
 
 def _generations(values: dict[str, Any], groups: tuple[str, ...] = GROUPS) -> dict[str, int]:
+    """Each group's generation, from ``values`` (what a lookup read) or recreated from the clock; a group whose
+    generation cannot be had (the shared cache is down) is left out."""
     found = {}
     for group in groups:
         key = _GEN[group]
         if key in values:
             found[group] = values[key]
-        else:
+            continue
+        try:
             cache.add(key, time.time_ns(), timeout=None)
-            found[group] = cache.get(key)
+        except CacheUnavailable:
+            continue
+        if (value := cache.get(key)) is not None:
+            found[group] = value
     return found
 
 
@@ -273,12 +533,15 @@ def _query_variant_allowed(request: HttpRequest, timeout: int) -> bool:
         return True
     path = hashlib.sha256(request.path.encode()).hexdigest()[:32]
     counter = f"ruta:pc:variants:{request.get_host()}:{path}"
-    if cache.add(counter, 1, timeout=timeout):
-        return True
     try:
-        return cache.incr(counter) <= QUERY_VARIANTS_PER_PATH
-    except ValueError:  # expired between the two calls
-        return cache.add(counter, 1, timeout=timeout) or False
+        if cache.add(counter, 1, timeout=timeout):
+            return True
+        try:
+            return cache.incr(counter) <= QUERY_VARIANTS_PER_PATH
+        except ValueError:  # expired between the two calls
+            return cache.add(counter, 1, timeout=timeout) or False
+    except CacheUnavailable:
+        return False
 
 
 #: request headers the key covers; a response that varies on anything else is not stored
@@ -333,8 +596,15 @@ class AnonymousPageCacheMiddleware:
         get_resolver().url_patterns  # noqa: B018 - imported for its registrations
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        with request_memo():
-            return self._serve(request)
+        from .middleware import outage_response, replace_outage_error
+
+        with request_memo(), outage_tolerant_cache():
+            try:
+                response = self._serve(request)
+            except CacheUnavailable as exc:  # a rate limit that cannot be counted: refused, never unlimited
+                return outage_response(request, exc) or HttpResponse(status=503)
+            # A database or cache outage that a middleware below turned into a 500: the same 503 as a view's.
+            return replace_outage_error(request, response)
 
     def _serve(self, request: HttpRequest) -> HttpResponseBase:
         key = _key(request)
@@ -363,6 +633,7 @@ class AnonymousPageCacheMiddleware:
             key is not None
             and isinstance(response, HttpResponse)
             and (marked := _storable(request, response))
+            and marked[0] in generations  # not when the shared cache was down at the lookup
             and _query_variant_allowed(request, marked[1])
         ):
             group, timeout = marked

@@ -11,6 +11,11 @@ The same counter serves the view (a rendered answer) and the page cache (a cache
 whichever answers. Addresses are the client's as ``lms.client_ip`` sees it behind trusted proxies; IPv6 addresses
 count per /64, as one household or phone gets a whole /64. The counter key holds a digest of the address, not the
 address itself.
+
+A limit that cannot be counted fails closed: while the shared cache cannot be reached, ``hit`` raises
+``lms.pagecache.CacheUnavailable`` and the request gets a Spanish 503 with ``Retry-After``
+(``lms.middleware.outage_response``), never an unlimited answer — as django-ratelimit (``RATELIMIT_FAIL_OPEN`` is
+not set) and allauth's login limits (their lock is a cache ``add``) do too.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from .client_ip import client_ip
+from .pagecache import CacheUnavailable, cache_down, note_outage, outage_errors
+
+_OUTAGE_ERRORS = outage_errors()
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -60,6 +68,16 @@ def counter_key(group: str, request: HttpRequest, period: int, now: float | None
 
 def _count(key: str, period: int) -> int:
     """Add one to ``key`` (created for ``period`` seconds) and return the new count, in one round trip on Redis."""
+    if cache_down():
+        raise CacheUnavailable(key)
+    try:
+        return _count_in_cache(key, period)
+    except _OUTAGE_ERRORS as exc:
+        note_outage(exc)
+        raise CacheUnavailable(key) from exc
+
+
+def _count_in_cache(key: str, period: int) -> int:
     client = _redis_client()
     if client is not None:
         redis = client.get_client(write=True)
@@ -109,6 +127,8 @@ def get_many_and_hit(request: HttpRequest, keys: list[str], group: str, rate: st
         values = cache.get_many(keys)
         hit(request, group, rate)
         return values
+    if cache_down():
+        raise CacheUnavailable(group)
     limit, period = parse_rate(rate)
     counter = client.make_key(counter_key(group, request, period))
     full = {client.make_key(key): key for key in keys}
@@ -116,7 +136,11 @@ def get_many_and_hit(request: HttpRequest, keys: list[str], group: str, rate: st
     pipe.mget(*full)
     pipe.set(counter, 0, ex=period + 1, nx=True)
     pipe.incr(counter)
-    found, _created, count = pipe.execute()
+    try:
+        found, _created, count = pipe.execute()
+    except _OUTAGE_ERRORS as exc:
+        note_outage(exc)
+        raise CacheUnavailable(group) from exc
     _counted(request)[group] = int(count) > limit
     return {full[key]: client.decode(value) for key, value in zip(full, found, strict=True) if value is not None}
 
