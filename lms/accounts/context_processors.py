@@ -8,7 +8,7 @@ from django.utils.functional import SimpleLazyObject
 
 from .models import Role
 from .permissions import STAFF_ROLES, roles_of
-from .selectors import learner_tag
+from .selectors import learner_tag, learner_tags_previous
 
 #: Roles that have a report view (trainers see their cohorts; donors only aggregates of their funding source).
 #: The same roles as ``lms.reports.selectors.roles.VIEWS``, which this layer cannot import (a test keeps the two
@@ -52,6 +52,8 @@ def roles(request):
         "ruta_roles": SimpleLazyObject(lambda: _Roles(request.user)),
         # Which learner this page is for, as the phone's scripts see it (shared family phones): see learner_tag.
         "ruta_learner_tag": SimpleLazyObject(lambda: learner_tag(user=request.user)),
+        # The same learner's tags under the secret keys kept as fallbacks (after the secret key was changed).
+        "ruta_learner_tags_previous": SimpleLazyObject(lambda: " ".join(learner_tags_previous(user=request.user))),
         # The package origin's download helper (content/packages/origin.py), which keeps and removes downloaded
         # packages on the phone; "" when packages are served on Ruta's own host.
         "ruta_package_helper": SimpleLazyObject(_package_helper),

@@ -121,6 +121,14 @@ def _learner_tag_with(user: User | AnonymousUser, secret: str) -> str:
     return salted_hmac("ruta.accounts.learner_tag", str(user.pk), secret=secret).hexdigest()[:16]
 
 
+def learner_tags_previous(*, user: User | AnonymousUser) -> list[str]:
+    """The tags this learner had under the secret keys kept in SECRET_KEY_FALLBACKS: a page gives them to the
+    phone's scripts, which take the answers kept under them as this learner's (and send them)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
+        return []
+    return [_learner_tag_with(user, secret) for secret in getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+
+
 def learner_tag_is_own(*, user: User | AnonymousUser, tag: str) -> bool:
     """Whether ``tag`` (an answer kept on a phone says whose it is) is this learner's: made with the current secret key
     or with one of SECRET_KEY_FALLBACKS, so that answers kept offline before the key was changed are still sent."""

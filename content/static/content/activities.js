@@ -12,6 +12,8 @@
   var KEY = "ruta:actividades-pendientes";
   var SKIP = { csrfmiddlewaretoken: 1, submission_id: 1, next: 1 };
   var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
+  // The same learner's tags before the site's secret key was changed: answers kept under them are this learner's.
+  var PREVIOUS = ((document.body && document.body.getAttribute("data-learner-previous")) || "").split(" ").filter(Boolean);
 
   function load() {
     try { return JSON.parse(window.localStorage.getItem(KEY) || "{}"); } catch (e) { return {}; }
@@ -24,7 +26,7 @@
     var all = load(), own = {}, claimed = false;
     if (!LEARNER) { return own; }
     Object.keys(all).forEach(function (sid) {
-      if (!all[sid].owner) { all[sid].owner = LEARNER; claimed = true; }
+      if (!all[sid].owner || PREVIOUS.indexOf(all[sid].owner) !== -1) { all[sid].owner = LEARNER; claimed = true; }
       if (all[sid].owner === LEARNER) { own[sid] = all[sid]; }
     });
     if (claimed) { save(all); }
