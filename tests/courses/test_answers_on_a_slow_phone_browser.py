@@ -1,8 +1,14 @@
-"""On a slow connection a learner sends an answer and, before its reply arrives, corrects it and sends again: both
-reach the server, in order, and the page ends on the corrected answer's verdict (audit 2026-12-07: the reply to the
-first answer deleted the queued correction, which was never sent)."""
+"""Answers from a phone on a poor connection reach Ruta as the learner gave them.
+
+- On a slow connection a learner sends an answer and, before its reply arrives, corrects it and sends again: both
+  reach the server, in order, and the page ends on the corrected answer's verdict (audit 2026-12-07: the reply to
+  the first answer deleted the queued correction, which was never sent).
+- An operator changes DJANGO_SECRET_KEY (the old one kept in DJANGO_SECRET_KEY_FALLBACKS) while an answer waits on
+  the phone without signal: a page drawn under the new key still sends it as hers (operator audit 2026-12-07: the
+  learner's tag changed with the key and the answer was stranded)."""
 
 import pytest
+from django.core.cache import caches
 from playwright.sync_api import expect
 
 from tests.browser_helpers import login, signal
@@ -11,8 +17,9 @@ from tests.courses.test_browser import ensure_site
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_correction_sent_while_the_first_answer_is_on_its_way_is_not_lost(phone_page, live_server, screenshot):
-    from content.models import Submission
+@pytest.fixture
+def quiz():
+    """A course with one lesson and one question, and its page."""
     from courses.models import LessonPage
     from tests.courses.factories import (
         CoursePageFactory,
@@ -22,7 +29,6 @@ def test_a_correction_sent_while_the_first_answer_is_on_its_way_is_not_lost(phon
         single_choice,
         text_block,
     )
-    from tests.lms.accounts.factories import UserFactory
 
     ensure_site()
     course = CoursePageFactory(parent=ProgrammePageFactory(title="IMESUN"), title="Genere su Idea", code="GIN-LENTO")
@@ -32,12 +38,25 @@ def test_a_correction_sent_while_the_first_answer_is_on_its_way_is_not_lost(phon
         completion_rule=LessonPage.CompletionRule.ACTIVITIES,
         body=[text_block("Responde esta pregunta."), single_choice("¿Qué conviene hacer antes de invertir?")],
     )
-    learner = UserFactory(first_name="José Ángel", last_name="Ñáñez", phone="+593991234567", email="")
-    page = phone_page
+    return course, lesson
+
+
+def enrolled(page, live_server, learner, quiz):
+    """The learner signs in, enrols through the course page's button and opens the lesson."""
+    course, lesson = quiz
     login(page, live_server, learner)
     page.goto(course.url)
     page.get_by_role("button", name="Inscribirme en este curso").click()
     page.goto(lesson.url)
+
+
+def test_a_correction_sent_while_the_first_answer_is_on_its_way_is_not_lost(phone_page, live_server, screenshot, quiz):
+    from content.models import Submission
+    from tests.lms.accounts.factories import UserFactory
+
+    learner = UserFactory(first_name="José Ángel", last_name="Ñáñez", phone="+593991234567", email="")
+    page = phone_page
+    enrolled(page, live_server, learner, quiz)
     section = page.locator("section.activity").first
 
     # A slow 3G phone: each request takes well over a second to come back.
@@ -72,3 +91,37 @@ def test_a_correction_sent_while_the_first_answer_is_on_its_way_is_not_lost(phon
     expect(section).not_to_contain_text("¡Aprobaste!")
     signal(page, up=True)
     expect(page.locator("section.activity").first).to_contain_text("Todavía no apruebas", timeout=20_000)
+
+
+def test_an_answer_kept_offline_is_sent_after_the_secret_key_changed(phone_page, live_server, settings, quiz):
+    from content.models import Submission
+    from tests.lms.accounts.factories import UserFactory
+
+    _course, lesson = quiz
+    learner = UserFactory(first_name="Ñusta", last_name="Huamán Quispe", phone="+51987650777", email="")
+    page = phone_page
+    context = page.context
+    enrolled(page, live_server, learner, quiz)
+
+    signal(page, up=False)
+    section = page.locator("section.activity").first
+    section.get_by_label("Conversar con clientes").check()
+    section.get_by_role("button", name="Enviar respuesta").click()
+    expect(section.locator("[data-activity-status]")).to_contain_text("Sin conexión")
+
+    page.close()  # the learner puts the phone away, still without signal
+
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "una-clave-nueva-para-ruta-" + "z" * 40
+    caches["default"].clear()  # pages kept for her were drawn with her old tag: as after a cache restart
+    signal(page, up=True)
+    page = context.new_page()
+    page.goto(live_server.url + lesson.url)  # drawn under the new key: a new tag for her, the old one beside it
+    attrs = page.evaluate("[document.body.dataset.learner, document.body.dataset.learnerPrevious]")
+    assert attrs[0] and attrs[1] and attrs[0] not in attrs[1].split()
+    for _ in range(100):
+        if Submission.objects.exists():
+            break
+        page.wait_for_timeout(200)
+    assert [s.user_id for s in Submission.objects.all()] == [learner.pk]
+    expect(page.locator("section.activity").first).to_contain_text("¡Aprobaste!")
