@@ -210,6 +210,11 @@ class OutageTolerantCache:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.backend, name)
 
+    def __contains__(self, key: str) -> bool:
+        # ``key in cache`` (the cached_db session store asks this when it makes a session key): dunder methods are
+        # looked up on the type, never through __getattr__.
+        return self.has_key(key)
+
     def _attempt(self, method: str, *args: Any, **kwargs: Any) -> Any:
         if cache_down():
             return _FAILED
