@@ -4,13 +4,11 @@
  *
  * Pages are network-first: online, the learner always gets the fresh page (and a downloaded copy is refreshed);
  * when the network fails the downloaded copy is served, so the outline and every downloaded lesson open offline.
- * Images: a downloaded low-data rendition answers for any width of the same image (the page's srcset may ask for
- * a wider one). Documents and media that were downloaded are served from the phone. Answers are never kept here:
- * a POST goes to the network, and activities.js queues it with its idempotent submission id when that fails. */
+ * Images: a downloaded low-data rendition answers for any width of the same image. Downloaded documents and
+ * media come from the phone. Answers are never kept here: activities.js queues a POST that fails. */
 const COURSE = new URL(self.location.href).searchParams.get("curso") || "";
-// The learner who downloaded (an HMAC tag, not personal data, from the page that registered this worker). Each
-// learner's download is a cache of its own: on a shared phone this worker only ever serves the cache of the learner
-// it was registered for, never another learner's pages (signing out also deletes the downloads: themes/js/logout.js).
+// The learner who downloaded (an HMAC tag, not personal data). Each learner's download is a cache of its own: on a
+// shared phone this worker only serves the cache of the learner it was registered for (sign-out deletes it).
 const LEARNER = (new URL(self.location.href).searchParams.get("quien") || "").replace(/[^0-9a-f]/g, "");
 const CACHE = "ruta-offline-" + LEARNER + "-" + COURSE;
 const MESSAGES = {{ messages_json|safe }};
@@ -81,9 +79,13 @@ async function viewsSend(cache) {
   if (urls.length) await viewsWrite(cache, left);
 }
 
+// Never re-made once a sign-out removed it (logout.js).
+const keptCache = async () => ((await caches.has(CACHE)) ? caches.open(CACHE) : null);
+
 async function page(event) {
   const request = event.request;
-  const cache = await caches.open(CACHE);
+  const cache = await keptCache();
+  if (!cache) return fetch(request).catch(offlinePage);
   try {
     const response = await fetch(request);
     if (usable(response)) {
@@ -112,7 +114,8 @@ async function keptRendition(cache, url) {
 
 async function file(request) {
   if (request.headers.has("X-Ruta-Download")) return fetch(request);  // the page downloading: from the network
-  const cache = await caches.open(CACHE);
+  const cache = await keptCache();
+  if (!cache) return fetch(request);
   const url = new URL(request.url);
   let kept = await cache.match(request.url, { ignoreVary: true });
   if (!kept && RENDITION.test(url.pathname)) kept = await keptRendition(cache, url);
@@ -129,8 +132,8 @@ async function file(request) {
 
 async function ranged(request) {
   // A downloaded video or audio file asked for in parts (the player seeks): answer the part from the phone.
-  const cache = await caches.open(CACHE);
-  const kept = await cache.match(request.url, { ignoreVary: true });
+  const cache = await keptCache();
+  const kept = cache && (await cache.match(request.url, { ignoreVary: true }));
   const match = /bytes=(\d*)-(\d*)/.exec(request.headers.get("range") || "");
   if (!kept || !match) return fetch(request);
   const blob = await kept.blob();
