@@ -2,14 +2,11 @@
 (issue #13), never an HTML 500 page; once the database is back the same submission is recorded once."""
 
 import uuid
-from contextlib import contextmanager
 from unittest import mock
-
-from django.db import OperationalError
-from django.db.backends.utils import CursorWrapper
 
 from content.models import Submission
 from tests.content.helpers import post_answer, submit_url
+from tests.outages import database_down
 
 
 def _post_while_down(client, page, usage_id, data, *, submission_id, as_json):
@@ -17,15 +14,6 @@ def _post_while_down(client, page, usage_id, data, *, submission_id, as_json):
     extra = {"HTTP_ACCEPT": "application/json"} if as_json else {}
     with database_down():
         return client.post(url, payload, **extra)
-
-
-@contextmanager
-def database_down():
-    def refuse(*args, **kwargs):
-        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
-
-    with mock.patch.object(CursorWrapper, "_execute", refuse), mock.patch.object(CursorWrapper, "_executemany", refuse):
-        yield
 
 
 def test_xhr_submission_gets_a_json_503_with_retry_after_and_is_recorded_once_when_resent(client, user, choice_page):

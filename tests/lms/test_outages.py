@@ -7,14 +7,11 @@ Redis is really unreachable here: the cache points at port 1 on loopback, where 
 cannot be stopped under the test, so only its cursor refuses, as a dropped PostgreSQL does."""
 
 import uuid
-from contextlib import contextmanager
 from unittest import mock
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import OperationalError
-from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -25,6 +22,7 @@ from lms import pagecache
 from tests.certification.factories import issue
 from tests.courses.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory, catalogue, text_block
 from tests.lms.accounts.factories import UserFactory
+from tests.outages import database_down
 
 pytestmark = pytest.mark.django_db
 
@@ -63,15 +61,6 @@ def redis_down(settings):
         settings.CACHES = DEAD_REDIS
 
     return cut
-
-
-@contextmanager
-def database_down():
-    def refuse(*args, **kwargs):
-        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
-
-    with mock.patch.object(CursorWrapper, "_execute", refuse), mock.patch.object(CursorWrapper, "_executemany", refuse):
-        yield
 
 
 @pytest.fixture
