@@ -286,6 +286,9 @@ MATRIX = {
         lambda w: {"token": _wallet_offer(w).token},
         lambda w: {"token": "falso"},
     ),  # fmt: skip
+    # trainer certification: replacing a path's supervising master trainer (A nominated the path; the app's other
+    # routes are in its own matrix, tests/certification/trainers/test_views.py)
+    "trainers:supervisor_change": (OWNERS, lambda w: {"pk": _trainer_path(w).pk}, ("admin",)),
     # competency certification
     "competency:standard_detail": (PUBLIC, lambda w: {"pk": w.standard.pk}, lambda w: {"pk": 999_999}),  # published
     "competency:apply": (SIGNED_IN, lambda w: {"pk": w.standard.pk}, None),
@@ -411,6 +414,17 @@ def _wallet_offer(w):
     from certification.exchange import wallet_offer_create
 
     return wallet_offer_create(certificate=w.certificate, user=w.participant)
+
+
+def _trainer_path(w):
+    """A's trainer on the path to certification in a track certified by the ILO, nominated by A."""
+    from certification.trainers.models import TrainerPath
+    from tests.certification.trainers.factories import MasterTrainerFactory, TrainerTrackFactory
+
+    master = MasterTrainerFactory(user=UserFactory(first_name="Gonzalo", last_name="Ñahui"), methodology="IMESUN").user
+    return TrainerPath.objects.create(
+        trainer=w.trainer, track=TrainerTrackFactory(), institution=w.a, supervisor=master
+    )
 
 
 def denied(response, actor: str) -> bool:

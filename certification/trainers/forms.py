@@ -81,3 +81,24 @@ class WithdrawForm(forms.Form):
 
 class ReinstateForm(forms.Form):
     reason = forms.CharField(label=_("Motivo"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SupervisorChangeForm(forms.Form):
+    """Offers the eligible master trainers (``selectors.supervisor_candidates``) but parses any active account, so
+    that the service's rule says why a person cannot supervise (the trainer herself, not a master trainer of the
+    methodology) instead of a bare «not a valid choice»."""
+
+    supervisor = forms.ModelChoiceField(
+        label=_("Nueva o nuevo master trainer que supervisa"), queryset=User.objects.filter(is_active=True)
+    )
+    reason = forms.CharField(
+        label=_("Motivo del cambio"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Queda en el historial de la ruta. Por ejemplo: dejó la institución, ya no es master trainer."),
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["supervisor"]
+        offered = list(candidates) if candidates is not None else []
+        field.widget.choices = [("", "---------")] + [(user.pk, user.printed_name) for user in offered]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from courses.cohorts.models import Cohort
 from courses.cohorts.selectors import cohort_completions, cohort_courses
-from lms.accounts.models import ConsentRecord, Role
+from lms.accounts.models import ConsentRecord, Role, User
 from lms.accounts.permissions import has_role, institutions_with_role
 
 from .models import MasterTrainer, TrainerPath, TrainerTrack
@@ -75,6 +75,49 @@ def can_mark_training_complete(*, user, path: TrainerPath) -> bool:
     if can_observe(user=user, path=path):
         return True
     return can_nominate(user=user, institution=path.institution) or can_approve(user=user, track=path.track)
+
+
+#: While a path may still change its supervising master trainer: until the practice is recommended. From then on
+#: the recommendation stands on that master trainer's word and the certificate names them (the chain).
+SUPERVISOR_CHANGE_STATES = (TrainerPath.State.APPLICANT, TrainerPath.State.IN_TRAINING, TrainerPath.State.IN_PRACTICE)
+
+
+def may_change_supervisor(*, user, path: TrainerPath) -> bool:
+    """Who may replace a path's supervising master trainer (one who left, was deactivated, is unavailable, or is
+    the trainer herself on a path nominated before that was refused): the approvers of the track
+    (``can_approve``) and the nominating institution's admins (``can_nominate``, who nominated and chose the
+    supervisor); never the path's trainer (``is_own_path``). Whatever the path's state: see
+    ``supervisor_change_closed``."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or is_own_path(user=user, path=path):
+        return False
+    return can_approve(user=user, track=path.track) or can_nominate(user=user, institution=path.institution)
+
+
+def supervisor_change_closed(*, path: TrainerPath) -> str:
+    """Why the path's supervisor can no longer change (a Spanish message), or «» while it can."""
+    if path.state in SUPERVISOR_CHANGE_STATES:
+        return ""
+    return _(
+        "Ya no se puede cambiar la supervisión: la ruta está «%(state)s» y su práctica ya fue recomendada; "
+        "la o el master trainer que la supervisó queda en el historial y en el certificado."
+    ) % {"state": path.get_state_display()}
+
+
+def can_change_supervisor(*, user, path: TrainerPath) -> bool:
+    """Whether the path page offers ``user`` «Cambiar master trainer que supervisa» now."""
+    return may_change_supervisor(user=user, path=path) and not supervisor_change_closed(path=path)
+
+
+def supervisor_candidates(*, path: TrainerPath) -> QuerySet[User]:
+    """The people who may take over a path's supervision: active accounts with an active master-trainer status in
+    the track's methodology, never the path's trainer nor its current supervisor; by name."""
+    masters = MasterTrainer.objects.filter(methodology__iexact=path.track.methodology, active=True)
+    return (
+        User.objects.filter(is_active=True, pk__in=masters.values("user_id"))
+        .exclude(pk=path.trainer_id)
+        .exclude(pk=path.supervisor_id or 0)
+        .order_by("first_name", "last_name", "pk")
+    )
 
 
 def training_cohorts(*, track: TrainerTrack) -> QuerySet[Cohort]:

@@ -331,3 +331,70 @@ def trainer_certification_reinstate(*, path: TrainerPath, actor: User, reason: s
     _move(path, State.CERTIFIED, actor, _("Restablecida: %(r)s. Certificado %(code)s") % {
         "r": reason.strip(), "code": certificate.display_code})  # fmt: skip
     return certificate
+
+
+@transaction.atomic
+def trainer_supervisor_change(*, path: TrainerPath, supervisor: User, actor: User, reason: str) -> TrainerPath:
+    """Replace the path's supervising master trainer (one who left, was deactivated or is unavailable, or the
+    trainer herself on a path nominated before that was refused), with a reason: an approver of the track or an
+    admin of the nominating institution (``selectors.may_change_supervisor``), never the trainer; only until the
+    practice is recommended (``selectors.supervisor_change_closed``). The new supervisor must be an active master
+    trainer of the track's methodology and someone other than the trainer. The history records who changed it,
+    from whom to whom and why (the state stays); the former supervisor keeps no access that came only from
+    supervising, the new one finds the path among those they supervise. The trainer and the new supervisor are told.
+    """
+    if not selectors.may_change_supervisor(user=actor, path=path):
+        if selectors.is_own_path(user=actor, path=path) and (
+            selectors.can_approve(user=actor, track=path.track)
+            or selectors.can_nominate(user=actor, institution=path.institution)
+        ):
+            raise ValidationError(
+                _("No puedes cambiar la supervisión de tu propia ruta: lo decide otra persona."), code="own_path"
+            )
+        raise PermissionDenied(
+            _(
+                "Solo la institución certificadora o la administración de la institución que postula puede cambiar "
+                "a la o el master trainer que supervisa."
+            )
+        )
+    closed = selectors.supervisor_change_closed(path=path)
+    if closed:
+        raise ValidationError(closed, code="state")
+    if supervisor.pk == path.trainer_id:
+        message = _("La o el master trainer que supervisa debe ser otra persona: nadie supervisa su propia práctica.")
+        raise ValidationError({"supervisor": ValidationError(message, code="own_path")})
+    if not supervisor.is_active or not selectors.is_master_trainer(user=supervisor, methodology=path.track.methodology):
+        message = _("La persona supervisora debe ser master trainer vigente de %(m)s.") % {"m": path.track.methodology}
+        raise ValidationError({"supervisor": ValidationError(message, code="not_master")})
+    if supervisor.pk == path.supervisor_id:
+        message = _("%(name)s ya supervisa esta ruta.") % {"name": supervisor.printed_name}
+        raise ValidationError({"supervisor": ValidationError(message, code="same")})
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ValidationError(_("Escribe el motivo del cambio."), code="required")})
+    previous = path.supervisor.printed_name if path.supervisor is not None else "—"
+    path.supervisor = supervisor
+    path.save(update_fields=["supervisor", "updated_at"])
+    note = _("Cambio de master trainer que supervisa: %(old)s → %(new)s. Motivo: %(reason)s") % {
+        "old": previous,
+        "new": supervisor.printed_name,
+        "reason": reason,
+    }
+    PathEvent.objects.create(path=path, from_state=path.state, to_state=path.state, actor=actor, note=note)
+    url = f"/facilitadores/{path.pk}/"
+    with notice_language(path.trainer):
+        notification_send(
+            user=path.trainer,
+            title=_("Tu certificación %(track)s: ahora te supervisa %(name)s")
+            % {"track": path.track.name, "name": supervisor.printed_name},
+            url=url,
+        )
+    with notice_language(supervisor):
+        notification_send(
+            user=supervisor,
+            title=_("Ahora supervisas la certificación %(track)s de %(name)s")
+            % {"track": path.track.name, "name": path.trainer.printed_name},
+            body=reason,
+            url=url,
+        )
+    return path

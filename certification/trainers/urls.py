@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:pk>/aprobar/", views.approve, name="approve"),
     path("<int:pk>/retirar/", views.withdraw, name="withdraw"),
     path("<int:pk>/restablecer/", views.reinstate, name="reinstate"),
+    path("<int:pk>/supervisor/", views.supervisor_change, name="supervisor_change"),
 ]

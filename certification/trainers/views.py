@@ -20,7 +20,14 @@ from lms.accounts.models import Role
 from lms.accounts.permissions import institutions_with_role
 
 from . import selectors, services
-from .forms import CohortChoiceForm, NominateForm, ObservationForm, ReinstateForm, WithdrawForm
+from .forms import (
+    CohortChoiceForm,
+    NominateForm,
+    ObservationForm,
+    ReinstateForm,
+    SupervisorChangeForm,
+    WithdrawForm,
+)
 from .models import TrainerPath
 
 
@@ -102,6 +109,7 @@ def path_detail(request, pk: int):
         if is_approver and path.state in (TrainerPath.State.CERTIFIED, TrainerPath.State.SUSPENDED)
         else None,
         "reinstate_form": ReinstateForm() if is_approver and path.state == TrainerPath.State.SUSPENDED else None,
+        "can_change_supervisor": selectors.can_change_supervisor(user=user, path=path),
     }
     return render(request, "trainers/path_detail.html", context)
 
@@ -228,6 +236,38 @@ def reinstate(request, pk: int):
         form=ReinstateForm,
         invalid=_("Escribe el motivo."),
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supervisor_change(request, pk: int):
+    """Replace the path's supervising master trainer, with a reason (approvers and the nominating admins)."""
+    path = _visible_path(request, pk)
+    if not selectors.may_change_supervisor(user=request.user, path=path):
+        raise PermissionDenied
+    closed = selectors.supervisor_change_closed(path=path)
+    if closed:
+        messages.error(request, closed)
+        return redirect("trainers:path_detail", pk=path.pk)
+    form = SupervisorChangeForm(request.POST or None, candidates=selectors.supervisor_candidates(path=path))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.trainer_supervisor_change(
+                path=path,
+                supervisor=form.cleaned_data["supervisor"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Cambiamos la supervisión: ahora supervisa %(name)s.")
+                % {"name": form.cleaned_data["supervisor"].printed_name},
+            )
+            return redirect("trainers:path_detail", pk=path.pk)
+    return render(request, "trainers/supervisor.html", {"path": path, "form": form})
 
 
 def registry(request):
