@@ -145,6 +145,7 @@ MATRIX = {
     "trainers:approve": (lambda w: {"pk": w.path.pk}, ("post",), None),
     "trainers:withdraw": (lambda w: {"pk": w.path.pk}, ("post",), None),
     "trainers:reinstate": (lambda w: {"pk": w.path.pk}, ("post",), None),
+    "trainers:supervisor_change": (lambda w: {"pk": w.path.pk}, ("get", "post"), ("alt_admin", "ilo_admin")),
 }
 OUTSIDERS = ["anonymous", "participant", "other_participant", "other_trainer", "other_admin"]
 
