@@ -17,6 +17,11 @@ if RUTA_PACKAGE_ORIGIN:  # noqa: F405
     # parent domain ("cookie tossing") and so sign a learner into someone else's account. Only Ruta's own host can
     # set a __Host- cookie (Secure, Path=/, no Domain), so a tossed session cookie is never read.
     SESSION_COOKIE_NAME = "__Host-ruta_session"
+    # The same for the language a visitor chose: a tossed language cookie would switch Ruta's pages (and the
+    # language a signed-in person's notices are written in) for everyone on that phone.
+    LANGUAGE_COOKIE_NAME = "__Host-ruta_language"
+    LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_PATH = "/"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 RUTA_SIGNING_KEYS_AUTOGENERATE = env.bool("RUTA_SIGNING_KEYS_AUTOGENERATE", default=False)
 if not env("EMAIL_URL", default="").strip():

@@ -186,7 +186,10 @@ def test_settings_add_the_package_host_to_allowed_hosts():
     import subprocess
     import sys
 
-    code = "from django.conf import settings; print(settings.ALLOWED_HOSTS, settings.SESSION_COOKIE_NAME)"
+    code = (
+        "from django.conf import settings; print(settings.ALLOWED_HOSTS, settings.LANGUAGE_COOKIE_NAME, "
+        "settings.LANGUAGE_COOKIE_SECURE, settings.SESSION_COOKIE_NAME)"
+    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lms.settings.production",
@@ -200,8 +203,8 @@ def test_settings_add_the_package_host_to_allowed_hosts():
         [sys.executable, "-c", f"import django; django.setup(); {code}"], env=env, capture_output=True, text=True
     )
     assert "'paquetes.example.org'" in shown.stdout, shown.stderr
-    # A package script on a host of the same site cannot toss a session cookie Ruta would read.
-    assert shown.stdout.strip().endswith("__Host-ruta_session"), shown.stdout
+    # A package script on a host of the same site cannot toss a session or language cookie Ruta would read.
+    assert shown.stdout.strip().endswith("__Host-ruta_language True __Host-ruta_session"), shown.stdout
     call_command("check")  # the test settings (no package origin) stay clean
 
 
