@@ -47,6 +47,22 @@ SECURITY = "https://w3id.org/security#"
 _DID_KEY_METHOD = re.compile(r"^did:key:(z[1-9A-HJ-NP-Za-km-z]{40,60})#(z[1-9A-HJ-NP-Za-km-z]{40,60})$")
 
 
+_DID_KEY = re.compile(r"^did:key:(z[1-9A-HJ-NP-Za-km-z]{40,60})(?:#(z[1-9A-HJ-NP-Za-km-z]{40,60}))?$")
+
+
+def ed25519_did_key(value: str) -> str:
+    """The bare ``did:key`` of an Ed25519 key (multicodec 0xed01, 32 bytes) that ``value`` names, with or
+    without its ``#<key>`` fragment; ValueError for anything else (other methods, other key types, bad bytes).
+
+    Only its form is checked, not that whoever typed it holds the key: the exchange proves that.
+    """
+    match = _DID_KEY.match(value.strip())
+    if match is None or (match.group(2) is not None and match.group(2) != match.group(1)):
+        raise ValueError("not an Ed25519 did:key")
+    openbadges.multikey_decode(match.group(1))  # ValueError unless 0xed01 + 32 bytes
+    return f"did:key:{match.group(1)}"
+
+
 class ExchangeError(Exception):
     """A refusal the wallet gets as JSON (``{"error": message}``) with ``status``."""
 

@@ -102,15 +102,26 @@ class BulkIssueForm(forms.Form):
 
 
 class HolderDidForm(forms.Form):
-    """The DID a learner's wallet gave them, to bind their credential to it (blank: no binding)."""
+    """The DID a learner's wallet gave them, to bind their credential to it (blank: no binding).
 
-    did = forms.RegexField(
+    Typed by hand it is not proven to be theirs (the QR offer proves it), so only an Ed25519 ``did:key`` is taken
+    (``services.holder_did_normalize``): it names a key, never a website or another organisation.
+    """
+
+    did = forms.CharField(
         label=_("DID de tu billetera digital (opcional)"),
-        regex=r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]+(#[A-Za-z0-9._:%-]+)?$",
         max_length=300,
         required=False,
-        help_text=_("Empieza con «did:», p. ej. did:key:z6Mk… Lo copias desde tu billetera. Vacío: sin DID."),
-        error_messages={
-            "invalid": _("Eso no parece un DID. Cópialo tal cual desde tu billetera (empieza con «did:»).")
-        },
+        help_text=_(
+            "Solo un did:key de clave Ed25519: empieza con «did:key:z6Mk». Lo copias desde tu billetera. Ruta no "
+            "comprueba que esa billetera sea tuya; para eso usa «Guardar en mi billetera (código QR)». Vacío: sin DID."
+        ),
     )
+
+    def clean_did(self) -> str:
+        from .services import CertificateRuleError, holder_did_normalize
+
+        try:
+            return holder_did_normalize(self.cleaned_data["did"])
+        except CertificateRuleError as error:
+            raise forms.ValidationError(str(error), code="invalid") from error

@@ -156,6 +156,10 @@ def _latest(certificate: Certificate) -> Certificate:
     return certificate
 
 
+#: The largest ``Certificate.status_index`` the database holds (a PositiveIntegerField).
+STATUS_INDEX_MAX = 2**31 - 1
+
+
 def status_index_allocate() -> int:
     """A random free position in the status lists (herd privacy: neighbours in a list are unrelated people).
 
@@ -384,15 +388,34 @@ def certificate_suspend(*, certificate: Certificate, actor: User | None, reason:
     return certificate
 
 
+def holder_did_normalize(did: str) -> str:
+    """The bare Ed25519 ``did:key`` that ``did`` names ("" for blank); CertificateRuleError for any other DID."""
+    from .exchange import ed25519_did_key
+
+    did = did.strip()
+    if not did:
+        return ""
+    try:
+        return ed25519_did_key(did)
+    except ValueError as error:
+        raise CertificateRuleError(
+            _(
+                "Ruta solo vincula un DID did:key de clave Ed25519 (empieza con «did:key:z6Mk»); otros DID "
+                "(did:web, did:example, claves de otro tipo) no se aceptan."
+            )
+        ) from error
+
+
 def certificate_holder_did_set(*, certificate: Certificate, user: User, did: str) -> Certificate:
     """Bind the holder's own credential to the DID their wallet gave them (only the holder may; blank unbinds).
 
     The DID goes only into the Open Badges credential (``credentialSubject.id``); the printed certificate, its
-    QR and its signature do not change.
+    QR and its signature do not change. Only an Ed25519 ``did:key`` (the one kind the wallet exchange accepts)
+    is bound: typed by hand it is not proven to be the holder's, but it can name no website or other party.
     """
     if certificate.holder_id != user.pk:
         raise CertificateRuleError(_("Solo la persona titular puede vincular su credencial."))
-    certificate.holder_did = did.strip()
+    certificate.holder_did = holder_did_normalize(did)
     certificate.save(update_fields=["holder_did"])
     return certificate
 
@@ -652,9 +675,11 @@ def verification_index_get() -> dict[str, Any]:
 # --- Bitstring status lists ---------------------------------------------------------------------------------
 
 
-def status_list_get(*, institution: Institution, purpose: str, number: int) -> dict[str, Any]:
+def status_list_get(*, institution: Institution, purpose: str, number: int) -> dict[str, Any] | None:
     """The issuer's signed status-list credential for ``purpose`` (revocation: revoked or replaced; suspension:
-    suspended, and trainer certificates revoked or replaced) and list ``number``, as of now.
+    suspended, and trainer certificates revoked or replaced) and list ``number``, as of now; None for a list
+    none of the issuer's certificates points at (nobody needs it, and signing any number asked for is free work
+    handed to whoever asks).
 
     The set bits are read on every call (one indexed query), so a revocation shows at once; the signed document
     is cached per content (bits and active key), so signing happens only when the list changes.
@@ -669,7 +694,11 @@ def status_list_get(*, institution: Institution, purpose: str, number: int) -> d
     if purpose not in PURPOSES:
         raise ValueError(purpose)
     start = number * LIST_SIZE
+    if not 0 <= start <= STATUS_INDEX_MAX:
+        return None
     rows = Certificate.objects.filter(issuer=institution, status_index__gte=start, status_index__lt=start + LIST_SIZE)
+    if not rows.exists():
+        return None
     from django.db.models import Q
 
     ended = Q(revoked_at__isnull=False) | Q(replaced_by__isnull=False)

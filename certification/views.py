@@ -182,6 +182,8 @@ def status_list(request, slug: str, purpose: str, number: int):
     if institution is None or purpose not in PURPOSES:
         raise Http404
     document = services.status_list_get(institution=institution, purpose=purpose, number=number)
+    if document is None:
+        raise Http404
     response = _ld_json(document)
     response["Content-Type"] = "application/vc+ld+json; charset=utf-8"
     # Verifiers must see a revocation at once: revalidate every time (the ETag makes that a 304 when unchanged).
@@ -485,6 +487,11 @@ def _verifier_text() -> dict:
             "se abrirá el enlace y, si ya abriste este verificador con internet, se comprobará aunque no tengas "
             "conexión. O escribe arriba el código corto impreso debajo del QR."
         ),
+        "foreign": _("Este enlace no es de este sitio: lleva a %(host)s"),
+        "foreign_explain": _(
+            "Alguien copió los datos de un certificado en un enlace de otro sitio. No abras ese enlace ni confíes "
+            "en lo que muestre; compara el nombre con el documento de la persona."
+        ),
         "camera": _("Escanear con la cámara"),
         "camera_denied": _("No se pudo usar la cámara. Revisa el permiso o lee el QR desde una foto."),
         "photo": _("Leer el QR de una foto"),
@@ -495,6 +502,7 @@ def _verifier_text() -> dict:
             "revoked": _("Revocado"),
             "suspended": _("Suspendido"),
             "replaced": _("Reemplazado"),
+            "valid_foreign": _("Firma auténtica, enlace ajeno"),
             "invalid": _("Falsificado o alterado"),
             "unknown_key": _("No se puede comprobar"),
             "malformed": _("Enlace no reconocido"),
@@ -510,6 +518,10 @@ def _verifier_text() -> dict:
                 "La institución emisora suspendió este certificado: mientras dure la suspensión no es válido."
             ),
             "replaced": _("Este certificado fue reemplazado por otro; pide a la persona el certificado nuevo."),
+            "valid_foreign": _(
+                "Los datos firmados son de un certificado vigente, pero el enlace no es de este sitio: confírmalo "
+                "escribiendo aquí el código corto impreso, no en la página a la que lleva ese enlace."
+            ),
             "invalid": _("La firma no coincide con los datos: no aceptes este certificado."),
             "unknown_key": _("La clave que lo firmó no está guardada. Conéctate a internet y vuelve a intentarlo."),
             "malformed": _("Esto no parece un enlace de certificado de Ruta. Revisa que lo hayas copiado completo."),
@@ -543,7 +555,11 @@ def _verifier_text() -> dict:
 
 @require_GET
 def offline_verifier(request):
-    return _noindex(render(request, "certification/offline_verifier.html", {"verifier_text": _verifier_text()}))
+    from urllib.parse import urlsplit
+
+    base = urlsplit(settings.RUTA_BASE_URL)
+    context = {"verifier_text": _verifier_text(), "verify_origin": f"{base.scheme}://{base.netloc}".lower()}
+    return _noindex(render(request, "certification/offline_verifier.html", context))
 
 
 @require_GET

@@ -89,7 +89,19 @@
     return null;
   }
 
-  async function verifyUrl(url, jwks, revocations, today) {
+  // origins (optional): the sites whose links are Ruta's (this page's and the issuer's verification site). A
+  // link from any other host is still checked, since its signed data may be genuine, but the outcome carries
+  // foreign: <that host>, so the page can warn that someone put Ruta's data behind a link of their own.
+  async function verifyUrl(url, jwks, revocations, today, origins) {
+    var outcome = await verifySignedUrl(url, jwks, revocations, today);
+    if (origins && outcome.fields) {
+      var linkOrigin = new URL(url.trim()).origin;
+      if (origins.indexOf(linkOrigin) < 0) outcome.foreign = new URL(url.trim()).host;
+    }
+    return outcome;
+  }
+
+  async function verifySignedUrl(url, jwks, revocations, today) {
     var parsedUrl;
     try { parsedUrl = new URL(url.trim()); } catch (error) { return { status: "malformed" }; }
     var segments = parsedUrl.pathname.split("/").filter(Boolean);
@@ -362,6 +374,9 @@
     var result = root.querySelector("#verifier-result");
     var cacheInfo = root.querySelector("#verifier-cache");
     var state = { jwks: null, revocations: null, index: null };
+    // Ruta's links: this page's site and the issuer's verification site (they differ behind another domain).
+    var origins = [location.origin];
+    if (root.dataset.verifyOrigin) origins.push(root.dataset.verifyOrigin);
 
     var ready = Promise.all([
       loadJson(root.dataset.jwksUrl, "ruta.jwks"),
@@ -393,13 +408,26 @@
 
     function show(outcome) {
       result.innerHTML = "";
+      // A link that is not this site's: a genuine signature is never shown as a plain «Válido» there.
+      var status = outcome.foreign && outcome.status === "valid" ? "valid_foreign" : outcome.status;
+      if (outcome.foreign) {
+        var warning = document.createElement("p");
+        warning.className = "notice notice-error";
+        warning.setAttribute("role", "alert");
+        warning.dataset.origin = "foreign";
+        var title = document.createElement("strong");
+        title.textContent = "⚠ " + text.foreign.replace("%(host)s", outcome.foreign);
+        warning.appendChild(title);
+        warning.appendChild(document.createTextNode(" — " + text.foreign_explain));
+        result.appendChild(warning);
+      }
       var banner = document.createElement("p");
-      banner.className = "notice " + ({ valid: "notice-success", expired: "notice-warning", replaced: "notice-warning" }[outcome.status] || "notice-error");
+      banner.className = "notice " + ({ valid: "notice-success", expired: "notice-warning", replaced: "notice-warning", valid_foreign: "notice-warning" }[status] || "notice-error");
       var strong = document.createElement("strong");
-      strong.dataset.status = outcome.status;
-      strong.textContent = text.status[outcome.status];
+      strong.dataset.status = status;
+      strong.textContent = text.status[status];
       banner.appendChild(strong);
-      banner.appendChild(document.createTextNode(" — " + text.explain[outcome.status]));
+      banner.appendChild(document.createTextNode(" — " + text.explain[status]));
       result.appendChild(banner);
       if (outcome.fields && outcome.status !== "invalid" && outcome.status !== "unknown_key") {
         var f = outcome.fields;
@@ -421,7 +449,7 @@
       await ready;
       // A link (from a QR) is checked by its signature; a short code by the cached signed index.
       var outcome = /[\/#]/.test(typed)
-        ? await verifyUrl(typed, state.jwks, state.revocations, todayIso())
+        ? await verifyUrl(typed, state.jwks, state.revocations, todayIso(), origins)
         : await lookupCode(typed, state.index, todayIso());
       // Ruta's key list holds every key that ever signed: a key missing from the list just fetched is a forger's.
       if (outcome.status === "unknown_key" && fresh["ruta.jwks"]) outcome = { status: "invalid" };
