@@ -11,6 +11,7 @@ without its 0): whether exactly one of its readings has an account, so that pers
 
 from __future__ import annotations
 
+import codecs
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -100,7 +101,13 @@ def _max_bytes() -> int:
 
 
 def decode_text(content: bytes) -> str:
-    """UTF-8 (with or without BOM) first; then Windows-1252/Latin-1, which is what Excel saves in Spanish."""
+    """UTF-8 (with or without BOM) first; then Windows-1252/Latin-1, which is what Excel saves in Spanish. A file
+    that starts with a UTF-16 byte-order mark is Excel's «Texto Unicode» (tab-separated): read as UTF-16."""
+    if content[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise RosterFileError(_("El archivo no es un CSV de texto ni un Excel (.xlsx) válido.")) from exc
     if b"\x00" in content[:4096]:
         raise RosterFileError(_("El archivo no es un CSV de texto ni un Excel (.xlsx) válido."))
     try:
@@ -131,7 +138,8 @@ def _load_dataset(content: bytes, filename: str) -> tablib.Dataset:
         else:
             text = decode_text(content)
             first_line = text.split("\n", 1)[0]
-            delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+            counts = {sep: first_line.count(sep) for sep in (",", ";", "\t")}
+            delimiter = max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
             dataset.load(text, format="csv", delimiter=delimiter)
     except RosterFileError:
         raise

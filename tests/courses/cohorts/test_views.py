@@ -154,6 +154,28 @@ def test_import_upload_preview_and_confirm(trainer_client, cohort):
     assert CohortMember.objects.filter(cohort=cohort).count() == 2
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_import_of_excels_unicode_text_file(trainer_client, cohort, encoding):
+    """Excel's «Texto Unicode» (.txt/.csv): UTF-16 with a byte-order mark, tab-separated. It was refused as «not a
+    text CSV» although nothing was wrong with it."""
+    text = "nombres\tapellidos\tteléfono\r\nÁngela\tMuñoz Ibáñez\t987222011\r\nYésica\tPérez\t987 222 012\r\n"
+    content = text.encode(encoding)
+    if encoding != "utf-16":  # the plain codec writes its own byte-order mark; Excel writes one in every case
+        content = ("\ufeff" + text).encode(encoding)
+    upload = io.BytesIO(content)
+    upload.name = "lista.csv"
+    response = trainer_client.post(reverse("cohorts:import_upload", args=[cohort.pk]), {"file": upload})
+    assert response.status_code == 302
+    html = trainer_client.get(response.url).content.decode()
+    assert "Todo está bien: 2 personas" in html and "Ángela Muñoz Ibáñez" in html and "Yésica Pérez" in html
+    done = trainer_client.post(response.url, {"confirm": "1"}, follow=True)
+    assert "Listo: 2 cuentas nuevas en el grupo" in done.content.decode()
+    assert set(CohortMember.objects.filter(cohort=cohort).values_list("user__phone", flat=True)) == {
+        "+51987222011",
+        "+51987222012",
+    }
+
+
 def test_import_with_errors_highlights_them_and_imports_the_good_rows(trainer_client, cohort):
     upload = io.BytesIO(
         "nombres,apellidos,teléfono,región\nAna,Ríos,12,Lima\nBeto,Paz,987222003,Mordor\n"
