@@ -176,6 +176,12 @@ class CheckInForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        # «Mis grupos» shows this form next to JoinForm, whose field is also ``code``: its own ids keep each label
+        # (and the error and help text references) on its own box. The field's name, what is posted, stays ``code``.
+        kwargs.setdefault("auto_id", "id_check_in_%s")
+        super().__init__(*args, **kwargs)
+
 
 class SessionForm(forms.Form):
     title = forms.CharField(label=_("Tema de la sesión"), max_length=160)

@@ -42,7 +42,11 @@ class ChangePasswordForm(AllauthChangePasswordForm):
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()
         if "password2" in self.errors and cleaned_data.get("password1") != self.data.get("password2"):
-            self.errors["password2"] = self.error_class([_("Escribe la misma contraseña las dos veces.")])
+            self.errors["password2"] = self.error_class(
+                [_("Escribe la misma contraseña las dos veces.")],
+                renderer=self.renderer,
+                field_id=self["password2"].auto_id,  # the id the box's aria-describedby points to
+            )
         return cleaned_data
 
 
@@ -93,7 +97,11 @@ class SignupForm(AllauthSignupForm):
         cleaned_data = super().clean()
         if "password2" in self.errors and cleaned_data.get("password1") != self.data.get("password2"):
             # allauth's Spanish for this says "usted"; Ruta always says "tú".
-            self.errors["password2"] = self.error_class([_("Escribe la misma contraseña las dos veces.")])
+            self.errors["password2"] = self.error_class(
+                [_("Escribe la misma contraseña las dos veces.")],
+                renderer=self.renderer,
+                field_id=self["password2"].auto_id,  # the id the box's aria-describedby points to
+            )
         return cleaned_data
 
     def validate_unique_email(self, value: str) -> str:
