@@ -12,11 +12,13 @@ Must not import courses or certification.
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import unquote
 
 from django.core.files.base import ContentFile
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from lms.files import private_file_response, private_storage
@@ -58,12 +60,34 @@ def lesson_media_delete(name: str) -> None:
     private_storage().delete(name)
 
 
+def lesson_media_entry(path: str) -> str:
+    """The stored name (``paquetes/medios/…``) of a path under ``/paquetes/medios/``, already URL-decoded; raises
+    :class:`PackageRefused` for anything that would leave that folder (``..``, an absolute path, backslashes,
+    control characters). The one check for the view and for every link mapped to a stored file."""
+    return PREFIX + check_entry_name(path)
+
+
+def _lesson_media_base() -> str:
+    return reverse("packages:lesson_media", kwargs={"path": "x"})[:-1]
+
+
 def lesson_media_name(url: str) -> str | None:
-    """The stored name behind a lesson media URL, or None when the URL is not one."""
-    base = reverse("packages:lesson_media", kwargs={"path": "x"})[:-1]
+    """The stored name behind a lesson media URL, or None when the URL is not one.
+
+    The rest of the URL is decoded as the server would (``%2e%2e`` is ``..``) and checked like the view does:
+    raises :class:`PackageRefused` when it would name a file outside ``paquetes/medios/`` (e.g.
+    ``/paquetes/medios/../../certificados/…``), so an export can never pack another private file."""
+    base = _lesson_media_base()
     if not url.startswith(base):
         return None
-    return PREFIX + url[len(base) :].split("?", 1)[0].split("#", 1)[0]
+    path = url[len(base) :].split("?", 1)[0].split("#", 1)[0]
+    try:
+        decoded = unquote(path, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise PackageRefused(
+            _("El enlace «%(name)s» no nombra un archivo válido.") % {"name": url}, code="bad_name", detail=url
+        ) from exc
+    return lesson_media_entry(decoded)
 
 
 def lesson_media_open(name: str):  # noqa: ANN201 - a storage file
@@ -77,7 +101,7 @@ def lesson_media_exists(name: str) -> bool:
 @require_GET
 def lesson_media(request: HttpRequest, path: str) -> HttpResponseBase:
     try:
-        name = PREFIX + check_entry_name(path)
+        name = lesson_media_entry(path)
     except PackageRefused as exc:
         raise Http404 from exc
     ext = posixpath.splitext(name)[1].lower()

@@ -37,6 +37,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -53,7 +54,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 from wagtail.utils.file import hash_filelike
 
-from content.packages.archive import SafeArchive
+from content.packages.archive import SafeArchive, check_entry_name
 from content.packages.errors import PackageRefused
 from content.packages.media import (  # files of Ruta's storage that rich text may link to; the rest is never packed
     STORED_MEDIA,
@@ -87,6 +88,7 @@ COURSE_FIELDS = (
 )  # fmt: skip
 LESSON_FIELDS = ("completion_rule", "required", "estimated_minutes")
 
+PUBLIC_MEDIA_DIR = "images/"
 _TAG = re.compile(r"<(a|embed)\b([^>]*)>", re.IGNORECASE)
 _ATTR = re.compile(r"""([\w:-]+)\s*=\s*"([^"]*)\"""")
 _STATIC_REF = re.compile(r"""(src|href)=(["'])(static/[^"']+)\2""")
@@ -105,22 +107,54 @@ def _with_id(tag: str, new_id: str) -> str:
     return re.sub(r'\bid="[^"]*"', f'id="{html.escape(new_id)}"', tag, count=1)
 
 
-def export_media(markup: str, files: dict[str, FileSource]) -> str:
-    """Pack files of Ruta's storage that rich text links to, and refer to them by content hash."""
+def _media_link(url: str) -> tuple[str, str] | None:
+    """Which storage and stored name a rich-text link points to: ``("lesson", "paquetes/medios/…")`` for lesson
+    media (private storage), ``("media", "images/…")`` for a public image rendition, None for any other link. Raises
+    :class:`PackageRefused` for a link that would leave its folder (``..``, ``%2e%2e``, ``\\``, an absolute path),
+    the same check the lesson media view runs: a link must never name another private file (a certificate, a
+    learner's competency document)."""
+    name = lesson_media_name(url)
+    if name is not None:
+        return "lesson", name
     prefix = settings.MEDIA_URL
+    if not url.startswith(prefix):
+        return None
+    path = url[len(prefix) :].split("?", 1)[0].split("#", 1)[0]
+    check_entry_name(unquote(path))  # refuses what the web server would resolve outside MEDIA_ROOT
+    name = check_entry_name(path)
+    # Only the image renditions are public under MEDIA_URL (lms/urls.py); the rest of the default storage
+    # (Wagtail's originals, admin documents behind /documents/) is never packed from a bare link.
+    return ("media", name) if name.startswith(PUBLIC_MEDIA_DIR) else None
+
+
+def _escaping_link_note(url: str) -> str:
+    return _("un enlace a un archivo fuera de la carpeta de medios («%(url)s») se desactivó") % {"url": url}
+
+
+def export_media(markup: str, files: dict[str, FileSource], problems: list[str] | None = None) -> str:
+    """Pack files of Ruta's storage that rich text links to, and refer to them by content hash.
+
+    Only lesson media (``/paquetes/medios/…``) and public renditions (``MEDIA_URL`` + ``images/``) travel; a
+    link that leaves its folder (``/paquetes/medios/../../certificados/…``) packs nothing, becomes ``#`` and is
+    listed in ``problems``."""
 
     def repl(match: re.Match[str]) -> str:
         url = html.unescape(match.group(3))
-        name = lesson_media_name(url)
-        if name is not None:  # media of an imported package, in the private storage
+        try:
+            link = _media_link(url)
+        except PackageRefused:
+            if problems is not None:
+                problems.append(_escaping_link_note(url))
+            return f"{match.group(1)}={match.group(2)}#{match.group(2)}"
+        if link is None:
+            return match.group(0)
+        where, name = link
+        if where == "lesson":  # media of an imported package, in the private storage
             if not name.lower().endswith(STORED_MEDIA) or not lesson_media_exists(name):
                 return match.group(0)
             with lesson_media_open(name) as fh:
                 data = fh.read()
         else:
-            if not url.startswith(prefix):
-                return match.group(0)
-            name = url[len(prefix) :]
             if not name.lower().endswith(STORED_MEDIA) or not default_storage.exists(name):
                 return match.group(0)
             with default_storage.open(name, "rb") as fh:
@@ -132,15 +166,37 @@ def export_media(markup: str, files: dict[str, FileSource]) -> str:
     return _MEDIA_SRC.sub(repl, markup)
 
 
-def rewrite_media(markup: str, media_urls: dict[str, str] | Callable[[str], str | None]) -> str:
-    """Point ``static/…`` references of packed rich text at the stored files (``#`` when a file is missing)."""
+def neutralise_media_links(markup: str, note: Callable[[str], None] | None = None) -> str:
+    """Turn into ``#`` every link of (imported) rich text that points into Ruta's storage but leaves its folder
+    (``/paquetes/medios/../../certificados/…``), so a package can never plant one for a later export to follow."""
+
+    def repl(match: re.Match[str]) -> str:
+        url = html.unescape(match.group(3))
+        try:
+            _media_link(url)
+        except PackageRefused:
+            if note is not None:
+                note(_escaping_link_note(url))
+            return f"{match.group(1)}={match.group(2)}#{match.group(2)}"
+        return match.group(0)
+
+    return _MEDIA_SRC.sub(repl, markup)
+
+
+def rewrite_media(
+    markup: str,
+    media_urls: dict[str, str] | Callable[[str], str | None],
+    note: Callable[[str], None] | None = None,
+) -> str:
+    """Point ``static/…`` references of packed rich text at the stored files (``#`` when a file is missing);
+    links into Ruta's storage that leave their folder become ``#`` too (see :func:`neutralise_media_links`)."""
     lookup = media_urls.get if isinstance(media_urls, dict) else media_urls
 
     def repl(match: re.Match[str]) -> str:
         url = lookup(html.unescape(match.group(3)))
         return f"{match.group(1)}={match.group(2)}{html.escape(url) if url else '#'}{match.group(2)}"
 
-    return _STATIC_REF.sub(repl, markup)
+    return _STATIC_REF.sub(repl, neutralise_media_links(markup, note))
 
 
 # --- walking a StreamField's raw data with its block definitions ------------------------------------------------
@@ -320,7 +376,7 @@ class _Exporter(_Mapper):
                 return _with_id(tag, ref) if ref else ""
             return tag
 
-        return sanitize_rich_text(export_media(_TAG.sub(repl, value), self.files))
+        return sanitize_rich_text(export_media(_TAG.sub(repl, value), self.files, self.problems))
 
     def package(self, value: dict[str, Any]) -> dict[str, Any] | None:
         package_uuid = str(value.get("package", ""))
@@ -605,7 +661,7 @@ class _Importer(_Mapper):
             return tag
 
         # Cleaned first (a crafted package may carry scripts), then references become this site's.
-        return rewrite_media(_TAG.sub(repl, sanitize_rich_text(value)), self._static_url)
+        return rewrite_media(_TAG.sub(repl, sanitize_rich_text(value)), self._static_url, self.note)
 
     def package(self, value: dict[str, Any]) -> dict[str, Any] | None:
         found = self._meta("packages", value.get("package"), "package:")

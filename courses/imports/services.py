@@ -112,6 +112,7 @@ def package_import_create(
         record.sha256 = file_sha256(record.upload.path) if _local(record) else ""
         report = package_inspect(_upload_path(record))
         _apply_report(record, report)
+        _forget_refused_upload(record)
         record.save()
     except BaseException:  # the doctor refuses bad packages itself; if it breaks anyway, no upload stays behind
         record.upload.delete(save=False)
@@ -167,6 +168,25 @@ def _apply_report(record: PackageImport, report: DoctorReport) -> None:
         record.error = report.refusal
 
 
+def _forget_refused_upload(record: PackageImport) -> None:
+    """A refused package is refused for good (it is never imported, a new upload is a new record): its stored
+    copy goes at once, bombs included. A failed import keeps its file, since it can be started again."""
+    if record.status == PackageImport.Status.REFUSED and record.upload:
+        with contextlib.suppress(OSError):
+            record.upload.delete(save=False)
+
+
+def package_import_refused_uploads_delete() -> int:
+    """Delete the stored file of every refused import that still has one (those refused before refusals
+    deleted their upload); returns how many. Safe to run any time: refused imports never run."""
+    deleted = 0
+    for record in PackageImport.objects.filter(status=PackageImport.Status.REFUSED).exclude(upload="").iterator():
+        _forget_refused_upload(record)
+        record.save(update_fields=["upload"])
+        deleted += 1
+    return deleted
+
+
 # --- importing ---------------------------------------------------------------------------------------------
 
 
@@ -194,6 +214,7 @@ def package_import_run(
         report = package_inspect(path)
         if not report.importable or report.outline is None:
             _apply_report(record, report)
+            _forget_refused_upload(record)
             record.finished_at = timezone.now()
             record.save()
             return record
@@ -500,7 +521,7 @@ def lesson_body(
     for block in blocks:
         if isinstance(block, RichText):
             if block.html:
-                body.append(_block("text", rewrite_media(sanitize_html(block.html), media_urls)))
+                body.append(_block("text", rewrite_media(sanitize_html(block.html), media_urls, skip)))
         elif isinstance(block, Image):
             url = media_urls.get(block.path)
             if url:

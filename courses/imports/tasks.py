@@ -25,3 +25,12 @@ def package_import_run_task(self, package_import_id: int, user_id: int | None = 
             self.update_state(state="PROGRESS", meta={"progress": percent})
 
     return package_import_run(package_import=record, user=user, progress=progress).status
+
+
+@shared_task
+def package_import_refused_uploads_delete_task() -> int:
+    """Daily (``CELERY_BEAT_SCHEDULE``): delete uploads of refused imports still stored (refused before refusals
+    deleted them, or a deletion that failed)."""
+    from .services import package_import_refused_uploads_delete
+
+    return package_import_refused_uploads_delete()

@@ -218,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
     },
     "cohort-roster-files-expire": {"task": "courses.cohorts.tasks.roster_import_expire_task", "schedule": 60 * 60},
+    "package-refused-uploads-delete": {
+        "task": "courses.imports.tasks.package_import_refused_uploads_delete_task",
+        "schedule": 24 * 60 * 60,
+    },
     "text-verification-prune": {
         "task": "certification.textverify.tasks.text_messages_prune_task",
         "schedule": 24 * 60 * 60,
