@@ -247,6 +247,17 @@ def status_entry(*, certificate: Certificate) -> dict[str, str] | None:
     }
 
 
+def _bindable_did(did: str) -> str:
+    """The holder's DID as the credential may carry it: an Ed25519 ``did:key`` only (as the exchange and the
+    «Mis certificados» form accept). A DID of any other kind bound before that rule is left out, never signed."""
+    from .exchange import ed25519_did_key  # exchange imports this module
+
+    try:
+        return ed25519_did_key(did) if did else ""
+    except ValueError:
+        return ""
+
+
 def credential_build(*, certificate: Certificate) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential: only the printed public fields, the holder as a salted hash of the name
     (and the wallet DID the holder gave, if any), the certificate image and the status entries."""
@@ -263,8 +274,8 @@ def credential_build(*, certificate: Certificate) -> dict[str, Any]:
     own = [f"{certificate.hours} h" if certificate.hours else "", certificate.trainer_name]
     if any(own):
         subject["narrative"] = " · ".join(part for part in own if part)
-    if certificate.holder_did:
-        subject["id"] = certificate.holder_did
+    if holder_did := _bindable_did(certificate.holder_did):
+        subject["id"] = holder_did
     if certificate.holder_salt:
         identity = {
             "type": "IdentityObject",

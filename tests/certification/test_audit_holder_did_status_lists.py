@@ -77,6 +77,18 @@ def test_an_ed25519_did_key_is_bound_and_a_refused_one_does_not_replace_it(clien
     assert "id" not in _credential(client, certificate)["credentialSubject"]
 
 
+@pytest.mark.parametrize("did", REFUSED[:3])
+def test_a_did_of_another_kind_bound_before_the_rule_is_never_signed(client, did):
+    """Certificates whose holder bound a did:web or another key type before the form refused them: the public
+    credential leaves the DID out (still signed and verifiable) instead of signing what nobody checked."""
+    learner = holder(first_name="Ñusta", last_name="Quispe Huamán", phone="+593987654321")
+    certificate = issue(user=learner)
+    Certificate.objects.filter(pk=certificate.pk).update(holder_did=did)  # as stored by the old form
+    vc = _credential(client, certificate)
+    assert "id" not in vc["credentialSubject"] and did not in json.dumps(vc)
+    assert vc["proof"][0]["proofValue"] if isinstance(vc["proof"], list) else vc["proof"]["proofValue"]
+
+
 def test_a_status_list_nobody_points_at_is_not_found_and_a_real_one_still_answers(client):
     certificate = issue(user=holder(first_name="Andrés", last_name="Guzmán Loor", phone="+51912345678"))
     slug = certificate.issuer.slug
