@@ -18,10 +18,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.accounts.models import Institution, User
+from lms.files import private_storage
 
 from . import knowledge, selectors, uploads
 from .models import (
@@ -128,9 +130,11 @@ def standard_publish(*, standard: CompetencyStandard) -> CompetencyStandard:
 # --- Applications ----------------------------------------------------------------------------------------
 
 
-def _attach_documents(*, application: Application, documents: Iterable[UploadedFile]) -> None:
-    for upload in documents:
-        content_type, ext, _photo = uploads.validate_upload(upload)
+def _attach_documents(
+    *, application: Application, checked: list[tuple[UploadedFile, str, str, bool]], stored: list[str]
+) -> None:
+    """Save already-checked documents, noting each stored name in ``stored`` so a failed write can remove them."""
+    for upload, content_type, ext, _photo in checked:
         doc = ApplicationDocument(
             application=application,
             original_name=uploads.display_name(upload.name or ""),
@@ -138,10 +142,10 @@ def _attach_documents(*, application: Application, documents: Iterable[UploadedF
             size=upload.size or 0,
         )
         doc.file.save(uploads.safe_name(upload.name or "", ext), upload, save=False)
+        stored.append(doc.file.name or "")
         doc.save()
 
 
-@transaction.atomic
 def application_create(
     *,
     candidate: User,
@@ -152,7 +156,40 @@ def application_create(
     previous: Application | None = None,
     self_assessment: Mapping[str, str] | None = None,
 ) -> Application:
-    """Open an application for the units the candidate has not yet achieved; one open application per standard."""
+    """Open an application for the units the candidate has not yet achieved; one open application per standard.
+
+    Every document is checked before any is stored, and if the application cannot be written the documents already
+    stored are removed (no file is kept that no row points to)."""
+    checked = uploads.validate_uploads(documents)
+    stored: list[str] = []
+    try:
+        return _application_create(
+            candidate=candidate,
+            standard=standard,
+            experience=experience,
+            experience_years=experience_years,
+            checked=checked,
+            stored=stored,
+            previous=previous,
+            self_assessment=self_assessment,
+        )
+    except BaseException:
+        uploads.delete_stored(private_storage(), stored)
+        raise
+
+
+@transaction.atomic
+def _application_create(
+    *,
+    candidate: User,
+    standard: CompetencyStandard,
+    experience: str,
+    experience_years: int,
+    checked: list[tuple[UploadedFile, str, str, bool]],
+    stored: list[str],
+    previous: Application | None,
+    self_assessment: Mapping[str, str] | None,
+) -> Application:
     if previous is None and standard.status != CompetencyStandard.Status.PUBLISHED:
         raise ValidationError(_("Esta norma no está vigente; no recibe postulaciones."))
     open_exists = (
@@ -179,7 +216,7 @@ def application_create(
         self_assessment=answers,
     )
     application.units.set(pending)
-    _attach_documents(application=application, documents=documents)
+    _attach_documents(application=application, checked=checked, stored=stored)
     audit_log(
         application=application,
         actor=candidate,
@@ -485,7 +522,6 @@ def observation_record(
 # --- Evidence and rubric ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def evidence_add(
     *,
     application: Application,
@@ -495,7 +531,31 @@ def evidence_add(
     upload: UploadedFile | None = None,
     url: str = "",
 ) -> Evidence:
-    """Attach a photo/PDF (type sniffed, size limited) or an https link to a unit, by the candidate or evaluator."""
+    """Attach a photo/PDF (type sniffed, size limited) or an https link to a unit, by the candidate or evaluator.
+
+    Each person may store at most ``uploads.MAX_FILES_PER_APPLICATION`` files and ``MAX_MB_PER_APPLICATION`` MB on
+    one application; the file is checked before it is stored and removed again if the evidence cannot be written."""
+    stored: list[str] = []
+    try:
+        return _evidence_add(
+            application=application, unit=unit, actor=actor, title=title, upload=upload, url=url, stored=stored
+        )
+    except BaseException:
+        uploads.delete_stored(private_storage(), stored)
+        raise
+
+
+@transaction.atomic
+def _evidence_add(
+    *,
+    application: Application,
+    unit: CompetencyUnit,
+    actor: User,
+    title: str,
+    upload: UploadedFile | None,
+    url: str,
+    stored: list[str],
+) -> Evidence:
     if actor.pk not in (application.candidate_id, application.evaluator_id):
         raise PermissionDenied
     _require_unit(application, unit)
@@ -507,12 +567,22 @@ def evidence_add(
         raise ValidationError(_("Sube un archivo o escribe un enlace (uno de los dos)."))
     evidence = Evidence(application=application, unit=unit, uploaded_by=actor, title=title.strip()[:200])
     if upload:
-        content_type, ext, photo = uploads.validate_upload(upload)
+        # One upload at a time per application, so two at once cannot both slip under the limit.
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        so_far = (
+            Evidence.objects.filter(application=application, uploaded_by=actor)
+            .exclude(kind=Evidence.Kind.LINK)
+            .aggregate(count=Count("id"), size=Sum("size"))
+        )
+        ((_upload, content_type, ext, photo),) = uploads.validate_uploads(
+            [upload], count_before=so_far["count"], bytes_before=so_far["size"] or 0
+        )
         evidence.kind = Evidence.Kind.PHOTO if photo else Evidence.Kind.FILE
         evidence.content_type = content_type
         evidence.size = upload.size or 0
         evidence.original_name = uploads.display_name(upload.name or "")
         evidence.file.save(uploads.safe_name(upload.name or "", ext), upload, save=False)
+        stored.append(evidence.file.name or "")
     else:
         if not url.lower().startswith("https://"):
             raise ValidationError(_("El enlace debe empezar con https://"))

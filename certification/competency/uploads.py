@@ -6,13 +6,18 @@ extension, and stored files are only ever served as attachments (see ``views.evi
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 #: magic bytes → (content type, extension, is a photo)
 _SIGNATURES: list[tuple[bytes, str, str, bool]] = [
@@ -35,6 +40,12 @@ def is_heif(head: bytes, name: str = "") -> bool:
 
 def max_upload_bytes() -> int:
     return int(getattr(settings, "RUTA_COMPETENCY_MAX_UPLOAD_MB", 8)) * 1024 * 1024
+
+
+#: What one application may hold: the documents sent with it, and the evidence files each person (the candidate,
+#: the evaluator) adds to it. Links are not counted.
+MAX_FILES_PER_APPLICATION = 20
+MAX_MB_PER_APPLICATION = 100
 
 
 def sniff(head: bytes) -> tuple[str, str, bool] | None:
@@ -70,6 +81,55 @@ def validate_upload(upload: UploadedFile) -> tuple[str, str, bool]:
             )
         raise ValidationError(_("Solo se aceptan fotos (JPG, PNG, WebP) o documentos PDF."))
     return found
+
+
+def validate_uploads(
+    files: Iterable[UploadedFile], *, count_before: int = 0, bytes_before: int = 0
+) -> list[tuple[UploadedFile, str, str, bool]]:
+    """Check every file (type, size, and the per-application limits counting what is already stored) before any is
+    saved; return each with its sniffed (content type, extension, is photo). Raise ValidationError naming the first
+    refused file."""
+    files = [f for f in files if f]
+    if not files:
+        return []
+    total = bytes_before + sum(f.size or 0 for f in files)
+    if count_before + len(files) > MAX_FILES_PER_APPLICATION or total > MAX_MB_PER_APPLICATION * 1024 * 1024:
+        raise ValidationError(limit_message(count_before, bytes_before))
+    checked = []
+    for upload in files:
+        try:
+            checked.append((upload, *validate_upload(upload)))
+        except ValidationError as exc:
+            if len(files) == 1:
+                raise
+            raise ValidationError(
+                _("«%(name)s»: %(problem)s") % {"name": display_name(upload.name or ""), "problem": exc.messages[0]}
+            ) from exc
+    return checked
+
+
+def limit_message(count_before: int, bytes_before: int) -> str:
+    message = _("Una postulación admite hasta %(files)s archivos y %(mb)s MB en total.") % {
+        "files": MAX_FILES_PER_APPLICATION,
+        "mb": MAX_MB_PER_APPLICATION,
+    }
+    if count_before:
+        message += " " + _(
+            "Ya subiste %(count)s archivos (%(used)s MB). Para mostrar más, comparte un enlace (https://) a una "
+            "carpeta en línea."
+        ) % {"count": count_before, "used": round(bytes_before / (1024 * 1024), 1)}
+    else:
+        message += " " + _("Envía menos archivos o reduce su tamaño.")
+    return message
+
+
+def delete_stored(storage: Storage, names: Iterable[str]) -> None:
+    """Remove files saved for a write that then failed (best effort: a file already gone is no error)."""
+    for name in filter(None, names):
+        try:
+            storage.delete(name)
+        except Exception:  # noqa: BLE001 - never hide the error that made the write fail
+            logger.warning("Could not delete %s after a failed upload", name, exc_info=True)
 
 
 def safe_name(original: str, ext: str) -> str:
