@@ -347,6 +347,7 @@ USE_TZ = True
 WAGTAIL_SITE_NAME = "Ruta"
 WAGTAILADMIN_BASE_URL = RUTA_BASE_URL
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp", "gif": "webp", "bmp": "webp"}
+WAGTAILIMAGES_IMAGE_FORM_BASE = "content.image_forms.RutaImageForm"  # damaged photos: a message, not a 500
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # A Spanish label for the password, and allauth's login limits (ACCOUNT_RATE_LIMITS) on the admin's login too.
