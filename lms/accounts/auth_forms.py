@@ -143,4 +143,10 @@ class SignupForm(AllauthSignupForm):
                 phone = self.cleaned_data.get("phone")
                 identifier = owner.phone_display if owner.phone and owner.phone == phone else ""
                 services.account_signup_attempt_announce(user=owner, identifier=identifier or owner.email)
+        # allauth's save() leaves a key in the session (the e-mail it verified, here none), which made a new
+        # number's answer set a session cookie and a registered one's not: the headers told who is on Ruta. Leave
+        # the session as each branch found it, marked changed in both (an empty one sets no cookie; one that
+        # already held something is saved again either way).
+        request.session.pop("account_verified_email", None)
+        request.session.modified = True
         return None, render(request, "account/signup_check.html", {"login_next": get_next_redirect_url(request)})

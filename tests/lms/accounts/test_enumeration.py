@@ -219,3 +219,29 @@ def test_guessing_locks_out_a_known_number_in_any_spelling_and_an_unknown_one_al
     # The owner's right password is refused too while the lock lasts.
     response = client.post(reverse("account_login"), {"login": "099 123 4567", "password": "clave-segura-123"})
     assert "_auth_user_id" not in client.session and "Demasiados intentos" in response.content.decode()
+
+
+def _cookies_set(response):
+    """Which cookies the answer sets or deletes, with their lifetimes: what a script comparing headers sees."""
+    return sorted((name, morsel["max-age"], morsel["expires"] != "") for name, morsel in response.cookies.items())
+
+
+@pytest.mark.parametrize("had_a_session", [False, True])
+@pytest.mark.parametrize(("new", "taken"), [("987 654 321", "099 123 4567"), ("+593 98 765 4321", "+593 99 123 4567")])
+def test_a_new_number_and_a_taken_one_set_the_same_cookies(owner, had_a_session, new, taken):
+    """The audit's probe: a new number got a session cookie and a registered one none, so the response headers told
+    which numbers belong to someone on Ruta (the page itself was the same)."""
+    from django.test import Client
+
+    answers = []
+    for number in (new, taken):
+        visitor = Client()
+        if had_a_session:  # a visitor whose browser already holds a session (something stored in it earlier)
+            session = visitor.session
+            session["ruta_probe"] = "1"
+            session.save()
+        response = _signup(visitor, phone=number)
+        assert response.status_code == 200 and "Ahora entra a Ruta" in response.content.decode()
+        answers.append(_cookies_set(response))
+    assert answers[0] == answers[1]
+    assert User.objects.filter(phone__in=["+51987654321", "+593987654321"]).exists()  # the new one was created
