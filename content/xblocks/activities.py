@@ -18,17 +18,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 
 from content.exceptions import AttemptsExhausted, InvalidAnswer
 
+# Said after a reflection whose author wrote no closing message (marked noop: translated where it is used).
+DEFAULT_CLOSING = gettext_noop("Gracias por compartir tu reflexión.")
 BLANK_PATTERN = re.compile(r"\[\[(.+?)\]\]")
 
 
@@ -77,6 +81,9 @@ class ActivityXBlock(XBlock):
     fields_template: ClassVar[str] = ""
     has_score = True
     event_type: ClassVar[str] = "grade"
+    # From which line of a result's feedback on the lines are the author's own (feedback_correct/_incorrect): the
+    # lines before are Ruta's verdict ("¡Correcto!"). None: every line is Ruta's.
+    authored_feedback_from: ClassVar[int | None] = None
 
     title = String(scope=Scope.settings, default="")
     prompt = String(scope=Scope.content, default="")
@@ -204,6 +211,13 @@ class ActivityXBlock(XBlock):
         name, the right values and the feedback for each value. None for every other activity."""
         return None
 
+    def feedback_authored(self, result: dict[str, Any]) -> list[bool]:
+        """For each line of ``result``'s feedback, whether the course's authors (or its reviewer) wrote it, in the
+        course's language; the other lines are Ruta's own messages, in the interface's language (the page marks
+        each with its language so screen readers read it with the right voice)."""
+        start = self.authored_feedback_from
+        return [start is not None and index >= start for index in range(len(result.get("feedback") or []))]
+
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
         context = context or {}
         result = self.last_result or None
@@ -224,6 +238,12 @@ class ActivityXBlock(XBlock):
             "locked": self.locked,
             "pending_review": self.pending_review,
             "result": result,
+            "feedback_lines": [
+                {"text": text, "authored": authored}
+                for text, authored in zip(
+                    (result or {}).get("feedback") or [], self.feedback_authored(result or {}), strict=True
+                )
+            ],
             "score_percent": None if score is None else round(score * 100),
             "answer": self.last_answer,
             "submission_id": str(uuid.uuid4()),
@@ -418,7 +438,7 @@ class TrueFalseXBlock(ActivityXBlock):
     def display_context(self) -> dict[str, Any]:
         return {
             "choices": [
-                {"key": key, "text": text, "mark": self.result_items.get(key)}
+                {"key": key, "text": text, "mark": self.result_items.get(key), "interface": True}
                 for key, text in (("true", _("Verdadero")), ("false", _("Falso")))
             ],
             "input_type": "radio",
@@ -439,6 +459,7 @@ class TrueFalseXBlock(ActivityXBlock):
 
 class FillBlanksXBlock(ActivityXBlock):
     kind = "fill_blanks"
+    authored_feedback_from = 1
     kind_label = gettext_lazy("Completar espacios")
     fields_template = "content/xblocks/fields_blanks.html"
 
@@ -534,6 +555,7 @@ class OpaqueKeysXBlock(ActivityXBlock):
 
 class MatchingXBlock(OpaqueKeysXBlock):
     kind = "matching"
+    authored_feedback_from = 1
     kind_label = gettext_lazy("Relacionar")
     fields_template = "content/xblocks/fields_matching.html"
     key_kind = "match"
@@ -619,6 +641,7 @@ class MatchingXBlock(OpaqueKeysXBlock):
 
 class OrderingXBlock(OpaqueKeysXBlock):
     kind = "ordering"
+    authored_feedback_from = 1
     kind_label = gettext_lazy("Ordenar")
     fields_template = "content/xblocks/fields_ordering.html"
     key_kind = "step"
@@ -706,6 +729,10 @@ class FreeTextXBlock(ActivityXBlock):
     def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         return Evaluation(score=None, feedback=[_("Pendiente de revisión.")])
 
+    def feedback_authored(self, result: dict[str, Any]) -> list[bool]:
+        # Once reviewed (the result carries the rubric), the feedback is the reviewer's comment on the course.
+        return ["rubric" in result] * len(result.get("feedback") or [])
+
     def record(self, evaluation: Evaluation) -> None:
         self.pending_review = True
         self.last_result = {"score": None, "passed": False, "feedback": evaluation.feedback, "items": {}}
@@ -757,8 +784,16 @@ class SelfReflectionXBlock(ActivityXBlock):
         return {"text": text}
 
     def evaluate(self, answer: dict[str, Any]) -> Evaluation:
-        message = self.closing_message or _("Gracias por compartir tu reflexión.")
+        message = self.closing_message or _(DEFAULT_CLOSING)
         return Evaluation(score=1.0, feedback=[message])
+
+    def feedback_authored(self, result: dict[str, Any]) -> list[bool]:
+        # The author's closing message, unless it is Ruta's default one (stored in the language it was given in).
+        defaults = set()
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                defaults.add(_(DEFAULT_CLOSING))
+        return [text not in defaults for text in result.get("feedback") or []]
 
     def record(self, evaluation: Evaluation) -> None:
         self.completed = True

@@ -69,6 +69,10 @@
   // Answers on their way to the server (sent, no reply yet): a new answer to the same activity gets its own id,
   // or the reply to the first would forget the second.
   var inflight = {};
+  // Answers that waited (no signal, server busy, or kept from an earlier visit): when their verdict comes back the
+  // learner may be anywhere on the page, so it is also said in the page's live region ([data-answer-results]).
+  var queued = {};
+  var results = {};  // activity id -> its verdict, since the learner last sent an answer
   function say(section, name) {
     var status = section && section.querySelector("[data-activity-status]");
     if (status) { status.textContent = status.getAttribute("data-msg-" + name) || ""; }
@@ -88,6 +92,35 @@
     holder.replaceWith(fresh);
     var feedback = document.getElementById(section.id + "-resultado");
     if (feedback && here) { feedback.focus(); }
+  }
+
+  // "Actividad 2: ¡Aprobaste! Tu nota: 100 %…": the first line of the activity's result, said in the page's polite
+  // live region without moving focus. Each verdict keeps the language it is written in (Ruta's, or the course's
+  // for an author's message).
+  function announce(id) {
+    var region = document.querySelector("[data-answer-results]");
+    var section = document.getElementById(id);
+    var line = section && section.querySelector("[data-activity-feedback] p");
+    if (!region || !line) { return; }
+    var text = line.textContent.replace(/\s+/g, " ").trim();
+    var speaker = line.closest("[lang]");
+    if (text) { results[id] = { text: text, lang: speaker ? speaker.getAttribute("lang") : "" }; }
+    var template = region.getAttribute("data-msg-result") || "{n}: {result}";
+    region.textContent = "";
+    Array.prototype.forEach.call(document.querySelectorAll("[data-activity]"), function (activity, index) {
+      var result = results[activity.id];
+      if (!result) { return; }
+      var p = document.createElement("p");
+      var parts = template.replace("{n}", String(index + 1)).split("{result}");
+      p.appendChild(document.createTextNode(parts[0]));
+      var span = document.createElement("span");
+      span.textContent = result.text;
+      if (result.lang) { span.setAttribute("lang", result.lang); }
+      p.appendChild(span);
+      p.appendChild(document.createTextNode(parts.slice(1).join("")));
+      region.appendChild(p);
+    });
+    region.className = region.firstChild ? "notice small" : "";
   }
 
   // The page's progress marks (lesson badge, course %, outline) as the server recomputed them after the answer.
@@ -137,9 +170,15 @@
       return response.json().then(function (data) {
         forget(item.sid);
         if (data.kept) { tell(section, data.message); return "sent"; }
+        var waited = queued[item.sid];
+        delete queued[item.sid];
         if (section && data.html) { replace(section, data.html); }
         if (data.progress) { showProgress(data.progress); }
         else if (section) { say(section, data.ok ? "sent" : "error"); }
+        if (waited && section && data.html) {
+          say(document.getElementById(item.section), data.ok ? "sent" : "error");  // the fresh activity's line
+          announce(item.section);
+        }
         if (marks && data.marks) { marks.setAttribute("data-lesson-marks", data.marks); }
         return "sent";
       });
@@ -187,6 +226,7 @@
       flushing = false;
       var left = mine();
       Object.keys(left).forEach(function (sid) {
+        queued[sid] = true;
         if (skipped[sid]) { return; }
         var section = document.getElementById(left[sid].section);
         say(section, failure && failure.busy ? "busy" : "offline");
@@ -214,12 +254,16 @@
     var notice = document.createElement("div");
     notice.className = "notice " + (right ? "notice-success" : "notice-warning");
     notice.setAttribute("data-practice-feedback", right ? "right" : "wrong");
-    var lines = [form.getAttribute(right ? "data-msg-practice-right" : "data-msg-practice-wrong")];
-    chosen.forEach(function (value) { if (key.feedback[value]) { lines.push(key.feedback[value]); } });
-    lines.push(form.getAttribute("data-msg-practice-note"));
+    // Ruta's words in the interface's language (as its status line); the author's feedback in the course's.
+    var status = form.querySelector("[data-activity-status]");
+    var ui = (status && status.getAttribute("lang")) || document.documentElement.getAttribute("lang") || "";
+    var lines = [{ text: form.getAttribute(right ? "data-msg-practice-right" : "data-msg-practice-wrong"), ui: true }];
+    chosen.forEach(function (value) { if (key.feedback[value]) { lines.push({ text: key.feedback[value] }); } });
+    lines.push({ text: form.getAttribute("data-msg-practice-note"), ui: true });
     lines.forEach(function (line) {
       var p = document.createElement("p");
-      p.textContent = line;
+      p.textContent = line.text;
+      if (line.ui && ui) { p.setAttribute("lang", ui); }
       notice.appendChild(p);
     });
     box.textContent = "";
@@ -240,6 +284,8 @@
       path: window.location.pathname, fields: Array.from(new FormData(form).entries()), at: Date.now()
     };
     idInput.value = item.sid;
+    if (navigator.onLine === false) { queued[item.sid] = true; }
+    results = {};  // what was said before is about earlier answers
     remember(item);
     // The verdict shown is the last answer's: clear it until this one's comes back (offline, a practice
     // activity's own correction takes its place).
@@ -275,6 +321,7 @@
     showPending();
     var all = mine();
     Object.keys(all).forEach(function (sid) {
+      queued[sid] = true;  // kept from an earlier visit
       var item = all[sid];
       var section = document.getElementById(item.section);
       var form = section && section.querySelector("[data-activity-form]");
