@@ -545,10 +545,36 @@ def _shares_contact(user) -> bool:
     return consent_current(user, ConsentRecord.Purpose.COHORT_CONTACT)
 
 
+def _join_rate(group: str, request) -> str:
+    return getattr(settings, "RUTA_COHORT_JOIN_RATE", "20/h")
+
+
+def _join_ip_rate(group: str, request) -> str:
+    return getattr(settings, "RUTA_COHORT_JOIN_IP_RATE", "100/h")
+
+
+def _join_limited(request, form) -> HttpResponse | None:
+    """A group code is a key to a cohort (its roster, notices and sessions): trying codes one after another, by a
+    person or from one address, is limited as the check-in code is. The page says so, in Spanish."""
+    if not getattr(request, "limited", False):
+        return None
+    if not form.is_bound:  # a link: show its code in the box, with the message
+        form = JoinForm({"code": form.initial.get("code", "")}, share_contact=form.fields["share_contact"].initial)
+    form.is_valid()
+    form.add_error(
+        None, _("Probaste demasiados códigos seguidos. Pide el enlace a tu facilitador·a o inténtalo en una hora.")
+    )
+    return render(request, "cohorts/join.html", {"form": form, "cohort": None}, status=429)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="cohorts-join", key="user", rate=_join_rate, method=ratelimit.ALL, block=False)
+@ratelimit(group="cohorts-join-ip", key="ip", rate=_join_ip_rate, method=ratelimit.ALL, block=False)
 def join(request):
     form = JoinForm(request.POST or request.GET or None, share_contact=_shares_contact(request.user))
+    if request.method == "POST" and (limited := _join_limited(request, form)):
+        return limited
     if request.method == "POST" and form.is_valid():
         return _do_join(request, form.cleaned_data["code"], form)
     return render(request, "cohorts/join.html", {"form": form, "cohort": None})
@@ -556,9 +582,15 @@ def join(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="cohorts-join", key="user", rate=_join_rate, method=ratelimit.ALL, block=False)
+@ratelimit(group="cohorts-join-ip", key="ip", rate=_join_ip_rate, method=ratelimit.ALL, block=False)
 def join_link(request, code: str):
-    cohort = Cohort.objects.filter(code=code.upper(), join_open=True).select_related("institution").first()
+    # Opening a link names the cohort when the code is right, so each visit counts as a try (the same count as
+    # typing a code on «Unirme a un grupo»).
     form = JoinForm(initial={"code": code.upper()}, share_contact=_shares_contact(request.user))
+    if limited := _join_limited(request, form):
+        return limited
+    cohort = Cohort.objects.filter(code=code.upper(), join_open=True).select_related("institution").first()
     if request.method == "POST":
         return _do_join(request, code, form)
     return render(request, "cohorts/join.html", {"form": form, "cohort": cohort, "code": code.upper()})

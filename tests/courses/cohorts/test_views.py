@@ -442,6 +442,30 @@ def test_check_in_codes_cannot_be_guessed_by_brute_force(client, cohort):
     assert not Attendance.objects.filter(session=session).exists()
 
 
+def test_group_codes_cannot_be_guessed_by_trying_them_one_after_another(client, cohort):
+    """A right code names the cohort on its link page and a wrong one does not: unlimited, that page answered which
+    of the 31⁶ codes open a cohort (its roster, notices and sessions). After 20 tries an hour, by link or by the
+    form, neither answers, even for the right code."""
+    person = UserFactory(first_name="Yésica", phone="+593987650001")
+    client.force_login(person)
+    for n in range(12):
+        assert client.get(reverse("cohorts:join_link", args=[f"ZZZ{n:03d}"])).status_code == 200
+    for n in range(8):
+        assert client.post(reverse("cohorts:join"), {"code": f"YYY{n:03d}"}).status_code == 400
+    page = client.get(reverse("cohorts:join_link", args=[cohort.code]))
+    assert page.status_code == 429
+    html = page.content.decode()
+    assert "Probaste demasiados códigos seguidos" in html and "GIN Lima Norte" not in html
+    response = client.post(reverse("cohorts:join"), {"code": cohort.code})
+    assert response.status_code == 429 and "Probaste demasiados códigos seguidos" in response.content.decode()
+    client.post(reverse("cohorts:join_link", args=[cohort.code]))
+    assert not CohortMember.objects.filter(cohort=cohort, user=person).exists()
+    # Someone else on another phone is not held back by her tries.
+    other = UserFactory(first_name="Ángel", phone="+51987650002")
+    client.force_login(other)
+    assert "GIN Lima Norte" in client.get(reverse("cohorts:join_link", args=[cohort.code])).content.decode()
+
+
 def test_after_an_import_the_trainer_prints_first_logins_and_people_log_in_with_their_phone(trainer_client, cohort):
     from lms.accounts.models import HelperPasswordReset, User
 
