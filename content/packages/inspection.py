@@ -12,17 +12,21 @@ Pure: no Django models. Must not import courses or certification.
 
 from __future__ import annotations
 
+import json
 import logging
 import posixpath
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
 from .archive import DEFAULT_LIMITS, ArchiveLimits, SafeArchive, open_archive
 from .errors import PackageRefused
-from .h5p import parse_h5p
+from .h5p import MAX_JSON, parse_h5p
 from .olx import find_olx_root, parse_olx
 from .outline import Outline, PackagePlayer, outline_to_dict
 from .report import ERROR, Finding, Findings
@@ -200,6 +204,7 @@ def _inspect(archive: SafeArchive, report: DoctorReport) -> DoctorReport:
     report.title = outline.title
     report.launch_files = sorted({b.launch for b in outline.blocks() if isinstance(b, PackagePlayer) and b.launch})
     _check_files(archive, outline, findings)
+    _check_external(archive, report.format, findings)
     report.findings.extend(findings.items)
     if outline is not None and not outline.lessons():
         report.findings.append(
@@ -357,3 +362,151 @@ def _check_files(archive: SafeArchive, outline: Outline, findings: Findings) -> 
             )
             % {"n": len(media_active), "f": ", ".join(media_active[:3])},
         )
+
+
+# --- resources loaded from the Internet --------------------------------------------------------------------
+
+#: the files scanned for resources loaded from elsewhere, and how much of them is read (the doctor stays bounded)
+SCANNED_SUFFIXES = (".html", ".htm", ".xhtml", ".js", ".css")
+SCAN_FILE_MAX = 2 * 1024 * 1024  # a larger page or script is not read (bundled libraries, not course pages)
+SCAN_TOTAL_MAX = 64 * 1024 * 1024  # at most this much is read per package, whatever the number of files
+EXTERNAL_NAMED = 5  # hosts named in the finding, the rest counted
+
+#: schema and namespace identifiers: they look like URLs but nothing is ever loaded from them
+SCHEMA_HOSTS = frozenset(
+    {"www.w3.org", "w3.org", "www.imsglobal.org", "imsglobal.org", "www.adlnet.org", "adlnet.org", "purl.org",
+     "ltsc.ieee.org", "ns.adobe.com", "schemas.xmlsoap.org"}
+)  # fmt: skip
+
+_URL = r"""\s*["']?\s*((?:https?:)?//[^\s"'<>)\\]+)"""
+#: comments and the doctype: URLs there are never fetched (the DTD, a commented-out YouTube frame in H5P.Video)
+_COMMENTS = ((b"<!--", b"-->"), (b"<!doctype", b">"))
+_BLOCK_COMMENTS = ((b"/*", b"*/"),)  # in scripts and style sheets only
+_LINE_COMMENT = re.compile(rb"^[ \t]*//[^\n]*", re.MULTILINE)
+_ATTRS = r"[^<>]{0,4000}?"  # a tag's attributes, ending at the next tag: unclosed tags cannot make the scan quadratic
+#: markup that makes the browser fetch: scripts, frames, images and media (also inside scripts' document.write)
+_FETCHING_TAG = re.compile(
+    r"<(?:script|img|iframe|frame|video|audio|source|track|embed|input)\b" + _ATTRS + r"\s(?:src|poster)\s*=" + _URL,
+    re.IGNORECASE,
+)
+_OBJECT_TAG = re.compile(r"<object\b" + _ATTRS + r"\sdata\s*=" + _URL, re.IGNORECASE)
+_LINK_TAG = re.compile(r"<link\b[^<>]{0,4000}>", re.IGNORECASE)
+_LINK_REL = re.compile(r"""\srel\s*=\s*["']?([^"'>]*)""", re.IGNORECASE)
+_LINK_HREF = re.compile(r"\shref\s*=" + _URL, re.IGNORECASE)
+_LOADING_RELS = {"stylesheet", "icon", "preload", "modulepreload", "import", "manifest", "prefetch"}
+_CSS_URL = re.compile(r"(?:url\(|@import\s)" + _URL, re.IGNORECASE)
+
+
+def _strip(raw: bytes, pairs: tuple[tuple[bytes, bytes], ...]) -> bytes:
+    """``raw`` without what lies between each pair of markers (an unclosed one runs to the end), in linear time."""
+    low = raw.lower()  # bytes.lower() keeps every offset
+    out: list[bytes] = []
+    at = 0
+    following = {opening: low.find(opening) for opening, _closing in pairs}  # next place of each opening marker
+    while True:
+        for opening in following:
+            if 0 <= following[opening] < at:  # inside a stretch already cut: look again after it
+                following[opening] = low.find(opening, at)
+        found = [(following[o], o, c) for o, c in pairs if following[o] >= 0]
+        if not found:
+            out.append(raw[at:])
+            return b" ".join(out)
+        start, opening, closing = min(found)
+        out.append(raw[at:start])
+        end = low.find(closing, start + len(opening))
+        if end < 0:
+            return b" ".join(out)
+        at = end + len(closing)
+        following[opening] = low.find(opening, at)
+
+
+def _host(url: str) -> str:
+    try:
+        host = (urlsplit(url if "://" in url else "https:" + url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+    return "" if host in SCHEMA_HOSTS else host
+
+
+def external_hosts_in_markup(text: str) -> set[str]:
+    """Hosts a page, script or style sheet loads files from (not the pages it merely links to)."""
+    urls = [m.group(1) for m in _FETCHING_TAG.finditer(text)]
+    urls += [m.group(1) for m in _OBJECT_TAG.finditer(text)]
+    urls += [m.group(1) for m in _CSS_URL.finditer(text)]
+    for tag in _LINK_TAG.finditer(text):
+        rel = _LINK_REL.search(tag.group(0))
+        href = _LINK_HREF.search(tag.group(0))
+        if rel and href and _LOADING_RELS & set(rel.group(1).lower().split()):
+            urls.append(href.group(1))
+    return {h for h in map(_host, urls) if h}
+
+
+def _h5p_strings(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _h5p_strings(v, str(k))
+    elif isinstance(value, list):
+        for v in value:
+            yield from _h5p_strings(v, key)
+    elif isinstance(value, str):
+        yield key, value
+
+
+def external_hosts_in_h5p_content(data: Any) -> set[str]:
+    """Hosts an H5P content.json takes media from: absolute ``path``/``url`` values and markup in its texts."""
+    hosts: set[str] = set()
+    for key, text in _h5p_strings(data):
+        stripped = text.strip()
+        if key in ("path", "url") and stripped.lower().startswith(("http://", "https://")):
+            hosts.add(_host(stripped))
+        elif "<" in text:
+            hosts |= external_hosts_in_markup(text)
+    return {h for h in hosts if h}
+
+
+def package_external_hosts(archive: SafeArchive, fmt: str) -> set[str]:
+    """Every host the package's pages, scripts, styles (and H5P content) load files from, reading at most
+    ``SCAN_FILE_MAX`` per file and ``SCAN_TOTAL_MAX`` in all."""
+    hosts: set[str] = set()
+    budget = SCAN_TOTAL_MAX
+    if fmt == "h5p" and archive.has("content/content.json"):
+        size = archive.size("content/content.json")
+        if size <= MAX_JSON:
+            budget -= size
+            try:
+                data = json.loads(archive.read("content/content.json", max_size=MAX_JSON).decode("utf-8-sig"))
+            except ValueError:
+                data = None  # the H5P parser reports the broken content itself
+            hosts |= external_hosts_in_h5p_content(data)
+    for name in archive.names():
+        size = archive.size(name)
+        if not name.lower().endswith(SCANNED_SUFFIXES) or size > SCAN_FILE_MAX or size > budget:
+            continue
+        budget -= size
+        raw = _LINE_COMMENT.sub(b" ", _strip(archive.read(name, max_size=SCAN_FILE_MAX), _COMMENTS))
+        if name.lower().endswith((".js", ".css")):
+            raw = _strip(raw, _BLOCK_COMMENTS)
+        hosts |= external_hosts_in_markup(raw.decode("utf-8", errors="replace"))
+    return hosts
+
+
+def _check_external(archive: SafeArchive, fmt: str, findings: Findings) -> None:
+    """One warning naming the sites a package loads files from: offline it breaks (a SCORM page whose script
+    library is on a CDN never starts its session, so nothing is recorded), and each learner's browser contacts them."""
+    if fmt == "olx":
+        return  # an Open edX course becomes Ruta lessons: its HTML is cleaned into rich text, its static files unused
+    hosts = sorted(package_external_hosts(archive, fmt))
+    if not hosts:
+        return
+    named = ", ".join(hosts[:EXTERNAL_NAMED])
+    if len(hosts) > EXTERNAL_NAMED:
+        named = _("%(hosts)s y %(n)s más") % {"hosts": named, "n": len(hosts) - EXTERNAL_NAMED}
+    findings.warning(
+        "external_resources",
+        _(
+            "El paquete carga archivos de Internet (%(hosts)s): sin conexión no funcionará bien (puede no registrar "
+            "el avance) y el navegador de cada participante se conectará a esos sitios. Pida una versión con todos "
+            "sus archivos dentro."
+        )
+        % {"hosts": named},
+    )
