@@ -8,11 +8,15 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from lms.accounts.models import Role
+from lms.accounts.permissions import institutions_with_role
 
 from .forms import CourseExportForm, PackageUploadForm
 from .models import PackageImport
@@ -23,8 +27,23 @@ logger = logging.getLogger(__name__)
 
 
 def _check(request: HttpRequest) -> None:
+    # Granted to institution admins by their role's group (``lms.accounts.services.INSTITUTION_ADMIN_GROUP``).
     if not request.user.has_perm("imports.add_packageimport"):
         raise PermissionDenied
+
+
+def _imports(request: HttpRequest) -> QuerySet[PackageImport]:
+    """The imports this person may see: an institution admin, those uploaded by people of their institutions
+    (and their own); superusers and platform staff given the permission by hand, every import."""
+    imports = PackageImport.objects.select_related("uploaded_by")
+    user = request.user
+    if user.is_superuser:
+        return imports
+    admin_of = institutions_with_role(user, Role.INSTITUTION_ADMIN)
+    if not admin_of.exists():
+        return imports
+    theirs = Q(uploaded_by=user) | Q(uploaded_by__memberships__institution__in=admin_of)
+    return imports.filter(pk__in=PackageImport.objects.filter(theirs).values("pk"))
 
 
 def import_list(request: HttpRequest) -> HttpResponse:
@@ -44,13 +63,13 @@ def import_list(request: HttpRequest) -> HttpResponse:
             )
         else:
             return redirect("imports_admin:detail", pk=record.pk)
-    imports = PackageImport.objects.select_related("uploaded_by")[:30]
+    imports = _imports(request)[:30]
     return render(request, "imports/admin_list.html", {"form": form, "imports": imports})
 
 
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _check(request)
-    record = get_object_or_404(PackageImport, pk=pk)
+    record = get_object_or_404(_imports(request), pk=pk)
     findings = record.report.get("findings", [])
     context = {
         "record": record,
@@ -76,7 +95,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     _check(request)
-    record = get_object_or_404(PackageImport, pk=pk)
+    record = get_object_or_404(_imports(request), pk=pk)
     startable = (PackageImport.Status.INSPECTED, PackageImport.Status.FAILED)
     if record.status in startable or import_stalled(record=record):
         from .tasks import package_import_run_task
@@ -102,7 +121,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     _check(request)
-    record = get_object_or_404(PackageImport, pk=pk)
+    record = get_object_or_404(_imports(request), pk=pk)
     return JsonResponse(
         {
             "status": record.status,

@@ -1,13 +1,16 @@
-"""Receivers for Django's own auth signals and the header's language switch. One line each: they call a service."""
+"""Receivers for Django's own auth signals, the header's language switch and role changes. One line each: they call
+a service."""
 
 from __future__ import annotations
 
 from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from themes.signals import language_chosen
 
 from . import services
+from .models import Institution, Membership
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.on_user_logged_in")
@@ -24,3 +27,16 @@ def on_user_logged_in(sender, request, user, **kwargs) -> None:
 def on_language_chosen(sender, request, language, **kwargs) -> None:
     if request.user.is_authenticated:
         services.user_language_set(user=request.user, language=language)
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="accounts.on_membership_saved")
+@receiver(post_delete, sender=Membership, dispatch_uid="accounts.on_membership_deleted")
+def on_membership_changed(sender, instance, **kwargs) -> None:
+    # The institution-admin role reaches the Wagtail admin (importing packages) through its group.
+    services.institution_admin_group_sync(user_ids=[instance.user_id])
+
+
+@receiver(post_save, sender=Institution, dispatch_uid="accounts.on_institution_saved")
+def on_institution_saved(sender, instance, created, **kwargs) -> None:
+    if not created:  # closing an institution takes its admins out of the group (unless they admin another)
+        services.institution_admin_group_sync(user_ids=instance.memberships.values_list("user_id", flat=True))

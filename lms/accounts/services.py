@@ -7,6 +7,7 @@ export through the ``signals.user_data_requested`` signal and clean up through `
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -20,8 +21,13 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from . import permissions
-from .models import ConsentRecord, HelperPasswordReset, Membership, Profile, User
+from .models import ConsentRecord, HelperPasswordReset, Membership, Profile, Role, User
 from .signals import account_deleted, password_reset_by_helper, user_data_requested
+
+#: The Django group through which the institution-admin role reaches the Wagtail admin: admin access and
+#: «Importar paquetes», nothing else (created by the migration ``courses/imports/0004_institution_admin_group``).
+#: Its members follow the role (``institution_admin_group_sync``): nobody is added to it by hand.
+INSTITUTION_ADMIN_GROUP = "Administración de la institución"
 
 #: Letters and digits that are hard to confuse when read aloud or copied from a phone screen.
 _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -307,3 +313,23 @@ def account_delete(*, user_id: int) -> bool:
         Membership.objects.filter(user=user).delete()
         account_deleted.send(sender=User, user_id=user_id)
     return True
+
+
+def institution_admin_group_sync(*, user_ids: Iterable[int]) -> None:
+    """Put in ``INSTITUTION_ADMIN_GROUP`` those of ``user_ids`` who are active and hold the institution-admin role in
+    an active institution, and take the others out (a role removed, an institution closed, an account disabled)."""
+    from django.contrib.auth.models import Group
+
+    ids = set(user_ids)
+    group = Group.objects.filter(name=INSTITUTION_ADMIN_GROUP).first()
+    if group is None or not ids:
+        return
+    holders = set(
+        Membership.objects.filter(
+            user_id__in=ids, role=Role.INSTITUTION_ADMIN, institution__is_active=True, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    if holders:
+        group.user_set.add(*holders)
+    if ids - holders:
+        group.user_set.remove(*(ids - holders))

@@ -12,7 +12,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from lms.accounts.models import ConsentRecord, Institution, Membership, Profile, Role, User
-from lms.accounts.services import consent_record
+from lms.accounts.services import consent_record, institution_admin_group_sync
 from lms.demo.context import DEMO_PASSWORD, DemoContext
 
 INSTITUTIONS = [
@@ -247,7 +247,11 @@ def _person(
         Membership.objects.get_or_create(
             user=user, institution=ctx.institutions[slug], role=role, defaults={"scope": scope}
         )
+    # The institution admin imports packages in the Wagtail admin through the role's group (also on a database
+    # seeded before the group existed, where the memberships above were already there).
+    institution_admin_group_sync(user_ids=[user.pk])
     ctx.users[key] = user
     if key in ROLE_LABELS:
         login = phone if key == "participant" else username
-        ctx.login(ROLE_LABELS[key], login, "" if key != "participant" else f"(o usuario: {username})")
+        note = {"participant": f"(o usuario: {username})", "institution_admin": "/admin/importar-paquetes/"}
+        ctx.login(ROLE_LABELS[key], login, note.get(key, ""))
