@@ -161,8 +161,7 @@ def application_create(
     Every document is checked before any is stored, and if the application cannot be written the documents already
     stored are removed (no file is kept that no row points to)."""
     checked = uploads.validate_uploads(documents)
-    stored: list[str] = []
-    try:
+    with uploads.removed_if_write_fails(private_storage()) as stored:
         return _application_create(
             candidate=candidate,
             standard=standard,
@@ -173,9 +172,6 @@ def application_create(
             previous=previous,
             self_assessment=self_assessment,
         )
-    except BaseException:
-        uploads.delete_stored(private_storage(), stored)
-        raise
 
 
 @transaction.atomic
@@ -535,14 +531,10 @@ def evidence_add(
 
     Each person may store at most ``uploads.MAX_FILES_PER_APPLICATION`` files and ``MAX_MB_PER_APPLICATION`` MB on
     one application; the file is checked before it is stored and removed again if the evidence cannot be written."""
-    stored: list[str] = []
-    try:
+    with uploads.removed_if_write_fails(private_storage()) as stored:
         return _evidence_add(
             application=application, unit=unit, actor=actor, title=title, upload=upload, url=url, stored=stored
         )
-    except BaseException:
-        uploads.delete_stored(private_storage(), stored)
-        raise
 
 
 @transaction.atomic

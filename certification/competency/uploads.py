@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -130,6 +131,18 @@ def delete_stored(storage: Storage, names: Iterable[str]) -> None:
             storage.delete(name)
         except Exception:  # noqa: BLE001 - never hide the error that made the write fail
             logger.warning("Could not delete %s after a failed upload", name, exc_info=True)
+
+
+@contextmanager
+def removed_if_write_fails(storage: Storage) -> Iterator[list[str]]:
+    """A list the write appends each stored file name to; if the write then fails (its transaction rolled back),
+    those files are deleted before the error goes on, so no file is kept that no row points to."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        delete_stored(storage, stored)
+        raise
 
 
 def safe_name(original: str, ext: str) -> str:
