@@ -41,3 +41,14 @@ class TrainerPathFactory(DjangoModelFactory):
     trainer = factory.SubFactory(UserFactory)
     track = factory.SubFactory(TrainerTrackFactory)
     institution = factory.SubFactory(InstitutionFactory)
+
+
+def gin_track_with_practice_course():
+    """The IMESUN-GIN course and its trainer track, one completed practice cohort required: (course, track)."""
+    from tests.courses.factories import build_course
+
+    course = build_course(code="IMESUN-GIN")
+    track = TrainerTrackFactory(
+        name="IMESUN-GIN", slug="imesun-gin", practice_course=course, min_practice_completions=1
+    )
+    return course, track

@@ -15,8 +15,11 @@ from certification.trainers.models import TrainerPath
 from courses.cohorts.services import cohort_create, cohort_member_add
 from courses.models import Enrollment
 from lms.accounts.models import Role
-from tests.certification.trainers.factories import MasterTrainerFactory, TrainerTrackFactory
-from tests.courses.factories import build_course
+from tests.certification.trainers.factories import (
+    MasterTrainerFactory,
+    TrainerTrackFactory,
+    gin_track_with_practice_course,
+)
 from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +31,7 @@ OBSERVE_BUTTON = "Llenar la lista de observación"
 @pytest.fixture
 def s():
     s = SimpleNamespace()
-    s.gin = build_course(code="IMESUN-GIN")
-    s.track = TrainerTrackFactory(
-        name="IMESUN-GIN", slug="imesun-gin", practice_course=s.gin, min_practice_completions=1
-    )
+    s.gin, s.track = gin_track_with_practice_course()
     s.oit = s.track.certifying_institution
     # Begoña administers the ILO (she may approve certifications) and is also a facilitator there.
     s.begona = UserFactory(first_name="Begoña", last_name="Muñoz Peña", phone="+51987111222")

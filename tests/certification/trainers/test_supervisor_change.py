@@ -15,8 +15,7 @@ from certification.trainers.models import PathEvent, TrainerPath
 from courses.cohorts.services import cohort_create, cohort_member_add
 from courses.models import Enrollment
 from lms.accounts.models import Role
-from tests.certification.trainers.factories import MasterTrainerFactory, TrainerTrackFactory
-from tests.courses.factories import build_course
+from tests.certification.trainers.factories import MasterTrainerFactory, gin_track_with_practice_course
 from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +26,7 @@ BUTTON = "Cambiar master trainer que supervisa"
 @pytest.fixture
 def s():
     s = SimpleNamespace()
-    s.gin = build_course(code="IMESUN-GIN")
-    s.track = TrainerTrackFactory(
-        name="IMESUN-GIN", slug="imesun-gin", practice_course=s.gin, min_practice_completions=1
-    )
+    s.gin, s.track = gin_track_with_practice_course()
     s.oit = s.track.certifying_institution
     # Íñigo manages the ILO's programme: he approves IMESUN certifications.
     s.certifier = UserFactory(first_name="Íñigo", last_name="Cárdenas Ibáñez", phone="+593991234567")
