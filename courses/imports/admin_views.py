@@ -8,19 +8,16 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lms.accounts.models import Role
-from lms.accounts.permissions import institutions_with_role
-
 from .forms import CourseExportForm, PackageUploadForm
 from .models import PackageImport
-from .selectors import earlier_imports, import_stalled
+from .selectors import earlier_imports, import_stalled, imports_visible_to
 from .services import package_import_create
 
 logger = logging.getLogger(__name__)
@@ -33,17 +30,7 @@ def _check(request: HttpRequest) -> None:
 
 
 def _imports(request: HttpRequest) -> QuerySet[PackageImport]:
-    """The imports this person may see: an institution admin, those uploaded by people of their institutions
-    (and their own); superusers and platform staff given the permission by hand, every import."""
-    imports = PackageImport.objects.select_related("uploaded_by")
-    user = request.user
-    if user.is_superuser:
-        return imports
-    admin_of = institutions_with_role(user, Role.INSTITUTION_ADMIN)
-    if not admin_of.exists():
-        return imports
-    theirs = Q(uploaded_by=user) | Q(uploaded_by__memberships__institution__in=admin_of)
-    return imports.filter(pk__in=PackageImport.objects.filter(theirs).values("pk"))
+    return imports_visible_to(user=request.user)
 
 
 def import_list(request: HttpRequest) -> HttpResponse:
@@ -83,7 +70,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if context["stalled"]:
         context["refresh"] = False
     if record.status in (PackageImport.Status.INSPECTED, PackageImport.Status.FAILED) or context["stalled"]:
-        context["earlier"] = earlier = earlier_imports(record=record)
+        context["earlier"] = earlier = earlier_imports(record=record, user=request.user)
         context["second_copy"] = next((found for found in earlier if found.into_same_course), None)
     if record.course_page_id:
         from django.urls import reverse
@@ -100,7 +87,9 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if record.status in startable or import_stalled(record=record):
         from .tasks import package_import_run_task
 
-        duplicate = next((found for found in earlier_imports(record=record) if found.into_same_course), None)
+        duplicate = next(
+            (found for found in earlier_imports(record=record, user=request.user) if found.into_same_course), None
+        )
         if duplicate is not None and request.POST.get("second_copy") != "1":
             messages.error(
                 request,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -36,14 +36,32 @@ def _course_of(page: Page | None) -> Page | None:
     return Page.objects.ancestor_of(page).type(CoursePage).first()
 
 
-def earlier_imports(*, record: PackageImport) -> list[EarlierImport]:
+def imports_visible_to(*, user) -> QuerySet[PackageImport]:
+    """The imports ``user`` may see: an institution admin, those uploaded by people of their institutions (and
+    their own); superusers and platform staff given the import permission by hand, every import."""
+    from lms.accounts.models import Role
+    from lms.accounts.permissions import institutions_with_role
+
+    imports = PackageImport.objects.select_related("uploaded_by")
+    if user.is_superuser:
+        return imports
+    admin_of = institutions_with_role(user, Role.INSTITUTION_ADMIN)
+    if not admin_of.exists():
+        return imports
+    theirs = Q(uploaded_by=user) | Q(uploaded_by__memberships__institution__in=admin_of)
+    return imports.filter(pk__in=PackageImport.objects.filter(theirs).values("pk"))
+
+
+def earlier_imports(*, record: PackageImport, user=None) -> list[EarlierImport]:
     """Finished imports of the package ``record`` holds, newest first, and whether importing ``record`` where it
-    is aimed would put a second copy of it into a course that already has one."""
+    is aimed would put a second copy of it into a course that already has one. With ``user``, only the imports
+    that person may see (another institution's courses are not named to them)."""
     same = Q(format=record.format, title=record.title) if record.title else Q(pk__in=[])
     if record.sha256:
         same |= Q(sha256=record.sha256)
+    visible = PackageImport.objects.all() if user is None else imports_visible_to(user=user)
     earlier = (
-        PackageImport.objects.filter(same, status=PackageImport.Status.DONE)
+        visible.filter(same, status=PackageImport.Status.DONE)
         .exclude(pk=record.pk)
         .select_related("course_page")
         .order_by("-finished_at", "-pk")[:10]

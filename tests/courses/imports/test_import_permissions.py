@@ -124,6 +124,34 @@ def test_another_institutions_import_is_not_visible(client, alternativa, fudela,
     assert client.get(reverse("imports_admin:detail", args=[theirs.pk])).status_code == 200
 
 
+def test_another_institutions_earlier_import_of_the_same_package_is_not_named(
+    client, alternativa, fudela, tmp_path, django_capture_on_commit_callbacks
+):
+    """«Este paquete ya se importó» listed every earlier import of the same package, so one institution's admin
+    read the name of another's course; now only imports they may see are listed."""
+    catalogue()
+    andres = _person(Role.INSTITUTION_ADMIN, fudela, "Andrés", "Cevallos Núñez", "+593987000317")
+    client.force_login(andres)
+    _upload(client, packages.scorm12_zip(tmp_path / "ventas.zip", title="Ventas en Guayaquil"))
+    theirs = PackageImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("imports_admin:confirm", args=[theirs.pk]))
+    theirs.refresh_from_db()
+    assert theirs.status == PackageImport.Status.DONE, theirs.error
+
+    jorge = _person(Role.INSTITUTION_ADMIN, alternativa, "Jorge", "Mendoza Castillo", "+51987000318")
+    client.force_login(jorge)
+    detail = _upload(client, packages.scorm12_zip(tmp_path / "ventas.zip", title="Ventas en Guayaquil"))
+    html = detail.content.decode()
+    assert "Importar como borrador" in html
+    their_course = reverse("wagtailadmin_pages:edit", args=[theirs.course_page_id])
+    assert "Este paquete ya se importó" not in html and their_course not in html
+
+    client.force_login(andres)  # the first institution's admin, importing it again, is told
+    again = _upload(client, packages.scorm12_zip(tmp_path / "ventas.zip", title="Ventas en Guayaquil")).content.decode()
+    assert "Este paquete ya se importó" in again and their_course in again
+
+
 def test_the_demo_institution_admin_opens_the_import_page(client):
     people.seed(DemoContext(stdout=io.StringIO(), style=no_style()))
     client.force_login(User.objects.get(username="admin-alternativa"))
