@@ -32,7 +32,6 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from wagtail.models import Page
 
 from lms.accounts.permissions import AuthenticatedHttpRequest
 from lms.files import private_storage
@@ -164,27 +163,6 @@ def _isolate(response: HttpResponseBase, request: HttpRequest) -> HttpResponseBa
     return response
 
 
-# What a sandboxed frame's scripts may send on a package file request (H5P asks for its sounds with
-# X-Requested-With): never credentials, nothing that changes what the file is.
-PREFLIGHT_HEADERS = ("x-requested-with", "range", "content-type")
-
-
-def _preflight(request: HttpRequest) -> HttpResponse:
-    """The answer to a CORS preflight (OPTIONS) for a package file or the H5P frame: which methods and headers the
-    sandboxed (opaque-origin) frame may use, and no body. It carries no cookie: it never shows a file's content."""
-    asked = request.headers.get("Access-Control-Request-Headers", "")
-    allowed = [name for name in (part.strip().lower() for part in asked.split(",")) if name in PREFLIGHT_HEADERS]
-    response = HttpResponse(status=204)
-    response["Access-Control-Allow-Origin"] = "*"  # the sandboxed frame has an opaque ("null") origin
-    response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-    if allowed:
-        response["Access-Control-Allow-Headers"] = ", ".join(dict.fromkeys(allowed))
-    response["Access-Control-Max-Age"] = "86400"
-    response["Vary"] = "Access-Control-Request-Headers"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def _shim(engine: str) -> bytes:
     """The SCORM runtime for the package side (see ``static/packages/sco-frame.js``): scorm-again for the engine,
     then the frame script. Static files, no inline script; package HTML itself runs inside the sandbox."""
@@ -202,8 +180,6 @@ def package_file(request: HttpRequest, package_uuid: str, token: str, path: str)
     if request.headers.get("Service-Worker"):
         raise Http404  # a package may not install a worker of its own on the package origin
     _check_token(package_uuid, token)
-    if request.method == "OPTIONS":
-        return _preflight(request)
     package = get_object_or_404(ContentPackage, uuid=package_uuid)
     try:
         name = check_entry_name(path)
@@ -239,8 +215,6 @@ def package_file(request: HttpRequest, package_uuid: str, token: str, path: str)
 def h5p_frame(request: HttpRequest, package_uuid: str, token: str) -> HttpResponseBase:
     """The page inside the sandboxed iframe that runs h5p-standalone on the package's files."""
     _check_token(package_uuid, token)
-    if request.method == "OPTIONS":
-        return _preflight(request)
     get_object_or_404(ContentPackage, uuid=package_uuid, engine=ContentPackage.Engine.H5P)
     base = posixpath.join(request.path.rsplit("/h5p/", 1)[0], "archivos")
     # Results go only to the lesson page: on Ruta's origin (on Ruta's host, this URL's own origin, although the
@@ -328,21 +302,7 @@ def scorm_commit_view(request: AuthenticatedHttpRequest, package_uuid: str) -> J
         return JsonResponse({"result": "true", "errorCode": 0})
     cmi = payload.get("cmi", payload) if isinstance(payload, dict) else {}
     scorm_commit(user=request.user, package=package, usage_id=usage_id, cmi=cmi, page_id=page_id, mastery_score=mastery)
-    return JsonResponse({"result": "true", "errorCode": 0, **_progress_marks(request, page_id)})
-
-
-def _progress_marks(request: HttpRequest, page_id: int | None) -> dict[str, object]:
-    """The lesson page's progress marks (lesson badge, course %, outline) recomputed after a commit, when the page
-    asked for them (``X-Ruta-Marks``: the marks it shows now; unchanged ones are not sent again), so a passed
-    package shows «Completada» at once (the lesson page's own ``activity_progress_fragments``)."""
-    if page_id is None or "X-Ruta-Marks" not in request.headers:
-        return {}
-    page = Page.objects.filter(pk=page_id).first()
-    progress = getattr(page.specific if page else None, "activity_progress_fragments", None)
-    if not callable(progress):
-        return {}
-    parts = dict(progress(request, shown=request.headers.get("X-Ruta-Marks", "")[:64]))
-    return {"marks": parts.pop("marks", ""), "progress": parts}
+    return JsonResponse({"result": "true", "errorCode": 0})
 
 
 def _static_path() -> str:

@@ -1,10 +1,7 @@
 /* Lesson-page side of Ruta's package players. The package runs in a sandboxed iframe (opaque origin, no cookies);
    for SCORM its own frame runs the SCORM API (packages/sco-frame.js) and sends the CMI tree here by postMessage.
-   This page stores it in Ruta at once (the frame itself waits a moment after SetValue; Commit and Terminate come
-   at once), one request at a time, the newest tree replacing one still waiting. A link followed while a commit is
-   on its way waits for it (a few seconds at most), so the next page already counts it; leaving otherwise sends
-   what is left with fetch(keepalive). After each commit the server sends the lesson's progress marks back, so a
-   passed package shows «Completada» at once. Messages are accepted only from this page's own package frames
+   This page stores it in Ruta: debounced while the learner pages, at once on Commit/Terminate, and with
+   navigator.sendBeacon when the learner leaves. Messages are accepted only from this page's own package frames
    (event.source), never by origin: a sandboxed frame's origin is "null", which any other sandboxed page shares.
 
    Without signal nothing is lost: what could not be sent (a SCO's whole CMI tree, an H5P result) waits on the
@@ -18,7 +15,7 @@
   "use strict";
   if (window.rutaPackagePlayer) { return; } // one copy per page, however many package blocks include it
   window.rutaPackagePlayer = true;
-  var LINK_WAIT_MS = 4000;  // the longest a followed link waits for a commit on its way
+  var DEBOUNCE_MS = 2000;
   var PREFIX = "ruta-package:";
   var QUEUE = "ruta:paquetes-pendientes";
   var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
@@ -60,41 +57,23 @@
   // session: everything waits, in order). The CSRF header lets Ruta take a signature older than a day from here.
   function send(url, body) {
     var json = JSON.stringify(body);
-    var headers = {"Content-Type": "application/json", "X-CSRFToken": csrf()};
-    var marks = document.querySelector("[data-lesson-marks]");
-    if (marks) { headers["X-Ruta-Marks"] = marks.getAttribute("data-lesson-marks") || ""; }  // the marks shown now
     return fetch(url, {
       method: "POST", credentials: "same-origin", keepalive: json.length < 60000, redirect: "manual",
-      headers: headers, body: json
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()}, body: json
     }).then(function (response) {
-      if (response.ok) {
-        return response.json().then(function (data) { showProgress(data, marks); }, function () {}).then(function () {
-          return "stored";
-        });
-      }
-      if (response.status === 400 || response.status === 404) { return "stored"; }
+      if (response.ok || response.status === 400 || response.status === 404) { return "stored"; }
       return response.status === 403 ? "kept" : "wait";
     }, function () { return "wait"; });
   }
 
-  // The lesson's progress marks (lesson badge, rule, course %, outline) as the server recomputed them after a
-  // commit (as content/activities.js does after an answer); nothing when they did not change.
-  function showProgress(data, marks) {
-    var parts = (data && data.progress) || {};
-    Object.keys(parts).forEach(function (key) {
-      Array.prototype.forEach.call(document.querySelectorAll("[data-lesson-progress='" + key.replace(/'/g, "") + "']"),
-        function (node) { node.innerHTML = parts[key]; });
-    });
-    if (marks && data && data.marks) { marks.setAttribute("data-lesson-marks", data.marks); }
-  }
-
-  function post(url, body, leaving) {
-    keep(url, body);
-    if (leaving && sending && navigator.onLine !== false) {
-      // The page goes while an earlier commit is on its way: this newer one (a whole CMI tree, which replaces the
-      // older) goes too, kept alive past the page; it stays on the phone and the next page sends it again.
-      send(url, body);
-      return;
+  function post(url, body, beacon) {
+    var key = keyOf(url), id = keep(url, body);
+    if (beacon && navigator.sendBeacon && navigator.onLine !== false && !sending) {
+      // No custom headers on a beacon: the commit URL carries a signature bound to learner, package and SCO.
+      if (navigator.sendBeacon(url, new Blob([JSON.stringify(body)], {type: "application/json"}))) {
+        forget(key, id);
+        return;
+      }
     }
     showWaiting();
     sendWaiting();
@@ -109,22 +88,18 @@
     var keys = Object.keys(all).filter(function (key) { return mine(all[key]); });
     if (!keys.length) { done(true); return; }
     sending = true;
-    var sent = {};
     var next = function (index) {
-      if (index >= keys.length) { // and what was given meanwhile (a newer tree of the same activity, too)
+      if (index >= keys.length) { // and what was given meanwhile
         sending = false;
         showWaiting();
-        var now = queueRead();
-        if (Object.keys(now).some(function (key) { return mine(now[key]) && sent[key] !== now[key].seq; })) {
-          sendWaiting(done);
-        } else {
-          done(true);
+        done(true);
+        if (Object.keys(queueRead()).some(function (key) { return mine(queueRead()[key]) && keys.indexOf(key) < 0; })) {
+          sendWaiting();
         }
         return;
       }
       var entry = queueRead()[keys[index]];
       if (!entry) { next(index + 1); return; }
-      sent[keys[index]] = entry.seq;
       // A fresh address of the same activity on this page (its signature is recent) is preferred to the kept one.
       var fresh = frames.filter(function (frame) { return keyOf(frame.dataset.commitUrl || "") === keys[index]; })[0];
       send(fresh ? fresh.dataset.commitUrl : entry.url, entry.body).then(function (result) {
@@ -141,21 +116,23 @@
   frames.forEach(function (frame) {
     var tracked = frame.dataset.tracked === "1";
     var engine = frame.dataset.engine;
-    var state = {pending: null};
+    var state = {pending: null, timer: null};
     frame._ruta = state;
 
-    function flush(leaving) {
+    function flush(beacon) {
+      if (state.timer) { clearTimeout(state.timer); state.timer = null; }
       if (!state.pending) { return; }
       var body = state.pending;
       state.pending = null;
-      post(frame.dataset.commitUrl, body, leaving);
+      post(frame.dataset.commitUrl, body, beacon);
     }
     state.receive = function (data) {
       if (!tracked || !frame.dataset.commitUrl) { return; }
       if (data.ruta === "scorm-commit" && data.cmi && typeof data.cmi === "object") {
         state.pending = data.cmi;
-        state.answered = true;
-        flush(false);  // at once: a Commit, a Terminate, or the frame's own pause after SetValue
+        if (data.final) { flush(false); return; }
+        if (state.timer) { clearTimeout(state.timer); }
+        state.timer = setTimeout(function () { flush(false); }, DEBOUNCE_MS);
       } else if (data.ruta === "h5p-xapi" && data.statement && data.statement.result) {
         post(frame.dataset.commitUrl, {xapi: data.statement}, false);
       }
@@ -247,54 +224,10 @@
     });
   }
   window.addEventListener("pagehide", leave);
-  // A link followed while a commit is on its way («Volver al curso» right after the test): the next page is
-  // asked for once Ruta has stored it (or after LINK_WAIT_MS), so it already shows the lesson completed.
-  document.addEventListener("click", function (event) {
-    var link = event.target && event.target.closest ? event.target.closest("a[href]") : null;
-    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
-        event.altKey || (link.target && link.target !== "_self") || link.hasAttribute("download")) { return; }
-    if (link.origin !== window.location.origin || navigator.onLine === false) { return; }
-    if (link.pathname === window.location.pathname && link.search === window.location.search) { return; }
-    frames.forEach(function (frame) { frame._ruta.flush(false); });
-    var asked = freshen(function () {});
-    if (!sending && !asked) { return; }
-    event.preventDefault();
-    var href = link.href, gone = false;
-    var go = function () { if (!gone) { gone = true; window.location.assign(href); } };
-    setTimeout(go, LINK_WAIT_MS);
-    (function check() { if (asked.done && !sending) { go(); } else { setTimeout(check, 30); } })();
-  }, true);
-  // A SCO's frame waits a moment after SetValue before it sends its tree (a test's score, sco-frame.js): it is
-  // asked for it now, the way a package's inner pages call its API (a Commit, which changes nothing else).
-  // ``then`` runs once every asked frame answered (its tree is then on its way), or after half a second.
-  function freshen(then) {
-    var scos = frames.filter(function (frame) {
-      return frame.dataset.tracked === "1" && frame.dataset.engine !== "h5p" && frame.getAttribute("src") &&
-        frame.contentWindow && frame.dataset.commitUrl;
-    });
-    if (!scos.length) { then(); return null; }
-    var asked = {done: false}, since = Date.now();
-    scos.forEach(function (frame) {
-      frame._ruta.answered = false;
-      var method = frame.dataset.engine === "scorm2004" ? "Commit" : "LMSCommit";
-      frame.contentWindow.postMessage({ruta: "pkg-api", method: method, args: [""]}, "*");
-    });
-    (function check() {
-      if (scos.every(function (frame) { return frame._ruta.answered; }) || Date.now() - since > 500) {
-        asked.done = true;
-        then();
-      } else {
-        setTimeout(check, 30);
-      }
-    })();
-    return asked;
-  }
   window.addEventListener("online", function () {
-    // The newest progress first joins the queue (what a SCO frame still holds), then everything goes, in order.
-    freshen(function () {
-      frames.forEach(function (frame) { frame._ruta.flush(false); });
-      sendWaiting();
-    });
+    // The newest progress first joins the queue (a commit still in its debounce), then everything goes, in order.
+    frames.forEach(function (frame) { frame._ruta.flush(false); });
+    sendWaiting();
     if (frames.some(function (frame) { return !frame.getAttribute("src"); })) {
       // Back online on a lesson opened offline: its file links may be too old, then the fresh page is fetched.
       if (linksExpired()) { window.location.reload(); return; }
