@@ -163,6 +163,27 @@ def _isolate(response: HttpResponseBase, request: HttpRequest) -> HttpResponseBa
     return response
 
 
+# What a sandboxed frame's scripts may send on a package file request (H5P asks for its sounds with
+# X-Requested-With): never credentials, nothing that changes what the file is.
+PREFLIGHT_HEADERS = ("x-requested-with", "range", "content-type")
+
+
+def _preflight(request: HttpRequest) -> HttpResponse:
+    """The answer to a CORS preflight (OPTIONS) for a package file or the H5P frame: which methods and headers the
+    sandboxed (opaque-origin) frame may use, and no body. It carries no cookie: it never shows a file's content."""
+    asked = request.headers.get("Access-Control-Request-Headers", "")
+    allowed = [name for name in (part.strip().lower() for part in asked.split(",")) if name in PREFLIGHT_HEADERS]
+    response = HttpResponse(status=204)
+    response["Access-Control-Allow-Origin"] = "*"  # the sandboxed frame has an opaque ("null") origin
+    response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    if allowed:
+        response["Access-Control-Allow-Headers"] = ", ".join(dict.fromkeys(allowed))
+    response["Access-Control-Max-Age"] = "86400"
+    response["Vary"] = "Access-Control-Request-Headers"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def _shim(engine: str) -> bytes:
     """The SCORM runtime for the package side (see ``static/packages/sco-frame.js``): scorm-again for the engine,
     then the frame script. Static files, no inline script; package HTML itself runs inside the sandbox."""
@@ -180,6 +201,8 @@ def package_file(request: HttpRequest, package_uuid: str, token: str, path: str)
     if request.headers.get("Service-Worker"):
         raise Http404  # a package may not install a worker of its own on the package origin
     _check_token(package_uuid, token)
+    if request.method == "OPTIONS":
+        return _preflight(request)
     package = get_object_or_404(ContentPackage, uuid=package_uuid)
     try:
         name = check_entry_name(path)
@@ -215,6 +238,8 @@ def package_file(request: HttpRequest, package_uuid: str, token: str, path: str)
 def h5p_frame(request: HttpRequest, package_uuid: str, token: str) -> HttpResponseBase:
     """The page inside the sandboxed iframe that runs h5p-standalone on the package's files."""
     _check_token(package_uuid, token)
+    if request.method == "OPTIONS":
+        return _preflight(request)
     get_object_or_404(ContentPackage, uuid=package_uuid, engine=ContentPackage.Engine.H5P)
     base = posixpath.join(request.path.rsplit("/h5p/", 1)[0], "archivos")
     # Results go only to the lesson page: on Ruta's origin (on Ruta's host, this URL's own origin, although the
