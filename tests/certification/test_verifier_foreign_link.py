@@ -10,6 +10,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _check(page, url):
+    # The result of the link checked before stays on the page until the new one is drawn (the check is async): wait
+    # for a new result, not for the old one.
+    page.evaluate("document.getElementById('verifier-result').replaceChildren()")
     page.fill("#verifier-url", url)
     page.get_by_role("button", name="Verificar").click()
     page.wait_for_selector("#verifier-result [data-status]")
