@@ -6,8 +6,8 @@ not only that the answers were sent."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_helpers import login, signal
-from tests.courses.test_offline_browser import course  # noqa: F401 - the shared fixture
+from tests.browser_helpers import signal
+from tests.courses.test_offline_browser import answering_lesson, course  # noqa: F401 - the shared fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,25 +19,11 @@ def test_the_verdicts_of_answers_sent_when_the_signal_returns_are_announced_with
     course,  # noqa: F811
 ):
     from content.models import Submission
-    from courses.models import LessonPage
-    from courses.services import enrollment_create
-    from tests.courses.factories import fill_blanks, reflection, single_choice, text_block
-    from tests.lms.accounts.factories import UserFactory
-
-    learner = UserFactory(first_name="Maité", last_name="Cedeño Ordóñez", phone="+593987650789", email="")
-    enrollment_create(user=learner, course=course)
-    lesson = LessonPage.objects.get(title="Pon a prueba tu idea")
-    lesson.body = [
-        text_block("Responde estas preguntas."),
-        single_choice("¿Qué conviene hacer antes de invertir?"),
-        fill_blanks("Ganancia = ingresos menos [[costos|gastos]]."),
-        reflection("¿Qué harás mañana?"),
-    ]
-    lesson.save_revision().publish()
 
     page = phone_page
-    login(page, live_server, learner)
-    page.goto(lesson.url)
+    learner, lesson = answering_lesson(
+        page, live_server, course, reflect=True, first_name="Maité", last_name="Cedeño Ordóñez", phone="+593987650789"
+    )
     region = page.locator("#answer-results")
     expect(region).to_have_attribute("role", "status")
     expect(region).to_have_attribute("aria-live", "polite")

@@ -261,6 +261,26 @@ def enrolled_learner(course, **names):
     return learner
 
 
+def answering_lesson(page, live_server, course, *, reflect: bool = False, **names):
+    """An enrolled learner (no e-mail) signed in on «Pon a prueba tu idea», published with a single-choice and a
+    fill-in activity (and a reflection with ``reflect``): (learner, lesson)."""
+    from courses.models import LessonPage
+    from tests.courses.factories import fill_blanks, reflection, single_choice, text_block
+
+    learner = enrolled_learner(course, **names)
+    lesson = LessonPage.objects.get(title="Pon a prueba tu idea")
+    lesson.body = [
+        text_block("Responde estas preguntas."),
+        single_choice("¿Qué conviene hacer antes de invertir?"),
+        fill_blanks("Ganancia = ingresos menos [[costos|gastos]]."),
+        *([reflection("¿Qué harás mañana?")] if reflect else []),
+    ]
+    lesson.save_revision().publish()
+    login(page, live_server, learner)
+    page.goto(lesson.url)
+    return learner, lesson
+
+
 def test_a_download_pauses_resumes_and_fetches_each_file_once(phone_page, live_server, screenshot, axe_check, course):
     from courses.selectors import offline_bundle_for_learner
     from lms.accounts.selectors import learner_tag

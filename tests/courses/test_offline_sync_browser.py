@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser_helpers import login, signal
-from tests.courses.test_offline_browser import course  # noqa: F401 - the shared fixture
+from tests.courses.test_offline_browser import answering_lesson, course  # noqa: F401 - the shared fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,24 +73,11 @@ def test_an_answer_sent_when_the_signal_returns_leaves_the_learner_typing_where_
     live_server,
     course,  # noqa: F811
 ):
-    from courses.models import LessonPage
-    from courses.services import enrollment_create
-    from tests.courses.factories import fill_blanks, single_choice, text_block
-    from tests.lms.accounts.factories import UserFactory
-
-    learner = UserFactory(first_name="Génesis", last_name="Mendoza Ávila", phone="+51987650456", email="")
-    enrollment_create(user=learner, course=course)
-    lesson = LessonPage.objects.get(title="Pon a prueba tu idea")
-    lesson.body = [
-        text_block("Responde estas preguntas."),
-        single_choice("¿Qué conviene hacer antes de invertir?"),
-        fill_blanks("Ganancia = ingresos menos [[costos|gastos]]."),
-    ]
-    lesson.save_revision().publish()
 
     page = phone_page
-    login(page, live_server, learner)
-    page.goto(lesson.url)
+    learner, lesson = answering_lesson(
+        page, live_server, course, first_name="Génesis", last_name="Mendoza Ávila", phone="+51987650456"
+    )
     signal(page, up=False)
     first = page.locator("section.activity").nth(0)
     first.get_by_label("Conversar con clientes").check()
