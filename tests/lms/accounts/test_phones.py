@@ -147,7 +147,7 @@ def test_trainer_upload_of_a_roster_with_ecuadorian_numbers(client):
     upload.name = "lista.csv"
     response = client.post(reverse("cohorts:import_upload", args=[cohort.pk]), {"file": upload})
     client.post(response.url, {"confirm": "1"})
-    assert User.objects.get(first_name="Ángela").phone == "+593991234567"
+    assert User.objects.get(first_name="Ángela", last_name="Muñoz").phone == "+593991234567"
 
 
 @pytest.mark.django_db
