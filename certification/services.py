@@ -335,22 +335,43 @@ def certificates_issue_for_learning_paths(*, enrollment: Any) -> list[Certificat
     return issued
 
 
-def certificates_issue_for_completion(*, enrollment: Any) -> list[Certificate]:
+#: Seconds before a certificate that could not be issued at completion is tried again (then with backoff).
+COMPLETION_RETRY_SECONDS = 30
+
+
+def certificates_issue_for_completion(*, enrollment: Any, retry_later: bool = True) -> list[Certificate]:
     """On a completed course: its course certificate (if a programme's rule holds) and any finished paths'.
 
-    A failure here (e.g. no signing key configured) is logged and never undoes the learner's completion:
-    staff repair it with a bulk issue, which is idempotent.
+    A failure here (the database busy, storage or a signing key missing) is logged and never undoes the learner's
+    completion. The completion signal is sent once, so the issue is tried again after the learner's transaction
+    commits, by a task (``certificates_issue_for_completion_task``, a few times with backoff); issuing is
+    idempotent (one certificate per source), and staff can still repair what stays missing with a bulk issue.
     """
     try:
-        with transaction.atomic():
-            certificates = []
-            course_certificate = certificate_issue_for_enrollment(enrollment=enrollment)
-            if course_certificate is not None:
-                certificates.append(course_certificate)
-            return certificates + certificates_issue_for_learning_paths(enrollment=enrollment)
+        return certificates_issue_for_completion_strict(enrollment=enrollment)
     except Exception:
         logger.exception("Could not issue certificates for enrollment %s", getattr(enrollment, "pk", None))
+        enrollment_pk = getattr(enrollment, "pk", None)
+        if retry_later and enrollment_pk is not None:
+            from .tasks import certificates_issue_for_completion_task
+
+            transaction.on_commit(
+                lambda: certificates_issue_for_completion_task.apply_async(
+                    (enrollment_pk,), countdown=COMPLETION_RETRY_SECONDS
+                ),
+                robust=True,
+            )
         return []
+
+
+def certificates_issue_for_completion_strict(*, enrollment: Any) -> list[Certificate]:
+    """``certificates_issue_for_completion`` that lets a failure raise (for the retrying task)."""
+    with transaction.atomic():
+        certificates = []
+        course_certificate = certificate_issue_for_enrollment(enrollment=enrollment)
+        if course_certificate is not None:
+            certificates.append(course_certificate)
+        return certificates + certificates_issue_for_learning_paths(enrollment=enrollment)
 
 
 # --- Lifecycle ----------------------------------------------------------------------------------------------

@@ -33,6 +33,20 @@ def bulk_issue_job_run_task(job_id: int) -> None:
         bulk_issue_job_run(job=job)
 
 
+# A completed course whose certificates could not be issued in the learner's request (the completion signal is sent
+# once): tried again with backoff. Idempotent, one certificate per source; an enrolment no longer completed (or
+# deleted) gets nothing.
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def certificates_issue_for_completion_task(enrollment_id: int) -> None:
+    from courses.models import Enrollment
+
+    from .services import certificates_issue_for_completion_strict
+
+    enrollment = Enrollment.objects.filter(pk=enrollment_id, completed_at__isnull=False).select_related("user").first()
+    if enrollment is not None:
+        certificates_issue_for_completion_strict(enrollment=enrollment)
+
+
 @shared_task
 def certificate_expiry_reminders_send_task() -> int:
     from .services import certificate_expiry_reminders_send

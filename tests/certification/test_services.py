@@ -443,3 +443,38 @@ def test_a_signing_failure_never_undoes_the_learners_completion(settings, tmp_pa
     assert "Could not issue certificates" in caplog.text
     enrollment.refresh_from_db()
     assert enrollment.completed_at is not None
+
+
+def test_a_certificate_that_failed_at_completion_is_issued_by_the_retry_after_commit(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """The completion signal is sent once: when issuing fails then (here the signing key is not reachable), the
+    learner is not left completed without a certificate: a task tries again once the transaction committed."""
+    enrollment = _completed_enrollment()
+    ProgrammeFactory(course=enrollment.course)
+    keys_dir = settings.RUTA_SIGNING_KEYS_DIR
+    settings.RUTA_SIGNING_KEYS_DIR = str(tmp_path / "unmounted")
+    settings.RUTA_SIGNING_KEYS_AUTOGENERATE = False
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        course_completed.send(sender=type(enrollment), enrollment=enrollment)
+    assert not Certificate.objects.filter(holder=enrollment.user).exists()
+    assert callbacks  # the retry waits for the commit
+
+    settings.RUTA_SIGNING_KEYS_DIR = keys_dir  # the key is back by the time the task runs
+    for callback in callbacks:
+        callback()
+    certificate = Certificate.objects.get(holder=enrollment.user)
+    assert certificate.source_key == f"enrollment:{enrollment.pk}"
+    for callback in callbacks:  # a retry delivered twice issues nothing more
+        callback()
+    assert Certificate.objects.filter(holder=enrollment.user).count() == 1
+
+
+def test_the_retry_gives_nothing_to_an_enrolment_no_longer_completed(django_capture_on_commit_callbacks):
+    from certification.tasks import certificates_issue_for_completion_task
+
+    enrollment = _completed_enrollment()
+    ProgrammeFactory(course=enrollment.course)
+    type(enrollment).objects.filter(pk=enrollment.pk).update(completed_at=None, status="active")
+    certificates_issue_for_completion_task.delay(enrollment.pk)
+    assert not Certificate.objects.filter(holder=enrollment.user).exists()
