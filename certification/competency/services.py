@@ -12,7 +12,7 @@ import random
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -1018,3 +1018,48 @@ def body_certificate_reissue(*, body: Institution, certificate: Any, actor: User
     except CertificateRuleError as error:
         raise ValidationError(str(error)) from error
     return new
+
+
+#: Folders of the private storage that hold candidates' uploads (``upload_to`` of the two file fields).
+UPLOAD_FOLDERS = ("competency/documents", "competency/evidence")
+
+
+def competency_orphan_files_delete(*, older_than: datetime | None = None, dry_run: bool = False) -> list[str]:
+    """Delete candidates' uploaded files that no application document or evidence row points to.
+
+    Such files are personal documents nobody can see, download with their data or delete with their account:
+    they were left by refused or failed uploads before those were cleaned up as they happen
+    (``uploads.removed_if_write_fails``), or by a row deleted without its file. Only files older than
+    ``older_than`` (default: a day ago) go, so an upload whose row is still being written is never touched.
+    Returns the names deleted (or, with ``dry_run``, that would be).
+    """
+    storage = private_storage()
+    cutoff = older_than or timezone.now() - timedelta(days=1)
+    kept = set(ApplicationDocument.objects.exclude(file="").values_list("file", flat=True))
+    kept |= set(Evidence.objects.exclude(file="").values_list("file", flat=True))
+    orphans: list[str] = []
+    for folder in UPLOAD_FOLDERS:
+        for name in _stored_names(storage, folder):
+            if name in kept:
+                continue
+            try:
+                modified = storage.get_modified_time(name)
+            except (OSError, NotImplementedError):
+                continue
+            if modified < cutoff:
+                orphans.append(name)
+    if not dry_run:
+        uploads.delete_stored(storage, orphans)
+    return orphans
+
+
+def _stored_names(storage: Any, folder: str) -> Iterable[str]:
+    """Every file name under ``folder`` of ``storage`` (its year/month subfolders too); nothing if it is absent."""
+    try:
+        folders, files = storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_names(storage, f"{folder}/{sub}")

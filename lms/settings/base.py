@@ -222,6 +222,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.imports.tasks.package_import_refused_uploads_delete_task",
         "schedule": 24 * 60 * 60,
     },
+    "competency-orphan-files-delete": {
+        "task": "certification.competency.tasks.competency_orphan_files_delete_task",
+        "schedule": 24 * 60 * 60,
+    },
     "text-verification-prune": {
         "task": "certification.textverify.tasks.text_messages_prune_task",
         "schedule": 24 * 60 * 60,

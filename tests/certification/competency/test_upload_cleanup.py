@@ -178,3 +178,41 @@ def test_refused_or_failed_evidence_leaves_no_file(client, root, application, mo
         )
     assert not Evidence.objects.exists()
     assert stored_files(root, "evidence") == []
+
+
+def test_the_sweep_deletes_old_files_no_application_points_to_and_keeps_the_rest(client, root, standard, candidate):
+    """Files left on disk before failed uploads were cleaned up (no row, so no data download or account deletion
+    ever finds them) go with ``competency_files_sweep``; applicants' files and a file being written stay."""
+    import os
+    import time
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    client.force_login(candidate)
+    apply(client, standard, photos(2))
+    kept = stored_files(root, "documents")
+    assert len(kept) == 2
+    old_orphans = [
+        root / "competency" / "documents" / "2025" / "11" / "cedula-ñusta.jpg",
+        root / "competency" / "evidence" / "2026" / "01" / "abc123.pdf",
+    ]
+    fresh_orphan = root / "competency" / "evidence" / "2026" / "12" / "subiendo.jpg"
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in (*old_orphans, fresh_orphan):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(JPEG)
+    for path in (*old_orphans, *kept):
+        os.utime(path, (two_days_ago, two_days_ago))  # the applicant's own files are old too: they stay
+
+    out = StringIO()
+    call_command("competency_files_sweep", "--dry-run", stdout=out)
+    assert "2 file(s)" in out.getvalue() and all(path.exists() for path in old_orphans)
+
+    call_command("competency_files_sweep", stdout=StringIO())
+    assert not any(path.exists() for path in old_orphans)
+    assert fresh_orphan.exists()  # under a day old: perhaps a row still being written
+    assert all(path.exists() for path in kept)
+    application = Application.objects.get(candidate=candidate)
+    response = client.get(reverse("competency:document_download", args=[application.documents.first().pk]))
+    assert response.status_code == 200
