@@ -89,3 +89,14 @@ def package_runtime_static(engine: str) -> list[str]:
             relative = os.path.relpath(os.path.join(current, file), folder).replace(os.sep, "/")
             names.append(f"{_H5P_RUNTIME_DIR}/{relative}")
     return sorted(names)
+
+
+# --- Packages that need the Internet (needs_internet.py): never offered for offline play.
+
+
+def packages_needing_internet(packages: list[ContentPackage]) -> set[str]:
+    """The uuids (as strings) of ``packages`` that load files from the Internet, so they cannot play offline. Kept in
+    each package's provenance: no query once known; a package stored before is scanned once, then kept."""
+    from .needs_internet import package_needs_internet
+
+    return {str(package.uuid) for package in packages if package_needs_internet(package)}
