@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
@@ -24,6 +24,9 @@ from .models import CataloguePage, CoursePage, Enrollment, LessonPage, LessonPro
 NOT_STARTED = "not_started"
 IN_PROGRESS = LessonProgress.Status.IN_PROGRESS.value
 COMPLETED = LessonProgress.Status.COMPLETED.value
+
+if TYPE_CHECKING:
+    from content.packages.models import ContentPackage
 
 
 @dataclass
@@ -456,15 +459,26 @@ class OfflineItem:
     v: str = ""  # what the phone compares to download again only what changed (see _item_version)
 
 
+@dataclass(frozen=True)
+class OnlineOnlyActivity:
+    """A package activity of a lesson that loads files from the Internet: it does not work offline, so its files are
+    not downloaded and the learner is told that this lesson needs signal."""
+
+    lesson_title: str
+    lesson_url: str
+    title: str
+
+
 @dataclass
 class OfflineBundle:
     """What the phone downloads to study ``course`` (or only ``module``) offline; ``version`` changes whenever a page
-    in it is published, moved or unpublished."""
+    in it is published, moved or unpublished. ``needs_internet``: the lessons' activities that will need signal."""
 
     course: CoursePage
     module: ModulePage | None
     version: str
     items: list[OfflineItem]
+    needs_internet: list[OnlineOnlyActivity] = field(default_factory=list)
 
     def size(self, *kinds: str) -> int:
         return sum(item.size for item in self.items if item.kind in kinds)
@@ -540,6 +554,8 @@ def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage |
     from wagtail.images import get_image_model
     from wagtail.images.models import Filter
 
+    from content.packages.selectors import packages_needing_internet
+
     structure = course_structure(course=course)
     root = module or course
     lessons = list(LessonPage.objects.live().descendant_of(root).order_by("path"))
@@ -557,6 +573,7 @@ def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage |
     poster_ids: dict[int, None] = {}
     players = False
     package_ids: dict[str, None] = {}
+    package_blocks: list[tuple[LessonPage, str, str]] = []  # (lesson, package uuid, activity title)
     for lesson in lessons:
         images, documents, media, posters, activities = _body_references(lesson)
         raw = lesson.body.get_prep_value() if lesson.body is not None else []
@@ -575,11 +592,21 @@ def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage |
                 players = True
                 if isinstance(child.get("value"), dict) and child["value"].get("package"):
                     package_ids[str(child["value"]["package"])] = None
+                    package_blocks.append(
+                        (lesson, str(child["value"]["package"]), str(child["value"].get("title") or ""))
+                    )
     for name in (*OFFLINE_STATIC, *(OFFLINE_PACKAGE_STATIC if players else ())):
         url, size = static(name), _static_size(name)
         items.append(OfflineItem(url=url, kind="asset", size=size, v=_item_version(url, size)))
 
-    items += _package_items(list(package_ids), user=user)
+    packages = _packages(list(package_ids))
+    online_only = packages_needing_internet(packages)
+    needs_internet = [
+        OnlineOnlyActivity(lesson_title=lesson.title, lesson_url=lesson.url, title=title or lesson.title)
+        for lesson, package_uuid, title in package_blocks
+        if _uuid_text(package_uuid) in online_only
+    ]
+    items += _package_items([p for p in packages if str(p.uuid) not in online_only], user=user)
 
     wanted = [*image_ids, *(pk for pk in poster_ids if pk not in image_ids)]
     if wanted:
@@ -613,12 +640,33 @@ def offline_bundle_for_learner(*, course: CoursePage, user, module: ModulePage |
             kind = "document" if pk in document_ids else "media"
             v = _item_version(document.url, document.file_hash or size)
             items.append(OfflineItem(url=document.url, kind=kind, size=size, title=document.title, v=v))
-    return OfflineBundle(course=course, module=module, version=version, items=items)
+    return OfflineBundle(course=course, module=module, version=version, items=items, needs_internet=needs_internet)
 
 
-def _package_items(package_ids: list[str], *, user) -> list[OfflineItem]:
+def _uuid_text(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return value
+
+
+def _packages(package_ids: list[str]) -> list[ContentPackage]:
+    """The stored packages the lessons play (one query; none without packages)."""
+    from content.packages.models import ContentPackage
+
+    valid = []
+    for value in package_ids:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return list(ContentPackage.objects.filter(uuid__in=valid).order_by("pk")) if valid else []
+
+
+def _package_items(packages: list[ContentPackage], *, user) -> list[OfflineItem]:
     """The files of the packages the lessons play, on the package origin, with their runtime (Ruta's static files
-    the package pages load there): nothing without a package origin (their sandbox cannot be served offline).
+    the package pages load there): nothing without a package origin (their sandbox cannot be served offline), and
+    nothing of a package that needs the Internet (the caller leaves those out: they would not play offline).
     Addresses carry a fresh token for this learner; the phone keeps them without it (content/packages/origin.py)."""
     from django.templatetags.static import static
     from django.urls import reverse
@@ -628,17 +676,11 @@ def _package_items(package_ids: list[str], *, user) -> list[OfflineItem]:
     from content.packages.selectors import H5P_FRAME_BYTES, package_file_sizes, package_runtime_static
     from content.packages.views import file_token
 
-    if not package_ids or not package_origin():
+    if not packages or not package_origin():
         return []
-    valid = []
-    for value in package_ids:
-        try:
-            valid.append(uuid.UUID(value))
-        except ValueError:
-            continue
     items: list[OfflineItem] = []
     runtime: dict[str, None] = {}
-    for package in ContentPackage.objects.filter(uuid__in=valid).order_by("pk"):
+    for package in packages:
         token = file_token(package, user_id=getattr(user, "pk", None))
         if package.engine == ContentPackage.Engine.H5P:
             url = package_url(reverse("packages:h5p_frame", args=[package.uuid, token]))

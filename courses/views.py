@@ -108,6 +108,10 @@ def offline_bundle(request, course_id: int):
             "cache": f"ruta-offline-{learner_tag(user=request.user)}-{course.pk}",
             "scope": course.url,
             "items": [{"url": i.url, "kind": i.kind, "size": i.size, "title": i.title, "v": i.v} for i in bundle.items],
+            # Activities that load files from the Internet: not downloaded, the learner is told they need signal.
+            "needs_internet": [
+                {"lesson": a.lesson_title, "url": a.lesson_url, "activity": a.title} for a in bundle.needs_internet
+            ],
             "sizes": {
                 "base": bundle.size("page", "asset", "image", "package"),
                 "document": bundle.size("document"),

@@ -76,6 +76,7 @@ class PackageActivityBlock(blocks.StructBlock):
         preview_value = {"engine": "scorm12", "title": "Curso SCORM", "launch": "index.html"}
 
     def get_context(self, value: Any, parent_context: dict | None = None) -> dict:
+        from .needs_internet import package_needs_internet
         from .origin import offline_key, package_origin, package_url
         from .services import scorm_attempt_latest, scorm_objective_ids, scorm_result, scorm_resume_tree
         from .views import commit_signature, file_token, token_expires_at
@@ -121,13 +122,17 @@ class PackageActivityBlock(blocks.StructBlock):
             commit += f"&sig={sig}"
         if mastery is not None:
             commit += f"&mastery={mastery}"
+        # A package that loads files from the Internet cannot play offline: never marked as downloaded (player.js then
+        # waits for the signal instead of starting a broken frame), and the learner is told so.
+        needs_internet = package_needs_internet(package)
         context.update(
             {
                 "frame_src": src,
+                "needs_internet": needs_internet,
                 # On the package origin the frame has a real origin (never Ruta's): its worker can play it offline.
                 # offline_key: what a download keeps on the phone for its first file (courses/offline.js).
                 "package_origin": bool(package_origin()),
-                "offline_key": offline_key(src) if package_origin() else "",
+                "offline_key": offline_key(src) if package_origin() and not needs_internet else "",
                 "commit_url": commit,
                 "resume": resume,
                 "result": result,

@@ -1,10 +1,6 @@
-/* Ruta offline study (course page and "Mis cursos"). On a course page, when the learner asks, it shows what the
-   download weighs, registers the course's service worker (scope: the course), asks for persistent storage and
-   keeps the course's pages and files in Cache Storage ("ruta-offline-<learner tag>-<course id>"), with a progress
-   bar; the download can be removed. Nothing is registered or downloaded for learners who never ask. On "Mis cursos"
-   it lists the courses the signed-in learner kept on this phone with their size (a family phone may be shared: the
-   learner tag, <body data-learner>, is an HMAC, not personal data; signing out deletes every download). Messages come from data-* attributes (translated by
-   Django); no inline script, no third-party code. */
+/* Ruta offline study (course page and "Mis cursos"); see courses/README.md, «Offline study». Only when the learner
+   asks: sizes, the course's worker, its pages and files in Cache Storage ("ruta-offline-<learner tag>-<course id>").
+   Messages come from data-* attributes (translated by Django); no inline script, no third-party code. */
 (function () {
   "use strict";
   if (window.rutaOffline) { return; }
@@ -37,8 +33,8 @@
   }
   function keyOf(item) { return isPackage(item) ? packageKey(item.url) : item.url; }
 
-  // --- "N respuestas por enviar": the answers activities.js still has to send for this page's learner (answers
-  // queued before answers carried their learner's tag count as the current learner's, as activities.js sends them).
+  // --- "N respuestas por enviar": the answers activities.js still has to send for this page's learner (untagged
+  // answers count as hers, as activities.js sends them).
   function pendingCount() {
     if (!LEARNER) { return 0; }
     try {
@@ -61,10 +57,8 @@
   }
   window.addEventListener("storage", showPending);
 
-  // --- The course page's download panel. Every cached file carries its bundle item's version (X-Ruta-Version):
-  // a download (first, resumed, continued after the page was closed, or an update) fetches only the items not
-  // already kept in the same version. The record (meta) keeps the parts downloaded ("all" or module ids, each with
-  // its bundle version), the learner's choices, the items' versions and whether the download is complete.
+  // --- The course page's download panel. Each cached file carries its item's version (X-Ruta-Version): a download
+  // fetches only the items not kept in that version. The record (meta): parts, choices, versions, complete.
   var VERSION = "X-Ruta-Version";
   function coursePanel(root) {
     var get = function (name) { return root.querySelector("[data-offline-" + name + "]"); };
@@ -111,9 +105,10 @@
     function loadParts(parts) {  // the bundles of every part kept, as one list of items
       var keys = Object.keys(parts);
       return Promise.all(keys.map(fetchBundle)).then(function (bundles) {
-        var data = { course: bundles[0].course, versions: {}, items: [] }, seen = {};
+        var data = { course: bundles[0].course, versions: {}, items: [], online: [] }, seen = {};
         bundles.forEach(function (one, index) {
           data.versions[keys[index]] = one.version;
+          data.online = data.online.concat(one.needs_internet || []);
           one.items.forEach(function (item) {
             if (!seen[item.url]) { seen[item.url] = item; data.items.push(item); }
             else if (seen[item.url].v !== item.v) { seen[item.url].v += "+" + item.v; }
@@ -151,6 +146,20 @@
     }
     function sizeOf(items) { return items.reduce(function (sum, item) { return sum + item.size; }, 0); }
 
+    function online(list) {  // the lessons whose activity needs the Internet (not downloaded)
+      var ul = get("online-list"), seen = {};
+      ul.textContent = "";
+      list.forEach(function (a) {
+        if (seen[a.url + a.activity]) { return; }
+        seen[a.url + a.activity] = 1;
+        var li = ul.appendChild(document.createElement("li")), link = li.appendChild(document.createElement("a"));
+        link.href = a.url;
+        link.textContent = a.lesson;
+        li.appendChild(document.createTextNode(": " + msg("online", { activity: a.activity })));
+      });
+      get("online").hidden = !ul.children.length;
+    }
+
     function chosen() { return { documents: get("documents").checked, media: get("media").checked }; }
     function updateTotal() {
       get("start").textContent = msg("total", { size: formatSize(sizeOf(select(bundle.items, chosen()))) });
@@ -161,6 +170,7 @@
       return fetchBundle(moduleId || "all")
         .then(function (data) {
           bundle = data;
+          online(data.needs_internet);
           get("part").textContent = moduleId ? msg("module", { title: moduleTitle }) : "";
           get("base").textContent = msg("base", { size: formatSize(data.sizes.base) });
           get("documents-row").hidden = !data.sizes.document;
@@ -332,6 +342,7 @@
       // Online: what is missing or changed since the download; «Continuar la descarga» or «Actualizar» fetch only that.
       if (navigator.onLine === false) { return; }
       loadParts(meta.parts).then(function (data) {
+        online(data.online);
         var items = select(data.items, meta.choices);
         return caches.open(cacheName).then(function (cache) { return missing(cache, items); }).then(function (todo) {
           var changed = Object.keys(data.versions).some(function (part) { return data.versions[part] !== meta.parts[part]; });
