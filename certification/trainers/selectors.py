@@ -6,6 +6,7 @@ whose latest ``ConsentRecord.Purpose.REGISTRY`` decision is a grant.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -16,7 +17,7 @@ from courses.cohorts.selectors import cohort_completions, cohort_courses
 from lms.accounts.models import ConsentRecord, Role, User
 from lms.accounts.permissions import has_role, institutions_with_role
 
-from .models import MasterTrainer, TrainerPath, TrainerTrack
+from .models import MasterTrainer, PracticeObservation, TrainerPath, TrainerTrack
 
 APPROVER_ROLES = (Role.INSTITUTION_ADMIN, Role.PROGRAMME_MANAGER)
 
@@ -168,6 +169,7 @@ def paths_with_pending_actions(*, user, paths: list[TrainerPath]) -> list[tuple[
     master_of = {
         m.casefold() for m in MasterTrainer.objects.filter(user=user, active=True).values_list("methodology", flat=True)
     }
+    unsupported = _recommended_on_unmet_checklist([p.pk for p in paths if p.state == TrainerPath.State.RECOMMENDED])
 
     def pending(path: TrainerPath) -> str:
         own = path.trainer_id == user.pk  # nobody oversees their own path (``is_own_path``)
@@ -189,6 +191,8 @@ def paths_with_pending_actions(*, user, paths: list[TrainerPath]) -> list[tuple[
                 return _("Vincular el grupo de práctica")
         elif state == TrainerPath.State.IN_PRACTICE and supervises:
             return _("Observar la práctica")
+        if state == TrainerPath.State.RECOMMENDED and path.pk in unsupported:
+            return _("Observar la práctica de nuevo") if supervises else ""
         if state == TrainerPath.State.RECOMMENDED and approves:
             return _("Aprobar la certificación")
         return ""
@@ -222,6 +226,44 @@ class PracticeStatus:
 
 def practice_status(*, path: TrainerPath) -> PracticeStatus:
     return PracticeStatus(practice_completions(path=path), path.track.min_practice_completions)
+
+
+def checklist_unmet(*, items: Mapping[str, bool], checklist: Iterable[str]) -> list[str]:
+    """The items of ``checklist`` not ticked in ``items``. A recommendation needs **every** item of the track's
+    observation checklist met (DOMAIN §3.1: «a master trainer approves the practice»; the checklist is what
+    approving it means, and no track marks items optional)."""
+    return [label for label in checklist if not items.get(label)]
+
+
+def recommendation_unmet(*, path: TrainerPath) -> list[str]:
+    """The checklist items that the path's latest observation left unmet ([] when all were met, or when the path
+    has no observation on Ruta: a recommendation recorded outside it, as in the demo). A recommended path with
+    unmet items (recorded before the rule) is not approved: its master trainer observes the practice again."""
+    latest = path.observations.order_by("-created_at", "-id").first()
+    if latest is None:
+        return []
+    return checklist_unmet(items=latest.items, checklist=list(latest.items))
+
+
+def _recommended_on_unmet_checklist(path_ids: list[int]) -> set[int]:
+    """Of these recommended paths, those whose latest observation left checklist items unmet (one query)."""
+    seen: set[int] = set()
+    unmet: set[int] = set()
+    rows = PracticeObservation.objects.filter(path_id__in=path_ids).order_by("path_id", "-created_at", "-id")
+    for path_id, items in rows.values_list("path_id", "items"):
+        if path_id not in seen:
+            seen.add(path_id)
+            if checklist_unmet(items=items, checklist=list(items)):
+                unmet.add(path_id)
+    return unmet
+
+
+def may_observe_now(*, path: TrainerPath) -> bool:
+    """Whether the path is at the observation step: in practice, or recommended on an observation that did not
+    meet the checklist (the master trainer records it again, and it is not approved until then)."""
+    if path.state == TrainerPath.State.IN_PRACTICE:
+        return True
+    return path.state == TrainerPath.State.RECOMMENDED and bool(recommendation_unmet(path=path))
 
 
 def _registry_consent() -> Subquery:

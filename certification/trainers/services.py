@@ -197,8 +197,14 @@ def trainer_observation_record(
     *, path: TrainerPath, observer: User, items: Mapping[str, bool], comments: str, recommended: bool
 ) -> PracticeObservation:
     """The supervising master trainer (of this methodology) fills the checklist once the practice cohort has
-    enough completions; recommending moves the path to «recomendado»."""
-    _require(path, State.IN_PRACTICE)
+    enough completions; recommending moves the path to «recomendado», and needs every checklist item met
+    (``selectors.checklist_unmet``; refused otherwise, nothing recorded).
+
+    A path recommended on an observation that left items unmet (recorded before that rule) is observed again:
+    recommending with the checklist met keeps it «recomendado» (now approvable), not recommending takes it back
+    to «en práctica»."""
+    if not selectors.may_observe_now(path=path):
+        _require(path, State.IN_PRACTICE)
     if observer.pk != path.supervisor_id or not selectors.is_master_trainer(
         user=observer, methodology=path.track.methodology
     ):
@@ -217,11 +223,23 @@ def trainer_observation_record(
             % {"required": status.required, "done": status.completions}
         )
     checklist = {label: bool(items.get(label)) for label in path.track.checklist}
+    unmet = selectors.checklist_unmet(items=checklist, checklist=path.track.checklist)
+    if recommended and unmet:
+        raise ValidationError(
+            _(
+                "Para recomendar la certificación, la práctica debe cumplir toda la lista de observación. "
+                "No marcaste: %(items)s."
+            )
+            % {"items": "; ".join(unmet)},
+            code="checklist_unmet",
+        )
     observation = PracticeObservation.objects.create(
         path=path, observer=observer, items=checklist, comments=comments, recommended=recommended
     )
     if recommended:
         _move(path, State.RECOMMENDED, observer, comments)
+    elif path.state == State.RECOMMENDED:
+        _move(path, State.IN_PRACTICE, observer, comments or _("La práctica aún no cumple la lista de observación."))
     else:
         PathEvent.objects.create(
             path=path, from_state=path.state, to_state=path.state, actor=observer, note=comments or _("Observación")
@@ -260,6 +278,16 @@ def trainer_certify(*, path: TrainerPath, approver: User, render: bool = True) -
         approver,
         _("No puedes aprobar tu propia certificación: debe aprobarla otra persona de la institución certificadora."),
     )
+    unmet = selectors.recommendation_unmet(path=path)
+    if unmet:
+        raise ValidationError(
+            _(
+                "No se puede aprobar: la observación de la práctica no cumple toda la lista (falta: %(items)s). "
+                "La o el master trainer que supervisa debe observar la práctica de nuevo."
+            )
+            % {"items": "; ".join(unmet)},
+            code="checklist_unmet",
+        )
     certificate = _certify(path, approver, source_key_build("trainer", path.trainer_id, path.track.slug), render)
     _move(path, State.CERTIFIED, approver, _("Certificado %(code)s") % {"code": certificate.display_code})
     return certificate

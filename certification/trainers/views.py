@@ -102,7 +102,11 @@ def path_detail(request, pk: int):
             if path.state == TrainerPath.State.IN_PRACTICE and user.pk in (path.trainer_id, path.supervisor_id)
             else None
         ),
-        "can_observe": path.state == TrainerPath.State.IN_PRACTICE and selectors.can_observe(user=user, path=path),
+        "can_observe": selectors.may_observe_now(path=path) and selectors.can_observe(user=user, path=path),
+        # A recommendation whose observation left checklist items unmet is not approvable (trainer_certify).
+        "recommendation_unmet": (
+            selectors.recommendation_unmet(path=path) if path.state == TrainerPath.State.RECOMMENDED else []
+        ),
         # Someone who would oversee this path but is its trainer: the page says the step is someone else's.
         "own_oversight": own and (path.supervisor_id == user.pk or approves_track),
         "withdraw_form": WithdrawForm()
