@@ -101,6 +101,29 @@ def _refuse_unless_owner(request: Any, page: Any) -> None:
 
 
 @hooks.register("before_edit_page")
+def course_page_edit_owner_only(request: Any, page: Any) -> Any:
+    """As below; and a person whose page rights are institutional keeps the course with one of their institutions
+    (the edit form's «institución» would otherwise hand it to another tenant, or to nobody)."""
+    _refuse_unless_owner(request, page)
+    if request.method != "POST" or "institution" not in request.POST:
+        return None
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from lms.accounts.permissions import institutions_with_role
+
+    from .page_permissions import COURSE_EDITOR_ROLES, editing_right_is_institutional
+
+    if not editing_right_is_institutional(request.user):
+        return None
+    theirs = {str(pk) for pk in institutions_with_role(request.user, COURSE_EDITOR_ROLES).values_list("pk", flat=True)}
+    if request.POST["institution"] not in theirs:
+        messages.error(request, _("El curso tiene que seguir perteneciendo a una de sus instituciones."))
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
 @hooks.register("before_publish_page")
 @hooks.register("before_unpublish_page")
 @hooks.register("before_delete_page")
@@ -118,7 +141,10 @@ def course_page_move_owner_only(request: Any, page: Any, destination: Any) -> No
 
 @hooks.register("before_copy_page")
 def course_page_copy_owner_only(request: Any, page: Any) -> None:
+    """Neither out of another institution's course nor into one (the destination is posted with the form)."""
     _refuse_unless_owner(request, page)
+    if request.method == "POST":
+        _refuse_unless_owner(request, _page_or_none(request.POST.get("new_parent_page")))
 
 
 @hooks.register("before_create_page")
@@ -131,3 +157,122 @@ def course_page_bulk_owner_only(request: Any, action_type: str, objects: Any, ac
     if action_type == "page":
         for page in objects:
             _refuse_unless_owner(request, page)
+        form = getattr(action_class_instance, "cleaned_form", None)
+        destination = getattr(form, "cleaned_data", {}).get("chooser")  # bulk move: where the pages would go
+        if destination is not None:
+            _refuse_unless_owner(request, destination)
+
+
+def _page_or_none(pk: Any) -> Any:
+    from wagtail.models import Page
+
+    try:
+        return Page.objects.filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+@hooks.register("construct_explorer_page_queryset")
+def course_pages_explored(parent_page: Any, pages: Any, request: Any) -> Any:
+    """The explorer (its listing and its side menu) shows a person whose page rights are institutional only their
+    institutions' courses — not another institution's, not unowned ones, nor what is inside them."""
+    from .page_permissions import may_list_children, pages_within_reach
+
+    if not may_list_children(request.user, parent_page):
+        return pages.none()
+    return pages_within_reach(request.user, pages)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def course_pages_chosen(pages: Any, request: Any) -> Any:
+    from .page_permissions import pages_within_reach
+
+    return pages_within_reach(request.user, pages)
+
+
+# Every admin page view (preview, revisions, history, locking, privacy, reordering, workflows… — Wagtail has no
+# «before_» hook for most of them) asks the owner rule too: one page view set for every page type.
+
+#: Views that only show a page: refused only to people whose page rights are institutional (another institution's
+#: course is not theirs to read either); the listing views follow ``may_list_children``.
+_READING_VIEWS = frozenset(
+    {"history", "history_results", "revisions_view", "revisions_compare", "usage", "view_draft", "workflow_history",
+     "workflow_history_detail", "workflow_preview"}
+)  # fmt: skip
+_LISTING_VIEWS = frozenset({"index", "index_results"})
+_PAGE_KWARGS = ("page_id", "parent_page_id", "page_to_move_id", "pk", "destination_id")
+
+
+def _guarded(name: str, view: Any) -> Any:
+    import functools
+
+    from django.core.exceptions import PermissionDenied
+
+    from .page_permissions import editing_right_is_institutional, may_change_course_page, may_list_children
+
+    @functools.wraps(view)
+    def guarded(request: Any, *args: Any, **kwargs: Any) -> Any:
+        user = request.user
+        for key in _PAGE_KWARGS:
+            if key not in kwargs:
+                continue
+            page = _page_or_none(kwargs[key])
+            if page is None:
+                continue
+            if name in _LISTING_VIEWS:
+                allowed = may_list_children(user, page)
+            elif name in _READING_VIEWS:
+                allowed = not editing_right_is_institutional(user) or may_change_course_page(user, page)
+            else:
+                allowed = may_change_course_page(user, page)
+            if not allowed:
+                raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def _page_view_set() -> Any:
+    from wagtail.admin.views.pages.choose_parent import GenericChooseParentView
+    from wagtail.admin.views.pages.search import SearchView
+    from wagtail.admin.views.pages.usage import ContentTypeUseView
+    from wagtail.admin.viewsets.pages import PageViewSet
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    from .page_permissions import pages_within_reach
+
+    class WithinReachPolicy(PagePermissionPolicy):
+        def explorable_instances(self, user: Any) -> Any:
+            return pages_within_reach(user, super().explorable_instances(user))
+
+    class WithinReachSearchView(SearchView):
+        permission_policy = WithinReachPolicy()
+
+    class WithinReachContentTypeUseView(ContentTypeUseView):
+        permission_policy = WithinReachPolicy()
+
+    class WithinReachChooseParentView(GenericChooseParentView):
+        def get_valid_parent_pages(self, user: Any) -> Any:
+            return pages_within_reach(user, super().get_valid_parent_pages(user))
+
+    class OwnedPageViewSet(PageViewSet):
+        """Wagtail's page views, each behind the owner rule (``_guarded``); the admin search, the per-type page
+        listing and «choose a parent» leave out pages out of reach (``pages_within_reach``)."""
+
+        search_view_class = WithinReachSearchView
+        content_type_use_view_class = WithinReachContentTypeUseView
+        choose_parent_view_class = WithinReachChooseParentView
+
+        def get_view_by_name(self, name: str) -> Any:
+            guarded = self.__dict__.setdefault("_guarded_views", {})
+            if name not in guarded:
+                guarded[name] = _guarded(name, super().get_view_by_name(name))
+            return guarded[name]
+
+    return OwnedPageViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_owned_page_viewset() -> Any:
+    """Registered after Wagtail's own base page view set (``order=-1``), so it takes its place for every page type."""
+    return _page_view_set()

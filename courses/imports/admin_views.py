@@ -40,7 +40,11 @@ def import_list(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             record = package_import_create(
-                file=upload, original_name=upload.name, user=request.user, target_page=form.cleaned_data["into"]
+                file=upload,
+                original_name=upload.name,
+                user=request.user,
+                target_page=form.cleaned_data["into"],
+                institution=form.cleaned_data.get("institution"),
             )
         except Exception:  # an untrusted file must never give a server error: the upload is already removed
             logger.exception("inspecting the uploaded package %r failed", upload.name)

@@ -74,7 +74,7 @@ from lms.files import private_storage
 from .signals import course_package_exporting, course_package_imported
 
 if TYPE_CHECKING:
-    from lms.accounts.models import User
+    from lms.accounts.models import Institution, User
 
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
 # Documents a learner downloads: never a format a browser would run (HTML, SVG, XML, scripts).
@@ -760,9 +760,11 @@ def course_pages_import(
     written: list[str],
     stored_packages: list[tuple[str, list[str]]],
     written_library: list[str],
+    institution: Institution | None = None,
 ) -> tuple[Page, ImportSummary]:
     """Create draft pages from the lossless section under ``target`` (a programme → a new course; a course → its
-    modules; a module → its lessons). Call inside a transaction."""
+    modules; a module → its lessons). Call inside a transaction. ``institution`` owns a course it creates (the
+    package's own owner is never taken: it names an institution of the exporting site)."""
     summary = ImportSummary()
     importer = _Importer(
         data=data,
@@ -805,6 +807,7 @@ def course_pages_import(
         if course.language not in dict(settings.LANGUAGES):
             course.language = "es"
         course.pass_mark = min(course.pass_mark, 100)
+        course.institution = institution
         _add(target, course, str(course_data.get("slug") or ""))
         created_course = True
         modules_parent: Page = course

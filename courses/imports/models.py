@@ -54,6 +54,16 @@ class PackageImport(models.Model):
         related_name="+",
         verbose_name=_("curso creado o ampliado"),
     )
+    # The institution the uploader imports for: the course the import creates belongs to it
+    # (``CoursePage.institution``), so that institution's admins may adapt and publish it.
+    institution = models.ForeignKey(
+        "accounts.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("institución"),
+    )
     package = models.ForeignKey(
         "packages.ContentPackage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -79,7 +79,7 @@ from .course_pages import (
 from .models import PackageImport
 
 if TYPE_CHECKING:
-    from lms.accounts.models import User
+    from lms.accounts.models import Institution, User
 
 logger = logging.getLogger(__name__)
 
@@ -93,9 +93,15 @@ Progress = Callable[[int], None]
 
 
 def package_import_create(
-    *, file: File | Path, original_name: str = "", user: User | None = None, target_page: Page | None = None
+    *,
+    file: File | Path,
+    original_name: str = "",
+    user: User | None = None,
+    target_page: Page | None = None,
+    institution: Institution | None = None,
 ) -> PackageImport:
-    """Store the upload, run the package doctor and record its report (status inspected or refused)."""
+    """Store the upload, run the package doctor and record its report (status inspected or refused).
+    ``institution``: whom the uploader imports for; the course the import creates belongs to it."""
     if isinstance(file, Path):
         with open(file, "rb") as fh:
             return package_import_create(
@@ -103,10 +109,12 @@ def package_import_create(
                 original_name=original_name or file.name,
                 user=user,
                 target_page=target_page,
+                institution=institution,
             )
     name = posixpath.basename(original_name or file.name or "paquete.zip")[:255]
     record = PackageImport(original_name=name, uploaded_by=user if getattr(user, "pk", None) else None)
     record.target_page = target_page
+    record.institution = institution
     record.upload.save(f"{uuid.uuid4().hex}{_suffix(name)}", file, save=False)
     try:
         record.sha256 = file_sha256(record.upload.path) if _local(record) else ""
@@ -235,6 +243,7 @@ def package_import_run(
                         written=media_names,
                         written_library=library_names,
                         stored_packages=stored,
+                        institution=record.institution,
                     )
                     packages = [ContentPackage.objects.get(storage_prefix=prefix) for prefix, _names in stored]
                     _finish(record, course=course, summary=summary, package=packages[0] if packages else None)
@@ -263,6 +272,7 @@ def package_import_run(
                     archive=archive,
                     user=user or record.uploaded_by,
                     writes_score=scored,
+                    institution=record.institution,
                 )
                 _finish(record, course=course, summary=summary, package=package)
         return record
@@ -385,12 +395,36 @@ def _imported_programme(user: User | None = None) -> ProgrammePage:
         )
     existing = ProgrammePage.objects.child_of(catalogue).filter(slug=IMPORTED_PROGRAMME_SLUG).first()
     if existing is not None:
+        imported_programme_grant(existing)
         return existing
     programme = ProgrammePage(title=_("Cursos importados"), summary=_("Borradores creados al importar paquetes."))
     programme.live = False
     programme.slug = IMPORTED_PROGRAMME_SLUG
     catalogue.add_child(instance=programme)
+    imported_programme_grant(programme)
     return programme
+
+
+#: What the institution-admin group may do under «Cursos importados» (Wagtail page permissions). Which courses
+#: there a member may touch is narrowed to their institutions' by ``courses.page_permissions``.
+IMPORTED_PROGRAMME_PERMISSIONS = ("add_page", "change_page", "publish_page")
+
+
+def imported_programme_grant(programme: Page) -> None:
+    """Give the institution-admin group its page permissions on the «Cursos importados» programme (idempotent; the
+    migration ``0006_institution_admin_imported_courses`` does the same for a programme that already existed)."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission
+
+    from lms.accounts.services import INSTITUTION_ADMIN_GROUP
+
+    group = Group.objects.filter(name=INSTITUTION_ADMIN_GROUP).first()
+    if group is None:
+        return
+    for permission in Permission.objects.filter(
+        content_type__app_label="wagtailcore", content_type__model="page", codename__in=IMPORTED_PROGRAMME_PERMISSIONS
+    ):
+        GroupPagePermission.objects.get_or_create(group=group, page=programme, permission=permission)
 
 
 def _cut_at_hyphen(slug: str, limit: int) -> str:
@@ -422,10 +456,12 @@ def outline_to_pages(
     archive: SafeArchive | None = None,
     user: User | None = None,
     writes_score: bool = False,
+    institution: Institution | None = None,
 ) -> tuple[Page, ImportSummary]:
     """Create draft pages for ``outline`` under ``parent`` (see module docstring). Call inside a transaction.
     ``writes_score``: the package's scripts report a score, so its SCO is imported «Calificado» (as one whose
-    manifest declares a mastery score is)."""
+    manifest declares a mastery score is). ``institution``: the owner of a course it creates
+    (``CoursePage.institution``; a course it adds to keeps its own)."""
     summary = ImportSummary()
     target = parent.specific if parent is not None else _imported_programme(user)
     if isinstance(target, ProgrammePage | CataloguePage):
@@ -437,6 +473,7 @@ def outline_to_pages(
             code=_course_code(outline),
             summary=outline.description[:300],
             language=language,
+            institution=institution,
         )
         course = _add_draft(target, course, user)
         modules_parent: Page = course
