@@ -884,10 +884,99 @@ def standard_load(
 # --- Personal data ---------------------------------------------------------------------------------------
 
 
-def candidate_data_export(*, user: User) -> dict[str, Any]:
-    """The person's own applications, results and evidence for their data export (never others' notes)."""
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _download_url(name: str, pk: int) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.RUTA_BASE_URL + reverse(f"competency:{name}", args=[pk])
+
+
+def _answer_shown(view: knowledge.QuestionView, answer: Any) -> Any:
+    """The candidate's answer in the words she saw: choice labels for choice questions, her text otherwise."""
+    labels = dict(view.choices)
+    if view.block_type in ("single_choice", "true_false"):
+        return labels.get(str(answer), answer) if answer not in (None, "") else None
+    if view.block_type == "multiple_choice":
+        return [labels.get(str(a), a) for a in (answer or [])]
+    return answer
+
+
+def _knowledge_attempt_export(attempt: KnowledgeAttempt, questions: Mapping[int, BankQuestion]) -> dict[str, Any]:
+    """One sitting: the questions drawn, as the test page showed them (choices in the attempt's order), and what
+    she answered. A question since removed from the bank is listed by number only; correct answers never are."""
     rows = []
-    for application in Application.objects.filter(candidate=user).select_related("standard"):
+    for number, qid in enumerate(attempt.question_ids, start=1):
+        answer = attempt.answers.get(str(qid)) if attempt.answers else None
+        question = questions.get(qid)
+        if question is None:
+            rows.append({"number": number, "question": None, "answer": answer})
+            continue
+        view = knowledge.question_view(question, number=number, seed=attempt.seed)
+        rows.append(
+            {
+                "number": number,
+                "type": view.block_type,
+                "question": view.prompt,
+                "choices": [label for _value, label in view.choices],
+                "rows": view.rows,
+                "answer": _answer_shown(view, answer),
+            }
+        )
+    return {
+        "unit": attempt.unit.code,
+        "started_at": _iso(attempt.started_at),
+        "submitted_at": _iso(attempt.submitted_at),
+        "score": attempt.score,
+        "passed": attempt.passed,
+        "questions": rows,
+    }
+
+
+def candidate_data_export(*, user: User) -> dict[str, Any]:
+    """The person's own applications and everything in them for their data export.
+
+    Included: what she gave (experience, self-assessment, documents, evidence, test answers, appeal), what was
+    arranged with her (date and place of the assessment) and what was decided and written to her (verdicts and
+    feedback per unit, the general feedback, rubric levels and comments, observation checklist marks, the appeal's
+    answer), with the application's history (what happened when, never who). Left out: the evaluator's working
+    notes on the observation checklist (``ObservationRecord.notes``, ``ObservationMark.note``: written for the
+    validator, not to her, and never shown on her pages), staff identities, conflict-of-interest declarations
+    (the evaluator's) and the test's correct answers. Files are listed (name, type, size, date) with the link she
+    downloads them from while signed in; their bytes are not inlined.
+    """
+    from django.db.models import Prefetch
+
+    applications = list(
+        Application.objects.filter(candidate=user)
+        .select_related("standard", "appeal")
+        .prefetch_related(
+            Prefetch("unit_results", queryset=UnitResult.objects.select_related("unit")),
+            Prefetch("knowledge_attempts", queryset=KnowledgeAttempt.objects.select_related("unit")),
+            Prefetch("evidence", queryset=Evidence.objects.select_related("unit")),
+            Prefetch("documents", queryset=ApplicationDocument.objects.order_by("uploaded_at", "pk")),
+            Prefetch("rubric_scores", queryset=RubricScore.objects.select_related("unit").order_by("unit_id")),
+            Prefetch(
+                "observations",
+                queryset=ObservationRecord.objects.select_related("unit").prefetch_related(
+                    Prefetch("marks", queryset=ObservationMark.objects.select_related("criterion").order_by("pk"))
+                ),
+            ),
+            Prefetch("audit", queryset=AuditEvent.objects.order_by("created_at", "pk")),
+        )
+    )
+    question_ids = {qid for a in applications for attempt in a.knowledge_attempts.all() for qid in attempt.question_ids}
+    questions = {q.pk: q for q in BankQuestion.objects.filter(pk__in=question_ids)} if question_ids else {}
+    rubric_ids = {int(k) for a in applications for s in a.rubric_scores.all() for k in s.levels if str(k).isdigit()}
+    rubric_titles = (
+        dict(RubricCriterion.objects.filter(pk__in=rubric_ids).values_list("pk", "title")) if rubric_ids else {}
+    )
+    rows = []
+    for application in applications:
+        appeal = application.appeal if hasattr(application, "appeal") else None
         rows.append(
             {
                 "standard": f"{application.standard.code} v{application.standard.version}",
@@ -896,25 +985,79 @@ def candidate_data_export(*, user: User) -> dict[str, Any]:
                 "result": application.result,
                 "experience": application.experience,
                 "experience_years": application.experience_years,
+                "self_assessment": application.self_assessment,
                 "applied_at": application.created_at.isoformat(),
-                "decided_at": application.decided_at.isoformat() if application.decided_at else None,
+                "scheduled_at": _iso(application.scheduled_at),
+                "location": application.location,
+                "submitted_at": _iso(application.submitted_at),
+                "decided_at": _iso(application.decided_at),
+                "overall_feedback": application.overall_feedback,
+                "documents": [
+                    {
+                        "name": d.original_name,
+                        "type": d.content_type,
+                        "size": d.size,
+                        "uploaded_at": _iso(d.uploaded_at),
+                        "download_url": _download_url("document_download", d.pk) if d.file else None,
+                    }
+                    for d in application.documents.all()
+                ],
                 "units": [
                     {"unit": r.unit.code, "verdict": r.verdict, "feedback": r.feedback}
-                    for r in application.unit_results.select_related("unit")
+                    for r in application.unit_results.all()
                 ],
                 "knowledge_tests": [
-                    {"unit": a.unit.code, "score": a.score, "passed": a.passed}
-                    for a in application.knowledge_attempts.select_related("unit").exclude(submitted_at=None)
+                    _knowledge_attempt_export(a, questions)
+                    for a in sorted(application.knowledge_attempts.all(), key=lambda a: (a.started_at, a.pk))
                 ],
                 "evidence": [
-                    {"unit": e.unit.code, "title": e.title, "kind": e.kind, "url": e.url, "file": e.original_name}
-                    for e in application.evidence.select_related("unit")
+                    {
+                        "unit": e.unit.code,
+                        "title": e.title,
+                        "kind": e.kind,
+                        "url": e.url,
+                        "file": e.original_name,
+                        "type": e.content_type,
+                        "size": e.size,
+                        "uploaded_at": _iso(e.uploaded_at),
+                        "uploaded_by_you": e.uploaded_by_id == user.pk,
+                        "download_url": _download_url("evidence_download", e.pk) if e.file else None,
+                    }
+                    for e in application.evidence.all()
+                ],
+                "rubric_scores": [
+                    {
+                        "unit": s.unit.code,
+                        "levels": [
+                            {"criterion": rubric_titles.get(int(k)) if str(k).isdigit() else k, "level": v}
+                            for k, v in s.levels.items()
+                        ],
+                        "percent": s.percent,
+                        "passed": s.passed,
+                        "comment": s.comment,
+                    }
+                    for s in application.rubric_scores.all()
+                ],
+                "observations": [
+                    {
+                        "unit": o.unit.code,
+                        "observed_at": _iso(o.observed_at or o.created_at),
+                        "marks": [{"criterion": m.criterion.text, "mark": m.mark} for m in o.marks.all()],
+                    }
+                    for o in application.observations.all()
                 ],
                 "appeal": (
-                    {"reason": application.appeal.reason, "outcome": application.appeal.outcome}
-                    if hasattr(application, "appeal")
+                    {
+                        "reason": appeal.reason,
+                        "outcome": appeal.outcome,
+                        "response": appeal.response,
+                        "created_at": _iso(appeal.created_at),
+                        "resolved_at": _iso(appeal.resolved_at),
+                    }
+                    if appeal is not None
                     else None
                 ),
+                "history": [{"event": str(e.label), "at": _iso(e.created_at)} for e in application.audit.all()],
             }
         )
     return {"competency_applications": rows} if rows else {}

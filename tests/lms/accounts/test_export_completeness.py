@@ -287,3 +287,157 @@ def test_the_export_reads_one_statement_per_kind_of_row_whatever_their_number(cl
     Notification.objects.create(user=learner, title="Aviso", body="Sesión el martes.")
     kept_answer(learner, lesson, "otra respuesta")
     assert statements(learner) == before <= 30
+
+
+# --- Rows reachable through a competency application -------------------------------------------------------
+# The walk above follows only keys that point straight at the user. A candidate's application holds much more
+# that is hers (documents, test answers, evidence, results written to her): every model whose key points at
+# Application (or at one of those rows) must be in the application's export or listed, with the reason, below.
+
+#: "<app_label>.<Model>.<field>" → the key of each ``competency_applications`` row that holds it.
+THROUGH_APPLICATION = {
+    "competency.ApplicationDocument.application": "documents",
+    "competency.KnowledgeAttempt.application": "knowledge_tests",  # with the questions as shown and her answers
+    "competency.Evidence.application": "evidence",
+    "competency.UnitResult.application": "units",
+    "competency.RubricScore.application": "rubric_scores",  # levels and the comment addressed to her
+    "competency.ObservationRecord.application": "observations",  # the checklist's marks, not the notes
+    "competency.ObservationMark.record": "observations",  # each record's "marks"
+    "competency.Appeal.application": "appeal",
+    "competency.AuditEvent.application": "history",  # what happened when; never who (staff identities)
+}
+
+#: Reachable rows deliberately not exported, with the reason.
+THROUGH_APPLICATION_LEFT_OUT = {
+    # A reassessment is another application of hers, exported as its own row.
+    "competency.Application.previous": "another application of the same person, exported on its own",
+}
+
+
+def _keys_to(model):
+    for other in apps.get_models():
+        for field in other._meta.get_fields():
+            if isinstance(field, models.ForeignKey | models.OneToOneField) and field.related_model is model:
+                yield f"{other._meta.label}.{field.name}", other
+
+
+def _through_application_keys():
+    from certification.competency.models import Application
+
+    keys = set()
+    for key, model in _keys_to(Application):
+        keys.add(key)
+        keys |= {inner for inner, _inner_model in _keys_to(model)} if model is not Application else set()
+    return keys
+
+
+def test_every_row_reachable_through_an_application_is_exported_or_explained():
+    keys = _through_application_keys()
+    unclassified = keys - set(THROUGH_APPLICATION) - set(THROUGH_APPLICATION_LEFT_OUT)
+    assert not unclassified, f"add these to the application's export or explain why not: {sorted(unclassified)}"
+    stale = (set(THROUGH_APPLICATION) | set(THROUGH_APPLICATION_LEFT_OUT)) - keys
+    assert not stale, f"these no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def candidate_everywhere(settings, tmp_path, private_root):
+    """An Ecuadorian candidate with a row in every table an application reaches, some written by her evaluator."""
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from certification.competency import services
+    from certification.competency.models import (
+        Appeal,
+        Application,
+        ApplicationDocument,
+        ObservationMark,
+        ObservationRecord,
+        RubricScore,
+        UnitResult,
+    )
+    from tests.certification.competency.factories import ApplicationFactory, evaluator_of, make_standard
+    from tests.lms.accounts.factories import UserFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    standard = make_standard(units=1, questions=3)
+    unit = standard.units.get()
+    candidate = UserFactory(first_name="Dayana", last_name="Pérez Núñez", phone="+593987654321", email="")
+    evaluator = evaluator_of(standard.certifying_body, first_name="Óscar", last_name="Llanos")
+    application = ApplicationFactory(candidate=candidate, standard=standard, experience="Vendo ropa en Gamarra.")
+    document = ApplicationDocument(
+        application=application, original_name="constancia-trabajo-Gamarra.pdf", content_type="application/pdf", size=9
+    )
+    document.file.save("constancia.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    Application.objects.filter(pk=application.pk).update(status=Application.Status.ASSIGNED, evaluator=evaluator)
+    application.refresh_from_db()
+    attempt = services.knowledge_attempt_start(application=application, unit=unit, candidate=candidate)
+    answers = {str(qid): "0" for qid in attempt.question_ids}  # option 0 is «Saludar» in every bank question
+    services.knowledge_attempt_submit(attempt=attempt, candidate=candidate, answers=answers)
+    services.evidence_add(
+        application=application,
+        unit=unit,
+        actor=candidate,
+        title="Foto de mi puesto",
+        upload=SimpleUploadedFile("puesto.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 10),
+    )
+    record = ObservationRecord.objects.create(
+        application=application, unit=unit, evaluator=evaluator, notes="Nota interna: parecía nerviosa."
+    )
+    ObservationMark.objects.create(
+        record=record, criterion=unit.criteria.first(), mark=ObservationMark.Mark.MET, note="Solo para quien valida."
+    )
+    RubricScore.objects.create(
+        application=application,
+        unit=unit,
+        evaluator=evaluator,
+        levels={str(c.pk): 2 for c in unit.rubric.all()},
+        percent=100,
+        passed=True,
+        comment="Tu exhibidor está muy ordenado.",
+    )
+    UnitResult.objects.create(
+        application=application, unit=unit, verdict="competent", feedback="Muy bien.", decided_by=evaluator
+    )
+    Appeal.objects.create(application=application, reason="Quiero que revisen la unidad.")
+    return candidate
+
+
+def test_export_holds_every_row_an_application_reaches(client, candidate_everywhere):
+    from certification.competency.models import Application
+
+    candidate = candidate_everywhere
+    export = _download(client, candidate)
+    [row] = export["competency_applications"]
+    missing = []
+    for key, section in THROUGH_APPLICATION.items():
+        label, field = key.rsplit(".", 1)
+        model = apps.get_model(label)
+        lookup = "record__application__candidate" if field == "record" else "application__candidate"
+        if model._default_manager.filter(**{lookup: candidate}).exists() and not row.get(section):
+            missing.append((key, section))
+    assert not missing, f"rows reached through her application but not in the export: {missing}"
+    assert Application.objects.filter(candidate=candidate).exists()
+
+    [document] = row["documents"]
+    assert document["name"] == "constancia-trabajo-Gamarra.pdf"
+    assert document["type"] == "application/pdf" and document["size"] == 9 and document["uploaded_at"]
+    # The link downloads her file while she is signed in.
+    path = document["download_url"].split("://", 1)[1].split("/", 1)[1]
+    downloaded = client.get("/" + path)
+    assert downloaded.status_code == 200
+    assert b"".join(downloaded.streaming_content).startswith(b"%PDF")
+
+    [test] = row["knowledge_tests"]
+    assert test["submitted_at"] and test["questions"]
+    first = test["questions"][0]
+    assert first["question"].endswith("¿qué haces primero?")
+    assert sorted(first["choices"]) == ["Ignorar", "Saludar"] and first["answer"] == "Saludar"
+
+    assert row["evidence"][0]["file"] == "puesto.png" and row["evidence"][0]["download_url"]
+    assert row["rubric_scores"][0]["comment"] == "Tu exhibidor está muy ordenado."
+    assert row["observations"][0]["marks"][0]["mark"] == "met"
+    assert row["appeal"]["reason"] == "Quiero que revisen la unidad."
+    # The evaluator's working notes, and who the evaluator is, are not hers to download.
+    text = json.dumps(export, ensure_ascii=False)
+    assert "Nota interna" not in text and "Solo para quien valida" not in text
+    assert "Llanos" not in text
