@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import math
 import re
 import tempfile
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.files import File
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from content import signals
 from lms.files import private_storage
@@ -288,6 +290,8 @@ def scorm_commit(
         attempt = ScormAttempt(package=package, user=user, usage_id=usage_id[:64], page_id=page_id)
     before = (attempt.completion_status, attempt.success_status, attempt.score_scaled, attempt.best_success_status)
     summary = scorm_summary(cmi, mastery_score=mastery_score)
+    if package.engine == ContentPackage.Engine.H5P:
+        summary.pop("suspend_data")  # an H5P result carries no state: the content's own is kept (h5p_state_store)
     seconds = session_seconds(summary["session_time"])
     # The best reported so far stays (rows older than these fields: their last report counts as the best so far).
     best_score, reported = attempt.best_score, attempt.reported_success
@@ -362,6 +366,85 @@ def _h5p_sub_content(statement: dict[str, Any]) -> bool:
     context = statement.get("context")
     activities = context.get("contextActivities") if isinstance(context, dict) else None
     return isinstance(activities, dict) and bool(activities.get("parent"))
+
+
+# --- H5P user state ----------------------------------------------------------------------------------------
+
+#: The most an H5P content's saved state may weigh (its JSON, UTF-8): enough for a long Course Presentation or
+#: Interactive Video with every answer; anything larger is refused, and what was stored before stays.
+H5P_STATE_MAX_BYTES = 64 * 1024
+_H5P_STATE_KEY_MAX = 64
+_H5P_STATE_ENTRIES_MAX = 200
+
+
+class H5PStateRefused(ValueError):
+    """An H5P state Ruta does not keep; the message is a translatable Spanish sentence for the learner."""
+
+
+def h5p_state_clean(state: Any) -> dict[str, dict[str, str]]:
+    """H5P's user data as H5P core keeps it (``{sub-content id: {data type: JSON text}}``, ``"0"`` being the content
+    itself and ``"state"`` the data type that resumes it), with anything of another shape left out. ``"null"`` and
+    H5P's ``"RESET"`` are no state to resume from (H5P would say the content changed and start over)."""
+    cleaned: dict[str, dict[str, str]] = {}
+    if not isinstance(state, dict):
+        return cleaned
+    for sub_id, data in state.items():
+        if not isinstance(data, dict) or len(str(sub_id)) > _H5P_STATE_KEY_MAX:
+            continue
+        kept = {
+            str(kind): value
+            for kind, value in data.items()
+            if isinstance(value, str) and value not in ("", "null", "RESET") and len(str(kind)) <= _H5P_STATE_KEY_MAX
+        }
+        if kept:
+            cleaned[str(sub_id)] = kept
+        if len(cleaned) >= _H5P_STATE_ENTRIES_MAX:
+            break
+    return cleaned
+
+
+@transaction.atomic
+def h5p_state_store(
+    *, user: User, package: ContentPackage, usage_id: str, state: Any, page_id: int | None = None
+) -> ScormAttempt:
+    """Keep an H5P content's user state (what ``H5P.setUserData`` saved: the slide, the answers given) on the
+    learner's current attempt at this content (``suspend_data``), so the next visit resumes there.
+
+    Rules: only the learner's own attempt for this package and activity (usage id); at most
+    ``H5P_STATE_MAX_BYTES``, else ``H5PStateRefused`` and what was stored stays; no ``activity_scored`` (a state is
+    no result: results come with ``h5p_result_record``)."""
+    cleaned = h5p_state_clean(state)
+    text = json.dumps(cleaned, ensure_ascii=False, separators=(",", ":")) if cleaned else ""
+    if len(text.encode()) > H5P_STATE_MAX_BYTES:
+        raise H5PStateRefused(
+            _("Tu avance en este contenido es demasiado grande para guardarlo (más de %(kb)d KB).")
+            % {"kb": H5P_STATE_MAX_BYTES // 1024}
+        )
+    attempt = (
+        ScormAttempt.objects.select_for_update()
+        .filter(package=package, user=user, usage_id=usage_id)
+        .order_by("-attempt_number")
+        .first()
+    )
+    if attempt is None:
+        attempt = ScormAttempt(package=package, user=user, usage_id=usage_id[:64], page_id=page_id)
+    attempt.suspend_data = text
+    if page_id and not attempt.page_id:
+        attempt.page_id = page_id
+    attempt.save()
+    return attempt
+
+
+def h5p_state_read(*, user: User, package: ContentPackage, usage_id: str) -> dict[str, dict[str, str]]:
+    """The H5P user state the learner's current attempt kept (``{}`` on a first visit), for the frame to start with
+    (h5p-standalone's ``contentUserData``)."""
+    attempt = scorm_attempt_latest(user=user, package=package, usage_id=usage_id)
+    if attempt is None or not attempt.suspend_data or package.engine != ContentPackage.Engine.H5P:
+        return {}
+    try:
+        return h5p_state_clean(json.loads(attempt.suspend_data))
+    except ValueError:
+        return {}
 
 
 def scorm_attempt_latest(*, user: User, package: ContentPackage, usage_id: str) -> ScormAttempt | None:

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from lms.accounts.permissions import AuthenticatedHttpRequest
 from lms.files import private_storage
@@ -41,7 +41,7 @@ from .errors import PackageRefused
 from .models import ContentPackage
 from .origin import on_package_host, package_url, ruta_origin
 from .selectors import package_can_open
-from .services import h5p_result_record, scorm_commit
+from .services import H5PStateRefused, h5p_result_record, h5p_state_read, h5p_state_store, scorm_commit
 
 TOKEN_SALT = "ruta.packages.file"  # noqa: S105 - a signing salt, not a secret
 # File tokens are signed with the start of the current clock hour, not the current second: every render of a lesson
@@ -184,6 +184,11 @@ def _preflight(request: HttpRequest) -> HttpResponse:
     return response
 
 
+#: How often (seconds) H5P saves its user state in the frame (``saveFreq``); the frame also saves soon after each tap
+#: and the lesson page sends only what changed, so this is a backstop, not the pace of the learner's data use.
+H5P_SAVE_SECONDS = 10
+
+
 def _shim(engine: str) -> bytes:
     """The SCORM runtime for the package side (see ``static/packages/sco-frame.js``): scorm-again for the engine,
     then the frame script. Static files, no inline script; package HTML itself runs inside the sandbox."""
@@ -264,16 +269,61 @@ def h5p_frame(request: HttpRequest, package_uuid: str, token: str) -> HttpRespon
 </script>
 <script src="{static("vendor/h5p-standalone/main.bundle.js")}"></script>
 <script>
-new H5PStandalone.H5P(document.getElementById("h5p"), {{
-  h5pJsonPath: "{base}", embedType: "div",
+/* Resume: the lesson page gives the learner's saved H5P user data in this frame's address (fragment), as H5P core
+   keeps it ({{sub-content id: {{data type: JSON text}}}}); H5P's own saves (every saveFreq seconds, on leaving, and
+   here soon after each tap) go back to the lesson page, which stores them in Ruta (player.js). */
+var PREFIX = "#ruta-h5p:", saved = null;
+try {{
+  if (location.hash.indexOf(PREFIX) === 0) {{
+    saved = JSON.parse(decodeURIComponent(location.hash.slice(PREFIX.length))).state || null;
+  }}
+}} catch (e) {{ saved = null; }}
+var options = {{
+  h5pJsonPath: "{base}", embedType: "div", saveFreq: {H5P_SAVE_SECONDS},
   frameJs: "{static("vendor/h5p-standalone/frame.bundle.js")}",
   frameCss: "{static("vendor/h5p-standalone/styles/h5p.css")}"
-}}).then(function () {{
-  if (window.H5P && H5P.externalDispatcher) {{
-    H5P.externalDispatcher.on("xAPI", function (event) {{
-      window.top.postMessage({{ruta: "h5p-xapi", statement: event.data.statement}}, {target});
+}};
+if (saved && typeof saved === "object") {{ options.contentUserData = saved; }}
+new H5PStandalone.H5P(document.getElementById("h5p"), options).then(function () {{
+  if (!window.H5P) {{ return; }}
+  var timer = null;
+  function save() {{ /* what H5P core does every saveFreq seconds, now */
+    (H5P.instances || []).forEach(function (instance) {{
+      if (typeof instance.getCurrentState !== "function") {{ return; }}
+      var state = instance.getCurrentState();
+      if (state !== undefined) {{ H5P.setUserData(instance.contentId, "state", state, {{deleteOnChange: true}}); }}
     }});
   }}
+  function soon() {{ clearTimeout(timer); timer = setTimeout(save, 400); }}
+  if (H5P.externalDispatcher) {{
+    H5P.externalDispatcher.on("xAPI", function (event) {{
+      window.top.postMessage({{ruta: "h5p-xapi", statement: event.data.statement}}, {target});
+      soon();
+    }});
+  }}
+  var last = JSON.stringify(saved || {{}});
+  function report() {{
+    var contents = (window.H5PIntegration && H5PIntegration.contents) || {{}};
+    var ids = Object.keys(contents);
+    var data = ids.length ? contents[ids[0]].contentUserData : null;
+    if (!data || typeof data !== "object") {{ return; }}
+    var json = JSON.stringify(data);
+    if (json === last) {{ return; }}
+    last = json;
+    window.top.postMessage({{ruta: "h5p-state", state: JSON.parse(json)}}, {target});
+  }}
+  var setUserData = H5P.setUserData;
+  H5P.setUserData = function () {{
+    var out = setUserData.apply(this, arguments);
+    report();
+    return out;
+  }};
+  ["click", "keyup", "change", "touchend"].forEach(function (name) {{
+    document.addEventListener(name, soon, true);
+  }});
+  document.addEventListener("visibilitychange", function () {{
+    if (document.visibilityState === "hidden") {{ save(); }}
+  }});
 }});
 </script></body></html>"""
     return _isolate(_revalidated(request, HttpResponse(html, content_type="text/html; charset=utf-8")), request)
@@ -300,8 +350,9 @@ def _not_json(constant: str):
 
 @csrf_exempt  # protected by the per-learner signature instead (see commit_signature)
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def scorm_commit_view(request: AuthenticatedHttpRequest, package_uuid: str) -> JsonResponse:
+    """SCORM commits and H5P results and states, POSTed by the lesson page; GET: the H5P state to resume from."""
     package = get_object_or_404(ContentPackage, uuid=package_uuid)
     usage_id = str(request.GET.get("usage") or "")[:64]
     signed = _commit_signed(request)
@@ -314,6 +365,11 @@ def scorm_commit_view(request: AuthenticatedHttpRequest, package_uuid: str) -> J
         mastery = None
     if not usage_id or signed != [request.user.pk, str(package.uuid), usage_id, page_id]:
         return JsonResponse({"result": "false", "errorCode": 101}, status=403)
+    if request.method == "GET":  # the lesson page asks what the H5P frame starts with (player.js)
+        state = h5p_state_read(user=request.user, package=package, usage_id=usage_id)
+        response = JsonResponse({"h5p_state": state or None})
+        response["Cache-Control"] = "private, no-store"
+        return response
     try:
         # NaN and Infinity are not JSON (Python reads them, the database refuses them): a bad commit is refused
         # whole and what was stored stays.
@@ -324,6 +380,15 @@ def scorm_commit_view(request: AuthenticatedHttpRequest, package_uuid: str) -> J
         h5p_result_record(
             user=request.user, package=package, usage_id=usage_id, statement=payload["xapi"], page_id=page_id
         )
+        return JsonResponse({"result": "true", "errorCode": 0})
+    if isinstance(payload, dict) and "h5p_state" in payload:  # H5P's user state, relayed by the lesson page
+        try:
+            h5p_state_store(
+                user=request.user, package=package, usage_id=usage_id, state=payload["h5p_state"], page_id=page_id
+            )
+        except H5PStateRefused as exc:
+            # Refused for good (the lesson page drops it): what was stored before stays.
+            return JsonResponse({"result": "false", "errorCode": 413, "error": str(exc)}, status=413)
         return JsonResponse({"result": "true", "errorCode": 0})
     cmi = payload.get("cmi", payload) if isinstance(payload, dict) else {}
     scorm_commit(user=request.user, package=package, usage_id=usage_id, cmi=cmi, page_id=page_id, mastery_score=mastery)

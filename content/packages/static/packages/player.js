@@ -10,13 +10,20 @@
    the signal returns (or on the next page that loads online). A sandboxed (opaque-origin) frame is never served by
    the offline worker, so a lesson opened offline waits for the signal to start its package instead of showing a
    broken frame; unless packages live on their own origin (RUTA_PACKAGE_ORIGIN) and this one was downloaded: then
-   the package origin's worker serves it and it plays offline (messages are still accepted by event.source only). */
+   the package origin's worker serves it and it plays offline (messages are still accepted by event.source only).
+
+   H5P resumes too: its frame sends the content's user state (H5P core's contentUserData: the slide, the answers) when
+   H5P saves it; this page stores it like a result (debounced, a beacon on leaving, waiting on the phone without
+   signal under its own key, so it never replaces a waiting result), and starts the frame with the newest state:
+   the one waiting on the phone, else the one Ruta kept (asked with the same signed address). */
 (function () {
   "use strict";
   if (window.rutaPackagePlayer) { return; } // one copy per page, however many package blocks include it
   window.rutaPackagePlayer = true;
   var DEBOUNCE_MS = 2000;
   var PREFIX = "ruta-package:";
+  var H5P_PREFIX = "ruta-h5p:";
+  var STATE = "+estado"; // the queue key of an H5P state, next to its activity's results
   var QUEUE = "ruta:paquetes-pendientes";
   var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
 
@@ -30,6 +37,9 @@
     var u = new URL(url, window.location.href);
     return u.pathname + "#" + (u.searchParams.get("usage") || "");
   }
+  function stateKey(url) { return keyOf(url) + STATE; }
+  function baseKey(key) { return key.slice(-STATE.length) === STATE ? key.slice(0, -STATE.length) : key; }
+  function entryKey(url, body) { return body && body.h5p_state !== undefined ? stateKey(url) : keyOf(url); }
   function queueRead() {
     try { return JSON.parse(window.localStorage.getItem(QUEUE) || "{}") || {}; } catch (e) { return {}; }
   }
@@ -38,7 +48,7 @@
   }
   var seq = 0;
   function keep(url, body) {
-    var all = queueRead(), key = keyOf(url);
+    var all = queueRead(), key = entryKey(url, body);
     seq += 1;
     // A newer entry goes last: it replaces the older one, which it contains (a whole CMI tree, a latest result).
     delete all[key];
@@ -61,13 +71,14 @@
       method: "POST", credentials: "same-origin", keepalive: json.length < 60000, redirect: "manual",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()}, body: json
     }).then(function (response) {
-      if (response.ok || response.status === 400 || response.status === 404) { return "stored"; }
+      // 413: an H5P state larger than Ruta keeps, refused for good (what Ruta stored before stays).
+      if (response.ok || [400, 404, 413].indexOf(response.status) >= 0) { return "stored"; }
       return response.status === 403 ? "kept" : "wait";
     }, function () { return "wait"; });
   }
 
   function post(url, body, beacon) {
-    var key = keyOf(url), id = keep(url, body);
+    var key = entryKey(url, body), id = keep(url, body);
     if (beacon && navigator.sendBeacon && navigator.onLine !== false && !sending) {
       // No custom headers on a beacon: the commit URL carries a signature bound to learner, package and SCO.
       if (navigator.sendBeacon(url, new Blob([JSON.stringify(body)], {type: "application/json"}))) {
@@ -101,7 +112,9 @@
       var entry = queueRead()[keys[index]];
       if (!entry) { next(index + 1); return; }
       // A fresh address of the same activity on this page (its signature is recent) is preferred to the kept one.
-      var fresh = frames.filter(function (frame) { return keyOf(frame.dataset.commitUrl || "") === keys[index]; })[0];
+      var fresh = frames.filter(function (frame) {
+        return keyOf(frame.dataset.commitUrl || "") === baseKey(keys[index]);
+      })[0];
       send(fresh ? fresh.dataset.commitUrl : entry.url, entry.body).then(function (result) {
         if (result === "wait") { sending = false; showWaiting(); done(false); return; } // keep the order
         if (result === "stored") { forget(keys[index], entry.seq); }
@@ -116,11 +129,16 @@
   frames.forEach(function (frame) {
     var tracked = frame.dataset.tracked === "1";
     var engine = frame.dataset.engine;
-    var state = {pending: null, timer: null};
+    var state = {pending: null, timer: null, h5pState: null, starting: false};
     frame._ruta = state;
 
     function flush(beacon) {
       if (state.timer) { clearTimeout(state.timer); state.timer = null; }
+      if (state.h5pState) {
+        var saved = state.h5pState;
+        state.h5pState = null;
+        post(frame.dataset.commitUrl, {h5p_state: saved}, beacon);
+      }
       if (!state.pending) { return; }
       var body = state.pending;
       state.pending = null;
@@ -135,6 +153,10 @@
         state.timer = setTimeout(function () { flush(false); }, DEBOUNCE_MS);
       } else if (data.ruta === "h5p-xapi" && data.statement && data.statement.result) {
         post(frame.dataset.commitUrl, {xapi: data.statement}, false);
+      } else if (data.ruta === "h5p-state" && engine === "h5p" && data.state && typeof data.state === "object") {
+        state.h5pState = data.state; // the newest replaces the older: it is the whole state
+        if (state.timer) { clearTimeout(state.timer); }
+        state.timer = setTimeout(function () { flush(false); }, DEBOUNCE_MS);
       }
     };
     state.flush = flush;
@@ -148,17 +170,27 @@
         try { cmi = saved ? JSON.parse(saved.textContent || "{}") : {}; } catch (e) { cmi = {}; }
         var start = JSON.stringify({origin: tracked ? window.location.origin : "", cmi: tracked ? cmi : {}});
         frame.src = frame.dataset.src + "#" + PREFIX + encodeURIComponent(start);
-      } else {
+      } else if (!tracked || !frame.dataset.commitUrl) {
         frame.src = frame.dataset.src;
+      } else if (!state.starting) {
+        state.starting = true;
+        h5pSaved(frame).then(function (saved) {
+          var begin = saved ? "#" + H5P_PREFIX + encodeURIComponent(JSON.stringify({state: saved})) : "";
+          frame.src = frame.dataset.src + begin;
+        });
       }
     };
-    var entry = queueRead()[keyOf(frame.dataset.commitUrl || "")];
+    var queued = queueRead();
+    var entry = queued[keyOf(frame.dataset.commitUrl || "")] || queued[stateKey(frame.dataset.commitUrl || "")];
     if (navigator.onLine !== false && entry && mine(entry)) {
       // Progress given offline is newer than what this page was rendered with: send it first, then reload the
       // page so that the package resumes from it.
       notice(frame, "waiting");
       sendWaiting(function () {
-        if (!queueRead()[keyOf(frame.dataset.commitUrl)]) { window.location.reload(); } else { state.start(); }
+        var left = queueRead();
+        if (!left[keyOf(frame.dataset.commitUrl)] && !left[stateKey(frame.dataset.commitUrl)]) {
+          window.location.reload();
+        } else { state.start(); }
       });
     } else if (navigator.onLine === false) {
       // A lesson opened offline (its downloaded copy). On Ruta's host the package's files reach a sandboxed
@@ -172,6 +204,23 @@
       state.start();
     }
   });
+
+  // The H5P state a frame starts with: the one waiting on the phone (newer than Ruta's), else the one Ruta kept for
+  // this learner, package and activity (the commit address, signed for them, answers a GET), else none (offline).
+  function h5pSaved(frame) {
+    var url = frame.dataset.commitUrl;
+    var waiting = queueRead()[stateKey(url)];
+    if (waiting && mine(waiting) && waiting.body && waiting.body.h5p_state) {
+      return Promise.resolve(waiting.body.h5p_state);
+    }
+    if (navigator.onLine === false || !window.fetch) { return Promise.resolve(null); }
+    return fetch(url, {credentials: "same-origin", cache: "no-store", redirect: "manual",
+                       headers: {"Accept": "application/json"}}).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      return data && data.h5p_state && typeof data.h5p_state === "object" ? data.h5p_state : null;
+    }, function () { return null; });
+  }
 
   function downloaded(frame) {
     var key = frame.dataset.offlineKey;
@@ -195,12 +244,12 @@
     var all = queueRead();
     frames.forEach(function (frame) {
       if (!frame.getAttribute("src")) { return; }
-      var entry = all[keyOf(frame.dataset.commitUrl || "")];
+      var entry = all[keyOf(frame.dataset.commitUrl || "")] || all[stateKey(frame.dataset.commitUrl || "")];
       var node = frame.parentNode.querySelector("[data-package-notice]");
       var was = node && node.getAttribute("data-shown");
       // Never «ya se envió» while a newer commit still waits out its debounce on this page (it is sent next).
       if (entry && mine(entry)) { notice(frame, "waiting"); }
-      else if (was === "waiting" && !frame._ruta.pending) { notice(frame, "sent"); }
+      else if (was === "waiting" && !frame._ruta.pending && !frame._ruta.h5pState) { notice(frame, "sent"); }
     });
   }
 
