@@ -20,6 +20,7 @@ from courses.cohorts.models import Cohort, CohortMember
 
 from .. import suppression
 from ..dimensions import DIMENSIONS, NOT_STATED, dimension_annotations, ordered_values, value_label
+from .disaggregation import _told_apart, _wider_scopes
 from .filters import Scope
 from .tables import Cell, Column, Table, TableRow, _fmt, _table_notes, k_threshold
 from .universes import MEMBER
@@ -44,6 +45,46 @@ def _cohort_open(cohort: Any, today: date) -> bool:
     return bool(cohort.join_open and (cohort.ends_on is None or cohort.ends_on >= today))
 
 
+def _quota_counts(scope: Scope) -> tuple[dict[tuple[int, str], int], dict[str, int]]:
+    """Members per (cohort, sex), and people (distinct) per sex, in ``scope``."""
+    members = CohortMember.objects.filter(scope.q(MEMBER))
+    sex = DIMENSIONS["sexo"]
+    counts: dict[tuple[int, str], int] = {}
+    for row in (
+        members.annotate(**dimension_annotations(sex, "user", scope.reference_date))
+        .values("cohort_id", "_dim")  # type: ignore[misc]  # annotated through **kwargs: invisible to django-stubs
+        .annotate(n=Count("id"))  # one row per (cohort, person): no DISTINCT needed
+        .order_by()
+    ):
+        key = (row["cohort_id"], row["_dim"] or NOT_STATED)
+        counts[key] = counts.get(key, 0) + row["n"]
+    # The Total row counts people, not memberships: someone in two cohorts is one person (DOMAIN §5.4).
+    people: dict[str, int] = {}
+    for row in (
+        members.annotate(**dimension_annotations(sex, "user", scope.reference_date))
+        .values("_dim")  # type: ignore[misc]  # annotated through **kwargs: invisible to django-stubs
+        .annotate(n=Count("user_id", distinct=True))
+        .order_by()
+    ):
+        people[row["_dim"] or NOT_STATED] = people.get(row["_dim"] or NOT_STATED, 0) + row["n"]
+    return counts, people
+
+
+def _quota_flat(
+    counts: dict[tuple[int, str], int], people: dict[str, int], cohorts: list[int], sexes: list[str]
+) -> list[list[int]]:
+    """The figures of a cohort × sex table of ``cohorts`` in ``suppress_cross_table``'s order (each row and its
+    total, then the column totals and the grand total), twice: with the margins summed over every membership
+    ``counts`` holds (a wider report's too), and with them counted as people (``people``, the Total row)."""
+    rows: list[int] = []
+    for pk in cohorts:
+        rows += [counts.get((pk, s), 0) for s in sexes]
+        rows.append(sum(n for (c, _s), n in counts.items() if c == pk))
+    memberships = [sum(n for (_c, ss), n in counts.items() if ss == s) for s in sexes]
+    by_sex = [people.get(s, 0) for s in sexes]
+    return [[*rows, *memberships, sum(memberships)], [*rows, *by_sex, sum(by_sex)]]
+
+
 def gender_quota(*, scope: Scope) -> tuple[list[QuotaRow], Table | None]:
     """Share of women per cohort (≥ 50 %), with an early warning while enrolment is still open.
 
@@ -56,18 +97,21 @@ def gender_quota(*, scope: Scope) -> tuple[list[QuotaRow], Table | None]:
         return [], None
     cohorts = {c.pk: c for c in Cohort.objects.filter(pk__in=cohort_ids).order_by("-starts_on", "name")}
     sex = DIMENSIONS["sexo"]
-    counts: dict[tuple[int, str], int] = {}
-    for row in (
-        members.annotate(**dimension_annotations(sex, "user", scope.reference_date))
-        .values("cohort_id", "_dim")  # type: ignore[misc]  # annotated through **kwargs: invisible to django-stubs
-        .annotate(n=Count("id"))  # one row per (cohort, person): no DISTINCT needed
-        .order_by()
-    ):
-        counts[(row["cohort_id"], row["_dim"] or NOT_STATED)] = row["n"]
+    counts, people = _quota_counts(scope)
     sexes = ordered_values(sex, set())
     order = list(cohorts)
     grid = [[counts.get((pk, s), 0) for s in sexes] for pk in order]
-    result = suppression.suppress_cross_table(grid, k)
+    # As in disaggregation.indicator_table: a filtered report is compared with every wider one the reader can ask
+    # for (_wider_scopes). A figure whose difference from the same figure there is 1..k−1 — a cohort's women, its
+    # total, the women or people of the table — would tell the rest of the wider scope (a small cohort its own
+    # table hides) by subtraction: it is hidden too, with its partner.
+    # The margins are compared both as memberships (the sum of the cohort rows) and as people (the Total row), each
+    # against each: a reader can add up rows or read the Total row of either report.
+    wider = [_quota_counts(w) for w in _wider_scopes(scope)]
+    narrow = _quota_flat(counts, people, order, sexes)
+    wider_flat = [variant for c, p in wider for variant in _quota_flat(c, p, order, sexes)]
+    forced = [any(told) for told in zip(*(_told_apart(n, wider_flat, k) for n in narrow), strict=True)]
+    result = suppression.suppress_cross_table(grid, k, forced)
     today = timezone.localdate()
     quota_rows = []
     table_rows = []
@@ -107,18 +151,11 @@ def gender_quota(*, scope: Scope) -> tuple[list[QuotaRow], Table | None]:
     # The Total row counts people, not memberships: someone in two cohorts is one person (DOMAIN §5.4). Each person
     # has one sex, so the row is an additive line of its own; a figure the cohort × sex table hides in its margins
     # stays hidden here (with one cohort each, both are the same number).
-    people: dict[str, int] = {}
-    for row in (
-        members.annotate(**dimension_annotations(sex, "user", scope.reference_date))
-        .values("_dim")  # type: ignore[misc]  # annotated through **kwargs: invisible to django-stubs
-        .annotate(n=Count("user_id", distinct=True))
-        .order_by()
-    ):
-        people[row["_dim"] or NOT_STATED] = people.get(row["_dim"] or NOT_STATED, 0) + row["n"]
     by_sex = [people.get(s, 0) for s in sexes]
     everyone = sum(by_sex)
-    forced = [bool(h) for h in result.col_totals_hidden] + [bool(result.grand_total_hidden)]
-    by_sex_hidden, everyone_hidden = suppression.suppress_column(by_sex, everyone, k, forced)
+    # Hidden wherever the cohort × sex table hides its margins (which a wider report's Total row already forces).
+    total_forced = [bool(h) for h in result.col_totals_hidden] + [bool(result.grand_total_hidden)]
+    by_sex_hidden, everyone_hidden = suppression.suppress_column(by_sex, everyone, k, total_forced)
     total_cells = [
         Cell(None if h else v, suppression.display(v, h, k), h) for v, h in zip(by_sex, by_sex_hidden, strict=True)
     ]
