@@ -2,10 +2,15 @@
 
 Only photos (JPEG, PNG, WebP) and PDF are accepted; HTML, SVG and anything else are refused whatever their
 extension, and stored files are only ever served as attachments (see ``views.evidence_download``).
+
+Photos lose their metadata before they are stored (``strip_metadata``): a phone photo's EXIF carries where it was
+taken (GPS) and the phone's make, model and serial numbers, and candidates are vulnerable migrants whose photos
+are often taken at home. PDFs are stored as they are.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import uuid
@@ -17,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, JpegImagePlugin
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +112,104 @@ def validate_uploads(
             raise ValidationError(
                 _("«%(name)s»: %(problem)s") % {"name": display_name(upload.name or ""), "problem": exc.messages[0]}
             ) from exc
+    for upload, content_type, _ext, photo in checked:
+        if photo:
+            strip_metadata(upload, content_type)
     return checked
+
+
+#: Photos with more pixels than this are stored as they came after a byte-level clean-up (decoding them would
+#: take too much memory); no phone photo within the size limit comes near it.
+MAX_PIXELS_TO_REENCODE = 80_000_000
+
+
+def strip_metadata(upload: UploadedFile, content_type: str) -> None:
+    """Replace the upload's bytes, in place, with the same photo without metadata (EXIF with GPS, maker notes,
+    XMP, IPTC, comments, trailing data): re-encoded with Pillow, turned as its EXIF orientation said (so it still
+    shows upright without it), JPEG with the original's quantisation tables (same quality and about the same size),
+    PNG and lossless WebP losslessly. A photo Pillow cannot decode keeps its bytes, minus any JPEG metadata
+    segments that can be found."""
+    upload.seek(0)
+    data = upload.read()
+    try:
+        cleaned = _reencoded(data, content_type)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, EOFError) as exc:
+        logger.info("Photo not re-encoded (%s): only its metadata segments are removed", exc)
+        cleaned = _jpeg_without_metadata_segments(data) if content_type == "image/jpeg" else data
+    if cleaned == data:
+        upload.seek(0)
+        return
+    file = upload.file
+    file.seek(0)
+    file.truncate()
+    file.write(cleaned)
+    file.flush()
+    file.seek(0)
+    upload.size = len(cleaned)
+
+
+def _reencoded(data: bytes, content_type: str) -> bytes:
+    with Image.open(io.BytesIO(data)) as original:
+        if original.width * original.height > MAX_PIXELS_TO_REENCODE:
+            raise ValueError("too many pixels to re-encode")
+        original.load()
+        icc_profile = original.info.get("icc_profile")
+        transparency = original.info.get("transparency")
+        options: dict = {}
+        if content_type == "image/jpeg" and isinstance(original, JpegImagePlugin.JpegImageFile):
+            options = {
+                "qtables": original.quantization or None,
+                "subsampling": JpegImagePlugin.get_sampling(original),
+                "progressive": bool(original.info.get("progressive")),
+            }
+            if not options["qtables"]:
+                del options["qtables"]
+                options["quality"] = 90
+        elif content_type == "image/webp":
+            lossless = b"VP8L" in data[12:16]
+            options = {"lossless": True} if lossless else {"quality": 90}
+        image = ImageOps.exif_transpose(original) or original
+        # Nothing of the original's metadata is carried over (Pillow would copy the JPEG comment from ``info``).
+        image.info = {}
+        if icc_profile:
+            options["icc_profile"] = icc_profile
+        if transparency is not None and content_type == "image/png":
+            options["transparency"] = transparency
+        out = io.BytesIO()
+        image.save(
+            out, format={"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}[content_type], **options
+        )
+    return out.getvalue()
+
+
+#: JPEG segments kept by the byte-level clean-up: JFIF (APP0), the colour profile (APP2 "ICC_PROFILE") and
+#: Adobe's colour transform (APP14). Every other APPn (EXIF, XMP, IPTC, maker data) and comments go.
+def _keep_jpeg_segment(marker: int, payload: bytes) -> bool:
+    if marker == 0xE0 or marker == 0xEE:
+        return True
+    if marker == 0xE2:
+        return payload.startswith(b"ICC_PROFILE\x00")
+    return not (0xE1 <= marker <= 0xEF or marker == 0xFE)
+
+
+def _jpeg_without_metadata_segments(data: bytes) -> bytes:
+    """The JPEG with its metadata segments removed, up to the first segment that cannot be parsed (the rest is
+    kept as it is)."""
+    out = bytearray(data[:2])
+    pos = 2
+    while pos + 4 <= len(data) and data[pos] == 0xFF:
+        marker = data[pos + 1]
+        if marker == 0xDA:  # start of scan: the picture itself follows
+            break
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if length < 2 or pos + 2 + length > len(data):
+            break
+        segment = data[pos : pos + 2 + length]
+        if _keep_jpeg_segment(marker, segment[4:]):
+            out += segment
+        pos += 2 + length
+    out += data[pos:]
+    return bytes(out)
 
 
 def limit_message(count_before: int, bytes_before: int) -> str:
