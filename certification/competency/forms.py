@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from . import knowledge
@@ -95,10 +99,45 @@ class ApplyForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
+    """Date, time and place of the assessment. The date may not be before today (local time): earlier hours of
+    today are allowed, so an evaluator who starts on site can still record when it began, and an unchanged date
+    (``current``, only the place edited) is always kept. More than a year ahead is taken for a mistyped year."""
+
+    #: How far ahead an assessment may be set before the year is taken for a typing mistake.
+    MAX_DAYS_AHEAD = 366
+
     scheduled_at = forms.DateTimeField(
-        label=_("Fecha y hora"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Fecha y hora"),
+        # The format a datetime-local input reads: without it a date already set shows as an empty field.
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     location = forms.CharField(label=_("Lugar"), max_length=200)
+
+    def __init__(self, *args, current: datetime | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current
+        earliest = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        if current:
+            earliest = min(earliest, timezone.localtime(current))
+        # The phone's date picker offers no day before today (nor before the date already set).
+        self.fields["scheduled_at"].widget.attrs["min"] = f"{earliest:%Y-%m-%dT%H:%M}"
+
+    def clean_scheduled_at(self) -> datetime:
+        value = self.cleaned_data["scheduled_at"]
+        if self.current and value.replace(second=0, microsecond=0) == self.current.replace(second=0, microsecond=0):
+            return value
+        now = timezone.localtime()
+        if timezone.localtime(value).date() < now.date():
+            raise forms.ValidationError(
+                _("Esa fecha ya pasó (%(when)s). Elige hoy o una fecha futura.")
+                % {"when": date_format(timezone.localtime(value), "DATE_FORMAT")}
+            )
+        if value > now + timedelta(days=self.MAX_DAYS_AHEAD):
+            raise forms.ValidationError(
+                _("Esa fecha es de aquí a más de un año (%(when)s). Revisa el año.")
+                % {"when": date_format(timezone.localtime(value), "DATE_FORMAT")}
+            )
+        return value
 
 
 class EvidenceForm(forms.Form):

@@ -332,18 +332,22 @@ def assessment(request, pk: int):
     application = _evaluator_application(request, pk)
     if application.evaluator_id != request.user.pk:
         return redirect("competency:validate", pk=pk)
-    summary = selectors.assessment_summary(application=application)
-    labels = dict(forms.ApplyForm.SELF_CHOICES)
     initial = {}
     if application.scheduled_at:
         initial = {"scheduled_at": application.scheduled_at, "location": application.location}
+    return _assessment_page(request, application, forms.ScheduleForm(initial=initial, current=application.scheduled_at))
+
+
+def _assessment_page(request, application: Application, schedule_form: forms.ScheduleForm):
+    summary = selectors.assessment_summary(application=application)
+    labels = dict(forms.ApplyForm.SELF_CHOICES)
     return render(
         request,
         "competency/assessment.html",
         {
             "application": application,
             "summary": summary,
-            "schedule_form": forms.ScheduleForm(initial=initial),
+            "schedule_form": schedule_form,
             "evidence_form": forms.EvidenceForm(),
             "submit_form": forms.SubmitForm(initial={"overall_feedback": application.overall_feedback}),
             "returned": application.audit.filter(action="returned").last(),
@@ -360,7 +364,7 @@ def assessment(request, pk: int):
 @require_POST
 def schedule(request, pk: int):
     application = _evaluator_application(request, pk)
-    form = forms.ScheduleForm(request.POST)
+    form = forms.ScheduleForm(request.POST, current=application.scheduled_at)
     if form.is_valid():
         try:
             services.assessment_schedule(
@@ -373,6 +377,10 @@ def schedule(request, pk: int):
             messages.error(request, _errors(exc))
         else:
             messages.success(request, _("Evaluación programada."))
+    elif application.evaluator_id == request.user.pk:
+        # The page again with what was typed and why it was refused next to the field.
+        messages.error(request, _("Revisa la fecha, la hora y el lugar."))
+        return _assessment_page(request, application, form)
     else:
         messages.error(request, _("Indica la fecha, la hora y el lugar."))
     return redirect("competency:assessment", pk=pk)
