@@ -33,6 +33,31 @@ from content.exceptions import AttemptsExhausted, InvalidAnswer
 
 # Said after a reflection whose author wrote no closing message (marked noop: translated where it is used).
 DEFAULT_CLOSING = gettext_noop("Gracias por compartir tu reflexión.")
+
+# Ruta's own verdicts on an answer. A result keeps them untranslated (this Spanish msgid) and they are translated
+# each time the activity is shown, so the learner reads them in the language of the page they look at, whatever
+# language they answered in. Never edit one of these texts in place: results already stored hold it; add the new
+# one and keep the old in RUTA_FEEDBACK_RENAMED (old text → new text).
+CORRECT = gettext_noop("¡Correcto!")
+NOT_CORRECT = gettext_noop("No es la respuesta correcta.")
+PARTLY_CORRECT = gettext_noop("Tu respuesta es parcialmente correcta.")
+MISSED_OPTION = gettext_noop("Te faltó marcar alguna opción correcta.")
+BLANKS_WRONG = gettext_noop("Algunos espacios no son correctos.")
+PAIRS_WRONG = gettext_noop("Algunas parejas no son correctas.")
+STEPS_WRONG = gettext_noop("Algunos pasos no están en su lugar.")
+PENDING_REVIEW = gettext_noop("Pendiente de revisión.")
+RUTA_FEEDBACK: tuple[str, ...] = (
+    CORRECT,
+    NOT_CORRECT,
+    PARTLY_CORRECT,
+    MISSED_OPTION,
+    BLANKS_WRONG,
+    PAIRS_WRONG,
+    STEPS_WRONG,
+    PENDING_REVIEW,
+    DEFAULT_CLOSING,
+)
+RUTA_FEEDBACK_RENAMED: dict[str, str] = {}
 BLANK_PATTERN = re.compile(r"\[\[(.+?)\]\]")
 
 
@@ -62,6 +87,41 @@ def normalise(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.split())
+
+
+def _translated_feedback(languages: tuple[tuple[str, Any], ...]) -> dict[str, str]:
+    """Each translation of Ruta's verdicts (in every interface language) → its msgid: results stored before they
+    kept the msgid hold the text as it was shown then ("That is not the correct answer.")."""
+    found: dict[str, str] = {}
+    for code, _name in languages:
+        with translation.override(code):
+            for msgid in RUTA_FEEDBACK:
+                found.setdefault(_(msgid), msgid)
+    return found
+
+
+_TRANSLATED_FEEDBACK: dict[tuple[tuple[str, Any], ...], dict[str, str]] = {}
+
+
+def ruta_feedback_msgid(line: str) -> str | None:
+    """The msgid of one of Ruta's verdicts as a result stores it: the msgid itself, a renamed one, or (in results
+    stored before) its translation in any interface language. None for any other text."""
+    if line in RUTA_FEEDBACK:
+        return line
+    if line in RUTA_FEEDBACK_RENAMED:
+        return RUTA_FEEDBACK_RENAMED[line]
+    languages = tuple((str(code), name) for code, name in settings.LANGUAGES)
+    if languages not in _TRANSLATED_FEEDBACK:
+        _TRANSLATED_FEEDBACK[languages] = _translated_feedback(languages)
+    msgid = _TRANSLATED_FEEDBACK[languages].get(line)
+    return RUTA_FEEDBACK_RENAMED.get(msgid, msgid) if msgid else None
+
+
+def ruta_feedback_text(line: str) -> str:
+    """One of Ruta's own feedback lines of a stored result, in the current language (a text Ruta does not know,
+    e.g. from a version that worded it otherwise, is shown as stored)."""
+    msgid = ruta_feedback_msgid(line)
+    return _(msgid) if msgid else line
 
 
 def place(stored: list[str], current: list[str]) -> list[int | None]:
@@ -192,8 +252,15 @@ class ActivityXBlock(XBlock):
             "max_attempts": self.max_attempts,
             "locked": self.locked,
             "pending_review": self.pending_review,
-            "result": self.last_result or None,
+            "result": self.shown_result(),
         }
+
+    def shown_result(self) -> dict[str, Any] | None:
+        """The last result as the learner reads it now: its feedback lines in the current language (Ruta's)."""
+        result = self.last_result or None
+        if not result:
+            return None
+        return {**result, "feedback": [line["text"] for line in self.feedback_lines(result)]}
 
     # --- rendering --------------------------------------------------------------------------------
     def display_context(self) -> dict[str, Any]:
@@ -218,6 +285,16 @@ class ActivityXBlock(XBlock):
         start = self.authored_feedback_from
         return [start is not None and index >= start for index in range(len(result.get("feedback") or []))]
 
+    def feedback_lines(self, result: dict[str, Any]) -> list[dict[str, Any]]:
+        """``result``'s feedback as shown now: the author's lines as written (the course's language), Ruta's own
+        translated into the current language (the result keeps their msgid, or in older results the text as it
+        was shown then)."""
+        lines = [str(text) for text in result.get("feedback") or []]
+        return [
+            {"text": text if authored else ruta_feedback_text(text), "authored": authored}
+            for text, authored in zip(lines, self.feedback_authored(result), strict=True)
+        ]
+
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
         context = context or {}
         result = self.last_result or None
@@ -238,12 +315,7 @@ class ActivityXBlock(XBlock):
             "locked": self.locked,
             "pending_review": self.pending_review,
             "result": result,
-            "feedback_lines": [
-                {"text": text, "authored": authored}
-                for text, authored in zip(
-                    (result or {}).get("feedback") or [], self.feedback_authored(result or {}), strict=True
-                )
-            ],
+            "feedback_lines": self.feedback_lines(result or {}),
             "score_percent": None if score is None else round(score * 100),
             "answer": self.last_answer,
             "submission_id": str(uuid.uuid4()),
@@ -359,7 +431,7 @@ class SingleChoiceXBlock(ChoiceXBlock):
     def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         index = answer["choice"]
         mark = self._mark(index)
-        message = _("¡Correcto!") if mark["correct"] else _("No es la respuesta correcta.")
+        message = CORRECT if mark["correct"] else NOT_CORRECT
         return Evaluation(
             score=1.0 if mark["correct"] else 0.0, feedback=[message], items={self.option_keys()[index]: mark}
         )
@@ -392,13 +464,11 @@ class MultipleChoiceXBlock(ChoiceXBlock):
         chosen = set(answer["choices"])
         hits, wrong = len(chosen & right), len(chosen - right)
         score = max(hits - wrong, 0) / len(right) if right else 0.0
-        feedback = [_("¡Correcto!")] if chosen == right else []
+        feedback = [CORRECT] if chosen == right else []
         if chosen != right:
-            feedback.append(
-                _("Tu respuesta es parcialmente correcta.") if score > 0 else _("No es la respuesta correcta.")
-            )
+            feedback.append(PARTLY_CORRECT if score > 0 else NOT_CORRECT)
         if right - chosen:
-            feedback.append(_("Te faltó marcar alguna opción correcta."))
+            feedback.append(MISSED_OPTION)
         keys = self.option_keys()
         return Evaluation(score=score, feedback=feedback, items={keys[i]: self._mark(i) for i in sorted(chosen)})
 
@@ -427,7 +497,7 @@ class TrueFalseXBlock(ActivityXBlock):
 
     def evaluate(self, answer: dict[str, Any]) -> Evaluation:
         correct = answer["value"] == self.correct_answer
-        message = _("¡Correcto!") if correct else _("No es la respuesta correcta.")
+        message = CORRECT if correct else NOT_CORRECT
         extra = self.feedback_correct if correct else self.feedback_incorrect
         return Evaluation(
             score=1.0 if correct else 0.0,
@@ -494,7 +564,7 @@ class FillBlanksXBlock(ActivityXBlock):
         marks = [normalise(value) in accepted[i] for i, value in enumerate(answer["blanks"])]
         score = sum(marks) / len(marks) if marks else 0.0
         all_right = all(marks)
-        feedback = [_("¡Correcto!") if all_right else _("Algunos espacios no son correctos.")]
+        feedback = [CORRECT if all_right else BLANKS_WRONG]
         extra = self.feedback_correct if all_right else self.feedback_incorrect
         if extra:
             feedback.append(extra)
@@ -593,7 +663,7 @@ class MatchingXBlock(OpaqueKeysXBlock):
         ]
         score = sum(marks) / len(marks) if marks else 0.0
         all_right = all(marks)
-        feedback = [_("¡Correcto!") if all_right else _("Algunas parejas no son correctas.")]
+        feedback = [CORRECT if all_right else PAIRS_WRONG]
         extra = self.feedback_correct if all_right else self.feedback_incorrect
         if extra:
             feedback.append(extra)
@@ -672,7 +742,7 @@ class OrderingXBlock(OpaqueKeysXBlock):
         marks = [position == i + 1 for i, position in enumerate(answer["positions"])]
         score = sum(marks) / len(marks) if marks else 0.0
         all_right = all(marks)
-        feedback = [_("¡Correcto!") if all_right else _("Algunos pasos no están en su lugar.")]
+        feedback = [CORRECT if all_right else STEPS_WRONG]
         extra = self.feedback_correct if all_right else self.feedback_incorrect
         if extra:
             feedback.append(extra)
@@ -727,7 +797,7 @@ class FreeTextXBlock(ActivityXBlock):
         return {"text": text}
 
     def evaluate(self, answer: dict[str, Any]) -> Evaluation:
-        return Evaluation(score=None, feedback=[_("Pendiente de revisión.")])
+        return Evaluation(score=None, feedback=[PENDING_REVIEW])
 
     def feedback_authored(self, result: dict[str, Any]) -> list[bool]:
         # Once reviewed (the result carries the rubric), the feedback is the reviewer's comment on the course.
@@ -784,16 +854,13 @@ class SelfReflectionXBlock(ActivityXBlock):
         return {"text": text}
 
     def evaluate(self, answer: dict[str, Any]) -> Evaluation:
-        message = self.closing_message or _(DEFAULT_CLOSING)
+        message = self.closing_message or DEFAULT_CLOSING
         return Evaluation(score=1.0, feedback=[message])
 
     def feedback_authored(self, result: dict[str, Any]) -> list[bool]:
-        # The author's closing message, unless it is Ruta's default one (stored in the language it was given in).
-        defaults = set()
-        for code, _name in settings.LANGUAGES:
-            with translation.override(code):
-                defaults.add(_(DEFAULT_CLOSING))
-        return [text not in defaults for text in result.get("feedback") or []]
+        # The author's closing message, unless it is Ruta's default one (its msgid, or before results kept the
+        # msgid its translation in the language it was given in).
+        return [ruta_feedback_msgid(str(text)) != DEFAULT_CLOSING for text in result.get("feedback") or []]
 
     def record(self, evaluation: Evaluation) -> None:
         self.completed = True
