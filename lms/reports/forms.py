@@ -75,6 +75,14 @@ class ReportFilterForm(forms.Form):
         self.fields["por"].choices = dims
         self.fields["cruce"].choices = [("", _("Sin cruce"))] + dims
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("desde"), data.get("hasta")
+        if start and end and start > end:
+            # On «Hasta», so the message is read with its box: a reversed period is an error, not an empty report.
+            self.add_error("hasta", _("La fecha «Desde» debe ser anterior o igual a la fecha «Hasta»."))
+        return data
+
     def filters(self) -> Filters:
         """The filters asked for. Only for a valid form: dropping an invalid field (or all of them) would widen
         the report beyond what was asked, so the view shows the errors and no figures instead."""
