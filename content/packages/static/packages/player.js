@@ -23,6 +23,7 @@
   var DEBOUNCE_MS = 2000;
   var PREFIX = "ruta-package:";
   var H5P_PREFIX = "ruta-h5p:";
+  var H5P_STATE_MAX_BYTES = 64 * 1024; // content.packages.services.H5P_STATE_MAX_BYTES
   var STATE = "+estado"; // the queue key of an H5P state, next to its activity's results
   var QUEUE = "ruta:paquetes-pendientes";
   var LEARNER = (document.body && document.body.getAttribute("data-learner")) || "";
@@ -154,6 +155,11 @@
       } else if (data.ruta === "h5p-xapi" && data.statement && data.statement.result) {
         post(frame.dataset.commitUrl, {xapi: data.statement}, false);
       } else if (data.ruta === "h5p-state" && engine === "h5p" && data.state && typeof data.state === "object") {
+        if (new Blob([JSON.stringify(data.state)]).size > H5P_STATE_MAX_BYTES) {
+          // Ruta would refuse it (413): not sent again at every change, on a phone that pays for its data.
+          if (window.console) { console.warn("Ruta: H5P state over " + H5P_STATE_MAX_BYTES + " bytes, not saved"); }
+          return;
+        }
         state.h5pState = data.state; // the newest replaces the older: it is the whole state
         if (state.timer) { clearTimeout(state.timer); }
         state.timer = setTimeout(function () { flush(false); }, DEBOUNCE_MS);
