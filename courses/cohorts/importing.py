@@ -27,7 +27,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from lms.accounts.models import User
+from lms.accounts.models import Profile, User
 from lms.accounts.phones import (
     ambiguous_error,
     phone_countries,
@@ -265,10 +265,34 @@ def _cell(row: Sequence, index: int | None) -> str:
     return text
 
 
+def _too_long_messages() -> dict[str, str]:
+    return {
+        "first_name": _("Los nombres son demasiado largos: tienen %(n)s caracteres y el máximo es %(max)s."),
+        "last_name": _("Los apellidos son demasiado largos: tienen %(n)s caracteres y el máximo es %(max)s."),
+        "username": _("El usuario es demasiado largo: tiene %(n)s caracteres y el máximo es %(max)s."),
+        "city": _("La ciudad es demasiado larga: tiene %(n)s caracteres y el máximo es %(max)s."),
+    }
+
+
+def _max_lengths() -> dict[str, int]:
+    """What the account and profile hold (the single-add form's limits): a longer cell is an error, never cut."""
+    return {
+        "first_name": User._meta.get_field("first_name").max_length or 150,
+        "last_name": User._meta.get_field("last_name").max_length or 150,
+        "username": User._meta.get_field("username").max_length or 150,
+        "city": Profile._meta.get_field("city").max_length or 100,
+    }
+
+
 def _clean_row(line: int, raw: Sequence, mapping: dict[str, int], country: str) -> RosterRow:
     row = RosterRow(line=line, **{key: _cell(raw, mapping.get(key)) for key in COLUMNS})
     if not row.first_name:
         row.fail(_("Falta el nombre."), "first_name")
+    too_long = _too_long_messages()
+    for key, limit in _max_lengths().items():
+        length = len(getattr(row, key))
+        if length > limit:
+            row.fail(too_long[key] % {"n": length, "max": limit}, key)
     if row.phone:
         try:
             readings = phone_readings(row.phone, region=country or None)

@@ -395,7 +395,8 @@ class PersonAdded:
       participant of the institution and holds no staff role anywhere);
     - ``invited``: an existing account was sent an invitation; nothing changes for it until the person accepts;
     - ``already_invited`` / ``declined``: an invitation for this cohort was already sent / declined (nothing sent);
-    - ``already_member``: the account is already in the cohort.
+    - ``already_member``: the account is already in the cohort (``member`` is that membership: the phone, e-mail
+      or username typed may belong to a member other than the name typed).
     """
 
     outcome: str
@@ -440,8 +441,9 @@ def cohort_member_add_person(
     if error:
         raise ValidationError(error, code="ambiguous")
     if user is not None:
-        if CohortMember.objects.filter(cohort=cohort, user=user).exists():
-            return PersonAdded(outcome="already_member")
+        member = CohortMember.objects.filter(cohort=cohort, user=user).select_related("user").first()
+        if member is not None:  # the trainer's own member: the page may say whose number (or e-mail) it is
+            return PersonAdded(outcome="already_member", member=member)
         if _admin_may_enrol_directly(actor=actor, cohort=cohort, user=user):
             return PersonAdded(outcome="added", member=cohort_member_add(cohort=cohort, user=user))
         invitation, outcome = cohort_invitation_send(
@@ -578,7 +580,8 @@ def cohort_join_by_code(*, user: User, code: str, share_contact: bool | None = N
     """A signed-in person joins an open cohort with its short code (shared by WhatsApp, for people without e-mail).
 
     ``share_contact`` is the person's own answer to "share my phone and e-mail with the team" (None: not asked).
-    A pending invitation to the same cohort counts as accepted.
+    A pending invitation to the same cohort counts as accepted. ``member.was_member`` (not stored) says whether
+    the person was already in the cohort (nothing changed but the contact answer).
     """
     cohort = Cohort.objects.filter(code=(code or "").strip().upper()).first()
     if cohort is None or not cohort.join_open:
@@ -590,7 +593,10 @@ def cohort_join_by_code(*, user: User, code: str, share_contact: bool | None = N
         CohortInvitation.objects.filter(cohort=cohort, user=user, status=CohortInvitation.Status.PENDING).update(
             status=CohortInvitation.Status.ACCEPTED, decided_at=timezone.now()
         )
-        return cohort_member_add(cohort=cohort, user=user, source=CohortMember.Source.CODE)
+        was_member = CohortMember.objects.filter(cohort=cohort, user=user).exists()
+        member = cohort_member_add(cohort=cohort, user=user, source=CohortMember.Source.CODE)
+        member.was_member = was_member  # type: ignore[attr-defined]
+        return member
 
 
 def cohort_member_remove(*, cohort: Cohort, user: User) -> None:
@@ -633,7 +639,13 @@ class ImportPreview:
 
     @property
     def matched_count(self) -> int:
-        return sum(1 for r in self.good_rows if r.line in self.matches)
+        """Correct rows of people who have an account and are not in the cohort yet (they get an invitation)."""
+        return sum(1 for r in self.good_rows if r.line in self.matches and r.line not in self.already_members)
+
+    @property
+    def member_count(self) -> int:
+        """Correct rows of people already in the cohort: importing changes nothing for them."""
+        return sum(1 for r in self.good_rows if r.line in self.already_members)
 
 
 def _chunks(items: list, size: int = _BATCH):
@@ -723,7 +735,8 @@ def roster_import_apply(*, batch: RosterImport, actor: User) -> RosterImport:
     written when the file is unreadable, has no correct row, or a conflict appears while writing. New people get
     accounts created by the cohort's institution and join the cohort; rows matching an existing account send that
     person an invitation (``batch.matched`` counts the invitations sent). ``batch.skipped_rows`` holds the rows
-    that were left out, for the trainer to fix (not stored).
+    that were left out, for the trainer to fix, ``batch.already_members`` how many rows were people already in the
+    cohort and ``batch.already_invited`` how many had been invited before (none stored).
     """
     if batch.status != RosterImport.Status.PREVIEW:
         raise ValidationError(_("Este archivo ya fue procesado."), code="done")
@@ -754,6 +767,8 @@ def roster_import_apply(*, batch: RosterImport, actor: User) -> RosterImport:
         raise RosterImportError(preview) from exc
     _roster_file_forget(batch)  # the people are in the database now; the file with their phones is not kept
     batch.skipped_rows = preview.error_rows  # type: ignore[attr-defined]
+    batch.already_members = preview.member_count  # type: ignore[attr-defined]
+    batch.already_invited = preview.matched_count - invited  # type: ignore[attr-defined]
     batch.created_ids = created  # type: ignore[attr-defined]
     return batch
 

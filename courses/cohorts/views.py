@@ -232,8 +232,26 @@ _ADD_MESSAGES = {
         messages.INFO,
         gettext_lazy("%(typed)s no aceptó la invitación. Si cambia de opinión, puede unirse con el código del grupo."),
     ),
-    "already_member": (messages.INFO, gettext_lazy("%(typed)s ya está en el grupo.")),
 }
+
+# «already_member»: the phone, e-mail or username typed is a member's, who may not be the person whose name was
+# typed: name the member (the trainer's own, already on the roster), by the detail that matched.
+_ALREADY_MEMBER = {
+    "phone": gettext_lazy("Ese número ya es de %(name)s, que está en el grupo."),
+    "email": gettext_lazy("Ese correo ya es de %(name)s, que está en el grupo."),
+    "username": gettext_lazy("Ese usuario ya es de %(name)s, que está en el grupo."),
+}
+
+
+def _already_member_message(member, data) -> str:
+    user = member.user
+    if data.get("phone") and user.phone == data["phone"]:
+        detail = "phone"
+    elif data.get("email") and (user.email or "").casefold() == data["email"].casefold():
+        detail = "email"
+    else:
+        detail = "username"
+    return str(_ALREADY_MEMBER[detail]) % {"name": user.printed_name}
 
 
 @login_required
@@ -249,8 +267,11 @@ def member_add(request, pk: int):
         else:
             data = form.cleaned_data
             typed = f"{data['first_name']} {data['last_name']}".strip()
-            level, text = _ADD_MESSAGES[result.outcome]
-            messages.add_message(request, level, text % {"typed": typed})
+            if result.outcome == "already_member" and result.member is not None:
+                messages.info(request, _already_member_message(result.member, data))
+            else:
+                level, text = _ADD_MESSAGES[result.outcome]
+                messages.add_message(request, level, text % {"typed": typed})
             return redirect("cohorts:member_add", pk=cohort.pk)
     return render(request, "cohorts/member_add.html", {"cohort": cohort, "form": form})
 
@@ -313,6 +334,28 @@ def import_preview(request, pk: int, import_id: int):
                 )
                 % {"new": batch.created, "matched": batch.matched},
             )
+            members = batch.already_members  # type: ignore[attr-defined]
+            if members:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(n)s persona del archivo ya estaba en el grupo: no cambió nada para ella.",
+                        "%(n)s personas del archivo ya estaban en el grupo: no cambió nada para ellas.",
+                        members,
+                    )
+                    % {"n": members},
+                )
+            asked = batch.already_invited  # type: ignore[attr-defined]
+            if asked:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(n)s persona ya tenía una invitación a este grupo: no la enviamos otra vez.",
+                        "%(n)s personas ya tenían una invitación a este grupo: no la enviamos otra vez.",
+                        asked,
+                    )
+                    % {"n": asked},
+                )
             skipped = len(batch.skipped_rows)  # type: ignore[attr-defined]
             if skipped:
                 messages.warning(
@@ -604,7 +647,10 @@ def _do_join(request, code: str, form):
     except ValidationError as exc:
         form.add_error(None, exc)
         return render(request, "cohorts/join.html", {"form": form, "cohort": None}, status=400)
-    messages.success(request, _("¡Te uniste al grupo «%(name)s»!") % {"name": member.cohort.name})
+    if getattr(member, "was_member", False):
+        messages.info(request, _("Ya eres parte del grupo «%(name)s».") % {"name": member.cohort.name})
+    else:
+        messages.success(request, _("¡Te uniste al grupo «%(name)s»!") % {"name": member.cohort.name})
     return redirect("cohorts:home")
 
 
