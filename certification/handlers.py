@@ -6,12 +6,12 @@ from django.dispatch import receiver
 from courses.imports.signals import course_package_exporting, course_package_imported
 from courses.signals import course_completed
 from lms import pagecache
-from lms.accounts.signals import user_data_requested
+from lms.accounts.signals import account_deleted, user_data_requested
 
 from .models import Certificate, CertificateProgramme
 from .packaging import programmes_for_package, programmes_from_package
 from .selectors import certificate_data_export
-from .services import certificates_issue_for_completion
+from .services import certificates_issue_for_completion, certificates_withdraw_for_deleted_holder
 
 
 @receiver(course_completed, dispatch_uid="certification.on_course_completed")
@@ -22,6 +22,11 @@ def on_course_completed(sender, enrollment, **kwargs):
 @receiver(user_data_requested, dispatch_uid="certification.on_user_data_requested")
 def on_user_data_requested(sender, *, user, **kwargs):
     return {"certificates": certificate_data_export(user=user), **_notices_and_trainer_paths(user)}
+
+
+@receiver(account_deleted, dispatch_uid="certification.on_account_deleted")
+def on_account_deleted(sender, *, user_id, **kwargs):
+    certificates_withdraw_for_deleted_holder(user_id=user_id)
 
 
 def _notices_and_trainer_paths(user):

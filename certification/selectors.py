@@ -27,6 +27,10 @@ class Verification:
     status: str  # valid | expired | revoked | replaced | invalid | not_found
     certificate: Certificate | None = None
     replacement: Certificate | None = None
+    #: The holder deleted their account: the certificate is withdrawn and none of their data may be shown.
+    holder_erased: bool = False
+    #: ...and it was that deletion that withdrew it (not an earlier revocation by the issuer).
+    withdrawn_by_holder: bool = False
 
     @property
     def found(self) -> bool:
@@ -38,6 +42,21 @@ class Verification:
         return self.status in (Certificate.Status.VALID, Certificate.Status.EXPIRED)
 
 
+def holder_erased(*, certificate: Certificate) -> bool:
+    """The holder deleted their account and the certificate is revoked: nothing about them may be shown
+    (``services.certificates_withdraw_for_deleted_holder`` erased the name; a revocation that happened while the
+    deletion waited in the queue counts too)."""
+    holder = certificate.holder
+    return certificate.revoked_at is not None and holder.deletion_requested_at is not None and not holder.is_active
+
+
+def withdrawn_by_holder(*, certificate: Certificate) -> bool:
+    """The revocation was the holder's account deletion (its audit-log reason), not the issuer's decision."""
+    from .services import HOLDER_DELETED_REASON
+
+    return certificate.events.filter(action=CertificateEvent.Action.REVOKED, reason=HOLDER_DELETED_REASON).exists()
+
+
 def certificate_verification_get(*, code: str, today: datetime.date | None = None) -> Verification:
     """Look a code up and check status and signature; a certificate whose signature fails is «invalid»."""
     from .services import certificate_signature_valid
@@ -46,9 +65,18 @@ def certificate_verification_get(*, code: str, today: datetime.date | None = Non
     if normalized is None:
         return Verification(code=code, status="not_found")
     try:  # get(), not first(): no ORDER BY to compile on the busiest public query
-        certificate = Certificate.objects.get(code=normalized)  # public fields are frozen on the row itself
+        certificate = Certificate.objects.select_related("holder").get(code=normalized)  # public fields frozen
     except Certificate.DoesNotExist:
         return Verification(code=normalized, status="not_found")
+    if holder_erased(certificate=certificate):
+        # Her name was erased from the row, so its signature no longer checks: it is withdrawn, not forged.
+        return Verification(
+            code=normalized,
+            status=Certificate.Status.REVOKED,
+            certificate=certificate,
+            holder_erased=True,
+            withdrawn_by_holder=withdrawn_by_holder(certificate=certificate),
+        )
     if not certificate_signature_valid(certificate=certificate):
         return Verification(code=normalized, status="invalid", certificate=certificate)
     replacement = certificate.replaced_by if certificate.replaced_by_id else None
@@ -65,6 +93,21 @@ def certificate_public_data(*, verification: Verification) -> dict[str, Any]:
     data: dict[str, Any] = {"code": verification.code, "status": verification.status}
     certificate = verification.certificate
     if certificate is None or verification.status == "invalid":
+        return data
+    if verification.holder_erased:
+        # Only that it was withdrawn, when, and by whom it was issued: no name, achievement, dates or signature
+        # (a signature would let anyone confirm a guessed name against the other public fields).
+        data.update(
+            {
+                "display_code": certificate.display_code,
+                "withdrawn_by_holder": verification.withdrawn_by_holder,
+                "revoked_on": timezone.localdate(certificate.revoked_at).isoformat()
+                if certificate.revoked_at
+                else None,
+                "issuer": certificate.issuer_name,
+                "verification_url": settings.RUTA_BASE_URL + reverse("certification:verify", args=[certificate.code]),
+            }
+        )
         return data
     data.update(
         {

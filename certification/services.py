@@ -391,6 +391,57 @@ def certificate_revoke(*, certificate: Certificate, actor: User | None, reason: 
     return certificate
 
 
+#: The reason recorded (in the audit log, never public) when a certificate is withdrawn because its holder deleted
+#: their account. Stored data in the project's source language, like every reason staff type.
+HOLDER_DELETED_REASON = "La persona titular eliminó su cuenta"
+
+
+def certificates_withdraw_for_deleted_holder(*, user_id: int) -> int:
+    """After an account deletion: withdraw each of the person's certificates and erase her data from them.
+
+    Every certificate not yet revoked is revoked with ``certificate_revoke`` (reason ``HOLDER_DELETED_REASON``, no
+    actor), so the status lists, the revocation list, the API and the offline verifier say it is no longer valid and
+    an old printed copy or credential stops verifying as valid. On all of them (revoked before, replaced or
+    suspended too) the printed name, the wallet DID and the credential's name salt are erased, the stored PDF and
+    PNG (which print her name) are deleted after the commit, and her wallet offers and certificate notices go. The
+    row itself stays (code, programme, achievement, issuer, dates, key id, signature, status index) with its audit
+    log: revoking never deletes a certificate. Returns how many were revoked now; idempotent (a second call revokes
+    nothing and finds nothing left to erase).
+    """
+    from .models import WalletOffer
+
+    revoked = 0
+    files: list[tuple[Any, str]] = []
+    with transaction.atomic():
+        certificates = list(Certificate.objects.select_for_update().filter(holder_id=user_id).order_by("pk"))
+        for certificate in certificates:
+            if certificate.revoked_at is None:
+                certificate_revoke(certificate=certificate, actor=None, reason=HOLDER_DELETED_REASON)
+                revoked += 1
+        for certificate in Certificate.objects.filter(holder_id=user_id).order_by("pk"):
+            stored = [(f.storage, f.name) for f in (certificate.pdf, certificate.image) if f and f.name]
+            files += stored
+            if not (certificate.holder_name or certificate.holder_did or certificate.holder_salt or stored):
+                continue
+            certificate.holder_name = ""
+            certificate.holder_did = ""
+            certificate.holder_salt = ""
+            certificate.pdf = ""
+            certificate.image = ""
+            # save(), not update(): post_save refreshes the cached public verification answers.
+            certificate.save(update_fields=["holder_name", "holder_did", "holder_salt", "pdf", "image"])
+        WalletOffer.objects.filter(certificate__holder_id=user_id).delete()
+        CertificateNotice.objects.filter(user_id=user_id).delete()
+
+        def delete_files() -> None:
+            for storage, name in files:
+                storage.delete(name)
+
+        # The files go once the erasure is committed (a rolled-back deletion keeps them).
+        transaction.on_commit(delete_files)
+    return revoked
+
+
 def certificate_suspend(*, certificate: Certificate, actor: User | None, reason: str) -> Certificate:
     """Suspend a trainer certificate (a temporary withdrawal): it says «Suspendido» and its suspension bit is set."""
     with transaction.atomic():
@@ -649,8 +700,15 @@ def verification_index_get() -> dict[str, Any]:
     signing_key_register(pair=pair)
     public_keys: dict[str, Any] = {}
     entries = []
-    rows = Certificate.objects.select_related("replaced_by").order_by("pk")
+    rows = Certificate.objects.select_related("replaced_by", "holder").order_by("pk")
     for certificate in rows.iterator(chunk_size=1000):
+        if certificate.revoked_at and certificate.holder.deletion_requested_at and not certificate.holder.is_active:
+            # Withdrawn when the holder deleted their account: «revoked», with the date and nothing about them.
+            revoked_on = timezone.localdate(certificate.revoked_at).isoformat()
+            entries.append(
+                IndexEntry(code=certificate.code, status="r", issuer=certificate.issuer_name, extra=revoked_on)
+            )
+            continue
         if certificate.kid not in public_keys:
             public_keys[certificate.kid] = public_key_get(kid=certificate.kid)
         public_key = public_keys[certificate.kid]

@@ -103,7 +103,7 @@ def verify(request, code: str):
         return redirect("certification:verify", code=verification.code)
     # No share buttons here: this page is the employer's; sharing belongs to the holder's «Mis certificados».
     context = {"v": verification, "certificate": verification.certificate}
-    if verification.certificate is not None and verification.status != "invalid":
+    if verification.certificate is not None and verification.status != "invalid" and not verification.holder_erased:
         # The QR's payload travels in the URL fragment, which never reaches the server: verifier.js compares it
         # with this record (the public fields shown below) and warns when they disagree.
         context["qr_record"] = {
