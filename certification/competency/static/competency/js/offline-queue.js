@@ -100,6 +100,26 @@
     });
   }
 
+  function refreshRecorded(item) {
+    // A correction delivered while its page is open: the "Lista de cotejo registrada" block above the form
+    // still shows the record it replaced, so it is swapped for the page's fresh one (the record that now counts).
+    var block = document.getElementById("observation-recorded");
+    if (!block || !window.DOMParser || pathOf(item.url) !== location.pathname) { return; }
+    fetch(location.pathname, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        if (!response.ok || response.redirected) { return; }
+        return response.text().then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("observation-recorded");
+          var current = document.getElementById("observation-recorded");
+          if (fresh && current) {
+            current.parentNode.replaceChild(document.importNode(fresh, true), current);
+            document.documentElement.setAttribute("data-record-refreshed", item.id);
+          }
+        });
+      })
+      .catch(function () { /* signal lost again: the block updates on the next visit */ });
+  }
+
   var keeper = null;
   function keepForOffline() {
     // Ask the evaluator's service worker to keep (or refresh) this assessment's pages on the phone.
@@ -180,6 +200,7 @@
           save(rest);
           say("sent", { label: item.label || "" });
           refreshOnceForms();
+          refreshRecorded(item);
           keepForOffline();  // the kept pages now show the record, not a blank form
         } else if (response.status === 400) {
           // Refused by the rules: keep a copy aside (never silently lost) and tell the evaluator.
