@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -96,6 +98,88 @@ class ApplyForm(forms.Form):
             for unit, _field in self.unit_fields
             if self.cleaned_data.get(f"self_{unit.code}")
         }
+
+
+@dataclass
+class ShownQuestion:
+    """A test question as the form shows it, with the answer already given (when the form is shown again)."""
+
+    pk: int
+    number: int
+    block_type: str
+    prompt: str
+    choices: list[tuple[str, str]]
+    rows: list[tuple[str, str]]  # (label, value given)
+    given: Any  # the value (single), the values (multiple) or the row values
+    missing: bool
+
+
+class KnowledgeTestForm:
+    """The knowledge test as posted. A question left unanswered (or with a row left empty) counts as wrong, so the
+    test is not sent while any is: the form comes back with the answers given, naming the questions left, unless
+    the candidate ticks «Enviar de todas formas» (``CONFIRM``) — a question may be left on purpose."""
+
+    CONFIRM = "enviar_sin_responder"
+
+    def __init__(self, questions: list[knowledge.QuestionView], data: Any = None):
+        self.questions = questions
+        self.data = data
+        kinds = {q.pk: q.block_type for q in questions}
+        self.answers: dict[str, Any] = (
+            knowledge.answers_from_post(data, [q.pk for q in questions], kinds) if data is not None else {}
+        )
+
+    def _given(self, question: knowledge.QuestionView) -> Any:
+        return self.answers.get(str(question.pk))
+
+    def _is_missing(self, question: knowledge.QuestionView) -> bool:
+        given = self._given(question)
+        if question.rows:
+            values = list(given or [])
+            return len(values) < len(question.rows) or any(not str(v).strip() for v in values)
+        if isinstance(given, list):
+            return not given
+        return given is None or not str(given).strip()
+
+    @property
+    def missing(self) -> list[int]:
+        """The numbers of the questions left unanswered, in the order shown."""
+        if self.data is None:
+            return []
+        return [q.number for q in self.questions if self._is_missing(q)]
+
+    @property
+    def confirmed(self) -> bool:
+        return self.data is not None and bool(self.data.get(self.CONFIRM))
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.missing) and not self.confirmed
+
+    def missing_text(self) -> str:
+        """«las preguntas 2, 3 y 5» / «la pregunta 4»."""
+        numbers = [str(n) for n in self.missing]
+        if len(numbers) == 1:
+            return str(_("la pregunta %(n)s") % {"n": numbers[0]})
+        listed = _("%(first)s y %(last)s") % {"first": ", ".join(numbers[:-1]), "last": numbers[-1]}
+        return str(_("las preguntas %(list)s") % {"list": listed})
+
+    def shown(self) -> list[ShownQuestion]:
+        missing = set(self.missing)
+        shown = []
+        for q in self.questions:
+            given = self._given(q)
+            if q.rows:
+                values = list(given or [])
+                rows = [(label, values[i] if i < len(values) else "") for i, label in enumerate(q.rows)]
+            else:
+                rows = []
+            if q.block_type == "multiple_choice":
+                given = list(given or [])
+            shown.append(
+                ShownQuestion(q.pk, q.number, q.block_type, q.prompt, q.choices, rows, given, q.number in missing)
+            )
+        return shown
 
 
 class ScheduleForm(forms.Form):

@@ -153,24 +153,41 @@ def knowledge_test(request, pk: int, unit_pk: int):
         attempt = get_object_or_404(
             KnowledgeAttempt, pk=request.POST.get("attempt"), application=application, unit=unit
         )
-        kinds = dict(BankQuestion.objects.filter(pk__in=attempt.question_ids).values_list("pk", "block_type"))
-        answers = knowledge.answers_from_post(request.POST, attempt.question_ids, kinds)
-        attempt = services.knowledge_attempt_submit(attempt=attempt, candidate=request.user, answers=answers)
+        test = forms.KnowledgeTestForm(_question_views(attempt), request.POST)
+        if attempt.submitted_at is None and test.needs_confirmation:
+            # Not sent yet: the same questions again with the answers given and those left named.
+            return _knowledge_test_page(request, application, unit, attempt, test)
+        attempt = services.knowledge_attempt_submit(attempt=attempt, candidate=request.user, answers=test.answers)
         return render(request, "competency/knowledge_result.html", {"application": application, "attempt": attempt})
     try:
         attempt = services.knowledge_attempt_start(application=application, unit=unit, candidate=request.user)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
         return redirect("competency:application_detail", pk=application.pk)
+    return _knowledge_test_page(request, application, unit, attempt, forms.KnowledgeTestForm(_question_views(attempt)))
+
+
+def _question_views(attempt: KnowledgeAttempt) -> list[knowledge.QuestionView]:
     questions = {q.pk: q for q in BankQuestion.objects.filter(pk__in=attempt.question_ids)}
-    views = [
+    return [
         knowledge.question_view(questions[qid], number=i + 1, seed=attempt.seed)
         for i, qid in enumerate(attempt.question_ids)
+        if qid in questions
     ]
+
+
+def _knowledge_test_page(request, application, unit, attempt, test: forms.KnowledgeTestForm):
     return render(
         request,
         "competency/knowledge_test.html",
-        {"application": application, "unit": unit, "attempt": attempt, "questions": views},
+        {
+            "application": application,
+            "unit": unit,
+            "attempt": attempt,
+            "questions": test.shown(),
+            "missing": test.missing_text() if test.missing else "",
+            "confirm_name": test.CONFIRM,
+        },
     )
 
 
