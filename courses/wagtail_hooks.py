@@ -18,7 +18,9 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from . import services
@@ -233,35 +235,10 @@ def _guarded(name: str, view: Any) -> Any:
 
 
 def _page_view_set() -> Any:
-    from wagtail.admin.views.pages.choose_parent import GenericChooseParentView
-    from wagtail.admin.views.pages.search import SearchView
-    from wagtail.admin.views.pages.usage import ContentTypeUseView
     from wagtail.admin.viewsets.pages import PageViewSet
-    from wagtail.permission_policies.pages import PagePermissionPolicy
-
-    from .page_permissions import pages_within_reach
-
-    class WithinReachPolicy(PagePermissionPolicy):
-        def explorable_instances(self, user: Any) -> Any:
-            return pages_within_reach(user, super().explorable_instances(user))
-
-    class WithinReachSearchView(SearchView):
-        permission_policy = WithinReachPolicy()
-
-    class WithinReachContentTypeUseView(ContentTypeUseView):
-        permission_policy = WithinReachPolicy()
-
-    class WithinReachChooseParentView(GenericChooseParentView):
-        def get_valid_parent_pages(self, user: Any) -> Any:
-            return pages_within_reach(user, super().get_valid_parent_pages(user))
 
     class OwnedPageViewSet(PageViewSet):
-        """Wagtail's page views, each behind the owner rule (``_guarded``); the admin search, the per-type page
-        listing and «choose a parent» leave out pages out of reach (``pages_within_reach``)."""
-
-        search_view_class = WithinReachSearchView
-        content_type_use_view_class = WithinReachContentTypeUseView
-        choose_parent_view_class = WithinReachChooseParentView
+        """Wagtail's page views, each behind the owner rule (``_guarded``)."""
 
         def get_view_by_name(self, name: str) -> Any:
             guarded = self.__dict__.setdefault("_guarded_views", {})
@@ -269,7 +246,26 @@ def _page_view_set() -> Any:
                 guarded[name] = _guarded(name, super().get_view_by_name(name))
             return guarded[name]
 
-    return OwnedPageViewSet()
+    return OwnedPageViewSet("paginas-con-duenio")  # a name only: its views keep Wagtail's own page URLs
+
+
+class WithinReachPagePermissionPolicy(PagePermissionPolicy):
+    """Wagtail's page policy, less the pages out of a person's reach (``pages_within_reach``) wherever Wagtail lists
+    pages by permission: the explorer and its side menu, the admin search, «choose a parent», the page-type listing,
+    the dashboard and the reports (site history, aging and locked pages, workflows)."""
+
+    def explorable_instances(self, user: Any) -> Any:
+        from .page_permissions import pages_within_reach
+
+        return pages_within_reach(user, super().explorable_instances(user))
+
+    def instances_user_has_any_permission_for(self, user: Any, actions: Any) -> Any:
+        from .page_permissions import pages_within_reach
+
+        return pages_within_reach(user, super().instances_user_has_any_permission_for(user, actions))
+
+
+register_permission_policy(Page, WithinReachPagePermissionPolicy(Page))
 
 
 @hooks.register("register_admin_viewset")
