@@ -48,9 +48,14 @@ class CompetencyStandard(models.Model):
     )
     status = models.CharField(_("estado"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     previous_version = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_versions"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_versions",
+        verbose_name=_("versión anterior"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("creada el"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("norma de competencia")
@@ -69,7 +74,9 @@ class CompetencyUnit(ClusterableModel):
     Clusterable so the Wagtail admin edits a draft unit together with its criteria, question bank and rubric
     (InlinePanel)."""
 
-    standard = models.ForeignKey(CompetencyStandard, on_delete=models.CASCADE, related_name="units")
+    standard = models.ForeignKey(
+        CompetencyStandard, on_delete=models.CASCADE, related_name="units", verbose_name=_("norma de competencia")
+    )
     code = models.CharField(_("código"), max_length=30)
     order = models.PositiveSmallIntegerField(_("orden"), default=0)
     title = models.CharField(_("título"), max_length=250)
@@ -195,9 +202,17 @@ class Application(models.Model):
         NOT_YET = "not_yet", _("Aún no competente")
 
     candidate = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="competency_applications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="competency_applications",
+        verbose_name=_("persona candidata"),
     )
-    standard = models.ForeignKey(CompetencyStandard, on_delete=models.PROTECT, related_name="applications")
+    standard = models.ForeignKey(
+        CompetencyStandard,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("norma de competencia"),
+    )
     units = models.ManyToManyField(CompetencyUnit, related_name="applications", verbose_name=_("unidades a evaluar"))
     status = models.CharField(_("estado"), max_length=12, choices=Status.choices, default=Status.APPLIED)
     result = models.CharField(_("resultado"), max_length=10, choices=Result.choices, blank=True, default="")
@@ -210,18 +225,35 @@ class Application(models.Model):
         help_text=_("Por código de unidad: «puedo», «con_ayuda» o «aun_no»."),
     )
     evaluator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="competency_evaluations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="competency_evaluations",
+        verbose_name=_("evaluador·a"),
     )
     validator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="competency_validations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="competency_validations",
+        verbose_name=_("quién valida"),
     )
     scheduled_at = models.DateTimeField(_("fecha de evaluación"), null=True, blank=True)
     location = models.CharField(_("lugar"), max_length=200, blank=True)
     overall_feedback = models.TextField(_("retroalimentación general"), blank=True)
-    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reassessments")
-    created_at = models.DateTimeField(auto_now_add=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reassessments",
+        verbose_name=_("postulación anterior"),
+    )
+    created_at = models.DateTimeField(_("recibida el"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("resultado enviado el"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decidida el"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("postulación")
@@ -448,10 +480,12 @@ class AuditEvent(models.Model):
     }
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="audit")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    action = models.CharField(max_length=40)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("persona")
+    )
+    action = models.CharField(_("acción"), max_length=40)
+    detail = models.JSONField(_("detalle"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("registro de auditoría")

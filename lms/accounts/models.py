@@ -268,8 +268,12 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A person's role in one institution. One person may hold several roles in several institutions."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("persona"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institución"), on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("rol"), max_length=30, choices=Role.choices)
     scope = models.CharField(
         _("ámbito"),
@@ -277,7 +281,7 @@ class Membership(models.Model):
         blank=True,
         help_text=_("Opcional: limita el rol, p. ej. la fuente de financiamiento de un cooperante (USAID, Asdi)."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("membresía")
