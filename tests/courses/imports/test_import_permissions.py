@@ -335,6 +335,8 @@ def test_another_institutions_admin_has_no_way_into_the_imported_course(
     assert own.title in explorer and course.title not in explorer
     menu = client.get("/admin/api/main/pages/", {"child_of": programme.pk, "for_explorer": 1}).json()
     assert [item["id"] for item in menu["items"]] == [own.pk]
+    history = client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
+    assert own.title in history and course.title not in history
     search = client.get(reverse("wagtailadmin_pages:search"), {"q": "Lima"}).content.decode()
     assert reverse("wagtailadmin_pages:edit", args=[course.pk]) not in search
     chooser = client.get(reverse("wagtailadmin_choose_page_child", args=[programme.pk])).content.decode()
