@@ -118,9 +118,9 @@ def validate_uploads(
     return checked
 
 
-#: Photos with more pixels than this are stored as they came after a byte-level clean-up (decoding them would
-#: take too much memory); no phone photo within the size limit comes near it.
-MAX_PIXELS_TO_REENCODE = 80_000_000
+#: Photos with more pixels than this are not decoded (too much memory for a web worker): a JPEG is cleaned at the
+#: byte level instead (``_jpeg_without_metadata_segments``); few phone photos within the size limit have that many.
+MAX_PIXELS_TO_REENCODE = 50_000_000
 
 
 def strip_metadata(upload: UploadedFile, content_type: str) -> None:
@@ -135,7 +135,7 @@ def strip_metadata(upload: UploadedFile, content_type: str) -> None:
         cleaned = _reencoded(data, content_type)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, EOFError) as exc:
         logger.info("Photo not re-encoded (%s): only its metadata segments are removed", exc)
-        cleaned = _jpeg_without_metadata_segments(data) if content_type == "image/jpeg" else data
+        cleaned = _jpeg_without_metadata_segments(data, _orientation(data)) if content_type == "image/jpeg" else data
     if cleaned == data:
         upload.seek(0)
         return
@@ -192,9 +192,19 @@ def _keep_jpeg_segment(marker: int, payload: bytes) -> bool:
     return not (0xE1 <= marker <= 0xEF or marker == 0xFE)
 
 
-def _jpeg_without_metadata_segments(data: bytes) -> bytes:
+def _orientation(data: bytes) -> int:
+    """The EXIF orientation of a photo (1 when it has none or it cannot be read); reads the header only."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            value = image.getexif().get(0x0112, 1)
+    except Exception:  # noqa: BLE001 - a photo we cannot read is simply not turned
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _jpeg_without_metadata_segments(data: bytes, orientation: int = 1) -> bytes:
     """The JPEG with its metadata segments removed, up to the first segment that cannot be parsed (the rest is
-    kept as it is)."""
+    kept as it is). A turned photo gets a minimal EXIF back holding only its orientation, so it still shows upright."""
     out = bytearray(data[:2])
     pos = 2
     while pos + 4 <= len(data) and data[pos] == 0xFF:
@@ -209,6 +219,13 @@ def _jpeg_without_metadata_segments(data: bytes) -> bytes:
             out += segment
         pos += 2 + length
     out += data[pos:]
+    if orientation != 1:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        payload = b"Exif\x00\x00" + exif.tobytes()
+        # After the JFIF header when there is one (it must come first), else right after the start marker.
+        at = 2 + (2 + int.from_bytes(out[4:6], "big") if out[2:4] == b"\xff\xe0" else 0)
+        out[at:at] = b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
     return bytes(out)
 
 

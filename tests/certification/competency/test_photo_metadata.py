@@ -185,3 +185,16 @@ def test_a_jpeg_pillow_cannot_decode_still_loses_its_exif_segment():
     assert kept.startswith(b"\xff\xd8\xff\xe0") and b"JFIF" in kept
     assert MODEL.encode() not in kept and b"Exif" not in kept and b"Casa mia" not in kept
     assert upload.size == len(kept)
+
+
+def test_a_photo_too_large_to_decode_loses_its_gps_and_keeps_only_its_orientation(monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_PIXELS_TO_REENCODE", 100)
+    upload = SimpleUploadedFile("IMG_20261201.jpg", phone_photo(), content_type="image/jpeg")
+    uploads.validate_uploads([upload])
+    upload.seek(0)
+    kept = upload.read()
+    assert MODEL.encode() not in kept and MAKE.encode() not in kept
+    with Image.open(io.BytesIO(kept)) as stored:
+        assert dict(stored.getexif()) == {0x0112: 6}  # browsers still turn it upright
+        assert stored.size == (80, 40)
+        stored.load()
