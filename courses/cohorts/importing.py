@@ -40,13 +40,14 @@ from .places import fold, region_canonical
 
 #: Canonical field → accepted header spellings (compared accent- and case-free).
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "first_name": ("nombres", "nombre", "first_name", "first name"),
-    "last_name": ("apellidos", "apellido", "last_name", "last name"),
-    "phone": ("telefono", "celular", "movil", "whatsapp", "phone", "telefono movil"),
+    # The English spellings are those the English form's help names («first names, surnames, phone, …»).
+    "first_name": ("nombres", "nombre", "first_name", "first name", "first names", "given names", "name"),
+    "last_name": ("apellidos", "apellido", "last_name", "last name", "last names", "surname", "surnames"),
+    "phone": ("telefono", "celular", "movil", "whatsapp", "phone", "telefono movil", "mobile", "phone number"),
     "email": ("correo", "correo electronico", "email", "e-mail", "mail"),
-    "username": ("usuario", "username", "nombre de usuario"),
-    "region": ("region", "provincia", "departamento", "region / provincia"),
-    "city": ("ciudad", "distrito", "city"),
+    "username": ("usuario", "username", "nombre de usuario", "user"),
+    "region": ("region", "provincia", "departamento", "region / provincia", "province", "state"),
+    "city": ("ciudad", "distrito", "city", "district"),
 }
 IDENTIFIERS = ("phone", "email", "username")
 #: Columns the bad-rows download adds; ignored when that file comes back corrected.

@@ -110,7 +110,7 @@ class Cohort(models.Model):
 
     @property
     def place(self) -> str:
-        return ", ".join(p for p in (self.city, self.region, COUNTRIES.get(self.country, self.country)) if p)
+        return ", ".join(str(p) for p in (self.city, self.region, COUNTRIES.get(self.country, self.country)) if p)
 
 
 # The fields a person fills in for a cohort, in the order its form shows them; the form, the views and the services

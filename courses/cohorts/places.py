@@ -6,13 +6,17 @@ Pure data and lookups; no database. Places are data, not code: extend the tuples
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
-COUNTRIES: dict[str, str] = {
-    "PE": "Perú",
-    "EC": "Ecuador",
-    "CO": "Colombia",
-    "AR": "Argentina",
-    "DO": "República Dominicana",
+from django.utils.translation import gettext_lazy as _
+
+#: Country names are shown to people (translated lazily); codes are what is stored and compared.
+COUNTRIES: dict[str, Any] = {
+    "PE": _("Perú"),
+    "EC": _("Ecuador"),
+    "CO": _("Colombia"),
+    "AR": _("Argentina"),
+    "DO": _("República Dominicana"),
 }
 
 REGIONS: dict[str, tuple[str, ...]] = {

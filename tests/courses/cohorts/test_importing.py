@@ -213,3 +213,33 @@ def test_an_xlsx_too_big_for_its_few_rows_is_refused(settings, workbook_loads):
     with pytest.raises(RosterFileError, match="demasiado grande: el máximo por importación es 10 filas"):
         parse(buffer.getvalue(), filename="lista.xlsx")
     assert workbook_loads == []
+
+
+def test_a_roster_with_the_english_headers_the_english_form_names_is_read():
+    """The English upload form says «Columns: first names, surnames, phone, e-mail, username, region, city.»: a
+    trainer who writes those headers gets the same rows as with the Spanish ones."""
+    from django.utils import translation
+
+    from courses.cohorts.forms import RosterUploadForm
+
+    with translation.override("en"):
+        help_text = str(RosterUploadForm().fields["file"].help_text)
+    headers = help_text.split(":", 1)[1].strip().rstrip(".")
+    assert headers == "first names, surnames, phone, e-mail, username, region, city"
+    text = headers.replace(", ", ",") + "\nBelén,Guamán Ñaupari,099 123 4567,,,pichincha,Quito\n"
+    rows = parse(text, country="EC")
+    assert [(r.first_name, r.last_name, r.phone, r.region, r.city, r.errors) for r in rows] == [
+        ("Belén", "Guamán Ñaupari", "+593991234567", "Pichincha", "Quito", [])
+    ]
+
+
+def test_country_names_follow_the_interface_language():
+    from django.utils import translation
+
+    from tests.courses.cohorts.factories import CohortFactory
+
+    cohort = CohortFactory.build(country="PE", region="Lima Metropolitana", city="Lima")
+    with translation.override("es"):
+        assert cohort.place == "Lima, Lima Metropolitana, Perú"
+    with translation.override("en"):
+        assert cohort.place == "Lima, Lima Metropolitana, Peru"
