@@ -42,7 +42,7 @@ _RUNTIME: dict[str, tuple[str, ...]] = {
     ContentPackage.Engine.SCORM2004: ("vendor/scorm-again/scorm2004.min.js", "packages/sco-frame.js"),
 }
 _H5P_RUNTIME_DIR = "vendor/h5p-standalone"
-H5P_FRAME_BYTES = 2_000  # the H5P frame page (views.h5p_frame), a fixed template
+H5P_FRAME_BYTES = 4_000  # the H5P frame page (views.h5p_frame, about 3.6 KB with its resume script), a fixed template
 _FILES_CACHE_SECONDS = 24 * 3600
 
 

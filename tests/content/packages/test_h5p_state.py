@@ -133,3 +133,12 @@ def test_the_h5p_frame_starts_with_the_state_and_sends_what_h5p_saves(client, h5
     html = client.get(reverse("packages:h5p_frame", args=[h5p.uuid, file_token(h5p)])).content.decode()
     assert "options.contentUserData = saved" in html and "saveFreq: 10" in html
     assert 'window.top.postMessage({ruta: "h5p-state", state: JSON.parse(json)}, location.origin)' in html
+
+
+def test_the_offline_download_counts_the_h5p_frame_at_no_less_than_its_size(client, h5p):
+    """The download panel tells the learner how much a course weighs before it downloads (H5P_FRAME_BYTES for
+    each H5P frame page): the frame with its resume script must not outgrow that figure."""
+    from content.packages.selectors import H5P_FRAME_BYTES
+
+    response = client.get(reverse("packages:h5p_frame", args=[h5p.uuid, file_token(h5p)]))
+    assert len(response.content) <= H5P_FRAME_BYTES
