@@ -123,6 +123,20 @@ def verification_answer_text(*, verification: Verification) -> str:
             "Ruta: NO VÁLIDO. La firma digital del certificado %(code)s no coincide con sus datos. No lo aceptes "
             "y contacta a la institución emisora."
         ) % {"code": certificate.display_code}
+    if verification.holder_erased and certificate.revoked_at:
+        # The holder deleted her account: as on the page, only the withdrawal, the issuer and the code (no name,
+        # achievement or dates of issue), short enough for one SMS.
+        day = _date(timezone.localdate(certificate.revoked_at))
+        if verification.withdrawn_by_holder:
+            head = _("Ruta: RETIRADO el %(date)s a pedido de su titular. Ya no es válido.") % {"date": day}
+        else:
+            head = _("Ruta: REVOCADO el %(date)s por la institución emisora. Ya no es válido.") % {"date": day}
+        lines = [
+            head,
+            _("Emisor: %(issuer)s") % {"issuer": certificate.issuer_name},
+            _("Código: %(code)s") % {"code": certificate.display_code},
+        ]
+        return _CONTROL.sub("", "\n".join(lines))
     if status == "valid":
         head = _("Ruta: VÁLIDO. Certificado auténtico y vigente.")
     elif status == "expired" and certificate.expires_on:
