@@ -24,8 +24,10 @@ from . import permissions
 from .models import ConsentRecord, HelperPasswordReset, Membership, Profile, Role, User
 from .signals import account_deleted, password_reset_by_helper, user_data_requested
 
-#: The Django group through which the institution-admin role reaches the Wagtail admin: admin access and
-#: «Importar paquetes», nothing else (created by the migration ``courses/imports/0004_institution_admin_group``).
+#: The Django group through which the institution-admin role reaches the Wagtail admin: admin access,
+#: «Importar paquetes» (migration ``courses/imports/0004_institution_admin_group``) and add/change/publish under
+#: «Cursos importados» (``0006_institution_admin_imported_courses``), narrowed to their institutions' own courses
+#: by ``courses/page_permissions.py``.
 #: Its members follow the role (``institution_admin_group_sync``): nobody is added to it by hand.
 INSTITUTION_ADMIN_GROUP = "Administración de la institución"
 
