@@ -12,13 +12,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from lms.demo import catalogue, certificates, cohorts, competency, people, reports, trainers
+from lms.demo import catalogue, certificates, cohorts, competency, ecuador, people, reports, trainers
 from lms.demo.context import DemoContext
 
 STEPS = (
     people.seed,
     catalogue.seed,
     cohorts.seed,
+    ecuador.seed,
     certificates.seed,
     trainers.seed,
     competency.seed,
