@@ -277,9 +277,10 @@ REGISTRY_STATES = (TrainerPath.State.CERTIFIED, TrainerPath.State.SUSPENDED, Tra
 
 
 def registry_list(*, methodology: str = "", query: str = "") -> QuerySet[TrainerPath]:
-    """The public registry: certified (and suspended or revoked) trainers who opted in, by name."""
+    """The public registry: certified (and suspended or revoked) trainers who opted in, by name; never someone who
+    deleted (or asked to delete) her account, whatever consent record remains."""
     qs = (
-        TrainerPath.objects.filter(state__in=REGISTRY_STATES)
+        TrainerPath.objects.filter(state__in=REGISTRY_STATES, trainer__deletion_requested_at__isnull=True)
         .annotate(listed=_registry_consent())
         .filter(listed=True)
         .select_related("trainer", "track", "institution", "certificate")

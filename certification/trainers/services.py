@@ -32,7 +32,8 @@ from courses.cohorts.models import Cohort
 from courses.cohorts.selectors import cohort_courses
 from courses.cohorts.services import cohort_member_add, notice_language, notification_send
 from courses.models import Enrollment
-from lms.accounts.models import Institution, User
+from lms.accounts.models import ConsentRecord, Institution, User
+from lms.accounts.services import consent_record
 
 from . import selectors
 from .models import MasterTrainer, PathEvent, PracticeObservation, TrainerPath, TrainerTrack
@@ -426,3 +427,18 @@ def trainer_supervisor_change(*, path: TrainerPath, supervisor: User, actor: Use
             url=url,
         )
     return path
+
+
+def trainer_paths_on_account_deleted(*, user_id: int) -> int:
+    """A trainer deleted her account: her paths leave the public registry (a withdrawal of her registry consent,
+    appended like any other decision; the earlier records stay as the audit of what she agreed to). Her certificate
+    is withdrawn by ``certification.services.certificates_withdraw_for_deleted_holder``. Idempotent; returns 1 when
+    a withdrawal was recorded."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not TrainerPath.objects.filter(trainer=user).exists():
+        return 0
+    latest = ConsentRecord.objects.filter(user=user, purpose=ConsentRecord.Purpose.REGISTRY).first()
+    if latest is None or not latest.granted:
+        return 0
+    consent_record(user=user, purpose=ConsentRecord.Purpose.REGISTRY, granted=False, text_version=latest.text_version)
+    return 1
