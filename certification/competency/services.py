@@ -806,7 +806,9 @@ def appeal_resolve(
     application.save(update_fields=["status", "result"])
     audit_log(application=application, actor=reviewer, action="appeal_resolved", outcome=appeal.outcome, units=changed)
     if changed:
-        competency_certificate_issue(application=application)
+        certificate = competency_certificate_issue(application=application)
+        if certificate is not None:
+            _decision_certificate_replace(application=application, new=certificate, reviewer=reviewer)
     _notify(
         application.candidate,
         lambda: _("Respondieron tu apelación sobre %(s)s") % {"s": application.standard.title},
@@ -814,6 +816,31 @@ def appeal_resolve(
         application.pk,
     )
     return appeal
+
+
+def _decision_certificate_replace(*, application: Application, new: Any, reviewer: User) -> None:
+    """After an upheld appeal, the certificate issued at the decision (e.g. «2 de 3» units) is replaced by the new
+    one, as a re-issue is: its code says «Reemplazado» and points to the new code (``Certificate.replaced_by``, a
+    ``reissued`` event with the reason). A revoked or already replaced one is left as it is."""
+    from certification.models import Certificate, CertificateEvent
+    from certification.source_keys import source_key_build
+
+    old = (
+        Certificate.objects.select_for_update()
+        .filter(source_key=source_key_build("competency", "application", application.pk), holder=application.candidate)
+        .exclude(pk=new.pk)
+        .first()
+    )
+    if old is None or old.revoked_at is not None or old.replaced_by_id:
+        return
+    old.replaced_by = new
+    old.save(update_fields=["replaced_by"])
+    CertificateEvent.objects.create(
+        certificate=old,
+        action=CertificateEvent.Action.REISSUED,
+        actor=reviewer,
+        reason=_("Apelación aceptada: certificado %(code)s") % {"code": new.display_code},
+    )
 
 
 # --- Evaluators ------------------------------------------------------------------------------------------
