@@ -21,24 +21,27 @@ import hashlib
 import html
 import logging
 import posixpath
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from wagtail.models import Page
+from wagtail.images import get_image_model
+from wagtail.models import Collection, Page
 
 from content.packages.archive import SafeArchive, open_archive
 from content.packages.errors import PackageRefused
 from content.packages.h5p import MARK_WORDS_MAX, mark_words_options
 from content.packages.inspection import DoctorReport, package_inspect
-from content.packages.media import lesson_media_delete, lesson_media_save
+from content.packages.media import lesson_media_delete, lesson_media_name, lesson_media_open, lesson_media_save
 from content.packages.models import ContentPackage
 from content.packages.outline import (
     Block,
@@ -66,6 +69,7 @@ from courses.blocks import LESSON_BODY_BLOCKS
 from courses.models import CataloguePage, CoursePage, LessonPage, ModulePage, ProgrammePage
 
 from .course_pages import (
+    IMAGE_EXTENSIONS,
     STORED_MEDIA,
     CourseExport,
     ImportSummary,
@@ -76,6 +80,7 @@ from .course_pages import (
     rewrite_media,
     unique_slug,
 )
+from .course_pages import _is_raster_image as is_raster_image
 from .models import PackageImport
 
 if TYPE_CHECKING:
@@ -273,6 +278,7 @@ def package_import_run(
                     user=user or record.uploaded_by,
                     writes_score=scored,
                     institution=record.institution,
+                    written_library=library_names,
                 )
                 _finish(record, course=course, summary=summary, package=package)
         return record
@@ -457,12 +463,15 @@ def outline_to_pages(
     user: User | None = None,
     writes_score: bool = False,
     institution: Institution | None = None,
+    written_library: list[str] | None = None,
 ) -> tuple[Page, ImportSummary]:
     """Create draft pages for ``outline`` under ``parent`` (see module docstring). Call inside a transaction.
     ``writes_score``: the package's scripts report a score, so its SCO is imported «Calificado» (as one whose
     manifest declares a mastery score is). ``institution``: the owner of a course it creates
-    (``CoursePage.institution``; a course it adds to keeps its own)."""
+    (``CoursePage.institution``; a course it adds to keeps its own). ``written_library``: the names of the
+    Wagtail image files it stores (the pictures of the package's text), for the caller to remove on failure."""
     summary = ImportSummary()
+    pictures = Pictures(user=user, written_library=written_library)
     target = parent.specific if parent is not None else _imported_programme(user)
     if isinstance(target, ProgrammePage | CataloguePage):
         if isinstance(target, CataloguePage):
@@ -495,7 +504,11 @@ def outline_to_pages(
             summary.modules += 1
         for lesson in module.lessons:
             body, counts = lesson_body(
-                lesson.blocks, package=package, media_urls=media_urls or {}, writes_score=writes_score
+                lesson.blocks,
+                package=package,
+                media_urls=media_urls or {},
+                writes_score=writes_score,
+                pictures=pictures,
             )
             summary.skipped.extend(f"{lesson.title}: {s}" for s in counts["skipped"])
             if not body:
@@ -524,6 +537,150 @@ def outline_to_pages(
     return result, summary
 
 
+# --- pictures ----------------------------------------------------------------------------------------------
+
+IMPORTED_IMAGES_COLLECTION = "Paquetes importados"
+
+
+class Pictures:
+    """Wagtail images made from the package's stored media files, one per file within an import.
+
+    The page editor's rich text never holds a raw ``<img>``: each picture becomes an ``image`` block (responsive
+    WebP renditions). A file Wagtail cannot take as an image (SVG, damaged, missing) gives ``None``."""
+
+    def __init__(self, *, user: User | None = None, written_library: list[str] | None = None) -> None:
+        self.user = user
+        self.written_library = written_library if written_library is not None else []
+        self._made: dict[str, Any] = {}
+        self._collection: Collection | None = None
+
+    def collection(self) -> Collection:
+        if self._collection is None:
+            # Wagtail's migration creates the root collection; a flushed database (transactional tests) has none.
+            root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+            found = Collection.objects.child_of(root).filter(name=IMPORTED_IMAGES_COLLECTION).first()
+            self._collection = found or root.add_child(name=IMPORTED_IMAGES_COLLECTION)
+        return self._collection
+
+    def image(self, url: str, alt: str = "") -> Any | None:
+        try:
+            name = lesson_media_name(url)
+        except PackageRefused:
+            return None
+        if not name or _ext(name) not in IMAGE_EXTENSIONS:
+            return None
+        if name in self._made:
+            return self._made[name]
+        image = None
+        try:
+            with lesson_media_open(name) as fh:
+                data = fh.read()
+        except OSError:
+            data = b""
+        if data and is_raster_image(data):
+            image_model = get_image_model()
+            file_name = re.sub(r"^[0-9a-f]{16}-", "", posixpath.basename(name))  # _store_media's digest prefix
+            title = (alt.strip() or file_name)[:255]
+            image = image_model(title=title, uploaded_by_user=self.user, collection=self.collection())
+            stem = posixpath.splitext(posixpath.basename(name))[0]
+            image.file.save(f"{slugify(stem)[:60] or 'imagen'}{_ext(name)}", ContentFile(data), save=False)
+            self.written_library.append(image.file.name)
+            # FieldFile.save on a new image leaves width and height empty (NOT NULL columns): read them now
+            image_model._meta.get_field("file").update_dimension_fields(image, force=True)
+            image._set_image_file_metadata()
+            image.save()
+        self._made[name] = image
+        return image
+
+
+_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:"[^"]*"|'[^']*'|[^'">])*)>""")
+_ATTR = re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+# HTML's void elements: Wagtail's rich-text format writes them self-closed (``<br/>``); its editor fails on ``<br>``
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+
+
+def _attrs(text: str) -> dict[str, str]:
+    return {
+        m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "") for m in _ATTR.finditer(text)
+    }
+
+
+def _has_content(markup: str) -> bool:
+    return bool(html.unescape(re.sub(r"<[^>]*>", "", markup)).strip())
+
+
+def _picture_label(url: str, alt: str) -> str:
+    return alt.strip() or posixpath.basename(url.split("?", 1)[0].split("#", 1)[0]) or _("imagen")
+
+
+def _picture_link(url: str, alt: str) -> str:
+    return f'<a href="{html.escape(url)}">{html.escape(_picture_label(url, alt))}</a>'
+
+
+def _picture_skipped(url: str, alt: str) -> str:
+    return _("la imagen «%(f)s» no es una imagen que Ruta pueda mostrar y quedó como enlace") % {
+        "f": _picture_label(url, alt)
+    }
+
+
+def _image_block(image: Any, alt: str) -> dict[str, Any]:
+    return _block("image", {"image": image.pk, "alt": alt.strip()[:250], "caption": ""})
+
+
+def text_with_pictures(markup: str, pictures: Pictures, skip: Callable[[str], None]) -> list[dict[str, Any]]:
+    """``text`` blocks split around the pictures of ``markup``: each picture becomes an ``image`` block in
+    document order (no empty text block); one Wagtail cannot take stays a link in the text, noted in ``skip``.
+    Void elements are written self-closed (``<br/>``), as the page editor expects."""
+    blocks: list[dict[str, Any]] = []
+    parts: list[str] = []
+    stack: list[tuple[str, str]] = []  # open tags: (name, the tag as written)
+    position = 0
+
+    def flush() -> None:
+        chunk = "".join(parts) + "".join(f"</{name}>" for name, _tag in reversed(stack))
+        if _has_content(chunk):
+            blocks.append(_block("text", chunk))
+        parts[:] = [tag for _name, tag in stack]
+
+    for match in _TAG.finditer(markup):
+        parts.append(markup[position : match.start()])
+        position = match.end()
+        closing, name = match.group(1) == "/", match.group(2).lower()
+        if name == "img" and not closing:
+            attrs = _attrs(match.group(3))
+            url, alt = attrs.get("src", ""), attrs.get("alt", "")
+            image = pictures.image(url, alt) if url else None
+            if image is not None:
+                flush()
+                blocks.append(_image_block(image, alt))
+            elif url and url != "#":
+                link = _picture_link(url, alt)
+                parts.append(link if stack else f"<p>{link}</p>")
+                skip(_picture_skipped(url, alt))
+            else:
+                skip(_("una imagen que el paquete no trae se omitió"))
+            continue
+        self_closed = match.group(3).rstrip().endswith("/")
+        if name in _VOID and not closing and not self_closed:
+            parts.append(f"<{match.group(2)}{match.group(3).rstrip()}/>")
+            continue
+        parts.append(match.group(0))
+        if closing:
+            for index in range(len(stack) - 1, -1, -1):
+                if stack[index][0] == name:
+                    del stack[index:]
+                    break
+        elif name not in _VOID and not self_closed:
+            stack.append((name, match.group(0)))
+    parts.append(markup[position:])
+    chunk = "".join(parts)
+    if _has_content(chunk):
+        blocks.append(_block("text", chunk))
+    return blocks
+
+
 # --- blocks -------------------------------------------------------------------------------------------------
 
 
@@ -546,9 +703,16 @@ def _feedback_pair(choices: list[Any]) -> tuple[str, str]:
 
 
 def lesson_body(
-    blocks: list[Block], *, package: Any = None, media_urls: dict[str, str], writes_score: bool = False
+    blocks: list[Block],
+    *,
+    package: Any = None,
+    media_urls: dict[str, str],
+    writes_score: bool = False,
+    pictures: Pictures | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Raw StreamField data for a lesson body, and counts (activities, players, skipped reasons)."""
+    """Raw StreamField data for a lesson body, and counts (activities, players, skipped reasons). Pictures become
+    ``image`` blocks (Wagtail images made by ``pictures``), never a raw ``<img>`` in a text block."""
+    pictures = pictures if pictures is not None else Pictures()
     body: list[dict[str, Any]] = []
     counts: dict[str, Any] = {"activities": 0, "players": 0, "skipped": []}
 
@@ -558,12 +722,17 @@ def lesson_body(
     for block in blocks:
         if isinstance(block, RichText):
             if block.html:
-                body.append(_block("text", rewrite_media(sanitize_html(block.html), media_urls, skip)))
+                markup = rewrite_media(sanitize_html(block.html), media_urls, skip)
+                body.extend(text_with_pictures(markup, pictures, skip))
         elif isinstance(block, Image):
             url = media_urls.get(block.path)
             if url:
-                alt = html.escape(block.alt or "")
-                body.append(_block("text", f'<p><img src="{html.escape(url)}" alt="{alt}"></p>'))
+                image = pictures.image(url, block.alt or "")
+                if image is not None:
+                    body.append(_image_block(image, block.alt or ""))
+                else:
+                    body.append(_block("text", f"<p>{_picture_link(url, block.alt or '')}</p>"))
+                    skip(_picture_skipped(url, block.alt or ""))
         elif isinstance(block, Video):
             video = {"title": block.title or _("Video"), "url": block.url, "file": None, "poster": None}
             body.append(_block("video", {**video, "captions": None, "duration": "", "transcript": ""}))
