@@ -220,21 +220,40 @@ def _sjl_free_text_answers(lesson: LessonPage, people: list[User]) -> None:
 
 def _sjl_sessions(sjl: Cohort, trainer: User, people: list[User]) -> None:
     """Live sessions: two past ones with attendance, one next week."""
-    now = timezone.now()
     plan = [
         ("Sesión 1: ¿De dónde salen las ideas de negocio?", -14),
         ("Sesión 2: Conversa con tus clientes", -7),
         ("Sesión 3: Elige tu idea", 7),
     ]
+    place = "Casa de la Juventud de Zárate y por Zoom"
+    seed_sessions(sjl, trainer, people, plan, location=place, absent_every=5, present_up_to=14)
+
+
+def seed_sessions(
+    cohort: Cohort,
+    trainer: User,
+    people: list[User],
+    plan: list[tuple[str, int]],
+    *,
+    location: str,
+    absent_every: int,
+    present_up_to: int,
+) -> None:
+    """A cohort's live sessions (title, days from today), found by title; the past ones get attendance: every
+    ``absent_every``-th person (shifting each session) and everyone from ``present_up_to`` on is absent."""
+    now = timezone.now()
     for number, (title, days) in enumerate(plan):
-        session = LiveSession.objects.filter(cohort=sjl, title=title).first() or services.session_create(
-            cohort=sjl,
+        session = LiveSession.objects.filter(cohort=cohort, title=title).first() or services.session_create(
+            cohort=cohort,
             title=title,
             starts_at=now.replace(hour=23, minute=0, second=0, microsecond=0) + timedelta(days=days),
-            location="Casa de la Juventud de Zárate y por Zoom",
+            location=location,
         )
         if days < 0:
-            marks = {u.pk: ("absent" if (i + number) % 5 == 0 or i >= 14 else "present") for i, u in enumerate(people)}
+            marks = {
+                u.pk: ("absent" if (i + number) % absent_every == 0 or i >= present_up_to else "present")
+                for i, u in enumerate(people)
+            }
             services.attendance_mark(session=session, marks=marks, marked_by=trainer)
 
 

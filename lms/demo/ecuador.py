@@ -14,10 +14,11 @@ from datetime import timedelta
 from django.utils import timezone
 
 from courses.cohorts import services
-from courses.cohorts.models import Cohort, LiveSession
+from courses.cohorts.models import Cohort
 from courses.models import CoursePage, Enrollment, LessonPage
 from lms.accounts.models import ConsentRecord, Institution, Membership, Profile, Role, User
 from lms.accounts.services import consent_record
+from lms.demo.cohorts import seed_sessions
 from lms.demo.context import DEMO_PASSWORD, DemoContext
 from lms.demo.pages import complete_lesson, required_lessons
 
@@ -134,19 +135,11 @@ def _quito_progress(course_gin: CoursePage, lessons: list[LessonPage], people: l
 
 def _quito_sessions(cohort: Cohort, trainer: User, people: list[User]) -> None:
     """Live sessions: two past ones with attendance, one next week."""
-    now = timezone.now()
     plan = [
         ("Sesión 1: Tu idea de negocio en Quito", -14),
         ("Sesión 2: ¿Quién compra lo que vendes?", -7),
         ("Sesión 3: Elige y presenta tu idea", 7),
     ]
-    for number, (title, days) in enumerate(plan):
-        session = LiveSession.objects.filter(cohort=cohort, title=title).first() or services.session_create(
-            cohort=cohort,
-            title=title,
-            starts_at=now.replace(hour=23, minute=0, second=0, microsecond=0) + timedelta(days=days),
-            location="Sede de FUDELA en Quito y por Zoom",
-        )
-        if days < 0:
-            marks = {u.pk: ("absent" if (i + number) % 4 == 0 or i >= 9 else "present") for i, u in enumerate(people)}
-            services.attendance_mark(session=session, marks=marks, marked_by=trainer)
+    seed_sessions(
+        cohort, trainer, people, plan, location="Sede de FUDELA en Quito y por Zoom", absent_every=4, present_up_to=9
+    )
