@@ -66,16 +66,23 @@ def saved_state(page, user, package, condition, seconds: float = 15) -> dict:
     raise AssertionError("Ruta did not keep the H5P state")
 
 
-def test_course_presentation_resumes_at_the_slide_left(phone_page, live_server, screenshot):
+def open_presentation(page, live_server, user):
+    """The corpus's Course Presentation on a lesson, opened by ``user`` (enrolled) at its first slide; returns the
+    lesson, package, block id, the player frame and its current-slide locator."""
     course, lesson, package, block_id = h5p_lesson("h5p/H5P.CoursePresentation.h5p", "Presentación")
-    user = UserFactory(first_name="Ramón", last_name="Quispe Huamán", phone="+51912345670")
     enrollment_create(user=user, course=course)
-    page = phone_page
     sign_in(page, live_server, user)
     player = page.frame_locator("iframe.package-activity__frame")
     current = player.locator(".h5p-slide.h5p-current")
     page.goto(lesson.url)
     current.wait_for(timeout=30_000)
+    return lesson, package, block_id, player, current
+
+
+def test_course_presentation_resumes_at_the_slide_left(phone_page, live_server, screenshot):
+    user = UserFactory(first_name="Ramón", last_name="Quispe Huamán", phone="+51912345670")
+    page = phone_page
+    lesson, package, block_id, player, current = open_presentation(page, live_server, user)
     counter = player.locator(".h5p-footer-slide-count")
     assert "1/4" in counter.inner_text()
     # The package's own "Next slide" button.
@@ -130,15 +137,9 @@ def test_question_set_resumes_at_the_question_left_with_its_answer(phone_page, l
 
 
 def test_without_signal_the_slide_waits_on_the_phone_and_is_sent_when_it_returns(phone_page, live_server, screenshot):
-    course, lesson, package, block_id = h5p_lesson("h5p/H5P.CoursePresentation.h5p", "Presentación")
     user = UserFactory(first_name="Ángela", last_name="Chávez Ibáñez", phone="+51987654321")
-    enrollment_create(user=user, course=course)
     page = phone_page
-    sign_in(page, live_server, user)
-    player = page.frame_locator("iframe.package-activity__frame")
-    current = player.locator(".h5p-slide.h5p-current")
-    page.goto(lesson.url)
-    current.wait_for(timeout=30_000)
+    lesson, package, _block_id, player, current = open_presentation(page, live_server, user)
     signal(page, up=False)
     player.get_by_role("button", name="Next slide").first.click()
     notice = page.locator("[data-package-notice]")
