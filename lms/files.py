@@ -12,6 +12,7 @@ The bottom layer of the import-linter contract: imports only Django.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any, cast
 
 from django.core.files.storage import Storage, storages
@@ -46,6 +47,20 @@ def _private_storage_reset(*, setting: str, **kwargs: Any) -> None:
 def private_storage() -> Storage:
     """The storage for files that must never be reachable by URL (a callable, so models and migrations name it)."""
     return cast(Storage, _private)
+
+
+def storage_walk(storage: Storage, folder: str) -> Iterator[str]:
+    """Every file name under ``folder`` of ``storage`` (subfolders too), as the storage names them
+    (``folder/sub/name``); nothing when the folder does not exist."""
+    folder = folder.rstrip("/")
+    try:
+        folders, files = storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        yield f"{folder}/{name}" if folder else name
+    for sub in folders:
+        yield from storage_walk(storage, f"{folder}/{sub}" if folder else sub)
 
 
 def harden(response: HttpResponseBase, *, cache: str = "private, no-store") -> HttpResponseBase:

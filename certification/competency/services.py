@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.accounts.models import Institution, User
-from lms.files import private_storage
+from lms.files import private_storage, storage_walk
 
 from . import knowledge, selectors, uploads
 from .models import (
@@ -1209,7 +1209,7 @@ def competency_orphan_files_delete(*, older_than: datetime | None = None, dry_ru
     kept |= set(Evidence.objects.exclude(file="").values_list("file", flat=True))
     orphans: list[str] = []
     for folder in UPLOAD_FOLDERS:
-        for name in _stored_names(storage, folder):
+        for name in storage_walk(storage, folder):
             if name in kept:
                 continue
             try:
@@ -1221,15 +1221,3 @@ def competency_orphan_files_delete(*, older_than: datetime | None = None, dry_ru
     if not dry_run:
         uploads.delete_stored(storage, orphans)
     return orphans
-
-
-def _stored_names(storage: Any, folder: str) -> Iterable[str]:
-    """Every file name under ``folder`` of ``storage`` (its year/month subfolders too); nothing if it is absent."""
-    try:
-        folders, files = storage.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in files:
-        yield f"{folder}/{name}"
-    for sub in folders:
-        yield from _stored_names(storage, f"{folder}/{sub}")

@@ -22,7 +22,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
 from wagtail.fields import RichTextField, StreamField
@@ -30,7 +30,7 @@ from wagtail.models import Page, Revision
 
 from content.packages.media import PREFIX as MEDIA_PREFIX
 from content.packages.models import ContentPackage
-from lms.files import private_storage
+from lms.files import private_storage, storage_walk
 
 
 @dataclass
@@ -39,17 +39,6 @@ class MoveReport:
     missing: list[str] = field(default_factory=list)
     pages: int = 0
     revisions: int = 0
-
-
-def _walk(storage: Storage, folder: str) -> Iterator[str]:
-    try:
-        dirs, files = storage.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in files:
-        yield f"{folder}{name}"
-    for sub in dirs:
-        yield from _walk(storage, f"{folder}{sub}/")
 
 
 def _move(name: str, report: MoveReport, *, dry_run: bool) -> None:
@@ -118,9 +107,9 @@ def private_files_move(*, dry_run: bool = False) -> MoveReport:
         for name in model._default_manager.exclude(**{f.attname: ""}).values_list(f.attname, flat=True).iterator():
             _move(name, report, dry_run=dry_run)
     for prefix in ContentPackage.objects.values_list("storage_prefix", flat=True).iterator():
-        for name in list(_walk(default_storage, prefix)):
+        for name in list(storage_walk(default_storage, prefix)):
             _move(name, report, dry_run=dry_run)
-    for name in list(_walk(default_storage, MEDIA_PREFIX)):
+    for name in list(storage_walk(default_storage, MEDIA_PREFIX)):
         _move(name, report, dry_run=dry_run)
     _rich_text_fix(report, dry_run=dry_run)
     return report
