@@ -43,6 +43,7 @@ from content.packages.h5p import MARK_WORDS_MAX, mark_words_options
 from content.packages.inspection import DoctorReport, package_inspect
 from content.packages.media import lesson_media_delete, lesson_media_name, lesson_media_open, lesson_media_save
 from content.packages.models import ContentPackage
+from content.packages.needs_internet import package_internet_record
 from content.packages.outline import (
     Block,
     ChoiceActivity,
@@ -251,6 +252,8 @@ def package_import_run(
                         institution=record.institution,
                     )
                     packages = [ContentPackage.objects.get(storage_prefix=prefix) for prefix, _names in stored]
+                    for stored_package in packages:  # scanned now, so its first learner does not wait for it
+                        package_internet_record(stored_package)
                     _finish(record, course=course, summary=summary, package=packages[0] if packages else None)
                 return record
             package = None
@@ -264,6 +267,7 @@ def package_import_run(
                     sha256=record.sha256,
                 )
                 stored.append((package.storage_prefix, archive.names()))
+                package_internet_record(package)  # whether it needs the Internet, kept for offline downloads
             step(50)
             media_urls = _store_media(archive, outline, record, media_names)
             scored = package is not None and _single_sco_writes_score(outline, archive)

@@ -15,7 +15,7 @@ from tests.lms.accounts.factories import InstitutionFactory, MembershipFactory, 
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), corpus]
 
-# A package whose lessons the Wagtail editor opens (raw <img> tags in imported rich text do not open yet).
+# A small real package (pictures in imported text open in the editor too: test_edit_imported_images.py).
 PACKAGE = "h5p/H5P.TrueFalse_h5p-standalone-test.h5p"
 
 

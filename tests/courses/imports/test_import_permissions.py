@@ -162,8 +162,7 @@ def test_the_demo_institution_admin_opens_the_import_page(client):
 
 # --- Adapting the import (DOMAIN.md story 31: «editable copy; provenance») ------------------------------------
 
-# Not MultiChoice or the Open edX demo: their lessons keep raw <img> tags in rich text, which the Wagtail editor
-# cannot open (a known import problem, reported separately).
+# A small real package (packages with pictures open in the editor too: test_edit_imported_images.py).
 CORPUS_PACKAGE = "h5p/H5P.TrueFalse_h5p-standalone-test.h5p"
 
 
