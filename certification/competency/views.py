@@ -141,6 +141,7 @@ def _certificates_for(application: Application) -> list:
     certs = Certificate.objects.filter(
         holder=application.candidate,
         source_key__startswith=source_key_build("competency", "application", application.pk),
+        replaced_by__isnull=True,  # a partial certificate replaced after an upheld appeal is not «Tu certificado»
     ).order_by("-id")
     return [(c, certificate_verify_url(certificate=c)) for c in certs]
 
