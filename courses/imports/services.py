@@ -423,14 +423,12 @@ IMPORTED_PROGRAMME_PERMISSIONS = ("add_page", "change_page", "publish_page")
 def imported_programme_grant(programme: Page) -> None:
     """Give the institution-admin group its page permissions on the «Cursos importados» programme (idempotent; the
     migration ``0006_institution_admin_imported_courses`` does the same for a programme that already existed)."""
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Permission
     from wagtail.models import GroupPagePermission
 
-    from lms.accounts.services import INSTITUTION_ADMIN_GROUP
+    from lms.accounts.services import institution_admin_group
 
-    group = Group.objects.filter(name=INSTITUTION_ADMIN_GROUP).first()
-    if group is None:
-        return
+    group = institution_admin_group()
     for permission in Permission.objects.filter(
         content_type__app_label="wagtailcore", content_type__model="page", codename__in=IMPORTED_PROGRAMME_PERMISSIONS
     ):

@@ -317,15 +317,34 @@ def account_delete(*, user_id: int) -> bool:
     return True
 
 
+#: The group's own rights (app label, codename): opening the Wagtail admin and importing packages. Its page rights
+#: under «Cursos importados» are granted where that programme is made (``courses.imports.services``).
+INSTITUTION_ADMIN_GROUP_PERMISSIONS = (("wagtailadmin", "access_admin"), ("imports", "add_packageimport"))
+
+
+def institution_admin_group() -> Any:
+    """The institution-admin group. Its migration creates it; should it be missing (deleted by hand, a database
+    flushed and not migrated again), it is created here with its two permissions, so role holders are never
+    silently left out of the admin."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    group, created = Group.objects.get_or_create(name=INSTITUTION_ADMIN_GROUP)
+    if created:
+        wanted = Q(pk__in=[])
+        for app_label, codename in INSTITUTION_ADMIN_GROUP_PERMISSIONS:
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))
+    return group
+
+
 def institution_admin_group_sync(*, user_ids: Iterable[int]) -> None:
     """Put in ``INSTITUTION_ADMIN_GROUP`` those of ``user_ids`` who are active and hold the institution-admin role in
     an active institution, and take the others out (a role removed, an institution closed, an account disabled)."""
-    from django.contrib.auth.models import Group
-
     ids = set(user_ids)
-    group = Group.objects.filter(name=INSTITUTION_ADMIN_GROUP).first()
-    if group is None or not ids:
+    if not ids:
         return
+    group = institution_admin_group()
     holders = set(
         Membership.objects.filter(
             user_id__in=ids, role=Role.INSTITUTION_ADMIN, institution__is_active=True, user__is_active=True

@@ -52,6 +52,17 @@ def test_the_group_grants_admin_access_and_importing_only():
     assert granted == {("wagtailadmin", "access_admin"), ("imports", "add_packageimport")}
 
 
+def test_a_missing_group_is_made_again_when_someone_gets_the_role(fudela):
+    """Should the group be gone (deleted by hand, a database flushed without its migrations), giving the role makes
+    it again with the same two rights, so the new institution admin can still open the admin and import."""
+    Group.objects.filter(name=INSTITUTION_ADMIN_GROUP).delete()
+    andrea = _person(Role.INSTITUTION_ADMIN, fudela, "Andrea", "Guamán Ñauta", "+593987000341")
+    group = Group.objects.get(name=INSTITUTION_ADMIN_GROUP)
+    granted = {(p.content_type.app_label, p.codename) for p in group.permissions.all()}
+    assert granted == {("wagtailadmin", "access_admin"), ("imports", "add_packageimport")}
+    assert andrea.has_perm("wagtailadmin.access_admin") and andrea.has_perm("imports.add_packageimport")
+
+
 def test_institution_admin_imports_a_scorm_package_as_a_draft_course(
     client, alternativa, tmp_path, django_capture_on_commit_callbacks
 ):
